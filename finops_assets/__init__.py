@@ -1,0 +1,1 @@
+"""Dagster code location of the FinOps platform: sources, partitions, assets, checks."""

@@ -1,0 +1,31 @@
+"""The asset graph, built from the platform configuration: sources are configuration."""
+
+from __future__ import annotations
+
+from dagster import AssetsDefinition, Definitions
+
+from finops_assets.mart.assets import mart_assets
+from finops_assets.partitions import monthly_partitions
+from finops_assets.resources import MartResource
+from finops_assets.schedules import daily_refresh_schedule
+from finops_assets.sources.focus.assets import focus_source_assets
+from finops_core.config import PlatformConfig
+
+
+def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
+    partitions = monthly_partitions(config.start_month)
+    assets: list[AssetsDefinition] = []
+    for source in config.sources:
+        assets.extend(focus_source_assets(source, config, partitions))
+    consumption_keys = [key for a in assets for key in a.keys if key.path[-1] == "consumption"]
+    return assets + mart_assets(consumption_keys, partitions)
+
+
+def build_definitions(config: PlatformConfig, mart: MartResource | None = None) -> Definitions:
+    assets = build_assets(config)
+    return Definitions(
+        assets=assets,
+        schedules=[daily_refresh_schedule(monthly_partitions(config.start_month))],
+        resources={"mart": mart or MartResource()},
+    )
+

@@ -1,0 +1,64 @@
+"""The landing layer: each (source, month)'s normalised billing lines and rejects as Parquet,
+for drill-down, lineage and re-processing without re-reading the provider's files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from finops_core.months import format_month
+
+
+@dataclass(frozen=True)
+class LandingSlice:
+    root: Path
+    source: str
+    month: date
+
+    @property
+    def folder(self) -> Path:
+        return self.root / self.source / format_month(self.month)
+
+    @property
+    def lines(self) -> Path:
+        return self.folder / "lines.parquet"
+
+    @property
+    def rejects(self) -> Path:
+        return self.folder / "rejects.parquet"
+
+    @property
+    def manifest(self) -> Path:
+        return self.folder / "manifest.json"
+
+    def read_manifest(self) -> dict[str, Any]:
+        if not self.manifest.exists():
+            raise FileNotFoundError(
+                f"{self.folder}: no landed lines for {self.source} {format_month(self.month)}; "
+                "materialize its billing_lines asset first"
+            )
+        manifest: dict[str, Any] = json.loads(self.manifest.read_text())
+        return manifest
+
+
+def publish(slice_: LandingSlice, staging: Path) -> None:
+    """Swap a fully written staging folder in for the slice, so a reader never sees half a
+    month: the old folder is renamed away, the new one renamed in, then the old one removed."""
+    target = slice_.folder
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=".old-"))
+    if target.exists():
+        os.replace(target, old / "slice")
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def staging_folder(slice_: LandingSlice) -> Path:
+    slice_.folder.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=f".{format_month(slice_.month)}-"))

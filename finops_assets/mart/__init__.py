@@ -1,0 +1,1 @@
+"""The mart side of the batch: loading consumption, valuing it, refreshing the read models."""

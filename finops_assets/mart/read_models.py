@@ -1,0 +1,44 @@
+"""Valuing a month and refreshing the read models the API serves, one month at a time.
+
+Each read model is a month-partitioned table whose month partition is emptied and refilled in
+one transaction, so a month's refresh costs the same however many months are kept.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import psycopg
+from psycopg import sql
+
+from finops_core.months import format_month
+from finops_core.sql import sql_statements
+
+COST_BY_PRODUCT = "cost_by_product"
+ROLLUPS = ("cost_by_application", "cost_by_family")
+
+
+def _replace_month(cur: psycopg.Cursor[object], tables: tuple[str, ...], month: date, script: str) -> None:
+    cur.execute(
+        "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [",".join(tables), format_month(month)]
+    )
+    for table in tables:
+        cur.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
+        partition = f"{table}_{month.year:04d}_{month.month:02d}"
+        cur.execute(sql.SQL("TRUNCATE finops.{}").format(sql.Identifier(partition)))
+    for statement in sql_statements(script):
+        cur.execute(statement, {"month": month})
+
+
+def value_month(database_url: str, month: date) -> int:
+    """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        _replace_month(cur, (COST_BY_PRODUCT,), month, "batch/value_month_actual.sql")
+        cur.execute("SELECT count(*) FROM finops.cost_by_product WHERE month = %s", [month])
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def refresh_rollups(database_url: str, month: date) -> None:
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        _replace_month(cur, ROLLUPS, month, "batch/refresh_cost_rollups.sql")

@@ -1,0 +1,1 @@
+"""One folder per source kind, each with its reader, normalisation and assets."""

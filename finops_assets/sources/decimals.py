@@ -1,0 +1,43 @@
+"""Exact decimals from whatever a provider wrote: plain strings, E-notation, floats, integers.
+
+Every amount becomes Decimal(38, 18): 20 integer digits and 18 decimal places, enough for the
+smallest real cost seen (6.266090E-12 in an OCI export). A value that would need more places,
+or does not fit, is reported as a problem rather than rounded: a rounded cost would break
+conservation to the cent, silently.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+SCALE = 18
+DECIMAL = pl.Decimal(38, SCALE)
+_NUMBER = r"^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$"
+
+
+def parse_decimal(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+    """(value, problem) expressions for one column: the exact value (null when missing or
+    invalid) and, for invalid values only, a reason such as "EffectiveCost: not a number: 'abc'"."""
+    raw = pl.col(column)
+    if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= SCALE:
+        return raw.cast(DECIMAL), pl.lit(None, pl.String)
+    if dtype.is_integer():
+        return raw.cast(DECIMAL), pl.lit(None, pl.String)
+    # Floats and wide decimals go through their shortest text form, which is the value the
+    # writer meant; strings are parsed as written.
+    text = raw.cast(pl.String).str.strip_chars()
+    value = text.str.to_decimal(scale=SCALE)
+    parts = text.str.extract_groups(_NUMBER)
+    fraction_digits = parts.struct.field("2").str.strip_chars_end("0").str.len_chars().fill_null(0)
+    exponent = parts.struct.field("3").cast(pl.Int64, strict=False).fill_null(0)
+    places_needed = fraction_digits.cast(pl.Int64) - exponent
+    problem = (
+        pl.when(text.is_null() | (text == ""))
+        .then(None)
+        .when(value.is_null())
+        .then(pl.format("{}: not a number: '{}'", pl.lit(column), text))
+        .when(places_needed > SCALE)
+        .then(pl.format("{}: more than {} decimal places: '{}'", pl.lit(column), pl.lit(SCALE), text))
+        .otherwise(None)
+    )
+    return pl.when(problem.is_null()).then(value).otherwise(None), problem

@@ -1,0 +1,82 @@
+"""Finding a source's files and knowing which months each one holds, without re-reading it.
+
+A source path is a file, a glob or a folder. Which billing months a file holds is computed
+once per (path, size, mtime) from its month column alone and kept in a small JSON index in the
+landing folder, so materializing one month reads only the files that hold it.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+
+
+class SourceFilesError(ValueError):
+    pass
+
+
+def is_supported(path: Path) -> bool:
+    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def source_files(path: Path) -> list[Path]:
+    """The supported files a source path names, sorted; an error when it names none."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p))
+    elif glob.has_magic(str(path)):
+        files = sorted(Path(p) for p in glob.glob(str(path), recursive=True) if is_supported(Path(p)))
+    elif path.is_file():
+        if not is_supported(path):
+            raise SourceFilesError(f"{path}: unsupported file type; expected {', '.join(SUPPORTED_SUFFIXES)}")
+        files = [path]
+    else:
+        raise SourceFilesError(f"{path}: no such file or folder")
+    return files
+
+
+@dataclass(frozen=True)
+class FileMonths:
+    months: frozenset[str]
+    """The YYYY-MM billing months present in the file."""
+    default_month: str | None
+    """Where rows with an unreadable month go: the file's earliest month (None: empty file)."""
+
+
+class FileMonthIndex:
+    """Months per file, cached on disk by (path, size, mtime_ns)."""
+
+    def __init__(self, index_path: Path) -> None:
+        self.index_path = index_path
+        self._entries: dict[str, dict[str, object]] = {}
+        if index_path.exists():
+            try:
+                self._entries = json.loads(index_path.read_text())
+            except ValueError:
+                self._entries = {}  # a torn or foreign file: rebuild it
+
+    def months(self, path: Path, compute: Callable[[Path], set[str]]) -> FileMonths:
+        stat = path.stat()
+        key = str(path.resolve())
+        stamp = [stat.st_size, stat.st_mtime_ns]
+        entry = self._entries.get(key)
+        if entry is None or entry.get("stamp") != stamp:
+            entry = {"stamp": stamp, "months": sorted(compute(path))}
+            self._entries[key] = entry
+            self._save()
+        months = [str(m) for m in entry["months"]]  # type: ignore[attr-defined]
+        return FileMonths(frozenset(months), min(months) if months else None)
+
+    def _save(self) -> None:
+        # write-then-rename: a concurrent run sees the old index or the new one, never half
+        self.index_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.index_path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(self._entries, handle)
+        os.replace(tmp, self.index_path)

@@ -1,0 +1,118 @@
+"""Ingest one (source, month) of FOCUS files into the landing layer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from finops_assets.landing import LandingSlice, publish, staging_folder
+from finops_assets.sources.decimals import parse_decimal
+from finops_assets.sources.files import FileMonthIndex, source_files
+from finops_assets.sources.focus.normalize import FocusOptions, normalize_focus
+from finops_assets.sources.focus.reader import file_months, month_expr, read_focus_file
+from finops_core.months import format_month
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    rows_read: int
+    rows_rejected: int
+    files: list[dict[str, object]]
+    source_cost: dict[str, Decimal]
+    rejected_cost: dict[str, Decimal]
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_read - self.rows_rejected
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _cost_by_currency(frame: pl.DataFrame, options: FocusOptions) -> dict[str, Decimal]:
+    """The cost column's exact total per currency, over the rows as the file states them."""
+    if frame.height == 0 or options.cost_column not in frame.columns:
+        return {}
+    value, _ = parse_decimal(options.cost_column, frame.schema[options.cost_column])
+    currency = (
+        pl.col("BillingCurrency").cast(pl.String).str.strip_chars().str.to_uppercase()
+        if "BillingCurrency" in frame.columns
+        else pl.lit(options.default_currency, pl.String)
+    )
+    totals = (
+        frame.select(currency.fill_null("?").alias("currency"), value.alias("cost"))
+        .drop_nulls("cost")
+        .group_by("currency")
+        .agg(pl.col("cost").sum())
+    )
+    return {row["currency"]: row["cost"] for row in totals.iter_rows(named=True)}
+
+
+def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[pl.DataFrame, list[Path]]:
+    """The month's records from the files that hold it, with `_file`, `_line` and `_month`.
+    Rows whose own month is unreadable belong to their file's earliest month."""
+    wanted = format_month(month)
+    frames: list[pl.DataFrame] = []
+    used: list[Path] = []
+    for path in files:
+        months = index.months(path, file_months)
+        if wanted not in months.months:
+            continue
+        frame = read_focus_file(path)
+        row_month = month_expr()
+        in_month = (row_month == wanted) | (row_month.is_null() & pl.lit(months.default_month == wanted))
+        frames.append(
+            frame.filter(in_month).with_columns(pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month"))
+        )
+        used.append(path)
+    if not frames:
+        empty = pl.DataFrame(schema={"_line": pl.UInt32, "_file": pl.String, "_month": pl.String})
+        return empty, used
+    return pl.concat(frames, how="diagonal_relaxed"), used
+
+
+def ingest_focus_month(
+    source_path: Path,
+    options: FocusOptions,
+    slice_: LandingSlice,
+    log: Callable[[str], None] = lambda _: None,
+) -> IngestSummary:
+    files = source_files(source_path)
+    index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
+    raw, used = read_month(files, slice_.month, index)
+    log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
+    lines, rejects = normalize_focus(raw, options)
+    summary = IngestSummary(
+        rows_read=raw.height,
+        rows_rejected=rejects.height,
+        files=[{"path": str(p), "size": p.stat().st_size, "sha256": _sha256(p)} for p in used],
+        source_cost=_cost_by_currency(raw, options),
+        rejected_cost=_cost_by_currency(rejects, options),
+    )
+    staging = staging_folder(slice_)
+    lines.write_parquet(staging / "lines.parquet", compression="lz4")
+    rejects.write_parquet(staging / "rejects.parquet", compression="lz4")
+    manifest = {
+        "source": slice_.source,
+        "month": format_month(slice_.month),
+        "cost_column": options.cost_column,
+        "rows_read": summary.rows_read,
+        "rows_rejected": summary.rows_rejected,
+        "files": summary.files,
+        "source_cost": {k: str(v) for k, v in summary.source_cost.items()},
+        "rejected_cost": {k: str(v) for k, v in summary.rejected_cost.items()},
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    publish(slice_, staging)
+    log(f"landed {lines.height} lines and {rejects.height} rejects in {slice_.folder}")
+    return summary
+

@@ -1,0 +1,172 @@
+"""From FOCUS billing lines to consumption lines: month, application, product, quantity, cost.
+
+Every record ends in exactly one of the two frames returned: the normalised lines, or the
+rejects with the column at fault and the reason. Nothing is dropped.
+
+Quantity is the priced volume (PricingQuantity), so Cost = Quantity x Unit Price holds per line.
+Amounts that are not consumption (tax, credits, lines with no priced quantity) become a
+monetary product whose unit is the currency and whose quantity is the amount itself: its unit
+price is 1 in every pricing view (DESIGN.md section 6).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from finops_assets.sources.decimals import DECIMAL, parse_decimal
+from finops_assets.sources.focus.reader import month_expr
+
+UNALLOCATED = "unallocated"
+MONETARY_FAMILY = "monetary"
+MONETARY_CATEGORIES = ("Tax", "Credit")
+
+# Columns added by normalisation; FOCUS columns are PascalCase, so these never collide.
+LINE_COLUMNS = (
+    "month", "currency", "application_code", "product_code", "product_name", "family_code",
+    "family_name", "unit", "is_monetary", "quantity", "cost", "sub_account_id", "region_id",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FocusOptions:
+    cost_column: str = "EffectiveCost"
+    application_tag: str | None = None
+    default_currency: str | None = None
+
+
+def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
+    if column not in frame.columns:
+        return pl.lit(None, pl.String)
+    return pl.col(column).cast(pl.String).str.strip_chars()
+
+
+def _slug(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "-").str.strip_chars("-")
+
+
+def _tag_value(frame: pl.DataFrame, key: str | None) -> pl.Expr:
+    """The tag's value from Tags as JSON text (braces added when an export forgot them), a
+    struct, or a Parquet map (list of key/value structs); null when absent."""
+    if key is None or "Tags" not in frame.columns:
+        return pl.lit(None, pl.String)
+    dtype = frame.schema["Tags"]
+    tags = pl.col("Tags")
+    if isinstance(dtype, pl.Struct):
+        names = [field.name for field in dtype.fields]
+        return tags.struct.field(key).cast(pl.String) if key in names else pl.lit(None, pl.String)
+    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
+        entry = pl.element().struct
+        return (
+            tags.list.eval(pl.element().filter(entry.field("key") == key).struct.field("value"))
+            .list.first()
+            .cast(pl.String)
+        )
+    text = tags.cast(pl.String).str.strip_chars()
+    json = pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
+    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+    return json.str.json_path_match(f"$['{escaped}']").str.strip_chars()
+
+
+def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(lines, rejects). `raw` holds FOCUS columns plus `_file`, `_line` and `_month` (the
+    partition month the rows were read for). Rejects carry `_file`, `_line`, `column`,
+    `reason` and the raw columns."""
+    cost_column = options.cost_column
+    cost_value, cost_problem = (
+        parse_decimal(cost_column, raw.schema[cost_column])
+        if cost_column in raw.columns
+        else (pl.lit(None, DECIMAL), pl.lit(None, pl.String))
+    )
+    quantity_value, quantity_problem = (
+        parse_decimal("PricingQuantity", raw.schema["PricingQuantity"])
+        if "PricingQuantity" in raw.columns
+        else (pl.lit(None, DECIMAL), pl.lit(None, pl.String))
+    )
+    if "BillingCurrency" in raw.columns:
+        currency = _text(raw, "BillingCurrency").str.to_uppercase()
+    else:
+        currency = pl.lit(options.default_currency, pl.String)
+
+    checks = pl.coalesce(
+        pl.when(month_expr().is_null()).then(
+            pl.format("BillingPeriodStart: not a timestamp: '{}'", _text(raw, "BillingPeriodStart"))
+        ),
+        pl.when(currency.is_null()).then(
+            pl.lit(
+                "BillingCurrency: missing"
+                if "BillingCurrency" in raw.columns
+                else "BillingCurrency: column missing and no default_currency configured"
+            )
+        ),
+        pl.when(~currency.str.contains(r"^[A-Z]{3}$")).then(
+            pl.format("BillingCurrency: not an ISO 4217 code: '{}'", currency)
+        ),
+        pl.when(cost_value.is_null() & cost_problem.is_null()).then(
+            pl.lit(f"{cost_column}: missing" + ("" if cost_column in raw.columns else " (no such column)"))
+        ),
+        cost_problem,
+        quantity_problem,
+    )
+    checked = raw.with_columns(
+        checks.alias("reason"),
+        cost_value.alias("cost"),
+        quantity_value.alias("_quantity"),
+        currency.alias("currency"),
+    )
+    rejects = (
+        checked.filter(pl.col("reason").is_not_null())
+        .with_columns(pl.col("reason").str.extract(r"^(\w+):").alias("column"))
+        .drop("cost", "_quantity", "currency")
+    )
+    valid = checked.filter(pl.col("reason").is_null()).drop("reason")
+    return _consumption_lines(valid, options), rejects
+
+
+def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFrame:
+    category = _text(valid, "ChargeCategory")
+    quantity = pl.col("_quantity")
+    cost = pl.col("cost")
+    is_monetary = (
+        category.is_in(MONETARY_CATEGORIES).fill_null(False)
+        | quantity.is_null()
+        | ((quantity == 0) & (cost != 0))
+    )
+    provider = _text(valid, "ProviderName")
+    service = pl.coalesce(_text(valid, "ServiceName"), _text(valid, "SkuId"))
+    pricing_unit = pl.coalesce(_text(valid, "PricingUnit"), pl.lit("Units"))
+    service_category = pl.coalesce(_text(valid, "ServiceCategory"), pl.lit("Other"))
+    provider_slug = pl.coalesce(_slug(provider), pl.lit("unknown-provider"))
+    monetary_kind = pl.coalesce(category, pl.lit("Amount"))
+    application = _tag_value(valid, options.application_tag)
+
+    return valid.with_columns(
+        pl.col("_month").alias("month"),
+        pl.when(application.is_null() | (application == ""))
+        .then(pl.lit(UNALLOCATED))
+        .otherwise(application)
+        .alias("application_code"),
+        pl.when(is_monetary)
+        .then(pl.format("{}:{}:{}", provider_slug, _slug(monetary_kind), pl.col("currency").str.to_lowercase()))
+        .otherwise(
+            pl.format(
+                "{}:{}:{}",
+                provider_slug,
+                pl.coalesce(_slug(service), pl.lit("unknown-service")),
+                _slug(pricing_unit),
+            )
+        )
+        .alias("product_code"),
+        pl.when(is_monetary)
+        .then(pl.format("{} {} ({})", pl.coalesce(provider, pl.lit("Unknown")), monetary_kind, pl.col("currency")))
+        .otherwise(pl.format("{} ({})", pl.coalesce(service, pl.lit("Unknown service")), pricing_unit))
+        .alias("product_name"),
+        pl.when(is_monetary).then(pl.lit(MONETARY_FAMILY)).otherwise(_slug(service_category)).alias("family_code"),
+        pl.when(is_monetary).then(pl.lit("Monetary amounts")).otherwise(service_category).alias("family_name"),
+        pl.when(is_monetary).then(pl.col("currency")).otherwise(pricing_unit).alias("unit"),
+        is_monetary.alias("is_monetary"),
+        pl.when(is_monetary).then(cost).otherwise(quantity).alias("quantity"),
+        pl.coalesce(_text(valid, "SubAccountId"), pl.lit("")).alias("sub_account_id"),
+        pl.coalesce(_text(valid, "RegionId"), pl.lit("")).alias("region_id"),
+    ).drop("_quantity", "_month")

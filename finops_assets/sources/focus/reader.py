@@ -1,0 +1,74 @@
+"""Reading FOCUS files as providers write them: CSV (optionally gzip) or Parquet.
+
+CSV is read with every column as text, so nothing is guessed or rounded on the way in: the
+literal NULL/null tokens and empty cells are nulls, a UTF-8 BOM is dropped, headers are mapped
+to their FOCUS spelling, and blank lines (which are not records) are skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from finops_assets.sources.focus.columns import canonical_name
+
+NULL_TOKENS = ["NULL", "null", ""]
+MONTH_COLUMN = "BillingPeriodStart"
+_MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+class UnplaceableFileError(ValueError):
+    pass
+
+
+def _is_parquet(path: Path) -> bool:
+    return path.name.lower().endswith(".parquet")
+
+
+def _with_canonical_names(frame: pl.DataFrame) -> pl.DataFrame:
+    renames = {name: canonical_name(name) for name in frame.columns}
+    return frame.rename({old: new for old, new in renames.items() if old != new})
+
+
+def read_focus_file(path: Path) -> pl.DataFrame:
+    """The file's records with FOCUS column names and `_line`, the 1-based record number."""
+    if _is_parquet(path):
+        frame = _with_canonical_names(pl.read_parquet(path))
+    else:
+        frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+        frame = _with_canonical_names(frame)
+        if frame.width:
+            frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    return frame.with_row_index("_line", offset=1)
+
+
+def month_expr() -> pl.Expr:
+    """YYYY-MM of BillingPeriodStart, or null when it is missing or not a timestamp. Only the
+    month matters here, so `2024-09-01 00:00:00`, `...T00:00:00Z` and typed timestamps all work."""
+    text = pl.col(MONTH_COLUMN).cast(pl.String).str.strip_chars().str.slice(0, 7)
+    return pl.when(text.str.contains(_MONTH_PATTERN)).then(text).otherwise(None)
+
+
+def file_months(path: Path) -> set[str]:
+    """The billing months a file holds, reading its month column only."""
+    if _is_parquet(path):
+        names = pl.read_parquet_schema(path)
+    else:
+        names = pl.read_csv(path, n_rows=0, infer_schema=False, raise_if_empty=False).columns
+    originals = [name for name in names if canonical_name(name) == MONTH_COLUMN] or list(names)[:1]
+    if not originals:
+        return set()  # no header at all: nothing to place
+    if _is_parquet(path):
+        column = pl.read_parquet(path, columns=originals[:1])
+    else:
+        column = pl.read_csv(path, columns=originals[:1], infer_schema=False, null_values=NULL_TOKENS)
+    column = column.rename({originals[0]: MONTH_COLUMN})
+    months = {str(m) for m in column.select(month_expr().unique().drop_nulls()).to_series().to_list()}
+    if not months and column.height:
+        # Its rows could be placed in no month partition: say so instead of skipping them.
+        raise UnplaceableFileError(
+            f"{path}: none of its {column.height} rows has a readable {MONTH_COLUMN}, "
+            "so the file cannot be placed in a month partition"
+        )
+    return months

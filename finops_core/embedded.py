@@ -1,0 +1,31 @@
+"""The embedded default database: a PostgreSQL server of our own (from the pgserver package)
+in a project-local data folder, for when FINOPS_DATABASE_URL is not set."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+
+def start_embedded(data_dir: Path, database: str = "finops") -> str:
+    """Start (or reuse) the embedded server in data_dir; return the URL of `database` on it,
+    creating the database when missing. The server keeps running for later commands."""
+    import pgserver  # imported here: only the embedded path needs it
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data_dir, cleanup_mode=None)
+    admin_url: str = server.get_uri()
+    ensure_database(admin_url, database)
+    url: str = server.get_uri(database)
+    print(f"finops: embedded PostgreSQL in {data_dir} ({url})", file=sys.stderr)
+    return url
+
+
+def ensure_database(admin_url: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if exists is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))

@@ -1,0 +1,78 @@
+"""Helpers for tests that run the real asset graph against a test database."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
+from finops_core.config import PlatformConfig, SourceConfig
+
+
+def focus_source(name: str, path: Path, **options: Any) -> SourceConfig:
+    return SourceConfig(name=name, kind="focus", path=str(path), **options)
+
+
+def run_month(url: str, landing: Path, month: date, *sources: SourceConfig) -> None:
+    config = PlatformConfig(start_month="2020-01", sources=list(sources))
+    result = materialize_month(config, month, MartResource(database_url=url, landing_dir=str(landing)))
+    assert result.success
+    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    assert failed == [], f"failed checks: {failed}"
+
+
+def query(url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(statement.encode(), params or None).fetchall()
+
+
+def mart_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Everything a month load writes, audit ids and timestamps aside, in a stable order."""
+    return {
+        "facts": query(url, "SELECT month, source, application_code, product_code, sub_account_id, region_id,"
+                            " currency, unit, quantity, source_cost, line_count FROM finops.fact_consumption"
+                            " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"),
+        "rejects": query(url, "SELECT month, source, file, line_number, column_name, reason, raw_row"
+                              " FROM finops.rejected_row ORDER BY 1, 2, 3, 4"),
+        "cost_by_product": query(url, "SELECT * FROM finops.cost_by_product ORDER BY 1, 2, 3, 4, 7, 8"),
+        "cost_by_application": query(url, "SELECT * FROM finops.cost_by_application ORDER BY 1, 2, 3, 4"),
+        "cost_by_family": query(url, "SELECT * FROM finops.cost_by_family ORDER BY 1, 2, 3, 4, 5, 6"),
+    }  # fmt: skip
+
+
+def fact_total(url: str, source: str, month: date) -> dict[str, Decimal]:
+    rows = query(
+        url,
+        "SELECT currency, sum(source_cost) FROM finops.fact_consumption"
+        " WHERE source = %s AND month = %s GROUP BY currency",
+        source,
+        month,
+    )
+    return {currency: total for currency, total in rows}
+
+
+def actual_total(url: str, source: str, month: date) -> dict[str, Decimal]:
+    rows = query(
+        url,
+        "SELECT currency, sum(cost) FROM finops.cost_by_product"
+        " WHERE source = %s AND month = %s AND pricing_view_code = 'actual' GROUP BY currency",
+        source,
+        month,
+    )
+    return {currency: total for currency, total in rows}
+
+
+def latest_audit(url: str, source: str, month: date) -> tuple[int, int, int]:
+    rows = query(
+        url,
+        "SELECT rows_read, rows_loaded, rows_rejected FROM finops.load_audit"
+        " WHERE source = %s AND month = %s ORDER BY load_id DESC LIMIT 1",
+        source,
+        month,
+    )
+    return rows[0]
