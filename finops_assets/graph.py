@@ -28,4 +28,3 @@ def build_definitions(config: PlatformConfig, mart: MartResource | None = None) 
         schedules=[daily_refresh_schedule(monthly_partitions(config.start_month))],
         resources={"mart": mart or MartResource()},
     )
-

@@ -10,7 +10,7 @@ from finops_core.database import database_url
 from finops_core.settings import Settings
 
 
-class MartResource(ConfigurableResource):  # type: ignore[misc]
+class MartResource(ConfigurableResource):
     """Where the mart and the landing layer are. Unset fields follow the environment:
     FINOPS_DATABASE_URL (else the embedded server) and $FINOPS_HOME/landing."""
 

@@ -1,6 +1,5 @@
 """Bills settle late: the current and the previous month are re-materialized every day."""
 
-
 from dagster import (
     AssetSelection,
     MonthlyPartitionsDefinition,

@@ -52,7 +52,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return serve(args.host, args.port)
         from finops_cli.demo import demo
 
-        return demo(args.months, args.rows_per_month, args.api_port, args.dagster_port, serve=not args.no_serve)
+        return demo(
+            args.months, args.rows_per_month, args.api_port, args.dagster_port, serve=not args.no_serve
+        )
     except (ConfigError, MigrationError, ValueError) as error:
         print(f"finops: error: {error}", file=sys.stderr)
         return 2

@@ -36,7 +36,7 @@ def admin_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     configured = os.environ.get("FINOPS_TEST_DATABASE_URL")
     if configured:
         return configured
-    return start_embedded(tmp_path_factory.mktemp("pg") / "pgdata", database="postgres")
+    return start_embedded(tmp_path_factory.mktemp("pg") / "pgdata", database="postgres", keep_running=False)
 
 
 def _create(admin: str, name: str, template: str | None = None) -> str:

@@ -54,7 +54,8 @@ def test_focus_sample_applications_products_and_monetary_lines(mart_url: str, tm
     # quantity = the amount, so Cost = Quantity x 1.
     credit = query(
         mart_url,
-        "SELECT unit, quantity, source_cost FROM finops.fact_consumption WHERE product_code = 'aws:credit:usd'",
+        "SELECT unit, quantity, source_cost FROM finops.fact_consumption"
+        " WHERE product_code = 'aws:credit:usd'",
     )
     assert credit == [("USD", Decimal("-3"), Decimal("-3"))]
     (services,) = query(
@@ -73,8 +74,16 @@ SPEC_EXAMPLES = {
     "commitment_discount_usage_scenario_2": (1, "0.00", "1.00"),
     "commitment_discount_usage_scenario_3": (2, "0.00", "1.00"),
     "commitment_discount_usage_scenario_4": (2, "0.50", "1.50"),
-    "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_1_resource": (3, "2.75", "2.75"),
-    "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources": (3, "2.00", "2.00"),
+    "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_1_resource": (
+        3,
+        "2.75",
+        "2.75",
+    ),
+    "one_hundred_percent_utilization_with_commitment_discount_flexibility_with_2_resources": (
+        3,
+        "2.00",
+        "2.00",
+    ),
     "one_hundred_percent_utilization_without_commitment_discount_flexibility": (2, "1.50", "1.50"),
     "zero_percent_utilization_without_commitment_discount_flexibility": (3, "3.50", "3.50"),
 }

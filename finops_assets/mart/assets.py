@@ -1,6 +1,5 @@
 """Month assets downstream of every source: valuation, then the read models."""
 
-
 from collections.abc import Sequence
 
 from dagster import (
@@ -22,15 +21,22 @@ VALUATION_KEY = AssetKey(["mart", "valuation"])
 COST_VIEWS_KEY = AssetKey(["mart", "cost_views"])
 
 
-def mart_assets(consumption_keys: Sequence[AssetKey], partitions: PartitionsDefinition) -> list[AssetsDefinition]:
+def mart_assets(
+    consumption_keys: Sequence[AssetKey], partitions: PartitionsDefinition
+) -> list[AssetsDefinition]:
     @asset(
         key=VALUATION_KEY,
         deps=list(consumption_keys),
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},
-        check_specs=[AssetCheckSpec("actual_equals_consumption", asset=VALUATION_KEY,
-                                    description="actual view cost = consumption's reported cost")],  # fmt: skip
+        check_specs=[
+            AssetCheckSpec(
+                "actual_equals_consumption",
+                asset=VALUATION_KEY,
+                description="actual view cost = consumption's reported cost",
+            )
+        ],
         description="The month's consumption valued under every pricing view (cost_by_product)",
     )
     def valuation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:

@@ -60,8 +60,6 @@ def valuation_matches_consumption(database_url: str, month: date) -> AssetCheckR
         passed=not failures,
         metadata={
             "sources": len({r["source"] for r in rows}),
-            "mismatches": MetadataValue.json(
-                [{k: str(v) for k, v in r.items()} for r in failures]
-            ),
+            "mismatches": MetadataValue.json([{k: str(v) for k, v in r.items()} for r in failures]),
         },
     )

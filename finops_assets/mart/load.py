@@ -130,5 +130,7 @@ def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) 
         _copy(cur, "staged_application", ("application_code",), applications)
         for statement in sql_statements("batch/register_referentials.sql"):
             cur.execute(statement)
-        cur.execute("UPDATE finops.load_audit SET finished_at = clock_timestamp() WHERE load_id = %s", [load_id])
+        cur.execute(
+            "UPDATE finops.load_audit SET finished_at = clock_timestamp() WHERE load_id = %s", [load_id]
+        )
     return LoadResult(load_id, rows_read, rows_loaded, rows_rejected, facts.height)

@@ -1,7 +1,6 @@
 """The assets of one FOCUS source: its billing lines (landing layer) and its consumption
 (the mart slice), both partitioned by billing month."""
 
-
 from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
@@ -62,11 +61,15 @@ def focus_source_assets(
         kinds={"postgres"},
         pool=LOAD_POOL,
         check_specs=[
-            AssetCheckSpec("nothing_lost", asset=consumption_key,
-                           description="rows read = rows loaded + rows rejected"),
-            AssetCheckSpec("conservation", asset=consumption_key,
-                           description="mart + rejected cost = the file's total, per currency, exactly"),
-        ],  # fmt: skip
+            AssetCheckSpec(
+                "nothing_lost", asset=consumption_key, description="rows read = rows loaded + rows rejected"
+            ),
+            AssetCheckSpec(
+                "conservation",
+                asset=consumption_key,
+                description="mart + rejected cost = the file's total, per currency, exactly",
+            ),
+        ],
         description=f"Consumption of `{source.name}` in the mart: the (source, month) slice of "
         "fact_consumption, replaced whole in one transaction",
     )

@@ -71,7 +71,9 @@ def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[p
         row_month = month_expr()
         in_month = (row_month == wanted) | (row_month.is_null() & pl.lit(months.default_month == wanted))
         frames.append(
-            frame.filter(in_month).with_columns(pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month"))
+            frame.filter(in_month).with_columns(
+                pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month")
+            )
         )
         used.append(path)
     if not frames:
@@ -115,4 +117,3 @@ def ingest_focus_month(
     publish(slice_, staging)
     log(f"landed {lines.height} lines and {rejects.height} rejects in {slice_.folder}")
     return summary
-

@@ -64,7 +64,9 @@ def _tag_value(frame: pl.DataFrame, key: str | None) -> pl.Expr:
             .cast(pl.String)
         )
     text = tags.cast(pl.String).str.strip_chars()
-    json = pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
+    json = (
+        pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
+    )
     escaped = key.replace("\\", "\\\\").replace("'", "\\'")
     return json.str.json_path_match(f"$['{escaped}']").str.strip_chars()
 
@@ -148,7 +150,9 @@ def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFra
         .otherwise(application)
         .alias("application_code"),
         pl.when(is_monetary)
-        .then(pl.format("{}:{}:{}", provider_slug, _slug(monetary_kind), pl.col("currency").str.to_lowercase()))
+        .then(
+            pl.format("{}:{}:{}", provider_slug, _slug(monetary_kind), pl.col("currency").str.to_lowercase())
+        )
         .otherwise(
             pl.format(
                 "{}:{}:{}",
@@ -159,11 +163,21 @@ def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFra
         )
         .alias("product_code"),
         pl.when(is_monetary)
-        .then(pl.format("{} {} ({})", pl.coalesce(provider, pl.lit("Unknown")), monetary_kind, pl.col("currency")))
+        .then(
+            pl.format(
+                "{} {} ({})", pl.coalesce(provider, pl.lit("Unknown")), monetary_kind, pl.col("currency")
+            )
+        )
         .otherwise(pl.format("{} ({})", pl.coalesce(service, pl.lit("Unknown service")), pricing_unit))
         .alias("product_name"),
-        pl.when(is_monetary).then(pl.lit(MONETARY_FAMILY)).otherwise(_slug(service_category)).alias("family_code"),
-        pl.when(is_monetary).then(pl.lit("Monetary amounts")).otherwise(service_category).alias("family_name"),
+        pl.when(is_monetary)
+        .then(pl.lit(MONETARY_FAMILY))
+        .otherwise(_slug(service_category))
+        .alias("family_code"),
+        pl.when(is_monetary)
+        .then(pl.lit("Monetary amounts"))
+        .otherwise(service_category)
+        .alias("family_name"),
         pl.when(is_monetary).then(pl.col("currency")).otherwise(pricing_unit).alias("unit"),
         is_monetary.alias("is_monetary"),
         pl.when(is_monetary).then(cost).otherwise(quantity).alias("quantity"),

@@ -53,10 +53,10 @@ def month_expr() -> pl.Expr:
 def file_months(path: Path) -> set[str]:
     """The billing months a file holds, reading its month column only."""
     if _is_parquet(path):
-        names = pl.read_parquet_schema(path)
+        names = list(pl.read_parquet_schema(path))
     else:
         names = pl.read_csv(path, n_rows=0, infer_schema=False, raise_if_empty=False).columns
-    originals = [name for name in names if canonical_name(name) == MONTH_COLUMN] or list(names)[:1]
+    originals = [name for name in names if canonical_name(name) == MONTH_COLUMN] or names[:1]
     if not originals:
         return set()  # no header at all: nothing to place
     if _is_parquet(path):

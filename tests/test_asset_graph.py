@@ -1,0 +1,48 @@
+"""A snapshot of the asset graph: what each source adds and what depends on what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetKey, Definitions, MonthlyPartitionsDefinition
+
+from finops_assets.graph import build_definitions
+from finops_core.config import PlatformConfig, SourceConfig
+
+
+def test_asset_graph_snapshot() -> None:
+    config = PlatformConfig(
+        start_month="2025-01",
+        sources=[
+            SourceConfig(name="aws", kind="focus", path="a"),
+            SourceConfig(name="azure", kind="focus", path="b"),
+        ],
+        base_dir=Path("."),
+    )
+    defs: Definitions = build_definitions(config)
+    graph = defs.resolve_asset_graph()
+    edges = {
+        key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+        for key in graph.get_all_asset_keys()
+    }
+    assert edges == {
+        "aws/billing_lines": [],
+        "aws/consumption": ["aws/billing_lines"],
+        "azure/billing_lines": [],
+        "azure/consumption": ["azure/billing_lines"],
+        "mart/valuation": ["aws/consumption", "azure/consumption"],
+        "mart/cost_views": ["mart/valuation"],
+    }
+    checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
+    assert checks == [
+        "aws/consumption:conservation",
+        "aws/consumption:nothing_lost",
+        "azure/consumption:conservation",
+        "azure/consumption:nothing_lost",
+        "mart/valuation:actual_equals_consumption",
+    ]
+    partitions = graph.get(AssetKey(["mart", "valuation"])).partitions_def
+    assert isinstance(partitions, MonthlyPartitionsDefinition)
+    assert partitions.get_first_partition_key() == "2025-01-01"
+    assert graph.get(AssetKey(["aws", "consumption"])).pools == {"mart_load"}
+    assert [s.name for s in defs.schedules or []] == ["daily_month_refresh"]

@@ -1,0 +1,82 @@
+"""The database paths: a configured server, the embedded default, and the migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from finops_core import migrations
+from finops_core.database import database_url
+from finops_core.embedded import stop_embedded
+from finops_core.migrations import MigrationError, upgrade
+from finops_core.settings import Settings
+
+
+def test_configured_url_is_used_as_given(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url="postgresql://u@db.internal:5433/mart", config_path=Path("x"), home=tmp_path
+    )
+    assert database_url(settings) == "postgresql://u@db.internal:5433/mart"
+    assert not (tmp_path / "pgdata").exists()  # no embedded server was started
+
+
+def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path) -> None:
+    settings = Settings(database_url=None, config_path=Path("x"), home=tmp_path)
+    url = database_url(settings)
+    assert (tmp_path / "pgdata" / "PG_VERSION").exists()
+    assert upgrade(url) == ["0001_mart"]
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
+        (views,) = conn.execute("SELECT count(*) FROM finops.pricing_view").fetchone() or (0,)
+        assert views == 1
+    # a second start finds the running server and the migrated database
+    assert database_url(settings) == url
+    assert upgrade(url) == []
+    stop_embedded(tmp_path / "pgdata")
+    assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
+
+
+def test_upgrade_applies_once(empty_database_url: str) -> None:
+    assert upgrade(empty_database_url) == ["0001_mart"]
+    assert upgrade(empty_database_url) == []
+    with psycopg.connect(empty_database_url) as conn:
+        tables = {
+            name
+            for (name,) in conn.execute(
+                "SELECT relname FROM pg_class JOIN pg_namespace n ON n.oid = relnamespace"
+                " WHERE nspname = 'finops' AND relkind IN ('r', 'p')"
+            ).fetchall()
+        }
+    assert {
+        "dim_domain", "dim_family", "dim_product", "dim_application", "fact_consumption", "pricing_view",
+        "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
+        "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration",
+    } <= tables  # fmt: skip
+
+
+def test_an_edited_applied_migration_is_refused(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upgrade(empty_database_url)
+    edited = tmp_path / "migrations"
+    edited.mkdir()
+    original = (migrations.MIGRATIONS_DIR / "0001_mart.sql").read_text()
+    (edited / "0001_mart.sql").write_text(original + "\n-- edited\n")
+    monkeypatch.setattr(migrations, "MIGRATIONS_DIR", edited)
+    with pytest.raises(MigrationError, match="0001_mart was changed"):
+        upgrade(empty_database_url)
+
+
+def test_month_partitions_are_created_on_demand(mart_url: str) -> None:
+    with psycopg.connect(mart_url) as conn:
+        conn.execute("SELECT finops.ensure_month_partition('finops.fact_consumption', '2025-03-17')")
+        conn.execute("SELECT finops.ensure_month_partition('finops.fact_consumption', '2025-03-01')")
+        partitions = conn.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i"
+            " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'finops.fact_consumption'::regclass"
+        ).fetchall()
+    assert partitions == [
+        ("fact_consumption_2025_03", "FOR VALUES FROM ('2025-03-01') TO ('2025-04-01')"),
+    ]
