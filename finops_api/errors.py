@@ -1,0 +1,156 @@
+"""Problem details (RFC 9457) for every error the API answers.
+
+Litestar's ProblemDetailsPlugin renders ProblemDetailsException as application/problem+json;
+this module converts everything else into one: Litestar's own HTTP errors (404, 405, ...), its
+parameter validation errors (400, naming the public parameter), and an unreachable database
+(503).
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+import psycopg
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import ParameterKwarg
+from litestar.plugins.problem_details import (
+    ProblemDetailsConfig,
+    ProblemDetailsException,
+    ProblemDetailsPlugin,
+)
+from litestar.types import ExceptionHandlersMap
+from psycopg_pool import PoolTimeout
+
+from finops_api.params import PATTERN_FORMS
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+INVALID_PARAMETERS = "urn:finops:problem:invalid-parameters"
+DATABASE_UNAVAILABLE = "urn:finops:problem:database-unavailable"
+RETRY_AFTER_SECONDS = "5"
+
+
+class InvalidParam(msgspec.Struct, frozen=True):
+    name: str
+    """The parameter as the client spells it (e.g. `from`, not the handler's `from_`)."""
+    reason: str
+
+
+class ProblemDetails(msgspec.Struct, omit_defaults=True):
+    """An error response (RFC 9457); documents the body of every 4xx/5xx answer."""
+
+    status: int
+    title: str
+    type: str = "about:blank"
+    detail: str | None = None
+    invalid_params: list[InvalidParam] | None = None
+
+
+def invalid_parameters(*params: InvalidParam) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=HTTPStatus.BAD_REQUEST,
+        type_=INVALID_PARAMETERS,
+        title="Invalid request parameters",
+        detail="; ".join(f"{p.name}: {p.reason}" for p in params),
+        extra={"invalid_params": [msgspec.structs.asdict(p) for p in params]},
+    )
+
+
+def invalid_parameter(name: str, reason: str) -> ProblemDetailsException:
+    return invalid_parameters(InvalidParam(name, reason))
+
+
+def database_unavailable(detail: str) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+        type_=DATABASE_UNAVAILABLE,
+        title="Database unavailable",
+        detail=detail,
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
+def _invalid_param(request: Request[Any, Any, Any], key: str, message: str) -> InvalidParam:
+    """Names the parameter as the client sent it (handler arguments may be aliased: `from_` is
+    `from`), and says what a patterned parameter expects rather than quoting its regex."""
+    try:
+        field = request.route_handler.parsed_fn_signature.parameters.get(key)
+    except (AttributeError, KeyError):  # no route resolved: nothing to map
+        field = None
+    kwarg = field.kwarg_definition if field is not None else None
+    if not isinstance(kwarg, ParameterKwarg):
+        return InvalidParam(key, message)
+    name = kwarg.name or key
+    form = PATTERN_FORMS.get(kwarg.pattern or "")
+    if form is not None:
+        return InvalidParam(name, f"expected {form}, got {request.query_params.get(name)!r}")
+    return InvalidParam(name, message)
+
+
+def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = exc.extra if isinstance(exc.extra, list) else []
+    params = [
+        _invalid_param(request, str(error.get("key", "")), str(error.get("message", "")))
+        for error in errors
+        if isinstance(error, dict)
+    ]
+    if not params:  # a malformed request with no parameter to blame
+        problem = ProblemDetailsException(
+            status_code=HTTPStatus.BAD_REQUEST, title="Bad Request", detail=exc.detail
+        )
+        return problem.to_response(request)
+    return invalid_parameters(*params).to_response(request)
+
+
+def _http_problem(exc: HTTPException) -> ProblemDetailsException:
+    # Litestar's stock conversion puts the detail in `title`; RFC 9457 wants the title to be the
+    # same for every occurrence of a type, so about:blank gets the status phrase.
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        title=HTTPStatus(exc.status_code).phrase,
+        detail=exc.detail,
+        headers=exc.headers,
+        extra=exc.extra if isinstance(exc.extra, dict) else None,
+    )
+
+
+def _pool_timeout_problem(exc: PoolTimeout) -> ProblemDetailsException:
+    return database_unavailable("no database connection became available in time")
+
+
+def _database_problem(exc: psycopg.OperationalError) -> ProblemDetailsException:
+    # The driver's message can carry host names and user names: keep it out of the answer.
+    return database_unavailable("the database could not be reached")
+
+
+def problem_details_plugin() -> ProblemDetailsPlugin:
+    return ProblemDetailsPlugin(
+        ProblemDetailsConfig(
+            exception_to_problem_detail_map={
+                HTTPException: _http_problem,
+                PoolTimeout: _pool_timeout_problem,
+                psycopg.OperationalError: _database_problem,
+            }
+        )
+    )
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    """Handlers that need the request, which the plugin's conversion map does not get."""
+    return {ValidationException: _validation_problem}
+
+
+def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
+    """The documented error answers of an operation, for the OpenAPI schema."""
+    return {
+        int(status): ResponseSpec(
+            data_container=ProblemDetails,
+            media_type=PROBLEM_MEDIA_TYPE,
+            description=status.phrase,
+            generate_examples=False,
+        )
+        for status in statuses
+    }

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from litestar import Controller, get
+from litestar.di import NamedDependency, Provide
+
+from finops_api.errors import problem_responses
+from finops_api.health.schemas import Health
+from finops_api.health.services import HealthService, provide_health_service
+
+
+class HealthController(Controller):
+    path = "/health"
+    tags = ("health",)
+
+    @get(
+        "/",
+        dependencies={"health_service": Provide(provide_health_service, sync_to_thread=False)},
+        operation_id="getHealth",
+        summary="Service and database health",
+        description="503 with problem details when the database cannot be reached.",
+        responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE),
+    )
+    async def get_health(self, health_service: NamedDependency[HealthService]) -> Health:
+        version = await health_service.schema_version()
+        return Health(status="ok", database="ok", schema_version=version)

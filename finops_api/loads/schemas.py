@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import msgspec
+
+
+class Load(msgspec.Struct, frozen=True):
+    load_id: int
+    source: str
+    month: str
+    """The billing period loaded, YYYY-MM."""
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    """rows_read = rows_loaded + rows_rejected: nothing is lost."""
+    cost_column: str
+    """The source column the costs were read from (EffectiveCost or BilledCost)."""
+    source_cost: dict[str, Decimal]
+    """The file's own total of the cost column, per currency, exact (a decimal string)."""
+    rejected_cost: dict[str, Decimal]
+    """What the rejected rows carried, per currency."""
+    started_at: datetime
+    finished_at: datetime
+
+
+class LoadList(msgspec.Struct, frozen=True):
+    rows: list[Load]

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import msgspec
+from litestar.di import NamedDependency
+from psycopg.rows import dict_row
+
+from finops_api.db import Pool
+from finops_api.loads.schemas import Load
+from finops_core.sql import sql_text
+
+_COST_TOTALS = msgspec.json.Decoder(dict[str, Decimal])
+
+
+class LoadService:
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def list_loads(self, month: date | None) -> list[Load]:
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql_text("api/loads.sql"), {"month": month})
+            rows = await cur.fetchall()
+        return [
+            Load(
+                **{
+                    **row,
+                    "source_cost": _COST_TOTALS.decode(row["source_cost"]),
+                    "rejected_cost": _COST_TOTALS.decode(row["rejected_cost"]),
+                }
+            )
+            for row in rows
+        ]
+
+
+def provide_load_service(db_pool: NamedDependency[Pool]) -> LoadService:
+    return LoadService(db_pool)

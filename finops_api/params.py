@@ -1,0 +1,18 @@
+"""Query-parameter conventions shared by the endpoints."""
+
+from __future__ import annotations
+
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+"""The form finops_core.months.parse_month accepts; declared on the parameters so that the
+OpenAPI schema documents it and Litestar rejects malformed months before the handler runs."""
+
+PATTERN_FORMS: dict[str, str] = {MONTH_PATTERN: "a month as YYYY-MM, e.g. 2025-03"}
+"""What each parameter pattern means, for error messages: a regex is no answer to a person."""
+
+
+def split_list(value: str | None) -> list[str]:
+    """`a, b,,c` -> [a, b, c]: comma-separated lists, blanks ignored, order kept, no duplicates."""
+    if value is None:
+        return []
+    items = (item.strip() for item in value.split(","))
+    return list(dict.fromkeys(item for item in items if item))

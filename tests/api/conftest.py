@@ -1,0 +1,107 @@
+"""The real app on a real, freshly migrated PostgreSQL (tests/conftest.py's mart_url)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from datetime import date
+from decimal import Decimal
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from finops_api.app import create_app
+from finops_core.sql import sql_statements
+
+READ_MODELS = ("cost_by_product", "cost_by_application", "cost_by_family")
+
+# (month, view, source, application, domain, family, product, currency, unit, quantity, cost)
+CostLine = tuple[str, str, str, str, str, str, str, str, str, str, str | None]
+
+# Hand-picked so that every expected figure in the tests can be added up by hand.
+COST_LINES: list[CostLine] = [
+    # 2025-01 payments: one unit, 10.10 + 0.05 = 10.15, 100 + 3.5 = 103.5 Hours
+    ("2025-01", "actual", "aws", "payments", "compute", "vm", "vm-small", "EUR", "Hours", "100", "10.10"),
+    ("2025-01", "actual", "aws", "payments", "compute", "vm", "vm-large", "EUR", "Hours", "3.5", "0.05"),
+    # 2025-01 billing: two units (quantity null), 2.00 + 4.25 = 6.25
+    ("2025-01", "actual", "aws", "billing", "compute", "vm", "vm-small", "EUR", "Hours", "20", "2.00"),
+    ("2025-01", "actual", "aws", "billing", "storage", "disk", "disk-ssd", "EUR", "GB-Months", "50", "4.25"),
+    # 2025-02 payments: one row unpriced (cost null, priced false), 100 + 40 = 140 Hours
+    ("2025-02", "actual", "aws", "payments", "compute", "vm", "vm-small", "EUR", "Hours", "100", "11.00"),
+    ("2025-02", "actual", "onprem", "payments", "compute", "vm", "vm-onprem", "EUR", "Hours", "40", None),
+    # 2025-02 billing: two currencies, never added together
+    ("2025-02", "actual", "aws", "billing", "storage", "disk", "disk-ssd", "EUR", "GB-Months", "50", "4.25"),
+    (
+        "2025-02",
+        "actual",
+        "gcp",
+        "billing",
+        "storage",
+        "disk",
+        "gcs-standard",
+        "USD",
+        "GB-Months",
+        "10",
+        "0.20",
+    ),
+    # 2025-03 payments: two units, 9.09 + 0.01 = 9.10
+    ("2025-03", "actual", "aws", "payments", "compute", "vm", "vm-small", "EUR", "Hours", "90", "9.09"),
+    ("2025-03", "actual", "aws", "payments", "network", "egress", "egress-gb", "EUR", "GB", "1000", "0.01"),
+    # another view, for one month only: must never mix with `actual`
+    ("2025-01", "budget", "aws", "payments", "compute", "vm", "vm-small", "EUR", "Hours", "100", "12.00"),
+]
+
+
+def insert_cost_lines(database_url: str, lines: Iterable[CostLine]) -> None:
+    """Write cost_by_product as the batch would, then build the roll-ups with the batch's own
+    statement, so that the API is tested against the real roll-up definition."""
+    lines = list(lines)
+    months = sorted({date.fromisoformat(f"{line[0]}-01") for line in lines})
+    with psycopg.connect(database_url) as conn:
+        for month in months:
+            for table in READ_MODELS:
+                conn.execute(
+                    "SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month]
+                )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO finops.cost_by_product (month, pricing_view_code, source, application_code,"
+                " domain_code, family_code, product_code, currency, unit, quantity, cost)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                [
+                    (
+                        date.fromisoformat(f"{line[0]}-01"),
+                        *line[1:9],
+                        Decimal(line[9]),
+                        None if line[10] is None else Decimal(line[10]),
+                    )
+                    for line in lines
+                ],
+            )
+        for month in months:
+            for statement in sql_statements("batch/refresh_cost_rollups.sql"):
+                conn.execute(statement, {"month": month})
+
+
+def insert_pricing_views(database_url: str) -> None:
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "INSERT INTO finops.pricing_view (pricing_view_code, name, kind, currency, base_view, deleted_at)"
+            " VALUES ('budget', 'Budget 2025', 'rate_card', 'EUR', NULL, NULL),"
+            "        ('whatif', 'Storage plus ten percent', 'simulation', 'EUR', 'budget', NULL),"
+            "        ('old', 'Retired', 'derived', NULL, NULL, now())"
+        )
+
+
+@pytest.fixture
+def costs_mart(mart_url: str) -> str:
+    insert_pricing_views(mart_url)
+    insert_cost_lines(mart_url, COST_LINES)
+    return mart_url
+
+
+@pytest.fixture
+async def client(mart_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=create_app(mart_url)) as client:
+        yield client

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from finops_api.app import create_app
+from finops_api.db import create_pool
+
+# Nothing listens on port 1: connections are refused at once.
+UNREACHABLE = "postgresql://postgres@127.0.0.1:1/finops?connect_timeout=2"
+
+
+async def test_health_reports_the_schema_version(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "schema_version": "0001"}
+
+
+async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("finops_api.health.services.HEALTH_TIMEOUT", 0.5)
+    async with AsyncTestClient(app=create_app(UNREACHABLE)) as client:
+        response = await client.get("/api/v1/health")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["retry-after"] == "5"
+    body = response.json()
+    assert body["type"] == "urn:finops:problem:database-unavailable"
+    assert body["status"] == 503
+    assert "127.0.0.1" not in response.text  # connection details stay in the server
+
+
+async def test_other_endpoints_are_503_when_the_database_is_unreachable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("finops_api.db.POOL_TIMEOUT", 0.5)
+    async with AsyncTestClient(app=create_app(UNREACHABLE)) as client:
+        response = await client.get("/api/v1/costs")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["type"] == "urn:finops:problem:database-unavailable"
+
+
+async def test_health_is_503_on_a_database_without_the_mart(empty_database_url: str) -> None:
+    async with AsyncTestClient(app=create_app(empty_database_url)) as client:
+        response = await client.get("/api/v1/health")
+    assert response.status_code == 503
+    assert "finops db upgrade" in response.json()["detail"]
+
+
+async def test_pool_sessions_use_custom_plans_and_read_only(mart_url: str) -> None:
+    # psycopg prepares statements after 5 runs; a generic plan would stop pruning month partitions
+    pool = create_pool(mart_url)
+    await pool.open(wait=True)
+    try:
+        async with pool.connection() as conn:
+            cur = await conn.execute(
+                "SELECT current_setting('plan_cache_mode'), current_setting('default_transaction_read_only')"
+            )
+            assert await cur.fetchone() == ("force_custom_plan", "on")
+    finally:
+        await pool.close()

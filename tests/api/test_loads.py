@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from psycopg.types.json import Jsonb
+
+Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture
+def loads_mart(mart_url: str) -> str:
+    # (source, month, read, loaded, rejected, cost column, source_cost, rejected_cost, started at)
+    audits = [
+        (
+            "aws",
+            "2025-01-01",
+            10,
+            9,
+            1,
+            "EffectiveCost",
+            {"USD": "12.34"},
+            {"USD": "0.01"},
+            "2025-02-02 08:00Z",
+        ),
+        (
+            "aws",
+            "2025-02-01",
+            5,
+            5,
+            0,
+            "EffectiveCost",
+            {"USD": "7.00", "EUR": "1.5"},
+            {},
+            "2025-03-02 08:00Z",
+        ),
+        # a JSON number, not a string: must still come out exact
+        ("gcp", "2025-02-01", 3, 3, 0, "BilledCost", {"EUR": 0.1}, {}, "2025-03-03 08:00Z"),
+    ]
+    with psycopg.connect(mart_url) as conn:
+        for source, month, read, loaded, rejected, column, cost, rejected_cost, started in audits:
+            conn.execute(
+                "INSERT INTO finops.load_audit (source, month, rows_read, rows_loaded, rows_rejected, files,"
+                " cost_column, source_cost, rejected_cost, started_at, finished_at)"
+                " VALUES (%s, %s, %s, %s, %s, '[]', %s, %s, %s, %s, %s::timestamptz + interval '90 seconds')",
+                [
+                    source,
+                    month,
+                    read,
+                    loaded,
+                    rejected,
+                    column,
+                    Jsonb(cost),
+                    Jsonb(rejected_cost),
+                    started,
+                    started,
+                ],
+            )
+    return mart_url
+
+
+@pytest.mark.usefixtures("loads_mart")
+async def test_all_loads_newest_first(client: Client) -> None:
+    response = await client.get("/api/v1/loads")
+    assert response.status_code == 200
+    rows = response.json()["rows"]
+    assert [(r["source"], r["month"]) for r in rows] == [
+        ("gcp", "2025-02"),
+        ("aws", "2025-02"),
+        ("aws", "2025-01"),
+    ]
+    oldest = rows[-1]
+    assert oldest == {
+        "load_id": oldest["load_id"],
+        "source": "aws",
+        "month": "2025-01",
+        "rows_read": 10,
+        "rows_loaded": 9,
+        "rows_rejected": 1,
+        "cost_column": "EffectiveCost",
+        "source_cost": {"USD": "12.34"},
+        "rejected_cost": {"USD": "0.01"},
+        "started_at": "2025-02-02T08:00:00Z",
+        "finished_at": "2025-02-02T08:01:30Z",
+    }
+    assert datetime.fromisoformat(oldest["finished_at"]) > datetime.fromisoformat(oldest["started_at"])
+
+
+@pytest.mark.usefixtures("loads_mart")
+async def test_loads_of_one_month(client: Client) -> None:
+    response = await client.get("/api/v1/loads", params={"month": "2025-02"})
+    assert response.status_code == 200
+    rows = response.json()["rows"]
+    assert [(r["source"], r["source_cost"]) for r in rows] == [
+        ("gcp", {"EUR": "0.1"}),
+        ("aws", {"USD": "7.00", "EUR": "1.5"}),
+    ]
+
+
+@pytest.mark.usefixtures("loads_mart")
+async def test_loads_of_a_month_without_loads(client: Client) -> None:
+    response = await client.get("/api/v1/loads", params={"month": "2024-12"})
+    assert response.status_code == 200
+    assert response.json() == {"rows": []}

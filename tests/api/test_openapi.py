@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+
+async def test_openapi_documents_every_operation(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    operations = {
+        path: operation["operationId"]
+        for path, item in schema["paths"].items()
+        for operation in item.values()
+    }
+    assert operations == {
+        "/api/v1/health": "getHealth",
+        "/api/v1/costs": "listCosts",
+        "/api/v1/loads": "listLoads",
+        "/api/v1/pricing-views": "listPricingViews",
+    }
+    costs = schema["paths"]["/api/v1/costs"]["get"]
+    parameters = {p["name"]: p for p in costs["parameters"]}
+    assert set(parameters) == {
+        "view",
+        "from",
+        "to",
+        "group_by",
+        "source",
+        "application",
+        "domain",
+        "family",
+        "product",
+        "currency",
+    }
+    assert parameters["from"]["schema"]["pattern"] == r"^\d{4}-(0[1-9]|1[0-2])$"
+    assert "application/problem+json" in costs["responses"]["400"]["content"]
+    row = schema["components"]["schemas"]["CostRow"]
+    # group keys are optional (present only when grouped by); the figures always are
+    assert set(row["required"]) == {"currency", "unit", "quantity", "cost", "priced"}
+    # money travels as exact decimal strings, never JSON numbers
+    assert {"type": "string"} in row["properties"]["cost"]["oneOf"]
