@@ -52,7 +52,8 @@ def upgrade(database_url: str) -> list[str]:
                 " version text PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,"
                 " applied_at timestamptz NOT NULL DEFAULT now())"
             )
-            done: dict[str, str] = dict(conn.execute("SELECT version, checksum FROM finops.schema_migration").fetchall())
+            applied = conn.execute("SELECT version, checksum FROM finops.schema_migration").fetchall()
+            done: dict[str, str] = dict(applied)
             for migration in available_migrations():
                 if migration.version in done:
                     if done[migration.version] != migration.checksum:
