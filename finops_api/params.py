@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-"""The form finops_core.months.parse_month accepts; declared on the parameters so that the
-OpenAPI schema documents it and Litestar rejects malformed months before the handler runs."""
+from finops_core.months import MONTH_PATTERN
+
+# MONTH_PATTERN is declared on the parameters so that the OpenAPI schema documents it and
+# Litestar rejects malformed months before the handler runs.
 
 PATTERN_FORMS: dict[str, str] = {MONTH_PATTERN: "a month as YYYY-MM, e.g. 2025-03"}
 """What each parameter pattern means, for error messages: a regex is no answer to a person."""

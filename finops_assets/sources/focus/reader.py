@@ -12,10 +12,10 @@ from pathlib import Path
 import polars as pl
 
 from finops_assets.sources.focus.columns import canonical_name
+from finops_core.months import MONTH_PATTERN
 
 NULL_TOKENS = ["NULL", "null", ""]
 MONTH_COLUMN = "BillingPeriodStart"
-_MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 class UnplaceableFileError(ValueError):
@@ -47,7 +47,7 @@ def month_expr() -> pl.Expr:
     """YYYY-MM of BillingPeriodStart, or null when it is missing or not a timestamp. Only the
     month matters here, so `2024-09-01 00:00:00`, `...T00:00:00Z` and typed timestamps all work."""
     text = pl.col(MONTH_COLUMN).cast(pl.String).str.strip_chars().str.slice(0, 7)
-    return pl.when(text.str.contains(_MONTH_PATTERN)).then(text).otherwise(None)
+    return pl.when(text.str.contains(MONTH_PATTERN)).then(text).otherwise(None)
 
 
 def file_months(path: Path) -> set[str]:
