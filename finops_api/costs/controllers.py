@@ -16,8 +16,8 @@ from finops_api.costs.services import (
     provide_cost_service,
 )
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
-from finops_api.params import MONTH_PATTERN, split_list
-from finops_core.months import format_month, parse_month
+from finops_api.params import split_list
+from finops_core.months import MONTH_PATTERN, format_month, parse_month
 
 
 def group_keys(text: str) -> list[str]:

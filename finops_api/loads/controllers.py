@@ -10,8 +10,7 @@ from litestar.params import QueryParameter
 from finops_api.errors import problem_responses
 from finops_api.loads.schemas import LoadList
 from finops_api.loads.services import LoadService, provide_load_service
-from finops_api.params import MONTH_PATTERN
-from finops_core.months import parse_month
+from finops_core.months import MONTH_PATTERN, parse_month
 
 
 class LoadController(Controller):
