@@ -14,6 +14,11 @@ from typing import Any
 
 from finops_core.months import format_month
 
+# What every source lands for the mart load: facts at this grain (plus quantity, source_cost
+# and line_count) and the products they use.
+FACT_KEYS = ("application_code", "product_code", "sub_account_id", "region_id", "currency", "unit")
+PRODUCT_COLUMNS = ("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
+
 
 @dataclass(frozen=True)
 class LandingSlice:
@@ -32,6 +37,14 @@ class LandingSlice:
     @property
     def rejects(self) -> Path:
         return self.folder / "rejects.parquet"
+
+    @property
+    def facts(self) -> Path:
+        return self.folder / "facts.parquet"
+
+    @property
+    def products(self) -> Path:
+        return self.folder / "products.parquet"
 
     @property
     def manifest(self) -> Path:

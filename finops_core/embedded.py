@@ -3,6 +3,7 @@ in a project-local data folder, for when FINOPS_DATABASE_URL is not set."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -17,6 +18,8 @@ def start_embedded(data_dir: Path, database: str = "finops", keep_running: bool 
     # imported here: only the embedded path needs it
     from pgserver.postgres_server import get_server
 
+    # pgserver logs each process exit at INFO from an atexit hook, after logging has closed
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
     server = get_server(data_dir, cleanup_mode=None if keep_running else "stop")
     admin_url: str = server.get_uri()

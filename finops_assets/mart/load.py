@@ -15,11 +15,10 @@ import polars as pl
 import psycopg
 from psycopg.types.json import Jsonb
 
-from finops_assets.landing import LandingSlice
+from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS, LandingSlice
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
 
-FACT_KEYS = ("application_code", "product_code", "sub_account_id", "region_id", "currency", "unit")
 FACT_COLUMNS = ("month", "source", *FACT_KEYS, "quantity", "source_cost", "line_count", "load_id")
 REJECT_COLUMNS = ("month", "source", "load_id", "file", "line_number", "column_name", "reason", "raw_row")
 _INTERNAL = {"_file", "_line", "_month", "reason", "column"}
@@ -47,30 +46,6 @@ def _copy(cur: psycopg.Cursor[object], table: str, columns: tuple[str, ...], fra
         copy.write(_csv(frame.select(columns)))
 
 
-def aggregate_facts(slice_: LandingSlice) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, int]:
-    """(facts, products, applications, line count) from the landed lines, aggregated in-process:
-    polars does the month's heavy aggregation and PostgreSQL only receives the result."""
-    lines = pl.scan_parquet(slice_.lines)
-    facts = (
-        lines.group_by(FACT_KEYS)
-        .agg(
-            pl.col("quantity").sum(),
-            pl.col("cost").sum().alias("source_cost"),
-            pl.len().cast(pl.Int64).alias("line_count"),
-        )
-        .sort(FACT_KEYS)
-        .collect()
-    )
-    products = (
-        lines.select("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
-        .unique(subset=["product_code"], keep="first")
-        .collect()
-    )
-    applications = lines.select("application_code").unique().collect()
-    line_count = int(facts["line_count"].sum()) if facts.height else 0
-    return facts, products, applications, line_count
-
-
 def _rejects_frame(slice_: LandingSlice) -> pl.DataFrame:
     rejects = pl.read_parquet(slice_.rejects)
     raw_columns = [c for c in rejects.columns if c not in _INTERNAL]
@@ -91,9 +66,12 @@ def _rejects_frame(slice_: LandingSlice) -> pl.DataFrame:
 def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) -> LoadResult:
     started_at = datetime.now(UTC)
     manifest = slice_.read_manifest()
-    facts, products, applications, rows_loaded = aggregate_facts(slice_)
+    facts = pl.read_parquet(slice_.facts)
+    products = pl.read_parquet(slice_.products)
+    applications = facts.select("application_code").unique()
     rejects = _rejects_frame(slice_)
     rows_read, rows_rejected = int(manifest["rows_read"]), int(manifest["rows_rejected"])
+    rows_loaded = int(facts["line_count"].sum()) if facts.height else 0
     if rows_loaded + rejects.height != rows_read:
         raise RuntimeError(
             f"{slice_.folder}: landed {rows_loaded} lines + {rejects.height} rejects "
@@ -126,7 +104,7 @@ def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) 
             " family_name text, unit text, is_monetary boolean) ON COMMIT DROP"
         )
         cur.execute("CREATE TEMP TABLE staged_application (application_code text) ON COMMIT DROP")
-        _copy(cur, "staged_product", tuple(products.columns), products)
+        _copy(cur, "staged_product", PRODUCT_COLUMNS, products)
         _copy(cur, "staged_application", ("application_code",), applications)
         for statement in sql_statements("batch/register_referentials.sql"):
             cur.execute(statement)

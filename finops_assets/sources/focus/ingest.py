@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ import polars as pl
 from finops_assets.landing import LandingSlice, publish, staging_folder
 from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import FileMonthIndex, source_files
-from finops_assets.sources.focus.normalize import FocusOptions, normalize_focus
+from finops_assets.sources.focus.normalize import FocusOptions, consumption_facts, normalize_focus
 from finops_assets.sources.focus.reader import file_months, month_expr, read_focus_file
 from finops_core.months import format_month
 
@@ -93,22 +94,31 @@ def ingest_focus_month(
     raw, used = read_month(files, slice_.month, index)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
     lines, rejects = normalize_focus(raw, options)
+    staging = staging_folder(slice_)
+    # Writing the lines is the longest step and polars releases the GIL while it encodes, so
+    # the aggregation and the checksums run meanwhile.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        lines_written = writer.submit(lines.write_parquet, staging / "lines.parquet", compression="lz4")
+        facts, products = consumption_facts(lines)
+        facts.write_parquet(staging / "facts.parquet")
+        products.write_parquet(staging / "products.parquet")
+        rejects.write_parquet(staging / "rejects.parquet", compression="lz4")
+        landed_files = [{"path": str(p), "size": p.stat().st_size, "sha256": _sha256(p)} for p in used]
+        lines_written.result()
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=rejects.height,
-        files=[{"path": str(p), "size": p.stat().st_size, "sha256": _sha256(p)} for p in used],
+        files=landed_files,
         source_cost=_cost_by_currency(raw, options),
         rejected_cost=_cost_by_currency(rejects, options),
     )
-    staging = staging_folder(slice_)
-    lines.write_parquet(staging / "lines.parquet", compression="lz4")
-    rejects.write_parquet(staging / "rejects.parquet", compression="lz4")
     manifest = {
         "source": slice_.source,
         "month": format_month(slice_.month),
         "cost_column": options.cost_column,
         "rows_read": summary.rows_read,
         "rows_rejected": summary.rows_rejected,
+        "rows_loaded": int(facts["line_count"].sum()) if facts.height else 0,
         "files": summary.files,
         "source_cost": {k: str(v) for k, v in summary.source_cost.items()},
         "rejected_cost": {k: str(v) for k, v in summary.rejected_cost.items()},
