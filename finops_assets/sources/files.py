@@ -11,7 +11,6 @@ import glob
 import json
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,16 +60,24 @@ class FileMonthIndex:
             except ValueError:
                 self._entries = {}  # a torn or foreign file: rebuild it
 
-    def months(self, path: Path, compute: Callable[[Path], set[str]]) -> FileMonths:
+    @staticmethod
+    def _key(path: Path) -> tuple[str, list[int]]:
         stat = path.stat()
-        key = str(path.resolve())
-        stamp = [stat.st_size, stat.st_mtime_ns]
+        return str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+
+    def lookup(self, path: Path) -> FileMonths | None:
+        """The file's months if indexed for its current size and mtime, else None."""
+        key, stamp = self._key(path)
         entry = self._entries.get(key)
         if entry is None or entry.get("stamp") != stamp:
-            entry = {"stamp": stamp, "months": sorted(compute(path))}
-            self._entries[key] = entry
-            self._save()
+            return None
         months = [str(m) for m in entry["months"]]  # type: ignore[attr-defined]
+        return FileMonths(frozenset(months), min(months) if months else None)
+
+    def store(self, path: Path, months: set[str]) -> FileMonths:
+        key, stamp = self._key(path)
+        self._entries[key] = {"stamp": stamp, "months": sorted(months)}
+        self._save()
         return FileMonths(frozenset(months), min(months) if months else None)
 
     def _save(self) -> None:

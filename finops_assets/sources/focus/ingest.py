@@ -17,7 +17,7 @@ from finops_assets.landing import LandingSlice, publish, staging_folder
 from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import FileMonthIndex, source_files
 from finops_assets.sources.focus.normalize import FocusOptions, consumption_facts, normalize_focus
-from finops_assets.sources.focus.reader import file_months, month_expr, read_focus_file
+from finops_assets.sources.focus.reader import file_months, month_expr, read_focus_file, read_month_column
 from finops_core.months import format_month
 
 
@@ -65,10 +65,16 @@ def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[p
     frames: list[pl.DataFrame] = []
     used: list[Path] = []
     for path in files:
-        months = index.months(path, file_months)
-        if wanted not in months.months:
+        months = index.lookup(path)
+        if months is None and (month_column := read_month_column(path)) is not None:
+            months = index.store(path, file_months(month_column, path))  # Parquet: one column
+        if months is not None and wanted not in months.months:
             continue
         frame = read_focus_file(path)
+        if months is None:  # CSV seen for the first time (or changed): index it from this read
+            months = index.store(path, file_months(frame, path))
+            if wanted not in months.months:
+                continue
         row_month = month_expr()
         in_month = (row_month == wanted) | (row_month.is_null() & pl.lit(months.default_month == wanted))
         frames.append(

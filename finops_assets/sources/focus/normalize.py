@@ -23,15 +23,6 @@ UNALLOCATED = "unallocated"
 MONETARY_FAMILY = "monetary"
 MONETARY_CATEGORIES = ("Tax", "Credit")
 
-# The FOCUS columns a product is derived from, copied as trimmed text with a `_` prefix.
-PRODUCT_SOURCE_COLUMNS = (
-    "ProviderName", "ServiceName", "SkuId", "PricingUnit", "ServiceCategory", "ChargeCategory",
-)  # fmt: skip
-COMBO_KEYS = (
-    "application_code", "sub_account_id", "region_id", "currency", "is_monetary",
-    *(f"_{column}" for column in PRODUCT_SOURCE_COLUMNS),
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class FocusOptions:
@@ -151,23 +142,50 @@ def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFra
         .alias("application_code"),
         is_monetary.alias("is_monetary"),
         pl.when(is_monetary).then(cost).otherwise(quantity).alias("quantity"),
-        pl.coalesce(_text(valid, "SubAccountId"), pl.lit("")).alias("sub_account_id"),
-        pl.coalesce(_text(valid, "RegionId"), pl.lit("")).alias("region_id"),
-        *(_text(valid, column).alias(f"_{column}") for column in PRODUCT_SOURCE_COLUMNS),
     ).drop("_quantity", "_month")
 
 
+def _combination_keys(lines: pl.DataFrame) -> list[pl.Expr]:
+    """What a fact row and its product are derived from, as the lines hold them (untrimmed:
+    trimming runs later, on the distinct combinations)."""
+
+    def raw(column: str) -> pl.Expr:
+        if column not in lines.columns:
+            return pl.lit(None, pl.String)
+        return pl.col(column).cast(pl.String)
+
+    return [
+        pl.col("application_code"),
+        pl.col("currency"),
+        pl.col("is_monetary"),
+        raw("SubAccountId").alias("_SubAccountId"),
+        raw("RegionId").alias("_RegionId"),
+        raw("ProviderName").alias("_ProviderName"),
+        pl.coalesce(raw("ServiceName"), raw("SkuId")).alias("_Service"),
+        raw("PricingUnit").alias("_PricingUnit"),
+        raw("ServiceCategory").alias("_ServiceCategory"),
+        raw("ChargeCategory").alias("_ChargeCategory"),
+    ]
+
+
 def _product_attributes() -> list[pl.Expr]:
-    """Product code, name, family and unit from the FOCUS columns of a line (prefixed `_`)."""
+    """Fact keys, product code, name, family and unit, from the combination keys."""
+
+    def text(column: str) -> pl.Expr:
+        trimmed = pl.col(column).str.strip_chars()
+        return pl.when(trimmed == "").then(None).otherwise(trimmed)
+
     is_monetary = pl.col("is_monetary")
-    provider = pl.col("_ProviderName")
-    service = pl.coalesce(pl.col("_ServiceName"), pl.col("_SkuId"))
-    pricing_unit = pl.coalesce(pl.col("_PricingUnit"), pl.lit("Units"))
-    service_category = pl.coalesce(pl.col("_ServiceCategory"), pl.lit("Other"))
+    provider = text("_ProviderName")
+    service = text("_Service")
+    pricing_unit = pl.coalesce(text("_PricingUnit"), pl.lit("Units"))
+    service_category = pl.coalesce(text("_ServiceCategory"), pl.lit("Other"))
     provider_slug = pl.coalesce(_slug(provider), pl.lit("unknown-provider"))
-    monetary_kind = pl.coalesce(pl.col("_ChargeCategory"), pl.lit("Amount"))
+    monetary_kind = pl.coalesce(text("_ChargeCategory"), pl.lit("Amount"))
     currency = pl.col("currency")
     return [
+        pl.coalesce(text("_SubAccountId"), pl.lit("")).alias("sub_account_id"),
+        pl.coalesce(text("_RegionId"), pl.lit("")).alias("region_id"),
         pl.when(is_monetary)
         .then(pl.format("{}:{}:{}", provider_slug, _slug(monetary_kind), currency.str.to_lowercase()))
         .otherwise(
@@ -200,7 +218,7 @@ def consumption_facts(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     The lines are first grouped by everything a product is derived from, so the string work of
     naming products runs on the distinct combinations (a few thousand), not on every line."""
-    combos = lines.group_by(COMBO_KEYS).agg(
+    combos = lines.group_by(_combination_keys(lines)).agg(
         pl.col("quantity").sum(),
         pl.col("cost").sum(),
         pl.len().cast(pl.Int64).alias("line_count"),

@@ -50,25 +50,29 @@ def month_expr() -> pl.Expr:
     return pl.when(text.str.contains(MONTH_PATTERN)).then(text).otherwise(None)
 
 
-def file_months(path: Path) -> set[str]:
-    """The billing months a file holds, reading its month column only."""
-    if _is_parquet(path):
-        names = list(pl.read_parquet_schema(path))
+def read_month_column(path: Path) -> pl.DataFrame | None:
+    """For Parquet, the month column alone (cheap: columnar); None for CSV, which has to be
+    parsed whole anyway."""
+    if not _is_parquet(path):
+        return None
+    names = [name for name in pl.read_parquet_schema(path) if canonical_name(name) == MONTH_COLUMN]
+    if names:
+        return _with_canonical_names(pl.read_parquet(path, columns=names[:1]))
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    return pl.DataFrame({MONTH_COLUMN: [None] * rows}, schema={MONTH_COLUMN: pl.String})
+
+
+def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
+    """The billing months a file's records hold; an error when it has records but none of them
+    can be placed in a month."""
+    if MONTH_COLUMN not in frame.columns:
+        months: set[str] = set()
     else:
-        names = pl.read_csv(path, n_rows=0, infer_schema=False, raise_if_empty=False).columns
-    originals = [name for name in names if canonical_name(name) == MONTH_COLUMN] or names[:1]
-    if not originals:
-        return set()  # no header at all: nothing to place
-    if _is_parquet(path):
-        column = pl.read_parquet(path, columns=originals[:1])
-    else:
-        column = pl.read_csv(path, columns=originals[:1], infer_schema=False, null_values=NULL_TOKENS)
-    column = column.rename({originals[0]: MONTH_COLUMN})
-    months = {str(m) for m in column.select(month_expr().unique().drop_nulls()).to_series().to_list()}
-    if not months and column.height:
+        months = {str(m) for m in frame.select(month_expr().unique().drop_nulls()).to_series().to_list()}
+    if not months and frame.height:
         # Its rows could be placed in no month partition: say so instead of skipping them.
         raise UnplaceableFileError(
-            f"{path}: none of its {column.height} rows has a readable {MONTH_COLUMN}, "
+            f"{path}: none of its {frame.height} rows has a readable {MONTH_COLUMN}, "
             "so the file cannot be placed in a month partition"
         )
     return months
