@@ -76,12 +76,12 @@ def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[p
             if wanted not in months.months:
                 continue
         row_month = month_expr()
-        in_month = (row_month == wanted) | (row_month.is_null() & pl.lit(months.default_month == wanted))
-        frames.append(
-            frame.filter(in_month).with_columns(
-                pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month")
-            )
-        )
+        in_month = frame.select(
+            (row_month == wanted) | (row_month.is_null() & pl.lit(months.default_month == wanted))
+        ).to_series()
+        if not in_month.all():  # a filter copies every column: skip it for one-month files
+            frame = frame.filter(in_month)
+        frames.append(frame.with_columns(pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month")))
         used.append(path)
     if not frames:
         empty = pl.DataFrame(schema={"_line": pl.UInt32, "_file": pl.String, "_month": pl.String})
@@ -104,7 +104,9 @@ def ingest_focus_month(
     # Writing the lines is the longest step and polars releases the GIL while it encodes, so
     # the aggregation and the checksums run meanwhile.
     with ThreadPoolExecutor(max_workers=1) as writer:
-        lines_written = writer.submit(lines.write_parquet, staging / "lines.parquet", compression="lz4")
+        lines_written = writer.submit(
+            lines.write_parquet, staging / "lines.parquet", compression="lz4", row_group_size=100_000
+        )
         facts, products = consumption_facts(lines)
         facts.write_parquet(staging / "facts.parquet")
         products.write_parquet(staging / "products.parquet")

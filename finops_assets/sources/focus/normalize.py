@@ -116,13 +116,15 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
         quantity_value.alias("_quantity"),
         currency.alias("currency"),
     )
+    rejected = checked["reason"].is_not_null()
     rejects = (
-        checked.filter(pl.col("reason").is_not_null())
+        checked.filter(rejected)
         .with_columns(pl.col("reason").str.extract(r"^(\w+):").alias("column"))
         .drop("cost", "_quantity", "currency")
     )
-    valid = checked.filter(pl.col("reason").is_null()).drop("reason")
-    return _consumption_lines(valid, options), rejects
+    # a filter copies every column: skip it in the usual case of a month without rejects
+    valid = checked.filter(~rejected) if rejects.height else checked
+    return _consumption_lines(valid.drop("reason"), options), rejects
 
 
 def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFrame:
@@ -218,12 +220,13 @@ def consumption_facts(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     The lines are first grouped by everything a product is derived from, so the string work of
     naming products runs on the distinct combinations (a few thousand), not on every line."""
-    combos = lines.group_by(_combination_keys(lines)).agg(
-        pl.col("quantity").sum(),
-        pl.col("cost").sum(),
-        pl.len().cast(pl.Int64).alias("line_count"),
+    named = (
+        lines.lazy()
+        .group_by(_combination_keys(lines))
+        .agg(pl.col("quantity").sum(), pl.col("cost").sum(), pl.len().cast(pl.Int64).alias("line_count"))
+        .with_columns(_product_attributes())
+        .collect()
     )
-    named = combos.with_columns(_product_attributes())
     facts = (
         named.group_by(FACT_KEYS)
         .agg(pl.col("quantity").sum(), pl.col("cost").sum().alias("source_cost"), pl.col("line_count").sum())

@@ -1,0 +1,201 @@
+"""End-to-end ingest benchmark: FOCUS files -> landing -> mart -> refreshed read models.
+
+Generates months x rows FOCUS 1.2 demo rows as Parquet (plus one month as CSV), materializes
+every month through the real asset graph (`materialize_month`, as `finops materialize` does)
+into a fresh database, and prints:
+
+- source rows per second from file to refreshed read models, for Parquet and for CSV;
+- the time to re-materialize one month (a bill re-delivered);
+- the peak memory of one month's materialization, in a process of its own, against the
+  month file's size.
+
+    python -m benchmarks.ingest                      # 12 months x 1,000,000 rows
+    python -m benchmarks.ingest --months 2 --rows 100000
+
+The database server is FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL, else the
+embedded one; a database of its own is created there and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from finops_assets.demo.generator import DemoSpec, demo_months, write_dataset
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
+from finops_core.config import PlatformConfig, SourceConfig
+from finops_core.embedded import start_embedded
+from finops_core.migrations import upgrade
+from finops_core.months import format_month
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def dataset(spec: DemoSpec, folder: Path, fmt: str) -> list[Path]:
+    """The spec's files in folder, generated unless a previous run left the same ones."""
+    marker = folder / "spec.json"
+    wanted = json.dumps(asdict(spec), default=str, sort_keys=True)
+    if marker.exists() and marker.read_text() == wanted:
+        return sorted(folder.glob(f"focus_*.{fmt}"))
+    started = time.perf_counter()
+    files = write_dataset(spec, folder, fmt)  # type: ignore[arg-type]
+    marker.write_text(wanted)
+    say(f"generated {len(files)} {fmt} file(s) in {time.perf_counter() - started:.1f} s")
+    return files
+
+
+def bench_database(admin_url: str) -> tuple[str, str]:
+    name = f"finops_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    params = conninfo_to_dict(admin_url)
+    params["dbname"] = name
+    return name, make_conninfo(**params)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def timed_month(config: PlatformConfig, month: date, mart: MartResource, source: str) -> float:
+    started = time.perf_counter()
+    result = materialize_month(config, month, mart, [source])
+    elapsed = time.perf_counter() - started
+    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    if not result.success or failed:
+        raise SystemExit(f"{format_month(month)} failed: {failed or 'run failed'}")
+    return elapsed
+
+
+def month_in_own_process(
+    config_path: Path, url: str, home: Path, month: date, source: str
+) -> tuple[float, int]:
+    """(seconds, peak RSS bytes) of `finops materialize` for one month in a fresh process."""
+    env = os.environ | {
+        "FINOPS_CONFIG": str(config_path),
+        "FINOPS_DATABASE_URL": url,
+        "FINOPS_HOME": str(home),
+    }
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "finops_cli.main",
+            "materialize",
+            "--month",
+            format_month(month),
+            "--source",
+            source,
+        ],
+        env=env,
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows per month")
+    parser.add_argument("--applications", type=int, default=2_000)
+    parser.add_argument("--products", type=int, default=500)
+    parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+
+    months = demo_months(args.months)
+    spec = DemoSpec(
+        months=months, rows_per_month=args.rows, applications=args.applications, products=args.products
+    )
+    parquet_files = dataset(spec, args.data_dir / "parquet", "parquet")
+    csv_spec = DemoSpec(
+        months=months[-1:], rows_per_month=args.rows, applications=args.applications, products=args.products
+    )
+    csv_files = dataset(csv_spec, args.data_dir / "csv", "csv")
+
+    admin = os.environ.get("FINOPS_BENCH_DATABASE_URL") or os.environ.get("FINOPS_TEST_DATABASE_URL")
+    if not admin:
+        admin = start_embedded(args.data_dir / "pgdata", database="postgres", keep_running=False)
+    name, url = bench_database(admin)
+    upgrade(url)
+    home = args.data_dir / "home"
+    config = PlatformConfig(
+        start_month=format_month(months[0]),
+        sources=[
+            SourceConfig(name="bench_parquet", kind="focus", path=str(args.data_dir / "parquet"),
+                         application_tag="application"),
+            SourceConfig(name="bench_csv", kind="focus", path=str(args.data_dir / "csv"),
+                         application_tag="application"),
+        ],
+    )  # fmt: skip
+    config_path = args.data_dir / "finops.yaml"
+    config_path.write_text(
+        "sources:\n"
+        + "".join(
+            f"  - {{name: {s.name}, kind: focus, path: '{s.path}', application_tag: application}}\n"
+            for s in config.sources
+        )
+    )
+    mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
+    say(f"database {name}; {args.months} months x {args.rows:,} rows; "
+        f"{args.applications} applications, {args.products} products")  # fmt: skip
+    try:
+        seconds = []
+        for month in months:
+            elapsed = timed_month(config, month, mart, "bench_parquet")
+            seconds.append(elapsed)
+            say(f"  parquet {format_month(month)}: {elapsed:6.2f} s  {args.rows / elapsed:>10,.0f} rows/s")
+        total_rows = args.rows * len(months)
+        parquet_rate = total_rows / sum(seconds)
+        csv_seconds = timed_month(config, months[-1], mart, "bench_csv")
+        remat_seconds = timed_month(config, months[0], mart, "bench_parquet")
+        own_seconds, peak = month_in_own_process(
+            config_path, url, home, months[1 % len(months)], "bench_parquet"
+        )
+        with psycopg.connect(url) as conn:
+            facts = conn.execute("SELECT count(*) FROM finops.fact_consumption").fetchone()
+            valued = conn.execute("SELECT count(*) FROM finops.cost_by_product").fetchone()
+        parquet_size = statistics.mean(p.stat().st_size for p in parquet_files)
+        say("")
+        say(f"Parquet, end to end: {total_rows:,} rows in {sum(seconds):.1f} s = {parquet_rate:,.0f} rows/s "
+            f"(per month: median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s)")  # fmt: skip
+        say(f"CSV, end to end: {args.rows:,} rows ({csv_files[0].stat().st_size / 1e6:,.0f} MB) in "
+            f"{csv_seconds:.2f} s = {args.rows / csv_seconds:,.0f} rows/s")  # fmt: skip
+        say(f"Re-materialize one month (Parquet): {remat_seconds:.2f} s")
+        say(f"One month in its own process (`finops materialize`, start-up included): {own_seconds:.2f} s, "
+            f"peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
+            f"({parquet_size / 1e6:,.0f} MB)")  # fmt: skip
+        fact_rows, valued_rows = (facts or (0,))[0], (valued or (0,))[0]
+        say(f"Mart: {fact_rows:,} fact rows, {valued_rows:,} cost_by_product rows")
+    finally:
+        if not args.keep_database:
+            drop_database(admin, name)
+
+
+if __name__ == "__main__":
+    main()
