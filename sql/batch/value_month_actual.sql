@@ -1,13 +1,14 @@
 -- The `actual` pricing view of one month: each consumption line valued at what the provider
 -- reported. Quantities are aggregated first and the referentials joined after (joining first
 -- was 4-5x slower at 10M facts, DESIGN.md section 10). Domain and family are those of the
--- product version valid in that month, so a closed month keeps the names it had.
+-- product version valid in that month, so a closed month keeps the names it had. trim_scale
+-- drops the trailing zeros of the 18-place load format: 12.5, not 12.500000000000000000.
 INSERT INTO finops.cost_by_product
     (month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
      currency, unit, quantity, cost)
 SELECT f.month, 'actual', f.source, f.application_code,
        coalesce(fam.domain_code, 'unmapped'), coalesce(p.family_code, 'unmapped'), f.product_code,
-       f.currency, coalesce(p.unit, f.unit), f.quantity, f.cost
+       f.currency, coalesce(p.unit, f.unit), trim_scale(f.quantity), trim_scale(f.cost)
   FROM (SELECT month, source, application_code, product_code, currency, min(unit) AS unit,
                sum(quantity) AS quantity, sum(source_cost) AS cost
           FROM finops.fact_consumption

@@ -17,7 +17,7 @@ from finops_assets.mart.checks import conservation, nothing_lost
 from finops_assets.mart.load import load_consumption
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
-from finops_assets.sources.focus.ingest import ingest_focus_month
+from finops_assets.sources.focus.ingest import exact_text, ingest_focus_month
 from finops_assets.sources.focus.normalize import FocusOptions
 from finops_core.config import PlatformConfig, SourceConfig
 
@@ -48,7 +48,7 @@ def focus_source_assets(
                 "rows_read": summary.rows_read,
                 "rows_rejected": summary.rows_rejected,
                 "files": MetadataValue.json(summary.files),
-                "source_cost": MetadataValue.json({k: str(v) for k, v in summary.source_cost.items()}),
+                "source_cost": MetadataValue.json({k: exact_text(v) for k, v in summary.source_cost.items()}),
                 "landing": MetadataValue.path(str(slice_.folder)),
             }
         )

@@ -34,6 +34,11 @@ class IngestSummary:
         return self.rows_read - self.rows_rejected
 
 
+def exact_text(value: Decimal) -> str:
+    """The decimal without trailing zeros and never in E-notation: 20.28022672899, 0, 1200."""
+    return format(value.normalize(), "f")
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
@@ -128,8 +133,8 @@ def ingest_focus_month(
         "rows_rejected": summary.rows_rejected,
         "rows_loaded": int(facts["line_count"].sum()) if facts.height else 0,
         "files": summary.files,
-        "source_cost": {k: str(v) for k, v in summary.source_cost.items()},
-        "rejected_cost": {k: str(v) for k, v in summary.rejected_cost.items()},
+        "source_cost": {k: exact_text(v) for k, v in summary.source_cost.items()},
+        "rejected_cost": {k: exact_text(v) for k, v in summary.rejected_cost.items()},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     publish(slice_, staging)
