@@ -10,7 +10,7 @@ from pathlib import Path
 
 from finops_cli.commands import run_month, say
 from finops_core.config import load_config
-from finops_core.database import database_url
+from finops_core.database import as_url, database_url
 from finops_core.migrations import upgrade
 from finops_core.settings import Settings
 
@@ -24,7 +24,7 @@ def _dagster_home(settings: Settings, storage_url: str) -> Path:
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
-    os.environ.setdefault("FINOPS_DAGSTER_STORAGE_URL", storage_url)
+    os.environ.setdefault("FINOPS_DAGSTER_STORAGE_URL", as_url(storage_url))
     return home
 
 

@@ -8,7 +8,7 @@ import psycopg
 import pytest
 
 from finops_core import migrations
-from finops_core.database import database_url
+from finops_core.database import as_url, database_url
 from finops_core.embedded import stop_embedded
 from finops_core.migrations import MigrationError, upgrade
 from finops_core.settings import Settings
@@ -80,3 +80,21 @@ def test_month_partitions_are_created_on_demand(mart_url: str) -> None:
     assert partitions == [
         ("fact_consumption_2025_03", "FOR VALUES FROM ('2025-03-01') TO ('2025-04-01')"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("given", "url"),
+    [
+        ("postgresql://u@h:5432/d", "postgresql://u@h:5432/d"),
+        (
+            "host=127.0.0.1 port=5432 user=postgres dbname=finops_x",
+            "postgresql://postgres@127.0.0.1:5432/finops_x",
+        ),
+        (
+            "user=postgres password=p@ss dbname=finops host=/tmp/pg",
+            "postgresql://postgres:p%40ss@/finops?host=%2Ftmp%2Fpg",
+        ),
+    ],
+)
+def test_conninfo_strings_become_urls_for_sqlalchemy(given: str, url: str) -> None:
+    assert as_url(given) == url
