@@ -1,5 +1,15 @@
 """The landing layer: each (source, month)'s normalised billing lines and rejects as Parquet,
-for drill-down, lineage and re-processing without re-reading the provider's files."""
+for drill-down, lineage and re-processing without re-reading the provider's files.
+
+    <root>/<source>/<YYYY-MM>/manifest.json     files read (sha256), counts, totals, lines_layout
+                             /lines.parquet     the lines (see lines_layout below)
+                             /source_files/     byte copies of Parquet inputs (lines_layout
+                                                `source_files`: lines.parquet then holds the
+                                                normalised columns, `_file` and `_line`)
+                             /rejects.parquet   rejected rows with column and reason
+                             /facts.parquet     the lines aggregated to the fact grain
+                             /products.parquet  the products the facts use
+"""
 
 from __future__ import annotations
 
@@ -17,6 +27,7 @@ from finops_core.months import format_month
 # What every source lands for the mart load: facts at this grain (plus quantity, source_cost
 # and line_count) and the products they use.
 FACT_KEYS = ("application_code", "product_code", "sub_account_id", "region_id", "currency", "unit")
+SOURCE_FILES = "source_files"
 PRODUCT_COLUMNS = ("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
 
 
@@ -74,4 +85,6 @@ def publish(slice_: LandingSlice, staging: Path) -> None:
 
 def staging_folder(slice_: LandingSlice) -> Path:
     slice_.folder.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=f".{format_month(slice_.month)}-"))
+    staging = Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=f".{format_month(slice_.month)}-"))
+    staging.chmod(0o755)  # mkdtemp makes it private; the landing is for every reader
+    return staging

@@ -124,3 +124,38 @@ def test_a_file_with_no_readable_month_fails_with_its_name(tmp_path: Path) -> No
         UnplaceableFileError, match=r"bad.csv: none of its 1 rows has a readable BillingPeriodStart"
     ):
         ingest_focus_month(path, FocusOptions(), slice_)
+
+
+def test_parquet_inputs_land_as_byte_copies_with_normalised_lines(tmp_path: Path) -> None:
+    source = tmp_path / "june.parquet"
+    pl.DataFrame(
+        {
+            "BillingPeriodStart": ["2025-06-01T00:00:00Z"] * 2,
+            "BillingCurrency": ["USD"] * 2,
+            "PricingQuantity": ["1", "2"],
+            "EffectiveCost": ["0.10", "0.20"],
+        }
+    ).write_parquet(source)
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", date(2025, 6, 1))
+    ingest_focus_month(source, FocusOptions(), slice_)
+
+    assert slice_.read_manifest()["lines_layout"] == "source_files"
+    copy = slice_.folder / "source_files" / "000_june.parquet"
+    assert copy.read_bytes() == source.read_bytes()
+    lines = pl.read_parquet(slice_.lines)
+    assert lines.columns == [
+        "_file",
+        "_line",
+        "month",
+        "currency",
+        "application_code",
+        "is_monetary",
+        "quantity",
+        "cost",
+    ]
+    # a line's source columns are one join away, by (_file, _line)
+    joined = lines.join(
+        pl.read_parquet(slice_.folder / lines["_file"][0]).with_row_index("_line", offset=1), on="_line"
+    )
+    assert joined["EffectiveCost"].to_list() == ["0.10", "0.20"]
+    assert [str(c) for c in joined["cost"]] == ["0.100000000000000000", "0.200000000000000000"]

@@ -20,6 +20,8 @@ from finops_assets.sources.decimals import DECIMAL, parse_decimal
 from finops_assets.sources.focus.reader import month_expr
 
 UNALLOCATED = "unallocated"
+# What normalisation adds to a line (besides `_file` and `_line`, where it was read).
+NORMALISED_COLUMNS = ("month", "currency", "application_code", "is_monetary", "quantity", "cost")
 MONETARY_FAMILY = "monetary"
 MONETARY_CATEGORIES = ("Tax", "Credit")
 
