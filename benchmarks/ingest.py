@@ -77,14 +77,20 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def timed_month(config: PlatformConfig, month: date, mart: MartResource, source: str) -> float:
+def timed_month(config: PlatformConfig, month: date, mart: MartResource, source: str) -> tuple[float, str]:
+    """(seconds, the seconds of each step) of one month's run."""
     started = time.perf_counter()
     result = materialize_month(config, month, mart, [source])
     elapsed = time.perf_counter() - started
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     if not result.success or failed:
         raise SystemExit(f"{format_month(month)} failed: {failed or 'run failed'}")
-    return elapsed
+    steps = ", ".join(
+        f"{event.step_key.split('__')[-1]} {event.event_specific_data.duration_ms / 1000:.2f}"
+        for event in result.all_events
+        if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
+    )
+    return elapsed, steps
 
 
 def month_in_own_process(
@@ -167,13 +173,14 @@ def main() -> None:
     try:
         seconds = []
         for month in months:
-            elapsed = timed_month(config, month, mart, "bench_parquet")
+            elapsed, steps = timed_month(config, month, mart, "bench_parquet")
             seconds.append(elapsed)
-            say(f"  parquet {format_month(month)}: {elapsed:6.2f} s  {args.rows / elapsed:>10,.0f} rows/s")
+            rate = args.rows / elapsed
+            say(f"  parquet {format_month(month)}: {elapsed:6.2f} s {rate:>10,.0f} rows/s  ({steps})")
         total_rows = args.rows * len(months)
         parquet_rate = total_rows / sum(seconds)
-        csv_seconds = timed_month(config, months[-1], mart, "bench_csv")
-        remat_seconds = timed_month(config, months[0], mart, "bench_parquet")
+        csv_seconds, csv_steps = timed_month(config, months[-1], mart, "bench_csv")
+        remat_seconds, _ = timed_month(config, months[0], mart, "bench_parquet")
         own_seconds, peak = month_in_own_process(
             config_path, url, home, months[1 % len(months)], "bench_parquet"
         )
@@ -185,7 +192,7 @@ def main() -> None:
         say(f"Parquet, end to end: {total_rows:,} rows in {sum(seconds):.1f} s = {parquet_rate:,.0f} rows/s "
             f"(per month: median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s)")  # fmt: skip
         say(f"CSV, end to end: {args.rows:,} rows ({csv_files[0].stat().st_size / 1e6:,.0f} MB) in "
-            f"{csv_seconds:.2f} s = {args.rows / csv_seconds:,.0f} rows/s")  # fmt: skip
+            f"{csv_seconds:.2f} s = {args.rows / csv_seconds:,.0f} rows/s ({csv_steps})")  # fmt: skip
         say(f"Re-materialize one month (Parquet): {remat_seconds:.2f} s")
         say(f"One month in its own process (`finops materialize`, start-up included): {own_seconds:.2f} s, "
             f"peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
