@@ -2,7 +2,7 @@
 
 `generate_month` builds one billing month of FOCUS cost-and-usage rows for four providers (AWS,
 Microsoft, Google Cloud, Oracle), six billing accounts (five in USD, one in EUR), seventeen
-sub-accounts, a catalogue of real services and a population of tagged resources owned by
+sub-accounts, a catalogue of actual cloud services and a population of tagged resources owned by
 applications. `write_dataset` writes one Parquet or CSV file per month.
 
 Money is exact. Every amount is an integer number of 1e-10 (or, for unit prices and quantities,

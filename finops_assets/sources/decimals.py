@@ -1,7 +1,7 @@
 """Exact decimals from whatever a provider wrote: plain strings, E-notation, floats, integers.
 
 Every amount becomes Decimal(38, 18): 20 integer digits and 18 decimal places, enough for the
-smallest real cost seen (6.266090E-12 in an OCI export). A value that would need more places,
+smallest provider cost seen (6.266090E-12 in an OCI export). A value that would need more places,
 or does not fit, is reported as a problem rather than rounded: a rounded cost would break
 conservation to the cent, silently.
 """
