@@ -6,6 +6,7 @@ from dagster import AssetsDefinition, Definitions
 
 from finops_assets.mart.assets import mart_assets
 from finops_assets.partitions import monthly_partitions
+from finops_assets.referentials.assets import CATALOG_KEY, catalog_asset
 from finops_assets.resources import MartResource
 from finops_assets.schedules import daily_refresh_schedule
 from finops_assets.sources.focus.assets import focus_source_assets
@@ -17,8 +18,11 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
     assets: list[AssetsDefinition] = []
     for source in config.sources:
         assets.extend(focus_source_assets(source, config, partitions))
-    consumption_keys = [key for a in assets for key in a.keys if key.path[-1] == "consumption"]
-    return assets + mart_assets(consumption_keys, partitions)
+    upstream = [key for a in assets for key in a.keys if key.path[-1] == "consumption"]
+    if config.catalog:
+        assets.append(catalog_asset(config))
+        upstream.append(CATALOG_KEY)
+    return assets + mart_assets(upstream, partitions)
 
 
 def build_definitions(config: PlatformConfig, mart: MartResource | None = None) -> Definitions:

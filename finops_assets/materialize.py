@@ -11,6 +11,7 @@ from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materiali
 
 from finops_assets.graph import build_assets
 from finops_assets.mart.assets import COST_VIEWS_KEY, VALUATION_KEY
+from finops_assets.referentials.assets import CATALOG_KEY
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig
 
@@ -20,7 +21,8 @@ def month_selection(config: PlatformConfig, sources: Sequence[str] | None) -> li
     for name in names:
         config.source(name)  # a clear error for an unknown source name
     keys = [AssetKey([name, step]) for name in names for step in ("billing_lines", "consumption")]
-    return [*keys, VALUATION_KEY, COST_VIEWS_KEY]
+    referentials = [CATALOG_KEY] if config.catalog else []
+    return [*keys, *referentials, VALUATION_KEY, COST_VIEWS_KEY]
 
 
 def materialize_month(

@@ -34,6 +34,8 @@ class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
     start_month: str = "2024-01"
     """First month partition; partitions run to the current month included."""
     sources: list[SourceConfig] = msgspec.field(default_factory=list)
+    catalog: str | None = None
+    """Folder of the product catalog files (domains, families, products); relative to the file."""
     base_dir: Path = Path(".")
     """Folder that relative source paths start from (the config file's folder); set by load."""
 
@@ -45,7 +47,10 @@ class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
         raise ConfigError(f"unknown source {name!r}; configured sources: {known}")
 
     def source_path(self, source: SourceConfig) -> Path:
-        path = Path(source.path)
+        return self.resolve(source.path)
+
+    def resolve(self, path_text: str) -> Path:
+        path = Path(path_text)
         return path if path.is_absolute() else self.base_dir / path
 
 

@@ -22,11 +22,11 @@ COST_VIEWS_KEY = AssetKey(["mart", "cost_views"])
 
 
 def mart_assets(
-    consumption_keys: Sequence[AssetKey], partitions: PartitionsDefinition
+    upstream_keys: Sequence[AssetKey], partitions: PartitionsDefinition
 ) -> list[AssetsDefinition]:
     @asset(
         key=VALUATION_KEY,
-        deps=list(consumption_keys),
+        deps=list(upstream_keys),
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},

@@ -1,0 +1,1 @@
+"""Referentials (the product catalog, applications) kept as history in the dim_ tables."""

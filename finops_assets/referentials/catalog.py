@@ -1,0 +1,111 @@
+"""The product catalog: domains, families and products declared in versioned YAML files.
+
+    domains:
+      - {code: shared-tooling, name: Shared tooling, kind: indirect}
+    families:
+      - {code: observability, name: Observability, domain: shared-tooling}
+    products:
+      - {code: log-ingestion, name: Log ingestion, family: observability, unit: GB}
+
+Every *.yaml file of the catalog folder may hold any of the three lists; together they are the
+whole catalog, and an entry missing from them is soft-deleted from the month they are applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+import psycopg
+
+from finops_assets.referentials.history import DOMAIN, FAMILY, PRODUCT, apply_declaration
+from finops_core.config import ConfigError
+
+
+class DomainEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    code: str
+    name: str
+    kind: Literal["direct", "indirect"]
+
+
+class FamilyEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    code: str
+    name: str
+    domain: str
+
+
+class ProductEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    code: str
+    name: str
+    family: str
+    unit: str
+    description: str | None = None
+    active: bool = True
+
+
+class CatalogFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    domains: list[DomainEntry] = msgspec.field(default_factory=list)
+    families: list[FamilyEntry] = msgspec.field(default_factory=list)
+    products: list[ProductEntry] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    domains: list[DomainEntry]
+    families: list[FamilyEntry]
+    products: list[ProductEntry]
+
+
+def read_catalog(folder: Path) -> Catalog:
+    """The catalog declared in folder's *.yaml files, checked whole: unique codes, and every
+    family's domain and product's family declared. Errors name the file and the entry."""
+    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    if not folder.is_dir() or not files:
+        raise ConfigError(f"{folder}: no catalog files (*.yaml) found")
+    domains: dict[str, DomainEntry] = {}
+    families: dict[str, FamilyEntry] = {}
+    products: dict[str, ProductEntry] = {}
+    origin: dict[tuple[str, str], Path] = {}
+    for path in files:
+        try:
+            content = msgspec.yaml.decode(path.read_bytes(), type=CatalogFile)
+        except (msgspec.ValidationError, msgspec.DecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+        for kind, entries, seen in (
+            ("domain", content.domains, domains),
+            ("family", content.families, families),
+            ("product", content.products, products),
+        ):
+            for entry in entries:
+                if entry.code in seen:
+                    raise ConfigError(
+                        f"{path}: {kind} {entry.code!r} is also declared in {origin[kind, entry.code]}"
+                    )
+                seen[entry.code] = entry  # type: ignore[assignment]
+                origin[kind, entry.code] = path
+    for family in families.values():
+        if family.domain not in domains:
+            where = origin["family", family.code]
+            raise ConfigError(f"{where}: family {family.code!r} names unknown domain {family.domain!r}")
+    for product in products.values():
+        if product.family not in families:
+            where = origin["product", product.code]
+            raise ConfigError(f"{where}: product {product.code!r} names unknown family {product.family!r}")
+    return Catalog(list(domains.values()), list(families.values()), list(products.values()))
+
+
+def apply_catalog(database_url: str, catalog: Catalog, month: date) -> None:
+    """Make the catalog dimensions match the declaration from `month` on, in one transaction."""
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('catalog'))")
+        apply_declaration(cur, DOMAIN, [(d.code, d.name, d.kind) for d in catalog.domains], month)
+        apply_declaration(cur, FAMILY, [(f.code, f.domain, f.name) for f in catalog.families], month)
+        apply_declaration(
+            cur,
+            PRODUCT,
+            [(p.code, p.family, p.name, p.unit, p.description, p.active) for p in catalog.products],
+            month,
+        )

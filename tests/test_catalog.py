@@ -1,0 +1,137 @@
+"""The product catalog as a history-keeping referential (issue 3, item 1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from finops_assets.referentials.catalog import apply_catalog, read_catalog
+from finops_assets.referentials.history import HistoryOrderError
+from finops_core.config import ConfigError
+from tests.pipeline import focus_source, query, run_month
+from tests.test_month_loads import MONTHS, line, write_csv
+
+EC2 = "aws:amazon-elastic-compute-cloud:hours"
+
+
+def declare(folder: Path, products: str, families: str = "") -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "catalog.yaml").write_text(
+        "domains:\n"
+        "  - {code: public-cloud, name: Public cloud, kind: direct}\n"
+        "  - {code: shared-tooling, name: Shared tooling, kind: indirect}\n"
+        "families:\n"
+        "  - {code: compute, name: Compute, domain: public-cloud}\n"
+        "  - {code: observability, name: Observability, domain: shared-tooling}\n"
+        f"{families}"
+        f"products:\n{products}"
+    )
+    return folder
+
+
+def versions(url: str, code: str) -> list[tuple[object, ...]]:
+    return query(
+        url,
+        "SELECT valid_from, valid_to, name, family_code, active, deleted_at IS NOT NULL"
+        " FROM finops.dim_product WHERE product_code = %s ORDER BY valid_from",
+        code,
+    )
+
+
+def test_rename_removal_and_return_keep_history(mart_url: str, tmp_path: Path) -> None:
+    logs = "  - {code: logs, name: Log ingestion, family: observability, unit: GB}\n"
+    folder = declare(tmp_path / "catalog", logs)
+    apply_catalog(mart_url, read_catalog(folder), date(2025, 1, 1))
+    assert versions(mart_url, "logs") == [
+        (date(1900, 1, 1), None, "Log ingestion", "observability", True, False)
+    ]
+
+    declare(folder, logs.replace("Log ingestion", "Logs"))
+    apply_catalog(mart_url, read_catalog(folder), date(2025, 3, 1))
+    assert versions(mart_url, "logs") == [
+        (date(1900, 1, 1), date(2025, 3, 1), "Log ingestion", "observability", True, False),
+        (date(2025, 3, 1), None, "Logs", "observability", True, False),
+    ]
+
+    declare(folder, "  - {code: other, name: Other, family: compute, unit: Hours}\n")
+    apply_catalog(mart_url, read_catalog(folder), date(2025, 5, 1))
+    assert versions(mart_url, "logs")[-1] == (
+        date(2025, 3, 1),
+        date(2025, 5, 1),
+        "Logs",
+        "observability",
+        True,
+        True,
+    )
+
+    declare(folder, logs.replace("Log ingestion", "Logs") + "  - {code: other, name: Other, family: compute,"
+            " unit: Hours, active: false}\n")  # fmt: skip
+    apply_catalog(mart_url, read_catalog(folder), date(2025, 7, 1))
+    apply_catalog(mart_url, read_catalog(folder), date(2025, 7, 1))  # the same declaration again: no change
+    assert versions(mart_url, "logs") == [
+        (date(1900, 1, 1), date(2025, 3, 1), "Log ingestion", "observability", True, False),
+        (date(2025, 3, 1), date(2025, 5, 1), "Logs", "observability", True, True),
+        (date(2025, 7, 1), None, "Logs", "observability", True, False),
+    ]
+    # deactivated, not deleted: still the current version, still queryable
+    assert versions(mart_url, "other")[-1] == (date(2025, 7, 1), None, "Other", "compute", False, False)
+
+    with pytest.raises(HistoryOrderError, match="versions from 2025-07; a declaration for 2025-02"):
+        apply_catalog(mart_url, read_catalog(folder), date(2025, 2, 1))
+
+
+def test_each_month_is_valued_under_the_family_valid_then(mart_url: str, tmp_path: Path) -> None:
+    bills = tmp_path / "bills"
+    for month in MONTHS:
+        write_csv(bills / f"{month:%Y-%m}.csv", [line(month, "1.10"), line(month, "0.40")])
+    source = focus_source("cloud", bills, application_tag="application")
+    ec2 = f'  - {{code: "{EC2}", name: EC2 hours, family: compute, unit: Hours}}\n'
+    folder = declare(tmp_path / "catalog", ec2)
+
+    run_month(mart_url, tmp_path / "landing", MONTHS[0], source)  # registers the product (is_auto)
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[0])  # the catalog takes it over in place
+    run_month(mart_url, tmp_path / "landing", MONTHS[0], source)
+    declare(
+        folder,
+        ec2.replace("family: compute", "family: vm"),
+        "  - {code: vm, name: VMs, domain: public-cloud}\n",
+    )
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[2])
+    for month in MONTHS:
+        run_month(mart_url, tmp_path / "landing", month, source)
+
+    rows = query(
+        mart_url,
+        "SELECT month, family_code, cost FROM finops.cost_by_product WHERE product_code = %s ORDER BY month",
+        EC2,
+    )
+    assert rows == [
+        (MONTHS[0], "compute", Decimal("1.50")),
+        (MONTHS[1], "compute", Decimal("1.50")),
+        (MONTHS[2], "vm", Decimal("1.50")),
+    ]
+    assert versions(mart_url, EC2)[0][:4] == (date(1900, 1, 1), MONTHS[2], "EC2 hours", "compute")
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.yaml": "products: [{code: p, name: P, family: x, unit: GB}]"}, "'p' names unknown family 'x'"),
+        ({"a.yaml": "families: [{code: f, name: F, domain: x}]\n"}, "family 'f' names unknown domain 'x'"),
+        (
+            {"a.yaml": "domains: [{code: d, name: D, kind: direct}]\n",
+             "b.yaml": "domains: [{code: d, name: D2, kind: direct}]\n"},
+            "b.yaml: domain 'd' is also declared in",
+        ),
+        ({"a.yaml": "domains: [{code: d, name: D, kind: shared}]\n"}, "$.domains[0].kind"),
+    ],
+)  # fmt: skip
+def test_catalog_errors_name_the_file_and_entry(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    with pytest.raises(ConfigError) as error:
+        read_catalog(tmp_path)
+    assert message in str(error.value)
