@@ -173,3 +173,21 @@ def test_bad_rows_land_in_the_reject_table_with_reasons(mart_url: str, tmp_path:
     )[0]
     assert Decimal(source_cost["EUR"]) == Decimal("4.000000000006266090")
     assert Decimal(rejected_cost["EUR"]) == Decimal("3.25")
+
+
+def test_a_month_no_file_holds_any_more_is_emptied(mart_url: str, tmp_path: Path) -> None:
+    bills = tmp_path / "bills"
+    three_months(bills)
+    source = focus_source("cloud", bills, application_tag="application")
+    run_month(mart_url, tmp_path / "landing", MONTHS[2], source)
+    assert fact_total(mart_url, "cloud", MONTHS[2]) == {"EUR": Decimal("6.16")}  # 3.10 + 3.05 + 0.01
+
+    (bills / "bill_2025-03.csv").unlink()  # March withdrawn by the provider
+    run_month(mart_url, tmp_path / "landing", MONTHS[2], source)
+
+    assert latest_audit(mart_url, "cloud", MONTHS[2]) == (0, 0, 0)
+    assert fact_total(mart_url, "cloud", MONTHS[2]) == {}
+    assert actual_total(mart_url, "cloud", MONTHS[2]) == {}
+    # and a month that never had a bill materializes as empty too
+    run_month(mart_url, tmp_path / "landing", date(2025, 11, 1), source)
+    assert latest_audit(mart_url, "cloud", date(2025, 11, 1)) == (0, 0, 0)

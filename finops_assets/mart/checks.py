@@ -42,7 +42,7 @@ def conservation(database_url: str, source: str, month: date) -> AssetCheckResul
     )
     return AssetCheckResult(
         check_name="conservation",
-        passed=not failures and bool(rows),
+        passed=not failures,
         severity=AssetCheckSeverity.ERROR,
         metadata={
             "totals": MetadataValue.md(

@@ -22,7 +22,13 @@ from finops_assets.sources.focus.normalize import (
     consumption_facts,
     normalize_focus,
 )
-from finops_assets.sources.focus.reader import file_months, month_expr, read_focus_file, read_month_column
+from finops_assets.sources.focus.reader import (
+    MONTH_COLUMN,
+    file_months,
+    month_expr,
+    read_focus_file,
+    read_month_column,
+)
 from finops_core.months import format_month
 
 
@@ -94,7 +100,9 @@ def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[p
         frames.append(frame.with_columns(pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month")))
         used.append(path)
     if not frames:
-        empty = pl.DataFrame(schema={"_line": pl.UInt32, "_file": pl.String, "_month": pl.String})
+        # No file holds the month (any more): an empty slice, whose load empties the month.
+        columns = ("_file", "_month", MONTH_COLUMN)
+        empty = pl.DataFrame(schema={"_line": pl.UInt32} | dict.fromkeys(columns, pl.String))
         return empty, used
     return pl.concat(frames, how="diagonal_relaxed"), used
 
