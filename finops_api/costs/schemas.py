@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 import msgspec
+
+from finops_api.amounts import Amount
 
 
 class CostRow(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
@@ -20,9 +20,9 @@ class CostRow(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
     """Always a key: amounts in different currencies are never added together."""
     unit: str | None
     """The unit of the quantity; null when the group mixes units."""
-    quantity: Decimal | None
+    quantity: Amount | None
     """Exact decimal (a JSON string); null when the group mixes units."""
-    cost: Decimal | None
+    cost: Amount | None
     """Exact decimal (a JSON string); null when some row of the group has no price in the view."""
     priced: bool
     """False when some row of the group has no price in the view (and cost is then null)."""

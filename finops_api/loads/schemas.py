@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 import msgspec
+
+from finops_api.amounts import Amount
 
 
 class Load(msgspec.Struct, frozen=True):
@@ -17,9 +18,9 @@ class Load(msgspec.Struct, frozen=True):
     """rows_read = rows_loaded + rows_rejected: nothing is lost."""
     cost_column: str
     """The source column the costs were read from (EffectiveCost or BilledCost)."""
-    source_cost: dict[str, Decimal]
+    source_cost: dict[str, Amount]
     """The file's own total of the cost column, per currency, exact (a decimal string)."""
-    rejected_cost: dict[str, Decimal]
+    rejected_cost: dict[str, Amount]
     """What the rejected rows carried, per currency."""
     started_at: datetime
     finished_at: datetime

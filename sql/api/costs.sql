@@ -7,10 +7,11 @@
 -- A quantity is returned only when every row of the group has the same unit, as summing
 -- vCPU-hours with GB-months means nothing. A cost is returned only when every row of the group
 -- is priced in the view: a sum that skips unpriced rows would be a silent undercount.
+-- Amounts leave as numeric text: exact, and never in E-notation (finops_api/amounts.py).
 SELECT {select_keys},
        CASE WHEN min({unit_min}) = max({unit_max}) THEN min({unit_min}) END AS unit,
-       CASE WHEN min({unit_min}) = max({unit_max}) THEN sum(r.quantity) END AS quantity,
-       CASE WHEN bool_and({priced}) THEN sum(r.cost) END AS cost,
+       CASE WHEN min({unit_min}) = max({unit_max}) THEN sum(r.quantity)::text END AS quantity,
+       CASE WHEN bool_and({priced}) THEN sum(r.cost)::text END AS cost,
        bool_and({priced}) AS priced
   FROM {read_model} AS r
  WHERE r.pricing_view_code = %(view)s

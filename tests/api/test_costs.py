@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from finops_api.app import create_app
 from finops_api.costs.services import choose_read_model
 
 Client = AsyncTestClient[Litestar]
@@ -211,3 +213,21 @@ async def test_only_from_defaults_to_the_last_month(client: Client) -> None:
 async def test_range_outside_the_data_answers_no_rows(client: Client) -> None:
     body = await costs(client, **{"from": "2024-01", "to": "2024-12"})
     assert body["rows"] == []
+
+
+async def test_tiny_amounts_are_plain_decimal_strings(mart_url: str) -> None:
+    """OCI bills carry costs like 6.266090E-12: they must not come back in E-notation."""
+    with psycopg.connect(mart_url) as conn:
+        conn.execute("SELECT finops.ensure_month_partition('finops.cost_by_product', '2025-01-01')")
+        conn.execute(
+            "INSERT INTO finops.cost_by_product VALUES"
+            " ('2025-01-01', 'actual', 'oci', 'app', 'd', 'f', 'p', 'USD', 'GB', 0.0000001, 6.266090E-12),"
+            " ('2025-01-01', 'actual', 'oci', 'app', 'd', 'f', 'q', 'USD', 'GB', 0.00000005, 0.00000005)"
+        )
+    async with AsyncTestClient(app=create_app(mart_url)) as client:
+        response = await client.get("/api/v1/costs", params={"group_by": "product", "source": "oci"})
+    assert response.status_code == 200
+    assert [(r["quantity"], r["cost"]) for r in response.json()["rows"]] == [
+        ("0.0000001", "0.000000000006266090"),
+        ("0.00000005", "0.00000005"),
+    ]
