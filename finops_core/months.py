@@ -11,7 +11,7 @@ _MONTH = re.compile(MONTH_PATTERN)
 
 def parse_month(text: str) -> date:
     """`2025-03` -> date(2025, 3, 1); ValueError naming the expected form otherwise."""
-    match = _MONTH.match(text)
+    match = _MONTH.fullmatch(text)
     if match is None:
         raise ValueError(f"{text!r} is not a month; expected YYYY-MM, e.g. 2025-03")
     return date(int(match[1]), int(match[2]), 1)

@@ -26,7 +26,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
     settings = Settings(database_url=None, config_path=Path("x"), home=tmp_path)
     url = database_url(settings)
     assert (tmp_path / "pgdata" / "PG_VERSION").exists()
-    assert upgrade(url) == ["0001_mart", "0002_referential_auto_flags"]
+    assert upgrade(url) == ["0001_mart", "0002_auto_flags_and_partition_names"]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
         (views,) = conn.execute("SELECT count(*) FROM finops.pricing_view").fetchone() or (0,)
@@ -39,7 +39,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
 
 
 def test_upgrade_applies_once(empty_database_url: str) -> None:
-    assert upgrade(empty_database_url) == ["0001_mart", "0002_referential_auto_flags"]
+    assert upgrade(empty_database_url) == ["0001_mart", "0002_auto_flags_and_partition_names"]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
         tables = {
@@ -98,3 +98,12 @@ def test_month_partitions_are_created_on_demand(mart_url: str) -> None:
 )
 def test_conninfo_strings_become_urls_for_sqlalchemy(given: str, url: str) -> None:
     assert as_url(given) == url
+
+
+def test_partitions_land_in_the_parent_schema_whatever_the_search_path(mart_url: str) -> None:
+    with psycopg.connect(mart_url) as conn:
+        conn.execute("SET search_path TO public, finops")
+        conn.execute("SELECT finops.ensure_month_partition('finops.fact_consumption', '2025-04-01')")
+        assert conn.execute(
+            "SELECT to_regclass('finops.fact_consumption_2025_04') IS NOT NULL"
+        ).fetchone() == (True,)

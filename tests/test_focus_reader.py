@@ -15,7 +15,7 @@ from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import FileMonthIndex, SourceFilesError, source_files
 from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.normalize import FocusOptions, consumption_facts, normalize_focus
-from finops_assets.sources.focus.reader import UnplaceableFileError, read_focus_file
+from finops_assets.sources.focus.reader import UnplaceableFileError, month_expr, read_focus_file
 
 
 def test_header_variants_bom_and_old_names(tmp_path: Path) -> None:
@@ -159,3 +159,50 @@ def test_parquet_inputs_land_as_byte_copies_with_normalised_lines(tmp_path: Path
     )
     assert joined["EffectiveCost"].to_list() == ["0.10", "0.20"]
     assert [str(c) for c in joined["cost"]] == ["0.100000000000000000", "0.200000000000000000"]
+
+
+def test_files_typing_a_column_differently_are_read_exactly(tmp_path: Path) -> None:
+    folder = tmp_path / "bills"
+    folder.mkdir()
+    common = {"BillingPeriodStart": ["2025-06-01T00:00:00Z"], "BillingCurrency": ["USD"]}
+    exact = pl.Series([Decimal("0.123456789012345678")], dtype=pl.Decimal(38, 18))
+    pl.DataFrame(common | {"EffectiveCost": exact}).write_parquet(folder / "a.parquet")
+    pl.DataFrame(common | {"EffectiveCost": pl.Series([0.5], dtype=pl.Float64)}).write_parquet(
+        folder / "b.parquet"
+    )
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", date(2025, 6, 1))
+    summary = ingest_focus_month(folder, FocusOptions(), slice_)
+    # as a float, the Decimal would have become 0.12345678901234568
+    assert summary.source_cost == {"USD": Decimal("0.623456789012345678")}
+    assert pl.read_parquet(slice_.facts)["source_cost"].sum() == Decimal("0.623456789012345678")
+
+
+def test_duplicate_headers_and_values_too_large_are_kept_apart(tmp_path: Path) -> None:
+    path = tmp_path / "june.csv"
+    path.write_text(
+        "BillingPeriodStart,billingcurrency,BillingCurrency,EffectiveCost\n"
+        "2025-06-01,usd,USD,1.25\n"
+        "2025-06-01,usd,USD,123456789012345678901.5\n"
+    )
+    assert read_focus_file(path).columns == [
+        "_line", "BillingPeriodStart", "billingcurrency", "BillingCurrency", "EffectiveCost",
+    ]  # fmt: skip
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", date(2025, 6, 1))
+    summary = ingest_focus_month(path, FocusOptions(), slice_)
+    assert (summary.rows_read, summary.rows_rejected) == (2, 1)
+    # the rejected amount is still counted, exactly, in the file's total
+    assert summary.source_cost == {"USD": Decimal("123456789012345678902.75")}
+    assert summary.rejected_cost == {"USD": Decimal("123456789012345678901.5")}
+    assert pl.read_parquet(slice_.rejects)["reason"].to_list() == [
+        "EffectiveCost: over 20 integer digits: '123456789012345678901.5'"
+    ]
+
+
+def test_a_timestamp_with_a_time_zone_is_placed_in_its_utc_month(tmp_path: Path) -> None:
+    start = (
+        pl.Series([datetime(2024, 9, 1)]).dt.replace_time_zone("UTC").dt.convert_time_zone("America/New_York")
+    )
+    pl.DataFrame(
+        {"BillingPeriodStart": start, "BillingCurrency": ["USD"], "EffectiveCost": ["1"]}
+    ).write_parquet(tmp_path / "sept.parquet")
+    assert read_focus_file(tmp_path / "sept.parquet").select(month_expr()).item() == "2024-09"

@@ -167,12 +167,14 @@ def test_bad_rows_land_in_the_reject_table_with_reasons(mart_url: str, tmp_path:
     ]
     assert fact_total(mart_url, "cloud", month) == {"EUR": Decimal("0.750000000006266090")}
     # the audit keeps the file's own total and what the rejects carried: 1.50 - 0.75 + 6.26609E-12
-    # loaded; 2.00 (no currency: counted under "?"), 1E-20 is not exact, 3.00 and 0.25 rejected
+    # loaded; 1E-20 (too precise to load, counted exactly all the same), 3.00 and 0.25 rejected;
+    # 2.00 has no currency and is counted under "?"
     (source_cost, rejected_cost) = query(
         mart_url, "SELECT source_cost, rejected_cost FROM finops.load_audit ORDER BY load_id DESC LIMIT 1"
     )[0]
-    assert Decimal(source_cost["EUR"]) == Decimal("4.000000000006266090")
-    assert Decimal(rejected_cost["EUR"]) == Decimal("3.25")
+    assert Decimal(source_cost["EUR"]) == Decimal("4.00000000000626609001")
+    assert Decimal(rejected_cost["EUR"]) == Decimal("3.25000000000000000001")
+    assert (Decimal(source_cost["?"]), Decimal(rejected_cost["?"])) == (Decimal("2.00"), Decimal("2.00"))
 
 
 def test_a_month_no_file_holds_any_more_is_emptied(mart_url: str, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Rows go in with COPY, never row by row.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,7 +67,11 @@ def _rejects_frame(slice_: LandingSlice) -> pl.DataFrame:
 def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) -> LoadResult:
     started_at = datetime.now(UTC)
     manifest = slice_.read_manifest()
-    facts = pl.read_parquet(slice_.facts)
+    facts_bytes = slice_.facts.read_bytes()
+    if hashlib.sha256(facts_bytes).hexdigest() != manifest["facts_sha256"]:
+        # an ingest of the same month published between our reads: load none of it
+        raise RuntimeError(f"{slice_.folder}: facts.parquet does not match its manifest; materialize again")
+    facts = pl.read_parquet(io.BytesIO(facts_bytes))
     products = pl.read_parquet(slice_.products)
     applications = facts.select("application_code").unique()
     rejects = _rejects_frame(slice_)

@@ -19,10 +19,12 @@ def parse_decimal(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     """(value, problem) expressions for one column: the exact value (null when missing or
     invalid) and, for invalid values only, a reason such as "EffectiveCost: not a number: 'abc'"."""
     raw = pl.col(column)
-    if isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= SCALE:
-        return raw.cast(DECIMAL), pl.lit(None, pl.String)
-    if dtype.is_integer():
-        return raw.cast(DECIMAL), pl.lit(None, pl.String)
+    if (isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= SCALE) or dtype.is_integer():
+        exact = raw.cast(DECIMAL, strict=False)  # null where over 20 integer digits
+        overflow = pl.when(raw.is_not_null() & exact.is_null()).then(
+            pl.format("{}: over 20 integer digits: '{}'", pl.lit(column), raw.cast(pl.String))
+        )
+        return exact, overflow
     # Floats and wide decimals go through their shortest text form, which is the value the
     # writer meant; strings are parsed as written.
     text = raw.cast(pl.String).str.strip_chars()
@@ -34,6 +36,8 @@ def parse_decimal(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
     problem = (
         pl.when(text.is_null() | (text == ""))
         .then(None)
+        .when(value.is_null() & text.str.contains(_NUMBER) & text.str.contains(r"\d"))
+        .then(pl.format("{}: over 20 integer digits: '{}'", pl.lit(column), text))
         .when(value.is_null())
         .then(pl.format("{}: not a number: '{}'", pl.lit(column), text))
         .when(places_needed > SCALE)

@@ -8,7 +8,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import polars as pl
@@ -65,13 +65,20 @@ def _cost_by_currency(frame: pl.DataFrame, options: FocusOptions) -> dict[str, D
         if "BillingCurrency" in frame.columns
         else pl.lit(options.default_currency, pl.String)
     )
-    totals = (
-        frame.select(currency.fill_null("?").alias("currency"), value.alias("cost"))
-        .drop_nulls("cost")
-        .group_by("currency")
-        .agg(pl.col("cost").sum())
-    )
-    return {row["currency"]: row["cost"] for row in totals.iter_rows(named=True)}
+    raw = pl.col(options.cost_column)
+    valued = frame.select(currency.fill_null("?").alias("currency"), value.alias("cost"), raw.alias("raw"))
+    totals = valued.drop_nulls("cost").group_by("currency").agg(pl.col("cost").sum())
+    result: dict[str, Decimal] = {row["currency"]: row["cost"] for row in totals.iter_rows(named=True)}
+    # Numbers too large or too precise for Decimal(38, 18) are rejected, but they are still the
+    # file's money: count them exactly, with Python's unbounded decimals (they are few).
+    for row in valued.filter(pl.col("cost").is_null() & pl.col("raw").is_not_null()).iter_rows(named=True):
+        try:
+            amount = Decimal(str(row["raw"]).strip())
+        except InvalidOperation:
+            continue  # not a number: no amount to count
+        if amount.is_finite():
+            result[row["currency"]] = result.get(row["currency"], Decimal(0)) + amount
+    return result
 
 
 def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[pl.DataFrame, list[Path]]:
@@ -104,7 +111,39 @@ def read_month(files: list[Path], month: date, index: FileMonthIndex) -> tuple[p
         columns = ("_file", "_month", MONTH_COLUMN)
         empty = pl.DataFrame(schema={"_line": pl.UInt32} | dict.fromkeys(columns, pl.String))
         return empty, used
-    return pl.concat(frames, how="diagonal_relaxed"), used
+    return pl.concat(harmonise(frames), how="diagonal_relaxed"), used
+
+
+def harmonise(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """Files of one source that type a column differently (a Decimal cost here, a float there;
+    naive and UTC timestamps) would be merged to a common supertype, which for a decimal and a
+    float is a float: money rounded silently. Such columns are turned into text in every file
+    first (exact for decimals; a float's shortest text is the value its writer meant)."""
+    types: dict[str, set[pl.DataType]] = {}
+    for frame in frames:
+        for name, dtype in frame.schema.items():
+            types.setdefault(name, set()).add(dtype)
+    conflicting = [name for name, kinds in types.items() if len(kinds) > 1]
+    if not conflicting:
+        return frames
+    nested = [n for n in conflicting if any(isinstance(t, (pl.Struct, pl.List)) for t in types[n])]
+    if nested:
+        raise ValueError(
+            f"the files of this month disagree on the type of {', '.join(nested)} "
+            f"({', '.join(sorted(str(t) for t in types[nested[0]]))}); export them alike"
+        )
+
+    def as_text(frame: pl.DataFrame, name: str) -> pl.Expr:
+        dtype = frame.schema[name]
+        column = pl.col(name)
+        if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+            column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+        return column.cast(pl.String)
+
+    return [
+        frame.with_columns(as_text(frame, name) for name in conflicting if name in frame.columns)
+        for frame in frames
+    ]
 
 
 def land_lines(lines: pl.DataFrame, used: list[Path], staging: Path) -> str:
@@ -166,6 +205,7 @@ def ingest_focus_month(
         "rows_read": summary.rows_read,
         "rows_rejected": summary.rows_rejected,
         "rows_loaded": int(facts["line_count"].sum()) if facts.height else 0,
+        "facts_sha256": _sha256(staging / "facts.parquet"),
         "files": summary.files,
         "lines_layout": layout,
         "source_cost": {k: exact_text(v) for k, v in summary.source_cost.items()},

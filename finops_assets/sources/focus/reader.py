@@ -27,8 +27,22 @@ def _is_parquet(path: Path) -> bool:
 
 
 def _with_canonical_names(frame: pl.DataFrame) -> pl.DataFrame:
-    renames = {name: canonical_name(name) for name in frame.columns}
-    return frame.rename({old: new for old, new in renames.items() if old != new})
+    """FOCUS spellings for the headers. When two headers map to one name (`billingcurrency` and
+    `BillingCurrency`, or `Region` beside `RegionId`), the one already spelt right wins and the
+    other keeps its own name, as an extra column."""
+    taken = set(frame.columns)
+    renames: dict[str, str] = {}
+    for name in frame.columns:
+        target = canonical_name(name)
+        if target != name and target not in taken:
+            renames[name] = target
+            taken.add(target)
+    frame = frame.rename(renames)
+    month = frame.schema.get(MONTH_COLUMN)
+    if isinstance(month, pl.Datetime) and month.time_zone not in (None, "UTC"):
+        # the month of a billing period is the UTC one (FOCUS dates are UTC)
+        frame = frame.with_columns(pl.col(MONTH_COLUMN).dt.convert_time_zone("UTC"))
+    return frame
 
 
 def read_focus_file(path: Path) -> pl.DataFrame:
