@@ -17,6 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS, LandingSlice
+from finops_assets.mart.month_partitions import ensure_month_partitions
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
 
@@ -83,12 +84,12 @@ def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) 
             f"but the manifest read {rows_read} rows; re-materialize billing_lines"
         )
     month, source = slice_.month, slice_.source
+    ensure_month_partitions(database_url, ("fact_consumption",), month)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute(
             "SELECT pg_advisory_xact_lock(hashtext('fact_consumption'), hashtext(%s))",
             [f"{source}|{format_month(month)}"],
         )
-        cur.execute("SELECT finops.ensure_month_partition('finops.fact_consumption', %s)", [month])
         cur.execute(
             "INSERT INTO finops.load_audit (source, month, rows_read, rows_loaded, rows_rejected, files,"
             " cost_column, source_cost, rejected_cost, started_at, finished_at)"

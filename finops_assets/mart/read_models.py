@@ -11,6 +11,7 @@ from datetime import date
 import psycopg
 from psycopg import sql
 
+from finops_assets.mart.month_partitions import ensure_month_partitions
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
 
@@ -25,7 +26,6 @@ def _replace_month(cur: psycopg.Cursor[object], tables: tuple[str, ...], month: 
     # a month's aggregation spilled to disk at the default 4 MB (35k groups from 1M lines)
     cur.execute("SET LOCAL work_mem = '64MB'")
     for table in tables:
-        cur.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
         partition = f"{table}_{month.year:04d}_{month.month:02d}"
         cur.execute(sql.SQL("TRUNCATE finops.{}").format(sql.Identifier(partition)))
     for statement in sql_statements(script):
@@ -34,6 +34,7 @@ def _replace_month(cur: psycopg.Cursor[object], tables: tuple[str, ...], month: 
 
 def value_month(database_url: str, month: date) -> int:
     """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
+    ensure_month_partitions(database_url, (COST_BY_PRODUCT,), month)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
         _replace_month(cur, (COST_BY_PRODUCT,), month, "batch/value_month_actual.sql")
         cur.execute("SELECT count(*) FROM finops.cost_by_product WHERE month = %s", [month])
@@ -42,5 +43,6 @@ def value_month(database_url: str, month: date) -> int:
 
 
 def refresh_rollups(database_url: str, month: date) -> None:
+    ensure_month_partitions(database_url, ROLLUPS, month)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
         _replace_month(cur, ROLLUPS, month, "batch/refresh_cost_rollups.sql")

@@ -179,7 +179,9 @@ def ingest_focus_month(
     slice_: LandingSlice,
     log: Callable[[str], None] = lambda _: None,
 ) -> IngestSummary:
-    files = source_files(source_path)
+    # a landing folder inside the source folder holds copies of its files: never read those
+    landing = slice_.root.resolve()
+    files = [p for p in source_files(source_path) if not p.resolve().is_relative_to(landing)]
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
     raw, used = read_month(files, slice_.month, index)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
