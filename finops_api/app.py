@@ -16,6 +16,7 @@ from finops_api.errors import exception_handlers, problem_details_plugin
 from finops_api.health.controllers import HealthController
 from finops_api.loads.controllers import LoadController
 from finops_api.pricing_views.controllers import PricingViewController
+from finops_api.referentials.controllers import ReferentialController
 from finops_core.database import database_url as configured_database_url
 
 API_VERSION = "1.0.0"
@@ -40,7 +41,13 @@ def create_app(database_url: str | None = None) -> Litestar:
 
     api_v1 = Router(
         path="/api/v1",
-        route_handlers=[HealthController, CostController, LoadController, PricingViewController],
+        route_handlers=[
+            HealthController,
+            CostController,
+            LoadController,
+            PricingViewController,
+            ReferentialController,
+        ],
     )
     return Litestar(
         route_handlers=[api_v1],

@@ -18,6 +18,10 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "/api/v1/costs": "listCosts",
         "/api/v1/loads": "listLoads",
         "/api/v1/pricing-views": "listPricingViews",
+        "/api/v1/domains": "listDomains",
+        "/api/v1/families": "listFamilies",
+        "/api/v1/products": "listProducts",
+        "/api/v1/products/{code}/history": "getProductHistory",
     }
     costs = schema["paths"]["/api/v1/costs"]["get"]
     parameters = {p["name"]: p for p in costs["parameters"]}
