@@ -135,3 +135,32 @@ def test_catalog_errors_name_the_file_and_entry(tmp_path: Path, files: dict[str,
     with pytest.raises(ConfigError) as error:
         read_catalog(tmp_path)
     assert message in str(error.value)
+
+
+def test_a_reowned_application_keeps_its_old_owner_for_past_months(mart_url: str, tmp_path: Path) -> None:
+    bills = tmp_path / "bills"
+    write_csv(bills / "jan.csv", [line(MONTHS[0], "1.10")])
+    run_month(
+        mart_url, tmp_path / "landing", MONTHS[0], focus_source("cloud", bills, application_tag="application")
+    )
+    assert query(mart_url, "SELECT name, is_auto FROM finops.dim_application") == [("payments", True)]
+
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    payments = (
+        "applications:\n  - {code: payments, name: Payments, owner: group:default/team-a, cost_center: CC-1,"
+        " entity_ref: component:default/payments, lifecycle: production}\n"
+    )
+    (folder / "applications.yaml").write_text(payments)
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[0])  # takes the auto-registered row over
+    (folder / "applications.yaml").write_text(payments.replace("team-a", "team-b"))
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[2])
+
+    assert query(
+        mart_url,
+        "SELECT valid_from, valid_to, owner, entity_ref, is_auto FROM finops.dim_application"
+        " ORDER BY valid_from",
+    ) == [
+        (date(1900, 1, 1), MONTHS[2], "group:default/team-a", "component:default/payments", False),
+        (MONTHS[2], None, "group:default/team-b", "component:default/payments", False),
+    ]

@@ -1,4 +1,4 @@
-"""The product catalog: domains, families and products declared in versioned YAML files.
+"""The catalog: domains, families, products and applications declared in versioned YAML files.
 
     domains:
       - {code: shared-tooling, name: Shared tooling, kind: indirect}
@@ -6,8 +6,11 @@
       - {code: observability, name: Observability, domain: shared-tooling}
     products:
       - {code: log-ingestion, name: Log ingestion, family: observability, unit: GB}
+    applications:
+      - {code: payments, name: Payments, owner: group:default/payments-team,
+         cost_center: CC-1042, entity_ref: component:default/payments, lifecycle: production}
 
-Every *.yaml file of the catalog folder may hold any of the three lists; together they are the
+Every *.yaml file of the catalog folder may hold any of the four lists; together they are the
 whole catalog, and an entry missing from them is soft-deleted from the month they are applied.
 """
 
@@ -21,7 +24,7 @@ from typing import Literal
 import msgspec
 import psycopg
 
-from finops_assets.referentials.history import DOMAIN, FAMILY, PRODUCT, apply_declaration
+from finops_assets.referentials.history import APPLICATION, DOMAIN, FAMILY, PRODUCT, apply_declaration
 from finops_core.config import ConfigError
 
 
@@ -46,7 +49,19 @@ class ProductEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     active: bool = True
 
 
+class ApplicationEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    code: str
+    name: str
+    owner: str | None = None
+    """A Backstage group ref, e.g. group:default/payments-team."""
+    cost_center: str | None = None
+    entity_ref: str | None = None
+    """A Backstage entity ref, e.g. component:default/payments."""
+    lifecycle: str | None = None
+
+
 class CatalogFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    applications: list[ApplicationEntry] = msgspec.field(default_factory=list)
     domains: list[DomainEntry] = msgspec.field(default_factory=list)
     families: list[FamilyEntry] = msgspec.field(default_factory=list)
     products: list[ProductEntry] = msgspec.field(default_factory=list)
@@ -54,6 +69,7 @@ class CatalogFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froz
 
 @dataclass(frozen=True)
 class Catalog:
+    applications: list[ApplicationEntry]
     domains: list[DomainEntry]
     families: list[FamilyEntry]
     products: list[ProductEntry]
@@ -65,6 +81,7 @@ def read_catalog(folder: Path) -> Catalog:
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not folder.is_dir() or not files:
         raise ConfigError(f"{folder}: no catalog files (*.yaml) found")
+    applications: dict[str, ApplicationEntry] = {}
     domains: dict[str, DomainEntry] = {}
     families: dict[str, FamilyEntry] = {}
     products: dict[str, ProductEntry] = {}
@@ -75,6 +92,7 @@ def read_catalog(folder: Path) -> Catalog:
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
             raise ConfigError(f"{path}: {error}") from None
         for kind, entries, seen in (
+            ("application", content.applications, applications),
             ("domain", content.domains, domains),
             ("family", content.families, families),
             ("product", content.products, products),
@@ -94,7 +112,9 @@ def read_catalog(folder: Path) -> Catalog:
         if product.family not in families:
             where = origin["product", product.code]
             raise ConfigError(f"{where}: product {product.code!r} names unknown family {product.family!r}")
-    return Catalog(list(domains.values()), list(families.values()), list(products.values()))
+    return Catalog(
+        list(applications.values()), list(domains.values()), list(families.values()), list(products.values())
+    )
 
 
 def apply_catalog(database_url: str, catalog: Catalog, month: date) -> None:
@@ -107,5 +127,14 @@ def apply_catalog(database_url: str, catalog: Catalog, month: date) -> None:
             cur,
             PRODUCT,
             [(p.code, p.family, p.name, p.unit, p.description, p.active) for p in catalog.products],
+            month,
+        )
+        apply_declaration(
+            cur,
+            APPLICATION,
+            [
+                (a.code, a.name, a.owner, a.cost_center, a.entity_ref, a.lifecycle)
+                for a in catalog.applications
+            ],
             month,
         )

@@ -35,6 +35,12 @@ class Dimension:
 
 DOMAIN = Dimension("dim_domain", "domain_code", ("name", "kind"), ("text", "text"))
 FAMILY = Dimension("dim_family", "family_code", ("domain_code", "name"), ("text", "text"))
+APPLICATION = Dimension(
+    "dim_application",
+    "application_code",
+    ("name", "owner", "cost_center", "entity_ref", "lifecycle"),
+    ("text", "text", "text", "text", "text"),
+)
 PRODUCT = Dimension(
     "dim_product",
     "product_code",
