@@ -7,7 +7,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from litestar.testing import TestClient
 
+from finops_api.app import create_app
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
 from finops_assets.referentials.history import HistoryOrderError
 from finops_core.config import ConfigError
@@ -164,3 +166,30 @@ def test_a_reowned_application_keeps_its_old_owner_for_past_months(mart_url: str
         (date(1900, 1, 1), MONTHS[2], "group:default/team-a", "component:default/payments", False),
         (MONTHS[2], None, "group:default/team-b", "component:default/payments", False),
     ]
+
+
+def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) -> None:
+    bills = tmp_path / "bills"
+    for month in (MONTHS[0], MONTHS[2]):
+        write_csv(bills / f"{month:%Y-%m}.csv", [line(month, "1.10"), line(month, "0.40", app="search")])
+    source = focus_source("cloud", bills, application_tag="application")
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    apps = "applications:\n  - {code: payments, name: Payments, owner: group:default/team-a}\n"
+    (folder / "apps.yaml").write_text(apps)
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[0])
+    run_month(mart_url, tmp_path / "landing", MONTHS[0], source)
+    (folder / "apps.yaml").write_text(apps.replace("team-a", "team-b"))
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[2])
+    run_month(mart_url, tmp_path / "landing", MONTHS[2], source)
+
+    with TestClient(app=create_app(mart_url)) as client:
+        response = client.get("/api/v1/costs", params={"group_by": "month,owner"})
+        filtered = client.get("/api/v1/costs", params={"group_by": "month", "owner": "group:default/team-b"})
+    assert [(r["month"], r["owner"], r["cost"]) for r in response.json()["rows"]] == [
+        ("2025-01", "", "0.4"),  # search has no owner
+        ("2025-01", "group:default/team-a", "1.1"),
+        ("2025-03", "", "0.4"),
+        ("2025-03", "group:default/team-b", "1.1"),
+    ]
+    assert [(r["month"], r["cost"]) for r in filtered.json()["rows"]] == [("2025-03", "1.1")]

@@ -26,7 +26,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
     settings = Settings(database_url=None, config_path=Path("x"), home=tmp_path)
     url = database_url(settings)
     assert (tmp_path / "pgdata" / "PG_VERSION").exists()
-    assert upgrade(url) == ["0001_mart", "0002_auto_flags_and_partition_names"]
+    assert upgrade(url) == ["0001_mart", "0002_auto_flags_and_partition_names", "0003_owner_in_read_models"]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
         (views,) = conn.execute("SELECT count(*) FROM finops.pricing_view").fetchone() or (0,)
@@ -39,7 +39,11 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
 
 
 def test_upgrade_applies_once(empty_database_url: str) -> None:
-    assert upgrade(empty_database_url) == ["0001_mart", "0002_auto_flags_and_partition_names"]
+    assert upgrade(empty_database_url) == [
+        "0001_mart",
+        "0002_auto_flags_and_partition_names",
+        "0003_owner_in_read_models",
+    ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
         tables = {

@@ -85,6 +85,13 @@ class CostController(Controller):
         application: Annotated[
             str | None, QueryParameter(description="Only these applications, comma-separated.")
         ] = None,
+        owner: Annotated[
+            str | None,
+            QueryParameter(
+                description="Only applications with these owners (Backstage group refs) in the month "
+                "reported, comma-separated."
+            ),
+        ] = None,
         domain: Annotated[
             str | None, QueryParameter(description="Only these domains, comma-separated.")
         ] = None,
@@ -119,6 +126,7 @@ class CostController(Controller):
         filters = {
             "source": split_list(source),
             "application": split_list(application),
+            "owner": split_list(owner),
             "domain": split_list(domain),
             "family": split_list(family),
             "product": split_list(product),

@@ -13,6 +13,8 @@ class CostRow(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
     """YYYY-MM."""
     source: str | None = None
     application: str | None = None
+    owner: str | None = None
+    """The application's owner in the month reported ('' when it has none)."""
     domain: str | None = None
     family: str | None = None
     product: str | None = None

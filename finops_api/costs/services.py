@@ -20,13 +20,14 @@ DIMENSIONS: Mapping[str, str] = {
     "month": "month",
     "source": "source",
     "application": "application_code",
+    "owner": "owner",
     "domain": "domain_code",
     "family": "family_code",
     "product": "product_code",
     "currency": "currency",
 }
 GROUP_KEYS: tuple[str, ...] = tuple(DIMENSIONS)
-FILTER_KEYS: tuple[str, ...] = ("source", "application", "domain", "family", "product", "currency")
+FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "family", "product", "currency")
 DEFAULT_GROUP_BY = "month,application"
 # Every read model is keyed by month, pricing view and currency.
 _IN_EVERY_MODEL = frozenset({"month", "currency"})
@@ -48,7 +49,7 @@ class ReadModel:
 READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "cost_by_application",
-        frozenset({"application"}),
+        frozenset({"application", "owner"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
         sql.Identifier("r", "fully_priced"),
@@ -62,7 +63,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
     ReadModel(
         "cost_by_product",
-        frozenset({"source", "application", "domain", "family", "product"}),
+        frozenset({"source", "application", "owner", "domain", "family", "product"}),
         sql.Identifier("r", "unit"),
         sql.Identifier("r", "unit"),
         sql.SQL("r.cost IS NOT NULL"),

@@ -1,11 +1,12 @@
 -- The roll-ups of one month, from that month of cost_by_product (all pricing views).
 INSERT INTO finops.cost_by_application
-    (month, pricing_view_code, application_code, currency, unit_min, unit_max, quantity, cost, fully_priced)
-SELECT month, pricing_view_code, application_code, currency, min(unit), max(unit), sum(quantity),
+    (month, pricing_view_code, application_code, owner, currency, unit_min, unit_max, quantity, cost,
+     fully_priced)
+SELECT month, pricing_view_code, application_code, owner, currency, min(unit), max(unit), sum(quantity),
        sum(cost), bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s
- GROUP BY month, pricing_view_code, application_code, currency;
+ GROUP BY month, pricing_view_code, application_code, owner, currency;
 
 INSERT INTO finops.cost_by_family
     (month, pricing_view_code, source, domain_code, family_code, currency, unit_min, unit_max,

@@ -5,10 +5,11 @@
 -- drops the trailing zeros of the 18-place load format: 12.5, not 12.500000000000000000.
 INSERT INTO finops.cost_by_product
     (month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
-     currency, unit, quantity, cost)
+     currency, unit, quantity, cost, owner)
 SELECT f.month, 'actual', f.source, f.application_code,
        coalesce(fam.domain_code, 'unmapped'), coalesce(p.family_code, 'unmapped'), f.product_code,
-       f.currency, coalesce(p.unit, f.unit), trim_scale(f.quantity), trim_scale(f.cost)
+       f.currency, coalesce(p.unit, f.unit), trim_scale(f.quantity), trim_scale(f.cost),
+       coalesce(app.owner, '')
   FROM (SELECT month, source, application_code, product_code, currency, min(unit) AS unit,
                sum(quantity) AS quantity, sum(source_cost) AS cost
           FROM finops.fact_consumption
@@ -19,4 +20,7 @@ SELECT f.month, 'actual', f.source, f.application_code,
         AND p.valid_from <= f.month AND (p.valid_to IS NULL OR p.valid_to > f.month)
   LEFT JOIN finops.dim_family AS fam
          ON fam.family_code = p.family_code
-        AND fam.valid_from <= f.month AND (fam.valid_to IS NULL OR fam.valid_to > f.month);
+        AND fam.valid_from <= f.month AND (fam.valid_to IS NULL OR fam.valid_to > f.month)
+  LEFT JOIN finops.dim_application AS app
+         ON app.application_code = f.application_code
+        AND app.valid_from <= f.month AND (app.valid_to IS NULL OR app.valid_to > f.month);

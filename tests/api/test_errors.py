@@ -56,7 +56,7 @@ async def test_from_after_to(client: Client) -> None:
     assert "2025-03 is after to (2025-01)" in body["detail"]
 
 
-@pytest.mark.parametrize("group_by", ["owner", "month,owner", "month, Application"])
+@pytest.mark.parametrize("group_by", ["team", "month,team", "month, Application"])
 async def test_unknown_group_by_key(client: Client, group_by: str) -> None:
     body = await problem(client, "/api/v1/costs", {"group_by": group_by})
     assert names(body) == ["group_by"]

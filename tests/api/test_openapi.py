@@ -32,6 +32,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "group_by",
         "source",
         "application",
+        "owner",
         "domain",
         "family",
         "product",
