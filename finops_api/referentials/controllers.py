@@ -10,7 +10,14 @@ from litestar.params import PathParameter, QueryParameter
 
 from finops_api.errors import problem_responses
 from finops_api.params import split_list
-from finops_api.referentials.schemas import DomainList, FamilyList, ProductHistory, ProductList
+from finops_api.referentials.schemas import (
+    ApplicationHistory,
+    ApplicationList,
+    DomainList,
+    FamilyList,
+    ProductHistory,
+    ProductList,
+)
 from finops_api.referentials.services import ReferentialService, provide_referential_service
 from finops_core.months import MONTH_PATTERN, parse_month
 
@@ -124,3 +131,45 @@ class ReferentialController(Controller):
         if not versions:
             raise NotFoundException(detail=f"unknown product {code!r}")
         return ProductHistory(code=code, versions=versions)
+
+    @get(
+        "/applications",
+        operation_id="listApplications",
+        summary="Applications of the catalog, now or as of a month",
+        description=f"{AS_OF_RULE} owner filters on the owner at the same point.",
+        responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+    )
+    async def list_applications(
+        self,
+        referential_service: NamedDependency[ReferentialService],
+        as_of: AsOf = None,
+        include_deleted: IncludeDeleted = False,
+        owner: Annotated[
+            str | None, QueryParameter(description="Only these owners, comma-separated.")
+        ] = None,
+    ) -> ApplicationList:
+        month = parse_month(as_of) if as_of is not None else None
+        rows = await referential_service.applications(month, include_deleted, split_list(owner))
+        return ApplicationList(as_of=as_of, rows=rows)
+
+    @get(
+        "/applications/{code:str}/history",
+        operation_id="getApplicationHistory",
+        summary="Every version of an application, oldest first",
+        description=(
+            "valid_to is exclusive; deleted marks the version ended by the application's deletion. "
+            "An application deleted and declared again has a gap between those two versions."
+        ),
+        responses=problem_responses(
+            HTTPStatus.NOT_FOUND, HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE
+        ),
+    )
+    async def get_application_history(
+        self,
+        referential_service: NamedDependency[ReferentialService],
+        code: Annotated[str, PathParameter(description="The application code.")],
+    ) -> ApplicationHistory:
+        versions = await referential_service.application_history(code)
+        if not versions:
+            raise NotFoundException(detail=f"unknown application {code!r}")
+        return ApplicationHistory(code=code, versions=versions)

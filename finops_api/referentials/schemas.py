@@ -79,3 +79,43 @@ class ProductHistory(msgspec.Struct, frozen=True):
     code: str
     versions: list[ProductVersion]
     """Oldest first."""
+
+
+class Application(msgspec.Struct, kw_only=True, frozen=True):
+    code: str
+    name: str
+    owner: str | None
+    """A Backstage group ref, e.g. group:default/payments-team."""
+    cost_center: str | None
+    entity_ref: str | None
+    """A Backstage entity ref, e.g. component:default/payments."""
+    lifecycle: str | None
+    valid_from: str | None
+    valid_to: str | None
+    deleted: bool
+    auto: bool
+
+
+class ApplicationList(msgspec.Struct, frozen=True):
+    as_of: str | None
+    rows: list[Application]
+
+
+class ApplicationVersion(msgspec.Struct, kw_only=True, frozen=True):
+    name: str
+    owner: str | None
+    cost_center: str | None
+    entity_ref: str | None
+    lifecycle: str | None
+    valid_from: str | None
+    """First month of the version, YYYY-MM; null when it has held since the beginning."""
+    valid_to: str | None
+    """First month it no longer holds, YYYY-MM; null for the current version."""
+    deleted: bool
+    """The version was ended by the application's deletion."""
+
+
+class ApplicationHistory(msgspec.Struct, frozen=True):
+    code: str
+    versions: list[ApplicationVersion]
+    """Oldest first."""

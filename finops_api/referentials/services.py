@@ -1,4 +1,4 @@
-"""The catalog referentials (domains, families, products) at a point in their history."""
+"""The catalog referentials (domains, families, products, applications) at a point in their history."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from litestar.di import NamedDependency
 from psycopg.rows import dict_row
 
 from finops_api.db import Pool
-from finops_api.referentials.schemas import Domain, Family, Product, ProductVersion
+from finops_api.referentials.schemas import (
+    Application,
+    ApplicationVersion,
+    Domain,
+    Family,
+    Product,
+    ProductVersion,
+)
 from finops_core.sql import sql_text
 
 T = TypeVar("T")
@@ -53,6 +60,16 @@ class ReferentialService:
     async def product_history(self, code: str) -> list[ProductVersion]:
         """Every version of the product, oldest first; empty when the code is unknown."""
         return await self._rows("api/product_history.sql", {"code": code}, ProductVersion)
+
+    async def applications(
+        self, as_of: date | None, include_deleted: bool, owners: Sequence[str]
+    ) -> list[Application]:
+        params = {"as_of": as_of, "include_deleted": include_deleted, "owners": list(owners)}
+        return await self._rows("api/referential_applications.sql", params, Application)
+
+    async def application_history(self, code: str) -> list[ApplicationVersion]:
+        """Every version of the application, oldest first; empty when the code is unknown."""
+        return await self._rows("api/application_history.sql", {"code": code}, ApplicationVersion)
 
 
 def provide_referential_service(db_pool: NamedDependency[Pool]) -> ReferentialService:

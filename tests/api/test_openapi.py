@@ -22,6 +22,8 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "/api/v1/families": "listFamilies",
         "/api/v1/products": "listProducts",
         "/api/v1/products/{code}/history": "getProductHistory",
+        "/api/v1/applications": "listApplications",
+        "/api/v1/applications/{code}/history": "getApplicationHistory",
     }
     costs = schema["paths"]["/api/v1/costs"]["get"]
     parameters = {p["name"]: p for p in costs["parameters"]}
