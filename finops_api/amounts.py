@@ -1,12 +1,8 @@
-"""Exact amounts on the wire: decimal strings in plain notation.
-
-msgspec writes a Decimal as str(Decimal), which turns small values into E-notation ("2E-7"),
-and real costs go down to 6.27E-12. The API sends plain-notation strings instead.
-"""
+"""Exact amounts on the wire: decimal strings in plain notation (finops_core.decimals),
+because msgspec writes a Decimal as str(Decimal), E-notation for small values."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from msgspec import Meta
@@ -19,7 +15,3 @@ Amount = Annotated[
         examples=["1234.5600", "0.000000000006266090"],
     ),
 ]
-
-
-def amount_text(value: Decimal) -> str:
-    return format(value, "f")

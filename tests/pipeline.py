@@ -45,26 +45,28 @@ def mart_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     }  # fmt: skip
 
 
+def _totals_by_currency(url: str, statement: str, source: str, month: date) -> dict[str, Decimal]:
+    return {currency: total for currency, total in query(url, statement, source, month)}
+
+
 def fact_total(url: str, source: str, month: date) -> dict[str, Decimal]:
-    rows = query(
+    return _totals_by_currency(
         url,
         "SELECT currency, sum(source_cost) FROM finops.fact_consumption"
         " WHERE source = %s AND month = %s GROUP BY currency",
         source,
         month,
     )
-    return {currency: total for currency, total in rows}
 
 
 def actual_total(url: str, source: str, month: date) -> dict[str, Decimal]:
-    rows = query(
+    return _totals_by_currency(
         url,
         "SELECT currency, sum(cost) FROM finops.cost_by_product"
         " WHERE source = %s AND month = %s AND pricing_view_code = 'actual' GROUP BY currency",
         source,
         month,
     )
-    return {currency: total for currency, total in rows}
 
 
 def latest_audit(url: str, source: str, month: date) -> tuple[int, int, int]:

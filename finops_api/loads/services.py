@@ -7,16 +7,16 @@ import msgspec
 from litestar.di import NamedDependency
 from psycopg.rows import dict_row
 
-from finops_api.amounts import amount_text
 from finops_api.db import Pool
 from finops_api.loads.schemas import Load
+from finops_core.decimals import plain_text
 from finops_core.sql import sql_text
 
 _COST_TOTALS = msgspec.json.Decoder(dict[str, Decimal])
 
 
 def _amounts(totals_json: str | bytes) -> dict[str, str]:
-    return {currency: amount_text(total) for currency, total in _COST_TOTALS.decode(totals_json).items()}
+    return {currency: plain_text(total) for currency, total in _COST_TOTALS.decode(totals_json).items()}
 
 
 class LoadService:

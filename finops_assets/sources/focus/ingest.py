@@ -29,6 +29,7 @@ from finops_assets.sources.focus.reader import (
     read_focus_file,
     read_month_column,
 )
+from finops_core.decimals import plain_text
 from finops_core.months import format_month
 
 
@@ -47,7 +48,7 @@ class IngestSummary:
 
 def exact_text(value: Decimal) -> str:
     """The decimal without trailing zeros and never in E-notation: 20.28022672899, 0, 1200."""
-    return format(value.normalize(), "f")
+    return plain_text(value.normalize())
 
 
 def _sha256(path: Path) -> str:
