@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
+import polars as pl
 
 from finops_core.months import parse_month
 
@@ -17,6 +18,40 @@ class ConfigError(ValueError):
     """A configuration file that cannot be used, with the reason and where."""
 
 
+class ApplicationRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """One way to find a line's application; rules are tried in order, the first that gives a
+    value wins. Either `tag` (keys tried in order), or `column` with at most one of `map`,
+    `map_file`, `prefix`, `regex` (none: the column's value is the application code)."""
+
+    tag: str | list[str] | None = None
+    column: str | None = None
+    """A FOCUS column (SubAccountId, BillingAccountId, ResourceId...) or a provider's x_ column."""
+    map: dict[str, str] | None = None
+    """Static table: column value -> application; other values do not match."""
+    map_file: str | None = None
+    """The same table in a CSV file with the header `value,application`; relative to the config."""
+    prefix: dict[str, str] | None = None
+    """Value prefix -> application; the longest matching prefix wins."""
+    regex: str | None = None
+    """The first capture group of the first match is the application code."""
+
+
+class ValuePattern(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    regex: str
+    """Matches a value when the pattern is found in it (anchor with ^ and $ for a whole match)."""
+
+
+class ProductRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """Usage lines whose columns match every condition are this catalog product."""
+
+    match: dict[str, str | list[str] | ValuePattern]
+    """Column -> an exact value, any of a list of values, or {regex: ...}."""
+    product: str
+    """The catalog product's code."""
+    name: str | None = None
+    """The name to register the product under if the catalog does not declare it."""
+
+
 class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     name: str
     """Unique; used in the API and in the Dagster asset keys."""
@@ -25,7 +60,13 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     """A file, a glob or a folder; CSV (optionally .gz) and Parquet. Relative to the config file."""
     cost_column: Literal["EffectiveCost", "BilledCost"] = "EffectiveCost"
     application_tag: str | None = None
-    """The tag key naming the consuming application; lines without it go to `unallocated`."""
+    """The tag key naming the consuming application; a shorthand for a first `tag` rule."""
+    application_rules: list[ApplicationRule] = msgspec.field(default_factory=list)
+    """Ordered; the first rule giving a value wins; lines no rule maps go to `unallocated`."""
+    product_rules: list[ProductRule] = msgspec.field(default_factory=list)
+    """Ordered; the first rule matching wins; other lines get an automatic product."""
+    coverage_threshold: float = 0.9
+    """The mapping_coverage check warns when less of a month's cost than this is mapped."""
     default_currency: str | None = None
     """Used only for files that have no BillingCurrency column (the FOCUS spec's own examples)."""
 
@@ -84,4 +125,49 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         seen.add(source.name)
         if source.default_currency is not None and not re.fullmatch(r"[A-Z]{3}", source.default_currency):
             raise ConfigError(f"{where}.default_currency: expected an ISO 4217 code such as USD")
+        if not 0 <= source.coverage_threshold <= 1:
+            raise ConfigError(f"{where}.coverage_threshold: expected a share between 0 and 1")
+        for number, rule in enumerate(source.application_rules):
+            check_application_rule(rule, f"{where}.application_rules[{number}]")
+        for number, product_rule in enumerate(source.product_rules):
+            check_product_rule(product_rule, f"{where}.product_rules[{number}]")
     return config
+
+
+def _check_regex(pattern: str, where: str, groups: int = 0) -> None:
+    # the rules run in polars, whose regex dialect (Rust) differs from Python's: check it there
+    try:
+        found = pl.Series([""]).str.extract_groups(pattern).struct.fields
+    except pl.exceptions.ComputeError as error:
+        reason = str(error).split("\n\nThis error occurred")[0]
+        raise ConfigError(f"{where}: not a valid regular expression: {reason}") from None
+    if len(found) < groups:
+        raise ConfigError(f"{where}: the pattern needs a capture group, e.g. 'app-([a-z0-9-]+)'")
+
+
+def check_application_rule(rule: ApplicationRule, where: str) -> None:
+    if (rule.tag is None) == (rule.column is None):
+        raise ConfigError(f"{where}: give either tag (keys tried in order) or column")
+    ways = [name for name in ("map", "map_file", "prefix", "regex") if getattr(rule, name) is not None]
+    if rule.tag is not None:
+        if ways:
+            raise ConfigError(f"{where}.{ways[0]}: only a column rule takes {ways[0]}")
+        if not rule.tag or (isinstance(rule.tag, list) and not all(rule.tag)):
+            raise ConfigError(f"{where}.tag: expected a tag key or a list of keys")
+    if len(ways) > 1:
+        given = ", ".join(ways)
+        raise ConfigError(f"{where}: give at most one of map, map_file, prefix, regex (got {given})")
+    if rule.regex is not None:
+        _check_regex(rule.regex, f"{where}.regex", groups=1)
+
+
+def check_product_rule(rule: ProductRule, where: str) -> None:
+    if not rule.match:
+        raise ConfigError(f"{where}.match: give at least one column condition")
+    if not rule.product.strip():
+        raise ConfigError(f"{where}.product: expected a product code")
+    for column, condition in rule.match.items():
+        if isinstance(condition, ValuePattern):
+            _check_regex(condition.regex, f"{where}.match.{column}.regex")
+        elif isinstance(condition, list) and not condition:
+            raise ConfigError(f"{where}.match.{column}: an empty list matches nothing")

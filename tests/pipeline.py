@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from dagster import AssetCheckSeverity
 
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
@@ -18,11 +19,18 @@ def focus_source(name: str, path: Path, **options: Any) -> SourceConfig:
     return SourceConfig(name=name, kind="focus", path=str(path), **options)
 
 
-def run_month(url: str, landing: Path, month: date, *sources: SourceConfig) -> None:
-    config = PlatformConfig(start_month="2020-01", sources=list(sources))
+def run_month(
+    url: str, landing: Path, month: date, *sources: SourceConfig, base_dir: Path = Path(".")
+) -> None:
+    config = PlatformConfig(start_month="2020-01", sources=list(sources), base_dir=base_dir)
     result = materialize_month(config, month, MartResource(database_url=url, landing_dir=str(landing)))
     assert result.success
-    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    # a warning (mapping coverage) is not a failure of the run
+    failed = [
+        e.check_name
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == AssetCheckSeverity.ERROR
+    ]
     assert failed == [], f"failed checks: {failed}"
 
 

@@ -14,7 +14,8 @@ import pytest
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import FileMonthIndex, SourceFilesError, source_files
 from finops_assets.sources.focus.ingest import ingest_focus_month
-from finops_assets.sources.focus.normalize import FocusOptions, consumption_facts, normalize_focus
+from finops_assets.sources.focus.mapping import FocusOptions
+from finops_assets.sources.focus.normalize import consumption_facts, normalize_focus
 from finops_assets.sources.focus.reader import UnplaceableFileError, month_expr, read_focus_file
 
 
@@ -59,7 +60,7 @@ def test_typed_parquet_with_map_tags(tmp_path: Path) -> None:
         pl.lit("april.parquet").alias("_file"), pl.lit("2025-04").alias("_month")
     )
     lines, rejects = normalize_focus(raw, FocusOptions(application_tag="application"))
-    facts, products = consumption_facts(lines)
+    facts, products = consumption_facts(lines, FocusOptions())
 
     assert rejects.height == 0
     assert sorted(
@@ -149,6 +150,7 @@ def test_parquet_inputs_land_as_byte_copies_with_normalised_lines(tmp_path: Path
         "month",
         "currency",
         "application_code",
+        "application_rule",
         "is_monetary",
         "quantity",
         "cost",

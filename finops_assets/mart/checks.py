@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 from psycopg.rows import dict_row
 
+from finops_assets.landing import UNALLOCATED
+from finops_core.decimals import exact_text
 from finops_core.sql import sql_text
 
 
@@ -61,5 +64,36 @@ def valuation_matches_consumption(database_url: str, month: date) -> AssetCheckR
         metadata={
             "sources": len({r["source"] for r in rows}),
             "mismatches": MetadataValue.json([{k: str(v) for k, v in r.items()} for r in failures]),
+        },
+    )
+
+
+def mapping_coverage(database_url: str, source: str, month: date, threshold: float) -> AssetCheckResult:
+    """Warns when less than `threshold` of a currency's cost is attributed to an application
+    (the rest is in `unallocated`, visible, but nobody's)."""
+    params = {"source": source, "month": month, "unallocated": UNALLOCATED}
+    rows = _rows(database_url, "batch/check_mapping_coverage.sql", params)
+    minimum = Decimal(str(threshold))  # 0.8 as written, not the binary float just above it
+    below = [r["currency"] for r in rows if r["mapped_share"] < minimum]
+    table = "\n".join(
+        f"| {r['currency']} | {exact_text(r['mapped_cost'])} | {exact_text(r['unallocated_cost'])} "
+        f"| {r['mapped_lines']} | {r['unallocated_lines']} | {exact_text(r['mapped_share'])} |"
+        for r in rows
+    )
+    return AssetCheckResult(
+        check_name="mapping_coverage",
+        passed=not below,
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"mapped share under {threshold} in {', '.join(below)}"
+            if below
+            else f"mapped share >= {threshold}"
+        ),
+        metadata={
+            "threshold": threshold,
+            "coverage": MetadataValue.md(
+                "| currency | mapped cost | unallocated cost | mapped lines | unallocated lines "
+                "| mapped share |\n|---|---|---|---|---|---|\n" + table
+            ),
         },
     )

@@ -13,13 +13,14 @@ from dagster import (
 )
 
 from finops_assets.landing import LandingSlice
-from finops_assets.mart.checks import conservation, nothing_lost
+from finops_assets.mart.checks import conservation, mapping_coverage, nothing_lost
 from finops_assets.mart.load import load_consumption
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
-from finops_assets.sources.focus.ingest import exact_text, ingest_focus_month
-from finops_assets.sources.focus.normalize import FocusOptions
+from finops_assets.sources.focus.ingest import ingest_focus_month
+from finops_assets.sources.focus.mapping import focus_options
 from finops_core.config import PlatformConfig, SourceConfig
+from finops_core.decimals import exact_text
 
 LOAD_POOL = "mart_load"
 
@@ -27,7 +28,7 @@ LOAD_POOL = "mart_load"
 def focus_source_assets(
     source: SourceConfig, config: PlatformConfig, partitions: PartitionsDefinition
 ) -> list[AssetsDefinition]:
-    options = FocusOptions(source.cost_column, source.application_tag, source.default_currency)
+    options = focus_options(source, config)
     path = config.source_path(source)
     lines_key = AssetKey([source.name, "billing_lines"])
     consumption_key = AssetKey([source.name, "consumption"])
@@ -69,6 +70,12 @@ def focus_source_assets(
                 asset=consumption_key,
                 description="mart + rejected cost = the file's total, per currency, exactly",
             ),
+            AssetCheckSpec(
+                "mapping_coverage",
+                asset=consumption_key,
+                description=f"share of cost attributed to an application >= {source.coverage_threshold} "
+                "(warns)",
+            ),
         ],
         description=f"Consumption of `{source.name}` in the mart: the (source, month) slice of "
         "fact_consumption, replaced whole in one transaction",
@@ -90,7 +97,11 @@ def focus_source_assets(
                 "rows_rejected": result.rows_rejected,
                 "fact_rows": result.fact_rows,
             },
-            check_results=[nothing_lost(url, source.name, month), conservation(url, source.name, month)],
+            check_results=[
+                nothing_lost(url, source.name, month),
+                conservation(url, source.name, month),
+                mapping_coverage(url, source.name, month, source.coverage_threshold),
+            ],
         )
 
     return [billing_lines, consumption]

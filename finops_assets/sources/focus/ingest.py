@@ -16,12 +16,8 @@ import polars as pl
 from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, staging_folder
 from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import FileMonthIndex, source_files
-from finops_assets.sources.focus.normalize import (
-    NORMALISED_COLUMNS,
-    FocusOptions,
-    consumption_facts,
-    normalize_focus,
-)
+from finops_assets.sources.focus.mapping import FocusOptions
+from finops_assets.sources.focus.normalize import NORMALISED_COLUMNS, consumption_facts, normalize_focus
 from finops_assets.sources.focus.reader import (
     MONTH_COLUMN,
     file_months,
@@ -29,7 +25,7 @@ from finops_assets.sources.focus.reader import (
     read_focus_file,
     read_month_column,
 )
-from finops_core.decimals import plain_text
+from finops_core.decimals import exact_text
 from finops_core.months import format_month
 
 
@@ -44,11 +40,6 @@ class IngestSummary:
     @property
     def rows_loaded(self) -> int:
         return self.rows_read - self.rows_rejected
-
-
-def exact_text(value: Decimal) -> str:
-    """The decimal without trailing zeros and never in E-notation: 20.28022672899, 0, 1200."""
-    return plain_text(value.normalize())
 
 
 def _sha256(path: Path) -> str:
@@ -188,7 +179,7 @@ def ingest_focus_month(
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
     lines, rejects = normalize_focus(raw, options)
     staging = staging_folder(slice_)
-    facts, products = consumption_facts(lines)
+    facts, products = consumption_facts(lines, options)
     facts.write_parquet(staging / "facts.parquet")
     products.write_parquet(staging / "products.parquet")
     rejects.write_parquet(staging / "rejects.parquet", compression="lz4")

@@ -11,65 +11,29 @@ price is 1 in every pricing view (DESIGN.md section 6).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import polars as pl
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS
 from finops_assets.sources.decimals import DECIMAL, parse_decimal
+from finops_assets.sources.focus.mapping import (
+    FocusOptions,
+    match_keys,
+    matched_product,
+    text_column,
+    with_applications,
+)
 from finops_assets.sources.focus.reader import month_expr
 
-UNALLOCATED = "unallocated"
 # What normalisation adds to a line (besides `_file` and `_line`, where it was read).
-NORMALISED_COLUMNS = ("month", "currency", "application_code", "is_monetary", "quantity", "cost")
+NORMALISED_COLUMNS = (
+    "month", "currency", "application_code", "application_rule", "is_monetary", "quantity", "cost",
+)  # fmt: skip
 MONETARY_FAMILY = "monetary"
 MONETARY_CATEGORIES = ("Tax", "Credit")
 
 
-@dataclass(frozen=True)
-class FocusOptions:
-    cost_column: str = "EffectiveCost"
-    application_tag: str | None = None
-    default_currency: str | None = None
-
-
-def _text(frame: pl.DataFrame, column: str) -> pl.Expr:
-    if column not in frame.columns:
-        return pl.lit(None, pl.String)
-    return pl.col(column).cast(pl.String).str.strip_chars()
-
-
 def _slug(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "-").str.strip_chars("-")
-
-
-def _tag_value(frame: pl.DataFrame, key: str | None) -> pl.Expr:
-    """The tag's value from Tags as JSON text (braces added when an export forgot them), a
-    struct, or a Parquet map (list of key/value structs); null when absent."""
-    if key is None or "Tags" not in frame.columns:
-        return pl.lit(None, pl.String)
-    dtype = frame.schema["Tags"]
-    tags = pl.col("Tags")
-    if isinstance(dtype, pl.Struct):
-        names = [field.name for field in dtype.fields]
-        return tags.struct.field(key).cast(pl.String) if key in names else pl.lit(None, pl.String)
-    if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
-        entry = pl.element().struct
-        return (
-            tags.list.eval(pl.element().filter(entry.field("key") == key).struct.field("value"))
-            .list.first()
-            .cast(pl.String)
-        )
-    # A month has far fewer distinct tag sets than lines (5,293 for 1M demo lines): parse each
-    # distinct JSON text once and map the lines onto the results.
-    distinct = frame.select(tags.cast(pl.String).unique().drop_nulls()).to_series()
-    text = distinct.str.strip_chars()
-    json = pl.select(
-        pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
-    ).to_series()
-    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
-    values = json.str.json_path_match(f"$['{escaped}']").str.strip_chars()
-    return tags.cast(pl.String).replace_strict(distinct, values, default=None, return_dtype=pl.String)
 
 
 def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -88,13 +52,13 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
         else (pl.lit(None, DECIMAL), pl.lit(None, pl.String))
     )
     if "BillingCurrency" in raw.columns:
-        currency = _text(raw, "BillingCurrency").str.to_uppercase()
+        currency = text_column(raw, "BillingCurrency").str.to_uppercase()
     else:
         currency = pl.lit(options.default_currency, pl.String)
 
     checks = pl.coalesce(
         pl.when(month_expr().is_null()).then(
-            pl.format("BillingPeriodStart: not a timestamp: '{}'", _text(raw, "BillingPeriodStart"))
+            pl.format("BillingPeriodStart: not a timestamp: '{}'", text_column(raw, "BillingPeriodStart"))
         ),
         pl.when(currency.is_null()).then(
             pl.lit(
@@ -133,23 +97,22 @@ def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFra
     quantity = pl.col("_quantity")
     cost = pl.col("cost")
     is_monetary = (
-        _text(valid, "ChargeCategory").is_in(MONETARY_CATEGORIES).fill_null(False)
+        text_column(valid, "ChargeCategory").is_in(MONETARY_CATEGORIES).fill_null(False)
         | quantity.is_null()
         | ((quantity == 0) & (cost != 0))
     )
-    application = _tag_value(valid, options.application_tag)
-    return valid.with_columns(
-        pl.col("_month").alias("month"),
-        pl.when(application.is_null() | (application == ""))
-        .then(pl.lit(UNALLOCATED))
-        .otherwise(application)
-        .alias("application_code"),
-        is_monetary.alias("is_monetary"),
-        pl.when(is_monetary).then(cost).otherwise(quantity).alias("quantity"),
-    ).drop("_quantity", "_month")
+    return (
+        with_applications(valid, options)
+        .with_columns(
+            pl.col("_month").alias("month"),
+            is_monetary.alias("is_monetary"),
+            pl.when(is_monetary).then(cost).otherwise(quantity).alias("quantity"),
+        )
+        .drop("_quantity", "_month")
+    )
 
 
-def _combination_keys(lines: pl.DataFrame) -> list[pl.Expr]:
+def _combination_keys(lines: pl.DataFrame, options: FocusOptions) -> list[pl.Expr]:
     """What a fact row and its product are derived from, as the lines hold them (untrimmed:
     trimming runs later, on the distinct combinations)."""
 
@@ -169,10 +132,11 @@ def _combination_keys(lines: pl.DataFrame) -> list[pl.Expr]:
         raw("PricingUnit").alias("_PricingUnit"),
         raw("ServiceCategory").alias("_ServiceCategory"),
         raw("ChargeCategory").alias("_ChargeCategory"),
+        *match_keys(lines, options),
     ]
 
 
-def _product_attributes() -> list[pl.Expr]:
+def _product_attributes(options: FocusOptions) -> list[pl.Expr]:
     """Fact keys, product code, name, family and unit, from the combination keys."""
 
     def text(column: str) -> pl.Expr:
@@ -187,10 +151,13 @@ def _product_attributes() -> list[pl.Expr]:
     provider_slug = pl.coalesce(_slug(provider), pl.lit("unknown-provider"))
     monetary_kind = pl.coalesce(text("_ChargeCategory"), pl.lit("Amount"))
     currency = pl.col("currency")
+    rule_code, rule_name = matched_product(options, ~is_monetary)
     return [
         pl.coalesce(text("_SubAccountId"), pl.lit("")).alias("sub_account_id"),
         pl.coalesce(text("_RegionId"), pl.lit("")).alias("region_id"),
-        pl.when(is_monetary)
+        pl.when(rule_code.is_not_null())
+        .then(rule_code)
+        .when(is_monetary)
         .then(pl.format("{}:{}:{}", provider_slug, _slug(monetary_kind), currency.str.to_lowercase()))
         .otherwise(
             pl.format(
@@ -201,7 +168,9 @@ def _product_attributes() -> list[pl.Expr]:
             )
         )
         .alias("product_code"),
-        pl.when(is_monetary)
+        pl.when(rule_code.is_not_null())
+        .then(rule_name)
+        .when(is_monetary)
         .then(pl.format("{} {} ({})", pl.coalesce(provider, pl.lit("Unknown")), monetary_kind, currency))
         .otherwise(pl.format("{} ({})", pl.coalesce(service, pl.lit("Unknown service")), pricing_unit))
         .alias("product_name"),
@@ -217,16 +186,16 @@ def _product_attributes() -> list[pl.Expr]:
     ]
 
 
-def consumption_facts(lines: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def consumption_facts(lines: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(facts, products): the lines aggregated to the fact grain, and the products they use.
 
     The lines are first grouped by everything a product is derived from, so the string work of
     naming products runs on the distinct combinations (a few thousand), not on every line."""
     named = (
         lines.lazy()
-        .group_by(_combination_keys(lines))
+        .group_by(_combination_keys(lines, options))
         .agg(pl.col("quantity").sum(), pl.col("cost").sum(), pl.len().cast(pl.Int64).alias("line_count"))
-        .with_columns(_product_attributes())
+        .with_columns(_product_attributes(options))
         .collect()
     )
     facts = (
