@@ -15,6 +15,7 @@ from finops_api.db import create_pool, provide_db_pool
 from finops_api.errors import exception_handlers, problem_details_plugin
 from finops_api.health.controllers import HealthController
 from finops_api.loads.controllers import LoadController
+from finops_api.mapping.controllers import MappingController
 from finops_api.pricing_views.controllers import PricingViewController
 from finops_api.referentials.controllers import ReferentialController
 from finops_core.database import database_url as configured_database_url
@@ -45,6 +46,7 @@ def create_app(database_url: str | None = None) -> Litestar:
             HealthController,
             CostController,
             LoadController,
+            MappingController,
             PricingViewController,
             ReferentialController,
         ],

@@ -8,6 +8,7 @@ parameter validation errors (400, naming the public parameter), and an unreachab
 
 from __future__ import annotations
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -31,6 +32,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 INVALID_PARAMETERS = "urn:finops:problem:invalid-parameters"
 DATABASE_UNAVAILABLE = "urn:finops:problem:database-unavailable"
 RETRY_AFTER_SECONDS = "5"
+_MISSING = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
 
 
 class InvalidParam(msgspec.Struct, frozen=True):
@@ -97,6 +99,9 @@ def _validation_problem(request: Request[Any, Any, Any], exc: ValidationExceptio
         for error in errors
         if isinstance(error, dict)
     ]
+    missing = _MISSING.match(exc.detail or "")
+    if not params and missing:  # Litestar names a missing parameter only in its message
+        params = [InvalidParam(missing["name"], f"required {missing['kind']} parameter is missing")]
     if not params:  # a malformed request with no parameter to blame
         problem = ProblemDetailsException(
             status_code=HTTPStatus.BAD_REQUEST, title="Bad Request", detail=exc.detail

@@ -28,8 +28,6 @@ from finops_core.months import format_month
 # and line_count) and the products they use.
 FACT_KEYS = ("application_code", "product_code", "sub_account_id", "region_id", "currency", "unit")
 SOURCE_FILES = "source_files"
-# The application of consumption no mapping attributes to anyone: kept, visibly, never dropped.
-UNALLOCATED = "unallocated"
 PRODUCT_COLUMNS = ("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
 
 

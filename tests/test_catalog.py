@@ -186,6 +186,10 @@ def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) ->
     with TestClient(app=create_app(mart_url)) as client:
         response = client.get("/api/v1/costs", params={"group_by": "month,owner"})
         filtered = client.get("/api/v1/costs", params={"group_by": "month", "owner": "group:default/team-b"})
+        current = {"owner_as_of": "current"}
+        regrouped = client.get("/api/v1/costs", params={"group_by": "month,owner", **current})
+        current_filter = {"group_by": "month", "owner": "group:default/team-b", **current}
+        current_filtered = client.get("/api/v1/costs", params=current_filter)
     assert [(r["month"], r["owner"], r["cost"]) for r in response.json()["rows"]] == [
         ("2025-01", "", "0.4"),  # search has no owner
         ("2025-01", "group:default/team-a", "1.1"),
@@ -193,3 +197,14 @@ def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) ->
         ("2025-03", "group:default/team-b", "1.1"),
     ]
     assert [(r["month"], r["cost"]) for r in filtered.json()["rows"]] == [("2025-03", "1.1")]
+    # owner_as_of=current: January's payments cost regroups under today's owner
+    assert [(r["month"], r["owner"], r["cost"]) for r in regrouped.json()["rows"]] == [
+        ("2025-01", "", "0.4"),
+        ("2025-01", "group:default/team-b", "1.1"),
+        ("2025-03", "", "0.4"),
+        ("2025-03", "group:default/team-b", "1.1"),
+    ]
+    assert [(r["month"], r["cost"]) for r in current_filtered.json()["rows"]] == [
+        ("2025-01", "1.1"),
+        ("2025-03", "1.1"),
+    ]

@@ -13,6 +13,7 @@ from finops_api.costs.services import (
     GROUP_KEYS,
     CostQuery,
     CostService,
+    OwnerAsOf,
     provide_cost_service,
 )
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
@@ -104,6 +105,13 @@ class CostController(Controller):
         currency: Annotated[
             str | None, QueryParameter(description="Only these currencies, comma-separated.")
         ] = None,
+        owner_as_of: Annotated[
+            OwnerAsOf,
+            QueryParameter(
+                description="Which owner `owner` groups and filters by: the application's owner in the "
+                "month reported (month), or its owner today for every month (current)."
+            ),
+        ] = "month",
     ) -> CostReport:
         keys = group_keys(group_by)
         first = parse_month(from_) if from_ is not None else None
@@ -132,6 +140,13 @@ class CostController(Controller):
             "product": split_list(product),
             "currency": split_list(currency),
         }
-        query = CostQuery(view=view, first_month=first, last_month=last, group_by=keys, filters=filters)
+        query = CostQuery(
+            view=view,
+            first_month=first,
+            last_month=last,
+            group_by=keys,
+            filters=filters,
+            owner_as_of=owner_as_of,
+        )
         rows = await cost_service.costs(query)
         return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=rows)

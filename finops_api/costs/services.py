@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import msgspec
 from litestar.di import NamedDependency
@@ -29,6 +30,7 @@ DIMENSIONS: Mapping[str, str] = {
 GROUP_KEYS: tuple[str, ...] = tuple(DIMENSIONS)
 FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "family", "product", "currency")
 DEFAULT_GROUP_BY = "month,application"
+OwnerAsOf = Literal["month", "current"]
 # Every read model is keyed by month, pricing view and currency.
 _IN_EVERY_MODEL = frozenset({"month", "currency"})
 
@@ -97,10 +99,18 @@ class CostQuery:
     """API keys, in the order rows are sorted by; must include currency."""
     filters: Mapping[str, Sequence[str]]
     """API key -> accepted values; a key with no values does not filter."""
+    owner_as_of: OwnerAsOf = "month"
+    """`month`: the owner in the month reported; `current`: the application's owner today."""
 
 
 def compose_cost_query(query: CostQuery, model: ReadModel) -> sql.Composed:
-    def column(name: str) -> sql.Identifier:
+    current_owner = query.owner_as_of == "current" and (
+        "owner" in query.group_by or bool(query.filters.get("owner"))
+    )
+
+    def column(name: str) -> sql.Composable:
+        if name == "owner" and current_owner:
+            return sql.SQL("coalesce(current_owner.owner, '')")
         return sql.Identifier("r", DIMENSIONS[name])
 
     select_keys = [
@@ -121,6 +131,7 @@ def compose_cost_query(query: CostQuery, model: ReadModel) -> sql.Composed:
         unit_max=model.unit_max,
         priced=model.priced,
         read_model=sql.Identifier("finops", model.table),
+        joins=sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
         filters=sql.SQL(" ").join(filters),
         group_keys=sql.SQL(", ").join(column(name) for name in query.group_by),
     )

@@ -10,9 +10,9 @@ import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 from psycopg.rows import dict_row
 
-from finops_assets.landing import UNALLOCATED
 from finops_core.decimals import exact_text
 from finops_core.sql import sql_text
+from finops_core.vocabulary import UNALLOCATED
 
 
 def _rows(database_url: str, script: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ SELECT {select_keys},
        CASE WHEN bool_and({priced}) THEN sum(r.cost)::text END AS cost,
        bool_and({priced}) AS priced
   FROM {read_model} AS r
+  {joins}
  WHERE r.pricing_view_code = %(view)s
    AND r.month BETWEEN %(first_month)s AND %(last_month)s
    {filters}

@@ -70,6 +70,12 @@ async def test_malformed_load_month(client: Client) -> None:
     assert "'2025-00'" in body["detail"]
 
 
+async def test_unknown_owner_as_of(client: Client) -> None:
+    body = await problem(client, "/api/v1/costs", {"owner_as_of": "yesterday"})
+    assert names(body) == ["owner_as_of"]
+    assert "'yesterday'" in body["detail"]
+
+
 async def test_unknown_route_is_a_problem_too(client: Client) -> None:
     response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404

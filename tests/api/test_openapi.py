@@ -17,6 +17,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "/api/v1/health": "getHealth",
         "/api/v1/costs": "listCosts",
         "/api/v1/loads": "listLoads",
+        "/api/v1/mapping/coverage": "getMappingCoverage",
         "/api/v1/pricing-views": "listPricingViews",
         "/api/v1/domains": "listDomains",
         "/api/v1/families": "listFamilies",
@@ -39,7 +40,9 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "family",
         "product",
         "currency",
+        "owner_as_of",
     }
+    assert parameters["owner_as_of"]["schema"]["enum"] == ["month", "current"]
     assert parameters["from"]["schema"]["pattern"] == r"^(\d{4})-(0[1-9]|1[0-2])$"
     assert "application/problem+json" in costs["responses"]["400"]["content"]
     row = schema["components"]["schemas"]["CostRow"]

@@ -13,7 +13,6 @@ from pathlib import Path
 import msgspec
 import polars as pl
 
-from finops_assets.landing import UNALLOCATED
 from finops_assets.sources.focus.columns import FOCUS_COLUMNS, canonical_name
 from finops_core.config import (
     ApplicationRule,
@@ -23,6 +22,7 @@ from finops_core.config import (
     SourceConfig,
     ValuePattern,
 )
+from finops_core.vocabulary import UNALLOCATED
 
 MATCH_PREFIX = "_match_"
 

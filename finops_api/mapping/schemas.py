@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import msgspec
+
+from finops_api.amounts import Amount
+
+
+class SourceCoverage(msgspec.Struct, kw_only=True, frozen=True):
+    source: str
+    currency: str
+    mapped_cost: Amount
+    """Cost attributed to an application by the source's mapping rules."""
+    unallocated_cost: Amount
+    """Cost no rule attributed, reported under the application `unallocated`."""
+    total_cost: Amount
+    """mapped_cost + unallocated_cost, exactly: the source's whole cost of the month."""
+    mapped_share: Amount | None
+    """mapped_cost / total_cost to 6 decimals; null when the total is not positive."""
+
+
+class MappingCoverage(msgspec.Struct, kw_only=True, frozen=True):
+    month: str
+    rows: list[SourceCoverage]
