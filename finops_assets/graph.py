@@ -7,6 +7,7 @@ from dagster import AssetsDefinition, Definitions
 from finops_assets.mart.assets import mart_assets
 from finops_assets.partitions import monthly_partitions
 from finops_assets.referentials.assets import CATALOG_KEY, catalog_asset
+from finops_assets.referentials.backstage.assets import BACKSTAGE_KEY, backstage_asset
 from finops_assets.resources import MartResource
 from finops_assets.schedules import daily_refresh_schedule
 from finops_assets.sources.focus.assets import focus_source_assets
@@ -22,6 +23,9 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
     if config.catalog:
         assets.append(catalog_asset(config))
         upstream.append(CATALOG_KEY)
+    if config.backstage:
+        assets.append(backstage_asset(config.backstage))
+        upstream.append(BACKSTAGE_KEY)
     return assets + mart_assets(upstream, partitions)
 
 

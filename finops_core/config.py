@@ -71,12 +71,28 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     """Used only for files that have no BillingCurrency column (the FOCUS spec's own examples)."""
 
 
+class BackstageConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """The Backstage catalog that applications and groups are synced from (README: Backstage)."""
+
+    base_url: str
+    """The Backstage backend; the catalog API is at {base_url}/api/catalog."""
+    token_env: str = "BACKSTAGE_TOKEN"
+    """The environment variable holding the static token (never written in this file)."""
+    application_kind: Literal["Component", "System"] = "Component"
+    filter: str | None = None
+    """An extra by-query filter ANDed to the kind, e.g. spec.type=service."""
+    page_size: int = 500
+    timeout_seconds: float = 30
+
+
 class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     start_month: str = "2024-01"
     """First month partition; partitions run to the current month included."""
     sources: list[SourceConfig] = msgspec.field(default_factory=list)
     catalog: str | None = None
     """Folder of the product catalog files (domains, families, products); relative to the file."""
+    backstage: BackstageConfig | None = None
+    """When set, applications and groups come from this Backstage catalog, not the catalog files."""
     base_dir: Path = Path(".")
     """Folder that relative source paths start from (the config file's folder); set by load."""
 
@@ -131,6 +147,8 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
             check_application_rule(rule, f"{where}.application_rules[{number}]")
         for number, product_rule in enumerate(source.product_rules):
             check_product_rule(product_rule, f"{where}.product_rules[{number}]")
+    if config.backstage is not None:
+        _validate_backstage(config.backstage, f"{origin}: backstage")
     return config
 
 
@@ -171,3 +189,24 @@ def check_product_rule(rule: ProductRule, where: str) -> None:
             _check_regex(condition.regex, f"{where}.match.{column}.regex")
         elif isinstance(condition, list) and not condition:
             raise ConfigError(f"{where}.match.{column}: an empty list matches nothing")
+
+
+def _validate_backstage(backstage: BackstageConfig, where: str) -> None:
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", backstage.base_url):
+        raise ConfigError(f"{where}.base_url: {backstage.base_url!r} must be an http(s) URL")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", backstage.token_env):
+        raise ConfigError(f"{where}.token_env: {backstage.token_env!r} must be an environment variable name")
+    if backstage.filter is not None and not all(
+        re.fullmatch(r"[^=,\s][^=,]*(=[^,]*)?", part) for part in backstage.filter.split(",")
+    ):
+        raise ConfigError(
+            f"{where}.filter: {backstage.filter!r} must be key=value conditions separated by commas"
+        )
+    if backstage.filter is not None and any(
+        part.split("=")[0].strip().lower() == "kind" for part in backstage.filter.split(",")
+    ):
+        raise ConfigError(f"{where}.filter: must not name the kind; application_kind sets it")
+    if not 1 <= backstage.page_size <= 10_000:
+        raise ConfigError(f"{where}.page_size: {backstage.page_size} must be between 1 and 10000")
+    if not backstage.timeout_seconds > 0:
+        raise ConfigError(f"{where}.timeout_seconds: must be positive")

@@ -26,9 +26,10 @@ def catalog_asset(config: PlatformConfig) -> AssetsDefinition:
         "dimensions from the current month, a removed entry is soft-deleted",
     )
     def catalog(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        declared = read_catalog(folder)
+        backstage = config.backstage is not None  # then the Backstage sync owns the applications
+        declared = read_catalog(folder, backstage_owns_applications=backstage)
         month = datetime.now(UTC).date().replace(day=1)
-        apply_catalog(mart.url(), declared, month)
+        apply_catalog(mart.url(), declared, month, applications=not backstage)
         context.log.info(f"catalog applied as of {month:%Y-%m}")
         return MaterializeResult(
             metadata={

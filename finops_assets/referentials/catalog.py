@@ -75,9 +75,11 @@ class Catalog:
     products: list[ProductEntry]
 
 
-def read_catalog(folder: Path) -> Catalog:
+def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> Catalog:
     """The catalog declared in folder's *.yaml files, checked whole: unique codes, and every
-    family's domain and product's family declared. Errors name the file and the entry."""
+    family's domain and product's family declared. Errors name the file and the entry.
+    With backstage_owns_applications (finops.yaml has a backstage: block), declaring applications
+    is an error: the Backstage sync owns them, and two declarers would soft-delete each other's."""
     files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
     if not folder.is_dir() or not files:
         raise ConfigError(f"{folder}: no catalog files (*.yaml) found")
@@ -91,6 +93,11 @@ def read_catalog(folder: Path) -> Catalog:
             content = msgspec.yaml.decode(path.read_bytes(), type=CatalogFile)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
             raise ConfigError(f"{path}: {error}") from None
+        if backstage_owns_applications and content.applications:
+            raise ConfigError(
+                f"{path}: declares applications, but finops.yaml has a backstage: block, so applications "
+                "come from the Backstage catalog: remove them from the catalog files (or the backstage block)"
+            )
         for kind, entries, seen in (
             ("application", content.applications, applications),
             ("domain", content.domains, domains),
@@ -117,8 +124,9 @@ def read_catalog(folder: Path) -> Catalog:
     )
 
 
-def apply_catalog(database_url: str, catalog: Catalog, month: date) -> None:
-    """Make the catalog dimensions match the declaration from `month` on, in one transaction."""
+def apply_catalog(database_url: str, catalog: Catalog, month: date, *, applications: bool = True) -> None:
+    """Make the catalog dimensions match the declaration from `month` on, in one transaction.
+    applications=False leaves dim_application alone (the Backstage sync owns it)."""
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('catalog'))")
         apply_declaration(cur, DOMAIN, [(d.code, d.name, d.kind) for d in catalog.domains], month)
@@ -129,6 +137,8 @@ def apply_catalog(database_url: str, catalog: Catalog, month: date) -> None:
             [(p.code, p.family, p.name, p.unit, p.description, p.active) for p in catalog.products],
             month,
         )
+        if not applications:
+            return
         apply_declaration(
             cur,
             APPLICATION,

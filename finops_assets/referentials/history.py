@@ -41,6 +41,9 @@ APPLICATION = Dimension(
     ("name", "owner", "cost_center", "entity_ref", "lifecycle"),
     ("text", "text", "text", "text", "text"),
 )
+GROUP = Dimension(
+    "dim_group", "group_ref", ("name", "parent_ref", "member_count"), ("text", "text", "integer")
+)
 PRODUCT = Dimension(
     "dim_product",
     "product_code",

@@ -1,0 +1,148 @@
+"""A read-only client of the Backstage catalog API: GET /api/catalog/entities/by-query, paged.
+
+The first request carries the filter, the fields and the page size; each next one carries only
+the cursor of the previous answer (`pageInfo.nextCursor`, which encodes the filter), the page size
+and the fields, until an answer has no cursor. Every failure raises BackstageError with a message
+that says what to check; nothing here writes anywhere.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import msgspec
+
+ENTITIES_PATH = "/api/catalog/entities/by-query"
+
+
+class BackstageError(RuntimeError):
+    """The catalog could not be read completely; the referential is left as it was."""
+
+
+class Relation(msgspec.Struct, frozen=True, rename="camel"):
+    type: str
+    target_ref: str | None = None
+
+
+class Metadata(msgspec.Struct, frozen=True):
+    name: str
+    namespace: str = "default"
+    title: str | None = None
+    annotations: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class Entity(msgspec.Struct, frozen=True):
+    kind: str
+    metadata: Metadata
+    spec: dict[str, Any] = msgspec.field(default_factory=dict)
+    relations: list[Relation] = msgspec.field(default_factory=list)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind.lower()}:{self.metadata.namespace}/{self.metadata.name}"
+
+
+class PageInfo(msgspec.Struct, frozen=True, rename="camel"):
+    next_cursor: str | None = None
+
+
+class Page(msgspec.Struct, frozen=True, rename="camel"):
+    """The by-query answer: {"items": [...], "totalItems": N, "pageInfo": {"nextCursor": "..."}}."""
+
+    items: list[Entity]
+    total_items: int | None = None
+    page_info: PageInfo = PageInfo()
+
+
+PageCallback = Callable[[int, int, int, "int | None"], None]
+"""Called after each page with (page number from 1, entities in it, entities so far, totalItems)."""
+
+
+class CatalogClient:
+    def __init__(self, base_url: str, token: str, token_env: str, timeout_seconds: float = 30) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self._token_env = token_env
+        self._timeout = timeout_seconds
+
+    def query(
+        self,
+        filter_: str,
+        fields: Sequence[str],
+        page_size: int,
+        on_page: PageCallback | None = None,
+    ) -> tuple[list[Entity], int]:
+        """Every entity matching `filter_` (a by-query filter, e.g. kind=component), and the number
+        of pages read. Fails when the entities read are not the totalItems announced (the catalog
+        changed while it was read) or when a cursor comes back twice."""
+        entities: list[Entity] = []
+        params: dict[str, str] = {"filter": filter_, "limit": str(page_size), "fields": ",".join(fields)}
+        total: int | None = None
+        seen_cursors: set[str] = set()
+        pages = 0
+        while True:
+            page = self._get(params)
+            pages += 1
+            entities.extend(page.items)
+            if page.total_items is not None:
+                if total is not None and page.total_items != total:
+                    raise BackstageError(
+                        f"Backstage at {self.base_url}: the catalog changed while it was read "
+                        f"({filter_}: totalItems went from {total} to {page.total_items}); run the sync again"
+                    )
+                total = page.total_items
+            if on_page is not None:
+                on_page(pages, len(page.items), len(entities), total)
+            cursor = page.page_info.next_cursor
+            if not cursor:
+                break
+            if cursor in seen_cursors:
+                raise BackstageError(
+                    f"Backstage at {self.base_url} returned the same cursor twice ({filter_}, page {pages})"
+                )
+            seen_cursors.add(cursor)
+            params = {"cursor": cursor, "limit": str(page_size), "fields": ",".join(fields)}
+        if total is not None and len(entities) != total:
+            raise BackstageError(
+                f"Backstage at {self.base_url}: read {len(entities)} entities for {filter_} but the "
+                f"catalog announced totalItems={total} (it changed while it was read?); run the sync again"
+            )
+        return entities, pages
+
+    def _get(self, params: dict[str, str]) -> Page:
+        url = f"{self.base_url}{ENTITIES_PATH}?{urllib.parse.urlencode(params)}"
+        request = urllib.request.Request(
+            url, headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                body: bytes = response.read()
+        except urllib.error.HTTPError as error:
+            if error.code in (401, 403):
+                raise BackstageError(
+                    f"Backstage at {self.base_url} refused the token (HTTP {error.code}): "
+                    f"check {self._token_env}"
+                ) from None
+            detail = error.read()[:300].decode("utf-8", "replace").strip()
+            raise BackstageError(
+                f"Backstage at {self.base_url} answered HTTP {error.code} to {ENTITIES_PATH}: {detail}"
+            ) from None
+        except (urllib.error.URLError, OSError) as error:
+            reason = error.reason if isinstance(error, urllib.error.URLError) else error
+            raise BackstageError(f"Backstage at {self.base_url} is unreachable: {reason}") from None
+        try:
+            return msgspec.json.decode(body, type=Page)
+        except msgspec.ValidationError as error:
+            raise BackstageError(
+                f"Backstage at {self.base_url} answered {ENTITIES_PATH} with an unexpected shape: {error}"
+            ) from None
+        except msgspec.DecodeError:
+            start = body[:80].decode("utf-8", "replace")
+            raise BackstageError(
+                f"Backstage at {self.base_url} answered {ENTITIES_PATH} with something that is not JSON "
+                f"(is base_url the Backstage backend?): {start!r}"
+            ) from None
