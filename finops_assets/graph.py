@@ -6,7 +6,14 @@ from dagster import AssetsDefinition, Definitions
 
 from finops_assets.mart.assets import mart_assets
 from finops_assets.partitions import monthly_partitions
-from finops_assets.referentials.assets import CATALOG_KEY, catalog_asset
+from finops_assets.referentials.assets import (
+    ALLOCATION_RULES_KEY,
+    CATALOG_KEY,
+    PRICING_KEY,
+    allocation_rules_asset,
+    catalog_asset,
+    pricing_asset,
+)
 from finops_assets.referentials.backstage.assets import BACKSTAGE_KEY, backstage_asset
 from finops_assets.resources import MartResource
 from finops_assets.schedules import daily_refresh_schedule
@@ -26,6 +33,12 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
     if config.backstage:
         assets.append(backstage_asset(config.backstage))
         upstream.append(BACKSTAGE_KEY)
+    if config.pricing:
+        assets.append(pricing_asset(config))
+        upstream.append(PRICING_KEY)
+    if config.allocation:
+        assets.append(allocation_rules_asset(config))
+        upstream.append(ALLOCATION_RULES_KEY)
     return assets + mart_assets(upstream, partitions)
 
 

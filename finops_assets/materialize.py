@@ -10,8 +10,8 @@ from datetime import date
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materialize
 
 from finops_assets.graph import build_assets
-from finops_assets.mart.assets import COST_VIEWS_KEY, VALUATION_KEY
-from finops_assets.referentials.assets import CATALOG_KEY
+from finops_assets.mart.assets import ALLOCATION_KEY, COST_VIEWS_KEY, VALUATION_KEY
+from finops_assets.referentials.assets import ALLOCATION_RULES_KEY, CATALOG_KEY, PRICING_KEY
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig
 
@@ -21,8 +21,16 @@ def month_selection(config: PlatformConfig, sources: Sequence[str] | None) -> li
     for name in names:
         config.source(name)  # a clear error for an unknown source name
     keys = [AssetKey([name, step]) for name in names for step in ("billing_lines", "consumption")]
-    referentials = [CATALOG_KEY] if config.catalog else []
-    return [*keys, *referentials, VALUATION_KEY, COST_VIEWS_KEY]
+    referentials = [
+        key
+        for key, configured in (
+            (CATALOG_KEY, config.catalog),
+            (PRICING_KEY, config.pricing),
+            (ALLOCATION_RULES_KEY, config.allocation),
+        )
+        if configured
+    ]
+    return [*keys, *referentials, ALLOCATION_KEY, VALUATION_KEY, COST_VIEWS_KEY]
 
 
 def materialize_month(

@@ -91,6 +91,10 @@ class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
     sources: list[SourceConfig] = msgspec.field(default_factory=list)
     catalog: str | None = None
     """Folder of the product catalog files (domains, families, products); relative to the file."""
+    pricing: str | None = None
+    """Folder of the pricing files: rate-card pricing views and FX rates; relative to the file."""
+    allocation: str | None = None
+    """Folder of the allocation files: rules for indirect pools and allocation keys."""
     backstage: BackstageConfig | None = None
     """When set, applications and groups come from this Backstage catalog, not the catalog files."""
     base_dir: Path = Path(".")

@@ -17,6 +17,9 @@ def test_asset_graph_snapshot() -> None:
             SourceConfig(name="aws", kind="focus", path="a"),
             SourceConfig(name="azure", kind="focus", path="b"),
         ],
+        catalog="catalog",
+        pricing="pricing",
+        allocation="allocation",
         base_dir=Path("."),
     )
     defs: Definitions = build_definitions(config)
@@ -30,16 +33,27 @@ def test_asset_graph_snapshot() -> None:
         "aws/consumption": ["aws/billing_lines"],
         "azure/billing_lines": [],
         "azure/consumption": ["azure/billing_lines"],
-        "mart/valuation": ["aws/consumption", "azure/consumption"],
+        "referentials/catalog": [],
+        "referentials/pricing": [],
+        "referentials/allocation": [],
+        "mart/allocation": [
+            "aws/consumption", "azure/consumption", "referentials/allocation", "referentials/catalog",
+            "referentials/pricing",
+        ],
+        "mart/valuation": ["mart/allocation"],
         "mart/cost_views": ["mart/valuation"],
-    }
+    }  # fmt: skip
     checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
     assert checks == [
         "aws/consumption:conservation",
+        "aws/consumption:mapping_coverage",
         "aws/consumption:nothing_lost",
         "azure/consumption:conservation",
+        "azure/consumption:mapping_coverage",
         "azure/consumption:nothing_lost",
+        "mart/allocation:allocation_conservation",
         "mart/valuation:actual_equals_consumption",
+        "mart/valuation:price_coverage",
     ]
     partitions = graph.get(AssetKey(["mart", "valuation"])).partitions_def
     assert isinstance(partitions, MonthlyPartitionsDefinition)

@@ -107,7 +107,8 @@ def test_each_month_is_valued_under_the_family_valid_then(mart_url: str, tmp_pat
 
     rows = query(
         mart_url,
-        "SELECT month, family_code, cost FROM finops.cost_by_product WHERE product_code = %s ORDER BY month",
+        "SELECT month, family_code, cost FROM finops.cost_by_product WHERE product_code = %s"
+        " AND pricing_view_code = 'actual' ORDER BY month",
         EC2,
     )
     assert rows == [

@@ -31,11 +31,12 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0002_auto_flags_and_partition_names",
         "0003_owner_in_read_models",
         "0005_backstage_groups",
+        "0006_valuation_and_allocation",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
         (views,) = conn.execute("SELECT count(*) FROM finops.pricing_view").fetchone() or (0,)
-        assert views == 1
+        assert views == 2  # actual and actual-rate
     # a second start finds the running server and the migrated database
     assert database_url(settings) == url
     assert upgrade(url) == []
@@ -49,6 +50,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0002_auto_flags_and_partition_names",
         "0003_owner_in_read_models",
         "0005_backstage_groups",
+        "0006_valuation_and_allocation",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -63,6 +65,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "dim_domain", "dim_family", "dim_product", "dim_application", "fact_consumption", "pricing_view",
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
+        "allocated_consumption",
     } <= tables  # fmt: skip
 
 

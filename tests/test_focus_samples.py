@@ -34,7 +34,9 @@ def test_focus_sample_totals_per_billing_month(
     assert fact_total(mart_url, "sample", month) == {"USD": total}
     assert actual_total(mart_url, "sample", month) == {"USD": total}
     (app_total,) = query(
-        mart_url, "SELECT sum(cost) FROM finops.cost_by_application WHERE month = %s", month
+        mart_url,
+        "SELECT sum(cost) FROM finops.cost_by_application WHERE month = %s AND pricing_view_code = 'actual'",
+        month,
     )[0]
     assert app_total == total
 

@@ -125,7 +125,8 @@ def test_redelivered_month_replaces_only_that_month(mart_url: str, tmp_path: Pat
         assert untouched == [r for r in before[table] if r[0] != MONTHS[1]], table
     search = query(
         mart_url,
-        "SELECT month, cost FROM finops.cost_by_application WHERE application_code = 'search' ORDER BY 1",
+        "SELECT month, cost FROM finops.cost_by_application WHERE application_code = 'search'"
+        " AND pricing_view_code = 'actual' ORDER BY 1",
     )
     assert search == [
         (MONTHS[0], Decimal("1.05")),

@@ -1,4 +1,4 @@
-"""Month assets downstream of every source: valuation, then the read models."""
+"""Month assets downstream of every source: allocation, valuation, then the read models."""
 
 from collections.abc import Sequence
 
@@ -12,11 +12,13 @@ from dagster import (
     asset,
 )
 
-from finops_assets.mart.checks import valuation_matches_consumption
+from finops_assets.mart.allocation import allocate_month
+from finops_assets.mart.checks import allocation_conservation, price_coverage, valuation_matches_consumption
 from finops_assets.mart.read_models import refresh_rollups, value_month
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
 
+ALLOCATION_KEY = AssetKey(["mart", "allocation"])
 VALUATION_KEY = AssetKey(["mart", "valuation"])
 COST_VIEWS_KEY = AssetKey(["mart", "cost_views"])
 
@@ -25,8 +27,46 @@ def mart_assets(
     upstream_keys: Sequence[AssetKey], partitions: PartitionsDefinition
 ) -> list[AssetsDefinition]:
     @asset(
-        key=VALUATION_KEY,
+        key=ALLOCATION_KEY,
         deps=list(upstream_keys),
+        partitions_def=partitions,
+        group_name="mart",
+        kinds={"postgres"},
+        check_specs=[
+            AssetCheckSpec(
+                "allocation_conservation",
+                asset=ALLOCATION_KEY,
+                description="per source, product and currency: allocated quantity and cost = consumption's",
+            )
+        ],
+        description="Direct consumption and the indirect pools spread over applications by the allocation "
+        "rules valid that month (allocated_consumption); a pool with no rule or key stays `unallocated`",
+    )
+    def allocation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+        month = partition_month(context.partition_key)
+        url = mart.url()
+        summary = allocate_month(url, month)
+        context.log.info(
+            f"{summary.allocated_pools} of {summary.pools} pools allocated in {summary.shares} shares"
+            + (
+                f"; left unallocated: {', '.join(summary.unallocated_pools)}"
+                if summary.unallocated_pools
+                else ""
+            )
+        )
+        return MaterializeResult(
+            metadata={
+                "pools": summary.pools,
+                "allocated_pools": summary.allocated_pools,
+                "unallocated_pools": summary.unallocated_pools,
+                "shares": summary.shares,
+            },
+            check_results=[allocation_conservation(url, month)],
+        )
+
+    @asset(
+        key=VALUATION_KEY,
+        deps=[ALLOCATION_KEY],
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},
@@ -35,9 +75,15 @@ def mart_assets(
                 "actual_equals_consumption",
                 asset=VALUATION_KEY,
                 description="actual view cost = consumption's reported cost",
-            )
+            ),
+            AssetCheckSpec(
+                "price_coverage",
+                asset=VALUATION_KEY,
+                description="every row of every rate-card view has a price and FX rate (warns)",
+            ),
         ],
-        description="The month's consumption valued under every pricing view (cost_by_product)",
+        description="The month's direct and allocated consumption valued under every pricing view "
+        "(cost_by_product)",
     )
     def valuation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         month = partition_month(context.partition_key)
@@ -45,7 +91,8 @@ def mart_assets(
         rows = value_month(url, month)
         context.log.info(f"valued {rows} rows for {context.partition_key}")
         return MaterializeResult(
-            metadata={"rows": rows}, check_results=[valuation_matches_consumption(url, month)]
+            metadata={"rows": rows},
+            check_results=[valuation_matches_consumption(url, month), price_coverage(url, month)],
         )
 
     @asset(
@@ -60,4 +107,4 @@ def mart_assets(
         refresh_rollups(mart.url(), partition_month(context.partition_key))
         return MaterializeResult()
 
-    return [valuation, cost_views]
+    return [allocation, valuation, cost_views]

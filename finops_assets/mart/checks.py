@@ -97,3 +97,39 @@ def mapping_coverage(database_url: str, source: str, month: date, threshold: flo
             ),
         },
     )
+
+
+def allocation_conservation(database_url: str, month: date) -> AssetCheckResult:
+    differences = _rows(database_url, "batch/check_allocation.sql", {"month": month})
+    return AssetCheckResult(
+        check_name="allocation_conservation",
+        passed=not differences,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "differences": MetadataValue.json(
+                [{k: str(v) for k, v in row.items()} for row in differences[:20]]
+            )
+        },
+    )
+
+
+def price_coverage(database_url: str, month: date) -> AssetCheckResult:
+    """Warns when a rate-card view leaves rows unpriced: they are NULL, never 0, in the view."""
+    rows = _rows(database_url, "batch/check_price_coverage.sql", {"month": month})
+    gaps = [r for r in rows if r["rows_unpriced"]]
+    table = "\n".join(
+        f"| {r['pricing_view_code']} | {r['rows_total']} | {r['rows_unpriced']} "
+        f"| {r['unpriced_products'] or ''} |"
+        for r in rows
+    )
+    return AssetCheckResult(
+        check_name="price_coverage",
+        passed=not gaps,
+        severity=AssetCheckSeverity.WARN,
+        description=f"unpriced rows in {', '.join(r['pricing_view_code'] for r in gaps)}" if gaps else None,
+        metadata={
+            "coverage": MetadataValue.md(
+                "| view | rows | unpriced | first unpriced products |\n|---|---|---|---|\n" + table
+            )
+        },
+    )

@@ -1,12 +1,13 @@
 """Valuing a month and refreshing the read models the API serves, one month at a time.
 
-Each read model is a month-partitioned table whose month partition is emptied and refilled in
-one transaction, so a month's refresh costs the same however many months are kept.
+Each read model is a month-partitioned table whose month is emptied and refilled in one
+transaction, so a month's refresh costs the same however many months are kept.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -26,17 +27,24 @@ def _replace_month(cur: psycopg.Cursor[object], tables: tuple[str, ...], month: 
     # a month's aggregation spilled to disk at the default 4 MB (35k groups from 1M lines)
     cur.execute("SET LOCAL work_mem = '64MB'")
     for table in tables:
-        partition = f"{table}_{month.year:04d}_{month.month:02d}"
-        cur.execute(sql.SQL("TRUNCATE finops.{}").format(sql.Identifier(partition)))
+        delete_month(cur, table, month)
     for statement in sql_statements(script):
         cur.execute(statement, {"month": month})
+
+
+def delete_month(cur: psycopg.Cursor[Any], table: str, month: date) -> None:
+    """Empty the month of a month-partitioned table with DELETE, not TRUNCATE: TRUNCATE is not
+    MVCC-safe (a reader whose snapshot predates it, such as an API query or another run's check
+    that waited on its lock, then sees the month empty) and it blocks every reader of the month
+    until commit; a DELETE lets readers go on with the old rows until the new ones commit."""
+    cur.execute(sql.SQL("DELETE FROM finops.{} WHERE month = %s").format(sql.Identifier(table)), [month])
 
 
 def value_month(database_url: str, month: date) -> int:
     """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
     ensure_month_partitions(database_url, (COST_BY_PRODUCT,), month)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
-        _replace_month(cur, (COST_BY_PRODUCT,), month, "batch/value_month_actual.sql")
+        _replace_month(cur, (COST_BY_PRODUCT,), month, "batch/value_month.sql")
         cur.execute("SELECT count(*) FROM finops.cost_by_product WHERE month = %s", [month])
         row = cur.fetchone()
     return int(row[0]) if row else 0

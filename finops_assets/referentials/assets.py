@@ -1,10 +1,13 @@
-"""The referential assets: the product catalog, applied as of the month it changes in."""
+"""The referential assets: the product catalog (applied as of the month it changes in), the
+pricing files and the allocation files."""
 
 from datetime import UTC, datetime
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
+from finops_assets.referentials.allocation import apply_allocation, read_allocation
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
+from finops_assets.referentials.pricing import apply_pricing, read_pricing
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig
 
@@ -41,3 +44,59 @@ def catalog_asset(config: PlatformConfig) -> AssetsDefinition:
         )
 
     return catalog
+
+
+PRICING_KEY = AssetKey(["referentials", "pricing"])
+ALLOCATION_RULES_KEY = AssetKey(["referentials", "allocation"])
+
+
+def pricing_asset(config: PlatformConfig) -> AssetsDefinition:
+    assert config.pricing is not None
+    folder = config.resolve(config.pricing)
+
+    @asset(
+        key=PRICING_KEY,
+        group_name="referentials",
+        kinds={"yaml", "csv", "postgres"},
+        description=f"Rate-card pricing views, their unit prices and the FX rates declared in {folder}",
+    )
+    def pricing(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+        declared = read_pricing(folder)
+        apply_pricing(mart.url(), declared)
+        context.log.info(
+            f"{len(declared.views)} rate-card views and {len(declared.fx_rates)} FX rates applied"
+        )
+        return MaterializeResult(
+            metadata={
+                "views": [view.code for view in declared.views],
+                "unit_prices": sum(len(view.prices) for view in declared.views),
+                "fx_rates": len(declared.fx_rates),
+            }
+        )
+
+    return pricing
+
+
+def allocation_rules_asset(config: PlatformConfig) -> AssetsDefinition:
+    assert config.allocation is not None
+    folder = config.resolve(config.allocation)
+
+    @asset(
+        key=ALLOCATION_RULES_KEY,
+        group_name="referentials",
+        kinds={"yaml", "csv", "postgres"},
+        description=f"Allocation rules of the indirect pools and allocation keys declared in {folder}",
+    )
+    def allocation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+        declared = read_allocation(folder)
+        apply_allocation(mart.url(), declared)
+        context.log.info(f"{len(declared.rules)} allocation rules and {len(declared.keys)} keys applied")
+        return MaterializeResult(
+            metadata={
+                "rules": [rule.code for rule in declared.rules],
+                "keys": len(declared.keys),
+                "drivers": sorted({key.driver for key in declared.keys}),
+            }
+        )
+
+    return allocation

@@ -1,0 +1,143 @@
+"""Allocation of indirect pools over applications, one month at a time.
+
+A pool is an indirect product's consumption of the month (per source, currency and unit). The
+most specific allocation rule valid that month spreads its quantity, and its reported cost by
+the same weights, over applications (`finops_assets/mart/apportion.py`), so that the shares sum
+to the pool exactly; every pricing view then values the shares, never the quantities' totals.
+A pool with no rule, or whose rule finds no weight that month, stays whole under
+`unallocated`, visible. The month of `allocated_consumption` is replaced in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from finops_assets.mart.apportion import apportion, decimals_of
+from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.read_models import delete_month
+from finops_assets.referentials.allocation import BACKSTAGE_TEAM_SIZE
+from finops_core.months import format_month
+from finops_core.sql import sql_statements, sql_text
+from finops_core.vocabulary import UNALLOCATED
+
+TABLE = "allocated_consumption"
+COLUMNS = (
+    "month", "source", "application_code", "product_code", "currency", "unit", "quantity", "source_cost",
+    "origin", "allocation_rule_code", "method", "weight", "total_weight",
+)  # fmt: skip
+COST_SCALE = 2
+"""Cost shares are cents at least (finer when the pool's cost is finer)."""
+
+
+@dataclass(frozen=True)
+class AllocationSummary:
+    pools: int
+    allocated_pools: int
+    unallocated_pools: list[str]
+    """source/product/currency of the pools left whole under `unallocated`."""
+    shares: int
+
+
+def _weights(cur: psycopg.Cursor[Any], pool: Mapping[str, Any], month: date) -> dict[str, Decimal]:
+    method = pool["method"]
+    parameters: dict[str, Any] = json.loads(pool["parameters"])
+    if method == "fixed":
+        return {
+            app: Decimal(share) for app, share in sorted(parameters["shares"].items()) if Decimal(share) > 0
+        }
+    if method == "even" and "applications" in parameters:
+        return dict.fromkeys(sorted(parameters["applications"]), Decimal(1))
+    params: dict[str, Any] = {"month": month, "unallocated": UNALLOCATED, **parameters}
+    if method == "even":
+        script = "weights_even"
+    elif method == "proportional":
+        script = "weights_proportional"
+    elif pool["driver"] == BACKSTAGE_TEAM_SIZE:
+        script = "weights_team_size"
+    else:
+        script, params["driver"] = "weights_driver", pool["driver"]
+    cur.execute(sql_text(f"batch/allocation/{script}.sql").encode(), params)
+    return {row["application_code"]: Decimal(row["weight"]) for row in cur.fetchall()}
+
+
+def _share_rows(pool: Mapping[str, Any], month: date, weights: dict[str, Decimal]) -> list[tuple[Any, ...]]:
+    keys = (month, pool["source"])
+    product = (pool["product_code"], pool["currency"], pool["unit"])
+    if not weights:
+        return [
+            (
+                *keys,
+                UNALLOCATED,
+                *product,
+                pool["quantity"],
+                pool["source_cost"],
+                "pool",
+                None,
+                None,
+                None,
+                None,
+            )
+        ]
+    applications = list(weights)
+    values = list(weights.values())
+    quantities = apportion(pool["quantity"], values, pool["scale"])
+    costs = apportion(pool["source_cost"], values, max(COST_SCALE, decimals_of(pool["source_cost"])))
+    total_weight = sum(values)
+    return [
+        (
+            *keys,
+            app,
+            *product,
+            quantity,
+            cost,
+            "allocated",
+            pool["rule_code"],
+            pool["method"],
+            weight,
+            total_weight,
+        )
+        for app, weight, quantity, cost in zip(applications, values, quantities, costs, strict=True)
+    ]
+
+
+def _copy_rows(cur: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    with cur.copy(
+        sql.SQL("COPY finops.{} ({}) FROM STDIN").format(
+            sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, COLUMNS))
+        )
+    ) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def allocate_month(database_url: str, month: date) -> AllocationSummary:
+    ensure_month_partitions(database_url, (TABLE,), month)
+    with psycopg.connect(database_url) as conn, conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [TABLE, format_month(month)])
+        delete_month(cur, TABLE, month)
+        for statement in sql_statements("batch/allocation/indirect_products.sql"):
+            cur.execute(statement, {"month": month})
+        cur.execute(sql_text("batch/allocation/pools.sql").encode(), {"month": month})
+        pools = cur.fetchall()
+        rows: list[tuple[Any, ...]] = []
+        unallocated: list[str] = []
+        for pool in pools:
+            weights = _weights(cur, pool, month) if pool["rule_code"] is not None else {}
+            if not weights:
+                unallocated.append(f"{pool['source']}/{pool['product_code']}/{pool['currency']}")
+            rows.extend(_share_rows(pool, month, weights))
+        _copy_rows(cur, rows)
+        cur.execute(sql_text("batch/allocation/register_applications.sql").encode(), {"month": month})
+    shares = sum(1 for row in rows if row[8] == "allocated")
+    return AllocationSummary(len(pools), len(pools) - len(unallocated), unallocated, shares)

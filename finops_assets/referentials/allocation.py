@@ -1,0 +1,250 @@
+"""Allocation rules and allocation keys, declared in versioned files.
+
+    allocation_rules:
+      - code: observability-by-team
+        scope: {product: log-ingestion}        # exactly one of product, family, domain
+        method: driver                         # even | fixed | driver | proportional
+        driver: team_size                      # keys of that driver (files), or backstage:team_size
+        from: 2025-01                          # first month (default: always)
+        to: 2025-12                            # last month included (default: open-ended)
+        scale: 6                               # decimals of the allocated quantities
+      - {code: licences, scope: {family: licences}, method: fixed,
+         shares: {payments: "50", search: "30", billing: "20"}}      # percentages, summing to 100
+      - {code: network, scope: {domain: shared-network}, method: even,
+         applications: [payments, search, billing]}                 # default: every application
+                                                                     # with direct consumption
+      - {code: ci, scope: {product: ci-minutes}, method: proportional,
+         proportional_to: {family: compute}, basis: quantity}       # or basis: cost
+
+    keys/*.csv (any CSV of the folder):  driver,month,application,weight
+
+The files are the whole truth: a rule no longer declared is soft-deleted, keys are replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+import polars as pl
+import psycopg
+from psycopg.types.json import Jsonb
+
+from finops_core.config import ConfigError
+from finops_core.months import add_months, parse_month
+from finops_core.sql import sql_statements
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,62}$")
+BACKSTAGE_TEAM_SIZE = "backstage:team_size"
+"""A driver computed from the Backstage sync: an application weighs its owner group's members."""
+KEY_COLUMNS = ["driver", "month", "application", "weight"]
+Level = Literal["product", "family", "domain"]
+
+
+class Scope(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    product: str | None = None
+    family: str | None = None
+    domain: str | None = None
+
+    def level_and_code(self, where: str) -> tuple[Level, str]:
+        levels: tuple[tuple[Level, str | None], ...] = (
+            ("product", self.product),
+            ("family", self.family),
+            ("domain", self.domain),
+        )
+        given = [(level, code) for level, code in levels if code is not None]
+        if len(given) != 1:
+            raise ConfigError(f"{where}: give exactly one of product, family, domain")
+        return given[0]
+
+
+class RuleEntry(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True, rename={"from_": "from"}
+):
+    code: str
+    scope: Scope
+    method: Literal["even", "fixed", "driver", "proportional"]
+    driver: str | None = None
+    shares: dict[str, Decimal] | None = None
+    applications: list[str] | None = None
+    proportional_to: Scope | None = None
+    basis: Literal["quantity", "cost"] = "quantity"
+    from_: str | None = None
+    to: str | None = None
+    scale: int = 6
+
+
+class AllocationFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    allocation_rules: list[RuleEntry] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AllocationRule:
+    code: str
+    scope_level: Level
+    scope_code: str
+    method: str
+    driver: str | None
+    parameters: dict[str, object]
+    valid_from: date
+    valid_to: date | None
+    """Exclusive, as in finops.allocation_rule."""
+    scale: int
+
+
+@dataclass(frozen=True)
+class AllocationKey:
+    driver: str
+    month: date
+    application_code: str
+    weight: Decimal
+
+
+@dataclass(frozen=True)
+class Allocation:
+    rules: list[AllocationRule]
+    keys: list[AllocationKey]
+
+
+def _month(text: str, where: str) -> date:
+    try:
+        return parse_month(str(text))
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def _rule(entry: RuleEntry, where: str) -> AllocationRule:
+    if not _CODE.match(entry.code):
+        raise ConfigError(f"{where}.code: {entry.code!r} must be a lower-case code")
+    level, code = entry.scope.level_and_code(f"{where}.scope")
+    last_text = entry.to
+    weights_scope = entry.proportional_to
+    if not 0 <= entry.scale <= 18:
+        raise ConfigError(f"{where}.scale: {entry.scale} must be between 0 and 18")
+    parameters: dict[str, object] = {}
+    if entry.method == "driver":
+        if not entry.driver:
+            raise ConfigError(f"{where}.driver: a driver rule names its driver (allocation key)")
+    elif entry.driver is not None:
+        raise ConfigError(f"{where}.driver: only a driver rule takes a driver")
+    if entry.method == "fixed":
+        if not entry.shares:
+            raise ConfigError(f"{where}.shares: a fixed rule gives its percentages per application")
+        if any(share < 0 for share in entry.shares.values()) or sum(entry.shares.values()) != 100:
+            total = sum(entry.shares.values())
+            raise ConfigError(
+                f"{where}.shares: percentages must be >= 0 and sum to 100 (they sum to {total})"
+            )
+        parameters["shares"] = {app: str(share) for app, share in entry.shares.items()}
+    elif entry.shares is not None:
+        raise ConfigError(f"{where}.shares: only a fixed rule takes shares")
+    if entry.method == "even" and entry.applications is not None:
+        if not entry.applications:
+            raise ConfigError(f"{where}.applications: an empty list allocates to nobody")
+        parameters["applications"] = sorted(set(entry.applications))
+    elif entry.applications is not None:
+        raise ConfigError(f"{where}.applications: only an even rule takes applications")
+    if entry.method == "proportional":
+        if weights_scope is None:
+            raise ConfigError(
+                f"{where}.proportional_to: name a product, family or domain, e.g. {{family: compute}}"
+            )
+        to_level, to_code = weights_scope.level_and_code(f"{where}.proportional_to")
+        parameters.update({"to_level": to_level, "to_code": to_code, "basis": entry.basis})
+    elif weights_scope is not None:
+        raise ConfigError(f"{where}.proportional_to: only a proportional rule takes proportional_to")
+    first = _month(entry.from_, f"{where}.from") if entry.from_ is not None else date(1900, 1, 1)
+    last = _month(last_text, f"{where}.to") if last_text is not None else None
+    if last is not None and last < first:
+        raise ConfigError(f"{where}.to: {last_text} is before from ({entry.from_})")
+    return AllocationRule(
+        entry.code,
+        level,
+        code,
+        entry.method,
+        entry.driver,
+        parameters,
+        first,
+        add_months(last, 1) if last is not None else None,
+        entry.scale,
+    )
+
+
+def _keys(path: Path) -> list[AllocationKey]:
+    table = pl.read_csv(path, infer_schema=False)
+    if table.columns != KEY_COLUMNS:
+        raise ConfigError(
+            f"{path}: expected the header {','.join(KEY_COLUMNS)}, got {','.join(table.columns)}"
+        )
+    keys = []
+    for number, row in enumerate(table.iter_rows(named=True), start=2):
+        where = f"{path}:{number}"
+        try:
+            weight = Decimal(row["weight"])
+        except (ArithmeticError, TypeError):
+            raise ConfigError(f"{where}: weight: not a number: {row['weight']!r}") from None
+        if not weight.is_finite() or weight < 0:
+            raise ConfigError(f"{where}: weight: {row['weight']} must be a number >= 0")
+        if not row["driver"] or not row["application"]:
+            raise ConfigError(f"{where}: driver and application are required")
+        keys.append(
+            AllocationKey(row["driver"], _month(row["month"], f"{where}: month"), row["application"], weight)
+        )
+    return keys
+
+
+def read_allocation(folder: Path) -> Allocation:
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such allocation folder")
+    rules: dict[tuple[str, date], AllocationRule] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        try:
+            content = msgspec.yaml.decode(path.read_bytes(), type=AllocationFile)
+        except (msgspec.ValidationError, msgspec.DecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+        for index, entry in enumerate(content.allocation_rules):
+            rule = _rule(entry, f"{path}: allocation_rules[{index}]")
+            if (rule.code, rule.valid_from) in rules:
+                raise ConfigError(f"{path}: allocation_rules[{index}].code: {rule.code!r} is declared twice")
+            rules[rule.code, rule.valid_from] = rule
+    keys: dict[tuple[str, date, str], AllocationKey] = {}
+    for path in sorted(folder.rglob("*.csv")):
+        for key in _keys(path):
+            identity = (key.driver, key.month, key.application_code)
+            if identity in keys:
+                raise ConfigError(
+                    f"{path}: a second weight for {key.application_code} in {key.driver} {key.month:%Y-%m}"
+                )
+            keys[identity] = key
+    return Allocation(list(rules.values()), list(keys.values()))
+
+
+def apply_allocation(database_url: str, allocation: Allocation) -> None:
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('allocation'))")
+        cur.execute(
+            "CREATE TEMP TABLE staged_rule (rule_code text, scope_level text, scope_code text, method text,"
+            " driver text, parameters jsonb, valid_from date, valid_to date, scale integer) ON COMMIT DROP"
+        )
+        cur.execute(
+            "CREATE TEMP TABLE staged_key (driver text, month date, application_code text, weight numeric)"
+            " ON COMMIT DROP"
+        )
+        cur.executemany(
+            "INSERT INTO staged_rule VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (r.code, r.scope_level, r.scope_code, r.method, r.driver, Jsonb(r.parameters), r.valid_from,
+                 r.valid_to, r.scale)
+                for r in allocation.rules
+            ],
+        )  # fmt: skip
+        with cur.copy("COPY staged_key FROM STDIN") as copy:
+            for key in allocation.keys:
+                copy.write_row((key.driver, key.month, key.application_code, key.weight))
+        for statement in sql_statements("batch/referentials/apply_allocation.sql"):
+            cur.execute(statement)

@@ -1,0 +1,247 @@
+"""Rate-card pricing views and FX rates, declared in versioned files.
+
+    pricing_views:
+      - code: budget-2027
+        name: Budget 2027
+        currency: EUR                      # the reporting currency
+        prices:                            # and/or prices_file: budget-2027.csv
+          - {product: vm-vcpu-month, unit_price: "21.50", currency: EUR, from: 2027-01, to: 2027-12}
+
+    fx_rates.csv:  month,from_currency,to_currency,rate
+
+Prices are per unit of the product, valid from a month to a month included (open-ended when
+`to` is absent). The files are the whole truth: applying them replaces the prices and rates,
+and soft-deletes a file-declared view that is no longer declared.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from itertools import pairwise
+from pathlib import Path
+
+import msgspec
+import polars as pl
+import psycopg
+
+from finops_core.config import ConfigError
+from finops_core.months import add_months, parse_month
+from finops_core.sql import sql_statements
+
+_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+RESERVED_VIEWS = ("actual", "actual-rate")
+FX_FILE = "fx_rates.csv"
+
+
+class PriceEntry(
+    msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True, rename={"from_": "from"}
+):
+    product: str
+    unit_price: Decimal
+    currency: str
+    from_: str | None = None
+    """First month, YYYY-MM; from the beginning when absent."""
+    to: str | None = None
+    """Last month included, YYYY-MM; open-ended when absent."""
+
+
+class PricingViewEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    code: str
+    name: str
+    currency: str
+    description: str | None = None
+    prices: list[PriceEntry] = msgspec.field(default_factory=list)
+    prices_file: str | None = None
+    """CSV with the header product,unit_price,currency,from,to; relative to the YAML file."""
+
+
+class PricingFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    pricing_views: list[PricingViewEntry] = msgspec.field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    product_code: str
+    month_from: date
+    month_to: date | None
+    """Exclusive, as in finops.unit_price."""
+    currency: str
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class RateCard:
+    code: str
+    name: str
+    currency: str
+    description: str | None
+    prices: list[UnitPrice]
+
+
+@dataclass(frozen=True)
+class FxRate:
+    month: date
+    from_currency: str
+    to_currency: str
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Pricing:
+    views: list[RateCard]
+    fx_rates: list[FxRate]
+
+
+def _month(text: str | None, where: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_month(str(text))
+    except ValueError as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def _price(entry: PriceEntry, where: str) -> UnitPrice:
+    if not _CURRENCY.match(entry.currency):
+        raise ConfigError(f"{where}.currency: {entry.currency!r} is not an ISO 4217 code")
+    if not entry.unit_price.is_finite() or entry.unit_price < 0:
+        raise ConfigError(f"{where}.unit_price: {entry.unit_price} must be a number >= 0")
+    first = _month(entry.from_, f"{where}.from") or date(1900, 1, 1)
+    last = _month(entry.to, f"{where}.to")
+    if last is not None and last < first:
+        raise ConfigError(f"{where}.to: {entry.to} is before from ({entry.from_})")
+    return UnitPrice(
+        entry.product, first, add_months(last, 1) if last else None, entry.currency, entry.unit_price
+    )
+
+
+def _csv_prices(path: Path, where: str) -> list[PriceEntry]:
+    if not path.is_file():
+        raise ConfigError(f"{where}: {path}: no such file")
+    table = pl.read_csv(path, infer_schema=False)
+    expected = ["product", "unit_price", "currency", "from", "to"]
+    if table.columns != expected:
+        raise ConfigError(
+            f"{where}: {path}: expected the header {','.join(expected)}, got {','.join(table.columns)}"
+        )
+    entries = []
+    for number, row in enumerate(table.iter_rows(named=True), start=2):
+        try:
+            entries.append(msgspec.convert(row, PriceEntry, strict=False))
+        except msgspec.ValidationError as error:
+            raise ConfigError(f"{path}:{number}: {error}") from None
+    return entries
+
+
+def _overlaps(prices: list[UnitPrice], where: str) -> None:
+    ordered = sorted(prices, key=lambda p: (p.product_code, p.month_from))
+    for before, after in pairwise(ordered):
+        if before.product_code == after.product_code and (
+            before.month_to is None or before.month_to > after.month_from
+        ):
+            raise ConfigError(
+                f"{where}: two prices of {before.product_code!r} overlap from {after.month_from:%Y-%m}"
+            )
+
+
+def read_fx_rates(path: Path) -> list[FxRate]:
+    table = pl.read_csv(path, infer_schema=False)
+    expected = ["month", "from_currency", "to_currency", "rate"]
+    if table.columns != expected:
+        raise ConfigError(f"{path}: expected the header {','.join(expected)}, got {','.join(table.columns)}")
+    rates: dict[tuple[date, str, str], FxRate] = {}
+    for number, row in enumerate(table.iter_rows(named=True), start=2):
+        where = f"{path}:{number}"
+        month = _month(row["month"], f"{where}: month")
+        if month is None or not all(_CURRENCY.match(row[c] or "") for c in ("from_currency", "to_currency")):
+            raise ConfigError(f"{where}: expected a month and two ISO 4217 codes, got {row}")
+        try:
+            rate = Decimal(row["rate"])
+        except (ArithmeticError, TypeError):
+            raise ConfigError(f"{where}: rate: not a number: {row['rate']!r}") from None
+        if not rate.is_finite() or rate <= 0:
+            raise ConfigError(f"{where}: rate: {row['rate']} must be a positive number")
+        key = (month, row["from_currency"], row["to_currency"])
+        if key in rates:
+            raise ConfigError(
+                f"{where}: a second rate for {row['from_currency']}->{row['to_currency']} in {month:%Y-%m}"
+            )
+        rates[key] = FxRate(month, row["from_currency"], row["to_currency"], rate)
+    return list(rates.values())
+
+
+def read_pricing(folder: Path) -> Pricing:
+    """The rate cards and FX rates of the folder, checked whole; errors name file and entry."""
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such pricing folder")
+    views: dict[str, RateCard] = {}
+    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+        try:
+            content = msgspec.yaml.decode(path.read_bytes(), type=PricingFile)
+        except (msgspec.ValidationError, msgspec.DecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+        for index, entry in enumerate(content.pricing_views):
+            where = f"{path}: pricing_views[{index}]"
+            if not _CODE.match(entry.code) or entry.code in RESERVED_VIEWS:
+                raise ConfigError(
+                    f"{where}.code: {entry.code!r} must be a lower-case code, not actual or actual-rate"
+                )
+            if entry.code in views:
+                raise ConfigError(f"{where}.code: {entry.code!r} is declared twice")
+            if not _CURRENCY.match(entry.currency):
+                raise ConfigError(f"{where}.currency: {entry.currency!r} is not an ISO 4217 code")
+            declared = list(entry.prices)
+            if entry.prices_file:
+                declared += _csv_prices(path.parent / entry.prices_file, f"{where}.prices_file")
+            prices = [_price(price, f"{where}.prices[{number}]") for number, price in enumerate(declared)]
+            _overlaps(prices, where)
+            views[entry.code] = RateCard(entry.code, entry.name, entry.currency, entry.description, prices)
+    fx_path = folder / FX_FILE
+    return Pricing(list(views.values()), read_fx_rates(fx_path) if fx_path.exists() else [])
+
+
+def apply_pricing(database_url: str, pricing: Pricing) -> None:
+    """Make the file-declared views, their prices and the FX rates match `pricing`, in one
+    transaction: readers see the old prices or the new ones."""
+    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(hashtext('pricing'))")
+        taken = cur.execute(
+            "SELECT pricing_view_code FROM finops.pricing_view"
+            " WHERE NOT from_files AND pricing_view_code = ANY(%s)",
+            [[view.code for view in pricing.views]],
+        ).fetchall()
+        if taken:
+            codes = ", ".join(row[0] for row in taken)
+            raise ConfigError(
+                f"pricing views {codes} exist already and were not created by the pricing files"
+            )
+        cur.execute(
+            "CREATE TEMP TABLE staged_view (code text, name text, currency text, description text)"
+            " ON COMMIT DROP"
+        )
+        cur.execute(
+            "CREATE TEMP TABLE staged_price (pricing_view_code text, product_code text, month_from date,"
+            " month_to date, currency text, unit_price numeric) ON COMMIT DROP"
+        )
+        cur.execute(
+            "CREATE TEMP TABLE staged_fx (month date, from_currency text, to_currency text, rate numeric)"
+            " ON COMMIT DROP"
+        )
+        with cur.copy("COPY staged_view FROM STDIN") as copy:
+            for view in pricing.views:
+                copy.write_row((view.code, view.name, view.currency, view.description))
+        with cur.copy("COPY staged_price FROM STDIN") as copy:
+            for view in pricing.views:
+                for p in view.prices:
+                    copy.write_row(
+                        (view.code, p.product_code, p.month_from, p.month_to, p.currency, p.unit_price)
+                    )
+        with cur.copy("COPY staged_fx FROM STDIN") as copy:
+            for fx in pricing.fx_rates:
+                copy.write_row((fx.month, fx.from_currency, fx.to_currency, fx.rate))
+        for statement in sql_statements("batch/referentials/apply_pricing.sql"):
+            cur.execute(statement)

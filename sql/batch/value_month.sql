@@ -1,0 +1,80 @@
+-- The month's consumption (direct and allocated, finops.allocated_consumption) valued under
+-- every pricing view the batch computes, into cost_by_product. Quantities are aggregated first
+-- and the referentials joined after (joining first was 4-5x slower at 10M facts, DESIGN.md
+-- section 10). Domain, family and owner are those of the versions valid in that month, so a
+-- closed month keeps the names it had. trim_scale drops the trailing zeros of the 18-place load
+-- format: 12.5, not 12.500000000000000000. Quantities are the same in every view.
+CREATE TEMP TABLE valued_base ON COMMIT DROP AS
+SELECT c.month, c.source, c.application_code,
+       coalesce(fam.domain_code, 'unmapped') AS domain_code, coalesce(p.family_code, 'unmapped') AS family_code,
+       c.product_code, c.currency, coalesce(p.unit, c.unit) AS unit, coalesce(p.is_monetary, false) AS is_monetary,
+       trim_scale(c.quantity) AS quantity, trim_scale(c.cost) AS cost, coalesce(app.owner, '') AS owner
+  FROM (SELECT month, source, application_code, product_code, currency, min(unit) AS unit,
+               sum(quantity) AS quantity, sum(source_cost) AS cost
+          FROM finops.allocated_consumption
+         WHERE month = %(month)s
+         GROUP BY month, source, application_code, product_code, currency) AS c
+  LEFT JOIN finops.dim_product AS p
+         ON p.product_code = c.product_code
+        AND p.valid_from <= c.month AND (p.valid_to IS NULL OR p.valid_to > c.month)
+  LEFT JOIN finops.dim_family AS fam
+         ON fam.family_code = p.family_code
+        AND fam.valid_from <= c.month AND (fam.valid_to IS NULL OR fam.valid_to > c.month)
+  LEFT JOIN finops.dim_application AS app
+         ON app.application_code = c.application_code
+        AND app.valid_from <= c.month AND (app.valid_to IS NULL OR app.valid_to > c.month);
+
+-- actual: each line at the cost the provider reported (allocated shares: their share of it).
+INSERT INTO finops.cost_by_product
+    (month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
+     currency, unit, quantity, cost, owner)
+SELECT month, 'actual', source, application_code, domain_code, family_code, product_code,
+       currency, unit, quantity, cost, owner
+  FROM valued_base;
+
+-- actual-rate: one rate per product and currency in the month (total actual cost / total
+-- quantity, over every source and application), so the same unit costs every application the
+-- same. Costs are rounded to 10 decimals; where the month's total quantity is 0 there is no
+-- rate and the actual cost stands.
+INSERT INTO finops.cost_by_product
+    (month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
+     currency, unit, quantity, cost, owner)
+SELECT month, 'actual-rate', source, application_code, domain_code, family_code, product_code,
+       currency, unit, quantity,
+       CASE WHEN total_quantity <> 0 THEN trim_scale(round(quantity * total_cost / total_quantity, 10))
+            ELSE cost END,
+       owner
+  FROM (SELECT b.*, sum(quantity) OVER w AS total_quantity, sum(cost) OVER w AS total_cost
+          FROM valued_base AS b
+        WINDOW w AS (PARTITION BY product_code, currency)) AS rated;
+
+-- rate cards: quantity x the view's unit price valid that month, converted into the view's
+-- currency with the month's FX rate when the price is in another currency. Monetary amounts
+-- (tax, credits) are priced 1 in their own currency in every view. No rounding: the cost is the
+-- exact product. A missing price or FX rate leaves the cost NULL (unpriced, never 0); line
+-- currencies merge into the view's currency.
+INSERT INTO finops.cost_by_product
+    (month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
+     currency, unit, quantity, cost, owner)
+SELECT month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
+       view_currency, min(unit), sum(quantity),
+       CASE WHEN bool_and(value IS NOT NULL) THEN trim_scale(sum(value)) END, owner
+  FROM (SELECT b.*, v.pricing_view_code, v.currency AS view_currency,
+               b.quantity * price.unit_price
+                 * CASE WHEN price.currency = v.currency THEN 1 ELSE fx.rate END AS value
+          FROM valued_base AS b
+         CROSS JOIN finops.pricing_view AS v
+          LEFT JOIN LATERAL (
+                SELECT 1::numeric AS unit_price, b.currency WHERE b.is_monetary
+                UNION ALL
+                SELECT u.unit_price, u.currency
+                  FROM finops.unit_price AS u
+                 WHERE NOT b.is_monetary
+                   AND u.pricing_view_code = v.pricing_view_code AND u.product_code = b.product_code
+                   AND u.month_from <= b.month AND (u.month_to IS NULL OR u.month_to > b.month)) AS price
+                 ON true
+          LEFT JOIN finops.fx_rate AS fx
+                 ON fx.month = b.month AND fx.from_currency = price.currency AND fx.to_currency = v.currency
+         WHERE v.kind = 'rate_card' AND v.deleted_at IS NULL) AS priced
+ GROUP BY month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
+          view_currency, owner;
