@@ -9,6 +9,7 @@ from typing import Literal
 import msgspec
 
 from finops_core.months import parse_month
+from finops_core.tabular import TabularMapping, mapping_problem
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -20,14 +21,19 @@ class ConfigError(ValueError):
 class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     name: str
     """Unique; used in the API and in the Dagster asset keys."""
-    kind: Literal["focus"]
+    kind: Literal["focus", "tabular"]
     path: str
-    """A file, a glob or a folder; CSV (optionally .gz) and Parquet. Relative to the config file."""
+    """A file, a glob or a folder; CSV (optionally .gz) and Parquet (tabular: also JSON lines).
+    Relative to the config file."""
     cost_column: Literal["EffectiveCost", "BilledCost"] = "EffectiveCost"
     application_tag: str | None = None
     """The tag key naming the consuming application; lines without it go to `unallocated`."""
     default_currency: str | None = None
     """Used only for files that have no BillingCurrency column (the FOCUS spec's own examples)."""
+    format: Literal["csv", "jsonl", "parquet"] | None = None
+    """kind tabular: the files' format; by default from each file's extension."""
+    mapping: TabularMapping | None = None
+    """kind tabular: which column or constant gives each fact field (finops_core/tabular.py)."""
 
 
 class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -84,4 +90,22 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         seen.add(source.name)
         if source.default_currency is not None and not re.fullmatch(r"[A-Z]{3}", source.default_currency):
             raise ConfigError(f"{where}.default_currency: expected an ISO 4217 code such as USD")
+        _validate_kind(source, where)
     return config
+
+
+def _validate_kind(source: SourceConfig, where: str) -> None:
+    if source.kind != "tabular":
+        for name in ("format", "mapping"):
+            if getattr(source, name) is not None:
+                raise ConfigError(f"{where}.{name}: only for kind tabular")
+        return
+    if source.mapping is None:
+        raise ConfigError(f"{where}.mapping: required for kind tabular (month, application, product, ...)")
+    focus_only = {"application_tag": source.application_tag, "default_currency": source.default_currency}
+    focus_only["cost_column"] = None if source.cost_column == "EffectiveCost" else source.cost_column
+    for name, value in focus_only.items():
+        if value is not None:
+            raise ConfigError(f"{where}.{name}: only for kind focus; a tabular source says it in mapping")
+    if (problem := mapping_problem(source.mapping)) is not None:
+        raise ConfigError(f"{where}.mapping.{problem}")

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import polars as pl
 
+from finops_assets.sources.files import read_csv_text
 from finops_assets.sources.focus.columns import canonical_name
 from finops_core.months import MONTH_PATTERN
 
-NULL_TOKENS = ["NULL", "null", ""]
 MONTH_COLUMN = "BillingPeriodStart"
 
 
@@ -50,10 +50,7 @@ def read_focus_file(path: Path) -> pl.DataFrame:
     if _is_parquet(path):
         frame = _with_canonical_names(pl.read_parquet(path))
     else:
-        frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
-        frame = _with_canonical_names(frame)
-        if frame.width:
-            frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+        frame = _with_canonical_names(read_csv_text(path))
     return frame.with_row_index("_line", offset=1)
 
 
@@ -90,3 +87,21 @@ def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
             "so the file cannot be placed in a month partition"
         )
     return months
+
+
+class FocusFiles:
+    """The FOCUS reader for the shared month reading (finops_assets.sources.monthly)."""
+
+    empty_columns: tuple[str, ...] = (MONTH_COLUMN,)
+
+    def read(self, path: Path) -> pl.DataFrame:
+        return read_focus_file(path)
+
+    def month_column(self, path: Path) -> pl.DataFrame | None:
+        return read_month_column(path)
+
+    def months(self, frame: pl.DataFrame, path: Path) -> set[str]:
+        return file_months(frame, path)
+
+    def row_month(self, frame: pl.DataFrame, path: Path) -> pl.Expr:
+        return month_expr()
