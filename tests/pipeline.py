@@ -19,11 +19,17 @@ def focus_source(name: str, path: Path, **options: Any) -> SourceConfig:
 
 
 def run_month(url: str, landing: Path, month: date, *sources: SourceConfig) -> None:
-    config = PlatformConfig(start_month="2020-01", sources=list(sources))
+    run_config_month(url, landing, month, PlatformConfig(start_month="2020-01", sources=list(sources)))
+
+
+def run_config_month(url: str, landing: Path, month: date, config: PlatformConfig) -> list[str]:
+    """Materialize the month of every source in `config`; the checks run, as `asset:check`."""
     result = materialize_month(config, month, MartResource(database_url=url, landing_dir=str(landing)))
     assert result.success
-    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e.check_name for e in evaluations if not e.passed]
     assert failed == [], f"failed checks: {failed}"
+    return sorted(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations)
 
 
 def query(url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:

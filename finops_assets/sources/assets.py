@@ -76,7 +76,7 @@ def source_assets(
             "landing": MetadataValue.path(str(slice_.folder)),
         }
         if conserve_quantity:
-            metadata["source_quantity"] = MetadataValue.json(exact_texts(summary.source_quantity))
+            metadata["source_quantity"] = MetadataValue.json(exact_texts(summary.source_quantity or {}))
         return MaterializeResult(metadata=metadata)
 
     @asset(

@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -53,9 +53,9 @@ class IngestSummary:
     files: list[dict[str, object]]
     source_cost: dict[str, Decimal]
     rejected_cost: dict[str, Decimal]
-    source_quantity: dict[str, Decimal] = field(default_factory=dict)
-    """Per unit, for sources whose quantities are conserved too (tabular); empty otherwise."""
-    rejected_quantity: dict[str, Decimal] = field(default_factory=dict)
+    source_quantity: dict[str, Decimal] | None = None
+    """Per unit, for sources whose quantities are conserved too (tabular); None otherwise."""
+    rejected_quantity: dict[str, Decimal] | None = None
 
     @property
     def rows_loaded(self) -> int:
@@ -237,9 +237,9 @@ def land_month(
         "source_cost": exact_texts(summary.source_cost),
         "rejected_cost": exact_texts(summary.rejected_cost),
     }
-    if summary.source_quantity or summary.rejected_quantity:
+    if summary.source_quantity is not None:
         manifest["source_quantity"] = exact_texts(summary.source_quantity)
-        manifest["rejected_quantity"] = exact_texts(summary.rejected_quantity)
+        manifest["rejected_quantity"] = exact_texts(summary.rejected_quantity or {})
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     publish(slice_, staging)
     log(f"landed {month.lines.height} lines and {month.rejects.height} rejects in {slice_.folder}")
