@@ -24,6 +24,27 @@ class SourceFilesError(ValueError):
     pass
 
 
+class UnplaceableFileError(ValueError):
+    pass
+
+
+def placed_months(months: set[str], rows: int, path: Path, column: str) -> set[str]:
+    """The months a file's records hold; an error when it has records but none of them can be
+    placed in a month partition (say so instead of skipping them)."""
+    if not months and rows:
+        raise UnplaceableFileError(
+            f"{path}: none of its {rows} rows has a readable {column}, "
+            "so the file cannot be placed in a month partition"
+        )
+    return months
+
+
+def null_parquet_column(path: Path, name: str) -> pl.DataFrame:
+    """A text column of nulls as long as the Parquet file: a month column the file lacks."""
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    return pl.DataFrame({name: [None] * rows}, schema={name: pl.String})
+
+
 def is_supported(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> bool:
     return path.name.lower().endswith(suffixes)
 

@@ -16,8 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from finops_assets.sources.files import read_csv_text
-from finops_assets.sources.focus.reader import UnplaceableFileError
+from finops_assets.sources.files import (
+    UnplaceableFileError,
+    null_parquet_column,
+    placed_months,
+    read_csv_text,
+)
 from finops_core.months import MONTH_PATTERN
 from finops_core.tabular import MonthSpec, file_name_month
 
@@ -140,8 +144,7 @@ class TabularFiles:
         assert column is not None
         if column in pl.read_parquet_schema(path):
             return pl.read_parquet(path, columns=[column])
-        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-        return pl.DataFrame({column: [None] * rows}, schema={column: pl.String})
+        return null_parquet_column(path, column)
 
     def months(self, frame: pl.DataFrame, path: Path) -> set[str]:
         if self.spec.from_file_name is not None:
@@ -150,12 +153,7 @@ class TabularFiles:
         months: set[str] = set()
         if column in frame.columns:
             months = {m for v in frame[column].unique().to_list() if (m := month_of(v)) is not None}
-        if not months and frame.height:
-            raise UnplaceableFileError(
-                f"{path}: none of its {frame.height} rows has a readable {column}, "
-                "so the file cannot be placed in a month partition"
-            )
-        return months
+        return placed_months(months, frame.height, path, str(column))
 
     def row_month(self, frame: pl.DataFrame, path: Path) -> pl.Expr:
         if self.spec.from_file_name is not None:
