@@ -135,6 +135,7 @@ def test_normalisation_rejects_with_reasons_and_keeps_totals_exact() -> None:
             "amount": ["0.10", "0.20", "0.30", "0.40", "1", "x", "-0.05"],
             "ccy": ["eur", "EUR", "EUR", "EUR", "EUR", "EUR", "USD"],
             "account": ["acc-1", None, None, None, None, None, "acc-2"],
+            "reason": ["r1", "r2", "r3", "r4", "r5", "r6", "r7"],  # an export's own column
         }
     ).with_columns(
         pl.int_range(1, 8, dtype=pl.UInt32).alias("_line"),
@@ -149,7 +150,8 @@ def test_normalisation_rejects_with_reasons_and_keeps_totals_exact() -> None:
         (5, "qty", "qty: over 20 integer digits: '1E+21'"),
         (6, "amount", "amount: not a number: 'x'"),
     ]
-    assert set(month.rejects.columns) == {*raw.columns, "column", "reason"}
+    assert set(month.rejects.columns) == {*raw.columns, "reason_", "column"}
+    assert month.rejects["reason_"].to_list() == ["r3", "r4", "r5", "r6"]
     facts, products = tabular_facts(month.lines, "tool")
     assert facts.select(
         "application_code",

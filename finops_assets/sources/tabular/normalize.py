@@ -129,8 +129,8 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         currency.alias("_currency"),
     )
     checked = staged.with_columns(
-        pl.coalesce(*(pl.when(c.failed).then(c.reason) for c in checks)).alias("reason"),
-        pl.coalesce(*(pl.when(c.failed).then(pl.lit(c.column)) for c in checks)).alias("column"),
+        pl.coalesce(*(pl.when(c.failed).then(c.reason) for c in checks)).alias("__reason"),
+        pl.coalesce(*(pl.when(c.failed).then(pl.lit(c.column)) for c in checks)).alias("__column"),
         application.fill_null(UNALLOCATED).alias("_application"),
         product.alias("_product"),
         optional(mapping.sub_account).alias("_sub_account"),
@@ -138,7 +138,7 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         quantity.alias("_quantity"),
         cost.alias("_cost"),
     )
-    rejected = checked["reason"].is_not_null()
+    rejected = checked["__reason"].is_not_null()
     rejects = checked.filter(rejected)
     valid = checked.filter(~rejected)
     quantities = pl.col("_unit").alias("key"), pl.col("__quantity_in").alias("value")
@@ -146,7 +146,13 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
     has_cost = mapping.cost is not None
     return TabularMonth(
         lines=valid.select(*raw.columns, *NORMALISED_COLUMNS[1:]),
-        rejects=rejects.select(*raw.columns, "column", "reason"),
+        rejects=rejects.select(
+            # the reject's own `column` and `reason` win; a record's columns of those names keep
+            # their values under `column_` and `reason_`
+            *(pl.col(c).alias(f"{c}_") if c in ("column", "reason") else pl.col(c) for c in raw.columns),
+            pl.col("__column").alias("column"),
+            pl.col("__reason").alias("reason"),
+        ),
         source_cost=exact_totals(checked.select(costs)) if has_cost else {},
         rejected_cost=exact_totals(rejects.select(costs)) if has_cost else {},
         source_quantity=exact_totals(checked.select(quantities)),
