@@ -11,7 +11,8 @@ each fact field, and the value transforms applied on the way.
       unit: vCPU-month
 
 Decoding (msgspec) checks the shape; `mapping_problem` checks what the types cannot say, and
-names the field at fault, e.g. `quantity: needs exactly one of column, constant`.
+names the field at fault, e.g. `quantity: needs exactly one of column, constant` or
+`application.transforms[0].regex: needs exactly one group (...), has 0`.
 """
 
 from __future__ import annotations
@@ -99,22 +100,23 @@ def _one_group_problem(pattern: str) -> str | None:
     return None if groups == 1 else f"needs exactly one group (...), has {groups}"
 
 
-def _field_problem(spec: FieldSpec, numeric: bool) -> str | None:
+def _field_problem(spec: FieldSpec, numeric: bool) -> tuple[str, str] | None:
+    """(where in the field, what is wrong), or None."""
     if (spec.column is None) == (spec.constant is None):
-        return "needs exactly one of column, constant"
+        return "", "needs exactly one of column, constant"
     if spec.column is not None and not spec.column.strip():
-        return "column: empty column name"
+        return ".column", "empty column name"
     for index, transform in enumerate(spec.transforms):
         names = transform.names()
         if len(names) != 1:
-            return f"transforms[{index}]: needs exactly one of {', '.join(TRANSFORM_NAMES)}"
+            return f".transforms[{index}]", f"needs exactly one of {', '.join(TRANSFORM_NAMES)}"
         if transform.regex is not None and (problem := _one_group_problem(transform.regex)):
-            return f"transforms[{index}].regex: {problem}"
+            return f".transforms[{index}].regex", problem
     if numeric and spec.constant is not None and not spec.transforms:
         try:
             Decimal(str(spec.constant))
         except InvalidOperation:
-            return f"constant: not a number: {spec.constant!r}"
+            return ".constant", f"not a number: {spec.constant!r}"
     return None
 
 
@@ -126,8 +128,8 @@ def mapping_problem(mapping: TabularMapping) -> str | None:
     if month.from_file_name is not None and (problem := _one_group_problem(month.from_file_name)):
         return f"month.from_file_name: {problem}"
     for name, spec in mapping.fields().items():
-        if problem := _field_problem(spec, numeric=name in ("quantity", "cost")):
-            return f"{name}: {problem}"
+        if found := _field_problem(spec, numeric=name in ("quantity", "cost")):
+            return f"{name}{found[0]}: {found[1]}"
     if isinstance(mapping.currency, str) and not re.fullmatch(r"[A-Z]{3}", mapping.currency):
         return f"currency: expected an ISO 4217 code such as EUR, got {mapping.currency!r}"
     if not mapping.unit.strip():

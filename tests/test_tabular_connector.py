@@ -243,7 +243,7 @@ BASE = (
         ),
         (
             TABULAR % BASE.replace("{column: q}", "{constant: four}"),
-            "sources[1].mapping.quantity: constant: not a number: 'four'",
+            "sources[1].mapping.quantity.constant: not a number: 'four'",
         ),
         (
             TABULAR % BASE.replace("{column: d}", "{column: d, from_file_name: '(.*)'}"),
@@ -255,15 +255,15 @@ BASE = (
         ),
         (
             TABULAR % BASE.replace("{column: a}", "{column: a, transforms: [{regex: 'prj-.*'}]}"),
-            "sources[1].mapping.application: transforms[0].regex: needs exactly one group (...), has 0",
+            "sources[1].mapping.application.transforms[0].regex: needs exactly one group (...), has 0",
         ),
         (
             TABULAR % BASE.replace("{column: a}", "{column: a, transforms: [{regex: '(', lower: true}]}"),
-            "sources[1].mapping.application: transforms[0]: needs exactly one of rename, regex, lower",
+            "sources[1].mapping.application.transforms[0]: needs exactly one of rename, regex, lower",
         ),
         (
             TABULAR % BASE.replace("{column: a}", "{column: a, transforms: [{regex: '(a'}]}"),
-            "sources[1].mapping.application: transforms[0].regex: not a valid regular expression",
+            "sources[1].mapping.application.transforms[0].regex: not a valid regular expression",
         ),
         (TABULAR % BASE.replace("EUR", "euro"), "sources[1].mapping.currency: expected an ISO 4217 code"),
         (
