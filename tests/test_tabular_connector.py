@@ -100,9 +100,26 @@ def test_json_lines_keep_numbers_as_written(tmp_path: Path) -> None:
         },
         {"_line": 3, "team": None, "gb": "1E-3", "n": None, "ok": None, "tags": None, "extra": "x"},
     ]
-    (tmp_path / "bad.jsonl").write_text('{"team": "a"}\n{"team": \n')
-    with pytest.raises(ValueError, match=r"bad.jsonl:2: not a JSON object"):
-        read_tabular_file(tmp_path / "bad.jsonl")
+    # a line that is not a JSON object is kept whole, to be rejected with its text
+    (tmp_path / "bad.jsonl").write_text('{"team": "a", "gb": "1"}\n{"team": \n[1, 2]\n')
+    bad = read_tabular_file(tmp_path / "bad.jsonl")
+    assert bad.rows() == [(1, "a", "1", None), (2, None, None, '{"team": '), (3, None, None, "[1, 2]")]
+    mapping = TabularMapping(
+        month=MonthSpec(from_file_name="(2026-10)"),
+        application=spec(column="team"),
+        product=spec(constant="p"),
+        quantity=spec(column="gb"),
+        currency="EUR",
+        unit="GB",
+    )
+    month = normalize_tabular(
+        bad.with_columns(pl.lit("bad.jsonl").alias("_file"), pl.lit("2026-10").alias("_month")), mapping
+    )
+    assert month.lines["_quantity"].to_list() == [D("1")]
+    assert month.rejects.select("_line", "column", "reason").rows() == [
+        (2, "_unreadable", "_unreadable: not a JSON object: '{\"team\": '"),
+        (3, "_unreadable", "_unreadable: not a JSON object: '[1, 2]'"),
+    ]
 
 
 MAPPING = TabularMapping(

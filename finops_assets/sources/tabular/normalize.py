@@ -17,7 +17,7 @@ from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS
 from finops_assets.sources.decimals import DECIMAL, parse_decimal
 from finops_assets.sources.focus.normalize import UNALLOCATED
 from finops_assets.sources.monthly import exact_totals
-from finops_assets.sources.tabular.reader import month_expr
+from finops_assets.sources.tabular.reader import UNREADABLE, month_expr
 from finops_assets.sources.tabular.transforms import column_text, field_number, field_text
 from finops_core.tabular import FieldSpec, TabularMapping
 
@@ -79,6 +79,15 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
     """`raw` holds the records plus `_file`, `_line` and `_month` (the partition month the rows
     were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns."""
     checks: list[_Check] = []
+    if UNREADABLE in raw.columns:
+        text = pl.col(UNREADABLE)
+        checks.append(
+            _Check(
+                UNREADABLE,
+                text.is_not_null(),
+                pl.format("{}: not a JSON object: '{}'", pl.lit(UNREADABLE), text),
+            )
+        )
     if mapping.month.column is not None:
         column = mapping.month.column
         text = column_text(raw, column)

@@ -25,6 +25,8 @@ from finops_assets.sources.files import (
 from finops_core.months import MONTH_PATTERN
 from finops_core.tabular import MonthSpec, file_name_month
 
+UNREADABLE = "_unreadable"
+"""The column holding the text of a record that could not be parsed (JSON lines)."""
 FORMAT_SUFFIXES = {
     "csv": (".csv", ".csv.gz"),
     "jsonl": (".jsonl", ".ndjson"),
@@ -53,23 +55,26 @@ def _scalar_text(value: Any) -> str | None:
     return json.dumps(value)  # an object or a list: kept as its JSON text
 
 
+def _parse_line(text: str) -> dict[str, str | None]:
+    try:
+        record = json.loads(text, parse_float=str, parse_int=str)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):  # kept whole, for normalisation to reject with a reason
+        return {UNREADABLE: text.rstrip("\r\n")}
+    return {str(k): _scalar_text(v) for k, v in record.items()}
+
+
 def read_json_lines(path: Path) -> pl.DataFrame:
     """One record per non-blank line, every value as text; `_line` is the line number. A line
-    that is not a JSON object fails the read with the file and line."""
+    that is not a JSON object is a record of one column, `_unreadable`, holding its text."""
     records: list[dict[str, str | None]] = []
     lines: list[int] = []
     with path.open(encoding="utf-8-sig") as handle:
         for number, text in enumerate(handle, start=1):
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text, parse_float=str, parse_int=str)
-            except ValueError as error:
-                raise ValueError(f"{path}:{number}: not a JSON object: {error}") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{path}:{number}: not a JSON object")
-            records.append({str(k): _scalar_text(v) for k, v in record.items()})
-            lines.append(number)
+            if text.strip():
+                records.append(_parse_line(text))
+                lines.append(number)
     columns = list(dict.fromkeys(key for record in records for key in record))
     frame = pl.DataFrame(
         {c: [r.get(c) for r in records] for c in columns}, schema=dict.fromkeys(columns, pl.String)
