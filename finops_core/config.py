@@ -10,6 +10,7 @@ import msgspec
 import polars as pl
 
 from finops_core.months import parse_month
+from finops_core.tabular import TabularMapping, mapping_problem
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -55,9 +56,10 @@ class ProductRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froz
 class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     name: str
     """Unique; used in the API and in the Dagster asset keys."""
-    kind: Literal["focus"]
+    kind: Literal["focus", "tabular"]
     path: str
-    """A file, a glob or a folder; CSV (optionally .gz) and Parquet. Relative to the config file."""
+    """A file, a glob or a folder; CSV (optionally .gz) and Parquet (tabular: also JSON lines).
+    Relative to the config file."""
     cost_column: Literal["EffectiveCost", "BilledCost"] = "EffectiveCost"
     application_tag: str | None = None
     """The tag key naming the consuming application; a shorthand for a first `tag` rule."""
@@ -69,6 +71,10 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     """The mapping_coverage check warns when less of a month's cost than this is mapped."""
     default_currency: str | None = None
     """Used only for files that have no BillingCurrency column (the FOCUS spec's own examples)."""
+    format: Literal["csv", "jsonl", "parquet"] | None = None
+    """kind tabular: the files' format; by default from each file's extension."""
+    mapping: TabularMapping | None = None
+    """kind tabular: which column or constant gives each fact field (finops_core/tabular.py)."""
 
 
 class BackstageConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -151,6 +157,7 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
             check_application_rule(rule, f"{where}.application_rules[{number}]")
         for number, product_rule in enumerate(source.product_rules):
             check_product_rule(product_rule, f"{where}.product_rules[{number}]")
+        _validate_kind(source, where)
     if config.backstage is not None:
         _validate_backstage(config.backstage, f"{origin}: backstage")
     return config
@@ -214,3 +221,25 @@ def _validate_backstage(backstage: BackstageConfig, where: str) -> None:
         raise ConfigError(f"{where}.page_size: {backstage.page_size} must be between 1 and 10000")
     if not backstage.timeout_seconds > 0:
         raise ConfigError(f"{where}.timeout_seconds: must be positive")
+
+
+def _validate_kind(source: SourceConfig, where: str) -> None:
+    if source.kind != "tabular":
+        for name in ("format", "mapping"):
+            if getattr(source, name) is not None:
+                raise ConfigError(f"{where}.{name}: only for kind tabular")
+        return
+    if source.mapping is None:
+        raise ConfigError(f"{where}.mapping: required for kind tabular (month, application, product, ...)")
+    focus_only: dict[str, object] = {
+        "application_tag": source.application_tag,
+        "default_currency": source.default_currency,
+        "application_rules": source.application_rules or None,
+        "product_rules": source.product_rules or None,
+    }
+    focus_only["cost_column"] = None if source.cost_column == "EffectiveCost" else source.cost_column
+    for name, value in focus_only.items():
+        if value is not None:
+            raise ConfigError(f"{where}.{name}: only for kind focus; a tabular source says it in mapping")
+    if (problem := mapping_problem(source.mapping)) is not None:
+        raise ConfigError(f"{where}.mapping.{problem}")

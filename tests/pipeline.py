@@ -23,15 +23,18 @@ def run_month(
     url: str, landing: Path, month: date, *sources: SourceConfig, base_dir: Path = Path(".")
 ) -> None:
     config = PlatformConfig(start_month="2020-01", sources=list(sources), base_dir=base_dir)
+    run_config_month(url, landing, month, config)
+
+
+def run_config_month(url: str, landing: Path, month: date, config: PlatformConfig) -> list[str]:
+    """Materialize the month of every source in `config`; the checks run, as `asset:check`.
+    A warning (mapping or price coverage) is not a failure of the run."""
     result = materialize_month(config, month, MartResource(database_url=url, landing_dir=str(landing)))
     assert result.success
-    # a warning (mapping coverage) is not a failure of the run
-    failed = [
-        e.check_name
-        for e in result.get_asset_check_evaluations()
-        if not e.passed and e.severity == AssetCheckSeverity.ERROR
-    ]
+    evaluations = result.get_asset_check_evaluations()
+    failed = [e.check_name for e in evaluations if not e.passed and e.severity == AssetCheckSeverity.ERROR]
     assert failed == [], f"failed checks: {failed}"
+    return sorted(f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations)
 
 
 def query(url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:

@@ -10,6 +10,7 @@ import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 from psycopg.rows import dict_row
 
+from finops_assets.landing import LandingSlice
 from finops_core.decimals import exact_text
 from finops_core.sql import sql_text
 from finops_core.vocabulary import UNALLOCATED
@@ -50,6 +51,33 @@ def conservation(database_url: str, source: str, month: date) -> AssetCheckResul
         metadata={
             "totals": MetadataValue.md(
                 "| currency | file total | mart total | rejected |\n|---|---|---|---|\n" + table
+            )
+        },
+    )
+
+
+def quantity_conservation(database_url: str, slice_: LandingSlice) -> AssetCheckResult:
+    """For sources whose quantities are measured in the file (tabular): per unit, the facts'
+    quantity plus what the rejected rows carried equals the file's own total, exactly. The
+    files' totals are the landed manifest's, the one the load just checked and loaded."""
+    manifest = slice_.read_manifest()
+    source = {unit: Decimal(v) for unit, v in manifest.get("source_quantity", {}).items()}
+    rejected = {unit: Decimal(v) for unit, v in manifest.get("rejected_quantity", {}).items()}
+    params = {"source": slice_.source, "month": slice_.month}
+    mart = {r["unit"]: r["quantity"] for r in _rows(database_url, "batch/quantity_by_unit.sql", params)}
+    units = sorted(source.keys() | rejected.keys() | mart.keys())
+    zero = Decimal(0)
+    failures = [u for u in units if mart.get(u, zero) + rejected.get(u, zero) != source.get(u, zero)]
+    table = "\n".join(
+        f"| {u} | {source.get(u, zero)} | {mart.get(u, zero)} | {rejected.get(u, zero)} |" for u in units
+    )
+    return AssetCheckResult(
+        check_name="quantity_conservation",
+        passed=not failures,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "totals": MetadataValue.md(
+                "| unit | file total | mart total | rejected |\n|---|---|---|---|\n" + table
             )
         },
     )

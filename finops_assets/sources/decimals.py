@@ -15,14 +15,16 @@ DECIMAL = pl.Decimal(38, SCALE)
 _NUMBER = r"^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$"
 
 
-def parse_decimal(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def parse_decimal(column: str, dtype: pl.DataType, label: str | None = None) -> tuple[pl.Expr, pl.Expr]:
     """(value, problem) expressions for one column: the exact value (null when missing or
-    invalid) and, for invalid values only, a reason such as "EffectiveCost: not a number: 'abc'"."""
+    invalid) and, for invalid values only, a reason such as "EffectiveCost: not a number: 'abc'"
+    (`label` names the column in the reason when it is not `column` itself)."""
     raw = pl.col(column)
+    name = pl.lit(label or column)
     if (isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= SCALE) or dtype.is_integer():
         exact = raw.cast(DECIMAL, strict=False)  # null where over 20 integer digits
         overflow = pl.when(raw.is_not_null() & exact.is_null()).then(
-            pl.format("{}: over 20 integer digits: '{}'", pl.lit(column), raw.cast(pl.String))
+            pl.format("{}: over 20 integer digits: '{}'", name, raw.cast(pl.String))
         )
         return exact, overflow
     # Floats and wide decimals go through their shortest text form, which is the value the
@@ -37,11 +39,11 @@ def parse_decimal(column: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
         pl.when(text.is_null() | (text == ""))
         .then(None)
         .when(value.is_null() & text.str.contains(_NUMBER) & text.str.contains(r"\d"))
-        .then(pl.format("{}: over 20 integer digits: '{}'", pl.lit(column), text))
+        .then(pl.format("{}: over 20 integer digits: '{}'", name, text))
         .when(value.is_null())
-        .then(pl.format("{}: not a number: '{}'", pl.lit(column), text))
+        .then(pl.format("{}: not a number: '{}'", name, text))
         .when(places_needed > SCALE)
-        .then(pl.format("{}: more than {} decimal places: '{}'", pl.lit(column), pl.lit(SCALE), text))
+        .then(pl.format("{}: more than {} decimal places: '{}'", name, pl.lit(SCALE), text))
         .otherwise(None)
     )
     return pl.when(problem.is_null()).then(value).otherwise(None), problem

@@ -14,26 +14,52 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+NULL_TOKENS = ["NULL", "null", ""]
 
 
 class SourceFilesError(ValueError):
     pass
 
 
-def is_supported(path: Path) -> bool:
-    return path.name.lower().endswith(SUPPORTED_SUFFIXES)
+class UnplaceableFileError(ValueError):
+    pass
 
 
-def source_files(path: Path) -> list[Path]:
+def placed_months(months: set[str], rows: int, path: Path, column: str) -> set[str]:
+    """The months a file's records hold; an error when it has records but none of them can be
+    placed in a month partition (say so instead of skipping them)."""
+    if not months and rows:
+        raise UnplaceableFileError(
+            f"{path}: none of its {rows} rows has a readable {column}, "
+            "so the file cannot be placed in a month partition"
+        )
+    return months
+
+
+def null_parquet_column(path: Path, name: str) -> pl.DataFrame:
+    """A text column of nulls as long as the Parquet file: a month column the file lacks."""
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    return pl.DataFrame({name: [None] * rows}, schema={name: pl.String})
+
+
+def is_supported(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> bool:
+    return path.name.lower().endswith(suffixes)
+
+
+def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
     """The supported files a source path names, sorted; an error when it names none."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p))
+        files = sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p, suffixes))
     elif glob.has_magic(str(path)):
-        files = sorted(Path(p) for p in glob.glob(str(path), recursive=True) if is_supported(Path(p)))
+        files = sorted(
+            Path(p) for p in glob.glob(str(path), recursive=True) if is_supported(Path(p), suffixes)
+        )
     elif path.is_file():
-        if not is_supported(path):
-            raise SourceFilesError(f"{path}: unsupported file type; expected {', '.join(SUPPORTED_SUFFIXES)}")
+        if not is_supported(path, suffixes):
+            raise SourceFilesError(f"{path}: unsupported file type; expected {', '.join(suffixes)}")
         files = [path]
     else:
         raise SourceFilesError(f"{path}: no such file or folder")
@@ -87,3 +113,13 @@ class FileMonthIndex:
         with os.fdopen(fd, "w") as handle:
             json.dump(self._entries, handle)
         os.replace(tmp, self.index_path)
+
+
+def read_csv_text(path: Path) -> pl.DataFrame:
+    """A CSV file (optionally gzip) with every column as text, so nothing is guessed or rounded
+    on the way in: the literal NULL/null tokens and empty cells are nulls, and blank lines
+    (which are not records) are skipped. `_line` is added by the caller, after any filter."""
+    frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+    if frame.width:
+        frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+    return frame

@@ -11,15 +11,16 @@ from pathlib import Path
 
 import polars as pl
 
+from finops_assets.sources.files import (
+    UnplaceableFileError,  # noqa: F401  (raised here, and imported from here)
+    null_parquet_column,
+    placed_months,
+    read_csv_text,
+)
 from finops_assets.sources.focus.columns import canonical_name
 from finops_core.months import MONTH_PATTERN
 
-NULL_TOKENS = ["NULL", "null", ""]
 MONTH_COLUMN = "BillingPeriodStart"
-
-
-class UnplaceableFileError(ValueError):
-    pass
 
 
 def _is_parquet(path: Path) -> bool:
@@ -50,10 +51,7 @@ def read_focus_file(path: Path) -> pl.DataFrame:
     if _is_parquet(path):
         frame = _with_canonical_names(pl.read_parquet(path))
     else:
-        frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
-        frame = _with_canonical_names(frame)
-        if frame.width:
-            frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
+        frame = _with_canonical_names(read_csv_text(path))
     return frame.with_row_index("_line", offset=1)
 
 
@@ -72,8 +70,7 @@ def read_month_column(path: Path) -> pl.DataFrame | None:
     names = [name for name in pl.read_parquet_schema(path) if canonical_name(name) == MONTH_COLUMN]
     if names:
         return _with_canonical_names(pl.read_parquet(path, columns=names[:1]))
-    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-    return pl.DataFrame({MONTH_COLUMN: [None] * rows}, schema={MONTH_COLUMN: pl.String})
+    return null_parquet_column(path, MONTH_COLUMN)
 
 
 def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
@@ -83,10 +80,22 @@ def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
         months: set[str] = set()
     else:
         months = {str(m) for m in frame.select(month_expr().unique().drop_nulls()).to_series().to_list()}
-    if not months and frame.height:
-        # Its rows could be placed in no month partition: say so instead of skipping them.
-        raise UnplaceableFileError(
-            f"{path}: none of its {frame.height} rows has a readable {MONTH_COLUMN}, "
-            "so the file cannot be placed in a month partition"
-        )
-    return months
+    return placed_months(months, frame.height, path, MONTH_COLUMN)
+
+
+class FocusFiles:
+    """The FOCUS reader for the shared month reading (finops_assets.sources.monthly)."""
+
+    empty_columns: tuple[str, ...] = (MONTH_COLUMN,)
+
+    def read(self, path: Path) -> pl.DataFrame:
+        return read_focus_file(path)
+
+    def month_column(self, path: Path) -> pl.DataFrame | None:
+        return read_month_column(path)
+
+    def months(self, frame: pl.DataFrame, path: Path) -> set[str]:
+        return file_months(frame, path)
+
+    def row_month(self, frame: pl.DataFrame, path: Path) -> pl.Expr:
+        return month_expr()

@@ -1,0 +1,127 @@
+"""The two assets of one source, whatever its kind: its billing lines (landing layer) and its
+consumption (the mart slice), both partitioned by billing month."""
+
+from collections.abc import Callable
+from typing import Any
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    MaterializeResult,
+    MetadataValue,
+    PartitionsDefinition,
+    asset,
+)
+
+from finops_assets.landing import LandingSlice
+from finops_assets.mart.checks import conservation, mapping_coverage, nothing_lost, quantity_conservation
+from finops_assets.mart.load import load_consumption
+from finops_assets.partitions import partition_month
+from finops_assets.resources import MartResource
+from finops_assets.sources.monthly import IngestSummary, exact_texts
+
+LOAD_POOL = "mart_load"
+Ingest = Callable[[LandingSlice, Callable[[str], None]], IngestSummary]
+
+
+def source_assets(
+    name: str,
+    description: str,
+    partitions: PartitionsDefinition,
+    ingest: Ingest,
+    cost_column: str,
+    coverage_threshold: float,
+    conserve_quantity: bool = False,
+) -> list[AssetsDefinition]:
+    """`description` says what the lines are (e.g. "FOCUS billing lines of `aws` (path)");
+    `coverage_threshold` is the mapped share of cost under which mapping_coverage warns;
+    `conserve_quantity` adds the check that quantities, per unit, are conserved exactly too."""
+    lines_key = AssetKey([name, "billing_lines"])
+    consumption_key = AssetKey([name, "consumption"])
+    check_specs = [
+        AssetCheckSpec(
+            "nothing_lost", asset=consumption_key, description="rows read = rows loaded + rows rejected"
+        ),
+        AssetCheckSpec(
+            "conservation",
+            asset=consumption_key,
+            description="mart + rejected cost = the file's total, per currency, exactly",
+        ),
+        AssetCheckSpec(
+            "mapping_coverage",
+            asset=consumption_key,
+            description=f"share of cost attributed to an application >= {coverage_threshold} (warns)",
+        ),
+    ]
+    if conserve_quantity:
+        check_specs.append(
+            AssetCheckSpec(
+                "quantity_conservation",
+                asset=consumption_key,
+                description="mart + rejected quantity = the file's total, per unit, exactly",
+            )
+        )
+
+    @asset(
+        key=lines_key,
+        partitions_def=partitions,
+        group_name=name,
+        kinds={"polars", "parquet"},
+        description=f"{description}, normalised, with rejects, in the landing layer",
+    )
+    def billing_lines(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+        slice_ = LandingSlice(mart.landing_root(), name, partition_month(context.partition_key))
+        summary = ingest(slice_, context.log.info)
+        metadata: dict[str, Any] = {
+            "rows_read": summary.rows_read,
+            "rows_rejected": summary.rows_rejected,
+            "files": MetadataValue.json(summary.files),
+            "source_cost": MetadataValue.json(exact_texts(summary.source_cost)),
+            "landing": MetadataValue.path(str(slice_.folder)),
+        }
+        if conserve_quantity:
+            metadata["source_quantity"] = MetadataValue.json(exact_texts(summary.source_quantity or {}))
+        return MaterializeResult(metadata=metadata)
+
+    @asset(
+        key=consumption_key,
+        deps=[lines_key],
+        partitions_def=partitions,
+        group_name=name,
+        kinds={"postgres"},
+        pool=LOAD_POOL,
+        check_specs=check_specs,
+        description=f"Consumption of `{name}` in the mart: the (source, month) slice of "
+        "fact_consumption, replaced whole in one transaction",
+    )
+    def consumption(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+        month = partition_month(context.partition_key)
+        slice_ = LandingSlice(mart.landing_root(), name, month)
+        url = mart.url()
+        result = load_consumption(url, slice_, cost_column)
+        context.log.info(
+            f"loaded {result.rows_loaded} lines as {result.fact_rows} fact rows, "
+            f"{result.rows_rejected} rejected (load {result.load_id})"
+        )
+        checks: list[AssetCheckResult] = [
+            nothing_lost(url, name, month),
+            conservation(url, name, month),
+            mapping_coverage(url, name, month, coverage_threshold),
+        ]
+        if conserve_quantity:
+            checks.append(quantity_conservation(url, slice_))
+        return MaterializeResult(
+            metadata={
+                "load_id": result.load_id,
+                "rows_read": result.rows_read,
+                "rows_loaded": result.rows_loaded,
+                "rows_rejected": result.rows_rejected,
+                "fact_rows": result.fact_rows,
+            },
+            check_results=checks,
+        )
+
+    return [billing_lines, consumption]
