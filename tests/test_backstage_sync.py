@@ -469,7 +469,9 @@ def test_configuration(tmp_path: Path) -> None:
 def test_the_sync_comes_before_valuation(tmp_path: Path) -> None:
     config = PlatformConfig(start_month="2025-01", backstage=settings("http://b"), base_dir=tmp_path)
     graph = build_definitions(config).resolve_asset_graph()
-    assert graph.get(AssetKey(["mart", "valuation"])).parent_keys == {AssetKey(["referentials", "backstage"])}
+    assert graph.get(AssetKey(["mart", "allocation"])).parent_keys == {
+        AssetKey(["referentials", "backstage"])
+    }
     assert graph.get(AssetKey(["referentials", "backstage"])).kinds == {"backstage", "postgres"}
 
 

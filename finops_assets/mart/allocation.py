@@ -4,8 +4,9 @@ A pool is an indirect product's consumption of the month (per source, currency a
 most specific allocation rule valid that month spreads its quantity, and its reported cost by
 the same weights, over applications (`finops_assets/mart/apportion.py`), so that the shares sum
 to the pool exactly; every pricing view then values the shares, never the quantities' totals.
-A pool with no rule, or whose rule finds no weight that month, stays whole under
-`unallocated`, visible. The month of `allocated_consumption` is replaced in one transaction.
+A pool with no rule, or whose rule finds no weight that month, stays as it was recorded
+(origin `pool`; shared tools' consumption is usually recorded under `unallocated`), visible.
+The month of `allocated_consumption` is replaced in one transaction.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class AllocationSummary:
     pools: int
     allocated_pools: int
     unallocated_pools: list[str]
-    """source/product/currency of the pools left whole under `unallocated`."""
+    """source/product/currency of the pools no rule spread, left as recorded."""
     shares: int
 
 
@@ -72,21 +73,6 @@ def _weights(cur: psycopg.Cursor[Any], pool: Mapping[str, Any], month: date) -> 
 def _share_rows(pool: Mapping[str, Any], month: date, weights: dict[str, Decimal]) -> list[tuple[Any, ...]]:
     keys = (month, pool["source"])
     product = (pool["product_code"], pool["currency"], pool["unit"])
-    if not weights:
-        return [
-            (
-                *keys,
-                UNALLOCATED,
-                *product,
-                pool["quantity"],
-                pool["source_cost"],
-                "pool",
-                None,
-                None,
-                None,
-                None,
-            )
-        ]
     applications = list(weights)
     values = list(weights.values())
     quantities = apportion(pool["quantity"], values, pool["scale"])
@@ -136,6 +122,8 @@ def allocate_month(database_url: str, month: date) -> AllocationSummary:
             weights = _weights(cur, pool, month) if pool["rule_code"] is not None else {}
             if not weights:
                 unallocated.append(f"{pool['source']}/{pool['product_code']}/{pool['currency']}")
+                continue
+            cur.execute(sql_text("batch/allocation/remove_pool.sql").encode(), {"month": month, **pool})
             rows.extend(_share_rows(pool, month, weights))
         _copy_rows(cur, rows)
         cur.execute(sql_text("batch/allocation/register_applications.sql").encode(), {"month": month})

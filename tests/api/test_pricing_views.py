@@ -20,6 +20,15 @@ async def test_pricing_views_leave_out_deleted_ones(client: AsyncTestClient[Lite
                 "description": "Each line valued at the cost the provider reported",
             },
             {
+                "code": "actual-rate",
+                "name": "Actual rate",
+                "kind": "derived",
+                "currency": None,
+                "base_view": None,
+                "description": "Each product's actual cost of the month divided by its quantity, "
+                "applied to every application",
+            },
+            {
                 "code": "budget",
                 "name": "Budget 2025",
                 "kind": "rate_card",

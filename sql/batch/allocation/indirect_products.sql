@@ -22,3 +22,14 @@ SELECT month, source, application_code, product_code, currency, unit, sum(quanti
  WHERE month = %(month)s
    AND NOT EXISTS (SELECT 1 FROM indirect_product AS ip WHERE ip.product_code = f.product_code)
  GROUP BY month, source, application_code, product_code, currency, unit;
+
+-- Indirect consumption as it was recorded, origin 'pool': what stays when no rule (or no key)
+-- spreads a pool. The pools a rule spreads are then replaced by their shares.
+INSERT INTO finops.allocated_consumption
+    (month, source, application_code, product_code, currency, unit, quantity, source_cost, origin)
+SELECT month, source, application_code, product_code, currency, unit, sum(quantity), sum(source_cost),
+       'pool'
+  FROM finops.fact_consumption AS f
+ WHERE month = %(month)s
+   AND EXISTS (SELECT 1 FROM indirect_product AS ip WHERE ip.product_code = f.product_code)
+ GROUP BY month, source, application_code, product_code, currency, unit;

@@ -1,0 +1,287 @@
+"""Allocation of indirect pools and the pricing views, on hand-computed cases (issue 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from finops_assets.mart.allocation import allocate_month
+from finops_assets.mart.apportion import apportion
+from finops_assets.mart.checks import allocation_conservation, price_coverage
+from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.read_models import value_month
+from finops_assets.referentials.allocation import apply_allocation, read_allocation
+from finops_assets.referentials.catalog import apply_catalog, read_catalog
+from finops_assets.referentials.pricing import apply_pricing, read_pricing
+from finops_core.config import ConfigError
+from tests.pipeline import query
+
+MARCH, APRIL = date(2025, 3, 1), date(2025, 4, 1)
+CATALOG = """
+domains:
+  - {code: shared-tooling, name: Shared tooling, kind: indirect}
+  - {code: hosting, name: Hosting, kind: direct}
+families:
+  - {code: licences, name: Licences, domain: shared-tooling}
+  - {code: ci, name: Continuous integration, domain: shared-tooling}
+  - {code: compute, name: Compute, domain: hosting}
+products:
+  - {code: apm-licence, name: APM licence, family: licences, unit: seat}
+  - {code: ide-licence, name: IDE licence, family: licences, unit: seat}
+  - {code: ci-minutes, name: CI minutes, family: ci, unit: minute}
+  - {code: vm-hours, name: VM hours, family: compute, unit: hour}
+"""
+# (month, application, product, currency, unit, quantity, cost)
+Fact = tuple[date, str, str, str, str, str, str]
+FACTS: list[Fact] = [
+    (MARCH, "payments", "vm-hours", "EUR", "hour", "100", "10.00"),
+    (MARCH, "search", "vm-hours", "EUR", "hour", "50", "8.00"),
+    (MARCH, "unallocated", "apm-licence", "EUR", "seat", "100", "10000.00"),  # the pool
+    (MARCH, "unallocated", "ide-licence", "EUR", "seat", "1", "10000.00"),
+    (MARCH, "unallocated", "ci-minutes", "EUR", "minute", "90", "900.00"),
+    (APRIL, "payments", "vm-hours", "EUR", "hour", "100", "10.00"),
+    (APRIL, "unallocated", "apm-licence", "EUR", "seat", "100", "10000.00"),
+]
+RULES = """
+allocation_rules:
+  - {code: apm-by-team, scope: {product: apm-licence}, method: driver, driver: team_size, scale: 2}
+  - {code: licences-even, scope: {family: licences}, method: even,
+     applications: [search, payments, billing]}
+  - {code: ci-by-compute, scope: {family: ci}, method: proportional, proportional_to: {product: vm-hours}}
+"""
+KEYS = """driver,month,application,weight
+team_size,2025-03,payments,5
+team_size,2025-03,search,3
+team_size,2025-03,billing,2
+team_size,2025-04,payments,1
+team_size,2025-04,search,1
+team_size,2025-04,billing,2
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
+def insert_facts(url: str, facts: list[Fact]) -> None:
+    for month in {fact[0] for fact in facts}:
+        ensure_month_partitions(url, ("fact_consumption",), month)
+    with psycopg.connect(url) as conn:
+        conn.cursor().executemany(
+            "INSERT INTO finops.fact_consumption (month, source, application_code, product_code, currency,"
+            " unit, quantity, source_cost, line_count, load_id)"
+            " VALUES (%s, 'tools', %s, %s, %s, %s, %s, %s, 1, 0)",
+            [
+                (m, app, product, cur, unit, Decimal(q), Decimal(c))
+                for m, app, product, cur, unit, q, c in facts
+            ],
+        )
+
+
+@pytest.fixture
+def allocation_mart(mart_url: str, tmp_path: Path) -> str:
+    apply_catalog(mart_url, read_catalog(write(tmp_path / "catalog", "catalog.yaml", CATALOG)), MARCH)
+    folder = write(tmp_path / "allocation", "rules.yaml", RULES)
+    write(folder / "keys", "team_size.csv", KEYS)
+    apply_allocation(mart_url, read_allocation(folder))
+    insert_facts(mart_url, FACTS)
+    return mart_url
+
+
+def shares(url: str, month: date, product: str) -> list[tuple[str, Decimal, Decimal, str | None]]:
+    return query(
+        url,
+        "SELECT application_code, quantity, source_cost, allocation_rule_code"
+        " FROM finops.allocated_consumption WHERE month = %s AND product_code = %s ORDER BY application_code",
+        month,
+        product,
+    )
+
+
+def test_a_pool_of_10000_is_allocated_50_30_20_by_driver(allocation_mart: str) -> None:
+    summary = allocate_month(allocation_mart, MARCH)
+    assert (summary.pools, summary.allocated_pools, summary.unallocated_pools) == (3, 3, [])
+    assert shares(allocation_mart, MARCH, "apm-licence") == [
+        ("billing", Decimal("20.00"), Decimal("2000.00"), "apm-by-team"),
+        ("payments", Decimal("50.00"), Decimal("5000.00"), "apm-by-team"),
+        ("search", Decimal("30.00"), Decimal("3000.00"), "apm-by-team"),
+    ]
+    assert allocation_conservation(allocation_mart, MARCH).passed
+
+
+def test_an_even_split_over_3_sums_back_to_exactly_10000(allocation_mart: str) -> None:
+    allocate_month(allocation_mart, MARCH)
+    # 10,000.00 / 3 = 3,333.33 and a third of a cent; the cent left over goes to the first
+    # application in code order (all three lose the same in rounding); 1 seat / 3 at 6 decimals
+    assert shares(allocation_mart, MARCH, "ide-licence") == [
+        ("billing", Decimal("0.333334"), Decimal("3333.34"), "licences-even"),
+        ("payments", Decimal("0.333333"), Decimal("3333.33"), "licences-even"),
+        ("search", Decimal("0.333333"), Decimal("3333.33"), "licences-even"),
+    ]
+    (total,) = query(
+        allocation_mart,
+        "SELECT sum(source_cost) FROM finops.allocated_consumption WHERE product_code = 'ide-licence'",
+    )
+    assert total == (Decimal("10000.00"),)
+
+
+def test_proportional_allocation_follows_another_products_quantities(allocation_mart: str) -> None:
+    allocate_month(allocation_mart, MARCH)
+    # vm-hours: payments 100, search 50 -> 2/3 and 1/3 of 90 minutes and 900.00
+    assert shares(allocation_mart, MARCH, "ci-minutes") == [
+        ("payments", Decimal("60.000000"), Decimal("600.00"), "ci-by-compute"),
+        ("search", Decimal("30.000000"), Decimal("300.00"), "ci-by-compute"),
+    ]
+    # direct consumption passes through untouched
+    assert shares(allocation_mart, MARCH, "vm-hours") == [
+        ("payments", Decimal("100"), Decimal("10.00"), None),
+        ("search", Decimal("50"), Decimal("8.00"), None),
+    ]
+
+
+def test_a_key_change_in_april_leaves_march_unchanged(allocation_mart: str, tmp_path: Path) -> None:
+    allocate_month(allocation_mart, MARCH)
+    allocate_month(allocation_mart, APRIL)
+    march = shares(allocation_mart, MARCH, "apm-licence")
+    assert [row[2] for row in shares(allocation_mart, APRIL, "apm-licence")] == [
+        Decimal("5000.00"), Decimal("2500.00"), Decimal("2500.00"),
+    ]  # fmt: skip
+    # April's keys are corrected: billing 2 -> 6; March is re-computed too, with its own keys
+    write(
+        tmp_path / "allocation" / "keys",
+        "team_size.csv",
+        KEYS.replace("2025-04,billing,2", "2025-04,billing,6"),
+    )
+    apply_allocation(allocation_mart, read_allocation(tmp_path / "allocation"))
+    allocate_month(allocation_mart, MARCH)
+    allocate_month(allocation_mart, APRIL)
+    assert shares(allocation_mart, MARCH, "apm-licence") == march
+    assert [row[2] for row in shares(allocation_mart, APRIL, "apm-licence")] == [
+        Decimal("7500.00"), Decimal("1250.00"), Decimal("1250.00"),
+    ]  # fmt: skip
+
+
+def test_a_pool_without_rule_or_keys_stays_as_recorded(allocation_mart: str, tmp_path: Path) -> None:
+    write(tmp_path / "allocation", "rules.yaml", RULES.replace("driver: team_size", "driver: headcount"))
+    apply_allocation(allocation_mart, read_allocation(tmp_path / "allocation"))
+    summary = allocate_month(allocation_mart, MARCH)
+    assert summary.unallocated_pools == ["tools/apm-licence/EUR"]  # no headcount keys in March
+    assert shares(allocation_mart, MARCH, "apm-licence") == [
+        ("unallocated", Decimal("100"), Decimal("10000.00"), None)
+    ]
+    assert allocation_conservation(allocation_mart, MARCH).passed
+
+
+PRICING = """
+pricing_views:
+  - code: budget-2025
+    name: Budget 2025
+    currency: EUR
+    prices:
+      - {product: apm-licence, unit_price: "90", currency: EUR, from: 2025-01, to: 2025-12}
+      - {product: ide-licence, unit_price: "12000", currency: EUR}
+      - {product: vm-hours, unit_price: "0.05", currency: USD, from: 2025-01}
+"""
+FX = "month,from_currency,to_currency,rate\n2025-03,USD,EUR,0.92\n"
+
+
+def costs(url: str, view: str, product: str) -> list[tuple[str, Decimal, Decimal | None]]:
+    return query(
+        url,
+        "SELECT application_code, quantity, cost FROM finops.cost_by_product"
+        " WHERE month = %s AND pricing_view_code = %s AND product_code = %s ORDER BY application_code",
+        MARCH,
+        view,
+        product,
+    )
+
+
+def test_every_view_values_the_allocated_quantities(allocation_mart: str, tmp_path: Path) -> None:
+    write(tmp_path / "pricing", "fx_rates.csv", FX)
+    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", PRICING)))
+    allocate_month(allocation_mart, MARCH)
+    value_month(allocation_mart, MARCH)
+    # the pool at the budget price: 100 seats x 90 = 9,000.00, split 50/30/20 exactly
+    assert costs(allocation_mart, "budget-2025", "apm-licence") == [
+        ("billing", Decimal("20"), Decimal("1800")),
+        ("payments", Decimal("50"), Decimal("4500")),
+        ("search", Decimal("30"), Decimal("2700")),
+    ]
+    # a USD price converted at the month's rate, exactly: 100 h x 0.05 x 0.92 = 4.60
+    assert costs(allocation_mart, "budget-2025", "vm-hours") == [
+        ("payments", Decimal("100"), Decimal("4.6")),
+        ("search", Decimal("50"), Decimal("2.3")),
+    ]
+    # actual-rate: (10.00 + 8.00) / 150 h = 0.12 per hour for everyone
+    assert costs(allocation_mart, "actual-rate", "vm-hours") == [
+        ("payments", Decimal("100"), Decimal("12")),
+        ("search", Decimal("50"), Decimal("6")),
+    ]
+    # quantities are the same in every view
+    views = query(
+        allocation_mart,
+        "SELECT pricing_view_code, sum(quantity) FROM finops.cost_by_product WHERE month = %s"
+        " GROUP BY 1 ORDER BY 1",
+        MARCH,
+    )
+    assert {total for _, total in views} == {Decimal("341")}  # 150 h + 100 + 1 seats + 90 min
+    assert [view for view, _ in views] == ["actual", "actual-rate", "budget-2025"]
+
+
+def test_a_missing_price_or_rate_is_reported_never_zero(allocation_mart: str, tmp_path: Path) -> None:
+    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", PRICING)))
+    allocate_month(allocation_mart, APRIL)
+    value_month(allocation_mart, APRIL)
+    april = query(
+        allocation_mart,
+        "SELECT product_code, sum(cost), bool_and(cost IS NULL) FROM finops.cost_by_product"
+        " WHERE month = %s AND pricing_view_code = 'budget-2025' GROUP BY 1 ORDER BY 1",
+        APRIL,
+    )
+    # April has no USD->EUR rate: vm-hours is unpriced (NULL), not 0; the licence is priced
+    assert april == [("apm-licence", Decimal("9000"), False), ("vm-hours", None, True)]
+    check = price_coverage(allocation_mart, APRIL)
+    assert not check.passed
+    assert "| budget-2025 | 4 | 1 | vm-hours |" in str(check.metadata["coverage"].value)
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ("{code: x, scope: {product: a, family: b}, method: even}", "scope: give exactly one of product"),
+        ("{code: x, scope: {product: a}, method: driver}", "driver: a driver rule names its driver"),
+        (
+            "{code: x, scope: {product: a}, method: fixed, shares: {a: '60', b: '30'}}",
+            "sum to 100 (they sum to 90)",
+        ),
+        ("{code: x, scope: {product: a}, method: proportional}", "proportional_to: name a product"),
+        (
+            "{code: x, scope: {product: a}, method: even, from: 2025-06, to: 2025-01}",
+            "to: 2025-01 is before from",
+        ),
+    ],
+)
+def test_invalid_rules_are_refused_naming_the_rule(tmp_path: Path, rule: str, message: str) -> None:
+    folder = write(tmp_path / "allocation", "rules.yaml", f"allocation_rules:\n  - {rule}\n")
+    with pytest.raises(ConfigError, match=r"rules\.yaml: allocation_rules\[0\]") as error:
+        read_allocation(folder)
+    assert message in str(error.value)
+
+
+def test_apportion_is_exact_at_the_finer_scale() -> None:
+    assert apportion(Decimal("10000.00"), [Decimal(1)] * 3, 2) == [
+        Decimal("3333.34"),
+        Decimal("3333.33"),
+        Decimal("3333.33"),
+    ]
+    # a total finer than the scale is split at its own scale, so nothing is lost
+    assert sum(apportion(Decimal("0.0000001"), [Decimal(1), Decimal(2)], 2)) == Decimal("0.0000001")
+    assert apportion(Decimal("-1"), [Decimal(1), Decimal(1)], 0) == [Decimal("-1"), Decimal("0")]
+    with pytest.raises(ValueError, match="not all 0"):
+        apportion(Decimal(1), [Decimal(0)], 2)
