@@ -10,6 +10,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
 
+from finops_api.allocations.controllers import AllocationController
 from finops_api.costs.controllers import CostController
 from finops_api.db import create_pool, provide_db_pool
 from finops_api.errors import exception_handlers, problem_details_plugin
@@ -45,6 +46,7 @@ def create_app(database_url: str | None = None) -> Litestar:
         route_handlers=[
             HealthController,
             CostController,
+            AllocationController,
             LoadController,
             MappingController,
             PricingViewController,

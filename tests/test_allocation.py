@@ -8,7 +8,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from litestar.testing import TestClient
 
+from finops_api.app import create_app
 from finops_assets.mart.allocation import allocate_month
 from finops_assets.mart.apportion import apportion
 from finops_assets.mart.checks import allocation_conservation, price_coverage
@@ -285,3 +287,47 @@ def test_apportion_is_exact_at_the_finer_scale() -> None:
     assert apportion(Decimal("-1"), [Decimal(1), Decimal(1)], 0) == [Decimal("-1"), Decimal("0")]
     with pytest.raises(ValueError, match="not all 0"):
         apportion(Decimal(1), [Decimal(0)], 2)
+
+
+def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: Path) -> None:
+    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", PRICING)))
+    allocate_month(allocation_mart, MARCH)
+    value_month(allocation_mart, MARCH)
+    with TestClient(app=create_app(allocation_mart)) as client:
+        one = client.get("/api/v1/allocations/explain", params={"application": "payments", "month": "2025-03",
+                                                                "product": "apm-licence"})  # fmt: skip
+        every = client.get(
+            "/api/v1/allocations/explain", params={"application": "payments", "month": "2025-03"}
+        )
+        nothing = client.get(
+            "/api/v1/allocations/explain", params={"application": "nobody", "month": "2025-03"}
+        )
+        missing = client.get("/api/v1/allocations/explain", params={"month": "2025-03"})
+    assert one.status_code == 200, one.text
+    assert one.json() == {
+        "application": "payments",
+        "month": "2025-03",
+        "rows": [
+            {
+                "source": "tools", "product": "apm-licence", "unit": "seat", "currency": "EUR",
+                "rule": "apm-by-team", "method": "driver", "driver": "team_size",
+                "scope_level": "product", "scope_code": "apm-licence",
+                "weight": "5", "total_weight": "10", "share": "0.5",
+                "pool_quantity": "100", "pool_cost": "10000", "quantity": "50", "cost": "5000",
+                "costs": [
+                    {"view": "actual", "currency": "EUR", "cost": "5000"},
+                    {"view": "actual-rate", "currency": "EUR", "cost": "5000"},
+                    {"view": "budget-2025", "currency": "EUR", "cost": "4500"},
+                ],
+            }
+        ],
+    }  # fmt: skip
+    # every pool payments has a share of: the APM licence, the IDE licence and CI minutes
+    assert [(r["product"], r["method"], r["share"]) for r in every.json()["rows"]] == [
+        ("apm-licence", "driver", "0.5"),
+        ("ci-minutes", "proportional", "0.6666666667"),
+        ("ide-licence", "even", "0.3333333333"),
+    ]
+    assert nothing.json()["rows"] == []
+    assert missing.status_code == 400
+    assert [p["name"] for p in missing.json()["invalid_params"]] == ["application"]
