@@ -276,5 +276,5 @@ def test_a_mapping_file_with_another_header_or_missing_is_refused(tmp_path: Path
     with pytest.raises(ConfigError, match=r"application_rules\[2\]\.map_file: .*expected the header"):
         focus_options(source, config)
     (tmp_path / "accounts.csv").unlink()
-    with pytest.raises(ConfigError, match="no such mapping file"):
+    with pytest.raises(ConfigError, match=r"map_file: .*accounts.csv: no such file"):
         focus_options(source, config)

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
-import polars as pl
 import psycopg
 from psycopg.types.json import Jsonb
 
 from finops_core.config import ConfigError
+from finops_core.csv_tables import read_csv_table
 from finops_core.months import add_months, parse_month
 from finops_core.sql import sql_statements
 
@@ -176,11 +176,7 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
 
 
 def _keys(path: Path) -> list[AllocationKey]:
-    table = pl.read_csv(path, infer_schema=False)
-    if table.columns != KEY_COLUMNS:
-        raise ConfigError(
-            f"{path}: expected the header {','.join(KEY_COLUMNS)}, got {','.join(table.columns)}"
-        )
+    table = read_csv_table(path, KEY_COLUMNS)
     keys = []
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         where = f"{path}:{number}"

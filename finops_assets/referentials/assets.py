@@ -1,7 +1,10 @@
 """The referential assets: the product catalog (applied as of the month it changes in), the
 pricing files and the allocation files."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
@@ -50,53 +53,50 @@ PRICING_KEY = AssetKey(["referentials", "pricing"])
 ALLOCATION_RULES_KEY = AssetKey(["referentials", "allocation"])
 
 
+def _declared_files_asset(
+    key: AssetKey, folder: Path, description: str, apply: Callable[[str, Path], dict[str, Any]]
+) -> AssetsDefinition:
+    """An unpartitioned asset applying the files of `folder` to the mart; `apply` reads them
+    whole first (a bad file changes nothing) and returns what it applied, as metadata."""
+
+    @asset(key=key, group_name="referentials", kinds={"yaml", "csv", "postgres"}, description=description)
+    def declared(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+        metadata = apply(mart.url(), folder)
+        context.log.info(f"{key.to_user_string()} applied: {metadata}")
+        return MaterializeResult(metadata=metadata)
+
+    return declared
+
+
+def _apply_pricing(database_url: str, folder: Path) -> dict[str, Any]:
+    declared = read_pricing(folder)
+    apply_pricing(database_url, declared)
+    return {
+        "views": [view.code for view in declared.views],
+        "unit_prices": sum(len(view.prices) for view in declared.views),
+        "fx_rates": len(declared.fx_rates),
+    }
+
+
+def _apply_allocation(database_url: str, folder: Path) -> dict[str, Any]:
+    declared = read_allocation(folder)
+    apply_allocation(database_url, declared)
+    return {
+        "rules": [rule.code for rule in declared.rules],
+        "keys": len(declared.keys),
+        "drivers": sorted({key.driver for key in declared.keys}),
+    }
+
+
 def pricing_asset(config: PlatformConfig) -> AssetsDefinition:
     assert config.pricing is not None
     folder = config.resolve(config.pricing)
-
-    @asset(
-        key=PRICING_KEY,
-        group_name="referentials",
-        kinds={"yaml", "csv", "postgres"},
-        description=f"Rate-card pricing views, their unit prices and the FX rates declared in {folder}",
-    )
-    def pricing(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        declared = read_pricing(folder)
-        apply_pricing(mart.url(), declared)
-        context.log.info(
-            f"{len(declared.views)} rate-card views and {len(declared.fx_rates)} FX rates applied"
-        )
-        return MaterializeResult(
-            metadata={
-                "views": [view.code for view in declared.views],
-                "unit_prices": sum(len(view.prices) for view in declared.views),
-                "fx_rates": len(declared.fx_rates),
-            }
-        )
-
-    return pricing
+    description = f"Rate-card pricing views, their unit prices and the FX rates declared in {folder}"
+    return _declared_files_asset(PRICING_KEY, folder, description, _apply_pricing)
 
 
 def allocation_rules_asset(config: PlatformConfig) -> AssetsDefinition:
     assert config.allocation is not None
     folder = config.resolve(config.allocation)
-
-    @asset(
-        key=ALLOCATION_RULES_KEY,
-        group_name="referentials",
-        kinds={"yaml", "csv", "postgres"},
-        description=f"Allocation rules of the indirect pools and allocation keys declared in {folder}",
-    )
-    def allocation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        declared = read_allocation(folder)
-        apply_allocation(mart.url(), declared)
-        context.log.info(f"{len(declared.rules)} allocation rules and {len(declared.keys)} keys applied")
-        return MaterializeResult(
-            metadata={
-                "rules": [rule.code for rule in declared.rules],
-                "keys": len(declared.keys),
-                "drivers": sorted({key.driver for key in declared.keys}),
-            }
-        )
-
-    return allocation
+    description = f"Allocation rules of the indirect pools and allocation keys declared in {folder}"
+    return _declared_files_asset(ALLOCATION_RULES_KEY, folder, description, _apply_allocation)

@@ -24,10 +24,10 @@ from itertools import pairwise
 from pathlib import Path
 
 import msgspec
-import polars as pl
 import psycopg
 
 from finops_core.config import ConfigError
+from finops_core.csv_tables import read_csv_table
 from finops_core.months import add_months, parse_month
 from finops_core.sql import sql_statements
 
@@ -120,14 +120,10 @@ def _price(entry: PriceEntry, where: str) -> UnitPrice:
 
 
 def _csv_prices(path: Path, where: str) -> list[PriceEntry]:
-    if not path.is_file():
-        raise ConfigError(f"{where}: {path}: no such file")
-    table = pl.read_csv(path, infer_schema=False)
-    expected = ["product", "unit_price", "currency", "from", "to"]
-    if table.columns != expected:
-        raise ConfigError(
-            f"{where}: {path}: expected the header {','.join(expected)}, got {','.join(table.columns)}"
-        )
+    try:
+        table = read_csv_table(path, ["product", "unit_price", "currency", "from", "to"])
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from None
     entries = []
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         try:
@@ -149,10 +145,7 @@ def _overlaps(prices: list[UnitPrice], where: str) -> None:
 
 
 def read_fx_rates(path: Path) -> list[FxRate]:
-    table = pl.read_csv(path, infer_schema=False)
-    expected = ["month", "from_currency", "to_currency", "rate"]
-    if table.columns != expected:
-        raise ConfigError(f"{path}: expected the header {','.join(expected)}, got {','.join(table.columns)}")
+    table = read_csv_table(path, ["month", "from_currency", "to_currency", "rate"])
     rates: dict[tuple[date, str, str], FxRate] = {}
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         where = f"{path}:{number}"

@@ -22,6 +22,7 @@ from finops_core.config import (
     SourceConfig,
     ValuePattern,
 )
+from finops_core.csv_tables import read_csv_table
 from finops_core.vocabulary import UNALLOCATED
 
 MATCH_PREFIX = "_match_"
@@ -55,13 +56,11 @@ def _column_name(name: str, where: str) -> str:
 
 
 def read_map_file(path: Path, where: str) -> dict[str, str]:
-    """A static mapping table: CSV with the header `value,application`, every cell text."""
-    if not path.is_file():
-        raise ConfigError(f"{where}: {path}: no such mapping file")
-    table = pl.read_csv(path, infer_schema=False)
-    if table.columns[:2] != ["value", "application"]:
-        raise ConfigError(f"{where}: {path}: expected the header 'value,application', got {table.columns}")
-    table = table.select(pl.col("value").str.strip_chars(), pl.col("application").str.strip_chars())
+    """A static mapping table: CSV with the header `value,application`."""
+    try:
+        table = read_csv_table(path, ["value", "application"])
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from None
     duplicated = table.filter(pl.col("value").is_duplicated())["value"].unique().sort().to_list()
     if duplicated:
         raise ConfigError(f"{where}: {path}: values mapped twice: {', '.join(duplicated[:5])}")
