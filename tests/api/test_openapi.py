@@ -16,6 +16,8 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
     assert operations == {
         "/api/v1/health": "getHealth",
         "/api/v1/costs": "listCosts",
+        "/api/v1/costs/compare": "compareCosts",
+        "/api/v1/costs/variance": "getCostVariance",
         "/api/v1/loads": "listLoads",
         "/api/v1/mapping/coverage": "getMappingCoverage",
         "/api/v1/pricing-views": "listPricingViews",
@@ -43,7 +45,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "owner_as_of",
     }
     assert parameters["owner_as_of"]["schema"]["enum"] == ["month", "current"]
-    assert parameters["from"]["schema"]["pattern"] == r"^(\d{4})-(0[1-9]|1[0-2])$"
+    assert parameters["from"]["schema"]["pattern"] == r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
     assert "application/problem+json" in costs["responses"]["400"]["content"]
     row = schema["components"]["schemas"]["CostRow"]
     # group keys are optional (present only when grouped by); the figures always are
