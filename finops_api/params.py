@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from finops_api.amounts import AMOUNT_PATTERN
 from finops_core.months import MONTH_PATTERN, PERIOD_PATTERN
 
 # The patterns are declared on the parameters so that the OpenAPI schema documents them and
@@ -9,6 +10,7 @@ from finops_core.months import MONTH_PATTERN, PERIOD_PATTERN
 
 PATTERN_FORMS: dict[str, str] = {
     MONTH_PATTERN: "a month as YYYY-MM, e.g. 2025-03",
+    AMOUNT_PATTERN: 'a decimal number as a string in plain notation, e.g. "10" or "-2.5"',
     PERIOD_PATTERN: "a month as YYYY-MM, a quarter as YYYY-Qn or a year as YYYY, e.g. 2025-03, 2025-Q1, 2025",
 }
 """What each parameter pattern means, for error messages: a regex is no answer to a person."""

@@ -26,7 +26,12 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
     settings = Settings(database_url=None, config_path=Path("x"), home=tmp_path)
     url = database_url(settings)
     assert (tmp_path / "pgdata" / "PG_VERSION").exists()
-    assert upgrade(url) == ["0001_mart", "0002_auto_flags_and_partition_names", "0003_owner_in_read_models"]
+    assert upgrade(url) == [
+        "0001_mart",
+        "0002_auto_flags_and_partition_names",
+        "0003_owner_in_read_models",
+        "0007_simulation_adjustment",
+    ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
         (views,) = conn.execute("SELECT count(*) FROM finops.pricing_view").fetchone() or (0,)
@@ -43,6 +48,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0001_mart",
         "0002_auto_flags_and_partition_names",
         "0003_owner_in_read_models",
+        "0007_simulation_adjustment",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -57,6 +63,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "dim_domain", "dim_family", "dim_product", "dim_application", "fact_consumption", "pricing_view",
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration",
+        "simulation_adjustment",
     } <= tables  # fmt: skip
 
 
