@@ -5,6 +5,7 @@ from datetime import date
 from http import HTTPStatus
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
@@ -12,6 +13,7 @@ from litestar.params import QueryParameter
 from finops_api.costs.schemas import (
     AgainstPeriod,
     CompareReport,
+    Comparison,
     CostReport,
     VarianceReport,
 )
@@ -166,6 +168,41 @@ async def known_view(cost_service: CostService, view: str, parameter: str) -> Co
     return context
 
 
+async def comparison(
+    cost_service: CostService,
+    keys: list[str],
+    view: str,
+    against: str | None,
+    against_period: AgainstPeriod | None,
+    from_: str | None,
+    to: str | None,
+) -> tuple[Comparison, tuple[CostSide, CostSide] | None]:
+    """The two sides of a compare or variance request (None when there is no month to read),
+    and the header of its answer. The range defaults to the months with data of the view, else
+    of the against view."""
+    asked = Range.parse(from_, to)
+    context = await known_view(cost_service, view, "view")
+    against_view = against if against is not None else view
+    against_context = context if against is None else await known_view(cost_service, against, "against")
+    shift = PERIOD_SHIFTS[against_period] if against_period is not None else 0
+    months = asked.or_data_of(context, against_context)
+    report_from, report_to = months.text()
+    against_from, against_to = months.text(shift)
+    header = Comparison(
+        view=view,
+        against=against_view,
+        against_period=against_period,
+        from_=report_from,
+        to=report_to,
+        against_from=against_from,
+        against_to=against_to,
+        group_by=keys,
+    )
+    if months.empty:
+        return header, None
+    return header, (months.side(view, context), months.side(against_view, against_context, shift))
+
+
 class CostController(Controller):
     path = "/costs"
     tags = ("costs",)
@@ -241,31 +278,10 @@ class CostController(Controller):
             reason = "give exactly one of against (a pricing view) and against_period"
             raise invalid_parameters(InvalidParam("against", reason), InvalidParam("against_period", reason))
         keys = group_keys(group_by)
-        asked = Range.parse(from_, to)
-        context = await known_view(cost_service, view, "view")
-        against_view = against if against is not None else view
-        against_context = context if against is None else await known_view(cost_service, against, "against")
-        shift = PERIOD_SHIFTS[against_period] if against_period is not None else 0
-        months = asked.or_data_of(context, against_context)
-        report_from, report_to = months.text()
-        against_from, against_to = months.text(shift)
-        rows = []
-        if not months.empty:
-            query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
-            rows = await cost_service.compare(
-                query, months.side(view, context), months.side(against_view, against_context, shift)
-            )
-        return CompareReport(
-            view=view,
-            against=against_view,
-            against_period=against_period,
-            from_=report_from,
-            to=report_to,
-            against_from=against_from,
-            against_to=against_to,
-            group_by=keys,
-            rows=rows,
-        )
+        header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
+        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        rows = await cost_service.compare(query, *sides) if sides else []
+        return CompareReport(**msgspec.structs.asdict(header), rows=rows)
 
     @get(
         "/variance",
@@ -299,25 +315,7 @@ class CostController(Controller):
         owner_as_of: AsOf = "month",
     ) -> VarianceReport:
         keys = group_keys(group_by, VARIANCE_KEYS)
-        asked = Range.parse(from_, to)
-        context = await known_view(cost_service, view, "view")
-        shift = PERIOD_SHIFTS[against_period]
-        months = asked.or_data_of(context)
-        report_from, report_to = months.text()
-        against_from, against_to = months.text(shift)
-        rows = []
-        if not months.empty:
-            query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
-            rows = await cost_service.variance(
-                query, months.side(view, context), months.side(view, context, shift)
-            )
-        return VarianceReport(
-            view=view,
-            against_period=against_period,
-            from_=report_from,
-            to=report_to,
-            against_from=against_from,
-            against_to=against_to,
-            group_by=keys,
-            rows=rows,
-        )
+        header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
+        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        rows = await cost_service.variance(query, *sides) if sides else []
+        return VarianceReport(**msgspec.structs.asdict(header), rows=rows)

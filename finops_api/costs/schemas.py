@@ -78,24 +78,6 @@ class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """Likewise on the against side."""
 
 
-class CompareReport(msgspec.Struct, kw_only=True, frozen=True):
-    view: str
-    against: str
-    """The against side's pricing view: the `against` parameter, else the view itself."""
-    against_period: AgainstPeriod | None
-    from_: str | None = msgspec.field(name="from")
-    """First month of the range, YYYY-MM; null when no side has data and none was asked."""
-    to: str | None
-    """Last month of the range, YYYY-MM."""
-    against_from: str | None
-    """First month of the against side's range (the range shifted back by against_period)."""
-    against_to: str | None
-    """Last month of the against side's range."""
-    group_by: list[str]
-    """The keys the rows are matched, grouped and ordered by; currency is always among them."""
-    rows: list[CompareRow]
-
-
 class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """One group's change of cost between the against period and the period, split so that
     volume + mix + price + new + retired = delta exactly. Every figure is null (priced false)
@@ -123,17 +105,30 @@ class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """False when a product of the group is unpriced in either period."""
 
 
-class VarianceReport(msgspec.Struct, kw_only=True, frozen=True):
+class Comparison(msgspec.Struct, kw_only=True, frozen=True):
+    """What a compare or variance answer compares: the view over a range, against another view
+    over the same range or the same view over the range moved back."""
+
     view: str
-    against_period: AgainstPeriod
+    against: str
+    """The against side's pricing view: the `against` parameter, else the view itself."""
+    against_period: AgainstPeriod | None
+    """How far back the against side's range is moved; null when comparing two views."""
     from_: str | None = msgspec.field(name="from")
-    """First month of the period, YYYY-MM."""
+    """First month of the range, YYYY-MM; null when no side has data and none was asked."""
     to: str | None
-    """Last month of the period, YYYY-MM."""
+    """Last month of the range, YYYY-MM."""
     against_from: str | None
-    """First month of the against period (the period shifted back)."""
+    """First month of the against side's range."""
     against_to: str | None
-    """Last month of the against period."""
+    """Last month of the against side's range."""
     group_by: list[str]
-    """The keys of the rows; currency is always among them, periods never."""
+    """The keys the rows are matched, grouped and ordered by; currency is always among them."""
+
+
+class CompareReport(Comparison, kw_only=True, frozen=True):
+    rows: list[CompareRow]
+
+
+class VarianceReport(Comparison, kw_only=True, frozen=True):
     rows: list[VarianceRow]
