@@ -150,9 +150,8 @@ class Range:
         """The view over this range moved back by shift months (labelled as this range's months)."""
         if self.first is None or self.last is None or context.read_view is None:
             raise ValueError("no side over an empty range or an unknown view")
-        return CostSide(
-            view, context.read_view, add_months(self.first, -shift), add_months(self.last, -shift), shift
-        )
+        first, last = add_months(self.first, -shift), add_months(self.last, -shift)
+        return CostSide(view, context.read_view, first, last, shift, context.scopes or {})
 
     def text(self, shift: int = 0) -> tuple[str | None, str | None]:
         return (

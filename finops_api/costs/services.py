@@ -8,7 +8,7 @@ simulation's adjustments applied (api/cost_side_simulated.sql).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, TypeVar
 
@@ -31,6 +31,8 @@ DIMENSIONS: Mapping[str, str] = {
     "product": "product_code",
     "currency": "currency",
 }
+SCOPE_LEVELS: tuple[str, ...] = ("domain", "family", "product", "application")
+"""A simulation adjustment's scope levels, each the API key of the column it matches."""
 # Periods: API name -> to_char format of the month's label (sorting the labels sorts in time).
 TIME_KEYS: Mapping[str, str] = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 GROUP_KEYS: tuple[str, ...] = (*TIME_KEYS, *DIMENSIONS)
@@ -103,6 +105,8 @@ class CostContext:
     first_month: date | None
     """First month with data in the view; None when it has none."""
     last_month: date | None
+    scopes: Mapping[str, Sequence[str]] | None = None
+    """A simulation's scopes, level -> codes (SCOPE_LEVELS); None when it has no adjustment."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,8 @@ class CostSide:
     shift: int = 0
     """Months added to each month read before it is grouped: an against period's rows are
     labelled with the months they are compared with."""
+    scopes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """A simulation's scopes (CostContext.scopes): the codes, per level, its adjustments touch."""
 
     @property
     def simulated(self) -> bool:
@@ -199,13 +205,31 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         prefix + "first_month": side.first_month,
         prefix + "last_month": side.last_month,
     }
-    if not side.simulated:
+    levels = [level for level in SCOPE_LEVELS if side.scopes.get(level)]
+    if not side.simulated or not levels:
         return base, params
-    adjustment = sql.SQL(sql_text("api/cost_side_adjustment.sql")).format(**fragments)
+    scope_model = choose_read_model([*query.group_by, *query.filtered_keys, *levels])
+    columns = [DIMENSIONS[level] for level in levels]
+    adjustment = sql.SQL(sql_text("api/cost_side_adjustment.sql")).format(
+        read_model=sql.Identifier("finops", scope_model.table),
+        keys=_keys(query.group_by),
+        scope_columns=_keys(columns),
+        scope_columns_r=sql.SQL(", ").join(sql.Identifier("r", column) for column in columns),
+        in_scope=sql.SQL(" OR ").join(
+            sql.SQL("{} = ANY({})").format(sql.Identifier("r", column), placeholder(f"scope_{level}"))
+            for level, column in zip(levels, columns, strict=True)
+        ),
+        scope_cases=sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(sql.Literal(level), sql.Identifier("combination", column))
+            for level, column in zip(levels, columns, strict=True)
+        ),
+        **fragments,
+    )
     simulated = sql.SQL(sql_text("api/cost_side_simulated.sql")).format(
         keys=_keys(query.group_by), base=base, adjustment=adjustment
     )
-    return simulated, params
+    scope_params = {f"{prefix}scope_{level}": list(side.scopes[level]) for level in levels}
+    return simulated, {**params, **scope_params}
 
 
 def compose_cost_query(query: CostQuery, side: CostSide) -> Statement:

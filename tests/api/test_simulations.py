@@ -290,3 +290,22 @@ async def test_a_simulation_on_either_side_of_compare_and_variance(client: Clien
         0,
         0,
     ]
+
+
+async def test_an_application_scope_on_the_application_roll_up(client: Client) -> None:
+    await create(
+        client,
+        {
+            "code": "billing-flat",
+            "name": "Billing at 0.05 per unit",
+            "base_view": "actual",
+            "adjustments": [
+                {"scope": {"level": "application", "code": "billing"}, "kind": "price", "value": "0.05"}
+            ],
+        },
+    )
+    body = await costs(
+        client, view="billing-flat", group_by="application", **{"from": "2025-01", "to": "2025-01"}
+    )
+    # billing: (20 Hours + 50 GB-Months) x 0.05 = 3.50; payments untouched
+    assert by_key(body["rows"], "application") == {("billing",): "3.50", ("payments",): "10.15"}
