@@ -50,15 +50,23 @@ SELECT %(month)s, 'actual', 'bench', 'app-' || a, 'domain-' || (p %% 50) %% 10, 
        LATERAL (SELECT round((1 + (a * 31 + p * 17 + %(salt)s) %% 1000) * 0.5, 2) AS q) AS quantity
 """
 
-SIMULATION = {
-    "code": "bench-sim",
-    "name": "Family 3 plus 10%, product 42 at a new price from the fourth month",
-    "base_view": "actual",
-    "adjustments": [
-        {"scope": {"level": "family", "code": "family-3"}, "kind": "percent", "value": "10"},
-        {"scope": {"level": "product", "code": "product-42"}, "kind": "price", "value": "0.02"},
-    ],
-}
+SIMULATIONS = [
+    {
+        "code": "bench-family",
+        "name": "Family 3 plus 10%",
+        "base_view": "actual",
+        "adjustments": [{"scope": {"level": "family", "code": "family-3"}, "kind": "percent", "value": "10"}],
+    },
+    {
+        "code": "bench-sim",
+        "name": "Family 3 plus 10%, then product 42 at 0.02 a unit",
+        "base_view": "actual",
+        "adjustments": [
+            {"scope": {"level": "family", "code": "family-3"}, "kind": "percent", "value": "10"},
+            {"scope": {"level": "product", "code": "product-42"}, "kind": "price", "value": "0.02"},
+        ],
+    },
+]
 
 
 def generate(url: str, months: list[date], applications: int, products: int, per_application: int) -> None:
@@ -105,36 +113,30 @@ async def timed(client: AsyncTestClient, path: str, params: dict[str, str], requ
 async def measure(url: str, first: date, last: date, requests: int) -> None:
     span = {"from": format_month(first), "to": format_month(last)}
     async with AsyncTestClient(app=create_app(url)) as client:
-        created = await client.post("/api/v1/pricing-views/simulations", json=SIMULATION)
-        if created.status_code != 201:
-            raise SystemExit(f"creating the simulation: {created.text}")
+        for simulation in SIMULATIONS:
+            created = await client.post("/api/v1/pricing-views/simulations", json=simulation)
+            if created.status_code != 201:
+                raise SystemExit(f"creating the simulation: {created.text}")
+        quarter = {"from": format_month(add_months(last, -2)), "to": format_month(last)}
+        costs, compare = "/api/v1/costs", "/api/v1/costs/compare"
         cases: list[tuple[str, dict[str, str]]] = [
-            ("/api/v1/costs", {"view": "actual", "group_by": "month,application", **span}),
-            ("/api/v1/costs", {"view": "bench-sim", "group_by": "month,application", **span}),
-            ("/api/v1/costs", {"view": "actual", "group_by": "month,domain,family", **span}),
-            ("/api/v1/costs", {"view": "bench-sim", "group_by": "month,domain,family", **span}),
-            ("/api/v1/costs", {"view": "bench-sim", "group_by": "quarter,owner", **span}),
+            (costs, {"view": "actual", "group_by": "month,application", **span}),
+            (costs, {"view": "bench-sim", "group_by": "month,application", **span}),
+            (costs, {"view": "actual", "group_by": "month,domain,family", **span}),
+            (costs, {"view": "bench-family", "group_by": "month,domain,family", **span}),
+            (costs, {"view": "bench-sim", "group_by": "month,domain,family", **span}),
+            (costs, {"view": "bench-sim", "group_by": "month,product", "application": "app-7", **span}),
+            (costs, {"view": "bench-sim", "group_by": "quarter,owner", **span}),
+            (compare, {"view": "bench-family", "against": "actual", "group_by": "domain", **quarter}),
+            (compare, {"view": "bench-sim", "against": "actual", "group_by": "domain", **span}),
+            (compare, {"view": "bench-sim", "against": "actual", "group_by": "month,application", **span}),
             (
-                "/api/v1/costs",
-                {"view": "bench-sim", "group_by": "month,product", "application": "app-7", **span},
+                compare,
+                {"view": "actual", "against_period": "previous_quarter", "group_by": "family", **quarter},
             ),
             (
-                "/api/v1/costs/compare",
-                {"view": "bench-sim", "against": "actual", "group_by": "domain", **span},
-            ),
-            (
-                "/api/v1/costs/compare",
-                {"view": "bench-sim", "against": "actual", "group_by": "month,application", **span},
-            ),
-            (
-                "/api/v1/costs/compare",
-                {
-                    "view": "actual",
-                    "against_period": "previous_quarter",
-                    "group_by": "family",
-                    "from": format_month(add_months(last, -2)),
-                    "to": format_month(last),
-                },
+                compare,
+                {"view": "actual", "against_period": "previous_month", "group_by": "application", **quarter},
             ),
         ]
         for path, params in cases:

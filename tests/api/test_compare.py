@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import insert_cost_lines
+from tests.api.conftest import get_ok, insert_cost_lines, invalid_names
 
 Client = AsyncTestClient[Litestar]
 
@@ -17,10 +17,7 @@ pytestmark = pytest.mark.usefixtures("costs_mart")
 
 
 async def compare(client: Client, **params: str) -> dict[str, Any]:
-    response = await client.get("/api/v1/costs/compare", params=params)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_ok(client, "/api/v1/costs/compare", **params)
 
 
 def row(**fields: str | bool | None) -> dict[str, Any]:
@@ -203,10 +200,7 @@ async def test_a_zero_against_cost_has_no_ratio(client: Client, mart_url: str) -
 
 
 async def problem_names(client: Client, **params: str) -> list[str]:
-    response = await client.get("/api/v1/costs/compare", params=params)
-    assert response.status_code == 400, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    return [param["name"] for param in response.json()["invalid_params"]]
+    return await invalid_names(client, "/api/v1/costs/compare", **params)
 
 
 async def test_exactly_one_of_against_and_against_period(client: Client) -> None:

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_api.costs.services import choose_read_model
+from tests.api.conftest import get_ok
 
 Client = AsyncTestClient[Litestar]
 
@@ -18,10 +19,7 @@ pytestmark = pytest.mark.usefixtures("costs_mart")
 
 
 async def costs(client: Client, **params: str) -> dict[str, Any]:
-    response = await client.get("/api/v1/costs", params=params)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_ok(client, "/api/v1/costs", **params)
 
 
 def row(priced: bool = True, **fields: str | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import CostLine, insert_cost_lines
+from tests.api.conftest import CostLine, get_ok, insert_cost_lines, invalid_names
 
 Client = AsyncTestClient[Litestar]
 
@@ -51,10 +51,7 @@ def variance_mart(mart_url: str) -> str:
 
 
 async def variance(client: Client, **params: str) -> dict[str, Any]:
-    response = await client.get("/api/v1/costs/variance", params=params)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_ok(client, "/api/v1/costs/variance", **params)
 
 
 def figures(row: dict[str, Any]) -> dict[str, Any]:
@@ -163,6 +160,4 @@ async def test_variance_by_product_has_no_mix(client: Client) -> None:
     ],
 )
 async def test_bad_variance_parameters_are_named(client: Client, params: dict[str, str], name: str) -> None:
-    response = await client.get("/api/v1/costs/variance", params=params)
-    assert response.status_code == 400, response.text
-    assert [param["name"] for param in response.json()["invalid_params"]] == [name]
+    assert await invalid_names(client, "/api/v1/costs/variance", **params) == [name]
