@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import statistics
 import time
@@ -155,6 +156,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
     parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
 
     admin = os.environ.get("FINOPS_BENCH_DATABASE_URL") or os.environ.get("FINOPS_TEST_DATABASE_URL")
     if not admin:
