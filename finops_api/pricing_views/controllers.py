@@ -19,6 +19,7 @@ from finops_api.pricing_views.services import (
 )
 
 ViewCode = Annotated[str, PathParameter(description="The pricing view code.")]
+RESERVED_CODE = "simulations"
 CONFLICT = "urn:finops:problem:conflict"
 _SERVICE = {"pricing_view_service": Provide(provide_pricing_view_service, sync_to_thread=False)}
 
@@ -29,8 +30,13 @@ def conflict(detail: str) -> ProblemDetailsException:
     )
 
 
-def check_adjustment_months(simulation: SimulationCreate) -> None:
-    """from <= to in every adjustment (months as YYYY-MM compare in time as text)."""
+def check_simulation(simulation: SimulationCreate) -> None:
+    """What the body's schema cannot say: a code that is not a path of this API, and from <= to
+    in every adjustment (months as YYYY-MM compare in time as text)."""
+    if simulation.code == RESERVED_CODE:
+        raise invalid_parameter(
+            "code", f"{RESERVED_CODE!r} is reserved: GET /pricing-views/{RESERVED_CODE} is no view"
+        )
     for index, adjustment in enumerate(simulation.adjustments):
         first, last = adjustment.from_, adjustment.to
         if first is not None and last is not None and first > last:
@@ -88,7 +94,7 @@ class PricingViewController(Controller):
     async def create_simulation(
         self, pricing_view_service: NamedDependency[PricingViewService], data: JSONBody[SimulationCreate]
     ) -> PricingViewDetail:
-        check_adjustment_months(data)
+        check_simulation(data)
         outcome = await pricing_view_service.create_simulation(data)
         if outcome is CreateOutcome.UNKNOWN_BASE_VIEW:
             raise invalid_parameter("base_view", f"unknown pricing view {data.base_view!r}")

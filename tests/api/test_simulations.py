@@ -130,6 +130,7 @@ def adjustment(**fields: str) -> dict[str, Any]:
         ({"base_view": "old"}, "base_view", "unknown pricing view 'old'"),  # soft-deleted
         ({"base_view": "whatif"}, "base_view", "'whatif' is a simulation; start from its base view"),
         ({"code": "Bad Code"}, "code", "Expected `str` matching regex"),
+        ({"code": "simulations"}, "code", "'simulations' is reserved"),
         ({"name": ""}, "name", "Expected `str` of length >= 1"),
         ({"adjustments": [adjustment(value="1e3")]}, "adjustments[0].value", "expected a decimal number"),
         ({"adjustments": [adjustment(value="ten")]}, "adjustments[0].value", "expected a decimal number"),
