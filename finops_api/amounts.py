@@ -7,10 +7,12 @@ from typing import Annotated
 
 from msgspec import Meta
 
+AMOUNT_PATTERN = r"^-?\d+(\.\d+)?$"
+
 Amount = Annotated[
     str,
     Meta(
-        pattern=r"^-?\d+(\.\d+)?$",
+        pattern=AMOUNT_PATTERN,
         description="An exact decimal number as a string in plain notation (never rounded, no E-notation)",
         examples=["1234.5600", "0.000000000006266090"],
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TypeAlias, cast
 
 from litestar.datastructures import State
@@ -40,6 +42,18 @@ def create_pool(database_url: str) -> Pool:
         open=False,
         name="finops-api",
     )
+
+
+@asynccontextmanager
+async def read_write_transaction(pool: Pool) -> AsyncIterator[AsyncConnection[TupleRow]]:
+    """A connection in a read-write transaction, committed when the block ends without error.
+    The pool's sessions stay read-only by default (a bug in a read endpoint cannot write): the
+    few endpoints that write (simulation pricing views) opt in here, one transaction at a time,
+    with SET TRANSACTION READ WRITE, which overrides default_transaction_read_only for that
+    transaction only."""
+    async with pool.connection() as conn, conn.transaction():
+        await conn.execute("SET TRANSACTION READ WRITE")
+        yield conn
 
 
 def provide_db_pool(state: State) -> Pool:

@@ -32,6 +32,8 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 INVALID_PARAMETERS = "urn:finops:problem:invalid-parameters"
 DATABASE_UNAVAILABLE = "urn:finops:problem:database-unavailable"
 RETRY_AFTER_SECONDS = "5"
+_MISSING_FIELD = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
+_PATTERN_MISMATCH = re.compile(r"matching regex (?P<regex>'.*')$")
 _MISSING = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
 
 
@@ -84,12 +86,26 @@ def _invalid_param(request: Request[Any, Any, Any], key: str, message: str) -> I
         field = None
     kwarg = field.kwarg_definition if field is not None else None
     if not isinstance(kwarg, ParameterKwarg):
-        return InvalidParam(key, message)
+        return _body_field(key, message)
     name = kwarg.name or key
     form = PATTERN_FORMS.get(kwarg.pattern or "")
     if form is not None:
         return InvalidParam(name, f"expected {form}, got {request.query_params.get(name)!r}")
     return InvalidParam(name, message)
+
+
+def _body_field(key: str, message: str) -> InvalidParam:
+    """A JSON body's field as its path (`adjustments[0].value`; Litestar calls the root `data`),
+    with a pattern said in words."""
+    missing = _MISSING_FIELD.match(message)
+    if missing:
+        name = missing["field"] if key == "data" else f"{key}.{missing['field']}"
+        return InvalidParam(name, "required field is missing")
+    pattern = _PATTERN_MISMATCH.search(message)
+    form = next(
+        (form for regex, form in PATTERN_FORMS.items() if pattern and pattern["regex"] == repr(regex)), None
+    )
+    return InvalidParam(key, f"expected {form}" if form else message)
 
 
 def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

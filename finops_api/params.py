@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from finops_core.months import MONTH_PATTERN
+from finops_api.amounts import AMOUNT_PATTERN
+from finops_core.months import MONTH_PATTERN, PERIOD_PATTERN
 
-# MONTH_PATTERN is declared on the parameters so that the OpenAPI schema documents it and
-# Litestar rejects malformed months before the handler runs.
+# The patterns are declared on the parameters so that the OpenAPI schema documents them and
+# Litestar rejects malformed values before the handler runs.
 
-PATTERN_FORMS: dict[str, str] = {MONTH_PATTERN: "a month as YYYY-MM, e.g. 2025-03"}
+PATTERN_FORMS: dict[str, str] = {
+    MONTH_PATTERN: "a month as YYYY-MM, e.g. 2025-03",
+    AMOUNT_PATTERN: 'a decimal number as a string in plain notation, e.g. "10" or "-2.5"',
+    PERIOD_PATTERN: "a month as YYYY-MM, a quarter as YYYY-Qn or a year as YYYY, e.g. 2025-03, 2025-Q1, 2025",
+}
 """What each parameter pattern means, for error messages: a regex is no answer to a person."""
 
 

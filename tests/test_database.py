@@ -32,6 +32,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0003_owner_in_read_models",
         "0005_backstage_groups",
         "0006_valuation_and_allocation",
+        "0007_simulation_adjustment",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -51,6 +52,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0003_owner_in_read_models",
         "0005_backstage_groups",
         "0006_valuation_and_allocation",
+        "0007_simulation_adjustment",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -66,6 +68,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
         "allocated_consumption",
+        "simulation_adjustment",
     } <= tables  # fmt: skip
 
 

@@ -1,37 +1,205 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from http import HTTPStatus
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
-from finops_api.costs.schemas import CostReport
+from finops_api.costs.schemas import (
+    AgainstPeriod,
+    CompareReport,
+    Comparison,
+    CostReport,
+    VarianceReport,
+)
 from finops_api.costs.services import (
     DEFAULT_GROUP_BY,
     GROUP_KEYS,
+    PERIOD_SHIFTS,
+    TIME_KEYS,
+    CostContext,
     CostQuery,
     CostService,
+    CostSide,
     OwnerAsOf,
     provide_cost_service,
 )
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.params import split_list
-from finops_core.months import MONTH_PATTERN, format_month, parse_month
+from finops_core.months import PERIOD_PATTERN, add_months, format_month, period_months
+
+View = Annotated[str, QueryParameter(description="Pricing view code (GET /api/v1/pricing-views).")]
+From = Annotated[
+    str | None,
+    QueryParameter(
+        name="from",
+        pattern=PERIOD_PATTERN,
+        description="First period included: a month YYYY-MM, or a quarter YYYY-Qn or a year YYYY "
+        "(from its first month); default: the view's first month with data.",
+    ),
+]
+To = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=PERIOD_PATTERN,
+        description="Last period included: a month YYYY-MM, or a quarter YYYY-Qn or a year YYYY "
+        "(to its last month); default: the view's last month with data.",
+    ),
+]
+AsOf = Annotated[
+    OwnerAsOf,
+    QueryParameter(
+        description="Which owner `owner` groups and filters by: the application's owner in the month "
+        "reported (month), or its owner today for every month (current)."
+    ),
+]
+VARIANCE_KEYS: tuple[str, ...] = tuple(key for key in GROUP_KEYS if key not in TIME_KEYS)
+"""A variance compares two whole periods: its rows are not split by month, quarter or year."""
+_GROUP_BY_HELP = "rows are sorted in this order. currency is always added. Empty: one row per currency."
+GroupBy = Annotated[
+    str, QueryParameter(description=f"Comma-separated subset of {', '.join(GROUP_KEYS)}; {_GROUP_BY_HELP}")
+]
+_ERRORS = problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE)
+_SERVICE = {"cost_service": Provide(provide_cost_service, sync_to_thread=False)}
 
 
-def group_keys(text: str) -> list[str]:
+def _list(description: str) -> object:
+    return QueryParameter(description=f"Only these {description}, comma-separated.")
+
+
+async def provide_cost_filters(
+    source: Annotated[str | None, _list("sources")] = None,
+    application: Annotated[str | None, _list("applications")] = None,
+    owner: Annotated[
+        str | None,
+        QueryParameter(
+            description="Only applications with these owners (Backstage group refs) in the month "
+            "reported, comma-separated."
+        ),
+    ] = None,
+    domain: Annotated[str | None, _list("domains")] = None,
+    family: Annotated[str | None, _list("families")] = None,
+    product: Annotated[str | None, _list("products")] = None,
+    currency: Annotated[str | None, _list("currencies")] = None,
+) -> dict[str, list[str]]:
+    """The filters every costs endpoint takes, API key -> accepted values."""
+    return {
+        "source": split_list(source),
+        "application": split_list(application),
+        "owner": split_list(owner),
+        "domain": split_list(domain),
+        "family": split_list(family),
+        "product": split_list(product),
+        "currency": split_list(currency),
+    }
+
+
+_DEPENDENCIES = {**_SERVICE, "cost_filters": Provide(provide_cost_filters)}
+
+
+def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
     """The group_by parameter as keys, currency added last when not asked for."""
     keys = split_list(text)
-    unknown = [key for key in keys if key not in GROUP_KEYS]
+    unknown = [key for key in keys if key not in allowed]
     if unknown:
         raise invalid_parameter(
             "group_by",
             f"unknown key {', '.join(map(repr, unknown))}; "
-            f"expected a comma-separated subset of {', '.join(GROUP_KEYS)}",
+            f"expected a comma-separated subset of {', '.join(allowed)}",
         )
     return keys if "currency" in keys else [*keys, "currency"]
+
+
+@dataclass(frozen=True)
+class Range:
+    """The months a request asked for, each None when not asked."""
+
+    first: date | None
+    last: date | None
+
+    @classmethod
+    def parse(cls, from_: str | None, to: str | None) -> Range:
+        first = period_months(from_)[0] if from_ is not None else None
+        last = period_months(to)[1] if to is not None else None
+        if first is not None and last is not None and first > last:
+            raise invalid_parameters(
+                InvalidParam("from", f"{from_} is after to ({to})"),
+                InvalidParam("to", f"{to} is before from ({from_})"),
+            )
+        return cls(first, last)
+
+    def or_data_of(self, *contexts: CostContext) -> Range:
+        """The range asked, a missing end taken from the first view with data."""
+        firsts = [c.first_month for c in contexts if c.first_month is not None]
+        lasts = [c.last_month for c in contexts if c.last_month is not None]
+        return Range(
+            self.first if self.first is not None else next(iter(firsts), None),
+            self.last if self.last is not None else next(iter(lasts), None),
+        )
+
+    @property
+    def empty(self) -> bool:
+        return self.first is None or self.last is None or self.first > self.last
+
+    def side(self, view: str, context: CostContext, shift: int = 0) -> CostSide:
+        """The view over this range moved back by shift months (labelled as this range's months)."""
+        if self.first is None or self.last is None or context.read_view is None:
+            raise ValueError("no side over an empty range or an unknown view")
+        first, last = add_months(self.first, -shift), add_months(self.last, -shift)
+        return CostSide(view, context.read_view, first, last, shift, context.scopes or {})
+
+    def text(self, shift: int = 0) -> tuple[str | None, str | None]:
+        return (
+            format_month(add_months(self.first, -shift)) if self.first is not None else None,
+            format_month(add_months(self.last, -shift)) if self.last is not None else None,
+        )
+
+
+async def known_view(cost_service: CostService, view: str, parameter: str) -> CostContext:
+    context = await cost_service.context(view)
+    if not context.view_known:
+        raise invalid_parameter(parameter, f"unknown pricing view {view!r}; see GET /api/v1/pricing-views")
+    return context
+
+
+async def comparison(
+    cost_service: CostService,
+    keys: list[str],
+    view: str,
+    against: str | None,
+    against_period: AgainstPeriod | None,
+    from_: str | None,
+    to: str | None,
+) -> tuple[Comparison, tuple[CostSide, CostSide] | None]:
+    """The two sides of a compare or variance request (None when there is no month to read),
+    and the header of its answer. The range defaults to the months with data of the view, else
+    of the against view."""
+    asked = Range.parse(from_, to)
+    context = await known_view(cost_service, view, "view")
+    against_view = against if against is not None else view
+    against_context = context if against is None else await known_view(cost_service, against, "against")
+    shift = PERIOD_SHIFTS[against_period] if against_period is not None else 0
+    months = asked.or_data_of(context, against_context)
+    report_from, report_to = months.text()
+    against_from, against_to = months.text(shift)
+    header = Comparison(
+        view=view,
+        against=against_view,
+        against_period=against_period,
+        from_=report_from,
+        to=report_to,
+        against_from=against_from,
+        against_to=against_to,
+        group_by=keys,
+    )
+    if months.empty:
+        return header, None
+    return header, (months.side(view, context), months.side(against_view, against_context, shift))
 
 
 class CostController(Controller):
@@ -40,113 +208,113 @@ class CostController(Controller):
 
     @get(
         "/",
-        dependencies={"cost_service": Provide(provide_cost_service, sync_to_thread=False)},
+        dependencies=_DEPENDENCIES,
         operation_id="listCosts",
-        summary="Costs of a pricing view, grouped and filtered by month and the product tree",
+        summary="Costs of a pricing view, grouped and filtered by period and the product tree",
         description=(
             "Quantities are returned only when every row of a group has the same unit, costs only "
             "when every row is priced in the view (else null, with priced false). Amounts in "
-            "different currencies are never added: currency is always a group key."
+            "different currencies are never added: currency is always a group key. A simulation "
+            "view is evaluated on the fly from its base view and its adjustments."
         ),
-        responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=_ERRORS,
     )
     async def list_costs(
         self,
         cost_service: NamedDependency[CostService],
-        view: Annotated[
-            str, QueryParameter(description="Pricing view code (GET /api/v1/pricing-views).")
-        ] = "actual",
-        from_: Annotated[
-            str | None,
-            QueryParameter(
-                name="from",
-                pattern=MONTH_PATTERN,
-                description="First month included, YYYY-MM; default: the view's first month with data.",
-            ),
+        cost_filters: NamedDependency[dict[str, list[str]]],
+        view: View = "actual",
+        from_: From = None,
+        to: To = None,
+        group_by: GroupBy = DEFAULT_GROUP_BY,
+        owner_as_of: AsOf = "month",
+    ) -> CostReport:
+        keys = group_keys(group_by)
+        asked = Range.parse(from_, to)
+        context = await known_view(cost_service, view, "view")
+        months = asked.or_data_of(context)
+        report_from, report_to = months.text()
+        if months.empty:  # no data in the range asked
+            return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=[])
+        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        rows = await cost_service.costs(query, months.side(view, context))
+        return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=rows)
+
+    @get(
+        "/compare",
+        dependencies=_DEPENDENCIES,
+        operation_id="compareCosts",
+        summary="Costs under two pricing views, or over two periods, side by side",
+        description=(
+            "Exactly one of `against` (another pricing view over the same months: the same "
+            "consumption valued twice) and `against_period` (the same view over the range moved "
+            "back by 1, 3 or 12 months). Rows are matched on the group keys; with against_period "
+            "the against side's months are labelled with the months they are compared with, so "
+            "group_by=month,application compares each month with the month a year before, and "
+            "group_by=application each application's total over the two ranges. A group on one "
+            "side only is still a row, the other side null."
+        ),
+        responses=_ERRORS,
+    )
+    async def compare_costs(
+        self,
+        cost_service: NamedDependency[CostService],
+        cost_filters: NamedDependency[dict[str, list[str]]],
+        view: View = "actual",
+        against: Annotated[
+            str | None, QueryParameter(description="The pricing view to compare with, over the same months.")
         ] = None,
-        to: Annotated[
-            str | None,
-            QueryParameter(
-                pattern=MONTH_PATTERN,
-                description="Last month included, YYYY-MM; default: the view's last month with data.",
-            ),
+        against_period: Annotated[
+            AgainstPeriod | None,
+            QueryParameter(description="Compare with the same view over the range moved back."),
         ] = None,
+        from_: From = None,
+        to: To = None,
+        group_by: GroupBy = DEFAULT_GROUP_BY,
+        owner_as_of: AsOf = "month",
+    ) -> CompareReport:
+        if (against is None) == (against_period is None):
+            reason = "give exactly one of against (a pricing view) and against_period"
+            raise invalid_parameters(InvalidParam("against", reason), InvalidParam("against_period", reason))
+        keys = group_keys(group_by)
+        header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
+        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        rows = await cost_service.compare(query, *sides) if sides else []
+        return CompareReport(**msgspec.structs.asdict(header), rows=rows)
+
+    @get(
+        "/variance",
+        dependencies=_DEPENDENCIES,
+        operation_id="getCostVariance",
+        summary="Why costs moved between two periods: volume, mix, price, new and retired",
+        description=(
+            "Per group, delta = cost - against_cost split per product (README.md, Variance): "
+            "volume + mix + price + new + retired = delta exactly. Groups are not periods: the "
+            "period is the whole range from..to."
+        ),
+        responses=_ERRORS,
+    )
+    async def get_cost_variance(
+        self,
+        cost_service: NamedDependency[CostService],
+        cost_filters: NamedDependency[dict[str, list[str]]],
+        against_period: Annotated[
+            AgainstPeriod,
+            QueryParameter(description="Compare with the range moved back by 1, 3 or 12 months."),
+        ],
+        view: View = "actual",
+        from_: From = None,
+        to: To = None,
         group_by: Annotated[
             str,
             QueryParameter(
-                description=(
-                    f"Comma-separated subset of {', '.join(GROUP_KEYS)}; rows are sorted in this order. "
-                    "currency is always added. Empty: one row per currency."
-                )
+                description=f"Comma-separated subset of {', '.join(VARIANCE_KEYS)}; {_GROUP_BY_HELP}"
             ),
-        ] = DEFAULT_GROUP_BY,
-        source: Annotated[
-            str | None, QueryParameter(description="Only these sources, comma-separated.")
-        ] = None,
-        application: Annotated[
-            str | None, QueryParameter(description="Only these applications, comma-separated.")
-        ] = None,
-        owner: Annotated[
-            str | None,
-            QueryParameter(
-                description="Only applications with these owners (Backstage group refs) in the month "
-                "reported, comma-separated."
-            ),
-        ] = None,
-        domain: Annotated[
-            str | None, QueryParameter(description="Only these domains, comma-separated.")
-        ] = None,
-        family: Annotated[
-            str | None, QueryParameter(description="Only these families, comma-separated.")
-        ] = None,
-        product: Annotated[
-            str | None, QueryParameter(description="Only these products, comma-separated.")
-        ] = None,
-        currency: Annotated[
-            str | None, QueryParameter(description="Only these currencies, comma-separated.")
-        ] = None,
-        owner_as_of: Annotated[
-            OwnerAsOf,
-            QueryParameter(
-                description="Which owner `owner` groups and filters by: the application's owner in the "
-                "month reported (month), or its owner today for every month (current)."
-            ),
-        ] = "month",
-    ) -> CostReport:
-        keys = group_keys(group_by)
-        first = parse_month(from_) if from_ is not None else None
-        last = parse_month(to) if to is not None else None
-        if first is not None and last is not None and first > last:
-            raise invalid_parameters(
-                InvalidParam("from", f"{from_} is after to ({to})"),
-                InvalidParam("to", f"{to} is before from ({from_})"),
-            )
-        context = await cost_service.context(view)
-        if not context.view_known:
-            raise invalid_parameter("view", f"unknown pricing view {view!r}; see GET /api/v1/pricing-views")
-        first = first if first is not None else context.first_month
-        last = last if last is not None else context.last_month
-        report_from = format_month(first) if first is not None else None
-        report_to = format_month(last) if last is not None else None
-        if first is None or last is None or first > last:  # no data in the range asked
-            return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=[])
-
-        filters = {
-            "source": split_list(source),
-            "application": split_list(application),
-            "owner": split_list(owner),
-            "domain": split_list(domain),
-            "family": split_list(family),
-            "product": split_list(product),
-            "currency": split_list(currency),
-        }
-        query = CostQuery(
-            view=view,
-            first_month=first,
-            last_month=last,
-            group_by=keys,
-            filters=filters,
-            owner_as_of=owner_as_of,
-        )
-        rows = await cost_service.costs(query)
-        return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=rows)
+        ] = "application",
+        owner_as_of: AsOf = "month",
+    ) -> VarianceReport:
+        keys = group_keys(group_by, VARIANCE_KEYS)
+        header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
+        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        rows = await cost_service.variance(query, *sides) if sides else []
+        return VarianceReport(**msgspec.structs.asdict(header), rows=rows)

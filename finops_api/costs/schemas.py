@@ -1,16 +1,24 @@
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
 from finops_api.amounts import Amount
 
+AgainstPeriod = Literal["previous_month", "previous_quarter", "previous_year"]
+"""The range a period is compared with: the same range moved back by 1, 3 or 12 months."""
 
-class CostRow(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
-    """One group. A row carries exactly the requested group keys (the others are omitted), then
-    unit, quantity, cost and priced."""
+
+class GroupKeys(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
+    """The keys of one group: exactly the requested group keys (the others are omitted)."""
 
     month: str | None = None
     """YYYY-MM."""
+    quarter: str | None = None
+    """YYYY-Qn, e.g. 2026-Q1."""
+    year: str | None = None
+    """YYYY."""
     source: str | None = None
     application: str | None = None
     owner: str | None = None
@@ -20,6 +28,11 @@ class CostRow(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
     product: str | None = None
     currency: str
     """Always a key: amounts in different currencies are never added together."""
+
+
+class CostRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
+    """One group: its keys, then unit, quantity, cost and priced."""
+
     unit: str | None
     """The unit of the quantity; null when the group mixes units."""
     quantity: Amount | None
@@ -39,3 +52,83 @@ class CostReport(msgspec.Struct, kw_only=True, frozen=True):
     group_by: list[str]
     """The keys the rows are grouped and ordered by; currency is always among them."""
     rows: list[CostRow]
+
+
+class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
+    """One group under both sides. A group found on one side only is still a row: the other
+    side's figures are null (and its priced flag too)."""
+
+    unit: str | None
+    """The unit of both quantities; null when a group mixes units or the sides differ."""
+    quantity: Amount | None
+    """The view's quantity over the range; null when the group mixes units or is not there."""
+    against_quantity: Amount | None
+    """The against side's quantity: the same consumption under another view, or the against period's."""
+    cost: Amount | None
+    """The view's cost; null when the group is not on this side or not fully priced."""
+    against_cost: Amount | None
+    """The against side's cost; null likewise."""
+    delta: Amount | None
+    """cost - against_cost; null when either is null."""
+    ratio: Amount | None
+    """cost / against_cost to 6 decimals; null when against_cost is 0 or null."""
+    priced: bool | None
+    """Whether every row of the group is priced in the view; null when the group is not there."""
+    against_priced: bool | None
+    """Likewise on the against side."""
+
+
+class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
+    """One group's change of cost between the against period and the period, split so that
+    volume + mix + price + new + retired = delta exactly. Every figure is null (priced false)
+    when a product of the group is unpriced in either period."""
+
+    cost: Amount | None
+    """Cost over the period."""
+    against_cost: Amount | None
+    """Cost over the against period."""
+    delta: Amount | None
+    """cost - against_cost."""
+    volume: Amount | None
+    """The change of quantity at the old unit price, to 6 decimals: (Q1 - Q0) x C0 / Q0 over the
+    products in both periods when they share one unit, else the sum of the products' own."""
+    mix: Amount | None
+    """The sum of the products' own volume effects minus volume: the shift between products of
+    different unit prices (0 when the products cannot be added up)."""
+    price: Amount | None
+    """Per product in both periods, its change of cost minus its volume effect, summed."""
+    new: Amount | None
+    """The cost of the products found in the period only."""
+    retired: Amount | None
+    """Minus the cost of the products found in the against period only."""
+    priced: bool
+    """False when a product of the group is unpriced in either period."""
+
+
+class Comparison(msgspec.Struct, kw_only=True, frozen=True):
+    """What a compare or variance answer compares: the view over a range, against another view
+    over the same range or the same view over the range moved back."""
+
+    view: str
+    against: str
+    """The against side's pricing view: the `against` parameter, else the view itself."""
+    against_period: AgainstPeriod | None
+    """How far back the against side's range is moved; null when comparing two views."""
+    from_: str | None = msgspec.field(name="from")
+    """First month of the range, YYYY-MM; null when no side has data and none was asked."""
+    to: str | None
+    """Last month of the range, YYYY-MM."""
+    against_from: str | None
+    """First month of the against side's range."""
+    against_to: str | None
+    """Last month of the against side's range."""
+    group_by: list[str]
+    """The keys the rows are matched, grouped and ordered by; currency is always among them."""
+
+
+class CompareReport(Comparison, kw_only=True, frozen=True):
+    rows: list[CompareRow]
+
+
+class VarianceReport(Comparison, kw_only=True, frozen=True):
+    rows: list[VarianceRow]

@@ -1,24 +1,28 @@
-"""Cost queries over the read models: the smallest one that holds every key asked for."""
+"""Cost queries over the read models: the smallest one that holds every key asked for.
+
+A request reads one side (/costs) or two (/costs/compare, /costs/variance). A side is one
+pricing view over a month range; a simulation view's side is its base view's rows with the
+simulation's adjustments applied (api/cost_side_simulated.sql).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Literal, TypeVar
 
 import msgspec
 from litestar.di import NamedDependency
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from finops_api.costs.schemas import CostRow
+from finops_api.costs.schemas import AgainstPeriod, CompareRow, CostRow, VarianceRow
 from finops_api.db import Pool
 from finops_core.sql import sql_text
 
 # API name -> read-model column. The only identifiers a client can have put into a query.
 DIMENSIONS: Mapping[str, str] = {
-    "month": "month",
     "source": "source",
     "application": "application_code",
     "owner": "owner",
@@ -27,19 +31,29 @@ DIMENSIONS: Mapping[str, str] = {
     "product": "product_code",
     "currency": "currency",
 }
-GROUP_KEYS: tuple[str, ...] = tuple(DIMENSIONS)
+SCOPE_LEVELS: tuple[str, ...] = ("domain", "family", "product", "application")
+"""A simulation adjustment's scope levels, each the API key of the column it matches."""
+# Periods: API name -> to_char format of the month's label (sorting the labels sorts in time).
+TIME_KEYS: Mapping[str, str] = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+GROUP_KEYS: tuple[str, ...] = (*TIME_KEYS, *DIMENSIONS)
 FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "family", "product", "currency")
 DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
+PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
+"""How many months an against_period moves the range back."""
 # Every read model is keyed by month, pricing view and currency.
-_IN_EVERY_MODEL = frozenset({"month", "currency"})
+_IN_EVERY_MODEL = frozenset({*TIME_KEYS, "currency"})
+
+Statement = tuple[sql.Composed, dict[str, object]]
+"""A composed statement and its bind parameters."""
+Row = TypeVar("Row", CostRow, CompareRow, VarianceRow)
 
 
 @dataclass(frozen=True)
 class ReadModel:
     table: str
     dimensions: frozenset[str]
-    """API keys it can group or filter by, besides month and currency."""
+    """API keys it can group or filter by, besides the periods and currency."""
     unit_min: sql.Composable
     unit_max: sql.Composable
     priced: sql.Composable
@@ -71,12 +85,13 @@ READ_MODELS: tuple[ReadModel, ...] = (
         sql.SQL("r.cost IS NOT NULL"),
     ),
 )
+COST_BY_PRODUCT = READ_MODELS[-1]
 
 
 def choose_read_model(keys: Iterable[str]) -> ReadModel:
     """The first (smallest) read model holding every key; cost_by_product holds them all."""
     needed = frozenset(keys) - _IN_EVERY_MODEL
-    unknown = needed - READ_MODELS[-1].dimensions
+    unknown = needed - COST_BY_PRODUCT.dimensions
     if unknown:
         raise ValueError(f"not a cost dimension: {', '.join(sorted(unknown))}")
     return next(model for model in READ_MODELS if needed <= model.dimensions)
@@ -85,16 +100,37 @@ def choose_read_model(keys: Iterable[str]) -> ReadModel:
 @dataclass(frozen=True)
 class CostContext:
     view_known: bool
+    read_view: str | None
+    """The view whose rows the read models hold: the view itself, or a simulation's base view."""
     first_month: date | None
     """First month with data in the view; None when it has none."""
     last_month: date | None
+    scopes: Mapping[str, Sequence[str]] | None = None
+    """A simulation's scopes, level -> codes (SCOPE_LEVELS); None when it has no adjustment."""
+
+
+@dataclass(frozen=True)
+class CostSide:
+    """One pricing view over a month range."""
+
+    view: str
+    read_view: str
+    """The view itself, or the base view of a simulation (CostContext.read_view)."""
+    first_month: date
+    last_month: date
+    shift: int = 0
+    """Months added to each month read before it is grouped: an against period's rows are
+    labelled with the months they are compared with."""
+    scopes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """A simulation's scopes (CostContext.scopes): the codes, per level, its adjustments touch."""
+
+    @property
+    def simulated(self) -> bool:
+        return self.view != self.read_view
 
 
 @dataclass(frozen=True)
 class CostQuery:
-    view: str
-    first_month: date
-    last_month: date
     group_by: Sequence[str]
     """API keys, in the order rows are sorted by; must include currency."""
     filters: Mapping[str, Sequence[str]]
@@ -102,39 +138,121 @@ class CostQuery:
     owner_as_of: OwnerAsOf = "month"
     """`month`: the owner in the month reported; `current`: the application's owner today."""
 
+    def validate(self) -> None:
+        unknown = (set(self.group_by) - set(GROUP_KEYS)) | (set(self.filters) - set(FILTER_KEYS))
+        if unknown or "currency" not in self.group_by:
+            raise ValueError(f"invalid cost query: {self}")
 
-def compose_cost_query(query: CostQuery, model: ReadModel) -> sql.Composed:
+    @property
+    def filtered_keys(self) -> list[str]:
+        return [name for name, values in self.filters.items() if values]
+
+    def params(self) -> dict[str, object]:
+        return {name: list(self.filters[name]) for name in self.filtered_keys}
+
+
+def _keys(names: Iterable[str]) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(name) for name in names)
+
+
+def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
+    """The grouped rows of one side (api/cost_side.sql), with its bind parameters, named with
+    prefix so that two sides can share a statement; the filters' parameters are the query's."""
     current_owner = query.owner_as_of == "current" and (
         "owner" in query.group_by or bool(query.filters.get("owner"))
     )
+    month: sql.Composable = sql.SQL("r.month")
+    if side.shift:
+        month = sql.SQL("(r.month + {} * interval '1 month')").format(sql.Literal(side.shift))
 
     def column(name: str) -> sql.Composable:
+        if name in TIME_KEYS:
+            return sql.SQL("to_char({}, {})").format(month, sql.Literal(TIME_KEYS[name]))
         if name == "owner" and current_owner:
             return sql.SQL("coalesce(current_owner.owner, '')")
         return sql.Identifier("r", DIMENSIONS[name])
 
-    select_keys = [
-        sql.SQL("{} AS {}").format(
-            sql.SQL("to_char(r.month, 'YYYY-MM')") if name == "month" else column(name), sql.Identifier(name)
-        )
-        for name in query.group_by
-    ]
-    filters = [
+    def placeholder(name: str) -> sql.Placeholder:
+        return sql.Placeholder(prefix + name)
+
+    fragments: dict[str, sql.Composable] = {
+        "select_keys": sql.SQL(", ").join(
+            sql.SQL("{} AS {}").format(column(name), sql.Identifier(name)) for name in query.group_by
+        ),
+        "joins": sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
         # the placeholder is named after the key, itself from the fixed list
-        sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
-        for name, values in query.filters.items()
-        if values
-    ]
-    return sql.SQL(sql_text("api/costs.sql")).format(
-        select_keys=sql.SQL(", ").join(select_keys),
+        "filters": sql.SQL(" ").join(
+            sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
+            for name in query.filtered_keys
+        ),
+        "group_keys": sql.SQL(", ").join(column(name) for name in query.group_by),
+        "view": placeholder("view"),
+        "read_view": placeholder("read_view"),
+        "first_month": placeholder("first_month"),
+        "last_month": placeholder("last_month"),
+    }
+    model = choose_read_model([*query.group_by, *query.filtered_keys])
+    base = sql.SQL(sql_text("api/cost_side.sql")).format(
         unit_min=model.unit_min,
         unit_max=model.unit_max,
         priced=model.priced,
         read_model=sql.Identifier("finops", model.table),
-        joins=sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
-        filters=sql.SQL(" ").join(filters),
-        group_keys=sql.SQL(", ").join(column(name) for name in query.group_by),
+        **fragments,
     )
+    params = {
+        prefix + "view": side.view,
+        prefix + "read_view": side.read_view,
+        prefix + "first_month": side.first_month,
+        prefix + "last_month": side.last_month,
+    }
+    levels = [level for level in SCOPE_LEVELS if side.scopes.get(level)]
+    if not side.simulated or not levels:
+        return base, params
+    scope_model = choose_read_model([*query.group_by, *query.filtered_keys, *levels])
+    columns = [DIMENSIONS[level] for level in levels]
+    adjustment = sql.SQL(sql_text("api/cost_side_adjustment.sql")).format(
+        read_model=sql.Identifier("finops", scope_model.table),
+        keys=_keys(query.group_by),
+        scope_columns=_keys(columns),
+        scope_columns_r=sql.SQL(", ").join(sql.Identifier("r", column) for column in columns),
+        in_scope=sql.SQL(" OR ").join(
+            sql.SQL("{} = ANY({})").format(sql.Identifier("r", column), placeholder(f"scope_{level}"))
+            for level, column in zip(levels, columns, strict=True)
+        ),
+        scope_cases=sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(sql.Literal(level), sql.Identifier("combination", column))
+            for level, column in zip(levels, columns, strict=True)
+        ),
+        **fragments,
+    )
+    simulated = sql.SQL(sql_text("api/cost_side_simulated.sql")).format(
+        keys=_keys(query.group_by), base=base, adjustment=adjustment
+    )
+    scope_params = {f"{prefix}scope_{level}": list(side.scopes[level]) for level in levels}
+    return simulated, {**params, **scope_params}
+
+
+def compose_cost_query(query: CostQuery, side: CostSide) -> Statement:
+    statement, params = compose_side(query, side, "")
+    composed = sql.SQL(sql_text("api/costs.sql")).format(keys=_keys(query.group_by), side=statement)
+    return composed, {**params, **query.params()}
+
+
+def compose_two_sides(
+    template: str, query: CostQuery, side: CostSide, against: CostSide, side_keys: Sequence[str]
+) -> Statement:
+    """A statement over two sides grouped by side_keys (api/costs_compare.sql,
+    api/costs_variance.sql), rows by the query's keys."""
+    side_query = CostQuery(side_keys, query.filters, query.owner_as_of)
+    statement, params = compose_side(side_query, side, "")
+    against_statement, against_params = compose_side(side_query, against, "against_")
+    composed = sql.SQL(sql_text(template)).format(
+        keys=_keys(query.group_by),
+        side_keys=_keys(side_keys),
+        side=statement,
+        against_side=against_statement,
+    )
+    return composed, {**params, **against_params, **query.params()}
 
 
 class CostService:
@@ -149,21 +267,32 @@ class CostService:
             raise RuntimeError("costs_context.sql returned no row")
         return CostContext(**row)
 
-    async def costs(self, query: CostQuery) -> list[CostRow]:
-        unknown = (set(query.group_by) - set(GROUP_KEYS)) | (set(query.filters) - set(FILTER_KEYS))
-        if unknown or "currency" not in query.group_by:
-            raise ValueError(f"invalid cost query: {query}")
-        model = choose_read_model([*query.group_by, *(k for k, v in query.filters.items() if v)])
-        params: dict[str, object] = {
-            "view": query.view,
-            "first_month": query.first_month,
-            "last_month": query.last_month,
-            **{name: list(values) for name, values in query.filters.items() if values},
-        }
+    async def _rows(self, statement: Statement, row_type: type[Row]) -> list[Row]:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(compose_cost_query(query, model), params)
+            await cur.execute(*statement)
             rows = await cur.fetchall()
-        return msgspec.convert(rows, list[CostRow])
+        return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
+
+    async def costs(self, query: CostQuery, side: CostSide) -> list[CostRow]:
+        query.validate()
+        return await self._rows(compose_cost_query(query, side), CostRow)
+
+    async def compare(self, query: CostQuery, side: CostSide, against: CostSide) -> list[CompareRow]:
+        """The query's groups under both sides, matched on every group key (an against period's
+        months are labelled with the months they are compared with)."""
+        query.validate()
+        statement = compose_two_sides("api/costs_compare.sql", query, side, against, query.group_by)
+        return await self._rows(statement, CompareRow)
+
+    async def variance(self, query: CostQuery, side: CostSide, against: CostSide) -> list[VarianceRow]:
+        """The query's groups with their cost change split into volume, mix, price, new and
+        retired (api/costs_variance.sql); the sides are read per product."""
+        query.validate()
+        if set(query.group_by) & set(TIME_KEYS):
+            raise ValueError(f"a variance is not grouped by period: {query}")
+        side_keys = [*query.group_by, *([] if "product" in query.group_by else ["product"])]
+        statement = compose_two_sides("api/costs_variance.sql", query, side, against, side_keys)
+        return await self._rows(statement, VarianceRow)
 
 
 def provide_cost_service(db_pool: NamedDependency[Pool]) -> CostService:

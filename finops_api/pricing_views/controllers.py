@@ -1,22 +1,58 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.exceptions import NotFoundException
+from litestar.params import JSONBody, PathParameter
+from litestar.plugins.problem_details import ProblemDetailsException
 
-from finops_api.errors import problem_responses
-from finops_api.pricing_views.schemas import PricingViewList
-from finops_api.pricing_views.services import PricingViewService, provide_pricing_view_service
+from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
+from finops_api.pricing_views.schemas import PricingViewDetail, PricingViewList, SimulationCreate
+from finops_api.pricing_views.services import (
+    CreateOutcome,
+    DeleteOutcome,
+    PricingViewService,
+    provide_pricing_view_service,
+)
+
+ViewCode = Annotated[str, PathParameter(description="The pricing view code.")]
+RESERVED_CODE = "simulations"
+CONFLICT = "urn:finops:problem:conflict"
+_SERVICE = {"pricing_view_service": Provide(provide_pricing_view_service, sync_to_thread=False)}
+
+
+def conflict(detail: str) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=HTTPStatus.CONFLICT, type_=CONFLICT, title="Conflict with the stored state", detail=detail
+    )
+
+
+def check_simulation(simulation: SimulationCreate) -> None:
+    """What the body's schema cannot say: a code that is not a path of this API, and from <= to
+    in every adjustment (months as YYYY-MM compare in time as text)."""
+    if simulation.code == RESERVED_CODE:
+        raise invalid_parameter(
+            "code", f"{RESERVED_CODE!r} is reserved: GET /pricing-views/{RESERVED_CODE} is no view"
+        )
+    for index, adjustment in enumerate(simulation.adjustments):
+        first, last = adjustment.from_, adjustment.to
+        if first is not None and last is not None and first > last:
+            raise invalid_parameters(
+                InvalidParam(f"adjustments[{index}].from", f"{first} is after to ({last})"),
+                InvalidParam(f"adjustments[{index}].to", f"{last} is before from ({first})"),
+            )
 
 
 class PricingViewController(Controller):
     path = "/pricing-views"
     tags = ("pricing views",)
+    dependencies = _SERVICE
 
     @get(
         "/",
-        dependencies={"pricing_view_service": Provide(provide_pricing_view_service, sync_to_thread=False)},
         operation_id="listPricingViews",
         summary="The pricing views costs can be valued under",
         responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE),
@@ -25,3 +61,70 @@ class PricingViewController(Controller):
         self, pricing_view_service: NamedDependency[PricingViewService]
     ) -> PricingViewList:
         return PricingViewList(rows=await pricing_view_service.list_views())
+
+    @get(
+        "/{code:str}",
+        operation_id="getPricingView",
+        summary="One pricing view, with a simulation's adjustments",
+        responses=problem_responses(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
+    )
+    async def get_pricing_view(
+        self, pricing_view_service: NamedDependency[PricingViewService], code: ViewCode
+    ) -> PricingViewDetail:
+        view = await pricing_view_service.get_view(code)
+        if view is None:
+            raise NotFoundException(detail=f"unknown pricing view {code!r}")
+        return view
+
+    @post(
+        "/simulations",
+        operation_id="createSimulation",
+        summary="A simulation pricing view: a base view's costs with adjustments, evaluated on the fly",
+        description=(
+            "Adjustments apply in list order to the base view's rows in their scope and months: "
+            "percent: cost x (1 + value / 100); absolute: cost + quantity x value; price: quantity x "
+            "value. Quantities never change. GET /api/v1/costs?view=<code> (and compare, variance) "
+            "evaluate it from the read models, with no batch run."
+        ),
+        status_code=HTTPStatus.CREATED,
+        responses=problem_responses(
+            HTTPStatus.BAD_REQUEST, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE
+        ),
+    )
+    async def create_simulation(
+        self, pricing_view_service: NamedDependency[PricingViewService], data: JSONBody[SimulationCreate]
+    ) -> PricingViewDetail:
+        check_simulation(data)
+        outcome = await pricing_view_service.create_simulation(data)
+        if outcome is CreateOutcome.UNKNOWN_BASE_VIEW:
+            raise invalid_parameter("base_view", f"unknown pricing view {data.base_view!r}")
+        if outcome is CreateOutcome.SIMULATION_BASE_VIEW:
+            raise invalid_parameter(
+                "base_view", f"{data.base_view!r} is a simulation; start from its base view"
+            )
+        if outcome is CreateOutcome.CODE_TAKEN:
+            raise conflict(
+                f"pricing view code {data.code!r} is taken (codes of deleted views are never reused)"
+            )
+        view = await pricing_view_service.get_view(data.code)
+        if view is None:  # just created
+            raise RuntimeError(f"simulation {data.code!r} vanished after its creation")
+        return view
+
+    @delete(
+        "/{code:str}",
+        operation_id="deletePricingView",
+        summary="Soft-deletes a simulation pricing view",
+        description="Only simulations can be deleted here (409 for other kinds); the code is never reused.",
+        responses=problem_responses(
+            HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE
+        ),
+    )
+    async def delete_pricing_view(
+        self, pricing_view_service: NamedDependency[PricingViewService], code: ViewCode
+    ) -> None:
+        outcome = await pricing_view_service.delete_simulation(code)
+        if outcome is DeleteOutcome.UNKNOWN:
+            raise NotFoundException(detail=f"unknown pricing view {code!r}")
+        if outcome is DeleteOutcome.NOT_A_SIMULATION:
+            raise conflict(f"pricing view {code!r} is not a simulation; only simulations are deleted here")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import psycopg
 import pytest
@@ -92,6 +93,22 @@ def insert_pricing_views(database_url: str) -> None:
             "        ('whatif', 'Storage plus ten percent', 'simulation', 'EUR', 'budget', NULL),"
             "        ('old', 'Retired', 'derived', NULL, NULL, now())"
         )
+
+
+async def get_ok(client: AsyncTestClient[Litestar], path: str, **params: str) -> dict[str, Any]:
+    """The JSON body of a GET that must succeed."""
+    response = await client.get(path, params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def invalid_names(client: AsyncTestClient[Litestar], path: str, **params: str) -> list[str]:
+    """The parameters a GET that must be a 400 problem names."""
+    response = await client.get(path, params=params)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    return [param["name"] for param in response.json()["invalid_params"]]
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_api.costs.services import choose_read_model
+from tests.api.conftest import get_ok
 
 Client = AsyncTestClient[Litestar]
 
@@ -18,10 +19,7 @@ pytestmark = pytest.mark.usefixtures("costs_mart")
 
 
 async def costs(client: Client, **params: str) -> dict[str, Any]:
-    response = await client.get("/api/v1/costs", params=params)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    return await get_ok(client, "/api/v1/costs", **params)
 
 
 def row(priced: bool = True, **fields: str | None) -> dict[str, Any]:
@@ -201,9 +199,23 @@ async def test_another_view_is_valued_apart_with_its_own_default_range(client: C
     ]
 
 
-async def test_a_known_view_without_data_answers_no_rows(client: Client) -> None:
-    body = await costs(client, view="whatif")
+async def test_a_known_view_without_data_answers_no_rows(client: Client, mart_url: str) -> None:
+    with psycopg.connect(mart_url) as conn:
+        conn.execute(
+            "INSERT INTO finops.pricing_view (pricing_view_code, name, kind)"
+            " VALUES ('forecast', 'Forecast', 'derived')"
+        )
+    body = await costs(client, view="forecast")
     assert (body["from"], body["to"], body["rows"]) == (None, None, [])
+
+
+async def test_a_simulation_without_adjustments_is_its_base_view(client: Client) -> None:
+    body = await costs(client, view="whatif", group_by="application")
+    # whatif is based on budget: budget's months and figures
+    assert (body["view"], body["from"], body["to"]) == ("whatif", "2025-01", "2025-01")
+    assert body["rows"] == [
+        row(application="payments", currency="EUR", unit="Hours", quantity="100", cost="12.00"),
+    ]
 
 
 async def test_only_from_defaults_to_the_last_month(client: Client) -> None:

@@ -36,13 +36,18 @@ async def test_unknown_view(client: Client, view: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["from", "to"])
-@pytest.mark.parametrize("value", ["2025-13", "2025-1", "25-01", "2025-01-01", "march"])
-async def test_malformed_month(client: Client, name: str, value: str) -> None:
+@pytest.mark.parametrize(
+    "value", ["2025-13", "2025-1", "25-01", "2025-01-01", "march", "2025-Q5", "2025-q1", "2025-Q"]
+)
+async def test_malformed_period(client: Client, name: str, value: str) -> None:
     body = await problem(client, "/api/v1/costs", {name: value})
     # Litestar rejects it against the parameter's pattern; the problem names the client's
-    # `from`, not the handler's `from_`, and says what a month looks like
+    # `from`, not the handler's `from_`, and says what a period looks like
     assert names(body) == [name]
-    assert body["invalid_params"][0]["reason"] == f"expected a month as YYYY-MM, e.g. 2025-03, got {value!r}"
+    assert body["invalid_params"][0]["reason"] == (
+        "expected a month as YYYY-MM, a quarter as YYYY-Qn or a year as YYYY, e.g. 2025-03, 2025-Q1, 2025, "
+        f"got {value!r}"
+    )
 
 
 async def test_both_months_malformed_are_both_named(client: Client) -> None:

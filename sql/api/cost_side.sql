@@ -1,0 +1,22 @@
+-- One side of a costs request: the rows of one pricing view over a month range, grouped by the
+-- requested keys, as numerics for the statements that embed it (api/costs.sql,
+-- api/costs_compare.sql, api/costs_variance.sql) to finish.
+-- A template for psycopg.sql (finops_api/costs/services.py): the brace placeholders take only
+-- identifiers from a fixed list and fixed fragments, never client text; values are bind
+-- parameters. The read model is aliased r, so that the keys below are its columns.
+--
+-- A quantity is given only when every row of the group has the same unit, as summing
+-- vCPU-hours with GB-months means nothing. cost sums the priced rows; priced says whether every
+-- row is, and the statements above give no cost for a group that is not: a sum that skips
+-- unpriced rows would be a silent undercount.
+SELECT {select_keys},
+       CASE WHEN min({unit_min}) = max({unit_max}) THEN min({unit_min}) END AS unit,
+       CASE WHEN min({unit_min}) = max({unit_max}) THEN sum(r.quantity) END AS quantity,
+       sum(r.cost) AS cost,
+       bool_and({priced}) AS priced
+  FROM {read_model} AS r
+  {joins}
+ WHERE r.pricing_view_code = {read_view}
+   AND r.month BETWEEN {first_month} AND {last_month}
+   {filters}
+ GROUP BY {group_keys}

@@ -1,0 +1,7 @@
+-- One side of a costs request under a simulation pricing view: the base view's groups
+-- (api/cost_side.sql, from the smallest read model that holds the keys) plus what the
+-- simulation's adjustments change in them (api/cost_side_adjustment.sql). Quantities and the
+-- priced flag are the base view's: a simulation only changes prices.
+SELECT {keys}, base.unit, base.quantity, base.cost + coalesce(adjusted.delta, 0) AS cost, base.priced
+  FROM ({base}) AS base
+  LEFT JOIN ({adjustment}) AS adjusted USING ({keys})

@@ -1,0 +1,62 @@
+-- Why the cost of a group moved from the against period to the period: the two sides are
+-- grouped by the requested keys and product, matched per product, and each product's change is
+-- split; the row sums its products (README.md, "Variance"):
+--   a product in both periods:  volume = round((q1 - q0) x c0 / q0, 6)  (0 when q0 = 0)
+--                               price  = (c1 - c0) - volume
+--   a product in the period only:          new     = c1
+--   a product in the against period only:  retired = -c0
+-- and at the row, over the products in both periods, when they share one unit and q0 <> 0:
+--   volume = round((Q1 - Q0) x C0 / Q0, 6)   (the change of the row's volume at its old average price)
+--   mix    = (sum of the products' volumes) - volume   (the shift between products of different prices)
+-- else volume = the sum of the products' volumes and mix = 0. Only sums and differences follow
+-- the one rounding, so volume + mix + price + new + retired = delta exactly. A row with an
+-- unpriced product on either side has no figures (priced false).
+WITH product_pair AS (
+    SELECT {side_keys},
+           a.unit,
+           a.quantity AS q1, a.cost AS c1, b.quantity AS q0, b.cost AS c0,
+           a.priced IS NOT NULL AS in_period,
+           b.priced IS NOT NULL AS in_against,
+           coalesce(a.priced, true) AND coalesce(b.priced, true) AS priced
+      FROM ({side}) AS a
+      FULL JOIN ({against_side}) AS b USING ({side_keys})
+), product_effect AS (
+    SELECT *,
+           CASE WHEN in_period AND in_against
+                THEN CASE WHEN q0 <> 0 THEN round((q1 - q0) * c0 / q0, 6) ELSE 0 END END AS volume
+      FROM product_pair
+), row_effect AS (
+    SELECT {keys},
+           bool_and(priced) AS priced,
+           coalesce(sum(c1), 0) AS cost,
+           coalesce(sum(c0), 0) AS against_cost,
+           coalesce(sum(volume), 0) AS product_volume,
+           coalesce(sum(c1 - c0 - volume), 0) AS price,
+           coalesce(sum(c1) FILTER (WHERE NOT in_against), 0) AS new,
+           coalesce(-sum(c0) FILTER (WHERE NOT in_period), 0) AS retired,
+           min(unit) FILTER (WHERE in_period AND in_against) = max(unit) FILTER (WHERE in_period AND in_against)
+               AS one_unit,
+           sum(q1) FILTER (WHERE in_period AND in_against) AS continuing_q1,
+           sum(q0) FILTER (WHERE in_period AND in_against) AS continuing_q0,
+           sum(c0) FILTER (WHERE in_period AND in_against) AS continuing_c0
+      FROM product_effect
+     GROUP BY {keys}
+), row_volume AS (
+    SELECT *,
+           CASE WHEN one_unit AND continuing_q0 <> 0
+                THEN round((continuing_q1 - continuing_q0) * continuing_c0 / continuing_q0, 6)
+                ELSE product_volume END AS volume
+      FROM row_effect
+)
+SELECT {keys},
+       CASE WHEN priced THEN cost::text END AS cost,
+       CASE WHEN priced THEN against_cost::text END AS against_cost,
+       CASE WHEN priced THEN (cost - against_cost)::text END AS delta,
+       CASE WHEN priced THEN volume::text END AS volume,
+       CASE WHEN priced THEN (product_volume - volume)::text END AS mix,
+       CASE WHEN priced THEN price::text END AS price,
+       CASE WHEN priced THEN new::text END AS new,
+       CASE WHEN priced THEN retired::text END AS retired,
+       priced
+  FROM row_volume
+ ORDER BY {keys};
