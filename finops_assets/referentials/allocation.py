@@ -34,9 +34,9 @@ import msgspec
 import psycopg
 from psycopg.types.json import Jsonb
 
+from finops_assets.referentials.declared_months import declared_month, declared_range
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
-from finops_core.months import add_months, parse_month
 from finops_core.sql import sql_statements
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,62}$")
@@ -111,18 +111,10 @@ class Allocation:
     keys: list[AllocationKey]
 
 
-def _month(text: str, where: str) -> date:
-    try:
-        return parse_month(str(text))
-    except ValueError as error:
-        raise ConfigError(f"{where}: {error}") from None
-
-
 def _rule(entry: RuleEntry, where: str) -> AllocationRule:
     if not _CODE.match(entry.code):
         raise ConfigError(f"{where}.code: {entry.code!r} must be a lower-case code")
     level, code = entry.scope.level_and_code(f"{where}.scope")
-    last_text = entry.to
     weights_scope = entry.proportional_to
     if not 0 <= entry.scale <= 18:
         raise ConfigError(f"{where}.scale: {entry.scale} must be between 0 and 18")
@@ -158,10 +150,7 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
         parameters.update({"to_level": to_level, "to_code": to_code, "basis": entry.basis})
     elif weights_scope is not None:
         raise ConfigError(f"{where}.proportional_to: only a proportional rule takes proportional_to")
-    first = _month(entry.from_, f"{where}.from") if entry.from_ is not None else date(1900, 1, 1)
-    last = _month(last_text, f"{where}.to") if last_text is not None else None
-    if last is not None and last < first:
-        raise ConfigError(f"{where}.to: {last_text} is before from ({entry.from_})")
+    first, end = declared_range(entry.from_, entry.to, where)
     return AllocationRule(
         entry.code,
         level,
@@ -170,7 +159,7 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
         entry.driver,
         parameters,
         first,
-        add_months(last, 1) if last is not None else None,
+        end,
         entry.scale,
     )
 
@@ -189,7 +178,9 @@ def _keys(path: Path) -> list[AllocationKey]:
         if not row["driver"] or not row["application"]:
             raise ConfigError(f"{where}: driver and application are required")
         keys.append(
-            AllocationKey(row["driver"], _month(row["month"], f"{where}: month"), row["application"], weight)
+            AllocationKey(
+                row["driver"], declared_month(row["month"], f"{where}: month"), row["application"], weight
+            )
         )
     return keys
 

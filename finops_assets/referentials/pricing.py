@@ -26,9 +26,9 @@ from pathlib import Path
 import msgspec
 import psycopg
 
+from finops_assets.referentials.declared_months import declared_month, declared_range
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
-from finops_core.months import add_months, parse_month
 from finops_core.sql import sql_statements
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
@@ -96,27 +96,13 @@ class Pricing:
     fx_rates: list[FxRate]
 
 
-def _month(text: str | None, where: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return parse_month(str(text))
-    except ValueError as error:
-        raise ConfigError(f"{where}: {error}") from None
-
-
 def _price(entry: PriceEntry, where: str) -> UnitPrice:
     if not _CURRENCY.match(entry.currency):
         raise ConfigError(f"{where}.currency: {entry.currency!r} is not an ISO 4217 code")
     if not entry.unit_price.is_finite() or entry.unit_price < 0:
         raise ConfigError(f"{where}.unit_price: {entry.unit_price} must be a number >= 0")
-    first = _month(entry.from_, f"{where}.from") or date(1900, 1, 1)
-    last = _month(entry.to, f"{where}.to")
-    if last is not None and last < first:
-        raise ConfigError(f"{where}.to: {entry.to} is before from ({entry.from_})")
-    return UnitPrice(
-        entry.product, first, add_months(last, 1) if last else None, entry.currency, entry.unit_price
-    )
+    first, end = declared_range(entry.from_, entry.to, where)
+    return UnitPrice(entry.product, first, end, entry.currency, entry.unit_price)
 
 
 def _csv_prices(path: Path, where: str) -> list[PriceEntry]:
@@ -149,8 +135,8 @@ def read_fx_rates(path: Path) -> list[FxRate]:
     rates: dict[tuple[date, str, str], FxRate] = {}
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         where = f"{path}:{number}"
-        month = _month(row["month"], f"{where}: month")
-        if month is None or not all(_CURRENCY.match(row[c] or "") for c in ("from_currency", "to_currency")):
+        month = declared_month(row["month"], f"{where}: month")
+        if not all(_CURRENCY.match(row[c] or "") for c in ("from_currency", "to_currency")):
             raise ConfigError(f"{where}: expected a month and two ISO 4217 codes, got {row}")
         try:
             rate = Decimal(row["rate"])
