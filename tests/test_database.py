@@ -33,6 +33,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0005_backstage_groups",
         "0006_valuation_and_allocation",
         "0007_simulation_adjustment",
+        "0008_read_models_for_simulations",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -53,6 +54,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0005_backstage_groups",
         "0006_valuation_and_allocation",
         "0007_simulation_adjustment",
+        "0008_read_models_for_simulations",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:

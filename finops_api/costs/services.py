@@ -33,6 +33,8 @@ DIMENSIONS: Mapping[str, str] = {
 }
 SCOPE_LEVELS: tuple[str, ...] = ("domain", "family", "product", "application")
 """A simulation adjustment's scope levels, each the API key of the column it matches."""
+WIDE_SCOPE_LEVELS: frozenset[str] = frozenset({"domain", "family"})
+"""Scope levels whose codes each cover a large share of cost_by_product's rows."""
 # Periods: API name -> to_char format of the month's label (sorting the labels sorts in time).
 TIME_KEYS: Mapping[str, str] = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 GROUP_KEYS: tuple[str, ...] = (*TIME_KEYS, *DIMENSIONS)
@@ -72,7 +74,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ),
     ReadModel(
         "cost_by_family",
-        frozenset({"source", "domain", "family"}),
+        frozenset({"source", "owner", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
         sql.Identifier("r", "fully_priced"),
@@ -155,6 +157,41 @@ def _keys(names: Iterable[str]) -> sql.Composed:
     return sql.SQL(", ").join(sql.Identifier(name) for name in names)
 
 
+def compose_adjustment(
+    model: ReadModel,
+    read: Sequence[str],
+    applied: Sequence[str],
+    replaced: Sequence[str],
+    fragments: Mapping[str, sql.Composable],
+    prefix: str,
+) -> sql.Composed:
+    """One part of a simulation's adjustment (api/cost_side_adjustment.sql): the rows of model in
+    the scopes of the read levels, under the adjustments of the applied levels instead of those
+    of the replaced levels (none: the base cost); fragments and prefix are compose_side's."""
+
+    def levels(names: Sequence[str]) -> sql.Composable:
+        return sql.SQL(", ").join(sql.Literal(name) for name in names)
+
+    return sql.SQL(sql_text("api/cost_side_adjustment.sql")).format(
+        read_model=sql.Identifier("finops", model.table),
+        in_scope=sql.SQL(" OR ").join(
+            sql.SQL("{} = ANY({})").format(
+                sql.Identifier("r", DIMENSIONS[level]), sql.Placeholder(f"{prefix}scope_{level}")
+            )
+            for level in read
+        ),
+        scope_cases=sql.SQL(" ").join(
+            sql.SQL("WHEN {} THEN {}").format(sql.Literal(level), sql.Identifier("r", DIMENSIONS[level]))
+            for level in applied
+        ),
+        applied_levels=levels(applied),
+        replaced_filter=sql.SQL("a.scope_level IN ({})").format(levels(replaced))
+        if replaced
+        else sql.SQL("false"),
+        **fragments,
+    )
+
+
 def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     """The grouped rows of one side (api/cost_side.sql), with its bind parameters, named with
     prefix so that two sides can share a statement; the filters' parameters are the query's."""
@@ -190,8 +227,11 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "read_view": placeholder("read_view"),
         "first_month": placeholder("first_month"),
         "last_month": placeholder("last_month"),
+        "keys": _keys(query.group_by),
     }
-    model = choose_read_model([*query.group_by, *query.filtered_keys])
+    # the current owner is looked up by application
+    needed = [*query.group_by, *query.filtered_keys, *(["application"] if current_owner else [])]
+    model = choose_read_model(needed)
     base = sql.SQL(sql_text("api/cost_side.sql")).format(
         unit_min=model.unit_min,
         unit_max=model.unit_max,
@@ -208,25 +248,32 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     levels = [level for level in SCOPE_LEVELS if side.scopes.get(level)]
     if not side.simulated or not levels:
         return base, params
-    scope_model = choose_read_model([*query.group_by, *query.filtered_keys, *levels])
-    columns = [DIMENSIONS[level] for level in levels]
-    adjustment = sql.SQL(sql_text("api/cost_side_adjustment.sql")).format(
-        read_model=sql.Identifier("finops", scope_model.table),
-        keys=_keys(query.group_by),
-        scope_columns=_keys(columns),
-        scope_columns_r=sql.SQL(", ").join(sql.Identifier("r", column) for column in columns),
-        in_scope=sql.SQL(" OR ").join(
-            sql.SQL("{} = ANY({})").format(sql.Identifier("r", column), placeholder(f"scope_{level}"))
-            for level, column in zip(levels, columns, strict=True)
-        ),
-        scope_cases=sql.SQL(" ").join(
-            sql.SQL("WHEN {} THEN {}").format(sql.Literal(level), sql.Identifier("combination", column))
-            for level, column in zip(levels, columns, strict=True)
-        ),
-        **fragments,
-    )
+    # Domain and family scopes hold many rows: they are read from the smallest model holding
+    # them with the keys (a roll-up, unless the keys need cost_by_product), and applied alone;
+    # only the other scopes' rows are read from a model holding every level
+    # (api/cost_side_adjustment.sql).
+    wide = [level for level in levels if level in WIDE_SCOPE_LEVELS]
+    held_model = choose_read_model([*needed, *wide]) if wide else model
+    held = [level for level in levels if level in held_model.dimensions]
+    others = [level for level in levels if level not in held_model.dimensions]
+    parts = []
+    if held:
+        parts.append(
+            compose_adjustment(
+                held_model, read=held, applied=held, replaced=[], fragments=fragments, prefix=prefix
+            )
+        )
+    if others:
+        wider = choose_read_model([*needed, *levels])
+        parts.append(
+            compose_adjustment(
+                wider, read=others, applied=levels, replaced=held, fragments=fragments, prefix=prefix
+            )
+        )
     simulated = sql.SQL(sql_text("api/cost_side_simulated.sql")).format(
-        keys=_keys(query.group_by), base=base, adjustment=adjustment
+        keys=_keys(query.group_by),
+        base=base,
+        adjustments=sql.SQL(" UNION ALL ").join(sql.SQL("({})").format(part) for part in parts),
     )
     scope_params = {f"{prefix}scope_{level}": list(side.scopes[level]) for level in levels}
     return simulated, {**params, **scope_params}

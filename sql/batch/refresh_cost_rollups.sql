@@ -9,10 +9,10 @@ SELECT month, pricing_view_code, application_code, owner, currency, min(unit), m
  GROUP BY month, pricing_view_code, application_code, owner, currency;
 
 INSERT INTO finops.cost_by_family
-    (month, pricing_view_code, source, domain_code, family_code, currency, unit_min, unit_max,
+    (month, pricing_view_code, source, owner, domain_code, family_code, currency, unit_min, unit_max,
      quantity, cost, fully_priced)
-SELECT month, pricing_view_code, source, domain_code, family_code, currency, min(unit), max(unit),
+SELECT month, pricing_view_code, source, owner, domain_code, family_code, currency, min(unit), max(unit),
        sum(quantity), sum(cost), bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s
- GROUP BY month, pricing_view_code, source, domain_code, family_code, currency;
+ GROUP BY month, pricing_view_code, source, owner, domain_code, family_code, currency;

@@ -14,7 +14,7 @@ UNREACHABLE = "postgresql://postgres@127.0.0.1:1/finops?connect_timeout=2"
 async def test_health_reports_the_schema_version(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_version": "0007"}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_version": "0008"}
 
 
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:

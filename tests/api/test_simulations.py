@@ -249,6 +249,22 @@ async def test_adjustments_apply_in_order(client: Client) -> None:
     }
 
 
+async def test_a_family_scope_read_from_the_roll_up_and_the_others_per_product(client: Client) -> None:
+    """By family, the family scope is read from cost_by_family and the product and application
+    scopes from cost_by_product, without applying twice the +10% of the rows in both."""
+    await create(client, THREE_ADJUSTMENTS)
+    body = await costs(client, view="sim2", group_by="month,family", currency="EUR")
+    assert {k: Decimal(v) if v else None for k, v in by_key(body["rows"], "month", "family").items()} == {
+        # the by-product figures of test_adjustments_apply_in_order, summed per family
+        ("2025-01", "vm"): Decimal("12.15"),  # 1.00 + 0.05 + 11.10
+        ("2025-01", "disk"): Decimal("2.50"),
+        ("2025-02", "vm"): None,
+        ("2025-02", "disk"): Decimal("4.25"),
+        ("2025-03", "vm"): Decimal("10.899"),  # 9.09 x 1.1 + 0.90, not 9.09 x 1.1 x 1.1 + ...
+        ("2025-03", "egress"): Decimal("0.01"),
+    }
+
+
 async def test_a_simulation_on_either_side_of_compare_and_variance(client: Client) -> None:
     await create(client, THREE_ADJUSTMENTS)
     response = await client.get(
