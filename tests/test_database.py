@@ -69,7 +69,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "dim_domain", "dim_family", "dim_product", "dim_application", "fact_consumption", "pricing_view",
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
-        "allocated_consumption",
+        "allocated_consumption", "cost_by_owner",
         "simulation_adjustment",
     } <= tables  # fmt: skip
 

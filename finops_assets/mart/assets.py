@@ -101,7 +101,8 @@ def mart_assets(
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},
-        description="The dashboards' roll-ups of the month (cost_by_application, cost_by_family)",
+        description="The dashboards' roll-ups of the month "
+        "(cost_by_application, cost_by_owner, cost_by_family)",
     )
     def cost_views(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         refresh_rollups(mart.url(), partition_month(context.partition_key))
