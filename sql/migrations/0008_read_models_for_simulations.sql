@@ -40,6 +40,8 @@ CREATE TABLE finops.cost_by_owner (
     fully_priced       boolean NOT NULL,
     PRIMARY KEY (month, pricing_view_code, source, owner, domain_code, family_code, currency)
 ) PARTITION BY RANGE (month);
+-- a family scope reads one family's rows of every owner (the primary key leads with the owner)
+CREATE INDEX cost_by_owner_view_family ON finops.cost_by_owner (pricing_view_code, family_code);
 
 SELECT finops.ensure_month_partition('finops.cost_by_owner'::regclass, month)
   FROM (SELECT DISTINCT month FROM finops.cost_by_family) AS built;
