@@ -40,8 +40,9 @@ def available_migrations() -> list[Migration]:
     return migrations
 
 
-def upgrade(database_url: str) -> list[str]:
-    """Apply the migrations not yet applied; return the names of those applied now."""
+def upgrade(database_url: str, target: str | None = None) -> list[str]:
+    """Apply the migrations not yet applied, up to the target version included (all when None);
+    return the names of those applied now."""
     applied_now: list[str] = []
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", [_LOCK_KEY])
@@ -55,6 +56,8 @@ def upgrade(database_url: str) -> list[str]:
             applied = conn.execute("SELECT version, checksum FROM finops.schema_migration").fetchall()
             done: dict[str, str] = dict(applied)
             for migration in available_migrations():
+                if target is not None and migration.version > target:
+                    break
                 if migration.version in done:
                     if done[migration.version] != migration.checksum:
                         raise MigrationError(

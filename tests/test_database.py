@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import psycopg
@@ -72,6 +73,41 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "allocated_consumption", "cost_by_owner",
         "simulation_adjustment",
     } <= tables  # fmt: skip
+
+
+def test_0008_builds_cost_by_owner_from_the_months_already_valued(empty_database_url: str) -> None:
+    url = empty_database_url
+    assert upgrade(url, target="0007")[-1] == "0007_simulation_adjustment"
+    month = "2025-01-01"
+    with psycopg.connect(url) as conn:
+        for table in ("cost_by_product", "cost_by_family"):
+            conn.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
+        # two applications of team-a and one of team-b on one family; one row unpriced
+        conn.execute(
+            "INSERT INTO finops.cost_by_product (month, pricing_view_code, source, application_code,"
+            " domain_code, family_code, product_code, currency, unit, quantity, cost, owner) VALUES"
+            " (%(m)s, 'actual', 'aws', 'pay', 'compute', 'vm', 'vm-s', 'EUR', 'h', 10, 1.25, 'team-a'),"
+            " (%(m)s, 'actual', 'aws', 'bill', 'compute', 'vm', 'vm-l', 'EUR', 'h', 5, 2.50, 'team-a'),"
+            " (%(m)s, 'actual', 'aws', 'ops', 'compute', 'vm', 'vm-s', 'EUR', 'h', 1, NULL, 'team-b')",
+            {"m": month},
+        )
+        conn.execute(
+            "INSERT INTO finops.cost_by_family (month, pricing_view_code, source, domain_code, family_code,"
+            " currency, unit_min, unit_max, quantity, cost, fully_priced)"
+            " VALUES (%s, 'actual', 'aws', 'compute', 'vm', 'EUR', 'h', 'h', 16, 3.75, false)",
+            [month],
+        )
+    assert upgrade(url) == ["0008_read_models_for_simulations"]
+    with psycopg.connect(url) as conn:
+        owners = conn.execute(
+            "SELECT owner, quantity, cost, fully_priced FROM finops.cost_by_owner ORDER BY owner"
+        ).fetchall()
+        keys = conn.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'finops.cost_by_product'::regclass"
+            " AND contype = 'p'"
+        ).fetchone()
+    assert owners == [("team-a", Decimal("15"), Decimal("3.75"), True), ("team-b", Decimal("1"), None, False)]
+    assert keys == (0,)
 
 
 def test_an_edited_applied_migration_is_refused(
