@@ -53,7 +53,9 @@ def mart_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
         "cost_by_product": query(url, "SELECT * FROM finops.cost_by_product ORDER BY 1, 2, 3, 4, 7, 8"),
         "cost_by_application": query(url, "SELECT * FROM finops.cost_by_application ORDER BY 1, 2, 3, 4"),
         "cost_by_family": query(url, "SELECT * FROM finops.cost_by_family ORDER BY 1, 2, 3, 4, 5, 6"),
-        "cost_by_owner": query(url, "SELECT * FROM finops.cost_by_owner ORDER BY 1, 2, 3, 4, 5, 6, 7"),
+        "cost_by_owner_family": query(url, "SELECT * FROM finops.cost_by_owner_family"
+                                           " ORDER BY 1, 2, 3, 4, 5, 6, 7"),
+        "cost_by_owner": query(url, "SELECT * FROM finops.cost_by_owner ORDER BY 1, 2, 3, 4"),
     }  # fmt: skip
 
 

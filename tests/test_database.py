@@ -70,12 +70,12 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "dim_domain", "dim_family", "dim_product", "dim_application", "fact_consumption", "pricing_view",
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
-        "allocated_consumption", "cost_by_owner",
+        "allocated_consumption", "cost_by_owner_family", "cost_by_owner",
         "simulation_adjustment",
     } <= tables  # fmt: skip
 
 
-def test_0008_builds_cost_by_owner_from_the_months_already_valued(empty_database_url: str) -> None:
+def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_database_url: str) -> None:
     url = empty_database_url
     assert upgrade(url, target="0007")[-1] == "0007_simulation_adjustment"
     month = "2025-01-01"
@@ -100,6 +100,9 @@ def test_0008_builds_cost_by_owner_from_the_months_already_valued(empty_database
     assert upgrade(url) == ["0008_read_models_for_simulations"]
     with psycopg.connect(url) as conn:
         owners = conn.execute(
+            "SELECT owner, quantity, cost, fully_priced FROM finops.cost_by_owner_family ORDER BY owner"
+        ).fetchall()
+        owner_totals = conn.execute(
             "SELECT owner, quantity, cost, fully_priced FROM finops.cost_by_owner ORDER BY owner"
         ).fetchall()
         keys = conn.execute(
@@ -107,6 +110,7 @@ def test_0008_builds_cost_by_owner_from_the_months_already_valued(empty_database
             " AND contype = 'p'"
         ).fetchone()
     assert owners == [("team-a", Decimal("15"), Decimal("3.75"), True), ("team-b", Decimal("1"), None, False)]
+    assert owner_totals == owners  # one family: the owner totals are the same sums
     assert keys == (0,)
 
 

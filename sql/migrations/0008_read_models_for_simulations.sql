@@ -1,5 +1,5 @@
--- Read models for simulations on large data: a cheaper cost_by_product to write, and a roll-up
--- by owner and family.
+-- Read models for simulations on large data: a cheaper cost_by_product to write, and roll-ups
+-- by owner.
 --
 -- cost_by_product is rewritten a month at a time (DELETE, then one INSERT per pricing view of
 -- 35k rows for 1M billing lines), and each index of it is paid on every row written. Measured on
@@ -18,14 +18,17 @@ CREATE INDEX cost_by_product_view_family ON finops.cost_by_product (pricing_view
 CREATE INDEX cost_by_product_view_product ON finops.cost_by_product (pricing_view_code, product_code);
 CREATE INDEX cost_by_product_view_application ON finops.cost_by_product (pricing_view_code, application_code);
 
--- cost_by_owner: cost_by_family per owner (month x view x source x owner x domain x family x
--- currency). A by-owner report reads it instead of cost_by_application, and a simulation scoped
--- on a family or domain reads its rows there instead of every cost_by_product row of the family
--- (1.6 s for a year by quarter and owner with the largest family of the 12 x 1M benchmark).
--- cost_by_family keeps no owner: teams x families is about as large as the applications (50 x 17
--- against 3,030 a month in the benchmark), and a by-family report would read 30 times more rows.
--- Its months are built from cost_by_product, which it summarises (batch/refresh_cost_rollups.sql).
-CREATE TABLE finops.cost_by_owner (
+-- cost_by_owner_family: cost_by_family per owner (month x view x source x owner x domain x
+-- family x currency), and cost_by_owner: per owner alone (month x view x owner x currency). A
+-- by-owner report reads them instead of cost_by_application (a year by quarter and owner: 9,204
+-- rows of the first, 21 ms, against 612 of the second), and a simulation scoped on a family or
+-- domain reads its rows in cost_by_owner_family instead of every cost_by_product row of the
+-- family (1.6 s for a year by quarter and owner with the largest family of the 12 x 1M
+-- benchmark). cost_by_family keeps no owner: teams x families is about as large as the
+-- applications (50 x 17 against 3,030 a month in the benchmark), and a by-family report would
+-- read 30 times more rows. Their months are built from cost_by_product, which they summarise
+-- (batch/refresh_cost_rollups.sql).
+CREATE TABLE finops.cost_by_owner_family (
     month              date NOT NULL,
     pricing_view_code  text NOT NULL,
     source             text NOT NULL,
@@ -41,11 +44,25 @@ CREATE TABLE finops.cost_by_owner (
     PRIMARY KEY (month, pricing_view_code, source, owner, domain_code, family_code, currency)
 ) PARTITION BY RANGE (month);
 -- a family scope reads one family's rows of every owner (the primary key leads with the owner)
-CREATE INDEX cost_by_owner_view_family ON finops.cost_by_owner (pricing_view_code, family_code);
+CREATE INDEX cost_by_owner_family_view_family ON finops.cost_by_owner_family (pricing_view_code, family_code);
 
-SELECT finops.ensure_month_partition('finops.cost_by_owner'::regclass, month)
-  FROM (SELECT DISTINCT month FROM finops.cost_by_family) AS built;
-INSERT INTO finops.cost_by_owner
+CREATE TABLE finops.cost_by_owner (
+    month              date NOT NULL,
+    pricing_view_code  text NOT NULL,
+    owner              text NOT NULL,
+    currency           text NOT NULL,
+    unit_min           text NOT NULL,
+    unit_max           text NOT NULL,
+    quantity           numeric NOT NULL,
+    cost               numeric,
+    fully_priced       boolean NOT NULL,
+    PRIMARY KEY (month, pricing_view_code, owner, currency)
+) PARTITION BY RANGE (month);
+
+SELECT finops.ensure_month_partition(parent, month)
+  FROM (SELECT DISTINCT month FROM finops.cost_by_family) AS built,
+       unnest(ARRAY['finops.cost_by_owner_family', 'finops.cost_by_owner']::regclass[]) AS parent;
+INSERT INTO finops.cost_by_owner_family
     (month, pricing_view_code, source, owner, domain_code, family_code, currency, unit_min, unit_max,
      quantity, cost, fully_priced)
 SELECT month, pricing_view_code, source, owner, domain_code, family_code, currency, min(unit), max(unit),
@@ -53,3 +70,9 @@ SELECT month, pricing_view_code, source, owner, domain_code, family_code, curren
   FROM finops.cost_by_product
  WHERE month IN (SELECT month FROM finops.cost_by_family)
  GROUP BY month, pricing_view_code, source, owner, domain_code, family_code, currency;
+INSERT INTO finops.cost_by_owner
+    (month, pricing_view_code, owner, currency, unit_min, unit_max, quantity, cost, fully_priced)
+SELECT month, pricing_view_code, owner, currency, min(unit_min), max(unit_max), sum(quantity), sum(cost),
+       bool_and(fully_priced)
+  FROM finops.cost_by_owner_family
+ GROUP BY month, pricing_view_code, owner, currency;

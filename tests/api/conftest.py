@@ -15,7 +15,13 @@ from litestar.testing import AsyncTestClient
 from finops_api.app import create_app
 from finops_core.sql import sql_statements
 
-READ_MODELS = ("cost_by_product", "cost_by_application", "cost_by_owner", "cost_by_family")
+READ_MODELS = (
+    "cost_by_product",
+    "cost_by_application",
+    "cost_by_owner_family",
+    "cost_by_family",
+    "cost_by_owner",
+)
 
 # (month, view, source, application, domain, family, product, currency, unit, quantity, cost)
 CostLine = tuple[str, str, str, str, str, str, str, str, str, str, str | None]

@@ -151,7 +151,7 @@ def test_read_model_choice() -> None:
     assert choose_read_model(["source", "application"]).table == "cost_by_product"
     assert choose_read_model(["family", "product"]).table == "cost_by_product"
     assert choose_read_model(["month", "owner"]).table == "cost_by_owner"
-    assert choose_read_model(["owner", "family"]).table == "cost_by_owner"
+    assert choose_read_model(["owner", "family"]).table == "cost_by_owner_family"
     assert choose_read_model(["owner", "product"]).table == "cost_by_product"
     with pytest.raises(ValueError, match="team"):
         choose_read_model(["team"])

@@ -263,7 +263,7 @@ async def test_a_family_scope_read_from_the_roll_up_and_the_others_per_product(c
         ("2025-03", "vm"): Decimal("10.899"),  # 9.09 x 1.1 + 0.90, not 9.09 x 1.1 x 1.1 + ...
         ("2025-03", "egress"): Decimal("0.01"),
     }
-    # by owner (all '' here) likewise: the family scope from cost_by_owner
+    # by owner (all '' here) likewise: the family scope from cost_by_owner_family
     for month, expected in (("2025-01", "14.65"), ("2025-03", "10.909")):  # 12.15 + 2.50; 10.899 + 0.01
         by_owner = await costs(
             client, view="sim2", group_by="owner", currency="EUR", **{"from": month, "to": month}
