@@ -5,16 +5,17 @@
 -- Every other row keeps its base cost, which the roll-up read for the base already holds.
 --
 -- finops_api/costs/services.py splits a simulation in up to two such parts so that the many rows
--- of a large scope are read from a roll-up: the levels the base's read model holds are read
--- there and applied alone; the rows of the other levels' scopes are read from a model holding
--- every level, with every adjustment applied and the first part's contribution replaced. The
+-- of a large scope are read from a roll-up: domain and family scopes are read from the smallest
+-- model holding them with the keys and applied alone; the rows of the other levels' scopes are
+-- read from a model holding every level, with every adjustment applied and the first part's
+-- contribution replaced. The
 -- parts add up exactly to the rows' full adjustment, as every adjustment is affine:
 -- finops.simulation_factors (migration 0007) folds a row's adjustments into (a, b) with simulated
 -- cost = a x cost + b x quantity, so the rows of one (a, b) can be summed before it applies.
 --
--- A row's adjustments are the positions it matches (scope code and months); they are matched per
--- distinct month and scope codes, and folded once per distinct set of positions (a handful),
--- not per row. Only the scoped rows are read (their codes are bind parameters, so the planner
+-- A row's adjustments are the positions it matches (scope code and months), looked up by a
+-- lateral subquery the planner memoizes per (month, scope codes); they are folded once per
+-- distinct set of positions (a handful), not per row: folding per row cost 3 s for 104,460 rows. Only the scoped rows are read (their codes are bind parameters, so the planner
 -- sees them and uses the read model's indexes). A row without a price adds NULL, which sum()
 -- skips; its group is unpriced anyway (a simulation does not price what its base view does not).
 WITH adjustment AS MATERIALIZED (
