@@ -108,44 +108,55 @@ def text_column(frame: pl.DataFrame, column: str) -> pl.Expr:
 
 
 def _present(value: pl.Expr) -> pl.Expr:
-    """Trimmed text, with empty as null: a rule that finds nothing lets the next one try."""
-    trimmed = value.str.strip_chars()
-    return pl.when(trimmed == "").then(None).otherwise(trimmed)
+    """Trimmed text, with empty as null: a rule that finds nothing lets the next one try.
+    `value` appears once: polars would evaluate it (a tag lookup, a regex) once per use."""
+    return value.str.strip_chars().replace("", None)
 
 
-def tag_value(frame: pl.DataFrame, key: str) -> pl.Expr:
-    """The tag's value from Tags as JSON text (braces added when an export forgot them), a
-    struct, or a Parquet map (list of key/value structs); null when absent."""
+def tag_value(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:
+    """The first of the tags `keys` with a value (trimmed; empty is no value) from Tags as JSON
+    text (braces added when an export forgot them), a struct, or a Parquet map (list of
+    key/value structs); null when none has one."""
     if "Tags" not in frame.columns:
         return pl.lit(None, pl.String)
     dtype = frame.schema["Tags"]
     tags = pl.col("Tags")
     if isinstance(dtype, pl.Struct):
-        names = [field.name for field in dtype.fields]
-        return tags.struct.field(key).cast(pl.String) if key in names else pl.lit(None, pl.String)
+        names = {field.name for field in dtype.fields}
+        present = [_present(tags.struct.field(key).cast(pl.String)) for key in keys if key in names]
+        return pl.coalesce(*present, pl.lit(None, pl.String))
     if isinstance(dtype, pl.List) and isinstance(dtype.inner, pl.Struct):
         entry = pl.element().struct
-        return (
-            tags.list.eval(pl.element().filter(entry.field("key") == key).struct.field("value"))
-            .list.first()
-            .cast(pl.String)
+        return pl.coalesce(
+            _present(
+                tags.list.eval(pl.element().filter(entry.field("key") == key).struct.field("value"))
+                .list.first()
+                .cast(pl.String)
+            )
+            for key in keys
         )
-    # A month has far fewer distinct tag sets than lines (5,293 for 1M demo lines): parse each
-    # distinct JSON text once and map the lines onto the results.
+    # A month has far fewer distinct tag sets than lines (5,293 for 1M demo lines): the keys are
+    # looked up, trimmed and tried in order on each distinct JSON text, and the lines mapped
+    # onto the results once.
     distinct = frame.select(tags.cast(pl.String).unique().drop_nulls()).to_series()
     text = distinct.str.strip_chars()
     json = pl.select(
         pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
     ).to_series()
-    escaped = key.replace("\\", "\\\\").replace("'", "\\'")
-    values = json.str.json_path_match(f"$['{escaped}']").str.strip_chars()
+
+    def path(key: str) -> str:
+        escaped = key.replace("\\", "\\\\").replace("'", "\\'")
+        return f"$['{escaped}']"
+
+    values = pl.select(
+        pl.coalesce(_present(pl.lit(json).str.json_path_match(path(key))) for key in keys)
+    ).to_series()
     return tags.cast(pl.String).replace_strict(distinct, values, default=None, return_dtype=pl.String)
 
 
 def _rule_value(frame: pl.DataFrame, rule: ApplicationRule, options: FocusOptions) -> pl.Expr:
     if rule.tag is not None:
-        keys = [rule.tag] if isinstance(rule.tag, str) else rule.tag
-        return pl.coalesce([_present(tag_value(frame, key)) for key in keys])
+        return tag_value(frame, [rule.tag] if isinstance(rule.tag, str) else rule.tag)
     assert rule.column is not None  # checked with the configuration
     value = _present(text_column(frame, rule.column))
     table = options.map_tables[rule.map_file] if rule.map_file is not None else rule.map

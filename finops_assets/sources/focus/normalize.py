@@ -52,7 +52,8 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
         else (pl.lit(None, DECIMAL), pl.lit(None, pl.String))
     )
     if "BillingCurrency" in raw.columns:
-        currency = text_column(raw, "BillingCurrency").str.to_uppercase()
+        # computed once: the checks read it three times, and polars would redo it for each
+        currency = pl.lit(raw.select(text_column(raw, "BillingCurrency").str.to_uppercase()).to_series())
     else:
         currency = pl.lit(options.default_currency, pl.String)
 
