@@ -38,21 +38,33 @@ def nothing_lost(database_url: str, source: str, month: date) -> AssetCheckResul
     )
 
 
-def conservation(database_url: str, source: str, month: date) -> AssetCheckResult:
-    rows = _rows(database_url, "batch/check_conservation.sql", {"source": source, "month": month})
-    failures = [r for r in rows if r["mart_total"] + r["rejected_total"] != r["source_total"]]
+def _totals_check(
+    name: str, key: str, totals: list[tuple[str, Decimal, Decimal, Decimal]]
+) -> AssetCheckResult:
+    """Passes when, for every key (currency or unit), mart + rejected = the file's own total,
+    exactly; the totals are (key, file total, mart total, rejected total)."""
+    failures = [k for k, file_total, mart, rejected in totals if mart + rejected != file_total]
     table = "\n".join(
-        f"| {r['currency']} | {r['source_total']} | {r['mart_total']} | {r['rejected_total']} |" for r in rows
+        f"| {k} | {file_total} | {mart} | {rejected} |" for k, file_total, mart, rejected in totals
     )
     return AssetCheckResult(
-        check_name="conservation",
+        check_name=name,
         passed=not failures,
         severity=AssetCheckSeverity.ERROR,
         metadata={
             "totals": MetadataValue.md(
-                "| currency | file total | mart total | rejected |\n|---|---|---|---|\n" + table
+                f"| {key} | file total | mart total | rejected |\n|---|---|---|---|\n" + table
             )
         },
+    )
+
+
+def conservation(database_url: str, source: str, month: date) -> AssetCheckResult:
+    rows = _rows(database_url, "batch/check_conservation.sql", {"source": source, "month": month})
+    return _totals_check(
+        "conservation",
+        "currency",
+        [(r["currency"], r["source_total"], r["mart_total"], r["rejected_total"]) for r in rows],
     )
 
 
@@ -67,19 +79,10 @@ def quantity_conservation(database_url: str, slice_: LandingSlice) -> AssetCheck
     mart = {r["unit"]: r["quantity"] for r in _rows(database_url, "batch/quantity_by_unit.sql", params)}
     units = sorted(source.keys() | rejected.keys() | mart.keys())
     zero = Decimal(0)
-    failures = [u for u in units if mart.get(u, zero) + rejected.get(u, zero) != source.get(u, zero)]
-    table = "\n".join(
-        f"| {u} | {source.get(u, zero)} | {mart.get(u, zero)} | {rejected.get(u, zero)} |" for u in units
-    )
-    return AssetCheckResult(
-        check_name="quantity_conservation",
-        passed=not failures,
-        severity=AssetCheckSeverity.ERROR,
-        metadata={
-            "totals": MetadataValue.md(
-                "| unit | file total | mart total | rejected |\n|---|---|---|---|\n" + table
-            )
-        },
+    return _totals_check(
+        "quantity_conservation",
+        "unit",
+        [(u, source.get(u, zero), mart.get(u, zero), rejected.get(u, zero)) for u in units],
     )
 
 
