@@ -20,9 +20,8 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from finops_core.embedded import start_embedded
 from finops_core.migrations import upgrade
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-if not SAMPLES.exists():  # CI lays shared/ beside the clone
-    SAMPLES = Path(os.environ.get("FINOPS_SAMPLES", "../shared/samples")).resolve()
+# public sample files copied into the repository, with their provenance (README.md there)
+SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 
 
 def with_database(url: str, dbname: str) -> str:
