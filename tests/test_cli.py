@@ -156,8 +156,8 @@ def test_demo_loads_the_whole_product_through_the_dagster_instance(
     assert owners == [(8,)]
     assert query(
         mart_url,
-        "SELECT allocation_rule_code, sum(source_cost) FROM finops.allocated_consumption WHERE origin = 'allocated'"
-        " AND month = '2025-01-01' GROUP BY 1 ORDER BY 1",
+        "SELECT allocation_rule_code, sum(source_cost) FROM finops.allocated_consumption"
+        " WHERE origin = 'allocated' AND month = '2025-01-01' GROUP BY 1 ORDER BY 1",
     ) == [("apm-by-team-size", D("10000.00")), ("ci-by-private-vcpus", D("1920.00"))]  # 240,000 x 0.008
     views = query(
         mart_url,
