@@ -111,10 +111,17 @@ def demo(options: DemoOptions) -> int:
     if not options.serve:
         return 0
     try:
-        return _serve(options)
+        code = _serve(options)
     finally:
         if ours and stop_embedded(settings.home / "pgdata"):
             say("embedded PostgreSQL stopped")
+    # Everything is stopped and nothing is left to write: skip the interpreter's teardown of the
+    # Dagster object graph loaded above (2-3.5 s of garbage collection measured), which would
+    # keep Ctrl-C waiting past its 10 s.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _serve(options: DemoOptions) -> int:

@@ -1,0 +1,38 @@
+"""`finops demo` serves the Dagster UI and the API, and Ctrl-C stops everything within 10 s."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.demo_process import DemoProcess, free_port
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_ctrl_c_stops_the_api_and_every_dagster_process(mart_url: str, tmp_path: Path) -> None:
+    api_port, dagster_port = free_port(), free_port()
+    env = {**os.environ, "FINOPS_DATABASE_URL": mart_url, "FINOPS_HOME": str(tmp_path / "home")}
+    env.pop("DAGSTER_HOME", None)
+    demo = DemoProcess.start(
+        [sys.executable, "-m", "finops_cli.main", "demo", "--months", "1", "--rows-per-month", "200",
+         "--api-port", str(api_port), "--dagster-port", str(dagster_port)],
+        REPO, env, tmp_path / "demo.log",
+    )  # fmt: skip
+    try:
+        demo.wait_for("ready; Ctrl-C stops everything", timeout=240)
+        with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/api/v1/pricing-views") as answer:
+            views = [row["code"] for row in json.load(answer)["rows"]]
+        assert views == ["actual", "actual-rate", "budget", "forecast", "what-if-compute-plus-10"]
+        with urllib.request.urlopen(f"http://127.0.0.1:{dagster_port}/server_info") as answer:
+            assert "dagster_webserver_version" in json.load(answer)
+        elapsed = demo.interrupt_and_check([api_port, dagster_port])
+    finally:
+        if demo.process.poll() is None:
+            demo.process.kill()
+    assert elapsed < 10
+    assert demo.process.returncode == 0
+    assert demo.log.read_text().splitlines()[-1].startswith("stopped")
