@@ -1,13 +1,19 @@
 # The two commands of the README: `make demo` brings the platform up on the embedded default,
 # `make test` runs every check CI runs. Both install what they need into .venv first.
-PYTHON ?= python3
-VENV   := .venv
-BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+#   make demo API_PORT=8100 DAGSTER_PORT=3100 HOST=0.0.0.0 MONTHS=6 ROWS=5000
+PYTHON       ?= python3
+VENV         := .venv
+BIN          := $(VENV)/bin
+STAMP        := $(VENV)/.installed-stamp
+HOST         ?= 127.0.0.1
+API_PORT     ?= 8000
+DAGSTER_PORT ?= 3000
+MONTHS       ?= 12
+ROWS         ?= 20000
 
 .PHONY: demo test lint validate pytest serve clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -15,7 +21,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/finops demo
+	$(BIN)/finops demo --host $(HOST) --api-port $(API_PORT) --dagster-port $(DAGSTER_PORT) \
+	  --months $(MONTHS) --rows-per-month $(ROWS)
 
 test: lint validate pytest
 
@@ -32,7 +39,9 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 serve: $(STAMP)
-	$(BIN)/finops serve
+	$(BIN)/finops serve --host $(HOST) --port $(API_PORT)
 
+# the embedded server is stopped before its data folder goes
 clean:
-	rm -rf $(VENV) .finops .pytest_cache .mypy_cache .ruff_cache
+	@if [ -x $(BIN)/finops ]; then $(BIN)/finops db stop; fi
+	rm -rf $(VENV) .finops .pytest_cache .mypy_cache .ruff_cache build
