@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
 from finops_core import migrations
+from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.database import as_url, database_url
 from finops_core.embedded import embedded_server, stop_embedded
-from finops_core.migrations import MigrationError, upgrade
+from finops_core.migrations import MigrationError, available_migrations, upgrade
 from finops_core.settings import Settings
+from tests.conftest import SAMPLES
+from tests.pipeline import query
 
 
 def test_configured_url_is_used_as_given(tmp_path: Path) -> None:
@@ -168,3 +174,18 @@ def test_partitions_land_in_the_parent_schema_whatever_the_search_path(mart_url:
         assert conn.execute(
             "SELECT to_regclass('finops.fact_consumption_2025_04') IS NOT NULL"
         ).fetchone() == (True,)
+
+
+def test_a_run_on_a_fresh_database_migrates_it_first(empty_database_url: str, tmp_path: Path) -> None:
+    """The Dagster path (UI, schedule) never calls `finops db upgrade`: the mart resource does."""
+    sample = SAMPLES / "focus" / "focus_sample.csv"
+    config = PlatformConfig(
+        start_month="2024-01", sources=[SourceConfig(name="sample", kind="focus", path=str(sample))]
+    )
+    resource = MartResource(database_url=empty_database_url, landing_dir=str(tmp_path / "landing"))
+    result = materialize_month(config, date(2024, 9, 1), resource)
+    assert result.success
+    assert query(empty_database_url, "SELECT count(*) FROM finops.schema_migration") == [
+        (len(available_migrations()),)
+    ]
+    assert query(empty_database_url, "SELECT sum(rows_read) FROM finops.load_audit") == [(999,)]
