@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from dagster import AssetKey, Definitions, MonthlyPartitionsDefinition
+from dagster import (
+    AssetKey,
+    DefaultScheduleStatus,
+    Definitions,
+    MonthlyPartitionsDefinition,
+    ScheduleDefinition,
+    build_schedule_context,
+)
 
 from finops_assets.graph import build_definitions
+from finops_assets.partitions import monthly_partitions
 from finops_core.config import PlatformConfig, SourceConfig
 
 
@@ -60,3 +69,27 @@ def test_asset_graph_snapshot() -> None:
     assert partitions.get_first_partition_key() == "2025-01-01"
     assert graph.get(AssetKey(["aws", "consumption"])).pools == {"mart_load"}
     assert [s.name for s in defs.schedules or []] == ["daily_month_refresh"]
+
+
+def test_the_daily_schedule_runs_by_default_and_asks_for_the_current_and_previous_month() -> None:
+    config = PlatformConfig(start_month="2024-01", sources=[])
+    defs = build_definitions(config)
+    (schedule,) = defs.schedules or []
+    assert isinstance(schedule, ScheduleDefinition)
+    assert schedule.default_status == DefaultScheduleStatus.RUNNING
+    tick = build_schedule_context(
+        scheduled_execution_time=datetime(2025, 3, 15, 6, 0, tzinfo=UTC),
+        repository_def=defs.get_repository_def(),
+    )
+    requests = list(schedule.evaluate_tick(tick).run_requests or [])
+    assert [(r.partition_key, r.run_key) for r in requests] == [
+        ("2025-02-01", "2025-02-01@2025-03-15"),
+        ("2025-03-01", "2025-03-01@2025-03-15"),
+    ]
+
+
+def test_end_month_closes_the_partitions() -> None:
+    config = PlatformConfig(start_month="2025-01", end_month="2025-12", sources=[])
+    partitions = monthly_partitions(config)
+    keys = partitions.get_partition_keys(current_time=datetime(2026, 12, 1, tzinfo=UTC))
+    assert (keys[0], keys[-1], len(keys)) == ("2025-01-01", "2025-12-01", 12)
