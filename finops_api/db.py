@@ -19,7 +19,7 @@ longer is better told the service is unavailable."""
 
 # plan_cache_mode: psycopg prepares a statement after 5 executions, and PostgreSQL may then
 # switch to a generic plan that ignores the month range (no partition pruning); that doubled an
-# analytic query here (DESIGN.md section 10).
+# analytic query here (docs/design.md section 10).
 # default_transaction_read_only: the API only reads; a bug in it must not be able to write.
 _SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan; SET default_transaction_read_only = on"
 

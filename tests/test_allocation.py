@@ -1,4 +1,4 @@
-"""Allocation of indirect pools and the pricing views, on hand-computed cases (issue 4)."""
+"""Allocation of indirect pools and the pricing views, on hand-computed cases."""
 
 from __future__ import annotations
 

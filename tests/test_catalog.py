@@ -1,4 +1,4 @@
-"""The product catalog as a history-keeping referential (issue 3, item 1)."""
+"""The product catalog as a history-keeping referential."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Month loads: idempotence, concurrency, re-delivery and rejects (DESIGN.md section 3)."""
+"""Month loads: idempotence, concurrency, re-delivery and rejects (docs/design.md section 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The invariants of DESIGN.md section 3 as check results, read back from the mart."""
+"""The invariants of docs/design.md section 3 as check results, read back from the mart."""
 
 from __future__ import annotations
 

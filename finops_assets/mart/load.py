@@ -1,7 +1,7 @@
 """Load one (source, month) of landed lines into the mart, replacing exactly that slice.
 
 One transaction per slice, guarded by an advisory lock keyed by (table, source, month): two
-runs of the same month at once queue instead of doubling the rows (DESIGN.md section 10).
+runs of the same month at once queue instead of doubling the rows (docs/design.md section 10).
 Rows go in with COPY, never row by row.
 """
 

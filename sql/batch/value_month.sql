@@ -1,7 +1,7 @@
 -- The month's consumption (direct and allocated, finops.allocated_consumption) valued under
 -- every pricing view the batch computes, into cost_by_product. Quantities are aggregated first
--- and the referentials joined after (joining first was 4-5x slower at 10M facts, DESIGN.md
--- section 10). Domain, family and owner are those of the versions valid in that month, so a
+-- and the referentials joined after (joining first was 4-5x slower at 10M facts,
+-- docs/design.md section 10). Domain, family and owner are those of the versions valid in that month, so a
 -- closed month keeps the names it had. trim_scale drops the trailing zeros of the 18-place load
 -- format: 12.5, not 12.500000000000000000. Quantities are the same in every view.
 --

@@ -6,7 +6,7 @@ rejects with the column at fault and the reason. Nothing is dropped.
 Quantity is the priced volume (PricingQuantity), so Cost = Quantity x Unit Price holds per line.
 Amounts that are not consumption (tax, credits, lines with no priced quantity) become a
 monetary product whose unit is the currency and whose quantity is the amount itself: its unit
-price is 1 in every pricing view (DESIGN.md section 6).
+price is 1 in every pricing view (docs/design.md section 6).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 -- Applies the staged declaration of one referential (temp table `staged`) as of a month, keeping
--- history (DESIGN.md invariant 4). {table}, {code} and the attribute columns are filled in by
--- finops_assets/referentials/history.py; %(month)s is the month the declaration takes effect.
+-- history (docs/design.md invariant 4). {table}, {code} and the attribute columns are filled in
+-- by finops_assets/referentials/history.py; %(month)s is the month the declaration takes effect.
 
 -- 1. A current version declared with other attributes, first registered by a load (is_auto) or
 --    starting this very month: corrected in place (no earlier month described it differently).
