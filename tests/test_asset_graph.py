@@ -93,3 +93,9 @@ def test_end_month_closes_the_partitions() -> None:
     partitions = monthly_partitions(config)
     keys = partitions.get_partition_keys(current_time=datetime(2026, 12, 1, tzinfo=UTC))
     assert (keys[0], keys[-1], len(keys)) == ("2025-01-01", "2025-12-01", 12)
+
+
+def test_runs_from_the_ui_execute_their_steps_in_one_process() -> None:
+    defs = build_definitions(PlatformConfig(start_month="2025-01", sources=[]))
+    job = defs.get_job_def("refresh_months")
+    assert job.executor_def.name == "in_process"
