@@ -17,9 +17,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_repository_config_declares_the_demo_source() -> None:
+def test_repository_config_declares_the_demo_clouds() -> None:
     config = load_config(REPO / "finops.yaml")
-    demo = config.source("demo")
+    demo = config.source("cloud")
     assert (demo.kind, demo.cost_column, demo.application_tag) == ("focus", "EffectiveCost", "application")
     assert config.source_path(demo) == REPO / ".finops" / "demo" / "focus"
 
