@@ -115,9 +115,13 @@ class AwsCur:
             c.text("pricing_unit").alias("PricingUnit"),
             c.text("line_item_usage_amount").alias("ConsumedQuantity"),
             c.text("pricing_unit").alias("ConsumedUnit"),
-            kind.replace_strict(CHARGE_CATEGORIES, default="Usage", return_dtype=pl.String).alias("ChargeCategory"),
+            kind.replace_strict(CHARGE_CATEGORIES, default="Usage", return_dtype=pl.String).alias(
+                "ChargeCategory"
+            ),
             pl.lit("AWS").alias("ProviderName"),
-            pl.coalesce(c.text("product_product_name"), c.text("line_item_product_code")).alias("ServiceName"),
+            pl.coalesce(c.text("product_product_name"), c.text("line_item_product_code")).alias(
+                "ServiceName"
+            ),
             c.text("product_product_family").alias("ServiceCategory"),
             c.text("line_item_usage_account_id").alias("SubAccountId"),
             pl.coalesce(c.text("product_region_code"), c.text("product_region")).alias("RegionId"),

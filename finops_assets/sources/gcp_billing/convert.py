@@ -50,7 +50,7 @@ def labels_object(*cells: str | None) -> str | None:
     return json.dumps(merged, ensure_ascii=False) if merged else None
 
 
-def _per_distinct(raw: pl.DataFrame, names: list[str], function: Any, dtype: pl.DataType) -> pl.Expr:
+def _per_distinct(raw: pl.DataFrame, names: list[str], function: Any, dtype: Any) -> pl.Expr:
     """`function` over each distinct combination of text columns (a month has few), mapped
     back onto the lines."""
     if not names:

@@ -51,7 +51,8 @@ class NativeFiles:
             # the line's quantity is what was consumed, in its own unit (Cost = Quantity x Unit
             # Price still holds, at the price per consumed unit)
             frame = frame.with_columns(
-                pl.col("ConsumedQuantity").alias("PricingQuantity"), pl.col("ConsumedUnit").alias("PricingUnit")
+                pl.col("ConsumedQuantity").alias("PricingQuantity"),
+                pl.col("ConsumedUnit").alias("PricingUnit"),
             )
         return frame
 

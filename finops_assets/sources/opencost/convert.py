@@ -65,7 +65,9 @@ def allocation_records(document: Any) -> pl.DataFrame:
 
 def _body(expr: pl.Expr) -> pl.Expr:
     """A JSON object text's members, without its braces; null when it has none."""
-    return expr.str.strip_chars().str.strip_prefix("{").str.strip_suffix("}").str.strip_chars().replace("", None)
+    return (
+        expr.str.strip_chars().str.strip_prefix("{").str.strip_suffix("}").str.strip_chars().replace("", None)
+    )
 
 
 def _export_tags(c: Columns) -> pl.Expr:
