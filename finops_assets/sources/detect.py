@@ -85,9 +85,9 @@ def detect(columns: list[str]) -> str | None:
     return kind if scores[kind] >= _MINIMUM else None
 
 
-def _looks_like(path: Path, columns: list[str], kind: str) -> str:
+def _looks_like(columns: list[str], kind: str) -> str:
     shown = ", ".join(_matches(columns, kind)[:3])
-    return f"{path.name} looks like {FORMAT_NAMES[kind]} (kind: {kind}): its header has {shown}"
+    return f"it looks like {FORMAT_NAMES[kind]} (kind: {kind}): its header has {shown}"
 
 
 def resolve_kind(files: list[Path], declared: str) -> str:
@@ -104,7 +104,7 @@ def resolve_kind(files: list[Path], declared: str) -> str:
             path, columns, kind = wrong[0]
             more = f" ({len(wrong) - 1} more files like it)" if len(wrong) > 1 else ""
             raise ConfigError(
-                f"{path}: declared kind: {declared}, but {_looks_like(path, columns, kind)}{more}; "
+                f"{path}: declared kind: {declared}, but {_looks_like(columns, kind)}{more}; "
                 f"set kind: {kind} (or kind: auto)"
             )
         return declared
