@@ -72,3 +72,30 @@ def test_commitments_billed_and_amortized(mart_url: str, tmp_path: Path) -> None
         mart_url, "SELECT array_agg(DISTINCT application_code) FROM finops.fact_consumption"
     )
     assert applications == ["payments"]
+
+
+def test_a_bad_cur_line_is_rejected_naming_the_cur_column(mart_url: str, tmp_path: Path) -> None:
+    cur = tmp_path / "cur.csv"
+    with cur.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerow(
+            ["2024-03-01T00:00:00.000Z", "Usage", "USD", "AmazonEC2", "4", "Hrs", "abc", *[""] * 7, "x"]
+        )
+        writer.writerow(
+            ["2024-03-01T00:00:00.000Z", "Usage", "", "AmazonEC2", "4", "Hrs", "2", *[""] * 7, "x"]
+        )
+        writer.writerow(
+            ["2024-03-01T00:00:00.000Z", "Usage", "USD", "AmazonEC2", "4", "Hrs", "2", *[""] * 7, "x"]
+        )
+    month = date(2024, 3, 1)
+    run_month(
+        mart_url, tmp_path / "landing", month, source_kind("cur", "aws-cur", cur, cost_column="unblended")
+    )
+
+    assert latest_audit(mart_url, "cur", month) == (3, 1, 2)
+    assert query(mart_url, "SELECT line_number, column_name, reason FROM finops.rejected_row ORDER BY 1") == [
+        (1, "lineItem/UnblendedCost", "lineItem/UnblendedCost: not a number: 'abc'"),
+        (2, "lineItem/CurrencyCode", "lineItem/CurrencyCode: missing"),
+    ]
+    assert fact_total(mart_url, "cur", month) == {"USD": Decimal("2")}

@@ -146,3 +146,14 @@ def test_provider_kind_options_are_checked(entry: dict[str, str], message: str) 
     with pytest.raises(ConfigError) as error:
         validate(PlatformConfig(sources=[source]))
     assert message in str(error.value)
+
+
+def test_an_opencost_cloud_cost_response_is_refused_in_one_line(mart_url: str, tmp_path: Path) -> None:
+    path = SAMPLES / "opencost" / "cloudCost-example-output.json"
+    source = source_kind("k8s", "opencost", path, default_currency="USD")
+    with pytest.raises(ConfigError) as error:
+        run_month(mart_url, tmp_path, date(2023, 10, 1), source)
+    assert str(error.value) == (
+        f"{path}: not an OpenCost /allocation response, the only JSON read"
+        " (cloud costs come from the providers' own exports)"
+    )

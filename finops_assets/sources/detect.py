@@ -65,9 +65,9 @@ def header(path: Path) -> list[str]:
         sets = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
         for allocation_set in sets:
             for allocation in (allocation_set or {}).values() if isinstance(allocation_set, dict) else []:
-                if isinstance(allocation, dict):
+                if isinstance(allocation, dict) and "totalCost" in allocation:
                     return list(allocation)
-        return []
+        return []  # not an /allocation response (e.g. /cloudCost)
     opener = gzip.open if name.endswith(".gz") else open
     with opener(path, "rb") as raw:
         first = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace").readline()
@@ -99,6 +99,14 @@ def resolve_kind(files: list[Path], declared: str) -> str:
         columns = header(path)
         found[path] = (columns, detect(columns))
     if declared != "auto":
+        not_allocations = [
+            p for p, (_, k) in found.items() if p.suffix.lower() == ".json" and k != "opencost"
+        ]
+        if not_allocations:
+            raise ConfigError(
+                f"{not_allocations[0]}: not an OpenCost /allocation response, the only JSON read"
+                " (cloud costs come from the providers' own exports)"
+            )
         wrong = [(p, c, k) for p, (c, k) in found.items() if k is not None and k != declared]
         if wrong:
             path, columns, kind = wrong[0]
