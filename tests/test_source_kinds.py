@@ -103,6 +103,16 @@ def test_kind_auto_reads_a_folder_of_one_format_with_that_kinds_defaults(
     assert latest_audit(mart_url, "gcp", november) == (25, 25, 0)
 
 
+def test_kind_auto_reads_focus_files_as_the_focus_connector(mart_url: str, tmp_path: Path) -> None:
+    september = date(2024, 9, 1)
+    path = SAMPLES / "focus" / "focus_sample.csv"
+    run_month(mart_url, tmp_path, september, source_kind("sample", "auto", path, cost_column="BilledCost"))
+
+    # SOURCES.md: BillingPeriodStart 2024-09-01, 999 rows, BilledCost 20.28022672899
+    assert latest_audit(mart_url, "sample", september) == (999, 999, 0)
+    assert fact_total(mart_url, "sample", september) == {"USD": Decimal("20.28022672899")}
+
+
 def test_a_redelivered_cur_month_replaces_that_month_only(mart_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "cur"
     folder.mkdir()
