@@ -95,7 +95,8 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     coverage_threshold: float = 0.9
     """The mapping_coverage check warns when less of a month's cost than this is mapped."""
     default_currency: str | None = None
-    """Used only for files that have no BillingCurrency column (the FOCUS spec's own examples)."""
+    """Used only for files that have no currency column (the FOCUS spec's own examples, OpenCost,
+    old Azure exports)."""
     format: Literal["csv", "jsonl", "parquet"] | None = None
     """kind tabular: the files' format; by default from each file's extension."""
     mapping: TabularMapping | None = None

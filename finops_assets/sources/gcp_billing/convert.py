@@ -1,7 +1,8 @@
 """Google Cloud billing export rows (the BigQuery standard or detailed export saved as CSV or
 Parquet with flattened `a.b` names) to FOCUS columns.
 
-The billing month is `invoice.month` (YYYYMM), not the usage time: usage late on the last day
+Parquet exports' nested records are read under the same flattened names. The billing month is
+`invoice.month` (YYYYMM), not the usage time: usage late on the last day
 of a month may be invoiced with the next. Credits (free trial, committed use, sustained use
 discounts...) are a list per row: BilledCost is the gross `cost`, EffectiveCost the net cost,
 `cost` plus every credit amount (the default). Exports have written the credits and labels
@@ -61,11 +62,33 @@ def _per_distinct(raw: pl.DataFrame, names: list[str], function: Any, dtype: Any
     return key.replace_strict(distinct["k"], pl.Series(results, dtype=dtype), return_dtype=dtype)
 
 
+def flattened(frame: pl.DataFrame) -> pl.DataFrame:
+    """A Parquet export's nested records under the flattened names a CSV export has: the
+    struct `invoice` becomes `invoice.month`, and lists of records (credits, labels) their
+    JSON text."""
+    columns: list[pl.Expr] = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Struct):
+            columns.extend(pl.col(name).struct.field(f.name).alias(f"{name}.{f.name}") for f in dtype.fields)
+        else:
+            columns.append(pl.col(name))
+    flat = frame.select(columns)
+    records = [n for n, t in flat.schema.items() if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct)]
+    if any(isinstance(t, pl.Struct) for t in flat.schema.values()):
+        return flattened(flat)
+    return flat.with_columns(
+        pl.concat_str(
+            pl.lit("["), pl.col(n).list.eval(pl.element().struct.json_encode()).list.join(","), pl.lit("]")
+        ).alias(n)
+        for n in records
+    )
+
+
 class GcpBilling:
     """The converter of Google Cloud billing exports (CSV, CSV.gz, Parquet)."""
 
     def read(self, path: Path) -> pl.DataFrame:
-        return read_table(path)
+        return flattened(read_table(path))
 
     def convert(self, raw: pl.DataFrame) -> pl.DataFrame:
         c = Columns(raw, str.lower)
