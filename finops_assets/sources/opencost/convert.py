@@ -49,8 +49,10 @@ def allocation_records(document: Any) -> pl.DataFrame:
     sets = document.get("data") if isinstance(document, dict) else None
     sets = [sets] if isinstance(sets, dict) else sets or []
     rows = []
-    for allocation_set in sets:
-        for name, allocation in (allocation_set or {}).items():
+    for allocation_set in sets if isinstance(sets, list) else []:
+        for name, allocation in allocation_set.items() if isinstance(allocation_set, dict) else []:
+            if not isinstance(allocation, dict):
+                continue  # not an allocation (detection refuses such a response before a run)
             properties = allocation.get("properties") or {}
             tags = {**(properties.get("namespaceLabels") or {}), **(properties.get("labels") or {})}
             for key in ("cluster", "namespace", "controllerKind", "controller", "pod", "container"):
