@@ -78,10 +78,13 @@ def azure_ea(focus: pl.DataFrame) -> pl.DataFrame:
 
 
 def peak_rss(config_path: Path, url: str, home: Path, month: str, source: str) -> int:
-    """Peak RSS bytes of `finops materialize` for one source and month, in a process of its own."""
+    """Peak RSS bytes of `finops materialize` for one source and month, in a process of its own.
+    Read from the child's own VmHWM: getrusage's maxrss survives exec, so a child would report
+    its parent's peak."""
     code = (
-        "import resource, sys; from finops_cli.main import main; code = main(sys.argv[1:]);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
+        "import sys; from finops_cli.main import main; code = main(sys.argv[1:]);"
+        "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')));"
+        "sys.exit(code)"
     )
     env = os.environ | {
         "FINOPS_CONFIG": str(config_path),
@@ -137,13 +140,14 @@ def main() -> None:
         )
     )
 
-    admin, name, url = migrated_bench_database(args.data_dir)
     home = args.data_dir / "home"
-    mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
-    say(f"database {name}; {format_month(month)}, {args.rows:,} rows per source")
-    try:
-        rates = {}
-        for source in kinds:
+    say(f"{format_month(month)}, {args.rows:,} rows per source, each in a database of its own")
+    rates = {}
+    for source in kinds:
+        # a database per source: valuation and roll-ups value only this source's month
+        admin, name, url = migrated_bench_database(args.data_dir)
+        mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
+        try:
             size = sum(p.stat().st_size for p in (args.data_dir / source).iterdir())
             seconds, steps = timed_month(config, month, mart, source)
             rates[source] = args.rows / seconds
@@ -154,8 +158,8 @@ def main() -> None:
                 f" = {rates[source]:>9,.0f} rows/s, {share:.2f}x the time of {baseline[source]};"
                 f" peak RSS {peak / 1e6:,.0f} MB  ({steps})"
             )
-    finally:
-        drop_database(admin, name)
+        finally:
+            drop_database(admin, name)
 
 
 if __name__ == "__main__":
