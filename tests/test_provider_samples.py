@@ -4,6 +4,7 @@ column, and the conservation check passing for every source, month and currency.
 
 from __future__ import annotations
 
+import csv
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -176,3 +177,29 @@ def test_s3_usage_stays_in_its_own_units(mart_url: str, tmp_path: Path) -> None:
         ("aws:amazon-simple-storage-service:gb-mo", 1),
         ("aws:amazon-simple-storage-service:requests", 1),
     ]
+
+
+def test_azure_cost_in_the_billing_or_the_pricing_currency(mart_url: str, tmp_path: Path) -> None:
+    # the MCA sample billed in EUR at 0.9 EUR per USD (its own rows price and bill in USD)
+    with (AZURE / "camel_azure_version_2.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["billingCurrency"] = "EUR"
+        row["costInBillingCurrency"] = str(Decimal(row["costInPricingCurrency"]) * Decimal("0.9"))
+    export = tmp_path / "mca.csv"
+    with export.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    month = date(2023, 8, 1)
+    run_month(
+        mart_url,
+        tmp_path / "landing",
+        month,
+        source_kind("billing", "azure-cost-details", export),
+        source_kind("pricing", "azure-cost-details", export, cost_column="pricing_currency"),
+    )
+
+    # SOURCES.md: the costs add up to 0.0000262412 USD; 0.9 of it in EUR
+    assert fact_total(mart_url, "billing", month) == {"EUR": Decimal("0.00002361708")}
+    assert fact_total(mart_url, "pricing", month) == {"USD": Decimal("0.0000262412")}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.sources.native.columns import Columns, iso_date, line_problem, tags_object
+from finops_assets.sources.native.columns import Columns, line_problem, tags_object
 from finops_assets.sources.native.reader import read_table
 
 # lineItem/LineItemType -> FOCUS ChargeCategory. Negations, discounts, credits and refunds are
@@ -97,7 +97,7 @@ class AwsCur:
 
     def convert(self, raw: pl.DataFrame) -> pl.DataFrame:
         c = Columns(raw, snake_key)
-        month = iso_date(c.text("bill_billing_period_start_date"))
+        month = c.date("bill_billing_period_start_date")
         tags = c.name("resource_tags")
         tag_text = pl.col(tags) if tags is not None else tags_object(_tag_columns(raw))
         kind = c.text("line_item_line_item_type")
@@ -107,13 +107,13 @@ class AwsCur:
             month.alias("BillingPeriodStart"),
             c.text("line_item_usage_start_date").alias("ChargePeriodStart"),
             *c.optional("BillingCurrency", "line_item_currency_code"),
-            c.text("line_item_unblended_cost").alias("BilledCost"),
+            c.number("line_item_unblended_cost").alias("BilledCost"),
             _amortized(c).alias("EffectiveCost"),
-            c.text("line_item_blended_cost").alias("x_BlendedCost"),
-            c.text("line_item_net_unblended_cost").alias("x_NetUnblendedCost"),
-            c.text("line_item_usage_amount").alias("PricingQuantity"),
+            c.number("line_item_blended_cost").alias("x_BlendedCost"),
+            c.number("line_item_net_unblended_cost").alias("x_NetUnblendedCost"),
+            c.number("line_item_usage_amount").alias("PricingQuantity"),
             c.text("pricing_unit").alias("PricingUnit"),
-            c.text("line_item_usage_amount").alias("ConsumedQuantity"),
+            c.number("line_item_usage_amount").alias("ConsumedQuantity"),
             c.text("pricing_unit").alias("ConsumedUnit"),
             kind.replace_strict(CHARGE_CATEGORIES, default="Usage", return_dtype=pl.String).alias(
                 "ChargeCategory"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.sources.native.columns import Columns, iso_date, line_problem
+from finops_assets.sources.native.columns import Columns, line_problem
 from finops_assets.sources.native.reader import read_table
 
 CHARGE_CATEGORIES = {
@@ -48,8 +48,8 @@ class AzureCostDetails:
     def convert(self, raw: pl.DataFrame) -> pl.DataFrame:
         c = Columns(raw, azure_key)
         # MCA exports may leave the billing period empty: the month is then the usage date's
-        day = iso_date(c.text("date", "usagedatetime"))
-        month = pl.coalesce(iso_date(c.text("billingperiodstartdate")), day)
+        day = c.date("date", "usagedatetime")
+        month = pl.coalesce(c.date("billingperiodstartdate"), day)
         month_label = "/".join(c.label(k) for k in ("billingperiodstartdate", "date"))
         charge_type = c.text("chargetype").str.to_lowercase()
         return raw.select(
@@ -58,13 +58,13 @@ class AzureCostDetails:
             month.alias("BillingPeriodStart"),
             day.alias("ChargePeriodStart"),
             *c.optional("BillingCurrency", *CURRENCY),
-            c.text(*COST).alias("BilledCost"),
-            c.text(*COST).alias("EffectiveCost"),
+            c.number(*COST).alias("BilledCost"),
+            c.number(*COST).alias("EffectiveCost"),
             *c.optional("PricingCurrency", "pricingcurrency"),
-            c.text("costinpricingcurrency").alias("PricingCurrencyEffectiveCost"),
-            c.text("quantity", "usagequantity").alias("PricingQuantity"),
+            c.number("costinpricingcurrency").alias("PricingCurrencyEffectiveCost"),
+            c.number("quantity", "usagequantity").alias("PricingQuantity"),
             c.text("unitofmeasure").alias("PricingUnit"),
-            c.text("quantity", "usagequantity").alias("ConsumedQuantity"),
+            c.number("quantity", "usagequantity").alias("ConsumedQuantity"),
             c.text("unitofmeasure").alias("ConsumedUnit"),
             charge_type.replace_strict(CHARGE_CATEGORIES, default="Usage", return_dtype=pl.String).alias(
                 "ChargeCategory"

@@ -21,7 +21,7 @@ from typing import Any
 import polars as pl
 
 from finops_assets.sources.decimals import DECIMAL
-from finops_assets.sources.native.columns import Columns, iso_date, line_problem
+from finops_assets.sources.native.columns import Columns, line_problem
 from finops_assets.sources.native.reader import read_table
 
 CHARGE_CATEGORIES = {"regular": "Usage", "tax": "Tax", "adjustment": "Credit", "rounding_error": "Adjustment"}
@@ -92,7 +92,7 @@ class GcpBilling:
 
     def convert(self, raw: pl.DataFrame) -> pl.DataFrame:
         c = Columns(raw, str.lower)
-        month = iso_date(c.text("invoice.month"))
+        month = c.date("invoice.month")
         credits_name = c.name("credits")
         credits = _per_distinct(raw, [credits_name] if credits_name else [], credits_total, DECIMAL)
         label_names = [n for n in (c.name("project.labels"), c.name("labels")) if n is not None]
@@ -102,12 +102,12 @@ class GcpBilling:
             month.alias("BillingPeriodStart"),
             c.text("usage_start_time").alias("ChargePeriodStart"),
             *c.optional("BillingCurrency", "currency"),
-            c.text("cost").alias("BilledCost"),
+            c.number("cost").alias("BilledCost"),
             (c.decimal("cost") + credits).alias("EffectiveCost"),
             credits.alias("x_CreditsTotal"),
-            c.text("usage.amount_in_pricing_units").alias("PricingQuantity"),
+            c.number("usage.amount_in_pricing_units").alias("PricingQuantity"),
             c.text("usage.pricing_unit").alias("PricingUnit"),
-            c.text("usage.amount").alias("ConsumedQuantity"),
+            c.number("usage.amount").alias("ConsumedQuantity"),
             c.text("usage.unit").alias("ConsumedUnit"),
             c.text("cost_type")
             .replace_strict(CHARGE_CATEGORIES, default="Usage", return_dtype=pl.String)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.sources.native.columns import Columns, iso_date, line_problem, tags_object
+from finops_assets.sources.native.columns import Columns, line_problem, tags_object
 from finops_assets.sources.native.reader import read_table
 
 _TAG = "tags/"
@@ -22,7 +22,7 @@ class OciCostReport:
 
     def convert(self, raw: pl.DataFrame) -> pl.DataFrame:
         c = Columns(raw, str.lower)
-        start = iso_date(c.text("lineitem/intervalusagestart"))
+        start = c.date("lineitem/intervalusagestart")
         tags = [(name[len(_TAG) :], name) for name in raw.columns if name.startswith(_TAG)]
         correction = c.text("lineitem/iscorrection").str.to_lowercase() == "true"
         return raw.select(
@@ -31,11 +31,11 @@ class OciCostReport:
             start.alias("BillingPeriodStart"),
             start.alias("ChargePeriodStart"),
             *c.optional("BillingCurrency", "cost/currencycode"),
-            c.text("cost/mycost").alias("BilledCost"),
-            c.text("cost/mycost").alias("EffectiveCost"),
-            c.text("usage/billedquantity").alias("PricingQuantity"),
+            c.number("cost/mycost").alias("BilledCost"),
+            c.number("cost/mycost").alias("EffectiveCost"),
+            c.number("usage/billedquantity").alias("PricingQuantity"),
             c.text("cost/skuunitdescription").alias("PricingUnit"),
-            c.text("usage/billedquantity").alias("ConsumedQuantity"),
+            c.number("usage/billedquantity").alias("ConsumedQuantity"),
             c.text("cost/skuunitdescription").alias("ConsumedUnit"),
             pl.when(correction).then(pl.lit("Adjustment")).otherwise(pl.lit("Usage")).alias("ChargeCategory"),
             pl.lit("Oracle").alias("ProviderName"),

@@ -19,7 +19,7 @@ from typing import Any
 import polars as pl
 
 from finops_assets.sources.decimals import DECIMAL, SCALE
-from finops_assets.sources.native.columns import Columns, iso_date, tags_object
+from finops_assets.sources.native.columns import Columns, tags_object
 from finops_assets.sources.native.reader import read_table
 
 # (component, the allocation API's quantity field, unit, cost fields), then the CSV export's
@@ -98,7 +98,7 @@ class OpenCost:
         c = Columns(raw, str.lower)
         is_export = c.name("date") is not None and c.name("cpucost") is not None
         components = EXPORT_COMPONENTS if is_export else ALLOCATION_COMPONENTS
-        start = iso_date(c.text("date", "windowstart", "start"))
+        start = c.date("date", "windowstart", "start")
         tags = _export_tags(c) if is_export else c.text("tags")
         common = [
             "_line",
