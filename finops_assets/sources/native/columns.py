@@ -46,6 +46,12 @@ class Columns:
             return pl.lit(None, pl.String)
         return pl.col(name).cast(pl.String).str.strip_chars().replace("", None)
 
+    def raw(self, *keys: str) -> pl.Expr:
+        """The column as written, for a FOCUS column the normaliser trims itself (on the
+        distinct combinations, not on every line); null when the file has none of `keys`."""
+        name = self.name(*keys)
+        return pl.lit(None, pl.String) if name is None else pl.col(name).cast(pl.String)
+
     def number(self, *keys: str) -> pl.Expr:
         """A number column as the file types it: a typed Parquet decimal or integer passes as
         it is (the normaliser's fast path), anything else as text."""
@@ -152,5 +158,5 @@ def line_problem(
             pl.lit(f"{columns.label(*currency)}: missing")
         ),
         columns.problems(*cost, *numbers),
-        pl.when(columns.text(*cost).is_null()).then(pl.lit(f"{columns.label(*cost)}: missing")),
+        pl.when(columns.number(*cost).is_null()).then(pl.lit(f"{columns.label(*cost)}: missing")),
     )
