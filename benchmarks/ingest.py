@@ -72,6 +72,16 @@ def bench_database(admin_url: str) -> tuple[str, str]:
     return name, make_conninfo(**params)
 
 
+def migrated_bench_database(data_dir: Path) -> tuple[str, str, str]:
+    """(admin URL, name, URL) of a fresh migrated database on the benchmark's server."""
+    admin = os.environ.get("FINOPS_BENCH_DATABASE_URL") or os.environ.get("FINOPS_TEST_DATABASE_URL")
+    if not admin:
+        admin = start_embedded(data_dir / "pgdata", database="postgres", keep_running=False)
+    name, url = bench_database(admin)
+    upgrade(url)
+    return admin, name, url
+
+
 def drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -144,11 +154,7 @@ def main() -> None:
     )
     csv_files = dataset(csv_spec, args.data_dir / "csv", "csv")
 
-    admin = os.environ.get("FINOPS_BENCH_DATABASE_URL") or os.environ.get("FINOPS_TEST_DATABASE_URL")
-    if not admin:
-        admin = start_embedded(args.data_dir / "pgdata", database="postgres", keep_running=False)
-    name, url = bench_database(admin)
-    upgrade(url)
+    admin, name, url = migrated_bench_database(args.data_dir)
     home = args.data_dir / "home"
     config = PlatformConfig(
         start_month=format_month(months[0]),

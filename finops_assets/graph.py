@@ -17,7 +17,7 @@ from finops_assets.referentials.assets import (
 from finops_assets.referentials.backstage.assets import BACKSTAGE_KEY, backstage_asset
 from finops_assets.resources import MartResource
 from finops_assets.schedules import daily_refresh_schedule
-from finops_assets.sources.focus.assets import focus_source_assets
+from finops_assets.sources.native.assets import converted_source_assets
 from finops_assets.sources.tabular.assets import tabular_source_assets
 from finops_core.config import PlatformConfig
 
@@ -26,7 +26,7 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
     partitions = monthly_partitions(config)
     assets: list[AssetsDefinition] = []
     for source in config.sources:
-        builder = tabular_source_assets if source.kind == "tabular" else focus_source_assets
+        builder = tabular_source_assets if source.kind == "tabular" else converted_source_assets
         assets.extend(builder(source, config, partitions))
     upstream = [key for a in assets for key in a.keys if key.path[-1] == "consumption"]
     if config.catalog:

@@ -13,6 +13,7 @@ from finops_assets.graph import build_assets
 from finops_assets.mart.assets import ALLOCATION_KEY, COST_VIEWS_KEY, VALUATION_KEY
 from finops_assets.referentials.assets import ALLOCATION_RULES_KEY, CATALOG_KEY, PRICING_KEY
 from finops_assets.resources import MartResource
+from finops_assets.sources.native.assets import check_source_kinds
 from finops_core.config import PlatformConfig
 
 
@@ -43,12 +44,15 @@ def materialize_month(
     raise_on_error: bool = True,
 ) -> ExecuteInProcessResult:
     """Run the month partition of the selected sources (default: all) and of the mart assets.
-    Runs are recorded in the Dagster instance of DAGSTER_HOME when set, else in memory."""
+    Runs are recorded in the Dagster instance of DAGSTER_HOME when set, else in memory.
+    A file under a wrong kind is refused before the run, in one line."""
+    selection = month_selection(config, sources)
+    check_source_kinds(config, [key.path[0] for key in selection if key.path[-1] == "billing_lines"])
     if instance is None:
         instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
     return materialize(
         build_assets(config),
-        selection=month_selection(config, sources),
+        selection=selection,
         partition_key=month.isoformat(),
         resources={"mart": mart},
         instance=instance,

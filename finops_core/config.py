@@ -14,6 +14,25 @@ from finops_core.tabular import TabularMapping, mapping_problem
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
+SourceKind = Literal[
+    "focus", "tabular", "auto", "aws-cur", "azure-cost-details", "gcp-billing", "oci-cost-report", "opencost"
+]
+FOCUS_COST_COLUMNS = ("EffectiveCost", "BilledCost")
+COST_ALIASES: dict[str, dict[str, str]] = {
+    "aws-cur": {
+        "amortized": "EffectiveCost",
+        "unblended": "BilledCost",
+        "blended": "x_BlendedCost",
+        "net": "x_NetUnblendedCost",
+    },
+    "gcp-billing": {"net": "EffectiveCost", "gross": "BilledCost"},
+    "azure-cost-details": {"pricing_currency": "PricingCurrencyEffectiveCost"},
+}
+"""A provider's own names for its cost columns -> the converted column holding that cost."""
+QuantityBasis = Literal["pricing", "consumed"]
+DEFAULT_QUANTITY: dict[str, QuantityBasis] = {"gcp-billing": "consumed"}
+"""GCP's pricing-unit amounts are floats with 21 decimal places; its usage amounts are exact."""
+
 
 class ConfigError(ValueError):
     """A configuration file that cannot be used, with the reason and where."""
@@ -56,11 +75,17 @@ class ProductRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, froz
 class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     name: str
     """Unique; used in the API and in the Dagster asset keys."""
-    kind: Literal["focus", "tabular"]
+    kind: SourceKind
+    """focus, tabular, a provider's own export (aws-cur, azure-cost-details, gcp-billing,
+    oci-cost-report, opencost), or auto: recognised from the files' headers."""
     path: str
-    """A file, a glob or a folder; CSV (optionally .gz) and Parquet (tabular: also JSON lines).
-    Relative to the config file."""
-    cost_column: Literal["EffectiveCost", "BilledCost"] = "EffectiveCost"
+    """A file, a glob or a folder; CSV (optionally .gz) and Parquet (tabular: also JSON lines;
+    opencost and auto: also JSON). Relative to the config file."""
+    cost_column: str = "EffectiveCost"
+    """EffectiveCost or BilledCost, or the provider's name for a cost (COST_ALIASES)."""
+    quantity: QuantityBasis | None = None
+    """Provider kinds: a line's quantity and unit are the priced ones (default) or the consumed
+    ones (the default for gcp-billing)."""
     application_tag: str | None = None
     """The tag key naming the consuming application; a shorthand for a first `tag` rule."""
     application_rules: list[ApplicationRule] = msgspec.field(default_factory=list)
@@ -70,7 +95,8 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     coverage_threshold: float = 0.9
     """The mapping_coverage check warns when less of a month's cost than this is mapped."""
     default_currency: str | None = None
-    """Used only for files that have no BillingCurrency column (the FOCUS spec's own examples)."""
+    """Used only for files that have no currency column (the FOCUS spec's own examples, OpenCost,
+    old Azure exports)."""
     format: Literal["csv", "jsonl", "parquet"] | None = None
     """kind tabular: the files' format; by default from each file's extension."""
     mapping: TabularMapping | None = None
@@ -232,11 +258,26 @@ def _validate_backstage(backstage: BackstageConfig, where: str) -> None:
         raise ConfigError(f"{where}.timeout_seconds: must be positive")
 
 
+def cost_column_of(source: SourceConfig) -> str:
+    """The converted column holding the source's configured cost."""
+    return COST_ALIASES.get(source.kind, {}).get(source.cost_column, source.cost_column)
+
+
 def _validate_kind(source: SourceConfig, where: str) -> None:
     if source.kind != "tabular":
         for name in ("format", "mapping"):
             if getattr(source, name) is not None:
                 raise ConfigError(f"{where}.{name}: only for kind tabular")
+        allowed = [*FOCUS_COST_COLUMNS, *COST_ALIASES.get(source.kind, {})]
+        if source.cost_column not in allowed:
+            raise ConfigError(
+                f"{where}.cost_column: {source.cost_column!r} is not a cost of kind {source.kind}; "
+                f"expected one of {', '.join(allowed)}"
+            )
+        if source.quantity is not None and source.kind in ("focus", "auto"):
+            raise ConfigError(f"{where}.quantity: only for a provider's own kind (aws-cur, ...)")
+        if source.kind == "opencost" and source.default_currency is None:
+            raise ConfigError(f"{where}.default_currency: required for kind opencost (it has no currency)")
         return
     if source.mapping is None:
         raise ConfigError(f"{where}.mapping: required for kind tabular (month, application, product, ...)")
@@ -247,6 +288,7 @@ def _validate_kind(source: SourceConfig, where: str) -> None:
         "product_rules": source.product_rules or None,
     }
     focus_only["cost_column"] = None if source.cost_column == "EffectiveCost" else source.cost_column
+    focus_only["quantity"] = source.quantity
     for name, value in focus_only.items():
         if value is not None:
             raise ConfigError(f"{where}.{name}: only for kind focus; a tabular source says it in mapping")

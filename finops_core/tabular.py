@@ -61,7 +61,8 @@ class FieldSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen
 
 class MonthSpec(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     column: str | None = None
-    """Values YYYY-MM, YYYY-MM-DD or ISO timestamps (placed in their UTC month)."""
+    """Values YYYY-MM, YYYYMM, YYYY-MM-DD, MM/DD/YYYY (US order, as Azure and Excel write
+    them), ISO timestamps (placed in their UTC month) or Excel serial day numbers."""
     from_file_name: str | None = None
     """A pattern with one group matching YYYY-MM (or YYYYMM) in the file's name."""
 
@@ -71,7 +72,9 @@ class TabularMapping(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
     application: FieldSpec
     product: FieldSpec
     quantity: FieldSpec
-    unit: str
+    unit: str | FieldSpec
+    """The quantity's unit, fixed for the source or a column (each line its own unit; a product
+    keeps one unit)."""
     currency: str | FieldSpec
     """ISO 4217, fixed for the source, or a column; also the currency a cost-less source's
     quantities are valued in (0 in the actual view)."""
@@ -86,6 +89,7 @@ class TabularMapping(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
             "quantity": self.quantity,
             "cost": self.cost,
             "currency": self.currency if isinstance(self.currency, FieldSpec) else None,
+            "unit": self.unit if isinstance(self.unit, FieldSpec) else None,
             "sub_account": self.sub_account,
             "region": self.region,
         }
@@ -132,7 +136,7 @@ def mapping_problem(mapping: TabularMapping) -> str | None:
             return f"{name}{found[0]}: {found[1]}"
     if isinstance(mapping.currency, str) and not re.fullmatch(r"[A-Z]{3}", mapping.currency):
         return f"currency: expected an ISO 4217 code such as EUR, got {mapping.currency!r}"
-    if not mapping.unit.strip():
+    if isinstance(mapping.unit, str) and not mapping.unit.strip():
         return "unit: empty"
     return None
 

@@ -92,3 +92,24 @@ def latest_audit(url: str, source: str, month: date) -> tuple[int, int, int]:
         month,
     )
     return rows[0]
+
+
+def source_kind(name: str, kind: str, path: Path, **options: Any) -> SourceConfig:
+    """A source of any kind but tabular (a provider's export, auto, focus) on one path."""
+    return SourceConfig(name=name, kind=kind, path=str(path), **options)  # type: ignore[arg-type]
+
+
+def audit_costs(url: str, source: str, month: date) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """The latest load's (source_cost, rejected_cost): the files' own totals per currency."""
+    rows = query(
+        url,
+        "SELECT source_cost, rejected_cost FROM finops.load_audit"
+        " WHERE source = %s AND month = %s ORDER BY load_id DESC LIMIT 1",
+        source,
+        month,
+    )
+    source_cost, rejected_cost = rows[0]
+    return (
+        {k: Decimal(v) for k, v in source_cost.items()},
+        {k: Decimal(v) for k, v in rejected_cost.items()},
+    )

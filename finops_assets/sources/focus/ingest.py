@@ -9,13 +9,14 @@ from pathlib import Path
 import polars as pl
 
 from finops_assets.landing import LandingSlice
-from finops_assets.sources.files import FileMonthIndex
+from finops_assets.sources.files import SUPPORTED_SUFFIXES, FileMonthIndex
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import NORMALISED_COLUMNS, consumption_facts, normalize_focus
 from finops_assets.sources.focus.reader import FocusFiles
 from finops_assets.sources.monthly import (
     IngestSummary,
     LandedMonth,
+    MonthlyReader,
     describe_files,
     exact_totals,
     land_month,
@@ -30,8 +31,8 @@ def _cost_by_currency(frame: pl.DataFrame, options: FocusOptions) -> dict[str, D
     if frame.height == 0 or options.cost_column not in frame.columns:
         return {}
     currency = (
-        pl.col("BillingCurrency").cast(pl.String).str.strip_chars().str.to_uppercase()
-        if "BillingCurrency" in frame.columns
+        pl.col(options.currency_column).cast(pl.String).str.strip_chars().str.to_uppercase()
+        if options.currency_column in frame.columns
         else pl.lit(options.default_currency, pl.String)
     )
     return exact_totals(frame.select(currency.alias("key"), pl.col(options.cost_column).alias("value")))
@@ -42,10 +43,15 @@ def ingest_focus_month(
     options: FocusOptions,
     slice_: LandingSlice,
     log: Callable[[str], None] = lambda _: None,
+    reader_for: Callable[[list[Path]], MonthlyReader] = lambda _: FocusFiles(),
+    suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES,
 ) -> IngestSummary:
-    files = month_files(source_path, slice_)
+    """`reader_for` gives the reader of the source's files: FOCUS files by default, or a
+    provider's files converted to FOCUS columns (it may refuse files of a wrong kind)."""
+    files = month_files(source_path, slice_, suffixes)
+    reader = reader_for(files)
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
-    raw, used = read_month(files, slice_.month, index, FocusFiles())
+    raw, used = read_month(files, slice_.month, index, reader)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
     lines, rejects = normalize_focus(raw, options)
     facts, products = consumption_facts(lines, options)

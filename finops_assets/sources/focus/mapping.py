@@ -37,6 +37,8 @@ class FocusOptions:
     product_rules: Sequence[ProductRule] = ()
     map_tables: dict[str, dict[str, str]] = field(default_factory=dict)
     """map_file path -> its table, read when the options are built."""
+    currency_column: str = "BillingCurrency"
+    """The currency of the cost column (PricingCurrency for a cost in the pricing currency)."""
 
     @property
     def all_application_rules(self) -> list[ApplicationRule]:

@@ -30,6 +30,8 @@ NORMALISED_COLUMNS = (
 )  # fmt: skip
 MONETARY_FAMILY = "monetary"
 MONETARY_CATEGORIES = ("Tax", "Credit")
+CONVERSION_PROBLEM = "_problem"
+"""Set by a provider's converter on a line whose own columns are wrong: the reject reason."""
 
 
 def _slug(expr: pl.Expr) -> pl.Expr:
@@ -40,7 +42,7 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
     """(lines, rejects). `raw` holds FOCUS columns plus `_file`, `_line` and `_month` (the
     partition month the rows were read for). Rejects carry `_file`, `_line`, `column`,
     `reason` and the raw columns."""
-    cost_column = options.cost_column
+    cost_column, currency_column = options.cost_column, options.currency_column
     cost_value, cost_problem = (
         parse_decimal(cost_column, raw.schema[cost_column])
         if cost_column in raw.columns
@@ -51,25 +53,27 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
         if "PricingQuantity" in raw.columns
         else (pl.lit(None, DECIMAL), pl.lit(None, pl.String))
     )
-    if "BillingCurrency" in raw.columns:
+    if currency_column in raw.columns:
         # computed once: the checks read it three times, and polars would redo it for each
-        currency = pl.lit(raw.select(text_column(raw, "BillingCurrency").str.to_uppercase()).to_series())
+        currency = pl.lit(raw.select(text_column(raw, currency_column).str.to_uppercase()).to_series())
     else:
         currency = pl.lit(options.default_currency, pl.String)
 
     checks = pl.coalesce(
+        # a converted provider file says first what is wrong in its own columns
+        pl.col(CONVERSION_PROBLEM) if CONVERSION_PROBLEM in raw.columns else pl.lit(None, pl.String),
         pl.when(month_expr().is_null()).then(
             pl.format("BillingPeriodStart: not a timestamp: '{}'", text_column(raw, "BillingPeriodStart"))
         ),
         pl.when(currency.is_null()).then(
             pl.lit(
-                "BillingCurrency: missing"
-                if "BillingCurrency" in raw.columns
-                else "BillingCurrency: column missing and no default_currency configured"
+                f"{currency_column}: missing"
+                if currency_column in raw.columns
+                else f"{currency_column}: column missing and no default_currency configured"
             )
         ),
         pl.when(~currency.str.contains(r"^[A-Z]{3}$")).then(
-            pl.format("BillingCurrency: not an ISO 4217 code: '{}'", currency)
+            pl.format(f"{currency_column}: not an ISO 4217 code: '{{}}'", currency)
         ),
         pl.when(cost_value.is_null() & cost_problem.is_null()).then(
             pl.lit(f"{cost_column}: missing" + ("" if cost_column in raw.columns else " (no such column)"))
@@ -86,12 +90,13 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
     rejected = checked["reason"].is_not_null()
     rejects = (
         checked.filter(rejected)
-        .with_columns(pl.col("reason").str.extract(r"^(\w+):").alias("column"))
-        .drop("cost", "_quantity", "currency")
+        .with_columns(pl.col("reason").str.extract(r"^(.+?): ").alias("column"))
+        .drop("cost", "_quantity", "currency", CONVERSION_PROBLEM, strict=False)
     )
     # a filter copies every column: skip it in the usual case of a month without rejects
     valid = checked.filter(~rejected) if rejects.height else checked
-    return _consumption_lines(valid.drop("reason"), options), rejects
+    valid = valid.drop("reason", CONVERSION_PROBLEM, strict=False)
+    return _consumption_lines(valid, options), rejects
 
 
 def _consumption_lines(valid: pl.DataFrame, options: FocusOptions) -> pl.DataFrame:

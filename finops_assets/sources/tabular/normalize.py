@@ -75,6 +75,24 @@ def _number(frame: pl.DataFrame, spec: FieldSpec, field: str, work: str) -> tupl
     return source, value, check
 
 
+def _several_units(raw: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: str) -> _Check:
+    """A product whose lines come in several units this month: its quantities cannot be one
+    product's (GB and Requests are never added up), so its lines are rejected, naming them."""
+    pairs = raw.select(product.alias("p"), unit.alias("u")).drop_nulls().unique()
+    mixed = pairs.group_by("p").agg(pl.col("u").sort().str.join(", ")).filter(pl.col("u").str.contains(", "))
+    units = product.replace_strict(mixed["p"], mixed["u"], default=None, return_dtype=pl.String)
+    return _Check(
+        label,
+        units.is_not_null(),
+        pl.format(
+            "{}: product '{}' comes in several units ({}); give each unit its own product",
+            pl.lit(label),
+            product,
+            units,
+        ),
+    )
+
+
 def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMonth:
     """`raw` holds the records plus `_file`, `_line` and `_month` (the partition month the rows
     were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns."""
@@ -126,6 +144,14 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         )
     else:
         currency = pl.lit(mapping.currency, pl.String)
+    if isinstance(mapping.unit, FieldSpec):
+        unit = field_text(raw, mapping.unit)
+        checks.append(
+            _Check(_label(mapping.unit, "unit"), unit.is_null(), _missing(raw, mapping.unit, "unit"))
+        )
+        checks.append(_several_units(raw, product, unit, _label(mapping.unit, "unit")))
+    else:
+        unit = pl.lit(mapping.unit, pl.String)
 
     def optional(spec: FieldSpec | None) -> pl.Expr:
         return pl.lit("") if spec is None else field_text(raw, spec).fill_null("")
@@ -134,7 +160,7 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
     staged = raw.with_columns(
         quantity_in.alias("__quantity_in"),
         cost_in.alias("__cost_in"),
-        pl.lit(mapping.unit).alias("_unit"),
+        unit.alias("_unit"),
         currency.alias("_currency"),
     )
     checked = staged.with_columns(
@@ -174,7 +200,10 @@ def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.Da
     A product the catalog does not declare is registered under a family named after the source
     with its code as its name, for the catalog owner to declare."""
     facts = (
-        lines.rename(_FACT_SOURCES)
+        # the record's own columns may be called `currency` or `unit`: only the normalised
+        # ones become the fact keys
+        lines.select(NORMALISED_COLUMNS[1:])
+        .rename(_FACT_SOURCES)
         .group_by(FACT_KEYS)
         .agg(
             pl.col("_quantity").sum().alias("quantity"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from finops_core.tabular import MonthSpec, file_name_month
 
 UNREADABLE = "_unreadable"
 """The column holding the text of a record that could not be parsed (JSON lines)."""
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's 1900 date system (its serial numbers count days from it)."""
 FORMAT_SUFFIXES = {
     "csv": (".csv", ".csv.gz"),
     "jsonl": (".jsonl", ".ndjson"),
@@ -103,8 +105,15 @@ def month_of(value: object) -> str | None:
     if not isinstance(value, str):
         return None
     text = value.strip()
+    if excel := re.fullmatch(r"(\d{5})(?:\.\d+)?", text):  # an Excel serial day (1927 to 2173)
+        return month_of(EXCEL_EPOCH + timedelta(days=int(excel.group(1))))
     if len(text) == 7:
         return text if re.match(MONTH_PATTERN, text) else None
+    if re.fullmatch(r"\d{6}", text):  # YYYYMM, a billing month (GCP invoice.month)
+        return month_of(f"{text[:4]}-{text[4:]}")
+    if us := re.match(r"(\d{1,2})/(\d{1,2})/(\d{4})\b", text):  # MM/DD/YYYY, US order
+        month, day, year = (int(part) for part in us.groups())
+        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
     if len(text) < 10:
         return None
     try:

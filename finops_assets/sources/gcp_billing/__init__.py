@@ -1,0 +1,1 @@
+"""The Google Cloud billing export connector (BigQuery standard and detailed exports)."""

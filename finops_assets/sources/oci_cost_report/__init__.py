@@ -1,0 +1,1 @@
+"""The Oracle Cloud (OCI) cost report connector."""
