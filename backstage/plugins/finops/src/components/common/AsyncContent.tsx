@@ -5,8 +5,8 @@ import { ProblemPanel } from './ProblemPanel';
 /** The loading, error and empty states every page shares; children render the data. */
 export function AsyncContent<T>(props: {
   loading: boolean;
-  error: Error | undefined;
-  value: T | undefined;
+  error?: Error | undefined;
+  value?: T | undefined;
   isEmpty?: (value: T) => boolean;
   empty?: ReactNode;
   children: (value: T) => ReactNode;

@@ -1,0 +1,48 @@
+import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import Big from 'big.js';
+import { formatAmount } from '../lib/money';
+
+export type BridgeStep = { label: string; value: string; total?: boolean };
+
+type Bar = { label: string; range: [number, number]; value: string; kind: 'total' | 'up' | 'down' };
+
+/** Floating bars: each effect starts where the previous ended; totals stand on zero. */
+export function bridgeBars(steps: BridgeStep[]): Bar[] {
+  let level = new Big(0);
+  return steps.map(step => {
+    if (step.total) {
+      level = new Big(step.value);
+      return { label: step.label, range: [0, level.toNumber()], value: step.value, kind: 'total' };
+    }
+    const start = level;
+    level = level.plus(step.value);
+    const kind = new Big(step.value).gte(0) ? 'up' : 'down';
+    return { label: step.label, range: [start.toNumber(), level.toNumber()], value: step.value, kind };
+  });
+}
+
+const COLOURS = { total: '#607d8b', up: '#d32f2f', down: '#388e3c' } as const;
+
+/** The variance bridge: against cost, volume, mix, price, new, retired, cost. */
+export function WaterfallChart({ steps, currency }: { steps: BridgeStep[]; currency: string }) {
+  const bars = bridgeBars(steps);
+  return (
+    <ResponsiveContainer width="100%" height={300}>
+      <BarChart data={bars} margin={{ top: 8, right: 16, bottom: 8, left: 24 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="label" />
+        <YAxis tickFormatter={(value: number) => formatAmount(String(value), 0)} />
+        <Tooltip
+          formatter={(_range: unknown, _name: unknown, item: { payload?: Bar }) =>
+            `${formatAmount(item.payload?.value ?? null)} ${currency}`
+          }
+        />
+        <Bar dataKey="range" isAnimationActive={false}>
+          {bars.map(bar => (
+            <Cell key={bar.label} fill={COLOURS[bar.kind]} />
+          ))}
+        </Bar>
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}

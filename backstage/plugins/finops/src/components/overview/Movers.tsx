@@ -1,0 +1,66 @@
+import { Table, type TableColumn } from '@backstage/core-components';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import type { CompareRow } from '../../api/types';
+import { compare, formatAmount, formatRatio } from '../../lib/money';
+import { previousOf, type Grain } from '../../lib/period';
+import { AsyncContent } from '../common/AsyncContent';
+
+const TOP = 8;
+
+function absolute(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return value.startsWith('-') ? value.slice(1) : value;
+}
+
+export const compareColumns = (costTitle: string, againstTitle: string): TableColumn<CompareRow>[] => [
+  { title: costTitle, field: 'cost', render: row => formatAmount(row.cost), customSort: (a, b) => compare(a.cost, b.cost) },
+  { title: againstTitle, field: 'against_cost', render: row => formatAmount(row.against_cost), customSort: (a, b) => compare(a.against_cost, b.against_cost) },
+  { title: 'Delta', field: 'delta', render: row => formatAmount(row.delta), customSort: (a, b) => compare(a.delta, b.delta) },
+  { title: 'Ratio', field: 'ratio', render: row => formatRatio(row.ratio), customSort: (a, b) => compare(a.ratio, b.ratio) },
+];
+
+/** The applications whose cost moved most between the last period and the one before. */
+export function Movers(props: {
+  view: string;
+  grain: Grain;
+  period: string;
+  currency: string;
+  filters: Record<string, string>;
+}) {
+  const { view, grain, period, currency, filters } = props;
+  const api = useApi(finopsApiRef);
+  const state = useAsync(
+    () =>
+      api.compareCosts({
+        view,
+        from: period,
+        to: period,
+        against_period: previousOf(grain),
+        group_by: 'application',
+        currency,
+        ...filters,
+      }),
+    [api, view, grain, period, currency, JSON.stringify(filters)],
+  );
+  return (
+    <AsyncContent
+      {...state}
+      isEmpty={report => report.rows.length === 0}
+      empty={<p>No previous period to compare with.</p>}
+    >
+      {report => (
+        <Table
+          title={`Top movers, ${period} against ${report.against_from ?? ''} (${currency})`}
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
+          data={[...report.rows]
+            .filter(row => row.delta !== null)
+            .sort((a, b) => compare(absolute(b.delta), absolute(a.delta)))
+            .slice(0, TOP)}
+        />
+      )}
+    </AsyncContent>
+  );
+}
