@@ -24,12 +24,12 @@ export function EntityCostsCard() {
       <AsyncContent {...resolved}>
         {value =>
           value.codes.length === 0 ? (
-            <NoCostsState entityRef={value.ref} kind={entity.kind} codes={[]} />
+            <NoCostsState entityRef={value.ref} kind={entity.kind} codes={[]} compact />
           ) : (
             <AsyncContent {...latest}>
               {report =>
                 !report || report.rows.length === 0 ? (
-                  <Typography>No costs recorded yet for {value.codes.join(', ')}.</Typography>
+                  <NoCostsState entityRef={value.ref} kind={entity.kind} codes={value.codes} compact />
                 ) : (
                   <>
                     {report.rows.map(row => (

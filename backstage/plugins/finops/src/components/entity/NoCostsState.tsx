@@ -3,9 +3,19 @@ import Typography from '@material-ui/core/Typography';
 import { APPLICATION_ANNOTATION } from '../../lib/entityApplications';
 
 /** What to set so that an entity gets its costs: the annotation, or the catalog's entity_ref. */
-export function NoCostsState({ entityRef, kind, codes }: { entityRef: string; kind: string; codes: string[] }) {
+export function NoCostsState(props: { entityRef: string; kind: string; codes: string[]; compact?: boolean }) {
+  const { entityRef, kind, codes, compact } = props;
   const isGroup = kind.toLowerCase() === 'group';
   const found = codes.length > 0;
+  if (compact) {
+    return (
+      <Typography variant="body2" data-testid="entity-no-costs">
+        {found
+          ? `No costs yet for ${codes.join(', ')}.`
+          : `No FinOps application for ${entityRef}: set the ${APPLICATION_ANNOTATION} annotation, or the application's entity_ref in the FinOps catalog. The Costs tab says how.`}
+      </Typography>
+    );
+  }
   return (
     <EmptyState
       missing={found ? 'data' : 'field'}
