@@ -1,0 +1,30 @@
+// Expected figures, computed from the API's own answers (never from the page), and formatted
+// as a person reads them: 2 decimals rounded half up, thousands separated by commas.
+import Big from 'big.js';
+
+export function money(value, currency) {
+  const fixed = new Big(value).toFixed(2, Big.roundHalfUp);
+  const [integer, fraction] = fixed.split('.');
+  const sign = integer.startsWith('-') ? '-' : '';
+  const digits = sign ? integer.slice(1) : integer;
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${sign}${grouped}.${fraction}${currency ? ` ${currency}` : ''}`;
+}
+
+export function total(rows, predicate = () => true) {
+  return rows.filter(predicate).reduce((sum, row) => sum.plus(row.cost), new Big(0)).toString();
+}
+
+export class Api {
+  constructor(base) {
+    this.base = base;
+  }
+
+  async get(path, query = {}) {
+    const url = new URL(`${this.base}/api/v1${path}`);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
+    return response.json();
+  }
+}
