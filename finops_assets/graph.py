@@ -23,7 +23,7 @@ from finops_core.config import PlatformConfig
 
 
 def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
-    partitions = monthly_partitions(config.start_month)
+    partitions = monthly_partitions(config)
     assets: list[AssetsDefinition] = []
     for source in config.sources:
         builder = tabular_source_assets if source.kind == "tabular" else focus_source_assets
@@ -48,6 +48,6 @@ def build_definitions(config: PlatformConfig, mart: MartResource | None = None) 
     assets = build_assets(config)
     return Definitions(
         assets=assets,
-        schedules=[daily_refresh_schedule(monthly_partitions(config.start_month))],
+        schedules=[daily_refresh_schedule(monthly_partitions(config))],
         resources={"mart": mart or MartResource()},
     )

@@ -40,6 +40,7 @@ def materialize_month(
     sources: Sequence[str] | None = None,
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
+    raise_on_error: bool = True,
 ) -> ExecuteInProcessResult:
     """Run the month partition of the selected sources (default: all) and of the mart assets.
     Runs are recorded in the Dagster instance of DAGSTER_HOME when set, else in memory."""
@@ -52,4 +53,5 @@ def materialize_month(
         resources={"mart": mart},
         instance=instance,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        raise_on_error=raise_on_error,
     )

@@ -2,6 +2,7 @@
 
 from dagster import (
     AssetSelection,
+    DefaultScheduleStatus,
     MonthlyPartitionsDefinition,
     RunRequest,
     ScheduleDefinition,
@@ -14,7 +15,12 @@ refresh_job = define_asset_job("refresh_months", selection=AssetSelection.all())
 
 
 def daily_refresh_schedule(partitions: MonthlyPartitionsDefinition) -> ScheduleDefinition:
-    @schedule(job=refresh_job, cron_schedule="0 6 * * *", execution_timezone="UTC")
+    @schedule(
+        job=refresh_job,
+        cron_schedule="0 6 * * *",
+        execution_timezone="UTC",
+        default_status=DefaultScheduleStatus.RUNNING,  # running once the daemon runs: no manual step
+    )
     def daily_month_refresh(context: ScheduleEvaluationContext):  # type: ignore[no-untyped-def]
         keys = partitions.get_partition_keys(current_time=context.scheduled_execution_time)
         for key in keys[-2:]:

@@ -1,4 +1,7 @@
-"""The command implementations, with progress and a summary on the terminal."""
+"""The command implementations, with progress and a summary on the terminal.
+
+Exit codes: 0 success (warnings allowed), 1 a step or an ERROR check failed (or a warning under
+--strict), 2 a usage or configuration error."""
 
 from __future__ import annotations
 
@@ -9,10 +12,11 @@ from datetime import date
 
 import psycopg
 
-from finops_core.config import PlatformConfig, load_config
+from finops_cli.report import Outcome, run_report
+from finops_core.config import ConfigError, PlatformConfig, load_config
 from finops_core.database import database_url
 from finops_core.migrations import upgrade
-from finops_core.months import format_month, parse_month
+from finops_core.months import add_months, format_month
 from finops_core.settings import Settings
 
 
@@ -42,27 +46,80 @@ def month_summary(url: str, month: date, sources: Sequence[str]) -> list[str]:
     return lines
 
 
-def run_month(config: PlatformConfig, url: str, month: date, sources: Sequence[str] | None) -> bool:
+def run_month(
+    config: PlatformConfig, url: str, month: date, sources: Sequence[str] | None, strict: bool = False
+) -> Outcome:
+    """Materialize one month and print its figures, warnings and failures."""
     from finops_assets.materialize import materialize_month
     from finops_assets.resources import MartResource
 
     started = time.perf_counter()
-    say(f"{format_month(month)}: materializing {', '.join(sources or [s.name for s in config.sources])} ...")
-    result = materialize_month(config, month, MartResource(database_url=url), sources)
-    failed_checks = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
-    for line in month_summary(url, month, sources or [s.name for s in config.sources]):
+    names = list(sources or [s.name for s in config.sources])
+    say(f"{format_month(month)}: materializing {', '.join(names)} ...")
+    result = materialize_month(config, month, MartResource(database_url=url), sources, raise_on_error=False)
+    report = run_report(result)
+    for line in month_summary(url, month, names):
         say(line)
-    status = "ok" if result.success and not failed_checks else f"FAILED checks: {', '.join(failed_checks)}"
+    for line in report.warnings:
+        say(f"  warning: {format_month(month)} {line}")
+    for line in report.failures:
+        say(f"  error: {format_month(month)} {line}")
+    outcome = report.outcome(strict)
+    status = {
+        Outcome.OK: "ok",
+        Outcome.WARNINGS: f"ok with {len(report.warnings)} warning(s)",
+        Outcome.FAILED: "FAILED" + (" (warnings count as failures under --strict)" if strict else ""),
+    }[outcome]
     say(f"{format_month(month)}: {status} in {time.perf_counter() - started:.1f} s")
-    return result.success and not failed_checks
+    return outcome
 
 
-def materialize(month_text: str, sources: Sequence[str] | None) -> int:
-    month = parse_month(month_text)
+def months_between(first: date, last: date) -> list[date]:
+    if last < first:
+        raise ConfigError(f"--to {format_month(last)} is before --from {format_month(first)}")
+    months = [first]
+    while months[-1] < last:
+        months.append(add_months(months[-1], 1))
+    return months
+
+
+def check_partitions(config: PlatformConfig, months: Sequence[date]) -> None:
+    """Months outside the configured partitions are a usage error naming the valid range."""
+    from finops_assets.partitions import partition_range
+
+    first, last = partition_range(config)
+    outside = [m for m in months if not first <= m <= last]
+    if outside:
+        raise ConfigError(
+            f"{format_month(outside[0])} is not a month partition; the partitions run from "
+            f"{format_month(first)} (start_month) to {format_month(last)}"
+        )
+
+
+def run_months(
+    config: PlatformConfig, url: str, months: Sequence[date], sources: Sequence[str] | None, strict: bool
+) -> Outcome:
+    """Each month in turn, with a final summary when there are several."""
+    started = time.perf_counter()
+    outcomes = [run_month(config, url, month, sources, strict) for month in months]
+    if len(months) > 1:
+        counts = {outcome: outcomes.count(outcome) for outcome in Outcome}
+        say(
+            f"{len(months)} months: {counts[Outcome.OK]} ok, {counts[Outcome.WARNINGS]} with warnings, "
+            f"{counts[Outcome.FAILED]} failed in {time.perf_counter() - started:.1f} s"
+        )
+    return max(outcomes, default=Outcome.OK)
+
+
+def materialize(first: date, last: date, sources: Sequence[str] | None, strict: bool) -> int:
     config = load_config(Settings.from_env().config_path)
+    months = months_between(first, last)
+    for name in sources or []:
+        config.source(name)  # an unknown source is a usage error before anything runs
+    check_partitions(config, months)
     url = database_url()
     upgrade(url)
-    return 0 if run_month(config, url, month, sources) else 1
+    return 1 if run_months(config, url, months, sources, strict) == Outcome.FAILED else 0
 
 
 def serve(host: str, port: int) -> int:

@@ -1,72 +1,157 @@
-"""`finops demo`: the whole platform on the embedded default, with generated FOCUS data."""
+"""`finops demo`: the whole platform on the embedded default, with the demo's workspace.
+
+It writes the workspace (finops_assets/demo/workspace.py) under $FINOPS_HOME/demo, materializes
+every month through the Dagster instance the UI reads, saves a what-if simulation through the
+API, then serves the Dagster UI and the API until Ctrl-C (or SIGTERM), which stops both and
+everything they started within 10 s; a second Ctrl-C kills at once."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
-import subprocess
+import socket
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from finops_cli.commands import run_month, say
-from finops_core.config import load_config
+from finops_cli.commands import run_months, say
+from finops_cli.processes import StopRequested, Supervisor
+from finops_cli.report import Outcome
+from finops_core.config import ConfigError, load_config
 from finops_core.database import as_url, database_url
+from finops_core.embedded import embedded_server, stop_embedded
 from finops_core.migrations import upgrade
 from finops_core.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEMO_SOURCE = "demo"
+READY_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    months: int = 12
+    rows_per_month: int = 20_000
+    host: str = "127.0.0.1"
+    api_port: int = 8000
+    dagster_port: int = 3000
+    serve: bool = True
+    strict: bool = False
+
+
+def _check_port_free(host: str, port: int, variable: str) -> None:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise ConfigError(
+                f"port {port} on {host} is taken; choose another: make demo {variable}=<port>"
+            ) from None
 
 
 def _dagster_home(settings: Settings, storage_url: str) -> Path:
-    """A DAGSTER_HOME with the repo's dagster.yaml, whose run storage is the mart's server."""
+    """A DAGSTER_HOME with the repo's dagster.yaml (run storage in the mart's server, telemetry
+    off) where the UI's first-visit modal counts as seen."""
     home = settings.home / "dagster"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+    (home / ".nux").mkdir(exist_ok=True)
+    (home / ".nux" / "nux.yaml").write_text("seen: 1\n")
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ.setdefault("FINOPS_DAGSTER_STORAGE_URL", as_url(storage_url))
     return home
 
 
-def demo(months: int, rows_per_month: int, api_port: int, dagster_port: int, serve: bool = True) -> int:
-    from finops_assets.demo.generator import DemoSpec, demo_months, write_dataset
+def save_simulation(url: str) -> None:
+    """The demo's what-if, through the real API app: the budget with compute 10% dearer."""
+    from litestar.testing import TestClient
+
+    from finops_api.app import create_app
+    from finops_assets.demo.workspace import SIMULATION
+
+    body = {
+        "code": SIMULATION,
+        "name": "What if compute costs 10% more",
+        "base_view": "budget",
+        "description": "The budget, with every compute product 10% dearer",
+        "adjustments": [{"scope": {"level": "family", "code": "compute"}, "kind": "percent", "value": "10"}],
+    }
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one request: no log line for it
+    with TestClient(create_app(url)) as client:
+        answer = client.post("/api/v1/pricing-views/simulations", json=body)
+    if answer.status_code not in (201, 409):  # 409: saved by an earlier run of the demo
+        raise RuntimeError(f"saving the demo simulation failed: HTTP {answer.status_code} {answer.text}")
+    say(
+        f"simulation {SIMULATION!r} saved" if answer.status_code == 201 else f"simulation {SIMULATION!r} kept"
+    )
+
+
+def demo(options: DemoOptions) -> int:
+    from finops_assets.demo.workspace import write_workspace
 
     settings = Settings.from_env()
-    config = load_config(settings.config_path)
-    source = config.source(DEMO_SOURCE)
+    if options.serve:
+        _check_port_free(options.host, options.api_port, "API_PORT")
+        _check_port_free(options.host, options.dagster_port, "DAGSTER_PORT")
+    ours = not settings.database_url and embedded_server(settings.home / "pgdata") is None
     url = database_url(settings)
-    os.environ["FINOPS_DATABASE_URL"] = url  # the UI and the API below use the same database
-    os.environ["FINOPS_CONFIG"] = str(settings.config_path.resolve())
     upgrade(url)
+    folder = settings.home / "demo"
+    say(f"writing the demo in {folder}: {options.months} months, {options.rows_per_month} FOCUS rows each")
+    workspace = write_workspace(folder, options.months, options.rows_per_month)
+    config = load_config(workspace.config_path)
+    os.environ["FINOPS_DATABASE_URL"] = url  # the UI and the API below use the same database
+    os.environ["FINOPS_CONFIG"] = str(workspace.config_path)
     _dagster_home(settings, url)
-
-    spec = DemoSpec(months=demo_months(months), rows_per_month=rows_per_month)
-    target = config.source_path(source)
-    say(f"generating {months} months x {rows_per_month} FOCUS rows in {target} ...")
-    write_dataset(spec, target, "parquet")
-    failures = sum(not run_month(config, url, month, [DEMO_SOURCE]) for month in spec.months)
-    if failures:
-        say(f"{failures} month(s) failed; see the messages above")
+    if run_months(config, url, workspace.months, None, options.strict) == Outcome.FAILED:
+        say("the demo's data did not load; see the errors above")
         return 1
-    if not serve:
+    save_simulation(url)
+    if not options.serve:
         return 0
-
-    dagster = subprocess.Popen(
-        [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
-         "-h", "127.0.0.1", "-p", str(dagster_port)],
-        cwd=REPO_ROOT,
-    )  # fmt: skip
-    say(f"Dagster UI: http://127.0.0.1:{dagster_port}  (asset graph, month partitions, backfills)")
-    say(f"API:        http://127.0.0.1:{api_port}/api/v1/costs?group_by=month,application")
-    say(f"OpenAPI:    http://127.0.0.1:{api_port}/schema")
-    say("Ctrl-C stops both.")
     try:
-        import uvicorn
-
-        from finops_api.app import create_app
-
-        uvicorn.run(create_app(url), host="127.0.0.1", port=api_port, log_level="warning")
+        return _serve(options)
     finally:
-        dagster.terminate()
-        dagster.wait(timeout=30)
-    return 0
+        if ours and stop_embedded(settings.home / "pgdata"):
+            say("embedded PostgreSQL stopped")
+
+
+def _serve(options: DemoOptions) -> int:
+    supervisor = Supervisor()
+    supervisor.install_signal_handlers()
+    host, env = options.host, dict(os.environ)
+    dagster_url, api_url = f"http://{host}:{options.dagster_port}", f"http://{host}:{options.api_port}"
+    try:
+        supervisor.start(
+            "Dagster UI",
+            [sys.executable, "-m", "dagster", "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
+             "-h", host, "-p", str(options.dagster_port)],
+            env, REPO_ROOT,
+        )  # fmt: skip
+        supervisor.start(
+            "API",
+            [sys.executable, "-m", "finops_cli.main", "serve",
+             "--host", host, "--port", str(options.api_port)],
+            env, REPO_ROOT,
+        )  # fmt: skip
+        supervisor.wait_until_ready("API", f"{api_url}/api/v1/health", READY_SECONDS)
+        supervisor.wait_until_ready("Dagster UI", f"{dagster_url}/server_info", READY_SECONDS)
+        say(f"Dagster UI: {dagster_url}  (asset graph, month partitions, backfills)")
+        say(f"API:        {api_url}/api/v1/costs?group_by=month,owner")
+        say(f"OpenAPI:    {api_url}/schema")
+        say("ready; Ctrl-C stops everything")
+        exited = supervisor.wait()
+        if exited is not None:
+            say(f"{exited} exited unexpectedly; stopping the rest")
+            return 1
+        return 0
+    except StopRequested:
+        return 0
+    except RuntimeError as error:
+        say(f"finops demo: {error}")
+        return 1
+    finally:
+        say("stopping ...")
+        killed = supervisor.stop()
+        say("stopped" + (f" ({len(killed)} process(es) had to be killed)" if killed else ""))

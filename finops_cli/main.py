@@ -1,60 +1,138 @@
-"""`finops`: db upgrade, materialize, serve, demo."""
+"""`finops`: db, materialize, serve, demo."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from datetime import date
+from importlib.metadata import version
 
 from finops_core.config import ConfigError
 from finops_core.migrations import MigrationError
+from finops_core.months import parse_month
+
+ENVIRONMENT = """environment:
+  FINOPS_CONFIG         the platform configuration file (default ./finops.yaml)
+  FINOPS_DATABASE_URL   the mart's PostgreSQL (default: the embedded server under FINOPS_HOME)
+  FINOPS_HOME           the embedded database, the landing layer, the demo (default ./.finops)"""
+
+
+def _month(text: str) -> date:
+    try:
+        return parse_month(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str, reads: str
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=text,
+        description=f"{text}.",
+        epilog=f"reads {reads}\n\n{ENVIRONMENT}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="finops", description="FinOps data platform")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="finops",
+        description="FinOps data platform: every cost source in one mart, valued under pricing views.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('finops-platform')}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    db = commands.add_parser("db", help="database schema")
-    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db = _command(
+        commands, "db", "the mart's schema and the embedded server", "FINOPS_DATABASE_URL, FINOPS_HOME"
+    )
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_commands.add_parser("upgrade", help="apply the migrations not yet applied (idempotent)")
+    db_commands.add_parser("status", help="the embedded server's state, and the schema's version")
+    db_commands.add_parser("stop", help="stop the embedded server under FINOPS_HOME")
 
-    materialize = commands.add_parser("materialize", help="run one month partition of the asset graph")
-    materialize.add_argument("--month", required=True, help="YYYY-MM (the billing month)")
+    materialize = _command(
+        commands,
+        "materialize",
+        "run month partitions of the asset graph: sources, allocation, valuation, read models",
+        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME",
+    )
+    months = materialize.add_mutually_exclusive_group(required=True)
+    months.add_argument("--month", type=_month, metavar="YYYY-MM", help="one billing month")
+    months.add_argument("--from", dest="first", type=_month, metavar="YYYY-MM", help="first month of a range")
+    materialize.add_argument(
+        "--to", dest="last", type=_month, metavar="YYYY-MM", help="last month (with --from)"
+    )
     materialize.add_argument("--source", action="append", help="only this source (repeatable); default all")
+    materialize.add_argument(
+        "--strict", action="store_true", help="warnings (e.g. mapping coverage) fail the run: exit 1"
+    )
 
-    serve = commands.add_parser("serve", help="run the REST API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = _command(commands, "serve", "run the REST API", "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
-    demo = commands.add_parser("demo", help="everything on the embedded default, with demo data")
-    demo.add_argument("--months", type=int, default=12, help="months of demo data (default 12)")
-    demo.add_argument("--rows-per-month", type=int, default=20_000)
-    demo.add_argument("--api-port", type=int, default=8000)
-    demo.add_argument("--dagster-port", type=int, default=3000)
+    demo = _command(
+        commands,
+        "demo",
+        "the whole platform on the embedded default, with demo data: the Dagster UI and the API",
+        "FINOPS_HOME, FINOPS_DATABASE_URL (default: the embedded server)",
+    )
+    demo.add_argument("--months", type=int, default=12, help="months of demo data from 2025-01 (default 12)")
+    demo.add_argument("--rows-per-month", type=int, default=20_000, help="FOCUS rows a month (default 20000)")
+    demo.add_argument("--host", default="127.0.0.1", help="address the servers listen on (default 127.0.0.1)")
+    demo.add_argument("--api-port", type=int, default=8000, help="the API's port (default 8000)")
+    demo.add_argument("--dagster-port", type=int, default=3000, help="the Dagster UI's port (default 3000)")
     demo.add_argument("--no-serve", action="store_true", help="load the data, then stop")
+    demo.add_argument("--strict", action="store_true", help="warnings fail the load")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    try:
-        if args.command == "db":
-            from finops_cli.commands import db_upgrade
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if args.command == "db":
+        from finops_cli import database
 
-            return db_upgrade()
-        if args.command == "materialize":
-            from finops_cli.commands import materialize
+        return {"upgrade": database.upgrade, "status": database.status, "stop": database.stop}[
+            args.db_command
+        ]()
+    if args.command == "materialize":
+        from finops_cli.commands import materialize
 
-            return materialize(args.month, args.source)
-        if args.command == "serve":
-            from finops_cli.commands import serve
+        if args.month is None and args.last is None:
+            parser.error("materialize: --from needs --to")
+        if args.month is not None and args.last is not None:
+            parser.error("materialize: --to goes with --from, not --month")
+        first = args.month or args.first
+        return materialize(first, args.last or first, args.source, args.strict)
+    if args.command == "serve":
+        from finops_cli.commands import serve
 
-            return serve(args.host, args.port)
-        from finops_cli.demo import demo
+        return serve(args.host, args.port)
+    from finops_cli.demo import DemoOptions, demo
 
-        return demo(
-            args.months, args.rows_per_month, args.api_port, args.dagster_port, serve=not args.no_serve
+    return demo(
+        DemoOptions(
+            months=args.months,
+            rows_per_month=args.rows_per_month,
+            host=args.host,
+            api_port=args.api_port,
+            dagster_port=args.dagster_port,
+            serve=not args.no_serve,
+            strict=args.strict,
         )
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        return _run(parser.parse_args(argv), parser)
+    except SystemExit as done:  # argparse: --help, --version (0) and usage errors (2)
+        return done.code if isinstance(done.code, int) else 2
     except (ConfigError, MigrationError, ValueError) as error:
         print(f"finops: error: {error}", file=sys.stderr)
         return 2

@@ -94,6 +94,8 @@ class BackstageConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, 
 class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     start_month: str = "2024-01"
     """First month partition; partitions run to the current month included."""
+    end_month: str | None = None
+    """Last month partition, for a closed history (the demo's); unset: the current month."""
     sources: list[SourceConfig] = msgspec.field(default_factory=list)
     catalog: str | None = None
     """Folder of the product catalog files (domains, families, products); relative to the file."""
@@ -135,9 +137,16 @@ def load_config(path: Path) -> PlatformConfig:
 
 def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformConfig:
     try:
-        parse_month(config.start_month)
+        first = parse_month(config.start_month)
     except ValueError as error:
         raise ConfigError(f"{origin}: start_month: {error}") from None
+    if config.end_month is not None:
+        try:
+            last = parse_month(config.end_month)
+        except ValueError as error:
+            raise ConfigError(f"{origin}: end_month: {error}") from None
+        if last < first:
+            raise ConfigError(f"{origin}: end_month: {config.end_month} is before start_month")
     seen: set[str] = set()
     for index, source in enumerate(config.sources):
         where = f"{origin}: sources[{index}]"

@@ -4,11 +4,21 @@ in a project-local data folder, for when FINOPS_DATABASE_URL is not set."""
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    pid: int
+    port: int | None
+    socket_dir: Path | None
+    url: str
 
 
 def start_embedded(data_dir: Path, database: str = "finops", keep_running: bool = True) -> str:
@@ -36,10 +46,31 @@ def ensure_database(admin_url: str, database: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
 
 
-def stop_embedded(data_dir: Path) -> None:
-    """Stop the embedded server unless another process still uses it."""
-    from pgserver.postgres_server import get_server
+def embedded_server(data_dir: Path) -> EmbeddedServer | None:
+    """The embedded server running in data_dir, or None (never started, or stopped)."""
+    from pgserver.utils import PostmasterInfo
 
-    server = get_server(data_dir, cleanup_mode="stop")
-    server.cleanup_mode = "stop"  # an instance cached by an earlier call may say otherwise
-    server.cleanup()
+    try:
+        info = PostmasterInfo.read_from_pgdata(data_dir)
+    except (OSError, AssertionError, ValueError):  # a half-written or stale postmaster.pid
+        return None
+    if info is None or not info.is_running():
+        return None
+    return EmbeddedServer(pid=info.pid, port=info.port, socket_dir=info.socket_dir, url=info.get_uri())
+
+
+def stop_embedded(data_dir: Path, timeout: float = 30) -> bool:
+    """Stop the embedded server in data_dir (a fast shutdown: sessions are ended, data kept);
+    False when it was not running."""
+    import psutil
+
+    server = embedded_server(data_dir)
+    if server is None:
+        return False
+    postmaster = psutil.Process(server.pid)
+    postmaster.send_signal(signal.SIGINT)  # PostgreSQL's "fast" shutdown
+    try:
+        postmaster.wait(timeout)
+    except psutil.TimeoutExpired:
+        postmaster.kill()
+    return True

@@ -1,16 +1,18 @@
-"""Named SQL lives in .sql files under sql/; this loads them by path."""
+"""Named SQL lives in .sql files under sql/ (installed as the package `finops_sql`); this loads
+them by relative path, from a checkout and from an installed wheel alike."""
 
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR: Traversable = files("finops_sql")
 
 
 @cache
 def sql_text(relative_path: str) -> str:
-    return (SQL_DIR / relative_path).read_text(encoding="utf-8")
+    return SQL_DIR.joinpath(*relative_path.split("/")).read_text(encoding="utf-8")
 
 
 @cache

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal as D
+from importlib.metadata import version
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from finops_assets.demo.generator import DemoSpec, generate_month
 from finops_cli.main import main
 from finops_core.database import as_url
 from tests.conftest import SAMPLES
-from tests.pipeline import query
+from tests.pipeline import fact_total, query
+
+SAMPLE = SAMPLES / "focus" / "focus_sample.csv"
+
+
+def sample_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: str = "") -> None:
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        f"start_month: '2024-01'\nsources:\n  - {{name: sample, kind: focus, path: '{SAMPLE}'{options}}}\n"
+    )
+    monkeypatch.setenv("FINOPS_CONFIG", str(config))
+    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
 
 
 def test_materialize_prints_progress_and_summary(
@@ -35,11 +51,61 @@ def test_materialize_prints_progress_and_summary(
     assert (tmp_path / "home" / "landing" / "sample" / "2024-09" / "lines.parquet").exists()
 
 
+def test_a_warning_is_printed_with_its_figure_and_fails_only_under_strict(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_config(tmp_path, monkeypatch)  # no application tag: every row is unallocated
+
+    assert main(["materialize", "--month", "2024-09"]) == 0
+    err = capsys.readouterr().err
+    warning = "warning: 2024-09 sample/consumption mapping_coverage: mapped share under 0.9 in USD 0"
+    warning += " (threshold=0.9)"
+    assert warning in err
+    assert "2024-09: ok with 1 warning(s)" in err
+
+    assert main(["materialize", "--month", "2024-09", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert warning in err
+    assert "2024-09: FAILED (warnings count as failures under --strict)" in err
+    # the figures loaded are right all the same: 999 rows of September, EffectiveCost
+    assert fact_total(mart_url, "sample", date(2024, 9, 1)) == {"USD": D("14.97651418586")}
+
+
+def test_a_range_of_months_runs_each_with_a_summary(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_config(tmp_path, monkeypatch, ", cost_column: BilledCost, application_tag: application")
+
+    assert main(["materialize", "--from", "2024-08", "--to", "2024-10"]) == 0
+
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if line.endswith("...")] == [
+        "2024-08: materializing sample ...",
+        "2024-09: materializing sample ...",
+        "2024-10: materializing sample ...",
+    ]
+    assert "sample: 999 rows read, 999 loaded, 0 rejected; USD 20.28022672899" in err
+    assert "sample: 1 rows read, 1 loaded, 0 rejected; USD 0.24" in err
+    assert "3 months: " in err and " 0 failed in " in err
+    assert query(mart_url, "SELECT month::text, rows_read FROM finops.load_audit ORDER BY 1") == [
+        ("2024-08-01", 0),
+        ("2024-09-01", 999),
+        ("2024-10-01", 1),
+    ]
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
         (["materialize", "--month", "2024-9"], "'2024-9' is not a month; expected YYYY-MM"),
         (["materialize", "--month", "2024-09", "--source", "gcp"], "unknown source 'gcp'"),
+        (
+            ["materialize", "--month", "2999-09"],
+            "2999-09 is not a month partition; the partitions run from 2020-01 (start_month) to ",
+        ),
+        (["materialize", "--from", "2024-09"], "--from needs --to"),
+        (["materialize", "--from", "2024-09", "--to", "2024-08"], "--to 2024-08 is before --from 2024-09"),
+        (["materialize", "--month", "2019-12"], "2019-12 is not a month partition"),
     ],
 )
 def test_materialize_bad_arguments_exit_2_with_a_message(
@@ -51,23 +117,18 @@ def test_materialize_bad_arguments_exit_2_with_a_message(
     message: str,
 ) -> None:
     config = tmp_path / "finops.yaml"
-    config.write_text("sources:\n  - {name: aws, kind: focus, path: bills}\n")
+    config.write_text("start_month: '2020-01'\nsources:\n  - {name: aws, kind: focus, path: bills}\n")
     monkeypatch.setenv("FINOPS_CONFIG", str(config))
     assert main(argv) == 2
     assert message in capsys.readouterr().err
 
 
-def test_demo_loads_every_month_through_the_dagster_instance(
+def test_demo_loads_the_whole_product_through_the_dagster_instance(
     mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = tmp_path / "finops.yaml"
-    config.write_text(
-        "start_month: '2020-01'\nsources:\n"
-        "  - {name: demo, kind: focus, path: demo/focus, application_tag: application}\n"
-    )
     # demo() points these at what it uses; monkeypatch puts them back afterwards
     for name, value in {
-        "FINOPS_CONFIG": str(config),
+        "FINOPS_CONFIG": str(tmp_path / "ignored.yaml"),
         "FINOPS_HOME": str(tmp_path / "home"),
         "DAGSTER_HOME": str(tmp_path / "unused"),
         "FINOPS_DAGSTER_STORAGE_URL": as_url(mart_url),
@@ -77,11 +138,48 @@ def test_demo_loads_every_month_through_the_dagster_instance(
     assert main(["demo", "--no-serve", "--months", "2", "--rows-per-month", "400"]) == 0
 
     err = capsys.readouterr().err
-    assert err.count("400 rows read, 400 loaded, 0 rejected") == 2
-    assert len(list((tmp_path / "demo" / "focus").glob("focus_*.parquet"))) == 2
-    assert query(mart_url, "SELECT count(DISTINCT month), sum(line_count) FROM finops.fact_consumption") == [
-        (2, 800)
+    assert err.count("cloud: 400 rows read, 400 loaded, 0 rejected") == 2
+    assert "2 months: 2 ok, 0 with warnings, 0 failed" in err
+    # the months are fixed, whatever today is
+    assert query(mart_url, "SELECT DISTINCT month::text FROM finops.fact_consumption ORDER BY 1") == [
+        ("2025-01-01",),
+        ("2025-02-01",),
+    ]
+    # the cloud source's facts are the generator's own totals, per currency, to the last digit
+    spec = DemoSpec(months=(date(2025, 1, 1),), rows_per_month=400)
+    frame = generate_month(spec, date(2025, 1, 1))
+    expected = dict(frame.group_by("BillingCurrency").agg(pl.col("EffectiveCost").sum()).iter_rows())
+    assert fact_total(mart_url, "cloud", date(2025, 1, 1)) == expected
+    # private cloud by hand: standard 8+6+4+8+12+4 = 42 x 18.40, high-memory 16+24+32+16 = 88 x 26.10
+    assert fact_total(mart_url, "private_cloud", date(2025, 1, 1)) == {"EUR": D("772.80") + D("2296.80")}
+    # owners, both pools allocated, the rate cards and the simulation
+    owners = query(mart_url, "SELECT count(DISTINCT owner) FROM finops.dim_application WHERE owner <> ''")
+    assert owners == [(8,)]
+    assert query(
+        mart_url,
+        "SELECT allocation_rule_code, sum(source_cost) FROM finops.allocated_consumption"
+        " WHERE origin = 'allocated' AND month = '2025-01-01' GROUP BY 1 ORDER BY 1",
+    ) == [("apm-by-team-size", D("10000.00")), ("ci-by-private-vcpus", D("1920.00"))]  # 240,000 x 0.008
+    views = query(
+        mart_url,
+        "SELECT pricing_view_code, kind FROM finops.pricing_view WHERE deleted_at IS NULL ORDER BY 1",
+    )
+    assert views == [
+        ("actual", "source"),
+        ("actual-rate", "derived"),
+        ("budget", "rate_card"),
+        ("forecast", "rate_card"),
+        ("what-if-compute-plus-10", "simulation"),
     ]
     # the runs are in the Dagster instance the UI reads (run storage in the mart's database)
     (runs,) = query(mart_url, "SELECT count(*) FROM public.runs WHERE status = 'SUCCESS'")[0]
     assert runs == 2
+
+
+def test_version_and_help_name_the_environment(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"finops {version('finops-platform')}"
+    assert main(["materialize", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "reads FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME" in out
+    assert "--strict" in out

@@ -10,7 +10,7 @@ import pytest
 
 from finops_core import migrations
 from finops_core.database import as_url, database_url
-from finops_core.embedded import stop_embedded
+from finops_core.embedded import embedded_server, stop_embedded
 from finops_core.migrations import MigrationError, upgrade
 from finops_core.settings import Settings
 
@@ -43,8 +43,11 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
     # a second start finds the running server and the migrated database
     assert database_url(settings) == url
     assert upgrade(url) == []
-    stop_embedded(tmp_path / "pgdata")
+    assert embedded_server(tmp_path / "pgdata") is not None
+    assert stop_embedded(tmp_path / "pgdata") is True
     assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
+    assert embedded_server(tmp_path / "pgdata") is None
+    assert stop_embedded(tmp_path / "pgdata") is False
 
 
 def test_upgrade_applies_once(empty_database_url: str) -> None:

@@ -105,7 +105,7 @@ def mapping_coverage(database_url: str, source: str, month: date, threshold: flo
     params = {"source": source, "month": month, "unallocated": UNALLOCATED}
     rows = _rows(database_url, "batch/check_mapping_coverage.sql", params)
     minimum = Decimal(str(threshold))  # 0.8 as written, not the binary float just above it
-    below = [r["currency"] for r in rows if r["mapped_share"] < minimum]
+    below = [f"{r['currency']} {exact_text(r['mapped_share'])}" for r in rows if r["mapped_share"] < minimum]
     table = "\n".join(
         f"| {r['currency']} | {exact_text(r['mapped_cost'])} | {exact_text(r['unallocated_cost'])} "
         f"| {r['mapped_lines']} | {r['unallocated_lines']} | {exact_text(r['mapped_share'])} |"
@@ -157,7 +157,12 @@ def price_coverage(database_url: str, month: date) -> AssetCheckResult:
         check_name="price_coverage",
         passed=not gaps,
         severity=AssetCheckSeverity.WARN,
-        description=f"unpriced rows in {', '.join(r['pricing_view_code'] for r in gaps)}" if gaps else None,
+        description="; ".join(
+            f"{r['pricing_view_code']}: {r['rows_unpriced']} of {r['rows_total']} rows unpriced"
+            f" (first: {r['unpriced_products']})"
+            for r in gaps
+        )
+        or None,
         metadata={
             "coverage": MetadataValue.md(
                 "| view | rows | unpriced | first unpriced products |\n|---|---|---|---|\n" + table
