@@ -3,6 +3,7 @@
 import Big from 'big.js';
 
 export function money(value, currency) {
+  if (value === null || value === undefined) return 'unpriced';
   const fixed = new Big(value).toFixed(2, Big.roundHalfUp);
   const [integer, fraction] = fixed.split('.');
   const sign = integer.startsWith('-') ? '-' : '';
@@ -11,8 +12,11 @@ export function money(value, currency) {
   return `${sign}${grouped}.${fraction}${currency ? ` ${currency}` : ''}`;
 }
 
+/** The exact sum of the rows' costs; null when one is null (the page then says unpriced). */
 export function total(rows, predicate = () => true) {
-  return rows.filter(predicate).reduce((sum, row) => sum.plus(row.cost), new Big(0)).toString();
+  const costs = rows.filter(predicate).map(row => row.cost);
+  if (costs.some(cost => cost === null || cost === undefined)) return null;
+  return costs.reduce((sum, cost) => sum.plus(cost), new Big(0)).toString();
 }
 
 export class Api {
