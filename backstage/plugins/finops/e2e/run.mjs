@@ -1,6 +1,6 @@
 // The browser test: the dev app, served against the real API through the stand-in proxy,
 // driven in the system Chromium. Every expected figure comes from the API's own answers.
-// Usage: node e2e/run.mjs --api http://127.0.0.1:8000 [--screenshots ../../../docs/screenshots]
+// Usage: node e2e/run.mjs --api http://127.0.0.1:8000 [--screenshots DIR, default e2e/out]
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const { values } = parseArgs({
   options: {
     api: { type: 'string' },
-    screenshots: { type: 'string', default: path.join(root, '..', '..', '..', 'docs', 'screenshots') },
+    screenshots: { type: 'string', default: path.join(root, 'e2e', 'out') },
   },
 });
 if (!values.api) throw new Error('--api <FinOps API base URL> is required');

@@ -18,7 +18,7 @@ export function StackedCostChart(props: { data: StackedPoint[]; series: string[]
         <Tooltip formatter={(value: unknown) => `${formatAmount(String(value))} ${currency}`} />
         <Legend />
         {series.map((name, index) => (
-          <Bar key={name} dataKey={name} stackId="cost" fill={PALETTE[index % PALETTE.length]} />
+          <Bar key={name} dataKey={name} stackId="cost" fill={PALETTE[index % PALETTE.length]} isAnimationActive={false} />
         ))}
       </BarChart>
     </ResponsiveContainer>

@@ -67,3 +67,9 @@ export function formatRatio(value: Amount): string {
 export function toNumber(value: Amount): number {
   return value === null || value === undefined ? 0 : Number(value);
 }
+
+/** A quantity or a weight as exact as the API gave it, thousands separated: "322,500.5". */
+export function formatQuantity(value: Amount): string {
+  if (value === null || value === undefined) return '–';
+  return grouped(new Big(value).toString());
+}

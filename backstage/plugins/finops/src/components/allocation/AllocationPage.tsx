@@ -5,20 +5,13 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { AllocationShare } from '../../api/types';
-import { compare, formatAmount, formatRatio } from '../../lib/money';
+import { compare, formatAmount, formatMoney, formatQuantity, formatRatio } from '../../lib/money';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { Choice, options } from '../common/Choice';
 import { Toolbar } from '../common/Toolbar';
 
 const DEFAULTS = { application: '', month: '' };
-
-const amount = (field: 'weight' | 'total_weight' | 'share' | 'pool_quantity' | 'pool_cost' | 'quantity' | 'cost'): TableColumn<AllocationShare> => ({
-  title: field.replace('_', ' '),
-  field,
-  render: row => (field === 'share' ? formatRatio(row.share) : formatAmount(row[field], field === 'cost' || field === 'pool_cost' ? 2 : 4)),
-  customSort: (a, b) => compare(a[field], b[field]),
-});
 
 /** For an application and a month: each indirect pool's share and how the rule computed it. */
 export function AllocationPage() {
@@ -58,22 +51,27 @@ export function AllocationPage() {
               options={{ paging: false, search: false, padding: 'dense' }}
               columns={[
                 { title: 'Pool', field: 'product', render: row => `${row.product} (${row.source})` },
-                { title: 'Rule', field: 'rule' },
-                { title: 'Method', field: 'method', render: row => (row.driver ? `${row.method}: ${row.driver}` : row.method) },
-                { title: 'Scope', field: 'scope_code', render: row => (row.scope_level ? `${row.scope_level} ${row.scope_code}` : '') },
-                amount('weight'),
-                amount('total_weight'),
-                amount('share'),
-                amount('pool_quantity'),
-                amount('quantity'),
-                { title: 'Unit', field: 'unit' },
-                amount('pool_cost'),
-                amount('cost'),
+                {
+                  title: 'Rule',
+                  field: 'rule',
+                  render: row => (
+                    <>
+                      <strong>{row.rule}</strong>
+                      <br />
+                      {row.driver ? `${row.method}: ${row.driver}` : row.method}
+                      {row.scope_level ? `, on ${row.scope_level} ${row.scope_code}` : ''}
+                    </>
+                  ),
+                },
+                { title: 'Weight / total', field: 'weight', render: row => `${formatQuantity(row.weight)} / ${formatQuantity(row.total_weight)}`, customSort: (a, b) => compare(a.share, b.share) },
+                { title: 'Share', field: 'share', render: row => formatRatio(row.share), customSort: (a, b) => compare(a.share, b.share) },
+                { title: 'Quantity of pool', field: 'quantity', render: row => `${formatQuantity(row.quantity)} of ${formatQuantity(row.pool_quantity)} ${row.unit}`, customSort: (a, b) => compare(a.quantity, b.quantity) },
+                { title: 'Cost of pool', field: 'cost', render: row => `${formatAmount(row.cost)} of ${formatAmount(row.pool_cost)} ${row.currency}`, customSort: (a, b) => compare(a.cost, b.cost) },
                 ...views.map((view): TableColumn<AllocationShare> => ({
-                  title: `cost in ${view}`,
+                  title: view,
                   render: row => {
                     const cost = row.costs.find(item => item.view === view);
-                    return cost ? `${formatAmount(cost.cost)} ${cost.currency}` : '';
+                    return cost ? formatMoney(cost.cost, cost.currency) : '';
                   },
                 })),
               ]}
