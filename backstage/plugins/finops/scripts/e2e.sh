@@ -48,5 +48,5 @@ done
 start=$SECONDS
 status=0
 node "$plugin/e2e/run.mjs" --api "$api" "$@" || status=$?
-echo "timing: browser test $((SECONDS - start)) s"
+echo "timing: browser checks $((SECONDS - start)) s"
 exit "$status"
