@@ -4,12 +4,8 @@
 # e2e/run.mjs. Everything it started is stopped and dropped on exit, whatever happened.
 # Usage: scripts/e2e.sh [--screenshots DIR]   (default e2e/out; docs/screenshots: npm run screenshots)
 set -euo pipefail
-plugin="$(cd "$(dirname "$0")/.." && pwd)"
-repo="$(cd "$plugin/../../.." && pwd)"
-log="$(mktemp)"
-make -C "$repo" --no-print-directory .venv/.installed-stamp > "$log" 2>&1 || { cat "$log"; exit 1; }
-rm -f "$log"
-python="$repo/.venv/bin/python"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 server="${FINOPS_TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}"
 database="finops_plugin_e2e_$$"
 home="$(mktemp -d)"

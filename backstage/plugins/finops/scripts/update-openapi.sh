@@ -3,14 +3,11 @@
 # from it (src/api/schema.ts). With --check, changes nothing and fails when either is stale:
 # an API change then breaks the plugin's build until the snapshot is updated and tsc passes.
 set -euo pipefail
-plugin="$(cd "$(dirname "$0")/.." && pwd)"
-repo="$(cd "$plugin/../../.." && pwd)"
-log="$(mktemp)"
-make -C "$repo" --no-print-directory .venv/.installed-stamp > "$log" 2>&1 || { cat "$log"; exit 1; }
-rm -f "$log"
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-"$repo/.venv/bin/python" - "$work/openapi.json" <<'PY'
+"$python" - "$work/openapi.json" <<'PY'
 import json
 import sys
 

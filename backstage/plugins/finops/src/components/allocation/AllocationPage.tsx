@@ -1,5 +1,4 @@
 import { Content, Table, type TableColumn } from '@backstage/core-components';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
@@ -10,6 +9,7 @@ import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { Choice, options } from '../common/Choice';
 import { Toolbar } from '../common/Toolbar';
+import { TextInput } from '../common/TextInput';
 
 const DEFAULTS = { application: '', month: '' };
 
@@ -30,8 +30,7 @@ export function AllocationPage() {
       <Toolbar>
         <Choice id="finops-application" label="Application" value={application}
           options={options((applications.value ?? []).map(app => app.code))} onChange={value => update({ application: value })} />
-        <TextField id="finops-month" label="Month" placeholder="YYYY-MM" value={month}
-          onChange={event => update({ month: event.target.value.trim() })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+        <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
       </Toolbar>
       <AsyncContent
         {...explanation}

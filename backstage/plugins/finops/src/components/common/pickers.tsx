@@ -1,9 +1,9 @@
-import TextField from '@material-ui/core/TextField';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import { GRAINS, type Grain } from '../../lib/period';
 import { Choice, options } from './Choice';
+import { TextInput } from './TextInput';
 
 /** The pricing views the API knows (actual, rate cards, simulations). */
 export function ViewPicker(props: {
@@ -55,26 +55,10 @@ export function PeriodPicker(props: {
         options={options(GRAINS)}
         onChange={value => onChange({ grain: value as Grain, from: '', to: '' })}
       />
-      <TextField
-        id="finops-from"
-        label="From"
-        placeholder={PERIOD_HINT[grain]}
-        value={from}
-        onChange={event => onChange({ from: event.target.value.trim() })}
-        variant="outlined"
-        size="small"
-        InputLabelProps={{ shrink: true }}
-      />
-      <TextField
-        id="finops-to"
-        label="To"
-        placeholder={PERIOD_HINT[grain]}
-        value={to}
-        onChange={event => onChange({ to: event.target.value.trim() })}
-        variant="outlined"
-        size="small"
-        InputLabelProps={{ shrink: true }}
-      />
+      <TextInput id="finops-from" label="From" placeholder={PERIOD_HINT[grain]} value={from}
+        onChange={value => onChange({ from: value })} />
+      <TextInput id="finops-to" label="To" placeholder={PERIOD_HINT[grain]} value={to}
+        onChange={value => onChange({ to: value })} />
     </>
   );
 }

@@ -1,6 +1,5 @@
 import { Content, Table } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
-import TextField from '@material-ui/core/TextField';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
@@ -13,7 +12,8 @@ import { AsyncContent } from '../common/AsyncContent';
 import { Choice, options } from '../common/Choice';
 import { ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
-import { compareColumns } from '../overview/Movers';
+import { TextInput } from '../common/TextInput';
+import { compareColumns } from '../common/compareColumns';
 import { VarianceBridge } from './VarianceBridge';
 
 const DEFAULTS = {
@@ -70,10 +70,8 @@ export function ComparePage() {
             onChange={value => update({ against_period: value })}
           />
         )}
-        <TextField id="finops-from" label="From" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.from}
-          onChange={event => update({ from: event.target.value.trim() })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
-        <TextField id="finops-to" label="To" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.to}
-          onChange={event => update({ to: event.target.value.trim() })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+        <TextInput id="finops-from" label="From" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.from} onChange={value => update({ from: value })} />
+        <TextInput id="finops-to" label="To" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.to} onChange={value => update({ to: value })} />
         <Choice id="finops-group-by" label="Rows" value={state.group_by} options={options(GROUP_KEYS)} onChange={value => update({ group_by: value })} />
         <ScopePicker level={state.scope as ScopeLevel} value={state.scopeValue} onChange={update} />
       </Toolbar>

@@ -6,12 +6,13 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { EntityApplications } from '../../lib/entityApplications';
 import { compare, formatMoney, sum } from '../../lib/money';
-import { currenciesOf, pivot, totalsByPeriod, type PeriodTotal } from '../../lib/shape';
+import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
 import { ViewPicker } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
+import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 import { NoCostsState } from './NoCostsState';
 import { useEntityApplications } from './useEntityApplications';
 
@@ -79,15 +80,8 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
                 </InfoCard>
               </Grid>
               <Grid item xs={12} md={6}>
-                <Table<PeriodTotal>
-                  title={`By month (${currency})`}
-                  options={{ paging: false, search: false, padding: 'dense' }}
-                  columns={[
-                    { title: 'Month', field: 'period', defaultSort: 'desc' },
-                    { title: 'Cost', field: 'cost', render: row => <span data-testid={`entity-month-${row.period}`}>{formatMoney(row.cost, currency)}</span>, customSort: (a, b) => compare(a.cost, b.cost) },
-                  ]}
-                  data={totals}
-                />
+                <PeriodTotalsTable title={`By month (${currency})`} periodTitle="Month" totals={totals}
+                  currency={currency} testIdPrefix="entity-month" order="desc" />
               </Grid>
               <Grid item xs={12} md={6}>
                 <AsyncContent {...byApplication}>

@@ -1,11 +1,11 @@
-import { Table, type TableColumn } from '@backstage/core-components';
+import { Table } from '@backstage/core-components';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
-import type { CompareRow } from '../../api/types';
-import { compare, formatAmount, formatRatio } from '../../lib/money';
+import { compare } from '../../lib/money';
 import { previousOf, type Grain } from '../../lib/period';
 import { AsyncContent } from '../common/AsyncContent';
+import { compareColumns } from '../common/compareColumns';
 
 const TOP = 8;
 
@@ -13,13 +13,6 @@ function absolute(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   return value.startsWith('-') ? value.slice(1) : value;
 }
-
-export const compareColumns = (costTitle: string, againstTitle: string): TableColumn<CompareRow>[] => [
-  { title: costTitle, field: 'cost', render: row => formatAmount(row.cost), customSort: (a, b) => compare(a.cost, b.cost) },
-  { title: againstTitle, field: 'against_cost', render: row => formatAmount(row.against_cost), customSort: (a, b) => compare(a.against_cost, b.against_cost) },
-  { title: 'Delta', field: 'delta', render: row => formatAmount(row.delta), customSort: (a, b) => compare(a.delta, b.delta) },
-  { title: 'Ratio', field: 'ratio', render: row => formatRatio(row.ratio), customSort: (a, b) => compare(a.ratio, b.ratio) },
-];
 
 /** The applications whose cost moved most between the last period and the one before. */
 export function Movers(props: {

@@ -1,13 +1,13 @@
-import { Content, InfoCard, Table } from '@backstage/core-components';
+import { Content, InfoCard } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CostReport, GroupKey } from '../../api/types';
-import { compare, formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
+import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 import { periodOf, type Grain } from '../../lib/period';
-import { currenciesOf, pivot, totalsByPeriod, type PeriodTotal } from '../../lib/shape';
+import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
@@ -15,6 +15,7 @@ import { Choice, options } from '../common/Choice';
 import { PeriodPicker, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Movers } from './Movers';
 import { Toolbar } from '../common/Toolbar';
+import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 
 const DEFAULTS = {
   view: 'actual',
@@ -120,20 +121,8 @@ function OverviewBody(props: {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
-        <Table<PeriodTotal>
-          title={`Total by ${grain} (${currency})`}
-          options={{ paging: false, search: false, padding: 'dense' }}
-          columns={[
-            { title: grain, field: 'period', defaultSort: 'asc' },
-            {
-              title: 'Cost',
-              field: 'cost',
-              render: row => <span data-testid={`period-total-${row.period}`}>{formatMoney(row.cost, currency)}</span>,
-              customSort: (a, b) => compare(a.cost, b.cost),
-            },
-          ]}
-          data={totals}
-        />
+        <PeriodTotalsTable title={`Total by ${grain} (${currency})`} periodTitle={grain} totals={totals}
+          currency={currency} testIdPrefix="period-total" order="asc" />
       </Grid>
       <Grid item xs={12} md={6}>
         <AllocatedShare view={report.view} from={report.from} to={report.to} currency={currency} filters={filters} />

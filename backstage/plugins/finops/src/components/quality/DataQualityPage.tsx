@@ -1,6 +1,5 @@
 import { Content, Table } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
-import TextField from '@material-ui/core/TextField';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
@@ -9,6 +8,7 @@ import { compare, formatAmount, formatRatio } from '../../lib/money';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { Toolbar } from '../common/Toolbar';
+import { TextInput } from '../common/TextInput';
 import { PriceCoverage } from './PriceCoverage';
 
 const DEFAULTS = { month: '' };
@@ -27,8 +27,7 @@ export function DataQualityPage() {
   return (
     <Content>
       <Toolbar>
-        <TextField id="finops-month" label="Month" placeholder="YYYY-MM" value={month}
-          onChange={event => update({ month: event.target.value.trim() })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+        <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
       </Toolbar>
       <Grid container spacing={3}>
         <Grid item xs={12}>

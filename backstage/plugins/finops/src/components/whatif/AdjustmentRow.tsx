@@ -1,8 +1,8 @@
 import IconButton from '@material-ui/core/IconButton';
-import TextField from '@material-ui/core/TextField';
 import Box from '@material-ui/core/Box';
 import type { Adjustment } from '../../api/types';
 import { Choice, options } from '../common/Choice';
+import { TextInput } from '../common/TextInput';
 
 export type ScopeCodes = Record<Adjustment['scope']['level'], string[]>;
 
@@ -50,15 +50,9 @@ export function AdjustmentRow(props: {
         ]}
         onChange={kind => onChange({ ...adjustment, kind: kind as Adjustment['kind'] })}
       />
-      <TextField id={id('value')} label="Value" value={adjustment.value} disabled={disabled}
-        onChange={event => onChange({ ...adjustment, value: event.target.value.trim() })}
-        variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
-      <TextField id={id('from')} label="From month" placeholder="YYYY-MM" value={adjustment.from ?? ''} disabled={disabled}
-        onChange={event => onChange({ ...adjustment, from: event.target.value.trim() || null })}
-        variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
-      <TextField id={id('to')} label="To month" placeholder="YYYY-MM" value={adjustment.to ?? ''} disabled={disabled}
-        onChange={event => onChange({ ...adjustment, to: event.target.value.trim() || null })}
-        variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+      <TextInput id={id('value')} label="Value" value={adjustment.value} disabled={disabled} onChange={value => onChange({ ...adjustment, value: value })} />
+      <TextInput id={id('from')} label="From month" placeholder="YYYY-MM" value={adjustment.from ?? ''} disabled={disabled} onChange={value => onChange({ ...adjustment, from: value || null })} />
+      <TextInput id={id('to')} label="To month" placeholder="YYYY-MM" value={adjustment.to ?? ''} disabled={disabled} onChange={value => onChange({ ...adjustment, to: value || null })} />
       <IconButton aria-label={`remove adjustment ${index + 1}`} onClick={onRemove} disabled={disabled} size="small">
         ✕
       </IconButton>

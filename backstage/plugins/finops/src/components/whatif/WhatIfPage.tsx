@@ -4,7 +4,6 @@ import Alert from '@material-ui/lab/Alert';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
-import TextField from '@material-ui/core/TextField';
 import useAsync from 'react-use/esm/useAsync';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
@@ -16,6 +15,7 @@ import { AsyncContent } from '../common/AsyncContent';
 import { ProblemPanel } from '../common/ProblemPanel';
 import { ViewPicker } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
+import { TextInput } from '../common/TextInput';
 import { AdjustmentRow, type ScopeCodes } from './AdjustmentRow';
 import { SimulationList } from './SimulationList';
 import { SimulationPreview } from './SimulationPreview';
@@ -111,13 +111,10 @@ export function WhatIfPage() {
           <InfoCard title="New simulation">
             {refused && <Alert severity="warning" data-testid="whatif-disabled">Saving is disabled: {refused}</Alert>}
             <Toolbar>
-              <TextField id="finops-sim-code" label="Code" placeholder="vm-plus-10" value={draft.code} disabled={disabled}
-                onChange={event => setDraft({ ...draft, code: event.target.value.trim() })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
-              <TextField id="finops-sim-name" label="Name" value={draft.name} disabled={disabled}
-                onChange={event => setDraft({ ...draft, name: event.target.value })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+              <TextInput id="finops-sim-code" label="Code" placeholder="vm-plus-10" value={draft.code} disabled={disabled} onChange={value => setDraft({ ...draft, code: value })} />
+              <TextInput id="finops-sim-name" label="Name" value={draft.name} disabled={disabled} onChange={value => setDraft({ ...draft, name: value })} trim={false} />
               <ViewPicker id="finops-sim-base" label="Base view" value={draft.base_view} onChange={base_view => setDraft({ ...draft, base_view })} />
-              <TextField id="finops-sim-description" label="Description" value={draft.description ?? ''} disabled={disabled}
-                onChange={event => setDraft({ ...draft, description: event.target.value || null })} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+              <TextInput id="finops-sim-description" label="Description" value={draft.description ?? ''} disabled={disabled} onChange={value => setDraft({ ...draft, description: value || null })} trim={false} />
             </Toolbar>
             <AsyncContent {...codes}>
               {value => (
@@ -133,10 +130,8 @@ export function WhatIfPage() {
               <Button variant="outlined" onClick={() => setDraft({ ...draft, adjustments: [...adjustments, NEW_ADJUSTMENT] })}>
                 Add adjustment
               </Button>
-              <TextField id="finops-preview-from" label="Preview from" placeholder="YYYY-MM" value={previewFrom}
-                onChange={event => setPreviewFrom(event.target.value.trim())} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
-              <TextField id="finops-preview-to" label="Preview to" placeholder="YYYY-MM" value={previewTo}
-                onChange={event => setPreviewTo(event.target.value.trim())} variant="outlined" size="small" InputLabelProps={{ shrink: true }} />
+              <TextInput id="finops-preview-from" label="Preview from" placeholder="YYYY-MM" value={previewFrom} onChange={value => setPreviewFrom(value)} />
+              <TextInput id="finops-preview-to" label="Preview to" placeholder="YYYY-MM" value={previewTo} onChange={value => setPreviewTo(value)} />
               <Button variant="outlined" color="primary" onClick={runPreview}>Preview</Button>
               <Button variant="contained" color="primary" onClick={save} disabled={disabled || !draft.code || !draft.name}
                 title={refused ?? (!draft.code || !draft.name ? 'A code and a name are needed' : undefined)}>
