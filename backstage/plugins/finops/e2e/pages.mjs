@@ -141,6 +141,18 @@ export async function checkPages(context) {
     if (!entityShot) await shot(context, 'entity-costs');
   });
 
+  await tally.run('The Costs tab of group:default/payments-team lists the applications it owns, with their total', async () => {
+    const group = 'group:default/payments-team';
+    const owned = (await api.get('/applications', { owner: group })).rows.map(app => app.code);
+    if (owned.length === 0) return `no application of the demo catalog is owned by ${group}`;
+    const rows = (await api.get('/costs', { application: owned.join(','), group_by: 'month' })).rows;
+    const shown = largestCurrency(rows);
+    await page.goto(`${appUrl}/dev-entity?entity=${group}`);
+    await waitForText(page.getByTestId('entity-applications'), text => text.includes(`Applications: ${owned.join(', ')}`), { what: 'owned applications' });
+    await waitForText(page.getByTestId('entity-total'), text => text === money(total(rows, row => row.currency === shown), shown), { what: 'group total' });
+    return undefined;
+  });
+
   await tally.run('An unknown component gets the empty state naming the annotation', async () => {
     await page.goto(`${appUrl}/dev-entity?entity=component:default/new-service`);
     await waitForText(page.getByTestId('entity-no-costs'), text => text.includes('finops/application'), { what: 'card empty state' });
