@@ -1,27 +1,9 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
 import { errorFrom } from './errors';
 import type { FinopsApi } from './FinopsApi';
-import type {
-  AllocationExplanation,
-  Application,
-  CompareQuery,
-  CompareReport,
-  CostQuery,
-  CostReport,
-  Domain,
-  ExplainQuery,
-  Family,
-  Load,
-  MappingCoverage,
-  PricingView,
-  PricingViewDetail,
-  Product,
-  SimulationCreate,
-  VarianceQuery,
-  VarianceReport,
-} from './types';
 
 type Query = Record<string, string | number | boolean | null | undefined>;
+type Rows<T> = { rows: T[] };
 
 /** The proxy endpoint of app-config.yaml: `proxy.endpoints./finops`. */
 export const PROXY_PATH = '/finops';
@@ -29,6 +11,7 @@ export const PROXY_PATH = '/finops';
 /**
  * Calls the FinOps API through the Backstage proxy. fetchApi adds the user's Backstage token
  * (Authorization: Bearer ...), which the proxy forwards to the API (`credentials: forward`).
+ * Each method takes its types from FinopsApi, whose types come from the API's OpenAPI document.
  */
 export class FinopsClient implements FinopsApi {
   private readonly discoveryApi: DiscoveryApi;
@@ -39,61 +22,35 @@ export class FinopsClient implements FinopsApi {
     this.fetchApi = options.fetchApi;
   }
 
-  getCosts(query: CostQuery): Promise<CostReport> {
-    return this.get('/costs', query);
-  }
+  getCosts: FinopsApi['getCosts'] = query => this.get('/costs', query);
 
-  compareCosts(query: CompareQuery): Promise<CompareReport> {
-    return this.get('/costs/compare', query);
-  }
+  compareCosts: FinopsApi['compareCosts'] = query => this.get('/costs/compare', query);
 
-  getVariance(query: VarianceQuery): Promise<VarianceReport> {
-    return this.get('/costs/variance', query);
-  }
+  getVariance: FinopsApi['getVariance'] = query => this.get('/costs/variance', query);
 
-  async listPricingViews(): Promise<PricingView[]> {
-    return (await this.get<{ rows: PricingView[] }>('/pricing-views')).rows;
-  }
+  listPricingViews: FinopsApi['listPricingViews'] = () => this.rows('/pricing-views');
 
-  getPricingView(code: string): Promise<PricingViewDetail> {
-    return this.get(`/pricing-views/${encodeURIComponent(code)}`);
-  }
+  getPricingView: FinopsApi['getPricingView'] = code => this.get(`/pricing-views/${encodeURIComponent(code)}`);
 
-  createSimulation(simulation: SimulationCreate): Promise<PricingViewDetail> {
-    return this.send('POST', '/pricing-views/simulations', simulation);
-  }
+  createSimulation: FinopsApi['createSimulation'] = simulation =>
+    this.send('POST', '/pricing-views/simulations', simulation);
 
-  async deletePricingView(code: string): Promise<void> {
-    await this.send('DELETE', `/pricing-views/${encodeURIComponent(code)}`);
-  }
+  deletePricingView: FinopsApi['deletePricingView'] = code =>
+    this.send('DELETE', `/pricing-views/${encodeURIComponent(code)}`);
 
-  async listApplications(owner?: string): Promise<Application[]> {
-    return (await this.get<{ rows: Application[] }>('/applications', { owner })).rows;
-  }
+  listApplications: FinopsApi['listApplications'] = owner => this.rows('/applications', { owner });
 
-  async listProducts(): Promise<Product[]> {
-    return (await this.get<{ rows: Product[] }>('/products')).rows;
-  }
+  listProducts: FinopsApi['listProducts'] = () => this.rows('/products');
 
-  async listFamilies(): Promise<Family[]> {
-    return (await this.get<{ rows: Family[] }>('/families')).rows;
-  }
+  listFamilies: FinopsApi['listFamilies'] = () => this.rows('/families');
 
-  async listDomains(): Promise<Domain[]> {
-    return (await this.get<{ rows: Domain[] }>('/domains')).rows;
-  }
+  listDomains: FinopsApi['listDomains'] = () => this.rows('/domains');
 
-  explainAllocation(query: ExplainQuery): Promise<AllocationExplanation> {
-    return this.get('/allocations/explain', query);
-  }
+  explainAllocation: FinopsApi['explainAllocation'] = query => this.get('/allocations/explain', query);
 
-  async listLoads(month?: string): Promise<Load[]> {
-    return (await this.get<{ rows: Load[] }>('/loads', { month })).rows;
-  }
+  listLoads: FinopsApi['listLoads'] = month => this.rows('/loads', { month });
 
-  getMappingCoverage(month: string): Promise<MappingCoverage> {
-    return this.get('/mapping/coverage', { month });
-  }
+  getMappingCoverage: FinopsApi['getMappingCoverage'] = month => this.get('/mapping/coverage', { month });
 
   private async url(path: string, query: Query = {}): Promise<string> {
     const base = await this.discoveryApi.getBaseUrl('proxy');
@@ -111,6 +68,11 @@ export class FinopsClient implements FinopsApi {
     });
     if (!response.ok) throw await errorFrom(response);
     return (await response.json()) as T;
+  }
+
+  /** The list endpoints answer `{rows: [...]}` (with the as_of they were asked for). */
+  private async rows<T>(path: string, query: Query = {}): Promise<T[]> {
+    return (await this.get<Rows<T>>(path, query)).rows;
   }
 
   private async send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
