@@ -1,0 +1,40 @@
+import { createApiRef } from '@backstage/frontend-plugin-api';
+import type {
+  AllocationExplanation,
+  Application,
+  CompareQuery,
+  CompareReport,
+  CostQuery,
+  CostReport,
+  Domain,
+  ExplainQuery,
+  Family,
+  Load,
+  MappingCoverage,
+  PricingView,
+  PricingViewDetail,
+  Product,
+  SimulationCreate,
+  VarianceQuery,
+  VarianceReport,
+} from './types';
+
+/** The FinOps API as the plugin uses it; every call goes through the Backstage proxy. */
+export interface FinopsApi {
+  getCosts(query: CostQuery): Promise<CostReport>;
+  compareCosts(query: CompareQuery): Promise<CompareReport>;
+  getVariance(query: VarianceQuery): Promise<VarianceReport>;
+  listPricingViews(): Promise<PricingView[]>;
+  getPricingView(code: string): Promise<PricingViewDetail>;
+  createSimulation(simulation: SimulationCreate): Promise<PricingViewDetail>;
+  deletePricingView(code: string): Promise<void>;
+  listApplications(owner?: string): Promise<Application[]>;
+  listProducts(): Promise<Product[]>;
+  listFamilies(): Promise<Family[]>;
+  listDomains(): Promise<Domain[]>;
+  explainAllocation(query: ExplainQuery): Promise<AllocationExplanation>;
+  listLoads(month?: string): Promise<Load[]>;
+  getMappingCoverage(month: string): Promise<MappingCoverage>;
+}
+
+export const finopsApiRef = createApiRef<FinopsApi>({ id: 'plugin.finops.api' });

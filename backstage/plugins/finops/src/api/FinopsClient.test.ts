@@ -1,0 +1,52 @@
+import { FinopsApiError, adviceFor } from './errors';
+import { FinopsClient } from './FinopsClient';
+
+// discoveryApi and fetchApi are Backstage's; these stand-ins answer as Backstage's do: the proxy's
+// base URL, and fetch with the user's token added (here recorded, to check it is sent as given).
+function client(answer: () => Response) {
+  const calls: { url: string; init?: RequestInit }[] = [];
+  const fetchApi = {
+    fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), init });
+      return answer();
+    },
+  };
+  const discoveryApi = { getBaseUrl: async (pluginId: string) => `http://backstage.test/api/${pluginId}` };
+  return { calls, finops: new FinopsClient({ discoveryApi, fetchApi }) };
+}
+
+const json = (body: unknown, status = 200, type = 'application/json') =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': type } });
+
+describe('FinopsClient', () => {
+  it('calls the API through the proxy endpoint /finops, leaving out empty parameters', async () => {
+    const report = { view: 'actual', from: '2026-01', to: '2026-01', group_by: ['month', 'currency'], rows: [] };
+    const { calls, finops } = client(() => json(report));
+    await expect(finops.getCosts({ view: 'actual', from: '2026-01', to: '', group_by: 'month', owner: undefined })).resolves.toEqual(report);
+    expect(calls[0]?.url).toBe('http://backstage.test/api/proxy/finops/api/v1/costs?view=actual&from=2026-01&group_by=month');
+  });
+
+  it('posts a simulation as JSON and deletes by code', async () => {
+    const { calls, finops } = client(() => new Response(null, { status: 204 }));
+    await finops.deletePricingView('vm plus/10');
+    expect(calls[0]?.url).toBe('http://backstage.test/api/proxy/finops/api/v1/pricing-views/vm%20plus%2F10');
+    expect(calls[0]?.init?.method).toBe('DELETE');
+  });
+
+  it('turns a problem+json answer into an error carrying its status and detail', async () => {
+    const problem = { type: 'urn:finops:problem:forbidden', title: 'Forbidden', status: 403, detail: 'saving a simulation needs the finance role' };
+    const { finops } = client(() => json(problem, 403, 'application/problem+json'));
+    const error = await finops.createSimulation({ code: 'x', name: 'x', base_view: 'actual', adjustments: [] }).catch(e => e);
+    expect(error).toBeInstanceOf(FinopsApiError);
+    expect(error.status).toBe(403);
+    expect(error.message).toBe('saving a simulation needs the finance role');
+    expect(adviceFor(error).title).toBe('Not allowed');
+  });
+
+  it('says what happened when the proxy answers without a problem body', async () => {
+    const { finops } = client(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
+    const error = await finops.listLoads().catch(e => e);
+    expect(error.message).toBe('502 Bad Gateway from the FinOps API');
+    expect(adviceFor(error).title).toBe('FinOps API unavailable');
+  });
+});

@@ -1,0 +1,87 @@
+import type { DiscoveryApi, FetchApi } from '@backstage/frontend-plugin-api';
+import { errorFrom } from './errors';
+import type { FinopsApi } from './FinopsApi';
+
+type Query = Record<string, string | number | boolean | null | undefined>;
+type Rows<T> = { rows: T[] };
+
+/** The proxy endpoint of app-config.yaml: `proxy.endpoints./finops`. */
+export const PROXY_PATH = '/finops';
+
+/**
+ * Calls the FinOps API through the Backstage proxy. fetchApi adds the user's Backstage token
+ * (Authorization: Bearer ...), which the proxy forwards to the API (`credentials: forward`).
+ * Each method takes its types from FinopsApi, whose types come from the API's OpenAPI document.
+ */
+export class FinopsClient implements FinopsApi {
+  private readonly discoveryApi: DiscoveryApi;
+  private readonly fetchApi: FetchApi;
+
+  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi;
+  }
+
+  getCosts: FinopsApi['getCosts'] = query => this.get('/costs', query);
+
+  compareCosts: FinopsApi['compareCosts'] = query => this.get('/costs/compare', query);
+
+  getVariance: FinopsApi['getVariance'] = query => this.get('/costs/variance', query);
+
+  listPricingViews: FinopsApi['listPricingViews'] = () => this.rows('/pricing-views');
+
+  getPricingView: FinopsApi['getPricingView'] = code => this.get(`/pricing-views/${encodeURIComponent(code)}`);
+
+  createSimulation: FinopsApi['createSimulation'] = simulation =>
+    this.send('POST', '/pricing-views/simulations', simulation);
+
+  deletePricingView: FinopsApi['deletePricingView'] = code =>
+    this.send('DELETE', `/pricing-views/${encodeURIComponent(code)}`);
+
+  listApplications: FinopsApi['listApplications'] = owner => this.rows('/applications', { owner });
+
+  listProducts: FinopsApi['listProducts'] = () => this.rows('/products');
+
+  listFamilies: FinopsApi['listFamilies'] = () => this.rows('/families');
+
+  listDomains: FinopsApi['listDomains'] = () => this.rows('/domains');
+
+  explainAllocation: FinopsApi['explainAllocation'] = query => this.get('/allocations/explain', query);
+
+  listLoads: FinopsApi['listLoads'] = month => this.rows('/loads', { month });
+
+  getMappingCoverage: FinopsApi['getMappingCoverage'] = month => this.get('/mapping/coverage', { month });
+
+  private async url(path: string, query: Query = {}): Promise<string> {
+    const base = await this.discoveryApi.getBaseUrl('proxy');
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
+    }
+    const search = params.toString();
+    return `${base}${PROXY_PATH}/api/v1${path}${search ? `?${search}` : ''}`;
+  }
+
+  private async get<T>(path: string, query: Query = {}): Promise<T> {
+    const response = await this.fetchApi.fetch(await this.url(path, query), {
+      headers: { accept: 'application/json' },
+    });
+    if (!response.ok) throw await errorFrom(response);
+    return (await response.json()) as T;
+  }
+
+  /** The list endpoints answer `{rows: [...]}` (with the as_of they were asked for). */
+  private async rows<T>(path: string, query: Query = {}): Promise<T[]> {
+    return (await this.get<Rows<T>>(path, query)).rows;
+  }
+
+  private async send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const response = await this.fetchApi.fetch(await this.url(path), {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw await errorFrom(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+}

@@ -1,0 +1,26 @@
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatAmount } from '../lib/money';
+
+const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2',
+  '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939'];
+
+export type StackedPoint = { period: string } & Record<string, number | string>;
+
+/** Costs per period, one stacked bar per period, one colour per series (domain or family). */
+export function StackedCostChart(props: { data: StackedPoint[]; series: string[]; currency: string }) {
+  const { data, series, currency } = props;
+  return (
+    <ResponsiveContainer width="100%" height={320}>
+      <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 24 }}>
+        <CartesianGrid strokeDasharray="3 3" />
+        <XAxis dataKey="period" />
+        <YAxis tickFormatter={(value: number) => formatAmount(String(value), 0)} />
+        <Tooltip formatter={(value: unknown) => `${formatAmount(String(value))} ${currency}`} />
+        <Legend />
+        {series.map((name, index) => (
+          <Bar key={name} dataKey={name} stackId="cost" fill={PALETTE[index % PALETTE.length]} isAnimationActive={false} />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  );
+}

@@ -1,0 +1,31 @@
+import { Table } from '@backstage/core-components';
+import { compare, formatMoney } from '../../lib/money';
+import type { PeriodTotal } from '../../lib/shape';
+
+/** One row per period with its exact total; each cell has a test id the browser test reads. */
+export function PeriodTotalsTable(props: {
+  title: string;
+  periodTitle: string;
+  totals: PeriodTotal[];
+  currency: string;
+  testIdPrefix: string;
+  order: 'asc' | 'desc';
+}) {
+  const { title, periodTitle, totals, currency, testIdPrefix, order } = props;
+  return (
+    <Table<PeriodTotal>
+      title={title}
+      options={{ paging: false, search: false, padding: 'dense' }}
+      columns={[
+        { title: periodTitle, field: 'period', defaultSort: order },
+        {
+          title: 'Cost',
+          field: 'cost',
+          render: row => <span data-testid={`${testIdPrefix}-${row.period}`}>{formatMoney(row.cost, currency)}</span>,
+          customSort: (a, b) => compare(a.cost, b.cost),
+        },
+      ]}
+      data={totals}
+    />
+  );
+}

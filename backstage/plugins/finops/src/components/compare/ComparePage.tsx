@@ -1,0 +1,122 @@
+import { Content, Table } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
+import { formatMoney, sum } from '../../lib/money';
+import type { AgainstPeriod } from '../../lib/period';
+import { currenciesOf } from '../../lib/shape';
+import { useUrlState } from '../../lib/useUrlState';
+import { AsyncContent } from '../common/AsyncContent';
+import { Choice, options } from '../common/Choice';
+import { ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
+import { Toolbar } from '../common/Toolbar';
+import { TextInput } from '../common/TextInput';
+import { compareColumns } from '../common/compareColumns';
+import { VarianceBridge } from './VarianceBridge';
+
+const DEFAULTS = {
+  mode: 'views',
+  view: 'actual',
+  against: 'actual-rate',
+  against_period: 'previous_month',
+  from: '',
+  to: '',
+  group_by: 'family',
+  scope: 'all',
+  scopeValue: '',
+  currency: '',
+};
+
+const GROUP_KEYS: GroupKey[] = ['application', 'owner', 'domain', 'family', 'product', 'source'];
+
+/** Two pricing views over the same months, or one view over two periods, row by row. */
+export function ComparePage() {
+  const [state, update] = useUrlState(DEFAULTS);
+  const api = useApi(finopsApiRef);
+  const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
+  const against = state.mode === 'views'
+    ? { against: state.against }
+    : { against_period: state.against_period as AgainstPeriod };
+  const query: CompareQuery = {
+    view: state.view,
+    from: state.from || undefined,
+    to: state.to || undefined,
+    group_by: state.group_by,
+    ...against,
+    ...filters,
+  };
+  const report = useAsync(() => api.compareCosts(query), [api, JSON.stringify(query)]);
+  return (
+    <Content>
+      <Toolbar>
+        <Choice
+          id="finops-mode"
+          label="Compare"
+          value={state.mode}
+          options={[{ value: 'views', label: 'two pricing views' }, { value: 'periods', label: 'two periods' }]}
+          onChange={mode => update({ mode })}
+        />
+        <ViewPicker id="finops-view" value={state.view} onChange={view => update({ view })} />
+        {state.mode === 'views' ? (
+          <ViewPicker id="finops-against" label="Against view" value={state.against} onChange={value => update({ against: value })} />
+        ) : (
+          <Choice
+            id="finops-against-period"
+            label="Against"
+            value={state.against_period}
+            options={options(['previous_month', 'previous_quarter', 'previous_year'])}
+            onChange={value => update({ against_period: value })}
+          />
+        )}
+        <TextInput id="finops-from" label="From" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.from} onChange={value => update({ from: value })} />
+        <TextInput id="finops-to" label="To" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.to} onChange={value => update({ to: value })} />
+        <Choice id="finops-group-by" label="Rows" value={state.group_by} options={options(GROUP_KEYS)} onChange={value => update({ group_by: value })} />
+        <ScopePicker level={state.scope as ScopeLevel} value={state.scopeValue} onChange={update} />
+      </Toolbar>
+      <AsyncContent {...report} isEmpty={value => value.rows.length === 0} empty={<p>No costs on either side for this period and scope.</p>}>
+        {value => {
+          const currencies = currenciesOf(value.rows);
+          const currency = currencies.includes(state.currency) ? state.currency : (currencies[0] ?? '');
+          const rows = value.rows.filter(row => row.currency === currency);
+          const key = state.group_by as keyof CompareRow;
+          const label = state.mode === 'views' ? value.against : `${value.against_from}..${value.against_to}`;
+          return (
+            <Grid container spacing={3}>
+              <Grid item xs={12}>
+                <Table<CompareRow>
+                  title={`${value.view} (${value.from}..${value.to}) against ${label}: ${formatMoney(sum(rows.map(row => row.cost)), currency)} vs ${formatMoney(sum(rows.map(row => row.against_cost)), currency)}`}
+                  options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
+                  columns={[{ title: state.group_by, field: key }, ...compareColumns(value.view, label)]}
+                  data={rows}
+                />
+                {currencies.length > 1 && (
+                  <Choice id="finops-currency" label="Currency" value={currency} options={options(currencies)} onChange={value => update({ currency: value })} />
+                )}
+              </Grid>
+              <Grid item xs={12}>
+                {state.mode === 'periods' ? (
+                  <VarianceBridge
+                    query={{
+                      view: state.view,
+                      from: query.from,
+                      to: query.to,
+                      group_by: state.group_by,
+                      against_period: state.against_period as AgainstPeriod,
+                      ...filters,
+                    }}
+                    currency={currency}
+                    groupKey={state.group_by}
+                  />
+                ) : (
+                  <p>The variance bridge (volume, mix, price, new, retired) explains a change between two periods: choose “two periods”.</p>
+                )}
+              </Grid>
+            </Grid>
+          );
+        }}
+      </AsyncContent>
+    </Content>
+  );
+}

@@ -1,0 +1,63 @@
+import { InfoCard, Table } from '@backstage/core-components';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import type { VarianceQuery, VarianceRow } from '../../api/types';
+import { compare, formatAmount, sum } from '../../lib/money';
+import { AsyncContent } from '../common/AsyncContent';
+import { WaterfallChart, type BridgeStep } from '../../charts/WaterfallChart';
+
+const EFFECTS = ['volume', 'mix', 'price', 'new', 'retired'] as const;
+
+/** The bridge's steps over some rows: exact sums, which add up to the delta by construction. */
+export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
+  const against = sum(rows.map(row => row.against_cost ?? '0'));
+  const cost = sum(rows.map(row => row.cost ?? '0'));
+  const effects = EFFECTS.map(effect => ({ label: effect, value: sum(rows.map(row => row[effect] ?? '0')) }));
+  if (against === null || cost === null || effects.some(effect => effect.value === null)) return undefined;
+  return [
+    { label: 'before', value: against, total: true },
+    ...effects.map(effect => ({ label: effect.label, value: effect.value ?? '0' })),
+    { label: 'after', value: cost, total: true },
+  ];
+}
+
+/** Why costs moved between two periods: volume, mix, price, new and retired products. */
+export function VarianceBridge(props: { query: VarianceQuery; currency: string; groupKey: string }) {
+  const { query, currency, groupKey } = props;
+  const api = useApi(finopsApiRef);
+  const state = useAsync(() => api.getVariance({ ...query, currency }), [api, JSON.stringify(query), currency]);
+  return (
+    <AsyncContent {...state} isEmpty={report => report.rows.length === 0} empty={<p>Nothing to explain.</p>}>
+      {report => {
+        const priced = report.rows.filter(row => row.priced);
+        const steps = bridgeSteps(priced);
+        return (
+          <InfoCard
+            title={`Variance bridge, ${report.from}..${report.to} against ${report.against_from}..${report.against_to} (${currency})`}
+            subheader={
+              priced.length < report.rows.length
+                ? `${report.rows.length - priced.length} group(s) left out: a product is unpriced in one period`
+                : undefined
+            }
+          >
+            {steps && <WaterfallChart steps={steps} currency={currency} />}
+            <Table<VarianceRow>
+              options={{ paging: false, search: false, padding: 'dense', toolbar: false }}
+              columns={[
+                { title: groupKey, field: groupKey as keyof VarianceRow },
+                ...(['against_cost', 'cost', 'delta', ...EFFECTS] as const).map(field => ({
+                  title: field,
+                  field,
+                  render: (row: VarianceRow) => formatAmount(row[field]),
+                  customSort: (a: VarianceRow, b: VarianceRow) => compare(a[field], b[field]),
+                })),
+              ]}
+              data={report.rows}
+            />
+          </InfoCard>
+        );
+      }}
+    </AsyncContent>
+  );
+}

@@ -1,0 +1,89 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { finopsApiRef } from '../api/FinopsApi';
+import { FinopsApiError } from '../api/errors';
+import { fixtureApi } from '../testing/fixtures';
+import { OverviewPage } from './overview/OverviewPage';
+import { WhatIfPage } from './whatif/WhatIfPage';
+import { EntityCostsContent } from './entity/EntityCostsContent';
+
+const problem = (status: number, title: string, detail: string) =>
+  new FinopsApiError(status, { type: 'about:blank', status, title, detail }, title);
+
+describe('OverviewPage', () => {
+  it('shows each month total of the largest currency, summed exactly and rounded for display', async () => {
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, fixtureApi()]] });
+    // 2026-01: 100.10 + 50.205 = 150.305 -> 150.31; the USD row is another currency.
+    expect(await screen.findByTestId('period-total-2026-01')).toHaveTextContent('150.31 EUR');
+    expect(screen.getByTestId('period-total-2026-02')).toHaveTextContent('160.00 EUR');
+    expect(screen.getByTestId('overview-total')).toHaveTextContent('310.31 EUR');
+  });
+
+  it('says what to do when the API refuses the user (403) or is down (503)', async () => {
+    const forbidden = fixtureApi({ getCosts: () => Promise.reject(problem(403, 'Forbidden', 'viewer role needed')) });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, forbidden]] });
+    expect(await screen.findByText(/Not allowed \(HTTP 403\)/)).toBeInTheDocument();
+    expect(screen.getByTestId('problem-detail')).toHaveTextContent('viewer role needed');
+  });
+
+  it('explains an unavailable API', async () => {
+    const down = fixtureApi({ getCosts: () => Promise.reject(problem(503, 'Database unavailable', 'the mart is not answering')) });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, down]] });
+    expect(await screen.findByText(/FinOps API unavailable \(HTTP 503\)/)).toBeInTheDocument();
+  });
+
+  it('reads its pricing view from the URL, so that a shared link opens the same view', async () => {
+    const asked: (string | undefined)[] = [];
+    const api = fixtureApi();
+    const spying = { ...api, getCosts: (query: Parameters<typeof api.getCosts>[0]) => { asked.push(query.view); return api.getCosts(query); } };
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, spying]], initialRouteEntries: ['/?view=budget'] });
+    await screen.findByTestId('period-total-2026-01');
+    expect(asked).toContain('budget');
+    expect(asked).not.toContain('actual');
+  });
+});
+
+describe('WhatIfPage', () => {
+  it('disables saving with the reason once the API refuses the user', async () => {
+    const refusing = fixtureApi({
+      listFamilies: async () => [{ code: 'vm', name: 'VMs', domain: 'compute', valid_from: null, valid_to: null, deleted: false, auto: false }],
+      createSimulation: () => Promise.reject(problem(403, 'Forbidden', 'saving a simulation needs the finance role')),
+    });
+    await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, refusing]] });
+    fireEvent.change(await screen.findByLabelText('Code'), { target: { value: 'vm-plus-10' } });
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'VMs plus 10' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save simulation' }));
+    expect(await screen.findByTestId('whatif-disabled')).toHaveTextContent('saving a simulation needs the finance role');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Save simulation' })).toBeDisabled());
+  }, 20_000);
+});
+
+describe('EntityCostsContent', () => {
+  it('tells an unknown component which annotation to set', async () => {
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'new-service', namespace: 'default' } };
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, fixtureApi()]] },
+    );
+    expect(await screen.findByText('No FinOps application for component:default/new-service')).toBeInTheDocument();
+    expect(await screen.findByText(/finops\/application: <application code>/)).toBeInTheDocument();
+  });
+
+  it("shows the costs of the application whose entity_ref is the component", async () => {
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+    const asked: (string | undefined)[] = [];
+    const api = fixtureApi();
+    const spying = { ...api, getCosts: (query: Parameters<typeof api.getCosts>[0]) => { asked.push(query.application ?? undefined); return api.getCosts(query); } };
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, spying]] },
+    );
+    expect(await screen.findByTestId('entity-month-2026-02')).toHaveTextContent('160.00 EUR');
+    expect(asked).toEqual(['payments', 'payments']);
+  });
+});

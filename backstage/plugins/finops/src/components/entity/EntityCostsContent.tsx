@@ -1,0 +1,108 @@
+import { Content, InfoCard, Table } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import type { EntityApplications } from '../../lib/entityApplications';
+import { compare, formatMoney, sum } from '../../lib/money';
+import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
+import { useUrlState } from '../../lib/useUrlState';
+import { StackedCostChart } from '../../charts/StackedCostChart';
+import { AsyncContent } from '../common/AsyncContent';
+import { ViewPicker } from '../common/pickers';
+import { Toolbar } from '../common/Toolbar';
+import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
+import { NoCostsState } from './NoCostsState';
+import { useEntityApplications } from './useEntityApplications';
+
+const DEFAULTS = { view: 'actual', from: '', to: '' };
+
+/** The Costs tab of a Component, System or Group: its applications' costs by month and family. */
+export function EntityCostsContent() {
+  const { entity, ...resolved } = useEntityApplications();
+  return (
+    <Content>
+      <AsyncContent {...resolved}>
+        {value =>
+          value.codes.length === 0 ? (
+            <NoCostsState entityRef={value.ref} kind={entity.kind} codes={[]} />
+          ) : (
+            <ApplicationCosts resolved={value} kind={entity.kind} />
+          )
+        }
+      </AsyncContent>
+    </Content>
+  );
+}
+
+function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; kind: string }) {
+  const [state, update] = useUrlState(DEFAULTS);
+  const api = useApi(finopsApiRef);
+  const application = resolved.codes.join(',');
+  const report = useAsync(
+    () => api.getCosts({ view: state.view, from: state.from || undefined, to: state.to || undefined, group_by: 'month,family', application }),
+    [api, state.view, state.from, state.to, application],
+  );
+  const byApplication = useAsync(
+    () => api.getCosts({ view: state.view, from: state.from || undefined, to: state.to || undefined, group_by: 'application', application }),
+    [api, state.view, state.from, state.to, application],
+  );
+  return (
+    <>
+      <Toolbar>
+        <ViewPicker id="finops-view" value={state.view} onChange={view => update({ view })} />
+        <Typography variant="body2" style={{ alignSelf: 'center' }} data-testid="entity-applications">
+          Applications: {resolved.codes.join(', ')} (
+          {resolved.how === 'annotation' ? 'finops/application annotation' : resolved.how === 'owner' ? 'owned by this group' : 'entity_ref in the FinOps catalog'})
+        </Typography>
+      </Toolbar>
+      <AsyncContent {...report} isEmpty={value => value.rows.length === 0}
+        empty={<NoCostsState entityRef={resolved.ref} kind={kind} codes={resolved.codes} />}>
+        {value => {
+          const currency = currenciesOf(value.rows)[0] ?? '';
+          const totals = totalsByPeriod(value.rows, 'month').filter(total => total.currency === currency);
+          const { data, series } = pivot(value.rows, 'month', 'family', currency);
+          const last = totals[totals.length - 1];
+          return (
+            <Grid container spacing={3}>
+              <Grid item xs={12}>
+                <InfoCard title={`Costs by month and family, ${value.from}..${value.to}, view ${value.view}`}>
+                  <Typography variant="h5" data-testid="entity-total">
+                    {formatMoney(sum(totals.map(total => total.cost)), currency)}
+                  </Typography>
+                  {last && (
+                    <Typography variant="body2" data-testid="entity-last-month">
+                      {last.period}: {formatMoney(last.cost, currency)}
+                    </Typography>
+                  )}
+                  <StackedCostChart data={data} series={series} currency={currency} />
+                </InfoCard>
+              </Grid>
+              <Grid item xs={12} md={6}>
+                <PeriodTotalsTable title={`By month (${currency})`} periodTitle="Month" totals={totals}
+                  currency={currency} testIdPrefix="entity-month" order="desc" />
+              </Grid>
+              <Grid item xs={12} md={6}>
+                <AsyncContent {...byApplication}>
+                  {apps => (
+                    <Table
+                      title="By application"
+                      options={{ paging: false, search: false, padding: 'dense' }}
+                      columns={[
+                        { title: 'Application', field: 'application' },
+                        { title: 'Currency', field: 'currency' },
+                        { title: 'Cost', field: 'cost', render: row => formatMoney(row.cost, row.currency), customSort: (a, b) => compare(a.cost, b.cost) },
+                      ]}
+                      data={apps.rows}
+                    />
+                  )}
+                </AsyncContent>
+              </Grid>
+            </Grid>
+          );
+        }}
+      </AsyncContent>
+    </>
+  );
+}

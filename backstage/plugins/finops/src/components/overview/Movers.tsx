@@ -1,0 +1,59 @@
+import { Table } from '@backstage/core-components';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import { compare } from '../../lib/money';
+import { previousOf, type Grain } from '../../lib/period';
+import { AsyncContent } from '../common/AsyncContent';
+import { compareColumns } from '../common/compareColumns';
+
+const TOP = 8;
+
+function absolute(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return value.startsWith('-') ? value.slice(1) : value;
+}
+
+/** The applications whose cost moved most between the last period and the one before. */
+export function Movers(props: {
+  view: string;
+  grain: Grain;
+  period: string;
+  currency: string;
+  filters: Record<string, string>;
+}) {
+  const { view, grain, period, currency, filters } = props;
+  const api = useApi(finopsApiRef);
+  const state = useAsync(
+    () =>
+      api.compareCosts({
+        view,
+        from: period,
+        to: period,
+        against_period: previousOf(grain),
+        group_by: 'application',
+        currency,
+        ...filters,
+      }),
+    [api, view, grain, period, currency, JSON.stringify(filters)],
+  );
+  return (
+    <AsyncContent
+      {...state}
+      isEmpty={report => report.rows.length === 0}
+      empty={<p>No previous period to compare with.</p>}
+    >
+      {report => (
+        <Table
+          title={`Top movers, ${period} against ${report.against_from ?? ''} (${currency})`}
+          options={{ paging: false, search: false, padding: 'dense' }}
+          columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
+          data={[...report.rows]
+            .filter(row => row.delta !== null)
+            .sort((a, b) => compare(absolute(b.delta), absolute(a.delta)))
+            .slice(0, TOP)}
+        />
+      )}
+    </AsyncContent>
+  );
+}

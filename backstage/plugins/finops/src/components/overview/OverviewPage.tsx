@@ -1,0 +1,172 @@
+import { Content, InfoCard } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import type { CostReport, GroupKey } from '../../api/types';
+import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
+import { periodOf, type Grain } from '../../lib/period';
+import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
+import { useUrlState } from '../../lib/useUrlState';
+import { StackedCostChart } from '../../charts/StackedCostChart';
+import { AsyncContent } from '../common/AsyncContent';
+import { Choice, options } from '../common/Choice';
+import { PeriodPicker, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
+import { Movers } from './Movers';
+import { Toolbar } from '../common/Toolbar';
+import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
+
+const DEFAULTS = {
+  view: 'actual',
+  grain: 'month',
+  from: '',
+  to: '',
+  stack: 'domain',
+  scope: 'all',
+  scopeValue: '',
+  currency: '',
+};
+
+/** Costs by period for a range, stacked by domain or family, in one pricing view. */
+export function OverviewPage() {
+  const [state, update] = useUrlState(DEFAULTS);
+  const grain = state.grain as Grain;
+  const stack = state.stack as GroupKey;
+  const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
+  const api = useApi(finopsApiRef);
+  const report = useAsync(
+    () =>
+      api.getCosts({
+        view: state.view,
+        from: state.from || undefined,
+        to: state.to || undefined,
+        group_by: `${grain},${stack}`,
+        ...filters,
+      }),
+    [api, state.view, state.from, state.to, grain, stack, state.scope, state.scopeValue],
+  );
+  return (
+    <Content>
+      <Toolbar>
+        <ViewPicker id="finops-view" value={state.view} onChange={view => update({ view })} />
+        <PeriodPicker grain={grain} from={state.from} to={state.to} onChange={update} />
+        <Choice
+          id="finops-stack"
+          label="Stack by"
+          value={state.stack}
+          options={options(['domain', 'family'])}
+          onChange={value => update({ stack: value })}
+        />
+        <ScopePicker
+          level={state.scope as ScopeLevel}
+          value={state.scopeValue}
+          onChange={changes => update(changes)}
+        />
+      </Toolbar>
+      <AsyncContent
+        {...report}
+        isEmpty={value => value.rows.length === 0}
+        empty={
+          <Typography>
+            No costs in the pricing view {state.view} for this period and scope. Widen the period,
+            or check the data quality page for the loads of these months.
+          </Typography>
+        }
+      >
+        {value => (
+          <OverviewBody
+            report={value}
+            grain={grain}
+            stack={stack}
+            currency={state.currency}
+            onCurrency={currency => update({ currency })}
+            filters={filters}
+          />
+        )}
+      </AsyncContent>
+    </Content>
+  );
+}
+
+function OverviewBody(props: {
+  report: CostReport;
+  grain: Grain;
+  stack: GroupKey;
+  currency: string;
+  onCurrency: (currency: string) => void;
+  filters: Record<string, string>;
+}) {
+  const { report, grain, stack, filters } = props;
+  const currencies = currenciesOf(report.rows);
+  const currency = currencies.includes(props.currency) ? props.currency : (currencies[0] ?? '');
+  const totals = totalsByPeriod(report.rows, grain).filter(total => total.currency === currency);
+  const { data, series } = pivot(report.rows, grain, stack, currency);
+  const lastPeriod = report.to ? periodOf(report.to, grain) : undefined;
+  return (
+    <Grid container spacing={3}>
+      <Grid item xs={12}>
+        <InfoCard
+          title={`Costs by ${grain}, ${report.from} to ${report.to}, view ${report.view}`}
+          action={
+            currencies.length > 1 ? (
+              <Choice id="finops-currency" label="Currency" value={currency} options={options(currencies)} onChange={props.onCurrency} />
+            ) : undefined
+          }
+        >
+          <Typography variant="h5" data-testid="overview-total">
+            {formatMoney(sum(totals.map(total => total.cost)), currency)}
+          </Typography>
+          <StackedCostChart data={data} series={series} currency={currency} />
+        </InfoCard>
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <PeriodTotalsTable title={`Total by ${grain} (${currency})`} periodTitle={grain} totals={totals}
+          currency={currency} testIdPrefix="period-total" order="asc" />
+      </Grid>
+      <Grid item xs={12} md={6}>
+        <AllocatedShare view={report.view} from={report.from} to={report.to} currency={currency} filters={filters} />
+      </Grid>
+      {lastPeriod && (
+        <Grid item xs={12}>
+          <Movers view={report.view} grain={grain} period={lastPeriod} currency={currency} filters={filters} />
+        </Grid>
+      )}
+    </Grid>
+  );
+}
+
+/** How much of the cost is attributed to an application, and how much sits in `unallocated`. */
+function AllocatedShare(props: {
+  view: string;
+  from: string | null;
+  to: string | null;
+  currency: string;
+  filters: Record<string, string>;
+}) {
+  const { view, from, to, currency, filters } = props;
+  const api = useApi(finopsApiRef);
+  const state = useAsync(
+    () => api.getCosts({ view, from: from ?? undefined, to: to ?? undefined, currency, group_by: 'application', ...filters }),
+    [api, view, from, to, currency, JSON.stringify(filters)],
+  );
+  return (
+    <AsyncContent {...state}>
+      {value => {
+        const total = sum(value.rows.map(row => row.cost));
+        const unallocated = sum(value.rows.filter(row => row.application === 'unallocated').map(row => row.cost));
+        const mapped = minus(total, unallocated);
+        return (
+          <InfoCard title={`Mapped vs unallocated (${currency})`}>
+            <Typography data-testid="mapped-share">
+              Mapped to an application: {formatMoney(mapped, currency)} ({formatRatio(ratio(mapped, total))})
+            </Typography>
+            <Typography data-testid="unallocated-share">
+              Unallocated: {formatMoney(unallocated, currency)} ({formatRatio(ratio(unallocated, total))})
+            </Typography>
+          </InfoCard>
+        );
+      }}
+    </AsyncContent>
+  );
+}

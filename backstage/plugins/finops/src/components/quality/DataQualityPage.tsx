@@ -1,0 +1,80 @@
+import { Content, Table } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import type { Load, SourceCoverage } from '../../api/types';
+import { compare, formatAmount, formatRatio } from '../../lib/money';
+import { useUrlState } from '../../lib/useUrlState';
+import { AsyncContent } from '../common/AsyncContent';
+import { Toolbar } from '../common/Toolbar';
+import { TextInput } from '../common/TextInput';
+import { PriceCoverage } from './PriceCoverage';
+
+const DEFAULTS = { month: '' };
+
+const perCurrency = (amounts: Record<string, string>) =>
+  Object.entries(amounts).map(([currency, amount]) => `${formatAmount(amount)} ${currency}`).join(', ') || '–';
+
+/** The load audit per source and month, mapping coverage and price coverage. */
+export function DataQualityPage() {
+  const [state, update] = useUrlState(DEFAULTS);
+  const api = useApi(finopsApiRef);
+  const latest = useAsync(async () => (await api.getCosts({ group_by: 'month' })).to ?? '', [api]);
+  const month = state.month || latest.value || '';
+  const loads = useAsync(async () => (month ? api.listLoads(month) : undefined), [api, month]);
+  const coverage = useAsync(async () => (month ? api.getMappingCoverage(month) : undefined), [api, month]);
+  return (
+    <Content>
+      <Toolbar>
+        <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
+      </Toolbar>
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          <AsyncContent {...loads} isEmpty={rows => rows.length === 0} empty={<p>No load recorded for {month}: materialize the month's sources.</p>}>
+            {rows => (
+              <Table<Load>
+                title={`Loads of ${month}`}
+                options={{ paging: false, search: false, padding: 'dense' }}
+                columns={[
+                  { title: 'Source', field: 'source' },
+                  { title: 'Load', field: 'load_id', type: 'numeric' },
+                  { title: 'Rows read', field: 'rows_read', type: 'numeric' },
+                  { title: 'Loaded', field: 'rows_loaded', type: 'numeric' },
+                  { title: 'Rejected', field: 'rows_rejected', type: 'numeric' },
+                  { title: 'Cost column', field: 'cost_column' },
+                  { title: 'Source cost', render: row => perCurrency(row.source_cost) },
+                  { title: 'Rejected cost', render: row => perCurrency(row.rejected_cost) },
+                  { title: 'Finished', field: 'finished_at' },
+                ]}
+                data={rows}
+              />
+            )}
+          </AsyncContent>
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <AsyncContent {...coverage}>
+            {value => (
+              <Table<SourceCoverage>
+                title={`Mapping coverage, ${month}`}
+                options={{ paging: false, search: false, padding: 'dense' }}
+                columns={[
+                  { title: 'Source', field: 'source' },
+                  { title: 'Currency', field: 'currency' },
+                  { title: 'Mapped', field: 'mapped_cost', render: row => formatAmount(row.mapped_cost), customSort: (a, b) => compare(a.mapped_cost, b.mapped_cost) },
+                  { title: 'Unallocated', field: 'unallocated_cost', render: row => formatAmount(row.unallocated_cost), customSort: (a, b) => compare(a.unallocated_cost, b.unallocated_cost) },
+                  { title: 'Total', field: 'total_cost', render: row => formatAmount(row.total_cost), customSort: (a, b) => compare(a.total_cost, b.total_cost) },
+                  { title: 'Mapped share', field: 'mapped_share', render: row => formatRatio(row.mapped_share), customSort: (a, b) => compare(a.mapped_share, b.mapped_share) },
+                ]}
+                data={value.rows}
+              />
+            )}
+          </AsyncContent>
+        </Grid>
+        <Grid item xs={12} md={6}>
+          {month && <PriceCoverage month={month} />}
+        </Grid>
+      </Grid>
+    </Content>
+  );
+}

@@ -1,0 +1,158 @@
+import { useState } from 'react';
+import { Content, InfoCard } from '@backstage/core-components';
+import Alert from '@material-ui/lab/Alert';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import { useApi } from '@backstage/frontend-plugin-api';
+import { finopsApiRef } from '../../api/FinopsApi';
+import { adviceFor, FinopsApiError } from '../../api/errors';
+import type { Adjustment, CostReport, SimulationCreate } from '../../api/types';
+import { PREVIEW_GROUP_BY } from '../../lib/simulate';
+import { AsyncContent } from '../common/AsyncContent';
+import { ProblemPanel } from '../common/ProblemPanel';
+import { ViewPicker } from '../common/pickers';
+import { Toolbar } from '../common/Toolbar';
+import { TextInput } from '../common/TextInput';
+import { AdjustmentRow, type ScopeCodes } from './AdjustmentRow';
+import { SimulationList } from './SimulationList';
+import { SimulationPreview } from './SimulationPreview';
+
+const NEW_ADJUSTMENT: Adjustment = { scope: { level: 'family', code: '' }, kind: 'percent', value: '10', from: null, to: null };
+
+/** Why writing is refused, once the API has said so (401/403); undefined while allowed. */
+function refusal(error: unknown): string | undefined {
+  if (error instanceof FinopsApiError && (error.status === 401 || error.status === 403)) {
+    return `${adviceFor(error).advice} (${error.message})`;
+  }
+  return undefined;
+}
+
+/** Build a simulation (a base view and adjustments), preview it, save it; list and delete. */
+export function WhatIfPage() {
+  const api = useApi(finopsApiRef);
+  const [draft, setDraft] = useState<SimulationCreate>({
+    code: '', name: '', base_view: 'actual', description: null, adjustments: [NEW_ADJUSTMENT],
+  });
+  const [previewFrom, setPreviewFrom] = useState('');
+  const [previewTo, setPreviewTo] = useState('');
+  const [preview, setPreview] = useState<{ report?: CostReport; error?: Error; loading?: boolean }>({});
+  const [saveError, setSaveError] = useState<Error | undefined>();
+  const [saved, setSaved] = useState<string | undefined>();
+  const [refused, setRefused] = useState<string | undefined>();
+  const codes = useAsync(async (): Promise<ScopeCodes> => {
+    const [domains, families, products, applications] = await Promise.all([
+      api.listDomains(), api.listFamilies(), api.listProducts(), api.listApplications(),
+    ]);
+    return {
+      domain: domains.map(item => item.code),
+      family: families.map(item => item.code),
+      product: products.map(item => item.code),
+      application: applications.map(item => item.code),
+    };
+  }, [api]);
+  const simulations = useAsyncRetry(
+    async () => (await api.listPricingViews()).filter(view => view.kind === 'simulation'),
+    [api],
+  );
+  const adjustments = (draft.adjustments ?? []).map(adjustment =>
+    adjustment.scope.code || !codes.value
+      ? adjustment
+      : { ...adjustment, scope: { ...adjustment.scope, code: codes.value[adjustment.scope.level][0] ?? '' } },
+  );
+  const setAdjustment = (index: number, adjustment: Adjustment | undefined) =>
+    setDraft({
+      ...draft,
+      adjustments: adjustment === undefined
+        ? adjustments.filter((_, at) => at !== index)
+        : adjustments.map((current, at) => (at === index ? adjustment : current)),
+    });
+
+  const runPreview = async () => {
+    setPreview({ loading: true });
+    try {
+      const report = await api.getCosts({
+        view: draft.base_view, from: previewFrom || undefined, to: previewTo || undefined, group_by: PREVIEW_GROUP_BY,
+      });
+      setPreview({ report });
+    } catch (error) {
+      setPreview({ error: error as Error });
+    }
+  };
+  const save = async () => {
+    setSaveError(undefined);
+    setSaved(undefined);
+    try {
+      const view = await api.createSimulation({ ...draft, adjustments });
+      setSaved(view.code);
+      simulations.retry();
+    } catch (error) {
+      setRefused(refusal(error));
+      setSaveError(error as Error);
+    }
+  };
+  const remove = async (code: string) => {
+    try {
+      await api.deletePricingView(code);
+      simulations.retry();
+    } catch (error) {
+      setRefused(refusal(error));
+      setSaveError(error as Error);
+    }
+  };
+  const disabled = refused !== undefined;
+
+  return (
+    <Content>
+      <Grid container spacing={3}>
+        <Grid item xs={12}>
+          <InfoCard title="New simulation">
+            {refused && <Alert severity="warning" data-testid="whatif-disabled">Saving is disabled: {refused}</Alert>}
+            <Toolbar>
+              <TextInput id="finops-sim-code" label="Code" placeholder="vm-plus-10" value={draft.code} disabled={disabled} onChange={value => setDraft({ ...draft, code: value })} />
+              <TextInput id="finops-sim-name" label="Name" value={draft.name} disabled={disabled} onChange={value => setDraft({ ...draft, name: value })} trim={false} />
+              <ViewPicker id="finops-sim-base" label="Base view" value={draft.base_view} onChange={base_view => setDraft({ ...draft, base_view })} />
+              <TextInput id="finops-sim-description" label="Description" value={draft.description ?? ''} disabled={disabled} onChange={value => setDraft({ ...draft, description: value || null })} trim={false} />
+            </Toolbar>
+            <AsyncContent {...codes}>
+              {value => (
+                <>
+                  {adjustments.map((adjustment, index) => (
+                    <AdjustmentRow key={index} index={index} adjustment={adjustment} codes={value} disabled={false}
+                      onChange={changed => setAdjustment(index, changed)} onRemove={() => setAdjustment(index, undefined)} />
+                  ))}
+                </>
+              )}
+            </AsyncContent>
+            <Box display="flex" flexWrap="wrap" style={{ gap: 8 }}>
+              <Button variant="outlined" onClick={() => setDraft({ ...draft, adjustments: [...adjustments, NEW_ADJUSTMENT] })}>
+                Add adjustment
+              </Button>
+              <TextInput id="finops-preview-from" label="Preview from" placeholder="YYYY-MM" value={previewFrom} onChange={value => setPreviewFrom(value)} />
+              <TextInput id="finops-preview-to" label="Preview to" placeholder="YYYY-MM" value={previewTo} onChange={value => setPreviewTo(value)} />
+              <Button variant="outlined" color="primary" onClick={runPreview}>Preview</Button>
+              <Button variant="contained" color="primary" onClick={save} disabled={disabled || !draft.code || !draft.name}
+                title={refused ?? (!draft.code || !draft.name ? 'A code and a name are needed' : undefined)}>
+                Save simulation
+              </Button>
+            </Box>
+            {saved && <Alert severity="success" data-testid="whatif-saved">Saved simulation {saved}.</Alert>}
+            {saveError && !refused && <ProblemPanel error={saveError} />}
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12}>
+          <AsyncContent loading={preview.loading ?? false} error={preview.error} value={preview.report}>
+            {report => <SimulationPreview report={report} adjustments={adjustments} level={adjustments[0]?.scope.level ?? 'family'} />}
+          </AsyncContent>
+        </Grid>
+        <Grid item xs={12}>
+          <AsyncContent {...simulations}>
+            {value => <SimulationList simulations={value} onDelete={remove} deleteDisabledReason={refused} />}
+          </AsyncContent>
+        </Grid>
+      </Grid>
+    </Content>
+  );
+}

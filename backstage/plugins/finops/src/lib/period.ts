@@ -1,0 +1,48 @@
+// Periods as the API takes them: a month YYYY-MM, a quarter YYYY-Qn or a year YYYY.
+
+export type Grain = 'month' | 'quarter' | 'year';
+export type AgainstPeriod = 'previous_month' | 'previous_quarter' | 'previous_year';
+
+export const GRAINS: Grain[] = ['month', 'quarter', 'year'];
+
+export function previousOf(grain: Grain): AgainstPeriod {
+  return `previous_${grain}`;
+}
+
+export function monthOf(period: string): string {
+  return period.slice(0, 7);
+}
+
+export function quarterOf(month: string): string {
+  const quarter = Math.floor((Number(month.slice(5, 7)) - 1) / 3) + 1;
+  return `${month.slice(0, 4)}-Q${quarter}`;
+}
+
+/** The period of a grain that holds a month. */
+export function periodOf(month: string, grain: Grain): string {
+  if (grain === 'year') return month.slice(0, 4);
+  if (grain === 'quarter') return quarterOf(month);
+  return month;
+}
+
+/** Every month from first to last, both included (YYYY-MM). */
+export function monthsBetween(first: string, last: string): string[] {
+  const months: string[] = [];
+  let year = Number(first.slice(0, 4));
+  let month = Number(first.slice(5, 7));
+  const end = Number(last.slice(0, 4)) * 12 + Number(last.slice(5, 7));
+  while (year * 12 + month <= end) {
+    months.push(`${year}-${String(month).padStart(2, '0')}`);
+    month += 1;
+    if (month > 12) {
+      month = 1;
+      year += 1;
+    }
+  }
+  return months;
+}
+
+/** The distinct periods of a grain over a range of months, oldest first. */
+export function periodsBetween(first: string, last: string, grain: Grain): string[] {
+  return [...new Set(monthsBetween(first, last).map(month => periodOf(month, grain)))];
+}
