@@ -1,6 +1,6 @@
 # The two commands of the README: `make demo` brings the platform up on the embedded default,
 # `make test` runs every check CI runs. Both install what they need into .venv first.
-#   make demo API_PORT=8100 DAGSTER_PORT=3100 HOST=0.0.0.0 MONTHS=6 ROWS=5000
+#   make demo API_PORT=8100 DAGSTER_PORT=3100 PLUGIN_PORT=3101 HOST=0.0.0.0 MONTHS=6 ROWS=5000
 PYTHON       ?= python3
 VENV         := .venv
 BIN          := $(VENV)/bin
@@ -8,10 +8,12 @@ STAMP        := $(VENV)/.installed-stamp
 HOST         ?= 127.0.0.1
 API_PORT     ?= 8000
 DAGSTER_PORT ?= 3000
+PLUGIN_PORT  ?= 3001
+PLUGIN_PROXY_PORT ?= 7017
 MONTHS       ?= 12
 ROWS         ?= 20000
 
-.PHONY: demo test lint validate pytest serve clean
+.PHONY: demo test lint validate pytest plugin serve clean
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -22,9 +24,10 @@ $(STAMP): pyproject.toml setup.py
 
 demo: $(STAMP)
 	$(BIN)/finops demo --host $(HOST) --api-port $(API_PORT) --dagster-port $(DAGSTER_PORT) \
+	  --plugin-port $(PLUGIN_PORT) --plugin-proxy-port $(PLUGIN_PROXY_PORT) \
 	  --months $(MONTHS) --rows-per-month $(ROWS)
 
-test: lint validate pytest
+test: lint validate pytest plugin
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -38,10 +41,14 @@ validate: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest
 
+# the Backstage plugin: npm ci, OpenAPI check, tsc, jest, build, the browser test (Chromium)
+plugin: $(STAMP)
+	bash backstage/plugins/finops/scripts/ci.sh
+
 serve: $(STAMP)
 	$(BIN)/finops serve --host $(HOST) --port $(API_PORT)
 
 # the embedded server is stopped before its data folder goes
 clean:
 	@if [ -x $(BIN)/finops ]; then $(BIN)/finops db stop; fi
-	rm -rf $(VENV) .finops .pytest_cache .mypy_cache .ruff_cache build
+	rm -rf $(VENV) .finops .pytest_cache .mypy_cache .ruff_cache build backstage/plugins/finops/node_modules

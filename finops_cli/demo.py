@@ -25,7 +25,9 @@ from finops_core.migrations import upgrade
 from finops_core.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+PLUGIN_DEV = REPO_ROOT / "backstage" / "plugins" / "finops" / "scripts" / "dev.sh"
 READY_SECONDS = 120
+PLUGIN_READY_SECONDS = 900  # the first start installs the plugin's npm packages
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class DemoOptions:
     host: str = "127.0.0.1"
     api_port: int = 8000
     dagster_port: int = 3000
+    plugin_port: int | None = 3001
+    """The Backstage plugin's dev app; None: not served."""
+    plugin_proxy_port: int = 7017
+    """The stand-in for the Backstage backend's proxy, in front of the API."""
     serve: bool = True
     strict: bool = False
 
@@ -94,6 +100,9 @@ def demo(options: DemoOptions) -> int:
     if options.serve:
         _check_port_free(options.host, options.api_port, "API_PORT")
         _check_port_free(options.host, options.dagster_port, "DAGSTER_PORT")
+        if options.plugin_port is not None:
+            _check_port_free(options.host, options.plugin_port, "PLUGIN_PORT")
+            _check_port_free(options.host, options.plugin_proxy_port, "PLUGIN_PROXY_PORT")
     ours = not settings.database_url and embedded_server(settings.home / "pgdata") is None
     url = database_url(settings)
     upgrade(url)
@@ -124,6 +133,26 @@ def demo(options: DemoOptions) -> int:
     os._exit(code)
 
 
+def _start_plugin(
+    supervisor: Supervisor, options: DemoOptions, api_url: str, env: dict[str, str]
+) -> str | None:
+    """The plugin's dev app against the demo API, when asked for and Node.js is there."""
+    if options.plugin_port is None:
+        return None
+    if shutil.which("npm") is None:
+        say("Backstage plugin: not served (no Node.js/npm on this machine; see docs/backstage-plugin.md)")
+        return None
+    if not (PLUGIN_DEV.parent.parent / "node_modules").exists():
+        say("Backstage plugin: installing its npm packages (the first time only; a few minutes) ...")
+    plugin_env = {
+        **env,
+        "FINOPS_PLUGIN_PORT": str(options.plugin_port),
+        "FINOPS_PLUGIN_PROXY_PORT": str(options.plugin_proxy_port),
+    }
+    supervisor.start("Backstage plugin", ["bash", str(PLUGIN_DEV), api_url], plugin_env, REPO_ROOT)
+    return f"http://127.0.0.1:{options.plugin_port}/finops"
+
+
 def _serve(options: DemoOptions) -> int:
     supervisor = Supervisor()
     supervisor.install_signal_handlers()
@@ -142,11 +171,17 @@ def _serve(options: DemoOptions) -> int:
              "--host", host, "--port", str(options.api_port)],
             env, REPO_ROOT,
         )  # fmt: skip
+        plugin_url = _start_plugin(supervisor, options, api_url, env)
         supervisor.wait_until_ready("API", f"{api_url}/api/v1/health", READY_SECONDS)
         supervisor.wait_until_ready("Dagster UI", f"{dagster_url}/server_info", READY_SECONDS)
+        if plugin_url is not None:
+            supervisor.wait_until_ready("Backstage plugin", plugin_url, PLUGIN_READY_SECONDS)
         say(f"Dagster UI: {dagster_url}  (asset graph, month partitions, backfills)")
         say(f"API:        {api_url}/api/v1/costs?group_by=month,owner")
         say(f"OpenAPI:    {api_url}/schema")
+        if plugin_url is not None:
+            entity_page = plugin_url.removesuffix("/finops") + "/dev-entity?entity=component:default/payments"
+            say(f"Backstage:  {plugin_url}  (the plugin's pages; a Costs tab: {entity_page})")
         say("ready; Ctrl-C stops everything")
         exited = supervisor.wait()
         if exited is not None:

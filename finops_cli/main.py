@@ -87,6 +87,16 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1", help="address the servers listen on (default 127.0.0.1)")
     demo.add_argument("--api-port", type=int, default=8000, help="the API's port (default 8000)")
     demo.add_argument("--dagster-port", type=int, default=3000, help="the Dagster UI's port (default 3000)")
+    demo.add_argument(
+        "--plugin-port", type=int, default=3001, help="the Backstage plugin's dev app's port (default 3001)"
+    )
+    demo.add_argument(
+        "--plugin-proxy-port",
+        type=int,
+        default=7017,
+        help="its stand-in Backstage proxy's port (default 7017)",
+    )
+    demo.add_argument("--no-plugin", action="store_true", help="do not serve the Backstage plugin")
     demo.add_argument("--no-serve", action="store_true", help="load the data, then stop")
     demo.add_argument("--strict", action="store_true", help="warnings fail the load")
     return parser
@@ -121,6 +131,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             host=args.host,
             api_port=args.api_port,
             dagster_port=args.dagster_port,
+            plugin_port=None if args.no_plugin else args.plugin_port,
+            plugin_proxy_port=args.plugin_proxy_port,
             serve=not args.no_serve,
             strict=args.strict,
         )

@@ -19,7 +19,7 @@ def test_ctrl_c_stops_the_api_and_every_dagster_process(mart_url: str, tmp_path:
     env.pop("DAGSTER_HOME", None)
     demo = DemoProcess.start(
         [sys.executable, "-m", "finops_cli.main", "demo", "--months", "1", "--rows-per-month", "200",
-         "--api-port", str(api_port), "--dagster-port", str(dagster_port)],
+         "--api-port", str(api_port), "--dagster-port", str(dagster_port), "--no-plugin"],
         REPO, env, tmp_path / "demo.log",
     )  # fmt: skip
     try:

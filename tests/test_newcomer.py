@@ -41,11 +41,11 @@ def _graphql(url: str, query: str) -> Any:
 def test_fresh_clone_make_demo_serves_the_demo_and_stops_clean(tmp_path: Path) -> None:
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
-    api_port, dagster_port = free_port(), free_port()
+    api_port, dagster_port, plugin_port, proxy_port = free_port(), free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINOPS_", "DAGSTER_", "VIRTUAL_ENV"))}
     demo = DemoProcess.start(
-        ["make", "demo", f"API_PORT={api_port}", f"DAGSTER_PORT={dagster_port}",
-         f"MONTHS={MONTHS}", f"ROWS={ROWS}"],
+        ["make", "demo", f"API_PORT={api_port}", f"DAGSTER_PORT={dagster_port}", f"PLUGIN_PORT={plugin_port}",
+         f"PLUGIN_PROXY_PORT={proxy_port}", f"MONTHS={MONTHS}", f"ROWS={ROWS}"],
         clone, env, tmp_path / "demo.log",
     )  # fmt: skip
     try:
@@ -69,7 +69,13 @@ def test_fresh_clone_make_demo_serves_the_demo_and_stops_clean(tmp_path: Path) -
             s == {"numMaterialized": MONTHS, "numPartitions": MONTHS, "numFailed": 0} for s in stats.values()
         ), stats
 
-        elapsed = demo.interrupt_and_check([api_port, dagster_port])
+        # the plugin's dev app is served, and its proxy reaches the API as Backstage's would
+        with urllib.request.urlopen(f"http://127.0.0.1:{plugin_port}/finops", timeout=30) as page:
+            assert page.status == 200
+        through = _get(f"http://127.0.0.1:{proxy_port}/api/proxy/finops/api/v1/pricing-views")
+        assert [row["code"] for row in through["rows"]][-1] == "what-if-compute-plus-10"
+
+        elapsed = demo.interrupt_and_check([api_port, dagster_port, plugin_port, proxy_port])
     finally:
         if demo.process.poll() is None:
             demo.process.kill()

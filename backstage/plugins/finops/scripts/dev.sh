@@ -13,6 +13,10 @@ printf 'app:\n  title: FinOps dev app\n  baseUrl: http://127.0.0.1:%s\nbackend:\
     "$app_port" "$proxy_port" > "$config"
 node scripts/proxy.mjs "$proxy_port" "$api" "http://127.0.0.1:$app_port" &
 proxy_pid=$!
-trap 'kill "$proxy_pid" 2>/dev/null || true; rm -f "$config"' EXIT
+BROWSER=none npx backstage-cli package start --config "$config" &
+app_pid=$!
+# Ctrl-C or SIGTERM on this script (finops demo signals it alone) stops both servers
+trap 'kill "$proxy_pid" "$app_pid" 2>/dev/null || true; rm -f "$config"' EXIT
+trap 'exit 130' INT TERM
 echo "Backstage plugin: http://127.0.0.1:$app_port/finops  (Costs tab: http://127.0.0.1:$app_port/dev-entity?entity=component:default/payments)"
-BROWSER=none npx backstage-cli package start --config "$config"
+wait "$app_pid"
