@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.auth.visibility import Visibility
 from finops_api.costs.schemas import (
     AgainstPeriod,
     CompareReport,
@@ -113,6 +114,14 @@ def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
             f"expected a comma-separated subset of {', '.join(allowed)}",
         )
     return keys if "currency" in keys else [*keys, "currency"]
+
+
+def cost_query(
+    keys: list[str], filters: dict[str, list[str]], owner_as_of: OwnerAsOf, visibility: Visibility
+) -> CostQuery:
+    """The query of a costs request, limited to what the caller may see."""
+    used = [*keys, *(name for name, values in filters.items() if values)]
+    return CostQuery(keys, filters, owner_as_of, visibility.for_keys(used))
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,7 @@ class CostController(Controller):
         self,
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
+        visibility: NamedDependency[Visibility],
         view: View = "actual",
         from_: From = None,
         to: To = None,
@@ -236,7 +246,7 @@ class CostController(Controller):
         report_from, report_to = months.text()
         if months.empty:  # no data in the range asked
             return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=[])
-        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows = await cost_service.costs(query, months.side(view, context))
         return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=rows)
 
@@ -260,6 +270,7 @@ class CostController(Controller):
         self,
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
+        visibility: NamedDependency[Visibility],
         view: View = "actual",
         against: Annotated[
             str | None, QueryParameter(description="The pricing view to compare with, over the same months.")
@@ -278,7 +289,7 @@ class CostController(Controller):
             raise invalid_parameters(InvalidParam("against", reason), InvalidParam("against_period", reason))
         keys = group_keys(group_by)
         header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
-        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows = await cost_service.compare(query, *sides) if sides else []
         return CompareReport(**msgspec.structs.asdict(header), rows=rows)
 
@@ -298,6 +309,7 @@ class CostController(Controller):
         self,
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
+        visibility: NamedDependency[Visibility],
         against_period: Annotated[
             AgainstPeriod,
             QueryParameter(description="Compare with the range moved back by 1, 3 or 12 months."),
@@ -315,6 +327,6 @@ class CostController(Controller):
     ) -> VarianceReport:
         keys = group_keys(group_by, VARIANCE_KEYS)
         header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
-        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows = await cost_service.variance(query, *sides) if sides else []
         return VarianceReport(**msgspec.structs.asdict(header), rows=rows)

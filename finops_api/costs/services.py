@@ -43,6 +43,8 @@ DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
 PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
 """How many months an against_period moves the range back."""
+VISIBLE = "visible_applications"
+"""The bind parameter of the applications a viewer may see."""
 # Every read model is keyed by month, pricing view and currency.
 _IN_EVERY_MODEL = frozenset({*TIME_KEYS, "currency"})
 
@@ -155,6 +157,8 @@ class CostQuery:
     """API key -> accepted values; a key with no values does not filter."""
     owner_as_of: OwnerAsOf = "month"
     """`month`: the owner in the month reported; `current`: the application's owner today."""
+    applications: Sequence[str] | None = None
+    """The applications the caller may see (finops_api/auth/visibility.py); None: all."""
 
     def validate(self) -> None:
         unknown = (set(self.group_by) - set(GROUP_KEYS)) | (set(self.filters) - set(FILTER_KEYS))
@@ -166,7 +170,14 @@ class CostQuery:
         return [name for name, values in self.filters.items() if values]
 
     def params(self) -> dict[str, object]:
-        return {name: list(self.filters[name]) for name in self.filtered_keys}
+        params: dict[str, object] = {name: list(self.filters[name]) for name in self.filtered_keys}
+        if self.applications is not None:
+            params[VISIBLE] = list(self.applications)
+        return params
+
+    def scoped(self, group_by: Sequence[str]) -> CostQuery:
+        """The same filters and visibility over other keys."""
+        return CostQuery(group_by, self.filters, self.owner_as_of, self.applications)
 
 
 def _keys(names: Iterable[str]) -> sql.Composed:
@@ -235,8 +246,17 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "joins": sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
         # the placeholder is named after the key, itself from the fixed list
         "filters": sql.SQL(" ").join(
-            sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
-            for name in query.filtered_keys
+            [
+                *(
+                    sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
+                    for name in query.filtered_keys
+                ),
+                *(
+                    [sql.SQL("AND r.application_code = ANY({})").format(sql.Placeholder(VISIBLE))]
+                    if query.applications is not None
+                    else []
+                ),
+            ]
         ),
         "group_keys": sql.SQL(", ").join(column(name) for name in query.group_by),
         "view": placeholder("view"),
@@ -245,8 +265,9 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "last_month": placeholder("last_month"),
         "keys": _keys(query.group_by),
     }
-    # the current owner is looked up by application
-    needed = [*query.group_by, *query.filtered_keys, *(["application"] if current_owner else [])]
+    # the current owner is looked up by application, and a viewer's rows are chosen by it
+    by_application = current_owner or query.applications is not None
+    needed = [*query.group_by, *query.filtered_keys, *(["application"] if by_application else [])]
     model = choose_read_model(needed)
     base = sql.SQL(sql_text("api/cost_side.sql")).format(
         unit_min=model.unit_min,
@@ -306,7 +327,7 @@ def compose_two_sides(
 ) -> Statement:
     """A statement over two sides grouped by side_keys (api/costs_compare.sql,
     api/costs_variance.sql), rows by the query's keys."""
-    side_query = CostQuery(side_keys, query.filters, query.owner_as_of)
+    side_query = query.scoped(side_keys)
     statement, params = compose_side(side_query, side, "")
     against_statement, against_params = compose_side(side_query, against, "against_")
     composed = sql.SQL(sql_text(template)).format(
@@ -319,8 +340,10 @@ def compose_two_sides(
 
 
 class CostService:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, cost_pool: Pool) -> None:
         self._pool = pool
+        self._cost_pool = cost_pool
+        """The cost statements' own pool: they may run long (finops_api/db.py)."""
 
     async def context(self, view: str) -> CostContext:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -331,7 +354,7 @@ class CostService:
         return CostContext(**row)
 
     async def _rows(self, statement: Statement, row_type: type[Row]) -> list[Row]:
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        async with self._cost_pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(*statement)
             rows = await cur.fetchall()
         return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
@@ -358,5 +381,5 @@ class CostService:
         return await self._rows(statement, VarianceRow)
 
 
-def provide_cost_service(db_pool: NamedDependency[Pool]) -> CostService:
-    return CostService(db_pool)
+def provide_cost_service(db_pool: NamedDependency[Pool], cost_pool: NamedDependency[Pool]) -> CostService:
+    return CostService(db_pool, cost_pool)

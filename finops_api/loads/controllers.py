@@ -7,6 +7,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.auth.middleware import requires
 from finops_api.errors import problem_responses
 from finops_api.loads.schemas import LoadList
 from finops_api.loads.services import LoadService, provide_load_service
@@ -22,6 +23,8 @@ class LoadController(Controller):
         dependencies={"load_service": Provide(provide_load_service, sync_to_thread=False)},
         operation_id="listLoads",
         summary="Load attempts per source and month, newest first",
+        description="The load audit: for the admin role.",
+        guards=[requires("admin")],
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def list_loads(

@@ -7,6 +7,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.auth.visibility import Visibility
 from finops_api.errors import problem_responses
 from finops_api.mapping.schemas import MappingCoverage
 from finops_api.mapping.services import MappingService, provide_mapping_service
@@ -24,15 +25,17 @@ class MappingController(Controller):
         summary="Cost attributed to applications and cost left unallocated, per source, in a month",
         description=(
             "From the actual pricing view. mapped_cost + unallocated_cost = total_cost exactly; "
-            "currencies are never added together. Sources with no cost that month are not listed."
+            "currencies are never added together. Sources with no cost that month are not listed. "
+            "A viewer's figures are those of the applications it sees."
         ),
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def get_coverage(
         self,
         mapping_service: NamedDependency[MappingService],
+        visibility: NamedDependency[Visibility],
         month: Annotated[str, QueryParameter(pattern=MONTH_PATTERN, description="The month, YYYY-MM.")],
     ) -> MappingCoverage:
         first_day = parse_month(month)
-        rows = await mapping_service.coverage(first_day)
+        rows = await mapping_service.coverage(first_day, visibility.applications)
         return MappingCoverage(month=format_month(first_day), rows=rows)

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
+from finops_api.auth.visibility import Visibility
 from finops_api.errors import problem_responses
 from finops_api.params import split_list
 from finops_api.referentials.schemas import (
@@ -136,12 +137,14 @@ class ReferentialController(Controller):
         "/applications",
         operation_id="listApplications",
         summary="Applications of the catalog, now or as of a month",
-        description=f"{AS_OF_RULE} owner filters on the owner at the same point.",
+        description=f"{AS_OF_RULE} owner filters on the owner at the same point. A viewer sees "
+        "the applications whose current owner is among its ownership refs.",
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def list_applications(
         self,
         referential_service: NamedDependency[ReferentialService],
+        visibility: NamedDependency[Visibility],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
         owner: Annotated[
@@ -149,7 +152,9 @@ class ReferentialController(Controller):
         ] = None,
     ) -> ApplicationList:
         month = parse_month(as_of) if as_of is not None else None
-        rows = await referential_service.applications(month, include_deleted, split_list(owner))
+        rows = await referential_service.applications(
+            month, include_deleted, split_list(owner), visibility.applications
+        )
         return ApplicationList(as_of=as_of, rows=rows)
 
     @get(
@@ -167,9 +172,11 @@ class ReferentialController(Controller):
     async def get_application_history(
         self,
         referential_service: NamedDependency[ReferentialService],
+        visibility: NamedDependency[Visibility],
         code: Annotated[str, PathParameter(description="The application code.")],
     ) -> ApplicationHistory:
-        versions = await referential_service.application_history(code)
+        # one the caller does not see is unknown to it: a 403 would tell that it exists
+        versions = await referential_service.application_history(code) if visibility.sees(code) else []
         if not versions:
             raise NotFoundException(detail=f"unknown application {code!r}")
         return ApplicationHistory(code=code, versions=versions)

@@ -13,7 +13,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
+from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.sql import sql_statements
+
+OPEN_API = ApiConfig(auth=AuthConfig(mode="none"))
+"""No authentication: the tests of what the API answers; tests/api/test_auth*.py test who may ask."""
 
 READ_MODELS = (
     "cost_by_product",
@@ -126,5 +130,5 @@ def costs_mart(mart_url: str) -> str:
 
 @pytest.fixture
 async def client(mart_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=create_app(mart_url)) as client:
+    async with AsyncTestClient(app=create_app(mart_url, api=OPEN_API)) as client:
         yield client
