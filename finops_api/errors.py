@@ -164,8 +164,11 @@ def exception_handlers() -> ExceptionHandlersMap:
     return {ValidationException: _validation_problem}
 
 
-def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
-    """The documented error answers of an operation, for the OpenAPI schema."""
+def problem_responses(*statuses: HTTPStatus, public: bool = False) -> dict[int, ResponseSpec]:
+    """The documented error answers of an operation, for the OpenAPI schema; every operation but
+    the public ones (finops_api/auth/middleware.py PUBLIC_PATHS) can answer 401."""
+    if not public:
+        statuses = (HTTPStatus.UNAUTHORIZED, *statuses)
     return {
         int(status): ResponseSpec(
             data_container=ProblemDetails,

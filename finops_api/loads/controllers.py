@@ -25,7 +25,9 @@ class LoadController(Controller):
         summary="Load attempts per source and month, newest first",
         description="The load audit: for the admin role.",
         guards=[requires("admin")],
-        responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=problem_responses(
+            HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE
+        ),
     )
     async def list_loads(
         self,

@@ -25,7 +25,7 @@ from finops_api.writes import json_body_only
 ViewCode = Annotated[str, PathParameter(description="The pricing view code.")]
 CONFLICT = "urn:finops:problem:conflict"
 _SERVICE = {"pricing_view_service": Provide(provide_pricing_view_service, sync_to_thread=False)}
-_WRITE_ERRORS = (HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE)
+_WRITE_ERRORS = (HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE)
 
 
 def conflict(detail: str) -> ProblemDetailsException:
@@ -70,7 +70,7 @@ class PricingViewController(Controller):
         "/",
         operation_id="listPricingViews",
         summary="The pricing views costs can be valued under",
-        responses=problem_responses(HTTPStatus.UNAUTHORIZED, HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def list_pricing_views(
         self, pricing_view_service: NamedDependency[PricingViewService]
@@ -82,9 +82,7 @@ class PricingViewController(Controller):
         operation_id="getPricingView",
         summary="One pricing view, with a simulation's adjustments",
         description="A viewer does not see the adjustments scoped to applications it does not see.",
-        responses=problem_responses(
-            HTTPStatus.UNAUTHORIZED, HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE
-        ),
+        responses=problem_responses(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def get_pricing_view(
         self,
