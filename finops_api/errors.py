@@ -31,6 +31,7 @@ from finops_api.params import PATTERN_FORMS
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 INVALID_PARAMETERS = "urn:finops:problem:invalid-parameters"
 DATABASE_UNAVAILABLE = "urn:finops:problem:database-unavailable"
+QUERY_TIMEOUT = "urn:finops:problem:query-timeout"
 RETRY_AFTER_SECONDS = "5"
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
 _PATTERN_MISMATCH = re.compile(r"matching regex (?P<regex>'.*')$")
@@ -142,6 +143,17 @@ def _pool_timeout_problem(exc: PoolTimeout) -> ProblemDetailsException:
     return database_unavailable("no database connection became available in time")
 
 
+def _timeout_problem(exc: psycopg.errors.QueryCanceled) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+        type_=QUERY_TIMEOUT,
+        title="Query timeout",
+        detail="the query ran longer than the API's statement timeout (api.statement_timeout_seconds); "
+        "ask for fewer months or coarser groups, or retry later",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
+
+
 def _database_problem(exc: psycopg.OperationalError) -> ProblemDetailsException:
     # The driver's message can carry host names and user names: keep it out of the answer.
     return database_unavailable("the database could not be reached")
@@ -154,6 +166,7 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
                 HTTPException: _http_problem,
                 PoolTimeout: _pool_timeout_problem,
                 psycopg.OperationalError: _database_problem,
+                psycopg.errors.QueryCanceled: _timeout_problem,
             }
         )
     )

@@ -340,10 +340,8 @@ def compose_two_sides(
 
 
 class CostService:
-    def __init__(self, pool: Pool, cost_pool: Pool) -> None:
+    def __init__(self, pool: Pool) -> None:
         self._pool = pool
-        self._cost_pool = cost_pool
-        """The cost statements' own pool: they may run long (finops_api/db.py)."""
 
     async def context(self, view: str) -> CostContext:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -354,7 +352,7 @@ class CostService:
         return CostContext(**row)
 
     async def _rows(self, statement: Statement, row_type: type[Row]) -> list[Row]:
-        async with self._cost_pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(*statement)
             rows = await cur.fetchall()
         return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
@@ -381,5 +379,7 @@ class CostService:
         return await self._rows(statement, VarianceRow)
 
 
-def provide_cost_service(db_pool: NamedDependency[Pool], cost_pool: NamedDependency[Pool]) -> CostService:
-    return CostService(db_pool, cost_pool)
+def provide_cost_service(cost_pool: NamedDependency[Pool]) -> CostService:
+    """On the cost pool, context query included: it reads the read models too, and must not
+    hold a cheap connection while they are busy (finops_api/db.py)."""
+    return CostService(cost_pool)
