@@ -18,6 +18,7 @@ from finops_api.allocations.controllers import AllocationController
 from finops_api.auth.authenticator import Authenticator
 from finops_api.auth.middleware import PUBLIC_PATHS, AuthenticationMiddleware, mark_auth_disabled
 from finops_api.auth.visibility import provide_visibility
+from finops_api.caching import tag_answer
 from finops_api.costs.controllers import CostController
 from finops_api.db import (
     CHEAP_POOL_SIZE,
@@ -113,7 +114,7 @@ def create_app(database_url: str | None = None, api: ApiConfig | None = None) ->
         },
         plugins=[problem_details_plugin()],
         exception_handlers=exception_handlers(),
-        before_send=[mark_auth_disabled] if authenticator is None else [],
+        before_send=[tag_answer, *([mark_auth_disabled] if authenticator is None else [])],
         cors_config=CORSConfig(allow_origins=api.cors_origins, allow_credentials=False)
         if api.cors_origins
         else None,

@@ -26,6 +26,7 @@ from litestar.plugins.problem_details import (
 from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
+from finops_api.caching import NotModified, not_modified
 from finops_api.params import PATTERN_FORMS
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -174,7 +175,7 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
 
 def exception_handlers() -> ExceptionHandlersMap:
     """Handlers that need the request, which the plugin's conversion map does not get."""
-    return {ValidationException: _validation_problem}
+    return {ValidationException: _validation_problem, NotModified: not_modified}
 
 
 def problem_responses(*statuses: HTTPStatus, public: bool = False) -> dict[int, ResponseSpec]:

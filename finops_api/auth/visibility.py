@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -36,9 +36,18 @@ class Visibility:
 
 
 EVERYTHING = Visibility(None)
+_STATE_KEY = "finops_visibility"
 
 
 async def provide_visibility(request: Request[Any, Any, Any], db_pool: NamedDependency[Pool]) -> Visibility:
+    """Computed once per request (the revalidation guard needs it before the handler)."""
+    state = request.scope["state"]
+    if _STATE_KEY not in state:
+        state[_STATE_KEY] = await _visibility(request, db_pool)
+    return cast(Visibility, state[_STATE_KEY])
+
+
+async def _visibility(request: Request[Any, Any, Any], db_pool: Pool) -> Visibility:
     principal = principal_of(request)
     if principal.sees_everything:
         return EVERYTHING

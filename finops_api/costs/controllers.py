@@ -11,6 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from finops_api.auth.visibility import Visibility
+from finops_api.caching import revalidate
 from finops_api.costs.schemas import (
     AgainstPeriod,
     CompareReport,
@@ -214,6 +215,7 @@ async def comparison(
 class CostController(Controller):
     path = "/costs"
     tags = ("costs",)
+    guards = (revalidate,)
 
     @get(
         "/",

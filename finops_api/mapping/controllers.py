@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from finops_api.auth.visibility import Visibility
+from finops_api.caching import revalidate
 from finops_api.errors import problem_responses
 from finops_api.mapping.schemas import MappingCoverage
 from finops_api.mapping.services import MappingService, provide_mapping_service
@@ -17,6 +18,7 @@ from finops_core.months import MONTH_PATTERN, format_month, parse_month
 class MappingController(Controller):
     path = "/mapping"
     tags = ("mapping",)
+    guards = (revalidate,)
 
     @get(
         "/coverage",
