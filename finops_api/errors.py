@@ -97,8 +97,9 @@ def _invalid_param(request: Request[Any, Any, Any], key: str, message: str) -> I
 
 
 def _body_field(key: str, message: str) -> InvalidParam:
-    """A JSON body's field as its path (`adjustments[0].value`; Litestar calls the root `data`),
-    with a pattern said in words."""
+    """A JSON body's field as its path (`adjustments[0].value`; Litestar calls the root `data`,
+    the client knows it as the body), with a pattern said in words. The texts parsed here are
+    msgspec's; tests/api/test_error_texts.py fails loudly if an upgrade rewords them."""
     missing = _MISSING_FIELD.match(message)
     if missing:
         name = missing["field"] if key == "data" else f"{key}.{missing['field']}"
@@ -107,7 +108,7 @@ def _body_field(key: str, message: str) -> InvalidParam:
     form = next(
         (form for regex, form in PATTERN_FORMS.items() if pattern and pattern["regex"] == repr(regex)), None
     )
-    return InvalidParam(key, f"expected {form}" if form else message)
+    return InvalidParam("body" if key == "data" else key, f"expected {form}" if form else message)
 
 
 def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -122,7 +123,7 @@ def _validation_problem(request: Request[Any, Any, Any], exc: ValidationExceptio
         params = [InvalidParam(missing["name"], f"required {missing['kind']} parameter is missing")]
     if not params:  # a malformed request with no parameter to blame
         problem = ProblemDetailsException(
-            status_code=HTTPStatus.BAD_REQUEST, title="Bad Request", detail=exc.detail
+            status_code=HTTPStatus.BAD_REQUEST, type_="about:blank", title="Bad Request", detail=exc.detail
         )
         return problem.to_response(request)
     return invalid_parameters(*params).to_response(request)
@@ -133,6 +134,7 @@ def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     # same for every occurrence of a type, so about:blank gets the status phrase.
     return ProblemDetailsException(
         status_code=exc.status_code,
+        type_="about:blank",
         title=HTTPStatus(exc.status_code).phrase,
         detail=exc.detail,
         headers=exc.headers,
