@@ -32,6 +32,7 @@ from finops_api.costs.services import (
     provide_cost_service,
 )
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
+from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
 from finops_core.months import PERIOD_PATTERN, add_months, format_month, period_months
 
@@ -101,7 +102,7 @@ async def provide_cost_filters(
     }
 
 
-_DEPENDENCIES = {**_SERVICE, "cost_filters": Provide(provide_cost_filters)}
+_DEPENDENCIES = {**_SERVICE, **PAGE, "cost_filters": Provide(provide_cost_filters)}
 
 
 def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
@@ -235,6 +236,7 @@ class CostController(Controller):
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
+        page: NamedDependency[Page],
         view: View = "actual",
         from_: From = None,
         to: To = None,
@@ -249,8 +251,10 @@ class CostController(Controller):
         if months.empty:  # no data in the range asked
             return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=[])
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
-        rows = await cost_service.costs(query, months.side(view, context))
-        return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=rows)
+        rows, next_page = page.cut(await cost_service.costs(query, months.side(view, context), page), True)
+        return CostReport(
+            view=view, from_=report_from, to=report_to, group_by=keys, rows=rows, next=next_page
+        )
 
     @get(
         "/compare",
@@ -273,6 +277,7 @@ class CostController(Controller):
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
+        page: NamedDependency[Page],
         view: View = "actual",
         against: Annotated[
             str | None, QueryParameter(description="The pricing view to compare with, over the same months.")
@@ -292,8 +297,8 @@ class CostController(Controller):
         keys = group_keys(group_by)
         header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
-        rows = await cost_service.compare(query, *sides) if sides else []
-        return CompareReport(**msgspec.structs.asdict(header), rows=rows)
+        rows, next_page = page.cut(await cost_service.compare(query, *sides, page) if sides else [], True)
+        return CompareReport(**msgspec.structs.asdict(header), rows=rows, next=next_page)
 
     @get(
         "/variance",
@@ -312,6 +317,7 @@ class CostController(Controller):
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
+        page: NamedDependency[Page],
         against_period: Annotated[
             AgainstPeriod,
             QueryParameter(description="Compare with the range moved back by 1, 3 or 12 months."),
@@ -330,5 +336,5 @@ class CostController(Controller):
         keys = group_keys(group_by, VARIANCE_KEYS)
         header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
-        rows = await cost_service.variance(query, *sides) if sides else []
-        return VarianceReport(**msgspec.structs.asdict(header), rows=rows)
+        rows, next_page = page.cut(await cost_service.variance(query, *sides, page) if sides else [], True)
+        return VarianceReport(**msgspec.structs.asdict(header), rows=rows, next=next_page)

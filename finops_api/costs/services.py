@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 
 from finops_api.costs.schemas import AgainstPeriod, CompareRow, CostRow, VarianceRow
 from finops_api.db import Pool
+from finops_api.pagination import Page
 from finops_core.sql import sql_text
 
 # API name -> read-model column. The only identifiers a client can have put into a query.
@@ -316,14 +317,26 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     return simulated, {**params, **scope_params}
 
 
-def compose_cost_query(query: CostQuery, side: CostSide) -> Statement:
+def _page_sql(page: Page | None) -> sql.Composable:
+    return page.sql() if page is not None else sql.SQL("")
+
+
+def compose_cost_query(query: CostQuery, side: CostSide, page: Page | None = None) -> Statement:
+    """page: one page of the rows (and the row past it); None: every row (the export)."""
     statement, params = compose_side(query, side, "")
-    composed = sql.SQL(sql_text("api/costs.sql")).format(keys=_keys(query.group_by), side=statement)
+    composed = sql.SQL(sql_text("api/costs.sql")).format(
+        keys=_keys(query.group_by), side=statement, page=_page_sql(page)
+    )
     return composed, {**params, **query.params()}
 
 
 def compose_two_sides(
-    template: str, query: CostQuery, side: CostSide, against: CostSide, side_keys: Sequence[str]
+    template: str,
+    query: CostQuery,
+    side: CostSide,
+    against: CostSide,
+    side_keys: Sequence[str],
+    page: Page | None = None,
 ) -> Statement:
     """A statement over two sides grouped by side_keys (api/costs_compare.sql,
     api/costs_variance.sql), rows by the query's keys."""
@@ -335,6 +348,7 @@ def compose_two_sides(
         side_keys=_keys(side_keys),
         side=statement,
         against_side=against_statement,
+        page=_page_sql(page),
     )
     return composed, {**params, **against_params, **query.params()}
 
@@ -357,25 +371,30 @@ class CostService:
             rows = await cur.fetchall()
         return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
 
-    async def costs(self, query: CostQuery, side: CostSide) -> list[CostRow]:
+    async def costs(self, query: CostQuery, side: CostSide, page: Page) -> list[CostRow]:
+        """The page's rows and the one past it (Page.cut)."""
         query.validate()
-        return await self._rows(compose_cost_query(query, side), CostRow)
+        return await self._rows(compose_cost_query(query, side, page), CostRow)
 
-    async def compare(self, query: CostQuery, side: CostSide, against: CostSide) -> list[CompareRow]:
+    async def compare(
+        self, query: CostQuery, side: CostSide, against: CostSide, page: Page
+    ) -> list[CompareRow]:
         """The query's groups under both sides, matched on every group key (an against period's
         months are labelled with the months they are compared with)."""
         query.validate()
-        statement = compose_two_sides("api/costs_compare.sql", query, side, against, query.group_by)
+        statement = compose_two_sides("api/costs_compare.sql", query, side, against, query.group_by, page)
         return await self._rows(statement, CompareRow)
 
-    async def variance(self, query: CostQuery, side: CostSide, against: CostSide) -> list[VarianceRow]:
+    async def variance(
+        self, query: CostQuery, side: CostSide, against: CostSide, page: Page
+    ) -> list[VarianceRow]:
         """The query's groups with their cost change split into volume, mix, price, new and
         retired (api/costs_variance.sql); the sides are read per product."""
         query.validate()
         if set(query.group_by) & set(TIME_KEYS):
             raise ValueError(f"a variance is not grouped by period: {query}")
         side_keys = [*query.group_by, *([] if "product" in query.group_by else ["product"])]
-        statement = compose_two_sides("api/costs_variance.sql", query, side, against, side_keys)
+        statement = compose_two_sides("api/costs_variance.sql", query, side, against, side_keys, page)
         return await self._rows(statement, VarianceRow)
 
 

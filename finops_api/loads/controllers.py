@@ -11,6 +11,7 @@ from finops_api.auth.middleware import requires
 from finops_api.errors import problem_responses
 from finops_api.loads.schemas import LoadList
 from finops_api.loads.services import LoadService, provide_load_service
+from finops_api.pagination import PAGE, Page
 from finops_core.months import MONTH_PATTERN, parse_month
 
 
@@ -20,7 +21,7 @@ class LoadController(Controller):
 
     @get(
         "/",
-        dependencies={"load_service": Provide(provide_load_service, sync_to_thread=False)},
+        dependencies={"load_service": Provide(provide_load_service, sync_to_thread=False), **PAGE},
         operation_id="listLoads",
         summary="Load attempts per source and month, newest first",
         description="The load audit: for the admin role.",
@@ -32,6 +33,7 @@ class LoadController(Controller):
     async def list_loads(
         self,
         load_service: NamedDependency[LoadService],
+        page: NamedDependency[Page],
         month: Annotated[
             str | None,
             QueryParameter(
@@ -41,4 +43,5 @@ class LoadController(Controller):
         ] = None,
     ) -> LoadList:
         rows = await load_service.list_loads(parse_month(month) if month is not None else None)
-        return LoadList(rows=rows)
+        page_rows, next_page = page.cut(rows, False)
+        return LoadList(rows=page_rows, next=next_page)

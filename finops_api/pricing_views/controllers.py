@@ -13,6 +13,7 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from finops_api.auth.middleware import principal_of, requires
 from finops_api.auth.visibility import Visibility
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
+from finops_api.pagination import PAGE, Page
 from finops_api.pricing_views.schemas import PricingViewDetail, PricingViewList, SimulationCreate
 from finops_api.pricing_views.services import (
     CreateOutcome,
@@ -25,6 +26,7 @@ from finops_api.writes import json_body_only
 ViewCode = Annotated[str, PathParameter(description="The pricing view code.")]
 CONFLICT = "urn:finops:problem:conflict"
 _SERVICE = {"pricing_view_service": Provide(provide_pricing_view_service, sync_to_thread=False)}
+_DEPENDENCIES = {**_SERVICE, **PAGE}
 _WRITE_ERRORS = (HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE)
 
 
@@ -64,7 +66,7 @@ def visible_part(view: PricingViewDetail, visibility: Visibility) -> PricingView
 class PricingViewController(Controller):
     path = "/pricing-views"
     tags = ("pricing views",)
-    dependencies = _SERVICE
+    dependencies = _DEPENDENCIES
 
     @get(
         "/",
@@ -73,9 +75,10 @@ class PricingViewController(Controller):
         responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def list_pricing_views(
-        self, pricing_view_service: NamedDependency[PricingViewService]
+        self, pricing_view_service: NamedDependency[PricingViewService], page: NamedDependency[Page]
     ) -> PricingViewList:
-        return PricingViewList(rows=await pricing_view_service.list_views())
+        rows, next_page = page.cut(await pricing_view_service.list_views(), False)
+        return PricingViewList(rows=rows, next=next_page)
 
     @get(
         "/{code:str}",

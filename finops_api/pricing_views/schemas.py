@@ -23,8 +23,10 @@ class PricingView(msgspec.Struct, frozen=True):
     description: str | None
 
 
-class PricingViewList(msgspec.Struct, frozen=True):
+class PricingViewList(msgspec.Struct, frozen=True, omit_defaults=True):
     rows: list[PricingView]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class AdjustmentScope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

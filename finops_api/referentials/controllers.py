@@ -10,6 +10,7 @@ from litestar.params import PathParameter, QueryParameter
 
 from finops_api.auth.visibility import Visibility
 from finops_api.errors import problem_responses
+from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
 from finops_api.referentials.schemas import (
     ApplicationHistory,
@@ -44,12 +45,13 @@ IncludeDeleted = Annotated[
 ]
 
 _SERVICE = {"referential_service": Provide(provide_referential_service, sync_to_thread=False)}
+_DEPENDENCIES = {**_SERVICE, **PAGE}
 
 
 class ReferentialController(Controller):
     path = "/"
     tags = ("referentials",)
-    dependencies = _SERVICE
+    dependencies = _DEPENDENCIES
 
     @get(
         "/domains",
@@ -61,11 +63,13 @@ class ReferentialController(Controller):
     async def list_domains(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
     ) -> DomainList:
         month = parse_month(as_of) if as_of is not None else None
-        return DomainList(as_of=as_of, rows=await referential_service.domains(month, include_deleted))
+        rows, next_page = page.cut(await referential_service.domains(month, include_deleted), False)
+        return DomainList(as_of=as_of, rows=rows, next=next_page)
 
     @get(
         "/families",
@@ -77,11 +81,13 @@ class ReferentialController(Controller):
     async def list_families(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
     ) -> FamilyList:
         month = parse_month(as_of) if as_of is not None else None
-        return FamilyList(as_of=as_of, rows=await referential_service.families(month, include_deleted))
+        rows, next_page = page.cut(await referential_service.families(month, include_deleted), False)
+        return FamilyList(as_of=as_of, rows=rows, next=next_page)
 
     @get(
         "/products",
@@ -96,6 +102,7 @@ class ReferentialController(Controller):
     async def list_products(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
         family: Annotated[
@@ -109,7 +116,8 @@ class ReferentialController(Controller):
         rows = await referential_service.products(
             month, include_deleted, split_list(family), split_list(domain)
         )
-        return ProductList(as_of=as_of, rows=rows)
+        page_rows, next_page = page.cut(rows, False)
+        return ProductList(as_of=as_of, rows=page_rows, next=next_page)
 
     @get(
         "/products/{code:str}/history",
@@ -144,6 +152,7 @@ class ReferentialController(Controller):
     async def list_applications(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         visibility: NamedDependency[Visibility],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
@@ -155,7 +164,8 @@ class ReferentialController(Controller):
         rows = await referential_service.applications(
             month, include_deleted, split_list(owner), visibility.applications
         )
-        return ApplicationList(as_of=as_of, rows=rows)
+        page_rows, next_page = page.cut(rows, False)
+        return ApplicationList(as_of=as_of, rows=page_rows, next=next_page)
 
     @get(
         "/applications/{code:str}/history",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -52,15 +53,18 @@ async def test_health_is_503_on_a_database_without_the_mart(empty_database_url: 
     assert "finops db upgrade" in response.json()["detail"]
 
 
-async def test_pool_sessions_use_custom_plans_and_read_only(mart_url: str) -> None:
+async def test_pool_sessions_use_custom_plans_read_only_and_a_statement_timeout(mart_url: str) -> None:
     # psycopg prepares statements after 5 runs; a generic plan would stop pruning month partitions
-    pool = create_pool(mart_url)
+    pool = create_pool(mart_url, "test", 1, 0.25)
     await pool.open(wait=True)
     try:
         async with pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT current_setting('plan_cache_mode'), current_setting('default_transaction_read_only')"
+                "SELECT current_setting('plan_cache_mode'), current_setting('default_transaction_read_only'),"
+                " current_setting('statement_timeout')"
             )
-            assert await cur.fetchone() == ("force_custom_plan", "on")
+            assert await cur.fetchone() == ("force_custom_plan", "on", "250ms")
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                await conn.execute("SELECT pg_sleep(5)")
     finally:
         await pool.close()

@@ -45,6 +45,8 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "product",
         "currency",
         "owner_as_of",
+        "limit",
+        "offset",
     }
     assert parameters["owner_as_of"]["schema"]["enum"] == ["month", "current"]
     assert parameters["from"]["schema"]["pattern"] == r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
