@@ -20,6 +20,7 @@ from finops_api.auth.middleware import PUBLIC_PATHS, AuthenticationMiddleware, m
 from finops_api.auth.visibility import provide_visibility
 from finops_api.caching import tag_answer
 from finops_api.costs.controllers import CostController
+from finops_api.costs.export import CostExportController
 from finops_api.db import (
     CHEAP_POOL_SIZE,
     COST_POOL_SIZE,
@@ -93,6 +94,7 @@ def create_app(database_url: str | None = None, api: ApiConfig | None = None) ->
             HealthController,
             Router("/", route_handlers=[
                 CostController,
+                CostExportController,
                 AllocationController,
                 LoadController,
                 MappingController,
