@@ -129,6 +129,18 @@ def _validation_problem(request: Request[Any, Any, Any], exc: ValidationExceptio
     return invalid_parameters(*params).to_response(request)
 
 
+def _data_problem(request: Request[Any, Any, Any], exc: psycopg.DataError) -> Response[Any]:
+    """A value the database cannot hold (a NUL character in text, a number out of range): the
+    client's, named when it is a query parameter, else the body's."""
+    names = sorted({name for name, value in request.query_params.multi_items() if "\x00" in value})
+    if names:
+        params = [InvalidParam(name, "must not contain NUL characters") for name in names]
+    else:
+        reason = exc.diag.message_primary or str(exc).splitlines()[0]
+        params = [InvalidParam("body", f"a value the database cannot store: {reason}")]
+    return invalid_parameters(*params).to_response(request)
+
+
 def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     # Litestar's stock conversion puts the detail in `title`; RFC 9457 wants the title to be the
     # same for every occurrence of a type, so about:blank gets the status phrase.
@@ -177,7 +189,11 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
 
 def exception_handlers() -> ExceptionHandlersMap:
     """Handlers that need the request, which the plugin's conversion map does not get."""
-    return {ValidationException: _validation_problem, NotModified: not_modified}
+    return {
+        ValidationException: _validation_problem,
+        NotModified: not_modified,
+        psycopg.DataError: _data_problem,
+    }
 
 
 def problem_responses(*statuses: HTTPStatus, public: bool = False) -> dict[int, ResponseSpec]:

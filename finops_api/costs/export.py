@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Annotated, Literal
 
@@ -13,6 +14,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import QueryParameter
 from litestar.response import Stream
 
@@ -112,6 +121,23 @@ async def parquet_stream(
     yield sink.take()
 
 
+@dataclass
+class _ExportOperation(Operation):
+    """The OpenAPI operation of the export: its 200 is CSV or Parquet, not JSON."""
+
+    def __post_init__(self) -> None:
+        if self.responses is not None:
+            self.responses["200"] = OpenAPIResponse(
+                description="The rows, as CSV (a header line first) or Parquet",
+                content={
+                    MEDIA_TYPES["csv"]: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING)),
+                    MEDIA_TYPES["parquet"]: OpenAPIMediaType(
+                        schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+                    ),
+                },
+            )
+
+
 class CostExportController(Controller):
     path = "/costs/export"
     tags = ("costs",)
@@ -124,6 +150,7 @@ class CostExportController(Controller):
             "cost_filters": Provide(provide_cost_filters),
         },
         operation_id="exportCosts",
+        operation_class=_ExportOperation,
         summary="Every row of GET /api/v1/costs, streamed as CSV or Parquet",
         description=(
             "The same parameters and rows as /costs, unpaged, streamed in constant memory. Amounts "

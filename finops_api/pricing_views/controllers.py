@@ -72,7 +72,7 @@ class PricingViewController(Controller):
         "/",
         operation_id="listPricingViews",
         summary="The pricing views costs can be valued under",
-        responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def list_pricing_views(
         self, pricing_view_service: NamedDependency[PricingViewService], page: NamedDependency[Page]

@@ -50,7 +50,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "offset",
     }
     assert parameters["owner_as_of"]["schema"]["enum"] == ["month", "current"]
-    assert parameters["from"]["schema"]["pattern"] == r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
+    assert parameters["from"]["schema"]["pattern"] == r"^([1-9]\d{3})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
     assert "application/problem+json" in costs["responses"]["400"]["content"]
     row = schema["components"]["schemas"]["CostRow"]
     # group keys are optional (present only when grouped by); the figures always are
