@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
+from finops_cli.main import main
 from finops_core.api_config import AUTH_MISSING, ApiConfig
 from finops_core.config import ConfigError, load_config
 from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, bearer
@@ -247,3 +248,13 @@ def test_a_service_token_from_an_unset_variable_is_an_error(
     monkeypatch.delenv("FINOPS_CI", raising=False)
     with pytest.raises(ConfigError, match=r"api.auth.service_tokens\[0\].env: FINOPS_CI is not set"):
         create_app("postgresql://unused", api=load_config(config).api)
+
+
+def test_finops_serve_refuses_to_start_without_auth(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "finops.yaml"
+    config.write_text("sources: []\n")
+    monkeypatch.setenv("FINOPS_CONFIG", str(config))
+    assert main(["serve", "--port", "1"]) == 2
+    assert capsys.readouterr().err.splitlines() == [f"finops: error: {AUTH_MISSING}"]
