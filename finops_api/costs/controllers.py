@@ -102,7 +102,8 @@ async def provide_cost_filters(
     }
 
 
-_DEPENDENCIES = {**_SERVICE, **PAGE, "cost_filters": Provide(provide_cost_filters)}
+COST_DEPENDENCIES = {**_SERVICE, **PAGE, "cost_filters": Provide(provide_cost_filters)}
+"""What a costs endpoint needs besides its parameters."""
 
 
 def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
@@ -178,6 +179,35 @@ async def known_view(cost_service: CostService, view: str, parameter: str) -> Co
     return context
 
 
+@dataclass(frozen=True)
+class CostRequest:
+    """A /costs (or export) request, checked: its keys, months and query, and the side to read
+    (None when the range holds no month with data)."""
+
+    keys: list[str]
+    months: Range
+    query: CostQuery
+    side: CostSide | None
+
+
+async def cost_request(
+    cost_service: CostService,
+    filters: dict[str, list[str]],
+    visibility: Visibility,
+    view: str,
+    from_: str | None,
+    to: str | None,
+    group_by: str,
+    owner_as_of: OwnerAsOf,
+) -> CostRequest:
+    keys = group_keys(group_by)
+    asked = Range.parse(from_, to)
+    context = await known_view(cost_service, view, "view")
+    months = asked.or_data_of(context)
+    query = cost_query(keys, filters, owner_as_of, visibility)
+    return CostRequest(keys, months, query, None if months.empty else months.side(view, context))
+
+
 async def comparison(
     cost_service: CostService,
     keys: list[str],
@@ -220,7 +250,7 @@ class CostController(Controller):
 
     @get(
         "/",
-        dependencies=_DEPENDENCIES,
+        dependencies=COST_DEPENDENCIES,
         operation_id="listCosts",
         summary="Costs of a pricing view, grouped and filtered by period and the product tree",
         description=(
@@ -243,22 +273,20 @@ class CostController(Controller):
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
     ) -> CostReport:
-        keys = group_keys(group_by)
-        asked = Range.parse(from_, to)
-        context = await known_view(cost_service, view, "view")
-        months = asked.or_data_of(context)
-        report_from, report_to = months.text()
-        if months.empty:  # no data in the range asked
-            return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=[])
-        query = cost_query(keys, cost_filters, owner_as_of, visibility)
-        rows, next_page = page.cut(await cost_service.costs(query, months.side(view, context), page), True)
+        asked = await cost_request(
+            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
+        )
+        report_from, report_to = asked.months.text()
+        if asked.side is None:  # no data in the range asked
+            return CostReport(view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=[])
+        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page), True)
         return CostReport(
-            view=view, from_=report_from, to=report_to, group_by=keys, rows=rows, next=next_page
+            view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=rows, next=next_page
         )
 
     @get(
         "/compare",
-        dependencies=_DEPENDENCIES,
+        dependencies=COST_DEPENDENCIES,
         operation_id="compareCosts",
         summary="Costs under two pricing views, or over two periods, side by side",
         description=(
@@ -302,7 +330,7 @@ class CostController(Controller):
 
     @get(
         "/variance",
-        dependencies=_DEPENDENCIES,
+        dependencies=COST_DEPENDENCIES,
         operation_id="getCostVariance",
         summary="Why costs moved between two periods: volume, mix, price, new and retired",
         description=(

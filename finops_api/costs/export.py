@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 import pyarrow as pa
 import pyarrow.parquet as pq
 from litestar import Controller, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.openapi.spec import (
     OpenAPIFormat,
     OpenAPIMediaType,
@@ -28,23 +28,19 @@ from litestar.response import Stream
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
 from finops_api.costs.controllers import (
+    COST_DEPENDENCIES,
     AsOf,
     From,
     GroupBy,
-    Range,
     To,
     View,
-    cost_query,
-    group_keys,
-    known_view,
-    provide_cost_filters,
+    cost_request,
 )
 from finops_api.costs.services import (
     DEFAULT_GROUP_BY,
     CostService,
     Statement,
     compose_cost_query,
-    provide_cost_service,
 )
 from finops_api.db import Pool
 from finops_api.errors import problem_responses
@@ -145,10 +141,7 @@ class CostExportController(Controller):
 
     @get(
         "/",
-        dependencies={
-            "cost_service": Provide(provide_cost_service, sync_to_thread=False),
-            "cost_filters": Provide(provide_cost_filters),
-        },
+        dependencies=COST_DEPENDENCIES,
         operation_id="exportCosts",
         operation_class=_ExportOperation,
         summary="Every row of GET /api/v1/costs, streamed as CSV or Parquet",
@@ -171,14 +164,11 @@ class CostExportController(Controller):
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
     ) -> Stream:
-        keys = group_keys(group_by)
-        context = await known_view(cost_service, view, "view")
-        months = Range.parse(from_, to).or_data_of(context)
-        columns = [*keys, *FIGURES]
-        statement = None
-        if not months.empty:
-            query = cost_query(keys, cost_filters, owner_as_of, visibility)
-            statement = compose_cost_query(query, months.side(view, context))
+        asked = await cost_request(
+            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
+        )
+        columns = [*asked.keys, *FIGURES]
+        statement = compose_cost_query(asked.query, asked.side) if asked.side is not None else None
         batches = _batches(cost_pool, statement)
         stream = csv_stream(batches, columns) if format == "csv" else parquet_stream(batches, columns)
         filename = f"costs-{view}.{format}"
