@@ -38,7 +38,8 @@ class Page:
         return window[: self.limit], self.next_link() if more else None
 
     def next_link(self) -> str:
-        params = [(name, value) for name, value in self.query if name != "offset"]
+        # sorted: the same page has the same link (and ETag) whatever order the client wrote
+        params = sorted((name, value) for name, value in self.query if name != "offset")
         params.append(("offset", str(self.offset + self.limit)))
         encoded = "&".join(f"{name}={_quote(value)}" for name, value in params)
         return f"{self.path}?{encoded}"

@@ -25,7 +25,7 @@ ALL_ROWS = [  # tests/api/conftest.py COST_LINES by month and application
 async def test_costs_page_by_page(client: Client) -> None:
     first = await get_ok(client, "/api/v1/costs", group_by="month,application", limit="4")
     assert [(r["month"], r["application"], r["currency"]) for r in first["rows"]] == ALL_ROWS[:4]
-    assert first["next"] == "/api/v1/costs?limit=4&group_by=month,application&offset=4"
+    assert first["next"] == "/api/v1/costs?group_by=month,application&limit=4&offset=4"
     response = await client.get(first["next"])
     second = response.json()
     assert [(r["month"], r["application"], r["currency"]) for r in second["rows"]] == ALL_ROWS[4:]
@@ -40,7 +40,7 @@ async def test_costs_page_by_page(client: Client) -> None:
 async def test_compare_and_variance_page(client: Client) -> None:
     compared = await get_ok(client, "/api/v1/costs/compare", group_by="month", against="budget", limit="1")
     assert [row["month"] for row in compared["rows"]] == ["2025-01"]
-    assert compared["next"] == "/api/v1/costs/compare?against=budget&limit=1&group_by=month&offset=1"
+    assert compared["next"] == "/api/v1/costs/compare?against=budget&group_by=month&limit=1&offset=1"
     variance = await get_ok(
         client, "/api/v1/costs/variance", against_period="previous_month", limit="1", **{"from": "2025-02"}
     )
