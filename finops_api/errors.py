@@ -8,6 +8,7 @@ parameter validation errors (400, naming the public parameter), and an unreachab
 
 from __future__ import annotations
 
+import logging
 import re
 from http import HTTPStatus
 from typing import Any
@@ -29,6 +30,7 @@ from psycopg_pool import PoolTimeout
 from finops_api.caching import NotModified, not_modified
 from finops_api.params import PATTERN_FORMS
 
+log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 INVALID_PARAMETERS = "urn:finops:problem:invalid-parameters"
 DATABASE_UNAVAILABLE = "urn:finops:problem:database-unavailable"
@@ -135,9 +137,15 @@ def _data_problem(request: Request[Any, Any, Any], exc: psycopg.DataError) -> Re
     names = sorted({name for name, value in request.query_params.multi_items() if "\x00" in value})
     if names:
         params = [InvalidParam(name, "must not contain NUL characters") for name in names]
-    else:
+    elif request.method in ("POST", "PUT", "PATCH"):
         reason = exc.diag.message_primary or str(exc).splitlines()[0]
         params = [InvalidParam("body", f"a value the database cannot store: {reason}")]
+    else:  # nothing the client sent: a bug of ours, not a bad request
+        log.error("data error on %s %s", request.method, request.url.path, exc_info=exc)
+        problem = ProblemDetailsException(
+            status_code=HTTPStatus.INTERNAL_SERVER_ERROR, type_="about:blank", title="Internal Server Error"
+        )
+        return problem.to_response(request)
     return invalid_parameters(*params).to_response(request)
 
 

@@ -85,8 +85,6 @@ class ApiConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen
     """Every API query is cancelled after this long (the request then gets 503)."""
     cheap_statement_timeout_seconds: float = 5.0
     """The same for the cheap reads (referentials, pricing views, health), on their own pool."""
-    max_page_size: int = 1000
-    """The largest `limit` a list accepts."""
 
 
 def validate_api(api: ApiConfig, where: str) -> None:
@@ -99,8 +97,6 @@ def validate_api(api: ApiConfig, where: str) -> None:
     for name in ("statement_timeout_seconds", "cheap_statement_timeout_seconds"):
         if not getattr(api, name) > 0:
             raise ConfigError(f"{where}.{name}: must be positive")
-    if not 1 <= api.max_page_size <= 100_000:
-        raise ConfigError(f"{where}.max_page_size: {api.max_page_size} must be between 1 and 100000")
     for index, origin in enumerate(api.cors_origins):
         if not _ORIGIN.match(origin):
             raise ConfigError(

@@ -97,3 +97,11 @@ async def test_http_errors_are_whole_problems(
 ) -> None:
     body = await problem(await client.request(method, path), status)
     assert body == {"type": "about:blank", "title": body["title"], "status": status, "detail": detail}
+
+
+async def test_values_the_database_cannot_store_are_400(client: Client) -> None:
+    in_query = await problem(await client.get("/api/v1/costs", params={"product": "vm\x00small"}))
+    assert in_query["invalid_params"] == [{"name": "product", "reason": "must not contain NUL characters"}]
+    in_body = await problem(await client.post(CREATE, json={**BODY, "name": "a\x00b"}))
+    assert [param["name"] for param in in_body["invalid_params"]] == ["body"]
+    assert "cannot store" in in_body["invalid_params"][0]["reason"]
