@@ -42,6 +42,7 @@ from finops_assets.graph import build_assets
 from finops_assets.mart.assets import ALLOCATION_KEY, COST_VIEWS_KEY, VALUATION_KEY
 from finops_assets.referentials.assets import CATALOG_KEY, PRICING_KEY
 from finops_assets.resources import MartResource
+from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.embedded import start_embedded
 from finops_core.migrations import upgrade
@@ -352,7 +353,7 @@ async def measure(url: str, months: tuple[date, ...], requests: int) -> list[Tim
     scopes = simulation_scopes(url)
     say(f"scopes: family {scopes.family}, product {scopes.product}, application {scopes.application} "
         f"(median), largest application {scopes.largest_application}")  # fmt: skip
-    async with AsyncTestClient(app=create_app(url)) as client:
+    async with AsyncTestClient(app=create_app(url, api=ApiConfig(auth=AuthConfig(mode="none")))) as client:
         for simulation in simulations(scopes, months):
             created = await client.post("/api/v1/pricing-views/simulations", json=simulation)
             if created.status_code != 201:

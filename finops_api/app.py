@@ -2,68 +2,141 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, ScalarRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from finops_api.allocations.controllers import AllocationController
+from finops_api.auth.authenticator import Authenticator
+from finops_api.auth.middleware import PUBLIC_PATHS, AuthenticationMiddleware, mark_auth_disabled
+from finops_api.auth.visibility import provide_visibility
+from finops_api.caching import tag_answer
 from finops_api.costs.controllers import CostController
-from finops_api.db import create_pool, provide_db_pool
+from finops_api.costs.export import CostExportController
+from finops_api.db import (
+    CHEAP_POOL_SIZE,
+    COST_POOL_SIZE,
+    create_pool,
+    provide_cost_pool,
+    provide_db_pool,
+)
 from finops_api.errors import exception_handlers, problem_details_plugin
 from finops_api.health.controllers import HealthController
 from finops_api.loads.controllers import LoadController
 from finops_api.mapping.controllers import MappingController
 from finops_api.pricing_views.controllers import PricingViewController
 from finops_api.referentials.controllers import ReferentialController
+from finops_core.api_config import AUTH_MISSING, ApiConfig, AuthConfig
+from finops_core.config import load_config
 from finops_core.database import database_url as configured_database_url
+from finops_core.errors import ConfigError
+from finops_core.settings import Settings
 
 API_VERSION = "1.0.0"
+BEARER = "bearer"
+log = logging.getLogger(__name__)
 
 
-def create_app(database_url: str | None = None) -> Litestar:
+def configured_api() -> ApiConfig:
+    """The `api` section of the platform's finops.yaml (FINOPS_CONFIG)."""
+    return load_config(Settings.from_env().config_path).api or ApiConfig()
+
+
+def create_app(database_url: str | None = None, api: ApiConfig | None = None) -> Litestar:
     """The API over the mart at database_url; when None, the platform's configured database
     (FINOPS_DATABASE_URL, else the embedded server), resolved at startup rather than here so
-    that building the app (e.g. to export the OpenAPI schema) needs no database."""
+    that building the app (e.g. to export the OpenAPI schema) needs no database. api: the
+    authentication and limits; None reads them from finops.yaml. Without api.auth the app is
+    not built (ConfigError): there is no unauthenticated default."""
+    api = api if api is not None else configured_api()
+    if api.auth is None:
+        raise ConfigError(AUTH_MISSING)
+    auth: AuthConfig = api.auth
+    authenticator = Authenticator(auth) if auth.mode != "none" else None
 
     @asynccontextmanager
-    async def db_pool_lifespan(app: Litestar) -> AsyncIterator[None]:
-        pool = create_pool(database_url or configured_database_url())
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if authenticator is None:
+            log.warning(
+                "api.auth.mode is none: the API authenticates nobody and shows everything to everyone"
+            )
+        url = database_url or configured_database_url()
+        pools = {
+            "db_pool": create_pool(url, "finops-api", CHEAP_POOL_SIZE, api.cheap_statement_timeout_seconds),
+            "cost_pool": create_pool(url, "finops-api-costs", COST_POOL_SIZE, api.statement_timeout_seconds),
+        }
         # wait=False: the API starts even with the database down, and health answers 503
         # until it is back, rather than the process failing to boot.
-        await pool.open(wait=False)
-        app.state.db_pool = pool
+        for name, pool in pools.items():
+            await pool.open(wait=False)
+            setattr(app.state, name, pool)
+        app.state.api_config = api
         try:
             yield
         finally:
-            await pool.close()
+            for pool in pools.values():
+                await pool.close()
+            if authenticator is not None:
+                await authenticator.aclose()
 
+    secured: list[dict[str, list[str]]] = [{BEARER: []}]
     api_v1 = Router(
         path="/api/v1",
         route_handlers=[
             HealthController,
-            CostController,
-            AllocationController,
-            LoadController,
-            MappingController,
-            PricingViewController,
-            ReferentialController,
+            Router("/", route_handlers=[
+                CostController,
+                CostExportController,
+                AllocationController,
+                LoadController,
+                MappingController,
+                PricingViewController,
+                ReferentialController,
+            ], security=secured),
         ],
-    )
+    )  # fmt: skip
     return Litestar(
         route_handlers=[api_v1],
-        lifespan=[db_pool_lifespan],
-        dependencies={"db_pool": Provide(provide_db_pool, sync_to_thread=False)},
+        lifespan=[lifespan],
+        middleware=[
+            DefineMiddleware(AuthenticationMiddleware, authenticator=authenticator, exclude=PUBLIC_PATHS)
+        ],
+        dependencies={
+            "db_pool": Provide(provide_db_pool, sync_to_thread=False),
+            "cost_pool": Provide(provide_cost_pool, sync_to_thread=False),
+            "visibility": Provide(provide_visibility),
+        },
         plugins=[problem_details_plugin()],
         exception_handlers=exception_handlers(),
+        before_send=[tag_answer, *([mark_auth_disabled] if authenticator is None else [])],
+        cors_config=CORSConfig(allow_origins=api.cors_origins, allow_credentials=False)
+        if api.cors_origins
+        else None,
+        request_max_body_size=api.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="FinOps API",
             version=API_VERSION,
             description="Costs of every IT source, valued under pricing views, from the FinOps mart.",
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), JsonRenderPlugin(), YamlRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    BEARER: SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="A Backstage user token (forwarded by the Backstage proxy) or a "
+                        "service token from finops.yaml (docs/api-security.md).",
+                    )
+                }
+            ),
         ),
     )

@@ -7,12 +7,17 @@ from contextlib import asynccontextmanager
 from typing import TypeAlias, cast
 
 from litestar.datastructures import State
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
 
+CHEAP_POOL_SIZE = 4
+"""Connections for the cheap reads (referentials, pricing views, health, writes)."""
+COST_POOL_SIZE = 8
+"""Connections for the cost reads, which can be slow: when they are all busy the cheap reads
+still have their own pool (a dashboard's menus keep answering while a heavy report runs)."""
 POOL_TIMEOUT = 10.0
 """Seconds a request waits for a connection before answering 503: a dashboard that waits
 longer is better told the service is unavailable."""
@@ -24,23 +29,27 @@ longer is better told the service is unavailable."""
 _SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan; SET default_transaction_read_only = on"
 
 
-async def _configure(conn: AsyncConnection[TupleRow]) -> None:
-    # Autocommit: every request runs single read statements, so an explicit transaction would
-    # only add round trips (BEGIN, and the pool's ROLLBACK on return).
-    await conn.set_autocommit(True)
-    await conn.execute(_SESSION_SETTINGS)
+def create_pool(database_url: str, name: str, max_size: int, statement_timeout_seconds: float) -> Pool:
+    """A closed pool; the app's lifespan opens it (a pool must be opened inside the event loop).
+    Every statement on it is cancelled after statement_timeout_seconds: no request can hold a
+    connection (and the database's CPU) for longer."""
+    timeout = sql.SQL("SET statement_timeout = {}").format(sql.Literal(int(statement_timeout_seconds * 1000)))
 
+    async def configure(conn: AsyncConnection[TupleRow]) -> None:
+        # Autocommit: every request runs single read statements, so an explicit transaction
+        # would only add round trips (BEGIN, and the pool's ROLLBACK on return).
+        await conn.set_autocommit(True)
+        await conn.execute(_SESSION_SETTINGS)
+        await conn.execute(timeout)
 
-def create_pool(database_url: str) -> Pool:
-    """A closed pool; the app's lifespan opens it (a pool must be opened inside the event loop)."""
     return AsyncConnectionPool(
         database_url,
         min_size=1,
-        max_size=10,
+        max_size=max_size,
         timeout=POOL_TIMEOUT,
-        configure=_configure,
+        configure=configure,
         open=False,
-        name="finops-api",
+        name=name,
     )
 
 
@@ -58,3 +67,7 @@ async def read_write_transaction(pool: Pool) -> AsyncIterator[AsyncConnection[Tu
 
 def provide_db_pool(state: State) -> Pool:
     return cast(Pool, state.db_pool)
+
+
+def provide_cost_pool(state: State) -> Pool:
+    return cast(Pool, state.cost_pool)

@@ -8,6 +8,7 @@ parameter validation errors (400, naming the public parameter), and an unreachab
 
 from __future__ import annotations
 
+import logging
 import re
 from http import HTTPStatus
 from typing import Any
@@ -26,11 +27,14 @@ from litestar.plugins.problem_details import (
 from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
+from finops_api.caching import NotModified, not_modified
 from finops_api.params import PATTERN_FORMS
 
+log = logging.getLogger(__name__)
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 INVALID_PARAMETERS = "urn:finops:problem:invalid-parameters"
 DATABASE_UNAVAILABLE = "urn:finops:problem:database-unavailable"
+QUERY_TIMEOUT = "urn:finops:problem:query-timeout"
 RETRY_AFTER_SECONDS = "5"
 _MISSING_FIELD = re.compile(r"Object missing required field `(?P<field>[^`]+)`")
 _PATTERN_MISMATCH = re.compile(r"matching regex (?P<regex>'.*')$")
@@ -95,8 +99,9 @@ def _invalid_param(request: Request[Any, Any, Any], key: str, message: str) -> I
 
 
 def _body_field(key: str, message: str) -> InvalidParam:
-    """A JSON body's field as its path (`adjustments[0].value`; Litestar calls the root `data`),
-    with a pattern said in words."""
+    """A JSON body's field as its path (`adjustments[0].value`; Litestar calls the root `data`,
+    the client knows it as the body), with a pattern said in words. The texts parsed here are
+    msgspec's; tests/api/test_error_texts.py fails loudly if an upgrade rewords them."""
     missing = _MISSING_FIELD.match(message)
     if missing:
         name = missing["field"] if key == "data" else f"{key}.{missing['field']}"
@@ -105,7 +110,7 @@ def _body_field(key: str, message: str) -> InvalidParam:
     form = next(
         (form for regex, form in PATTERN_FORMS.items() if pattern and pattern["regex"] == repr(regex)), None
     )
-    return InvalidParam(key, f"expected {form}" if form else message)
+    return InvalidParam("body" if key == "data" else key, f"expected {form}" if form else message)
 
 
 def _validation_problem(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -120,7 +125,25 @@ def _validation_problem(request: Request[Any, Any, Any], exc: ValidationExceptio
         params = [InvalidParam(missing["name"], f"required {missing['kind']} parameter is missing")]
     if not params:  # a malformed request with no parameter to blame
         problem = ProblemDetailsException(
-            status_code=HTTPStatus.BAD_REQUEST, title="Bad Request", detail=exc.detail
+            status_code=HTTPStatus.BAD_REQUEST, type_="about:blank", title="Bad Request", detail=exc.detail
+        )
+        return problem.to_response(request)
+    return invalid_parameters(*params).to_response(request)
+
+
+def _data_problem(request: Request[Any, Any, Any], exc: psycopg.DataError) -> Response[Any]:
+    """A value the database cannot hold (a NUL character in text, a number out of range): the
+    client's, named when it is a query parameter, else the body's."""
+    names = sorted({name for name, value in request.query_params.multi_items() if "\x00" in value})
+    if names:
+        params = [InvalidParam(name, "must not contain NUL characters") for name in names]
+    elif request.method in ("POST", "PUT", "PATCH"):
+        reason = exc.diag.message_primary or str(exc).splitlines()[0]
+        params = [InvalidParam("body", f"a value the database cannot store: {reason}")]
+    else:  # nothing the client sent: a bug of ours, not a bad request
+        log.error("data error on %s %s", request.method, request.url.path, exc_info=exc)
+        problem = ProblemDetailsException(
+            status_code=HTTPStatus.INTERNAL_SERVER_ERROR, type_="about:blank", title="Internal Server Error"
         )
         return problem.to_response(request)
     return invalid_parameters(*params).to_response(request)
@@ -131,6 +154,7 @@ def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     # same for every occurrence of a type, so about:blank gets the status phrase.
     return ProblemDetailsException(
         status_code=exc.status_code,
+        type_="about:blank",
         title=HTTPStatus(exc.status_code).phrase,
         detail=exc.detail,
         headers=exc.headers,
@@ -140,6 +164,17 @@ def _http_problem(exc: HTTPException) -> ProblemDetailsException:
 
 def _pool_timeout_problem(exc: PoolTimeout) -> ProblemDetailsException:
     return database_unavailable("no database connection became available in time")
+
+
+def _timeout_problem(exc: psycopg.errors.QueryCanceled) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=HTTPStatus.SERVICE_UNAVAILABLE,
+        type_=QUERY_TIMEOUT,
+        title="Query timeout",
+        detail="the query ran longer than the API's statement timeout (api.statement_timeout_seconds); "
+        "ask for fewer months or coarser groups, or retry later",
+        headers={"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
 def _database_problem(exc: psycopg.OperationalError) -> ProblemDetailsException:
@@ -154,6 +189,7 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
                 HTTPException: _http_problem,
                 PoolTimeout: _pool_timeout_problem,
                 psycopg.OperationalError: _database_problem,
+                psycopg.errors.QueryCanceled: _timeout_problem,
             }
         )
     )
@@ -161,11 +197,18 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
 
 def exception_handlers() -> ExceptionHandlersMap:
     """Handlers that need the request, which the plugin's conversion map does not get."""
-    return {ValidationException: _validation_problem}
+    return {
+        ValidationException: _validation_problem,
+        NotModified: not_modified,
+        psycopg.DataError: _data_problem,
+    }
 
 
-def problem_responses(*statuses: HTTPStatus) -> dict[int, ResponseSpec]:
-    """The documented error answers of an operation, for the OpenAPI schema."""
+def problem_responses(*statuses: HTTPStatus, public: bool = False) -> dict[int, ResponseSpec]:
+    """The documented error answers of an operation, for the OpenAPI schema; every operation but
+    the public ones (finops_api/auth/middleware.py PUBLIC_PATHS) can answer 401."""
+    if not public:
+        statuses = (HTTPStatus.UNAUTHORIZED, *statuses)
     return {
         int(status): ResponseSpec(
             data_container=ProblemDetails,

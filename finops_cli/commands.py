@@ -129,6 +129,7 @@ def serve(host: str, port: int) -> int:
 
     url = database_url()
     upgrade(url)
+    app = create_app(url)  # reads api.auth from finops.yaml; none there: a ConfigError, no server
     say(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, log_level="info")
     return 0

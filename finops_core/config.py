@@ -9,6 +9,8 @@ from typing import Literal
 import msgspec
 import polars as pl
 
+from finops_core.api_config import ApiConfig, validate_api
+from finops_core.errors import ConfigError as ConfigError  # raised here, imported from here elsewhere
 from finops_core.months import parse_month
 from finops_core.tabular import TabularMapping, mapping_problem
 
@@ -32,10 +34,6 @@ COST_ALIASES: dict[str, dict[str, str]] = {
 QuantityBasis = Literal["pricing", "consumed"]
 DEFAULT_QUANTITY: dict[str, QuantityBasis] = {"gcp-billing": "consumed"}
 """GCP's pricing-unit amounts are floats with 21 decimal places; its usage amounts are exact."""
-
-
-class ConfigError(ValueError):
-    """A configuration file that cannot be used, with the reason and where."""
 
 
 class ApplicationRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -131,6 +129,8 @@ class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
     """Folder of the allocation files: rules for indirect pools and allocation keys."""
     backstage: BackstageConfig | None = None
     """When set, applications and groups come from this Backstage catalog, not the catalog files."""
+    api: ApiConfig | None = None
+    """The REST API's authentication and limits (finops_core/api_config.py)."""
     base_dir: Path = Path(".")
     """Folder that relative source paths start from (the config file's folder); set by load."""
 
@@ -195,6 +195,8 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         _validate_kind(source, where)
     if config.backstage is not None:
         _validate_backstage(config.backstage, f"{origin}: backstage")
+    if config.api is not None:
+        validate_api(config.api, f"{origin}: api")
     return config
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-MONTH_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
+# Years from 1000: year 0 is no date, and a period moved back a year must still be one.
+MONTH_PATTERN = r"^([1-9]\d{3})-(0[1-9]|1[0-2])$"
 _MONTH = re.compile(MONTH_PATTERN)
 
 
@@ -26,7 +27,7 @@ def add_months(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-PERIOD_PATTERN = r"^(\d{4})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
+PERIOD_PATTERN = r"^([1-9]\d{3})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
 """A month (`2025-03`), a quarter (`2025-Q1`) or a year (`2025`)."""
 _PERIOD = re.compile(PERIOD_PATTERN)
 

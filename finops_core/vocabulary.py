@@ -2,3 +2,7 @@
 
 UNALLOCATED = "unallocated"
 """The application of consumption that no mapping attributes to anyone: kept, visibly, never dropped."""
+SIMULATION_PREFIX = "sim-"
+"""Every simulation pricing view created through the API starts with it, and no pricing file may
+declare a code that does: the API can never take a code the batch will need (issue 10)."""
+SIMULATION_CODE_PATTERN = r"^sim-[a-z0-9][a-z0-9._-]{0,58}$"

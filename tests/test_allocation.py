@@ -20,6 +20,7 @@ from finops_assets.referentials.allocation import apply_allocation, read_allocat
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
 from finops_assets.referentials.pricing import apply_pricing, read_pricing
 from finops_core.config import ConfigError
+from tests.api.conftest import OPEN_API
 from tests.pipeline import query
 
 MARCH, APRIL = date(2025, 3, 1), date(2025, 4, 1)
@@ -293,7 +294,7 @@ def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: P
     apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", PRICING)))
     allocate_month(allocation_mart, MARCH)
     value_month(allocation_mart, MARCH)
-    with TestClient(app=create_app(allocation_mart)) as client:
+    with TestClient(app=create_app(allocation_mart, api=OPEN_API)) as client:
         one = client.get("/api/v1/allocations/explain", params={"application": "payments", "month": "2025-03",
                                                                 "product": "apm-licence"})  # fmt: skip
         every = client.get(

@@ -13,6 +13,7 @@ from finops_api.app import create_app
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
 from finops_assets.referentials.history import HistoryOrderError
 from finops_core.config import ConfigError
+from tests.api.conftest import OPEN_API
 from tests.pipeline import focus_source, query, run_month
 from tests.test_month_loads import MONTHS, line, write_csv
 
@@ -184,7 +185,7 @@ def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) ->
     apply_catalog(mart_url, read_catalog(folder), MONTHS[2])
     run_month(mart_url, tmp_path / "landing", MONTHS[2], source)
 
-    with TestClient(app=create_app(mart_url)) as client:
+    with TestClient(app=create_app(mart_url, api=OPEN_API)) as client:
         response = client.get("/api/v1/costs", params={"group_by": "month,owner"})
         filtered = client.get("/api/v1/costs", params={"group_by": "month", "owner": "group:default/team-b"})
         current = {"owner_as_of": "current"}

@@ -41,6 +41,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0006_valuation_and_allocation",
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
+        "0010_api_write_audit",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -65,6 +66,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0006_valuation_and_allocation",
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
+        "0010_api_write_audit",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -106,7 +108,7 @@ def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_dat
             " VALUES (%s, 'actual', 'aws', 'compute', 'vm', 'EUR', 'h', 'h', 16, 3.75, false)",
             [month],
         )
-    assert upgrade(url) == ["0008_read_models_for_simulations"]
+    assert upgrade(url, target="0008") == ["0008_read_models_for_simulations"]
     with psycopg.connect(url) as conn:
         owners = conn.execute(
             "SELECT owner, quantity, cost, fully_priced FROM finops.cost_by_owner_family ORDER BY owner"

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from finops_api.app import create_app
 from finops_core.config import load_config
+from tests.api.conftest import OPEN_API
 from tests.pipeline import query, run_config_month
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -37,7 +38,7 @@ def costs(client: TestClient[Any], **params: str) -> list[tuple[str, ...]]:
 
 
 def test_payments_under_actual_and_budget(finance_mart: str) -> None:
-    with TestClient(app=create_app(finance_mart)) as client:
+    with TestClient(app=create_app(finance_mart, api=OPEN_API)) as client:
         actual = costs(client, view="actual", application="payments")
         budget = costs(client, view="budget-2026", application="payments")
         explain = client.get(

@@ -9,6 +9,7 @@ from litestar.params import QueryParameter
 
 from finops_api.allocations.schemas import AllocationExplanation
 from finops_api.allocations.services import AllocationService, provide_allocation_service
+from finops_api.auth.visibility import Visibility
 from finops_api.errors import problem_responses
 from finops_core.months import MONTH_PATTERN, format_month, parse_month
 
@@ -25,13 +26,14 @@ class AllocationController(Controller):
         description=(
             "Per pool: the rule, its method and scope, the application's weight and the total weight, "
             "the pool's quantity and cost, the share of both, and the share's cost in every pricing view. "
-            "No rows when the application received no share that month."
+            "No rows when the application received no share that month, or is not one the caller sees."
         ),
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def explain(
         self,
         allocation_service: NamedDependency[AllocationService],
+        visibility: NamedDependency[Visibility],
         application: Annotated[str, QueryParameter(min_length=1, description="The application's code.")],
         month: Annotated[str, QueryParameter(pattern=MONTH_PATTERN, description="The month, YYYY-MM.")],
         product: Annotated[
@@ -39,5 +41,11 @@ class AllocationController(Controller):
         ] = None,
     ) -> AllocationExplanation:
         first_day = parse_month(month)
-        rows = await allocation_service.explain(application, first_day, product)
+        # an application the caller does not see answers as one that received nothing: a 403
+        # would tell that it exists
+        rows = (
+            await allocation_service.explain(application, first_day, product)
+            if visibility.sees(application)
+            else []
+        )
         return AllocationExplanation(application=application, month=format_month(first_day), rows=rows)

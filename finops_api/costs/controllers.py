@@ -10,6 +10,8 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.auth.visibility import Visibility
+from finops_api.caching import revalidate
 from finops_api.costs.schemas import (
     AgainstPeriod,
     CompareReport,
@@ -30,6 +32,7 @@ from finops_api.costs.services import (
     provide_cost_service,
 )
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
+from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
 from finops_core.months import PERIOD_PATTERN, add_months, format_month, period_months
 
@@ -99,7 +102,8 @@ async def provide_cost_filters(
     }
 
 
-_DEPENDENCIES = {**_SERVICE, "cost_filters": Provide(provide_cost_filters)}
+COST_DEPENDENCIES = {**_SERVICE, **PAGE, "cost_filters": Provide(provide_cost_filters)}
+"""What a costs endpoint needs besides its parameters."""
 
 
 def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
@@ -113,6 +117,14 @@ def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
             f"expected a comma-separated subset of {', '.join(allowed)}",
         )
     return keys if "currency" in keys else [*keys, "currency"]
+
+
+def cost_query(
+    keys: list[str], filters: dict[str, list[str]], owner_as_of: OwnerAsOf, visibility: Visibility
+) -> CostQuery:
+    """The query of a costs request, limited to what the caller may see."""
+    used = [*keys, *(name for name, values in filters.items() if values)]
+    return CostQuery(keys, filters, owner_as_of, visibility.for_keys(used))
 
 
 @dataclass(frozen=True)
@@ -167,6 +179,35 @@ async def known_view(cost_service: CostService, view: str, parameter: str) -> Co
     return context
 
 
+@dataclass(frozen=True)
+class CostRequest:
+    """A /costs (or export) request, checked: its keys, months and query, and the side to read
+    (None when the range holds no month with data)."""
+
+    keys: list[str]
+    months: Range
+    query: CostQuery
+    side: CostSide | None
+
+
+async def cost_request(
+    cost_service: CostService,
+    filters: dict[str, list[str]],
+    visibility: Visibility,
+    view: str,
+    from_: str | None,
+    to: str | None,
+    group_by: str,
+    owner_as_of: OwnerAsOf,
+) -> CostRequest:
+    keys = group_keys(group_by)
+    asked = Range.parse(from_, to)
+    context = await known_view(cost_service, view, "view")
+    months = asked.or_data_of(context)
+    query = cost_query(keys, filters, owner_as_of, visibility)
+    return CostRequest(keys, months, query, None if months.empty else months.side(view, context))
+
+
 async def comparison(
     cost_service: CostService,
     keys: list[str],
@@ -205,10 +246,11 @@ async def comparison(
 class CostController(Controller):
     path = "/costs"
     tags = ("costs",)
+    guards = (revalidate,)
 
     @get(
         "/",
-        dependencies=_DEPENDENCIES,
+        dependencies=COST_DEPENDENCIES,
         operation_id="listCosts",
         summary="Costs of a pricing view, grouped and filtered by period and the product tree",
         description=(
@@ -223,26 +265,28 @@ class CostController(Controller):
         self,
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
+        visibility: NamedDependency[Visibility],
+        page: NamedDependency[Page],
         view: View = "actual",
         from_: From = None,
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
     ) -> CostReport:
-        keys = group_keys(group_by)
-        asked = Range.parse(from_, to)
-        context = await known_view(cost_service, view, "view")
-        months = asked.or_data_of(context)
-        report_from, report_to = months.text()
-        if months.empty:  # no data in the range asked
-            return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=[])
-        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
-        rows = await cost_service.costs(query, months.side(view, context))
-        return CostReport(view=view, from_=report_from, to=report_to, group_by=keys, rows=rows)
+        asked = await cost_request(
+            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
+        )
+        report_from, report_to = asked.months.text()
+        if asked.side is None:  # no data in the range asked
+            return CostReport(view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=[])
+        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page), True)
+        return CostReport(
+            view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=rows, next=next_page
+        )
 
     @get(
         "/compare",
-        dependencies=_DEPENDENCIES,
+        dependencies=COST_DEPENDENCIES,
         operation_id="compareCosts",
         summary="Costs under two pricing views, or over two periods, side by side",
         description=(
@@ -260,6 +304,8 @@ class CostController(Controller):
         self,
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
+        visibility: NamedDependency[Visibility],
+        page: NamedDependency[Page],
         view: View = "actual",
         against: Annotated[
             str | None, QueryParameter(description="The pricing view to compare with, over the same months.")
@@ -278,13 +324,13 @@ class CostController(Controller):
             raise invalid_parameters(InvalidParam("against", reason), InvalidParam("against_period", reason))
         keys = group_keys(group_by)
         header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
-        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
-        rows = await cost_service.compare(query, *sides) if sides else []
-        return CompareReport(**msgspec.structs.asdict(header), rows=rows)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility)
+        rows, next_page = page.cut(await cost_service.compare(query, *sides, page) if sides else [], True)
+        return CompareReport(**msgspec.structs.asdict(header), rows=rows, next=next_page)
 
     @get(
         "/variance",
-        dependencies=_DEPENDENCIES,
+        dependencies=COST_DEPENDENCIES,
         operation_id="getCostVariance",
         summary="Why costs moved between two periods: volume, mix, price, new and retired",
         description=(
@@ -298,6 +344,8 @@ class CostController(Controller):
         self,
         cost_service: NamedDependency[CostService],
         cost_filters: NamedDependency[dict[str, list[str]]],
+        visibility: NamedDependency[Visibility],
+        page: NamedDependency[Page],
         against_period: Annotated[
             AgainstPeriod,
             QueryParameter(description="Compare with the range moved back by 1, 3 or 12 months."),
@@ -315,6 +363,6 @@ class CostController(Controller):
     ) -> VarianceReport:
         keys = group_keys(group_by, VARIANCE_KEYS)
         header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
-        query = CostQuery(group_by=keys, filters=cost_filters, owner_as_of=owner_as_of)
-        rows = await cost_service.variance(query, *sides) if sides else []
-        return VarianceReport(**msgspec.structs.asdict(header), rows=rows)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility)
+        rows, next_page = page.cut(await cost_service.variance(query, *sides, page) if sides else [], True)
+        return VarianceReport(**msgspec.structs.asdict(header), rows=rows, next=next_page)

@@ -43,7 +43,7 @@ class CostRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """False when some row of the group has no price in the view (and cost is then null)."""
 
 
-class CostReport(msgspec.Struct, kw_only=True, frozen=True):
+class CostReport(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
     view: str
     from_: str | None = msgspec.field(name="from")
     """First month included, YYYY-MM; null when the view has no data and none was asked."""
@@ -52,6 +52,8 @@ class CostReport(msgspec.Struct, kw_only=True, frozen=True):
     group_by: list[str]
     """The keys the rows are grouped and ordered by; currency is always among them."""
     rows: list[CostRow]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
@@ -126,9 +128,13 @@ class Comparison(msgspec.Struct, kw_only=True, frozen=True):
     """The keys the rows are matched, grouped and ordered by; currency is always among them."""
 
 
-class CompareReport(Comparison, kw_only=True, frozen=True):
+class CompareReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[CompareRow]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
-class VarianceReport(Comparison, kw_only=True, frozen=True):
+class VarianceReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[VarianceRow]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""

@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 
 from finops_api.costs.schemas import AgainstPeriod, CompareRow, CostRow, VarianceRow
 from finops_api.db import Pool
+from finops_api.pagination import Page
 from finops_core.sql import sql_text
 
 # API name -> read-model column. The only identifiers a client can have put into a query.
@@ -43,6 +44,8 @@ DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
 PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
 """How many months an against_period moves the range back."""
+VISIBLE = "visible_applications"
+"""The bind parameter of the applications a viewer may see."""
 # Every read model is keyed by month, pricing view and currency.
 _IN_EVERY_MODEL = frozenset({*TIME_KEYS, "currency"})
 
@@ -155,6 +158,8 @@ class CostQuery:
     """API key -> accepted values; a key with no values does not filter."""
     owner_as_of: OwnerAsOf = "month"
     """`month`: the owner in the month reported; `current`: the application's owner today."""
+    applications: Sequence[str] | None = None
+    """The applications the caller may see (finops_api/auth/visibility.py); None: all."""
 
     def validate(self) -> None:
         unknown = (set(self.group_by) - set(GROUP_KEYS)) | (set(self.filters) - set(FILTER_KEYS))
@@ -166,7 +171,14 @@ class CostQuery:
         return [name for name, values in self.filters.items() if values]
 
     def params(self) -> dict[str, object]:
-        return {name: list(self.filters[name]) for name in self.filtered_keys}
+        params: dict[str, object] = {name: list(self.filters[name]) for name in self.filtered_keys}
+        if self.applications is not None:
+            params[VISIBLE] = list(self.applications)
+        return params
+
+    def scoped(self, group_by: Sequence[str]) -> CostQuery:
+        """The same filters and visibility over other keys."""
+        return CostQuery(group_by, self.filters, self.owner_as_of, self.applications)
 
 
 def _keys(names: Iterable[str]) -> sql.Composed:
@@ -235,8 +247,17 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "joins": sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
         # the placeholder is named after the key, itself from the fixed list
         "filters": sql.SQL(" ").join(
-            sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
-            for name in query.filtered_keys
+            [
+                *(
+                    sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
+                    for name in query.filtered_keys
+                ),
+                *(
+                    [sql.SQL("AND r.application_code = ANY({})").format(sql.Placeholder(VISIBLE))]
+                    if query.applications is not None
+                    else []
+                ),
+            ]
         ),
         "group_keys": sql.SQL(", ").join(column(name) for name in query.group_by),
         "view": placeholder("view"),
@@ -245,8 +266,9 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "last_month": placeholder("last_month"),
         "keys": _keys(query.group_by),
     }
-    # the current owner is looked up by application
-    needed = [*query.group_by, *query.filtered_keys, *(["application"] if current_owner else [])]
+    # the current owner is looked up by application, and a viewer's rows are chosen by it
+    by_application = current_owner or query.applications is not None
+    needed = [*query.group_by, *query.filtered_keys, *(["application"] if by_application else [])]
     model = choose_read_model(needed)
     base = sql.SQL(sql_text("api/cost_side.sql")).format(
         unit_min=model.unit_min,
@@ -295,18 +317,30 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     return simulated, {**params, **scope_params}
 
 
-def compose_cost_query(query: CostQuery, side: CostSide) -> Statement:
+def _page_sql(page: Page | None) -> sql.Composable:
+    return page.sql() if page is not None else sql.SQL("")
+
+
+def compose_cost_query(query: CostQuery, side: CostSide, page: Page | None = None) -> Statement:
+    """page: one page of the rows (and the row past it); None: every row (the export)."""
     statement, params = compose_side(query, side, "")
-    composed = sql.SQL(sql_text("api/costs.sql")).format(keys=_keys(query.group_by), side=statement)
+    composed = sql.SQL(sql_text("api/costs.sql")).format(
+        keys=_keys(query.group_by), side=statement, page=_page_sql(page)
+    )
     return composed, {**params, **query.params()}
 
 
 def compose_two_sides(
-    template: str, query: CostQuery, side: CostSide, against: CostSide, side_keys: Sequence[str]
+    template: str,
+    query: CostQuery,
+    side: CostSide,
+    against: CostSide,
+    side_keys: Sequence[str],
+    page: Page | None = None,
 ) -> Statement:
     """A statement over two sides grouped by side_keys (api/costs_compare.sql,
     api/costs_variance.sql), rows by the query's keys."""
-    side_query = CostQuery(side_keys, query.filters, query.owner_as_of)
+    side_query = query.scoped(side_keys)
     statement, params = compose_side(side_query, side, "")
     against_statement, against_params = compose_side(side_query, against, "against_")
     composed = sql.SQL(sql_text(template)).format(
@@ -314,6 +348,7 @@ def compose_two_sides(
         side_keys=_keys(side_keys),
         side=statement,
         against_side=against_statement,
+        page=_page_sql(page),
     )
     return composed, {**params, **against_params, **query.params()}
 
@@ -336,27 +371,34 @@ class CostService:
             rows = await cur.fetchall()
         return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
 
-    async def costs(self, query: CostQuery, side: CostSide) -> list[CostRow]:
+    async def costs(self, query: CostQuery, side: CostSide, page: Page) -> list[CostRow]:
+        """The page's rows and the one past it (Page.cut)."""
         query.validate()
-        return await self._rows(compose_cost_query(query, side), CostRow)
+        return await self._rows(compose_cost_query(query, side, page), CostRow)
 
-    async def compare(self, query: CostQuery, side: CostSide, against: CostSide) -> list[CompareRow]:
+    async def compare(
+        self, query: CostQuery, side: CostSide, against: CostSide, page: Page
+    ) -> list[CompareRow]:
         """The query's groups under both sides, matched on every group key (an against period's
         months are labelled with the months they are compared with)."""
         query.validate()
-        statement = compose_two_sides("api/costs_compare.sql", query, side, against, query.group_by)
+        statement = compose_two_sides("api/costs_compare.sql", query, side, against, query.group_by, page)
         return await self._rows(statement, CompareRow)
 
-    async def variance(self, query: CostQuery, side: CostSide, against: CostSide) -> list[VarianceRow]:
+    async def variance(
+        self, query: CostQuery, side: CostSide, against: CostSide, page: Page
+    ) -> list[VarianceRow]:
         """The query's groups with their cost change split into volume, mix, price, new and
         retired (api/costs_variance.sql); the sides are read per product."""
         query.validate()
         if set(query.group_by) & set(TIME_KEYS):
             raise ValueError(f"a variance is not grouped by period: {query}")
         side_keys = [*query.group_by, *([] if "product" in query.group_by else ["product"])]
-        statement = compose_two_sides("api/costs_variance.sql", query, side, against, side_keys)
+        statement = compose_two_sides("api/costs_variance.sql", query, side, against, side_keys, page)
         return await self._rows(statement, VarianceRow)
 
 
-def provide_cost_service(db_pool: NamedDependency[Pool]) -> CostService:
-    return CostService(db_pool)
+def provide_cost_service(cost_pool: NamedDependency[Pool]) -> CostService:
+    """On the cost pool, context query included: it reads the read models too, and must not
+    hold a cheap connection while they are busy (finops_api/db.py)."""
+    return CostService(cost_pool)

@@ -20,7 +20,7 @@ class HealthController(Controller):
         operation_id="getHealth",
         summary="Service and database health",
         description="503 with problem details when the database cannot be reached.",
-        responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE),
+        responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE, public=True),
     )
     async def get_health(self, health_service: NamedDependency[HealthService]) -> Health:
         version = await health_service.schema_version()

@@ -7,9 +7,11 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.auth.middleware import requires
 from finops_api.errors import problem_responses
 from finops_api.loads.schemas import LoadList
 from finops_api.loads.services import LoadService, provide_load_service
+from finops_api.pagination import PAGE, Page
 from finops_core.months import MONTH_PATTERN, parse_month
 
 
@@ -19,14 +21,19 @@ class LoadController(Controller):
 
     @get(
         "/",
-        dependencies={"load_service": Provide(provide_load_service, sync_to_thread=False)},
+        dependencies={"load_service": Provide(provide_load_service, sync_to_thread=False), **PAGE},
         operation_id="listLoads",
         summary="Load attempts per source and month, newest first",
-        responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
+        description="The load audit: for the admin role.",
+        guards=[requires("admin")],
+        responses=problem_responses(
+            HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE
+        ),
     )
     async def list_loads(
         self,
         load_service: NamedDependency[LoadService],
+        page: NamedDependency[Page],
         month: Annotated[
             str | None,
             QueryParameter(
@@ -36,4 +43,5 @@ class LoadController(Controller):
         ] = None,
     ) -> LoadList:
         rows = await load_service.list_loads(parse_month(month) if month is not None else None)
-        return LoadList(rows=rows)
+        page_rows, next_page = page.cut(rows, False)
+        return LoadList(rows=page_rows, next=next_page)

@@ -26,5 +26,7 @@ class Load(msgspec.Struct, frozen=True):
     finished_at: datetime
 
 
-class LoadList(msgspec.Struct, frozen=True):
+class LoadList(msgspec.Struct, frozen=True, omit_defaults=True):
     rows: list[Load]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""

@@ -18,6 +18,8 @@ class SourceCoverage(msgspec.Struct, kw_only=True, frozen=True):
     """mapped_cost / total_cost to 6 decimals; null when the total is not positive."""
 
 
-class MappingCoverage(msgspec.Struct, kw_only=True, frozen=True):
+class MappingCoverage(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
     month: str
     rows: list[SourceCoverage]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""

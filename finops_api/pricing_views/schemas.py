@@ -7,6 +7,7 @@ from msgspec import Meta
 
 from finops_api.amounts import Amount
 from finops_core.months import MONTH_PATTERN
+from finops_core.vocabulary import SIMULATION_CODE_PATTERN
 
 Month = Annotated[str, Meta(pattern=MONTH_PATTERN, description="A month, YYYY-MM", examples=["2026-01"])]
 
@@ -22,8 +23,10 @@ class PricingView(msgspec.Struct, frozen=True):
     description: str | None
 
 
-class PricingViewList(msgspec.Struct, frozen=True):
+class PricingViewList(msgspec.Struct, frozen=True, omit_defaults=True):
     rows: list[PricingView]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class AdjustmentScope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -51,8 +54,10 @@ class Adjustment(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_field
 class SimulationCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """A simulation pricing view: a base view's valued costs with adjustments, evaluated on the fly."""
 
-    code: Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9._-]{0,62}$", examples=["budget-2027-cloud-plus-10"])]
-    """Lower-case letters, digits, '.', '_' and '-', at most 63 characters; never reused."""
+    code: Annotated[str, Meta(pattern=SIMULATION_CODE_PATTERN, examples=["sim-budget-2027-cloud-plus-10"])]
+    """sim- then lower-case letters, digits, '.', '_' and '-', at most 63 characters; never reused.
+    The prefix keeps the API's codes apart from those of the pricing files, which never take it:
+    a simulation can never take a code the batch will need."""
     name: Annotated[str, Meta(min_length=1)]
     base_view: str
     """The pricing view the simulation starts from; not itself a simulation."""

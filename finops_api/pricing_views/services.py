@@ -5,8 +5,11 @@ from enum import Enum
 
 import msgspec
 from litestar.di import NamedDependency
-from psycopg.rows import dict_row
+from psycopg import AsyncCursor
+from psycopg.rows import DictRow, dict_row
 
+from finops_api.audit import record_write
+from finops_api.auth.principal import Principal
 from finops_api.db import Pool, read_write_transaction
 from finops_api.pricing_views.schemas import Adjustment, PricingView, PricingViewDetail, SimulationCreate
 from finops_core.months import parse_month
@@ -38,16 +41,10 @@ class PricingViewService:
 
     async def get_view(self, code: str) -> PricingViewDetail | None:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(sql_text("api/pricing_view.sql"), {"code": code})
-            view = await cur.fetchone()
-            if view is None:
-                return None
-            await cur.execute(sql_text("api/simulation_adjustments.sql"), {"code": code})
-            adjustments = await cur.fetchall()
-        return msgspec.convert({**view, "adjustments": adjustments}, PricingViewDetail)
+            return await _view(cur, code)
 
-    async def create_simulation(self, simulation: SimulationCreate) -> CreateOutcome:
-        """Stores the view and its adjustments in one transaction."""
+    async def create_simulation(self, simulation: SimulationCreate, principal: Principal) -> CreateOutcome:
+        """Stores the view, its adjustments and the audit entry in one transaction."""
         async with read_write_transaction(self._pool) as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(sql_text("api/pricing_view.sql"), {"code": simulation.base_view})
             base = await cur.fetchone()
@@ -73,17 +70,32 @@ class PricingViewService:
                     for position, a in enumerate(simulation.adjustments)
                 ],
             )
+            created = await _view(cur, simulation.code)
+            await record_write(cur, principal, "createSimulation", simulation.code, None, created)
         return CreateOutcome.CREATED
 
-    async def delete_simulation(self, code: str) -> DeleteOutcome:
+    async def delete_simulation(self, code: str, principal: Principal) -> DeleteOutcome:
         async with read_write_transaction(self._pool) as conn, conn.cursor(row_factory=dict_row) as cur:
+            before = await _view(cur, code)
             await cur.execute(sql_text("api/simulation_delete.sql"), {"code": code})
             row = await cur.fetchone()
+            if row is not None and row["deleted"]:
+                await record_write(cur, principal, "deletePricingView", code, before, None)
         if row is None:  # the query always returns one row
             raise RuntimeError("simulation_delete.sql returned no row")
         if row["deleted"]:
             return DeleteOutcome.DELETED
         return DeleteOutcome.UNKNOWN if row["kind"] is None else DeleteOutcome.NOT_A_SIMULATION
+
+
+async def _view(cur: AsyncCursor[DictRow], code: str) -> PricingViewDetail | None:
+    await cur.execute(sql_text("api/pricing_view.sql"), {"code": code})
+    view = await cur.fetchone()
+    if view is None:
+        return None
+    await cur.execute(sql_text("api/simulation_adjustments.sql"), {"code": code})
+    adjustments = await cur.fetchall()
+    return msgspec.convert({**view, "adjustments": adjustments}, PricingViewDetail)
 
 
 def _adjustment_row(code: str, position: int, adjustment: Adjustment) -> dict[str, object]:

@@ -8,7 +8,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
+from finops_api.auth.visibility import Visibility
 from finops_api.errors import problem_responses
+from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
 from finops_api.referentials.schemas import (
     ApplicationHistory,
@@ -43,12 +45,13 @@ IncludeDeleted = Annotated[
 ]
 
 _SERVICE = {"referential_service": Provide(provide_referential_service, sync_to_thread=False)}
+_DEPENDENCIES = {**_SERVICE, **PAGE}
 
 
 class ReferentialController(Controller):
     path = "/"
     tags = ("referentials",)
-    dependencies = _SERVICE
+    dependencies = _DEPENDENCIES
 
     @get(
         "/domains",
@@ -60,11 +63,13 @@ class ReferentialController(Controller):
     async def list_domains(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
     ) -> DomainList:
         month = parse_month(as_of) if as_of is not None else None
-        return DomainList(as_of=as_of, rows=await referential_service.domains(month, include_deleted))
+        rows, next_page = page.cut(await referential_service.domains(month, include_deleted), False)
+        return DomainList(as_of=as_of, rows=rows, next=next_page)
 
     @get(
         "/families",
@@ -76,11 +81,13 @@ class ReferentialController(Controller):
     async def list_families(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
     ) -> FamilyList:
         month = parse_month(as_of) if as_of is not None else None
-        return FamilyList(as_of=as_of, rows=await referential_service.families(month, include_deleted))
+        rows, next_page = page.cut(await referential_service.families(month, include_deleted), False)
+        return FamilyList(as_of=as_of, rows=rows, next=next_page)
 
     @get(
         "/products",
@@ -95,6 +102,7 @@ class ReferentialController(Controller):
     async def list_products(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
         family: Annotated[
@@ -108,7 +116,8 @@ class ReferentialController(Controller):
         rows = await referential_service.products(
             month, include_deleted, split_list(family), split_list(domain)
         )
-        return ProductList(as_of=as_of, rows=rows)
+        page_rows, next_page = page.cut(rows, False)
+        return ProductList(as_of=as_of, rows=page_rows, next=next_page)
 
     @get(
         "/products/{code:str}/history",
@@ -136,12 +145,15 @@ class ReferentialController(Controller):
         "/applications",
         operation_id="listApplications",
         summary="Applications of the catalog, now or as of a month",
-        description=f"{AS_OF_RULE} owner filters on the owner at the same point.",
+        description=f"{AS_OF_RULE} owner filters on the owner at the same point. A viewer sees "
+        "the applications whose current owner is among its ownership refs.",
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
     async def list_applications(
         self,
         referential_service: NamedDependency[ReferentialService],
+        page: NamedDependency[Page],
+        visibility: NamedDependency[Visibility],
         as_of: AsOf = None,
         include_deleted: IncludeDeleted = False,
         owner: Annotated[
@@ -149,8 +161,11 @@ class ReferentialController(Controller):
         ] = None,
     ) -> ApplicationList:
         month = parse_month(as_of) if as_of is not None else None
-        rows = await referential_service.applications(month, include_deleted, split_list(owner))
-        return ApplicationList(as_of=as_of, rows=rows)
+        rows = await referential_service.applications(
+            month, include_deleted, split_list(owner), visibility.applications
+        )
+        page_rows, next_page = page.cut(rows, False)
+        return ApplicationList(as_of=as_of, rows=page_rows, next=next_page)
 
     @get(
         "/applications/{code:str}/history",
@@ -167,9 +182,11 @@ class ReferentialController(Controller):
     async def get_application_history(
         self,
         referential_service: NamedDependency[ReferentialService],
+        visibility: NamedDependency[Visibility],
         code: Annotated[str, PathParameter(description="The application code.")],
     ) -> ApplicationHistory:
-        versions = await referential_service.application_history(code)
+        # one the caller does not see is unknown to it: a 403 would tell that it exists
+        versions = await referential_service.application_history(code) if visibility.sees(code) else []
         if not versions:
             raise NotFoundException(detail=f"unknown application {code!r}")
         return ApplicationHistory(code=code, versions=versions)

@@ -18,10 +18,12 @@ class Domain(msgspec.Struct, kw_only=True, frozen=True):
     """Registered by a load rather than declared in the catalog."""
 
 
-class DomainList(msgspec.Struct, frozen=True):
+class DomainList(msgspec.Struct, frozen=True, omit_defaults=True):
     as_of: str | None
     """The month asked, YYYY-MM; null for the current versions."""
     rows: list[Domain]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class Family(msgspec.Struct, kw_only=True, frozen=True):
@@ -34,9 +36,11 @@ class Family(msgspec.Struct, kw_only=True, frozen=True):
     auto: bool
 
 
-class FamilyList(msgspec.Struct, frozen=True):
+class FamilyList(msgspec.Struct, frozen=True, omit_defaults=True):
     as_of: str | None
     rows: list[Family]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class Product(msgspec.Struct, kw_only=True, frozen=True):
@@ -56,9 +60,11 @@ class Product(msgspec.Struct, kw_only=True, frozen=True):
     auto: bool
 
 
-class ProductList(msgspec.Struct, frozen=True):
+class ProductList(msgspec.Struct, frozen=True, omit_defaults=True):
     as_of: str | None
     rows: list[Product]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class ProductVersion(msgspec.Struct, kw_only=True, frozen=True):
@@ -96,9 +102,11 @@ class Application(msgspec.Struct, kw_only=True, frozen=True):
     auto: bool
 
 
-class ApplicationList(msgspec.Struct, frozen=True):
+class ApplicationList(msgspec.Struct, frozen=True, omit_defaults=True):
     as_of: str | None
     rows: list[Application]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""
 
 
 class ApplicationVersion(msgspec.Struct, kw_only=True, frozen=True):

@@ -62,9 +62,19 @@ class ReferentialService:
         return await self._rows("api/product_history.sql", {"code": code}, ProductVersion)
 
     async def applications(
-        self, as_of: date | None, include_deleted: bool, owners: Sequence[str]
+        self,
+        as_of: date | None,
+        include_deleted: bool,
+        owners: Sequence[str],
+        visible: Sequence[str] | None = None,
     ) -> list[Application]:
-        params = {"as_of": as_of, "include_deleted": include_deleted, "owners": list(owners)}
+        """visible: only these codes (a viewer's); None: all."""
+        params = {
+            "as_of": as_of,
+            "include_deleted": include_deleted,
+            "owners": list(owners),
+            "visible": list(visible) if visible is not None else None,
+        }
         return await self._rows("api/referential_applications.sql", params, Application)
 
     async def application_history(self, code: str) -> list[ApplicationVersion]:

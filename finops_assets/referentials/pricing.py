@@ -30,6 +30,7 @@ from finops_assets.referentials.declared_months import declared_month, declared_
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
 from finops_core.sql import sql_statements
+from finops_core.vocabulary import SIMULATION_PREFIX
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -168,6 +169,10 @@ def read_pricing(folder: Path) -> Pricing:
             if not _CODE.match(entry.code) or entry.code in RESERVED_VIEWS:
                 raise ConfigError(
                     f"{where}.code: {entry.code!r} must be a lower-case code, not actual or actual-rate"
+                )
+            if entry.code.startswith(SIMULATION_PREFIX):
+                raise ConfigError(
+                    f"{where}.code: {entry.code!r}: {SIMULATION_PREFIX}... codes are the API's simulations"
                 )
             if entry.code in views:
                 raise ConfigError(f"{where}.code: {entry.code!r} is declared twice")

@@ -23,4 +23,5 @@ SELECT {keys},
                b.priced AS against_priced
           FROM ({side}) AS a
           FULL JOIN ({against_side}) AS b USING ({keys})) AS compared
- ORDER BY {keys};
+ ORDER BY {keys}
+{page}

@@ -59,4 +59,5 @@ SELECT {keys},
        CASE WHEN priced THEN retired::text END AS retired,
        priced
   FROM row_volume
- ORDER BY {keys};
+ ORDER BY {keys}
+{page}

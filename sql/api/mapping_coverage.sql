@@ -1,7 +1,8 @@
 -- Mapping coverage of a month, per source and currency, from the actual view: the cost
 -- attributed to an application and the cost left to %(unallocated)s. They add up to the total
 -- exactly. The share is of cost, and only when the total is positive (credits can outweigh
--- usage, and a share of a negative total means nothing).
+-- usage, and a share of a negative total means nothing). %(visible)s: only these applications
+-- (a viewer's); NULL: all.
 WITH totals AS (
     SELECT source, currency,
            coalesce(sum(cost) FILTER (WHERE application_code <> %(unallocated)s), 0) AS mapped_cost,
@@ -9,6 +10,7 @@ WITH totals AS (
            sum(cost) AS total_cost
       FROM finops.cost_by_product
      WHERE pricing_view_code = 'actual' AND month = %(month)s
+       AND (%(visible)s::text[] IS NULL OR application_code = ANY(%(visible)s::text[]))
      GROUP BY source, currency
 )
 SELECT source, currency,

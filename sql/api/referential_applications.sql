@@ -1,5 +1,5 @@
 -- Applications at a point, by the rule of referential_domains.sql.
--- %(owners)s: an empty array does not filter.
+-- %(owners)s: an empty array does not filter; %(visible)s: only these codes (a viewer's), NULL: all.
 WITH latest AS (
     SELECT DISTINCT ON (a.application_code) a.*
       FROM finops.dim_application AS a
@@ -18,4 +18,5 @@ SELECT application_code AS code, name, owner, cost_center, entity_ref, lifecycle
   FROM at_point
  WHERE (NOT deleted OR %(include_deleted)s::boolean)
    AND (cardinality(%(owners)s::text[]) = 0 OR owner = ANY(%(owners)s::text[]))
+   AND (%(visible)s::text[] IS NULL OR application_code = ANY(%(visible)s::text[]))
  ORDER BY application_code;

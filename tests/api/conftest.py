@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,7 +13,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
+from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.sql import sql_statements
+from tests.api.auth_fixtures import ADMINS, FINANCE, PAYMENTS_TEAM, auth_config, insert_owners
+from tests.api.fake_backstage import FakeBackstage, serve_fake_backstage
+
+OPEN_API = ApiConfig(auth=AuthConfig(mode="none"))
+"""No authentication: the tests of what the API answers; tests/api/test_auth*.py test who may ask."""
 
 READ_MODELS = (
     "cost_by_product",
@@ -126,5 +132,23 @@ def costs_mart(mart_url: str) -> str:
 
 @pytest.fixture
 async def client(mart_url: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app=create_app(mart_url)) as client:
+    async with AsyncTestClient(app=create_app(mart_url, api=OPEN_API)) as client:
+        yield client
+
+
+@pytest.fixture
+def backstage() -> Iterator[FakeBackstage]:
+    with serve_fake_backstage() as fake:
+        fake.ownership = {
+            "user:default/pat": ["user:default/pat", PAYMENTS_TEAM],
+            "user:default/fiona": ["user:default/fiona", FINANCE],
+            "user:default/ada": ["user:default/ada", ADMINS],
+        }
+        yield fake
+
+
+@pytest.fixture
+async def auth_client(costs_mart: str, backstage: FakeBackstage) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    insert_owners(costs_mart)
+    async with AsyncTestClient(app=create_app(costs_mart, api=auth_config(backstage.url))) as client:
         yield client

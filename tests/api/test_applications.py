@@ -199,8 +199,8 @@ async def test_openapi_operations(client: Client) -> None:
     applications = schema["paths"]["/api/v1/applications"]["get"]
     assert applications["operationId"] == "listApplications"
     parameters = {p["name"]: p for p in applications["parameters"]}
-    assert set(parameters) == {"as_of", "include_deleted", "owner"}
-    assert parameters["as_of"]["schema"]["pattern"] == r"^(\d{4})-(0[1-9]|1[0-2])$"
+    assert set(parameters) == {"as_of", "include_deleted", "owner", "limit", "offset"}
+    assert parameters["as_of"]["schema"]["pattern"] == r"^([1-9]\d{3})-(0[1-9]|1[0-2])$"
     history = schema["paths"]["/api/v1/applications/{code}/history"]["get"]
     assert history["operationId"] == "getApplicationHistory"
     assert "application/problem+json" in history["responses"]["404"]["content"]

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_api.costs.services import choose_read_model
-from tests.api.conftest import get_ok
+from tests.api.conftest import OPEN_API, get_ok
 
 Client = AsyncTestClient[Litestar]
 
@@ -239,7 +239,7 @@ async def test_tiny_amounts_are_plain_decimal_strings(mart_url: str) -> None:
             " ('2025-01-01', 'actual', 'oci', 'app', 'd', 'f', 'p', 'USD', 'GB', 0.0000001, 6.266090E-12),"
             " ('2025-01-01', 'actual', 'oci', 'app', 'd', 'f', 'q', 'USD', 'GB', 0.00000005, 0.00000005)"
         )
-    async with AsyncTestClient(app=create_app(mart_url)) as client:
+    async with AsyncTestClient(app=create_app(mart_url, api=OPEN_API)) as client:
         response = await client.get("/api/v1/costs", params={"group_by": "product", "source": "oci"})
     assert response.status_code == 200
     assert [(r["quantity"], r["cost"]) for r in response.json()["rows"]] == [

@@ -85,4 +85,5 @@ async def test_unknown_route_is_a_problem_too(client: Client) -> None:
     response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
-    assert response.json() == {"status": 404, "title": "Not Found", "detail": "Not Found"}
+    body = response.json()
+    assert body == {"type": "about:blank", "status": 404, "title": "Not Found", "detail": "Not Found"}

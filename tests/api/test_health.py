@@ -1,25 +1,30 @@
 from __future__ import annotations
 
+import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_api.db import create_pool
+from finops_core.migrations import available_migrations
+from tests.api.conftest import OPEN_API
 
 # Nothing listens on port 1: connections are refused at once.
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/finops?connect_timeout=2"
+
+LATEST = available_migrations()[-1].version
 
 
 async def test_health_reports_the_schema_version(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_version": "0008"}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_version": LATEST}
 
 
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("finops_api.health.services.HEALTH_TIMEOUT", 0.5)
-    async with AsyncTestClient(app=create_app(UNREACHABLE)) as client:
+    async with AsyncTestClient(app=create_app(UNREACHABLE, api=OPEN_API)) as client:
         response = await client.get("/api/v1/health")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
@@ -34,7 +39,7 @@ async def test_other_endpoints_are_503_when_the_database_is_unreachable(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("finops_api.db.POOL_TIMEOUT", 0.5)
-    async with AsyncTestClient(app=create_app(UNREACHABLE)) as client:
+    async with AsyncTestClient(app=create_app(UNREACHABLE, api=OPEN_API)) as client:
         response = await client.get("/api/v1/costs")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
@@ -42,21 +47,24 @@ async def test_other_endpoints_are_503_when_the_database_is_unreachable(
 
 
 async def test_health_is_503_on_a_database_without_the_mart(empty_database_url: str) -> None:
-    async with AsyncTestClient(app=create_app(empty_database_url)) as client:
+    async with AsyncTestClient(app=create_app(empty_database_url, api=OPEN_API)) as client:
         response = await client.get("/api/v1/health")
     assert response.status_code == 503
     assert "finops db upgrade" in response.json()["detail"]
 
 
-async def test_pool_sessions_use_custom_plans_and_read_only(mart_url: str) -> None:
+async def test_pool_sessions_use_custom_plans_read_only_and_a_statement_timeout(mart_url: str) -> None:
     # psycopg prepares statements after 5 runs; a generic plan would stop pruning month partitions
-    pool = create_pool(mart_url)
+    pool = create_pool(mart_url, "test", 1, 0.25)
     await pool.open(wait=True)
     try:
         async with pool.connection() as conn:
             cur = await conn.execute(
-                "SELECT current_setting('plan_cache_mode'), current_setting('default_transaction_read_only')"
+                "SELECT current_setting('plan_cache_mode'), current_setting('default_transaction_read_only'),"
+                " current_setting('statement_timeout')"
             )
-            assert await cur.fetchone() == ("force_custom_plan", "on")
+            assert await cur.fetchone() == ("force_custom_plan", "on", "250ms")
+            with pytest.raises(psycopg.errors.QueryCanceled):
+                await conn.execute("SELECT pg_sleep(5)")
     finally:
         await pool.close()

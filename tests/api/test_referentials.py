@@ -191,7 +191,7 @@ async def test_openapi_operations(client: Client) -> None:
     }.items() <= operations.items()
     products = schema["paths"]["/api/v1/products"]["get"]
     parameters = {p["name"]: p for p in products["parameters"]}
-    assert set(parameters) == {"as_of", "include_deleted", "family", "domain"}
-    assert parameters["as_of"]["schema"]["pattern"] == r"^(\d{4})-(0[1-9]|1[0-2])$"
+    assert set(parameters) == {"as_of", "include_deleted", "family", "domain", "limit", "offset"}
+    assert parameters["as_of"]["schema"]["pattern"] == r"^([1-9]\d{3})-(0[1-9]|1[0-2])$"
     history = schema["paths"]["/api/v1/products/{code}/history"]["get"]
     assert "application/problem+json" in history["responses"]["404"]["content"]

@@ -1,0 +1,68 @@
+"""From a bearer token to a Principal: a configured service token, else a Backstage user token."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+
+import httpx
+
+from finops_api.auth.backstage import BackstageTokens, InvalidToken
+from finops_api.auth.principal import Principal
+from finops_core.api_config import ROLES, AuthConfig, Role
+from finops_core.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class _StaticToken:
+    digest: bytes
+    principal: Principal
+
+
+def _static_tokens(config: AuthConfig) -> list[_StaticToken]:
+    tokens = []
+    for index, token in enumerate(config.service_tokens):
+        if token.env is not None:
+            value = os.environ.get(token.env)
+            if not value:
+                raise ConfigError(f"api.auth.service_tokens[{index}].env: {token.env} is not set")
+            digest = hashlib.sha256(value.encode()).digest()
+        else:
+            digest = bytes.fromhex(token.sha256 or "")
+        principal = Principal(token.subject, token.role, frozenset(token.ownership_refs))
+        tokens.append(_StaticToken(digest, principal))
+    return tokens
+
+
+class Authenticator:
+    def __init__(self, config: AuthConfig) -> None:
+        self._config = config
+        self._static = _static_tokens(config)
+        self._client: httpx.AsyncClient | None = None
+        self._backstage: BackstageTokens | None = None
+        if config.backstage is not None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(config.backstage.timeout_seconds), follow_redirects=False
+            )
+            self._backstage = BackstageTokens(config.backstage, self._client)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def principal(self, token: str) -> Principal:
+        digest = hashlib.sha256(token.encode()).digest()
+        # every configured token is compared, in constant time, so that timing tells nothing
+        found = [static.principal for static in self._static if hmac.compare_digest(static.digest, digest)]
+        if found:
+            return found[0]
+        if self._backstage is None:
+            raise InvalidToken("not one of the configured service tokens")
+        user = await self._backstage.user(token)
+        return Principal(user.subject, self._role(user.ownership_refs), user.ownership_refs)
+
+    def _role(self, refs: frozenset[str]) -> Role:
+        granted: list[Role] = [role for role, members in self._config.roles.items() if refs & set(members)]
+        return max(granted, key=ROLES.index, default="viewer")

@@ -1,0 +1,27 @@
+"""The authenticated caller of a request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from finops_core.api_config import ROLES, Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    """user:<ns>/<name> for a Backstage user, the configured subject for a service token."""
+    role: Role
+    ownership_refs: frozenset[str]
+    """The user and the groups it belongs to; a viewer sees the applications they own."""
+
+    def has(self, role: Role) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.has("finance")
+
+
+ANONYMOUS = Principal(subject="anonymous", role="admin", ownership_refs=frozenset())
+"""The caller under `auth: {mode: none}`: no authentication, so no restriction either."""
