@@ -169,7 +169,7 @@ def test_demo_loads_the_whole_product_through_the_dagster_instance(
         ("actual-rate", "derived"),
         ("budget", "rate_card"),
         ("forecast", "rate_card"),
-        ("what-if-compute-plus-10", "simulation"),
+        ("sim-compute-plus-10", "simulation"),
     ]
     # the runs are in the Dagster instance the UI reads (run storage in the mart's database)
     (runs,) = query(mart_url, "SELECT count(*) FROM public.runs WHERE status = 'SUCCESS'")[0]

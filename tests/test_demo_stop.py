@@ -26,7 +26,7 @@ def test_ctrl_c_stops_the_api_and_every_dagster_process(mart_url: str, tmp_path:
         demo.wait_for("ready; Ctrl-C stops everything", timeout=240)
         with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/api/v1/pricing-views") as answer:
             views = [row["code"] for row in json.load(answer)["rows"]]
-        assert views == ["actual", "actual-rate", "budget", "forecast", "what-if-compute-plus-10"]
+        assert views == ["actual", "actual-rate", "budget", "forecast", "sim-compute-plus-10"]
         with urllib.request.urlopen(f"http://127.0.0.1:{dagster_port}/server_info") as answer:
             assert "dagster_webserver_version" in json.load(answer)
         elapsed = demo.interrupt_and_check([api_port, dagster_port])

@@ -73,7 +73,7 @@ def test_fresh_clone_make_demo_serves_the_demo_and_stops_clean(tmp_path: Path) -
         with urllib.request.urlopen(f"http://127.0.0.1:{plugin_port}/finops", timeout=30) as page:
             assert page.status == 200
         through = _get(f"http://127.0.0.1:{proxy_port}/api/proxy/finops/api/v1/pricing-views")
-        assert [row["code"] for row in through["rows"]][-1] == "what-if-compute-plus-10"
+        assert [row["code"] for row in through["rows"]][-1] == "sim-compute-plus-10"
 
         elapsed = demo.interrupt_and_check([api_port, dagster_port, plugin_port, proxy_port])
     finally:

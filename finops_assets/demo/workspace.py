@@ -28,7 +28,7 @@ from finops_core.months import add_months, format_month
 
 FIRST_MONTH = date(2025, 1, 1)
 FOCUS_SOURCE = "cloud"
-SIMULATION = "what-if-compute-plus-10"
+SIMULATION = "sim-compute-plus-10"
 BUDGET_FACTOR = Decimal("0.95")  # finance planned 5% under last year's effective rates
 FORECAST_FACTOR = Decimal("1.04")  # and now expects 4% over them
 PRICE_QUANTUM = Decimal("0.000001")
@@ -244,6 +244,8 @@ def _write_config(workspace: DemoWorkspace) -> None:
         "catalog": "catalog/",
         "pricing": "pricing/",
         "allocation": "allocation/",
+        # the demo runs on one machine for one person: no authentication, said at every answer
+        "api": {"auth": {"mode": "none"}},
         "sources": [
             {"name": FOCUS_SOURCE, "kind": "focus", "path": "focus", "cost_column": "EffectiveCost",
              "application_tag": "application",

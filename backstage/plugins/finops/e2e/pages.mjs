@@ -56,7 +56,7 @@ export async function checkPages(context) {
     const families = (await api.get('/costs', { from: month, to: month, group_by: 'family', currency })).rows
       .sort((a, b) => new Big(b.cost).cmp(a.cost));
     const [target, other] = families;
-    const code = `e2e-plus-10-${Date.now()}`;
+    const code = `sim-e2e-plus-10-${Date.now()}`;
     await page.goto(`${appUrl}/finops/what-if`);
     await page.fill('#finops-sim-code', code);
     await page.fill('#finops-sim-name', `${target.family} plus 10 %`);

@@ -33,7 +33,8 @@ FINOPS_HOME="$home" "$repo/.venv/bin/finops" demo --no-serve --rows-per-month "$
 echo "timing: demo data $((SECONDS - start)) s"
 
 port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$repo/.venv/bin/finops" serve --host 127.0.0.1 --port "$port" > "$home/api.log" 2>&1 &
+# the demo's own configuration: its API runs with auth: none, said on every answer
+FINOPS_CONFIG="$home/demo/finops.yaml" "$repo/.venv/bin/finops" serve --host 127.0.0.1 --port "$port" > "$home/api.log" 2>&1 &
 api_pid=$!
 api="http://127.0.0.1:$port"
 for _ in $(seq 60); do

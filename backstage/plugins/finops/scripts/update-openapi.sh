@@ -12,9 +12,12 @@ import json
 import sys
 
 from finops_api.app import create_app
+from finops_core.api_config import ApiConfig, AuthConfig
 
+# the schema as a secured deployment serves it (bearer scheme, 401/403 on every operation)
+app = create_app(api=ApiConfig(auth=AuthConfig(mode="tokens")))
 with open(sys.argv[1], "w") as out:
-    out.write(json.dumps(create_app().openapi_schema.to_schema(), indent=2, sort_keys=True) + "\n")
+    out.write(json.dumps(app.openapi_schema.to_schema(), indent=2, sort_keys=True) + "\n")
 PY
 (cd "$plugin" && npx openapi-typescript "$work/openapi.json" -o "$work/schema.ts" >/dev/null)
 if [ "${1:-}" = "--check" ]; then

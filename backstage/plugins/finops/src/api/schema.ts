@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * How an application's shares of the indirect pools of a month were computed
-         * @description Per pool: the rule, its method and scope, the application's weight and the total weight, the pool's quantity and cost, the share of both, and the share's cost in every pricing view. No rows when the application received no share that month.
+         * @description Per pool: the rule, its method and scope, the application's weight and the total weight, the pool's quantity and cost, the share of both, and the share's cost in every pricing view. No rows when the application received no share that month, or is not one the caller sees.
          */
         get: operations["explainAllocation"];
         put?: never;
@@ -33,7 +33,7 @@ export interface paths {
         };
         /**
          * Applications of the catalog, now or as of a month
-         * @description Without as_of: the current version of every code. With as_of: for every code, its latest version begun at or before that month, which is the one valid that month unless the code had been deleted by then (a version valid that month is listed even when the code was deleted later). include_deleted adds the codes deleted at that point (now, or at as_of), with their last version and deleted true; a code deleted then declared again is deleted only for the months in between. owner filters on the owner at the same point.
+         * @description Without as_of: the current version of every code. With as_of: for every code, its latest version begun at or before that month, which is the one valid that month unless the code had been deleted by then (a version valid that month is listed even when the code was deleted later). include_deleted adds the codes deleted at that point (now, or at as_of), with their last version and deleted true; a code deleted then declared again is deleted only for the months in between. owner filters on the owner at the same point. A viewer sees the applications whose current owner is among its ownership refs.
          */
         get: operations["listApplications"];
         put?: never;
@@ -96,6 +96,26 @@ export interface paths {
          * @description Exactly one of `against` (another pricing view over the same months: the same consumption valued twice) and `against_period` (the same view over the range moved back by 1, 3 or 12 months). Rows are matched on the group keys; with against_period the against side's months are labelled with the months they are compared with, so group_by=month,application compares each month with the month a year before, and group_by=application each application's total over the two ranges. A group on one side only is still a row, the other side null.
          */
         get: operations["compareCosts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/costs/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every row of GET /api/v1/costs, streamed as CSV or Parquet
+         * @description The same parameters and rows as /costs, unpaged, streamed in constant memory. Amounts are exact decimal text in both formats; priced is a boolean.
+         */
+        get: operations["exportCosts"];
         put?: never;
         post?: never;
         delete?: never;
@@ -191,7 +211,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Load attempts per source and month, newest first */
+        /**
+         * Load attempts per source and month, newest first
+         * @description The load audit: for the admin role.
+         */
         get: operations["listLoads"];
         put?: never;
         post?: never;
@@ -210,7 +233,7 @@ export interface paths {
         };
         /**
          * Cost attributed to applications and cost left unallocated, per source, in a month
-         * @description From the actual pricing view. mapped_cost + unallocated_cost = total_cost exactly; currencies are never added together. Sources with no cost that month are not listed.
+         * @description From the actual pricing view. mapped_cost + unallocated_cost = total_cost exactly; currencies are never added together. Sources with no cost that month are not listed. A viewer's figures are those of the applications it sees.
          */
         get: operations["getMappingCoverage"];
         put?: never;
@@ -249,7 +272,7 @@ export interface paths {
         put?: never;
         /**
          * A simulation pricing view: a base view's costs with adjustments, evaluated on the fly
-         * @description Adjustments apply in list order to the base view's rows in their scope and months: percent: cost x (1 + value / 100); absolute: cost + quantity x value; price: quantity x value. Quantities never change. GET /api/v1/costs?view=<code> (and compare, variance) evaluate it from the read models, with no batch run.
+         * @description For the finance and admin roles; the body must be application/json (415 otherwise). Adjustments apply in list order to the base view's rows in their scope and months: percent: cost x (1 + value / 100); absolute: cost + quantity x value; price: quantity x value. Quantities never change. GET /api/v1/costs?view=<code> (and compare, variance) evaluate it from the read models, with no batch run. At most api.max_adjustments adjustments (200 by default). Written to the API's write audit.
          */
         post: operations["createSimulation"];
         delete?: never;
@@ -265,13 +288,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One pricing view, with a simulation's adjustments */
+        /**
+         * One pricing view, with a simulation's adjustments
+         * @description A viewer does not see the adjustments scoped to applications it does not see.
+         */
         get: operations["getPricingView"];
         put?: never;
         post?: never;
         /**
          * Soft-deletes a simulation pricing view
-         * @description Only simulations can be deleted here (409 for other kinds); the code is never reused.
+         * @description For the finance and admin roles. Only simulations can be deleted here (409 for other kinds); the code is never reused. Written to the API's write audit.
          */
         delete: operations["deletePricingView"];
         options?: never;
@@ -433,6 +459,7 @@ export interface components {
         /** ApplicationList */
         ApplicationList: {
             as_of: string | null;
+            next?: string | null;
             rows: components["schemas"]["Application"][];
         };
         /** ApplicationVersion */
@@ -455,6 +482,7 @@ export interface components {
             against_to: string | null;
             from: string | null;
             group_by: string[];
+            next?: string | null;
             rows: components["schemas"]["CompareRow"][];
             to: string | null;
             view: string;
@@ -515,6 +543,7 @@ export interface components {
         CostReport: {
             from: string | null;
             group_by: string[];
+            next?: string | null;
             rows: components["schemas"]["CostRow"][];
             to: string | null;
             view: string;
@@ -559,6 +588,7 @@ export interface components {
         /** DomainList */
         DomainList: {
             as_of: string | null;
+            next?: string | null;
             rows: components["schemas"]["Domain"][];
         };
         /** Family */
@@ -574,6 +604,7 @@ export interface components {
         /** FamilyList */
         FamilyList: {
             as_of: string | null;
+            next?: string | null;
             rows: components["schemas"]["Family"][];
         };
         /** Health */
@@ -611,11 +642,13 @@ export interface components {
         };
         /** LoadList */
         LoadList: {
+            next?: string | null;
             rows: components["schemas"]["Load"][];
         };
         /** MappingCoverage */
         MappingCoverage: {
             month: string;
+            next?: string | null;
             rows: components["schemas"]["SourceCoverage"][];
         };
         /** PricingView */
@@ -641,6 +674,7 @@ export interface components {
         };
         /** PricingViewList */
         PricingViewList: {
+            next?: string | null;
             rows: components["schemas"]["PricingView"][];
         };
         /** ProblemDetails */
@@ -675,6 +709,7 @@ export interface components {
         /** ProductList */
         ProductList: {
             as_of: string | null;
+            next?: string | null;
             rows: components["schemas"]["Product"][];
         };
         /** ProductVersion */
@@ -692,7 +727,7 @@ export interface components {
         SimulationCreate: {
             adjustments?: components["schemas"]["Adjustment"][];
             base_view: string;
-            /** @example budget-2027-cloud-plus-10 */
+            /** @example sim-budget-2027-cloud-plus-10 */
             code: string;
             description?: string | null;
             name: string;
@@ -735,6 +770,7 @@ export interface components {
             against_to: string | null;
             from: string | null;
             group_by: string[];
+            next?: string | null;
             rows: components["schemas"]["VarianceRow"][];
             to: string | null;
             view: string;
@@ -855,6 +891,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -869,6 +914,10 @@ export interface operations {
     listApplications: {
         parameters: {
             query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description The month whose versions to list, YYYY-MM; the current versions when absent. */
                 as_of?: string | null;
                 /** @description Also list the codes deleted at that point, flagged deleted. */
@@ -893,6 +942,15 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -941,6 +999,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -978,6 +1045,10 @@ export interface operations {
                 product?: string | null;
                 /** @description Only these currencies, comma-separated. */
                 currency?: string | null;
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description Pricing view code (GET /api/v1/pricing-views). */
                 view?: string;
                 /** @description First period included: a month YYYY-MM, or a quarter YYYY-Qn or a year YYYY (from its first month); default: the view's first month with data. */
@@ -1013,6 +1084,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1041,6 +1121,10 @@ export interface operations {
                 product?: string | null;
                 /** @description Only these currencies, comma-separated. */
                 currency?: string | null;
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description Pricing view code (GET /api/v1/pricing-views). */
                 view?: string;
                 /** @description The pricing view to compare with, over the same months. */
@@ -1080,6 +1164,90 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    exportCosts: {
+        parameters: {
+            query?: {
+                /** @description Only these sources, comma-separated. */
+                source?: string | null;
+                /** @description Only these applications, comma-separated. */
+                application?: string | null;
+                /** @description Only applications with these owners (Backstage group refs) in the month reported, comma-separated. */
+                owner?: string | null;
+                /** @description Only these domains, comma-separated. */
+                domain?: string | null;
+                /** @description Only these families, comma-separated. */
+                family?: string | null;
+                /** @description Only these products, comma-separated. */
+                product?: string | null;
+                /** @description Only these currencies, comma-separated. */
+                currency?: string | null;
+                /** @description csv or parquet. */
+                format?: "csv" | "parquet";
+                /** @description Pricing view code (GET /api/v1/pricing-views). */
+                view?: string;
+                /** @description First period included: a month YYYY-MM, or a quarter YYYY-Qn or a year YYYY (from its first month); default: the view's first month with data. */
+                from?: string | null;
+                /** @description Last period included: a month YYYY-MM, or a quarter YYYY-Qn or a year YYYY (to its last month); default: the view's last month with data. */
+                to?: string | null;
+                /** @description Comma-separated subset of month, quarter, year, source, application, owner, domain, family, product, currency; rows are sorted in this order. currency is always added. Empty: one row per currency. */
+                group_by?: string;
+                /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
+                owner_as_of?: "month" | "current";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The rows, as CSV (a header line first) or Parquet */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.apache.parquet": string;
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1108,6 +1276,10 @@ export interface operations {
                 product?: string | null;
                 /** @description Only these currencies, comma-separated. */
                 currency?: string | null;
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description Compare with the range moved back by 1, 3 or 12 months. */
                 against_period: "previous_month" | "previous_quarter" | "previous_year";
                 /** @description Pricing view code (GET /api/v1/pricing-views). */
@@ -1145,6 +1317,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1159,6 +1340,10 @@ export interface operations {
     listDomains: {
         parameters: {
             query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description The month whose versions to list, YYYY-MM; the current versions when absent. */
                 as_of?: string | null;
                 /** @description Also list the codes deleted at that point, flagged deleted. */
@@ -1188,6 +1373,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1202,6 +1396,10 @@ export interface operations {
     listFamilies: {
         parameters: {
             query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description The month whose versions to list, YYYY-MM; the current versions when absent. */
                 as_of?: string | null;
                 /** @description Also list the codes deleted at that point, flagged deleted. */
@@ -1224,6 +1422,15 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1274,6 +1481,10 @@ export interface operations {
     listLoads: {
         parameters: {
             query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description Only the loads of this billing month, YYYY-MM; all months when absent. */
                 month?: string | null;
             };
@@ -1301,6 +1512,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1315,6 +1544,10 @@ export interface operations {
     getMappingCoverage: {
         parameters: {
             query: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description The month, YYYY-MM. */
                 month: string;
             };
@@ -1342,6 +1575,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {
@@ -1355,7 +1597,12 @@ export interface operations {
     };
     listPricingViews: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1369,6 +1616,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PricingViewList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Service Unavailable */
@@ -1413,8 +1678,44 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1467,6 +1768,15 @@ export interface operations {
                         } | unknown[];
                         status_code: number;
                     };
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             /** @description Not Found */
@@ -1523,6 +1833,24 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Not Found */
             404: {
                 headers: {
@@ -1555,6 +1883,10 @@ export interface operations {
     listProducts: {
         parameters: {
             query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
                 /** @description The month whose versions to list, YYYY-MM; the current versions when absent. */
                 as_of?: string | null;
                 /** @description Also list the codes deleted at that point, flagged deleted. */
@@ -1581,6 +1913,15 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1622,6 +1963,15 @@ export interface operations {
             };
             /** @description Bad Request */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -34,7 +34,7 @@ function refusal(error: unknown): string | undefined {
 export function WhatIfPage() {
   const api = useApi(finopsApiRef);
   const [draft, setDraft] = useState<SimulationCreate>({
-    code: '', name: '', base_view: 'actual', description: null, adjustments: [NEW_ADJUSTMENT],
+    code: 'sim-', name: '', base_view: 'actual', description: null, adjustments: [NEW_ADJUSTMENT],
   });
   const [previewFrom, setPreviewFrom] = useState('');
   const [previewTo, setPreviewTo] = useState('');
@@ -111,7 +111,7 @@ export function WhatIfPage() {
           <InfoCard title="New simulation">
             {refused && <Alert severity="warning" data-testid="whatif-disabled">Saving is disabled: {refused}</Alert>}
             <Toolbar>
-              <TextInput id="finops-sim-code" label="Code" placeholder="vm-plus-10" value={draft.code} disabled={disabled} onChange={value => setDraft({ ...draft, code: value })} />
+              <TextInput id="finops-sim-code" label="Code" placeholder="sim-vm-plus-10" value={draft.code} disabled={disabled} onChange={value => setDraft({ ...draft, code: value })} />
               <TextInput id="finops-sim-name" label="Name" value={draft.name} disabled={disabled} onChange={value => setDraft({ ...draft, name: value })} trim={false} />
               <ViewPicker id="finops-sim-base" label="Base view" value={draft.base_view} onChange={base_view => setDraft({ ...draft, base_view })} />
               <TextInput id="finops-sim-description" label="Description" value={draft.description ?? ''} disabled={disabled} onChange={value => setDraft({ ...draft, description: value || null })} trim={false} />
