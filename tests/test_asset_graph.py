@@ -97,5 +97,5 @@ def test_end_month_closes_the_partitions() -> None:
 
 def test_runs_from_the_ui_execute_their_steps_in_one_process() -> None:
     defs = build_definitions(PlatformConfig(start_month="2025-01", sources=[]))
-    job = defs.get_job_def("refresh_months")
+    job = defs.resolve_job_def("refresh_months")
     assert job.executor_def.name == "in_process"
