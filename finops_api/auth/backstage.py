@@ -134,4 +134,4 @@ def _number(value: object) -> float:
     """A numeric claim PyJWT has checked (exp)."""
     if not isinstance(value, int | float):
         raise InvalidToken(f"not a number of seconds: {value!r}")
-    return float(value)
+    return float(value)  # float ok: seconds since the epoch, not money
