@@ -94,8 +94,6 @@ def save_simulation(url: str) -> None:
 
 
 def demo(options: DemoOptions) -> int:
-    from finops_assets.demo.workspace import write_workspace
-
     settings = Settings.from_env()
     if options.serve:
         _check_port_free(options.host, options.api_port, "API_PORT")
@@ -105,6 +103,31 @@ def demo(options: DemoOptions) -> int:
             _check_port_free(options.host, options.plugin_proxy_port, "PLUGIN_PROXY_PORT")
     ours = not settings.database_url and embedded_server(settings.home / "pgdata") is None
     url = database_url(settings)
+    try:
+        if not _load(options, settings, url):
+            return 1
+        if not options.serve:
+            return 0  # the embedded server keeps running, for `finops serve` and the UI
+        code = _serve(options)
+    except KeyboardInterrupt:
+        say("interrupted while loading; the months loaded so far stay loaded")
+        code = 130
+    finally:
+        if ours and options.serve and stop_embedded(settings.home / "pgdata"):
+            say("embedded PostgreSQL stopped")
+    # Everything is stopped and nothing is left to write: skip the interpreter's teardown of the
+    # Dagster object graph loaded above (2-3.5 s of garbage collection measured), which would
+    # keep Ctrl-C waiting past its 10 s.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _load(options: DemoOptions, settings: Settings, url: str) -> bool:
+    """The demo's workspace, every month materialized, the simulation saved."""
+    from finops_assets.demo.workspace import write_workspace
+
     upgrade(url)
     folder = settings.home / "demo"
     say(f"writing the demo in {folder}: {options.months} months, {options.rows_per_month} FOCUS rows each")
@@ -115,22 +138,9 @@ def demo(options: DemoOptions) -> int:
     _dagster_home(settings, url)
     if run_months(config, url, workspace.months, None, options.strict) == Outcome.FAILED:
         say("the demo's data did not load; see the errors above")
-        return 1
+        return False
     save_simulation(url)
-    if not options.serve:
-        return 0
-    try:
-        code = _serve(options)
-    finally:
-        if ours and stop_embedded(settings.home / "pgdata"):
-            say("embedded PostgreSQL stopped")
-    # Everything is stopped and nothing is left to write: skip the interpreter's teardown of the
-    # Dagster object graph loaded above (2-3.5 s of garbage collection measured), which would
-    # keep Ctrl-C waiting past its 10 s.
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    return True
 
 
 def _start_plugin(
