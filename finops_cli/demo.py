@@ -159,7 +159,9 @@ def _start_plugin(
         "FINOPS_PLUGIN_PORT": str(options.plugin_port),
         "FINOPS_PLUGIN_PROXY_PORT": str(options.plugin_proxy_port),
     }
-    supervisor.start("Backstage plugin", ["bash", str(PLUGIN_DEV), api_url], plugin_env, REPO_ROOT)
+    supervisor.start(
+        "Backstage plugin", ["bash", str(PLUGIN_DEV), api_url], plugin_env, REPO_ROOT, stop_group=True
+    )
     return f"http://127.0.0.1:{options.plugin_port}/finops"
 
 

@@ -7,6 +7,7 @@ graceful stop), SIGKILL for whatever is left when the grace period ends or at a 
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import threading
@@ -29,6 +30,9 @@ class StopRequested(Exception):
 class Supervisor:
     grace_seconds: float = 6.0
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    group_stopped: set[str] = field(default_factory=set)
+    """Children whose whole process group gets the SIGINT, as a terminal's Ctrl-C would give it
+    (a shell script's npm and node); the others get it at their root only."""
     _stop: threading.Event = field(default_factory=threading.Event)
     _force: threading.Event = field(default_factory=threading.Event)
 
@@ -42,12 +46,16 @@ class Supervisor:
         signal.signal(signal.SIGINT, handle)
         signal.signal(signal.SIGTERM, handle)
 
-    def start(self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> None:
+    def start(
+        self, name: str, argv: Sequence[str], env: Mapping[str, str], cwd: Path, stop_group: bool = False
+    ) -> None:
         self.children[name] = subprocess.Popen(list(argv), env=dict(env), cwd=cwd, start_new_session=True)
+        if stop_group:
+            self.group_stopped.add(name)
 
     def wait_until_ready(self, name: str, url: str, timeout: float) -> None:
-        """Poll url until it answers (any HTTP status), the child dies, a stop is asked or the
-        timeout passes; a RuntimeError names what went wrong."""
+        """Poll url until it answers 2xx, the child dies, a stop is asked or the timeout passes;
+        a RuntimeError names what went wrong. (A dev server answers 404 while it compiles.)"""
         deadline = time.monotonic() + timeout
         child = self.children[name]
         while time.monotonic() < deadline:
@@ -58,9 +66,7 @@ class Supervisor:
             try:
                 with urllib.request.urlopen(url, timeout=2):
                     return
-            except urllib.error.HTTPError:
-                return
-            except (urllib.error.URLError, OSError):
+            except (urllib.error.URLError, OSError):  # HTTPError (not 2xx) included
                 time.sleep(0.25)
         raise RuntimeError(f"{name} did not answer at {url} within {timeout:.0f} s")
 
@@ -77,14 +83,17 @@ class Supervisor:
         tree's root gets SIGINT: `dagster dev` then stops its own servers in order (3.8 s
         measured), where signalling them all at once makes it wait on them (8 s)."""
         trees = []
-        for child in self.children.values():
+        for name, child in self.children.items():
             try:
                 root = psutil.Process(child.pid)
                 trees.append([root, *root.children(recursive=True)])
             except psutil.NoSuchProcess:
                 continue
-        for tree in trees:
-            _signal(tree[0], signal.SIGINT)
+            if name in self.group_stopped:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.pid, signal.SIGINT)
+            else:
+                _signal(root, signal.SIGINT)
         alive = [p for tree in trees for p in tree]
         deadline = time.monotonic() + self.grace_seconds
         while alive and time.monotonic() < deadline and not self._force.is_set():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -70,6 +71,15 @@ class DemoProcess:
                 )
             time.sleep(0.5)
         raise AssertionError(f"no {text!r} within {timeout} s:\n{self.log.read_text()[-3000:]}")
+
+    def kill_everything(self) -> None:
+        """After a failed check: nothing the demo started may outlive the test."""
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(self.process.pid)
+            for process in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    process.kill()
+        self.process.wait(10)
 
     def interrupt_and_check(self, ports: Sequence[int]) -> float:
         """Ctrl-C; assert every process the demo started is gone and the ports are free within

@@ -31,8 +31,7 @@ def test_ctrl_c_stops_the_api_and_every_dagster_process(mart_url: str, tmp_path:
             assert "dagster_webserver_version" in json.load(answer)
         elapsed = demo.interrupt_and_check([api_port, dagster_port])
     finally:
-        if demo.process.poll() is None:
-            demo.process.kill()
+        demo.kill_everything()
     assert elapsed < 10
     assert demo.process.returncode == 0
     assert demo.log.read_text().splitlines()[-1].startswith("stopped")

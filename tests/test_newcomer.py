@@ -70,14 +70,18 @@ def test_fresh_clone_make_demo_serves_the_demo_and_stops_clean(tmp_path: Path) -
         ), stats
 
         # the plugin's dev app is served, and its proxy reaches the API as Backstage's would
-        with urllib.request.urlopen(f"http://127.0.0.1:{plugin_port}/finops", timeout=30) as page:
+        # (a browser's Accept header: the dev server answers a page route with the app's HTML)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{plugin_port}/finops", headers={"Accept": "text/html"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as page:
             assert page.status == 200
+            assert '<div id="root">' in page.read().decode()
         through = _get(f"http://127.0.0.1:{proxy_port}/api/proxy/finops/api/v1/pricing-views")
         assert [row["code"] for row in through["rows"]][-1] == "sim-compute-plus-10"
 
         elapsed = demo.interrupt_and_check([api_port, dagster_port, plugin_port, proxy_port])
     finally:
-        if demo.process.poll() is None:
-            demo.process.kill()
+        demo.kill_everything()
     assert elapsed < 10
     assert embedded_server(clone / ".finops" / "pgdata") is None  # the demo's own server stopped too

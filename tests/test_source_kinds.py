@@ -53,7 +53,7 @@ def test_a_cur_declared_focus_is_refused_in_one_line_by_the_cli(
     mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "finops.yaml"
-    config.write_text(f"sources:\n  - {{name: aws, kind: focus, path: '{CUR}'}}\n")
+    config.write_text(f"start_month: '2023-01'\nsources:\n  - {{name: aws, kind: focus, path: '{CUR}'}}\n")
     monkeypatch.setenv("FINOPS_CONFIG", str(config))
     monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
 
