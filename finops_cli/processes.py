@@ -22,6 +22,9 @@ from types import FrameType
 import psutil
 
 
+_ACCEPT = {"Accept": "text/html,application/json;q=0.9,*/*;q=0.8"}
+
+
 class StopRequested(Exception):
     """SIGINT or SIGTERM reached the supervisor."""
 
@@ -64,7 +67,8 @@ class Supervisor:
             if child.poll() is not None:
                 raise RuntimeError(f"{name} exited with code {child.returncode} before it was ready")
             try:
-                with urllib.request.urlopen(url, timeout=2):
+                # as a browser asks: a dev server's page routes answer 404 to other Accept headers
+                with urllib.request.urlopen(urllib.request.Request(url, headers=_ACCEPT), timeout=5):
                     return
             except (urllib.error.URLError, OSError):  # HTTPError (not 2xx) included
                 time.sleep(0.25)
