@@ -21,7 +21,6 @@ from types import FrameType
 
 import psutil
 
-
 _ACCEPT = {"Accept": "text/html,application/json;q=0.9,*/*;q=0.8"}
 
 
