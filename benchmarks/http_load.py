@@ -37,10 +37,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 from benchmarks.api_costs import build_mart, cases, simulation_scopes, simulations
 from benchmarks.duckdb_peer import PeerTiming, Question, compare_with_api, questions
-from benchmarks.http_server import Server, export_memory, serve
+from benchmarks.http_server import Server, database_cpu, export_memory, serve
 from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say
 from finops_assets.demo.generator import DemoSpec, demo_months
 from finops_core.api_config import ApiConfig, AuthConfig, BackstageAuth, Role
@@ -51,6 +52,7 @@ FINANCE = "group:default/finance"
 AUTH_TARGET = 0.90
 """Throughput with tokens verified and costs scoped, against auth none: at least 90%."""
 MODES = ("backstage", "none")
+SELF = psutil.Process()
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,11 @@ class Level:
     mode: str
     concurrency: int
     seconds: float = 0.0
+    client_cpu: float = 0.0
+    """CPU seconds of the load generator (this process: the client and the fake Backstage)."""
+    server_cpu: float = 0.0
+    database_cpu: float = 0.0
+    """CPU seconds of the PostgreSQL backends (of both servers: the idle one's use none)."""
     latencies: list[float] = field(default_factory=list)
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -208,7 +215,14 @@ def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: li
         for concurrency in args.concurrency:
             for mode in MODES:
                 level = Level(mode, concurrency)
+                client_cpu, server_cpu = sum(SELF.cpu_times()[:2]), servers[mode].cpu_seconds()
+                backends = database_cpu(url)
                 asyncio.run(run_level(servers[mode].url, level, requests, args.seconds, args.max_requests))
+                level.client_cpu = sum(SELF.cpu_times()[:2]) - client_cpu
+                level.server_cpu = servers[mode].cpu_seconds() - server_cpu
+                level.database_cpu = sum(
+                    used - backends.get(pid, 0.0) for pid, used in database_cpu(url).items()
+                )
                 say(f"  {mode} c{concurrency}: {level.rps:.1f} rps, p95 {level.percentile(0.95):.1f} ms, "
                     f"errors {sum(level.errors.values())}")  # fmt: skip
                 levels.append(level)
@@ -230,13 +244,15 @@ def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: li
 
 
 def report_load(levels: list[Level]) -> None:
-    say("\n| auth | concurrency | requests | rps | p50 | p95 | p99 | errors |")
-    say("|---|---|---|---|---|---|---|---|")
+    say("\n| auth | concurrency | requests | rps | p50 | p95 | p99 | errors | cores: workers, PostgreSQL, "
+        "client |\n|---|---|---|---|---|---|---|---|---|")  # fmt: skip
     for level in levels:
         errors = ", ".join(f"{count} x {kind}" for kind, count in level.errors.items()) or "0"
+        cores = (level.server_cpu, level.database_cpu, level.client_cpu)
         say(f"| {level.mode} | {level.concurrency} | {len(level.latencies):,} | {level.rps:.1f} | "
             f"{level.percentile(0.5):.1f} ms | {level.percentile(0.95):.1f} ms | "
-            f"{level.percentile(0.99):.1f} ms | {errors} |")  # fmt: skip
+            f"{level.percentile(0.99):.1f} ms | {errors} | "
+            f"{', '.join(f'{used / level.seconds:.2f}' for used in cores)} |")  # fmt: skip
     say("")
     for concurrency in sorted({level.concurrency for level in levels}):
         on, off = (next(lv for lv in levels if lv.mode == m and lv.concurrency == concurrency) for m in MODES)

@@ -4,6 +4,7 @@ memory."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import httpx
 import msgspec
 import psutil
+from psycopg.conninfo import conninfo_to_dict
 
 from benchmarks.http_app import API_ENV, DATABASE_ENV
 from benchmarks.ingest import REPO, say
@@ -32,13 +34,33 @@ class Server:
     database_url: str
     process: psutil.Process
 
-    def worker_rss(self) -> list[int]:
-        """The RSS of each worker (multiprocessing's resource tracker is a child too, not one)."""
+    def workers(self) -> list[psutil.Process]:
+        """multiprocessing's resource tracker is a child too, not a worker."""
         return [
-            child.memory_info().rss
+            child
             for child in self.process.children()
             if not any("resource_tracker" in part for part in child.cmdline())
         ]
+
+    def worker_rss(self) -> list[int]:
+        return [worker.memory_info().rss for worker in self.workers()]
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU the workers have used."""
+        return sum(sum(worker.cpu_times()[:2]) for worker in self.workers())
+
+
+def database_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL backend serving the database, by pid (PostgreSQL names
+    the database in the process title); {} when the server is not on this machine."""
+    title = f" {conninfo_to_dict(database_url)['dbname']} "
+    used = {}
+    for process in psutil.process_iter(["cmdline"]):
+        cmdline = process.info["cmdline"] or [""]
+        if cmdline[0].startswith("postgres: ") and title in cmdline[0]:
+            with contextlib.suppress(psutil.Error):
+                used[process.pid] = sum(process.cpu_times()[:2])
+    return used
 
 
 def _free_port() -> int:
