@@ -39,11 +39,10 @@ from typing import Any
 import httpx
 import psutil
 
-from benchmarks.api_costs import build_mart, cases, simulation_scopes, simulations
+from benchmarks.api_costs import bench_mart, cases, mart_arguments, simulation_scopes, simulations
 from benchmarks.duckdb_peer import PeerTiming, Question, compare_with_api, questions
 from benchmarks.http_server import Server, database_cpu, export_memory, serve
-from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say
-from finops_assets.demo.generator import DemoSpec, demo_months
+from benchmarks.ingest import say
 from finops_core.api_config import ApiConfig, AuthConfig, BackstageAuth, Role
 from finops_core.months import format_month
 from tests.api.fake_backstage import FakeBackstage, serve_fake_backstage
@@ -276,10 +275,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--months", type=int, default=12)
-    parser.add_argument("--rows", type=int, default=1_000_000, help="FOCUS rows per month")
-    parser.add_argument("--applications", type=int, default=2_000)
-    parser.add_argument("--products", type=int, default=500)
+    mart_arguments(parser)
     parser.add_argument("--seconds", type=float, default=30.0, help="per (auth mode, concurrency)")
     parser.add_argument("--max-requests", type=int, default=100_000, help="per (auth mode, concurrency)")
     parser.add_argument(
@@ -289,28 +285,11 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=8)
     parser.add_argument("--finance", type=int, default=2)
     parser.add_argument("--peer-requests", type=int, default=5, help="timed answers per DuckDB question")
-    parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
-    parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
 
-    months = demo_months(args.months)
-    spec = DemoSpec(
-        months=months, rows_per_month=args.rows, applications=args.applications, products=args.products
-    )
-    files_dir = args.data_dir / "parquet"
-    files = dataset(spec, files_dir, "parquet")
-    admin, name, url = migrated_bench_database(args.data_dir)
-    say(f"database {name}; {args.months} months x {args.rows:,} rows; "
-        f"{args.applications:,} applications, {args.products} products")  # fmt: skip
-    try:
-        started = time.perf_counter()
-        build_mart(url, files_dir, months, args.data_dir / "http-home")
-        say(f"mart built in {time.perf_counter() - started:.0f} s")
+    with bench_mart(args, "http-home") as (url, months, files):
         load(args, url, months, files)
-    finally:
-        if not args.keep_database:
-            drop_database(admin, name)
 
 
 if __name__ == "__main__":
