@@ -27,6 +27,7 @@ import asyncio
 import itertools
 import logging
 import random
+import statistics
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -177,6 +178,27 @@ def measure_level(level: Level, server: Server, requests: list[Request], args: a
     return level
 
 
+def one_at_a_time(
+    servers: dict[str, Server], shapes: list[Request], people: list[dict[str, str]], times: int
+) -> None:
+    """Each request's median latency alone (no queue): as a viewer, as finance, without auth."""
+    callers = [("viewer", servers["backstage"], people[0]), ("finance", servers["backstage"], people[-1]),
+               ("auth none", servers["none"], {})]  # fmt: skip
+    say("\nOne request at a time, median of each (what scoping costs a request)\n")
+    say("| request | viewer | finance | auth none |\n|---|---|---|---|")
+    for shape in shapes:
+        medians = []
+        for _, server, headers in callers:
+            with httpx.Client(base_url=server.url, timeout=120, headers=headers) as client:
+                seconds = []
+                for _ in range(times):
+                    started = time.perf_counter()
+                    client.get(shape.path, params=shape.params).raise_for_status()
+                    seconds.append(time.perf_counter() - started)
+            medians.append(f"{statistics.median(seconds) * 1000:.1f} ms")
+        say(f"| {shape.label} | {' | '.join(medians)} |")
+
+
 def check(server: Server, requests: list[Request]) -> None:
     """Each distinct request once (a warm-up): anything but 200 stops the benchmark."""
     seen = set()
@@ -239,6 +261,7 @@ def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: li
             for label, server, rotation in runs
         ]
         report_load(levels)
+        one_at_a_time(servers, dashboard + overview(first, last, currency), people, args.alone_requests)
         say("\nCSV export of the largest grouping (month x application x product, the year, actual):")
         export_memory(servers["none"], {"view": "actual", "group_by": "month,application,product",
                                         "from": format_month(first), "to": format_month(last)})  # fmt: skip
@@ -298,6 +321,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server (2 cores)")
     parser.add_argument("--viewers", type=int, default=8)
     parser.add_argument("--finance", type=int, default=2)
+    parser.add_argument("--alone-requests", type=int, default=5, help="timed requests per shape, alone")
     parser.add_argument("--peer-requests", type=int, default=5, help="timed answers per DuckDB question")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise

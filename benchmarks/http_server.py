@@ -77,7 +77,9 @@ def serve(mode: str, database_url: str, api: ApiConfig, workers: int) -> Iterato
     env = {**os.environ, DATABASE_ENV: database_url, API_ENV: msgspec.json.encode(api).decode()}
     command = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.http_app:create",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning", "--no-access-log"]  # fmt: skip
+               "--log-level", "warning", "--no-access-log",
+               # longer than the client keeps a connection idle: a close racing a request is an error
+               "--timeout-keep-alive", "75"]  # fmt: skip
     process = subprocess.Popen(command, cwd=REPO, env=env)
     server = Server(mode, f"http://127.0.0.1:{port}", database_url, psutil.Process(process.pid))
     try:
