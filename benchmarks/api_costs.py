@@ -22,9 +22,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -35,7 +36,7 @@ import psycopg
 from dagster import DagsterInstance, materialize
 from litestar.testing import AsyncTestClient
 
-from benchmarks.ingest import REPO, bench_database, dataset, drop_database, say, timed_month
+from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
 from finops_api.app import create_app
 from finops_assets.demo.generator import DemoSpec, demo_months
 from finops_assets.graph import build_assets
@@ -44,8 +45,6 @@ from finops_assets.referentials.assets import CATALOG_KEY, PRICING_KEY
 from finops_assets.resources import MartResource
 from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.config import PlatformConfig, SourceConfig
-from finops_core.embedded import start_embedded
-from finops_core.migrations import upgrade
 from finops_core.months import add_months, format_month
 
 BAR_MS = 500.0
@@ -374,39 +373,50 @@ def report(timings: list[Timing]) -> None:
             f"{BAR_MS / worst.p95_ms:.1f}")  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+def mart_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the benchmark mart (the scale of its FOCUS files, where they are kept)."""
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--rows", type=int, default=1_000_000, help="FOCUS rows per month")
     parser.add_argument("--applications", type=int, default=2_000)
     parser.add_argument("--products", type=int, default=500)
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
     parser.add_argument("--keep-database", action="store_true")
-    args = parser.parse_args()
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
 
+
+@contextmanager
+def bench_mart(args: argparse.Namespace, home: str) -> Iterator[tuple[str, tuple[date, ...], list[Path]]]:
+    """(database URL, months, Parquet files) of the mart the mart_arguments describe, built in
+    a database of its own (dropped at the end unless --keep-database); home: its landing, catalog
+    and pricing folder under the data dir."""
     months = demo_months(args.months)
     spec = DemoSpec(
         months=months, rows_per_month=args.rows, applications=args.applications, products=args.products
     )
     files_dir = args.data_dir / "parquet"
-    dataset(spec, files_dir, "parquet")
-    admin = os.environ.get("FINOPS_BENCH_DATABASE_URL") or os.environ.get("FINOPS_TEST_DATABASE_URL")
-    if not admin:
-        admin = start_embedded(args.data_dir / "pgdata", database="postgres", keep_running=False)
-    name, url = bench_database(admin)
-    upgrade(url)
+    files = dataset(spec, files_dir, "parquet")
+    admin, name, url = migrated_bench_database(args.data_dir)
     say(f"database {name}; {args.months} months x {args.rows:,} rows; "
         f"{args.applications:,} applications, {args.products} products")  # fmt: skip
     try:
-        build_mart(url, files_dir, months, args.data_dir / "api-home")
-        report(asyncio.run(measure(url, months, args.requests)))
+        started = time.perf_counter()
+        build_mart(url, files_dir, months, args.data_dir / home)
+        say(f"mart built in {time.perf_counter() - started:.0f} s")
+        yield url, months, files
     finally:
         if not args.keep_database:
             drop_database(admin, name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    mart_arguments(parser)
+    parser.add_argument("--requests", type=int, default=50, help="timed requests per case")
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
+    with bench_mart(args, "api-home") as (url, months, _):
+        report(asyncio.run(measure(url, months, args.requests)))
 
 
 if __name__ == "__main__":
