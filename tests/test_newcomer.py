@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import urllib.request
 from datetime import date
 from decimal import Decimal
@@ -39,7 +40,13 @@ def _graphql(url: str, query: str) -> Any:
 
 
 def test_fresh_clone_make_demo_serves_the_demo_and_stops_clean(tmp_path: Path) -> None:
-    clone = tmp_path / "clone"
+    # a folder of its own, not under pytest's base folder: another pytest run may prune that,
+    # and the embedded server's system user must reach the clone's PostgreSQL binaries
+    with tempfile.TemporaryDirectory(prefix="finops-newcomer-") as folder:
+        _newcomer(Path(folder) / "clone", tmp_path)
+
+
+def _newcomer(clone: Path, tmp_path: Path) -> None:
     subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
     api_port, dagster_port, plugin_port, proxy_port = free_port(), free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINOPS_", "DAGSTER_", "VIRTUAL_ENV"))}
