@@ -70,7 +70,7 @@ def _dagster_home(settings: Settings, storage_url: str) -> Path:
 
 
 def save_simulation(url: str) -> None:
-    """The demo's what-if, through the real API app: the budget with compute 10% dearer."""
+    """The demo's what-if, saved through the API app itself: the budget with compute 10% dearer."""
     from litestar.testing import TestClient
 
     from finops_api.app import create_app

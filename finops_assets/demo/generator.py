@@ -51,6 +51,8 @@ import numpy.typing as npt
 import polars as pl
 import pyarrow as pa
 
+from finops_core.months import add_months
+
 __all__ = [
     "COLUMNS",
     "MONEY_COLUMNS",
@@ -145,9 +147,9 @@ def demo_months(count: int = 12, until: date | None = None) -> tuple[date, ...]:
     if count < 0:
         raise ValueError(f"count must be >= 0, not {count}")
     if until is None:
-        until = _add_months(date.today().replace(day=1), -1)
+        until = add_months(date.today().replace(day=1), -1)
     last = until.replace(day=1)
-    return tuple(_add_months(last, offset) for offset in range(1 - count, 1))
+    return tuple(add_months(last, offset) for offset in range(1 - count, 1))
 
 
 def generate_month(spec: DemoSpec, month: date) -> pl.DataFrame:
@@ -181,11 +183,6 @@ def write_dataset(spec: DemoSpec, out_dir: Path, fmt: Literal["parquet", "csv"] 
 def _check_month(month: date) -> None:
     if isinstance(month, datetime) or not isinstance(month, date) or month.day != 1:
         raise ValueError(f"a month is the first day of a month, e.g. date(2025, 3, 1); got {month!r}")
-
-
-def _add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -876,7 +873,7 @@ def _group_sums(keys: I64, values: list[I64]) -> tuple[I64, list[I64]]:
 
 def _month_frame(world: _World, spec: DemoSpec, month: date, rng: np.random.Generator) -> pl.DataFrame:
     n = spec.rows_per_month
-    days = (_add_months(month, 1) - month).days
+    days = (add_months(month, 1) - month).days
     n_commitments = len(world.commitment_ba)
     n_purchase = min(n_commitments, n // 100)
     n_tax = n * TAX_SHARE_PERCENT // 100
@@ -1027,7 +1024,7 @@ def _month_frame(world: _World, spec: DemoSpec, month: date, rng: np.random.Gene
     consumed_quantity = rows(0, consumed, 0, 0)
 
     t = world.tables
-    end = _add_months(month, 1)
+    end = add_months(month, 1)
     day_starts = [f"{month + timedelta(days=d):%Y-%m-%d}T00:00:00Z" for d in range(days)]
     day_ends = [f"{month + timedelta(days=d + 1):%Y-%m-%d}T00:00:00Z" for d in range(days)]
     invoice_ids = [f"INV-{month:%Y%m}-{b + 1:04d}" for b in range(len(BILLING_ACCOUNTS))]

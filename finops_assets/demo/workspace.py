@@ -56,9 +56,8 @@ class DemoWorkspace:
         return self.folder / "finops.yaml"
 
 
-def owner_of(application: str, index: int) -> str:
-    team = "payments" if application in PAYMENTS_APPLICATIONS else TEAMS[index % len(TEAMS)]
-    return f"group:default/{team}-team"
+def team_of(application: str, index: int) -> str:
+    return "payments" if application in PAYMENTS_APPLICATIONS else TEAMS[index % len(TEAMS)]
 
 
 def write_workspace(folder: Path, months: int = 12, rows_per_month: int = 20_000) -> DemoWorkspace:
@@ -177,8 +176,9 @@ def _write_catalog(applications: tuple[str, ...], folder: Path) -> None:
     })  # fmt: skip
     entries = []
     for index, code in enumerate(applications):
-        owner = owner_of(code, index)
-        team_number = 0 if owner == "group:default/payments-team" else 1 + TEAMS.index(owner[14:-5])
+        team = team_of(code, index)
+        owner = f"group:default/{team}-team"
+        team_number = 0 if team == "payments" else 1 + TEAMS.index(team)
         entries.append({
             "code": code, "name": code.replace("-", " ").title(), "owner": owner,
             "cost_center": f"CC-{1040 + team_number}", "entity_ref": f"component:default/{code}",
