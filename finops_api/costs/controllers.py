@@ -34,6 +34,7 @@ from finops_api.costs.services import (
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
+from finops_api.publication.services import PublicationService, provide_publication_service
 from finops_core.months import PERIOD_PATTERN, add_months, format_month, period_months
 
 View = Annotated[str, QueryParameter(description="Pricing view code (GET /api/v1/pricing-views).")]
@@ -68,7 +69,10 @@ GroupBy = Annotated[
     str, QueryParameter(description=f"Comma-separated subset of {', '.join(GROUP_KEYS)}; {_GROUP_BY_HELP}")
 ]
 _ERRORS = problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE)
-_SERVICE = {"cost_service": Provide(provide_cost_service, sync_to_thread=False)}
+_SERVICE = {
+    "cost_service": Provide(provide_cost_service, sync_to_thread=False),
+    "publication_service": Provide(provide_publication_service, sync_to_thread=False),
+}
 
 
 def _list(description: str) -> object:
@@ -267,6 +271,7 @@ class CostController(Controller):
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
         page: NamedDependency[Page],
+        publication_service: NamedDependency[PublicationService],
         view: View = "actual",
         from_: From = None,
         to: To = None,
@@ -280,8 +285,15 @@ class CostController(Controller):
         if asked.side is None:  # no data in the range asked
             return CostReport(view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=[])
         rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page), True)
+        stale = await publication_service.stale_months_read([asked.side])
         return CostReport(
-            view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=rows, next=next_page
+            view=view,
+            from_=report_from,
+            to=report_to,
+            group_by=asked.keys,
+            rows=rows,
+            next=next_page,
+            stale_months=stale,
         )
 
     @get(
@@ -306,6 +318,7 @@ class CostController(Controller):
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
         page: NamedDependency[Page],
+        publication_service: NamedDependency[PublicationService],
         view: View = "actual",
         against: Annotated[
             str | None, QueryParameter(description="The pricing view to compare with, over the same months.")
@@ -326,7 +339,8 @@ class CostController(Controller):
         header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows, next_page = page.cut(await cost_service.compare(query, *sides, page) if sides else [], True)
-        return CompareReport(**msgspec.structs.asdict(header), rows=rows, next=next_page)
+        stale = await publication_service.stale_months_read(sides or [])
+        return CompareReport(**msgspec.structs.asdict(header), rows=rows, next=next_page, stale_months=stale)
 
     @get(
         "/variance",
@@ -346,6 +360,7 @@ class CostController(Controller):
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
         page: NamedDependency[Page],
+        publication_service: NamedDependency[PublicationService],
         against_period: Annotated[
             AgainstPeriod,
             QueryParameter(description="Compare with the range moved back by 1, 3 or 12 months."),
@@ -365,4 +380,5 @@ class CostController(Controller):
         header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows, next_page = page.cut(await cost_service.variance(query, *sides, page) if sides else [], True)
-        return VarianceReport(**msgspec.structs.asdict(header), rows=rows, next=next_page)
+        stale = await publication_service.stale_months_read(sides or [])
+        return VarianceReport(**msgspec.structs.asdict(header), rows=rows, next=next_page, stale_months=stale)

@@ -44,12 +44,14 @@ from finops_api.costs.services import (
 )
 from finops_api.db import Pool
 from finops_api.errors import problem_responses
+from finops_api.publication.services import PublicationService
 
 BATCH_ROWS = 5_000
 """Rows fetched, encoded and sent at a time: the export's memory is a few batches, not the rows."""
 FIGURES = ("unit", "quantity", "cost", "priced")
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 ExportFormat = Literal["csv", "parquet"]
+STALE_HEADER = "FinOps-Stale-Months"
 
 
 async def _batches(pool: Pool, statement: Statement | None) -> AsyncIterator[list[tuple[object, ...]]]:
@@ -147,7 +149,9 @@ class CostExportController(Controller):
         summary="Every row of GET /api/v1/costs, streamed as CSV or Parquet",
         description=(
             "The same parameters and rows as /costs, unpaged, streamed in constant memory. Amounts "
-            "are exact decimal text in both formats; priced is a boolean."
+            "are exact decimal text in both formats; priced is a boolean. Months whose layers "
+            "disagree (a run stopped between its steps) are named in the FinOps-Stale-Months "
+            "header (YYYY-MM, comma-separated), absent when there is none."
         ),
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
@@ -157,6 +161,7 @@ class CostExportController(Controller):
         cost_pool: NamedDependency[Pool],
         cost_filters: NamedDependency[dict[str, list[str]]],
         visibility: NamedDependency[Visibility],
+        publication_service: NamedDependency[PublicationService],
         format: Annotated[ExportFormat, QueryParameter(description="csv or parquet.")] = "csv",
         view: View = "actual",
         from_: From = None,
@@ -172,8 +177,7 @@ class CostExportController(Controller):
         batches = _batches(cost_pool, statement)
         stream = csv_stream(batches, columns) if format == "csv" else parquet_stream(batches, columns)
         filename = f"costs-{view}.{format}"
-        return Stream(
-            stream,
-            media_type=MEDIA_TYPES[format],
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if asked.side is not None and (stale := await publication_service.stale_months_read([asked.side])):
+            headers[STALE_HEADER] = ",".join(month.month for month in stale)
+        return Stream(stream, media_type=MEDIA_TYPES[format], headers=headers)

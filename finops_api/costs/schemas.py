@@ -5,6 +5,7 @@ from typing import Literal
 import msgspec
 
 from finops_api.amounts import Amount
+from finops_api.publication.schemas import StaleMonth
 
 AgainstPeriod = Literal["previous_month", "previous_quarter", "previous_year"]
 """The range a period is compared with: the same range moved back by 1, 3 or 12 months."""
@@ -54,6 +55,9 @@ class CostReport(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[CostRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
+    stale_months: list[StaleMonth] = msgspec.field(default_factory=list)
+    """The months of the answer whose layers disagree (a run stopped between its steps): their
+    rows may mix two loads; absent when every month is published whole."""
 
 
 class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
@@ -132,9 +136,15 @@ class CompareReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[CompareRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
+    stale_months: list[StaleMonth] = msgspec.field(default_factory=list)
+    """The months of the answer whose layers disagree (a run stopped between its steps): their
+    rows may mix two loads; absent when every month is published whole."""
 
 
 class VarianceReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[VarianceRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
+    stale_months: list[StaleMonth] = msgspec.field(default_factory=list)
+    """The months of the answer whose layers disagree (a run stopped between its steps): their
+    rows may mix two loads; absent when every month is published whole."""

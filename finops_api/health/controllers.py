@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from finops_api.errors import problem_responses
 from finops_api.health.schemas import Health
 from finops_api.health.services import HealthService, provide_health_service
+from finops_api.publication.services import PublicationService, provide_publication_service
 
 
 class HealthController(Controller):
@@ -16,12 +17,21 @@ class HealthController(Controller):
 
     @get(
         "/",
-        dependencies={"health_service": Provide(provide_health_service, sync_to_thread=False)},
+        dependencies={
+            "health_service": Provide(provide_health_service, sync_to_thread=False),
+            "publication_service": Provide(provide_publication_service, sync_to_thread=False),
+        },
         operation_id="getHealth",
         summary="Service and database health",
-        description="503 with problem details when the database cannot be reached.",
+        description="503 with problem details when the database cannot be reached. stale_months "
+        "lists the months a stopped run left half-published.",
         responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE, public=True),
     )
-    async def get_health(self, health_service: NamedDependency[HealthService]) -> Health:
+    async def get_health(
+        self,
+        health_service: NamedDependency[HealthService],
+        publication_service: NamedDependency[PublicationService],
+    ) -> Health:
         version = await health_service.schema_version()
-        return Health(status="ok", database="ok", schema_version=version)
+        stale = await publication_service.stale_months()
+        return Health(status="ok", database="ok", schema_version=version, stale_months=stale)

@@ -24,6 +24,7 @@ from psycopg.rows import dict_row
 
 from finops_assets.mart.apportion import apportion, decimals_of
 from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.publication import input_version, record_layer
 from finops_assets.mart.read_models import delete_month
 from finops_assets.referentials.allocation import BACKSTAGE_TEAM_SIZE
 from finops_core.months import format_month
@@ -111,6 +112,7 @@ def allocate_month(database_url: str, month: date) -> AllocationSummary:
     ensure_month_partitions(database_url, (TABLE,), month)
     with psycopg.connect(database_url) as conn, conn.cursor(row_factory=dict_row) as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [TABLE, format_month(month)])
+        version = input_version(cur, "allocation", month)
         delete_month(cur, TABLE, month)
         for statement in sql_statements("batch/allocation/indirect_products.sql"):
             cur.execute(statement, {"month": month})
@@ -127,5 +129,6 @@ def allocate_month(database_url: str, month: date) -> AllocationSummary:
             rows.extend(_share_rows(pool, month, weights))
         _copy_rows(cur, rows)
         cur.execute(sql_text("batch/allocation/register_applications.sql").encode(), {"month": month})
+        record_layer(cur, "allocation", month, version)
     shares = sum(1 for row in rows if row[8] == "allocated")
     return AllocationSummary(len(pools), len(pools) - len(unallocated), unallocated, shares)

@@ -12,6 +12,7 @@ from dagster import (
     asset,
 )
 
+from finops_assets.faults import step_committed
 from finops_assets.mart.allocation import allocate_month
 from finops_assets.mart.checks import allocation_conservation, price_coverage, valuation_matches_consumption
 from finops_assets.mart.read_models import refresh_rollups, value_month
@@ -46,6 +47,7 @@ def mart_assets(
         month = partition_month(context.partition_key)
         url = mart.url()
         summary = allocate_month(url, month)
+        step_committed(ALLOCATION_KEY)
         context.log.info(
             f"{summary.allocated_pools} of {summary.pools} pools allocated in {summary.shares} shares"
             + (
@@ -89,6 +91,7 @@ def mart_assets(
         month = partition_month(context.partition_key)
         url = mart.url()
         rows = value_month(url, month)
+        step_committed(VALUATION_KEY)
         context.log.info(f"valued {rows} rows for {context.partition_key}")
         return MaterializeResult(
             metadata={"rows": rows},
@@ -106,6 +109,7 @@ def mart_assets(
     )
     def cost_views(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         refresh_rollups(mart.url(), partition_month(context.partition_key))
+        step_committed(COST_VIEWS_KEY)
         return MaterializeResult()
 
     return [allocation, valuation, cost_views]

@@ -18,6 +18,7 @@ from psycopg.types.json import Jsonb
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS, LandingSlice
 from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.publication import record_load
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
 
@@ -114,6 +115,7 @@ def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) 
         _copy(cur, "staged_application", ("application_code",), applications)
         for statement in sql_statements("batch/register_referentials.sql"):
             cur.execute(statement)
+        record_load(cur, month)  # last: the month's row is locked only until the commit
         cur.execute(
             "UPDATE finops.load_audit SET finished_at = clock_timestamp() WHERE load_id = %s", [load_id]
         )

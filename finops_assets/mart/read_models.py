@@ -13,6 +13,7 @@ import psycopg
 from psycopg import sql
 
 from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.publication import Layer, input_version, record_layer
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
 
@@ -20,16 +21,20 @@ COST_BY_PRODUCT = "cost_by_product"
 ROLLUPS = ("cost_by_application", "cost_by_owner_family", "cost_by_family", "cost_by_owner")
 
 
-def _replace_month(cur: psycopg.Cursor[object], tables: tuple[str, ...], month: date, script: str) -> None:
+def _replace_month(
+    cur: psycopg.Cursor[object], layer: Layer, tables: tuple[str, ...], month: date, script: str
+) -> None:
     cur.execute(
         "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [",".join(tables), format_month(month)]
     )
     # a month's aggregation spilled to disk at the default 4 MB (35k groups from 1M lines)
     cur.execute("SET LOCAL work_mem = '64MB'")
+    version = input_version(cur, layer, month)
     for table in tables:
         delete_month(cur, table, month)
     for statement in sql_statements(script):
         cur.execute(statement, {"month": month})
+    record_layer(cur, layer, month, version)
 
 
 def delete_month(cur: psycopg.Cursor[Any], table: str, month: date) -> None:
@@ -44,7 +49,7 @@ def value_month(database_url: str, month: date) -> int:
     """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
     ensure_month_partitions(database_url, (COST_BY_PRODUCT,), month)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
-        _replace_month(cur, (COST_BY_PRODUCT,), month, "batch/value_month.sql")
+        _replace_month(cur, "valuation", (COST_BY_PRODUCT,), month, "batch/value_month.sql")
         cur.execute("SELECT count(*) FROM finops.cost_by_product WHERE month = %s", [month])
         row = cur.fetchone()
     return int(row[0]) if row else 0
@@ -53,4 +58,4 @@ def value_month(database_url: str, month: date) -> int:
 def refresh_rollups(database_url: str, month: date) -> None:
     ensure_month_partitions(database_url, ROLLUPS, month)
     with psycopg.connect(database_url) as conn, conn.cursor() as cur:
-        _replace_month(cur, ROLLUPS, month, "batch/refresh_cost_rollups.sql")
+        _replace_month(cur, "cost_views", ROLLUPS, month, "batch/refresh_cost_rollups.sql")

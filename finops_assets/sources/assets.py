@@ -16,6 +16,7 @@ from dagster import (
     asset,
 )
 
+from finops_assets.faults import step_committed
 from finops_assets.landing import LandingSlice
 from finops_assets.mart.checks import conservation, mapping_coverage, nothing_lost, quantity_conservation
 from finops_assets.mart.load import load_consumption
@@ -75,6 +76,7 @@ def source_assets(
     def billing_lines(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         slice_ = LandingSlice(mart.landing_root(), name, partition_month(context.partition_key))
         summary = ingest(slice_, context.log.info)
+        step_committed(lines_key)
         metadata: dict[str, Any] = {
             "rows_read": summary.rows_read,
             "rows_rejected": summary.rows_rejected,
@@ -102,6 +104,7 @@ def source_assets(
         slice_ = LandingSlice(mart.landing_root(), name, month)
         url = mart.url()
         result = load_consumption(url, slice_, cost_column)
+        step_committed(consumption_key)
         context.log.info(
             f"loaded {result.rows_loaded} lines as {result.fact_rows} fact rows, "
             f"{result.rows_rejected} rejected (load {result.load_id})"

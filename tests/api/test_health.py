@@ -19,7 +19,7 @@ LATEST = available_migrations()[-1].version
 async def test_health_reports_the_schema_version(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_version": LATEST}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_version": LATEST, "stale_months": []}
 
 
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:

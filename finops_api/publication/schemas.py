@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import msgspec
+
+
+class StaleMonth(msgspec.Struct, frozen=True):
+    """A month whose layers disagree: a run stopped between its steps, so the read models may
+    hold two loads at once (a total by month and its split by product can differ). Materialize
+    the month again to publish it whole."""
+
+    month: str
+    """YYYY-MM."""
+    reason: str
+    """Which layers are behind the month's consumption."""

@@ -1,0 +1,58 @@
+"""Which months of an answer are stale (finops_assets/mart/publication.py writes the versions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from litestar.di import NamedDependency
+from psycopg.rows import dict_row
+
+from finops_api.costs.services import CostSide
+from finops_api.db import Pool
+from finops_api.publication.schemas import StaleMonth
+from finops_core.sql import sql_text
+
+LAYERS = (
+    ("allocation_version", "allocation"),
+    ("valuation_version", "valuation"),
+    ("cost_views_version", "cost views"),
+)
+"""Each layer rebuilt from the consumption, in run order, with the name a reason gives it."""
+
+
+def stale_reason(row: dict[str, Any]) -> str:
+    loaded = row["consumption_version"]
+    behind = [name for column, name in LAYERS if row[column] != loaded]
+    return (
+        f"its consumption was reloaded but its {', '.join(behind)} "
+        f"{'was' if len(behind) == 1 else 'were'} not rebuilt from it: a run stopped before "
+        f"publishing the month; materialize {row['month']} again"
+    )
+
+
+class PublicationService:
+    def __init__(self, pool: Pool) -> None:
+        self._pool = pool
+
+    async def stale_months(self, ranges: Sequence[tuple[date, date]] | None = None) -> list[StaleMonth]:
+        """The stale months within the (first, last) ranges an answer covers; None: all."""
+        params = {
+            "firsts": None if ranges is None else [first for first, _ in ranges],
+            "lasts": None if ranges is None else [last for _, last in ranges],
+        }
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql_text("api/stale_months.sql"), params)
+            rows = await cur.fetchall()
+        return [StaleMonth(month=row["month"], reason=stale_reason(row)) for row in rows]
+
+    async def stale_months_read(self, sides: Sequence[CostSide]) -> list[StaleMonth]:
+        """The stale months among those the sides of a cost answer read (none when no side)."""
+        if not sides:
+            return []
+        return await self.stale_months([(side.first_month, side.last_month) for side in sides])
+
+
+def provide_publication_service(db_pool: NamedDependency[Pool]) -> PublicationService:
+    return PublicationService(db_pool)
