@@ -1,0 +1,100 @@
+"""A month whose layers disagree is named stale by every cost answer that includes it, and by
+/health; answers that do not include it do not name it (COST_LINES: 2025-01 to 2025-03).
+tests/test_atomic_publish.py produces such months by killing real runs; here the versions a
+stopped run leaves are written directly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.api.conftest import get_ok
+
+Client = AsyncTestClient[Litestar]
+REASON = (
+    "its consumption was reloaded but its valuation, cost views were not rebuilt from it: a run "
+    "stopped before publishing the month; materialize 2025-02 again"
+)
+STALE = [{"month": "2025-02", "reason": REASON}]
+
+
+@pytest.fixture
+def stale_february(costs_mart: str) -> str:
+    """February loaded and allocated again (version 3), then the run stopped; March whole."""
+    with psycopg.connect(costs_mart) as conn:
+        conn.execute(
+            "INSERT INTO finops.month_publication (month, consumption_version, allocation_version,"
+            " valuation_version, cost_views_version)"
+            " VALUES ('2025-02-01', 3, 3, 2, 2), ('2025-03-01', 1, 1, 1, 1)"
+        )
+    return costs_mart
+
+
+def stale(body: dict[str, Any]) -> list[dict[str, str]]:
+    return list(body.get("stale_months", []))
+
+
+@pytest.mark.usefixtures("stale_february")
+async def test_every_answer_including_the_month_names_it_stale(client: Client) -> None:
+    assert stale(await get_ok(client, "/api/v1/costs", group_by="month")) == STALE
+    assert stale(await get_ok(client, "/api/v1/costs", group_by="year", view="actual")) == STALE
+    compare = await get_ok(client, "/api/v1/costs/compare", against="budget", group_by="month")
+    assert stale(compare) == STALE
+    # March against February: the against side reads February
+    variance = await get_ok(
+        client,
+        "/api/v1/costs/variance",
+        against_period="previous_month",
+        **{"from": "2025-03", "to": "2025-03"},
+    )
+    assert stale(variance) == STALE
+    export = await client.get("/api/v1/costs/export", params={"group_by": "month"})
+    assert export.status_code == 200
+    assert export.headers["finops-stale-months"] == "2025-02"
+    health = await get_ok(client, "/api/v1/health")
+    assert health["stale_months"] == STALE
+
+
+@pytest.mark.usefixtures("stale_february")
+async def test_answers_without_the_month_do_not_name_it(client: Client) -> None:
+    for months in ({"from": "2025-01", "to": "2025-01"}, {"from": "2025-03", "to": "2025-03"}):
+        body = await get_ok(client, "/api/v1/costs", group_by="month", **months)
+        assert "stale_months" not in body
+    compare = await get_ok(
+        client,
+        "/api/v1/costs/compare",
+        against_period="previous_month",
+        **{"from": "2025-01", "to": "2025-01"},
+    )
+    assert "stale_months" not in compare
+    export = await client.get("/api/v1/costs/export", params={"from": "2025-03", "to": "2025-03"})
+    assert "finops-stale-months" not in export.headers
+
+
+@pytest.mark.usefixtures("costs_mart")
+async def test_the_month_is_no_longer_stale_once_its_cost_views_are_rebuilt(
+    client: Client, costs_mart: str
+) -> None:
+    with psycopg.connect(costs_mart) as conn:
+        conn.execute(
+            "INSERT INTO finops.month_publication (month, consumption_version, allocation_version,"
+            " valuation_version, cost_views_version) VALUES ('2025-02-01', 2, 1, 1, 1)"
+        )
+    before = await client.get("/api/v1/costs", params={"group_by": "month"})
+    assert [m["month"] for m in before.json()["stale_months"]] == ["2025-02"]
+    with psycopg.connect(costs_mart) as conn:
+        for layer in ("allocation", "valuation", "cost_views"):  # as the three steps record
+            conn.execute(
+                f"UPDATE finops.month_publication SET {layer}_version = 2,"
+                " revision = nextval('finops.month_publication_revision')"
+            )
+    after = await client.get(
+        "/api/v1/costs", params={"group_by": "month"}, headers={"If-None-Match": before.headers["etag"]}
+    )
+    assert after.status_code == 200  # the cached answer named a stale month: not 304
+    assert "stale_months" not in after.json()
+    assert (await get_ok(client, "/api/v1/health"))["stale_months"] == []
