@@ -97,17 +97,26 @@ def materialize(home: Path, mart_url: str, month: date) -> None:
     assert materialize_month(load_config(config_file(home)), month, mart).success
 
 
-def materialize_killed(home: Path, mart_url: str, month: date, kill_after: str) -> int:
-    """`finops materialize --month` in a process of its own that kills itself after the step
-    kill_after; its exit code (-9 when it did)."""
+def finops_materialize(
+    home: Path, mart_url: str, month: date, kill_after: str | None = None
+) -> subprocess.Popen[bytes]:
+    """`finops materialize --month` started in a process of its own, which kills itself after
+    the step kill_after when given."""
     env = os.environ | {
         "FINOPS_CONFIG": str(config_file(home)),
         "FINOPS_HOME": str(home),
         "FINOPS_DATABASE_URL": mart_url,
-        KILL_AFTER: kill_after,
     }
+    env.pop(KILL_AFTER, None)
+    if kill_after is not None:
+        env[KILL_AFTER] = kill_after
     command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", f"{month:%Y-%m}"]
-    return subprocess.run(command, env=env, capture_output=True, timeout=300).returncode
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def materialize_killed(home: Path, mart_url: str, month: date, kill_after: str) -> int:
+    """The exit code of a run killed after the step kill_after (-9 when it was)."""
+    return finops_materialize(home, mart_url, month, kill_after).wait(timeout=300)
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,8 @@ def stale_reason(row: dict[str, Any]) -> str:
     loaded = row["consumption_version"]
     behind = [name for column, name in LAYERS if row[column] != loaded]
     return (
-        f"its consumption was reloaded but its {', '.join(behind)} "
-        f"{'was' if len(behind) == 1 else 'were'} not rebuilt from it: a run stopped before "
-        f"publishing the month; materialize {row['month']} again"
+        f"not rebuilt since its consumption was reloaded: {', '.join(behind)}; a run stopped "
+        f"before publishing the month; materialize {row['month']} again"
     )
 
 

@@ -16,8 +16,8 @@ from tests.api.conftest import get_ok
 
 Client = AsyncTestClient[Litestar]
 REASON = (
-    "its consumption was reloaded but its valuation, cost views were not rebuilt from it: a run "
-    "stopped before publishing the month; materialize 2025-02 again"
+    "not rebuilt since its consumption was reloaded: valuation, cost views; a run stopped before "
+    "publishing the month; materialize 2025-02 again"
 )
 STALE = [{"month": "2025-02", "reason": REASON}]
 
