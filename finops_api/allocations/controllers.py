@@ -11,6 +11,7 @@ from finops_api.allocations.schemas import AllocationExplanation
 from finops_api.allocations.services import AllocationService, provide_allocation_service
 from finops_api.auth.visibility import Visibility
 from finops_api.errors import problem_responses
+from finops_api.publication.services import PUBLICATION, PublicationService
 from finops_core.months import MONTH_PATTERN, format_month, parse_month
 
 
@@ -20,7 +21,10 @@ class AllocationController(Controller):
 
     @get(
         "/explain",
-        dependencies={"allocation_service": Provide(provide_allocation_service, sync_to_thread=False)},
+        dependencies={
+            "allocation_service": Provide(provide_allocation_service, sync_to_thread=False),
+            **PUBLICATION,
+        },
         operation_id="explainAllocation",
         summary="How an application's shares of the indirect pools of a month were computed",
         description=(
@@ -34,6 +38,7 @@ class AllocationController(Controller):
         self,
         allocation_service: NamedDependency[AllocationService],
         visibility: NamedDependency[Visibility],
+        publication_service: NamedDependency[PublicationService],
         application: Annotated[str, QueryParameter(min_length=1, description="The application's code.")],
         month: Annotated[str, QueryParameter(pattern=MONTH_PATTERN, description="The month, YYYY-MM.")],
         product: Annotated[
@@ -48,4 +53,7 @@ class AllocationController(Controller):
             if visibility.sees(application)
             else []
         )
-        return AllocationExplanation(application=application, month=format_month(first_day), rows=rows)
+        stale = await publication_service.stale_month(first_day)
+        return AllocationExplanation(
+            application=application, month=format_month(first_day), rows=rows, stale_months=stale
+        )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import msgspec
 
 from finops_api.amounts import Amount
+from finops_api.publication.schemas import StaleMarked
 
 
 class ViewCost(msgspec.Struct, frozen=True):
@@ -43,7 +44,7 @@ class AllocationShare(msgspec.Struct, kw_only=True, frozen=True):
     """The share's cost in every pricing view the batch values."""
 
 
-class AllocationExplanation(msgspec.Struct, kw_only=True, frozen=True):
+class AllocationExplanation(StaleMarked, kw_only=True, frozen=True, omit_defaults=True):
     application: str
     month: str
     rows: list[AllocationShare]

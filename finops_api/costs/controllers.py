@@ -34,7 +34,7 @@ from finops_api.costs.services import (
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
-from finops_api.publication.services import PublicationService, provide_publication_service
+from finops_api.publication.services import PUBLICATION, PublicationService
 from finops_core.months import PERIOD_PATTERN, add_months, format_month, period_months
 
 View = Annotated[str, QueryParameter(description="Pricing view code (GET /api/v1/pricing-views).")]
@@ -69,10 +69,7 @@ GroupBy = Annotated[
     str, QueryParameter(description=f"Comma-separated subset of {', '.join(GROUP_KEYS)}; {_GROUP_BY_HELP}")
 ]
 _ERRORS = problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE)
-_SERVICE = {
-    "cost_service": Provide(provide_cost_service, sync_to_thread=False),
-    "publication_service": Provide(provide_publication_service, sync_to_thread=False),
-}
+_SERVICE = {"cost_service": Provide(provide_cost_service, sync_to_thread=False), **PUBLICATION}
 
 
 def _list(description: str) -> object:
@@ -340,7 +337,9 @@ class CostController(Controller):
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows, next_page = page.cut(await cost_service.compare(query, *sides, page) if sides else [], True)
         stale = await publication_service.stale_months_read(sides or [])
-        return CompareReport(**msgspec.structs.asdict(header), rows=rows, next=next_page, stale_months=stale)
+        return CompareReport(
+            **msgspec.structs.asdict(header) | {"stale_months": stale}, rows=rows, next=next_page
+        )
 
     @get(
         "/variance",
@@ -381,4 +380,6 @@ class CostController(Controller):
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
         rows, next_page = page.cut(await cost_service.variance(query, *sides, page) if sides else [], True)
         stale = await publication_service.stale_months_read(sides or [])
-        return VarianceReport(**msgspec.structs.asdict(header), rows=rows, next=next_page, stale_months=stale)
+        return VarianceReport(
+            **msgspec.structs.asdict(header) | {"stale_months": stale}, rows=rows, next=next_page
+        )

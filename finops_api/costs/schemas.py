@@ -5,7 +5,7 @@ from typing import Literal
 import msgspec
 
 from finops_api.amounts import Amount
-from finops_api.publication.schemas import StaleMonth
+from finops_api.publication.schemas import StaleMarked
 
 AgainstPeriod = Literal["previous_month", "previous_quarter", "previous_year"]
 """The range a period is compared with: the same range moved back by 1, 3 or 12 months."""
@@ -44,7 +44,7 @@ class CostRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """False when some row of the group has no price in the view (and cost is then null)."""
 
 
-class CostReport(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+class CostReport(StaleMarked, kw_only=True, frozen=True, omit_defaults=True):
     view: str
     from_: str | None = msgspec.field(name="from")
     """First month included, YYYY-MM; null when the view has no data and none was asked."""
@@ -55,9 +55,6 @@ class CostReport(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[CostRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
-    stale_months: list[StaleMonth] = msgspec.field(default_factory=list)
-    """The months of the answer whose layers disagree (a run stopped between its steps): their
-    rows may mix two loads; absent when every month is published whole."""
 
 
 class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
@@ -111,7 +108,7 @@ class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """False when a product of the group is unpriced in either period."""
 
 
-class Comparison(msgspec.Struct, kw_only=True, frozen=True):
+class Comparison(StaleMarked, kw_only=True, frozen=True):
     """What a compare or variance answer compares: the view over a range, against another view
     over the same range or the same view over the range moved back."""
 
@@ -136,15 +133,9 @@ class CompareReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[CompareRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
-    stale_months: list[StaleMonth] = msgspec.field(default_factory=list)
-    """The months of the answer whose layers disagree (a run stopped between its steps): their
-    rows may mix two loads; absent when every month is published whole."""
 
 
 class VarianceReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[VarianceRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
-    stale_months: list[StaleMonth] = msgspec.field(default_factory=list)
-    """The months of the answer whose layers disagree (a run stopped between its steps): their
-    rows may mix two loads; absent when every month is published whole."""

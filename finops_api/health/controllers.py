@@ -8,7 +8,7 @@ from litestar.di import NamedDependency, Provide
 from finops_api.errors import problem_responses
 from finops_api.health.schemas import Health
 from finops_api.health.services import HealthService, provide_health_service
-from finops_api.publication.services import PublicationService, provide_publication_service
+from finops_api.publication.services import PUBLICATION, PublicationService
 
 
 class HealthController(Controller):
@@ -17,10 +17,7 @@ class HealthController(Controller):
 
     @get(
         "/",
-        dependencies={
-            "health_service": Provide(provide_health_service, sync_to_thread=False),
-            "publication_service": Provide(provide_publication_service, sync_to_thread=False),
-        },
+        dependencies={"health_service": Provide(provide_health_service, sync_to_thread=False), **PUBLICATION},
         operation_id="getHealth",
         summary="Service and database health",
         description="503 with problem details when the database cannot be reached. stale_months "

@@ -13,6 +13,7 @@ from finops_api.errors import problem_responses
 from finops_api.mapping.schemas import MappingCoverage
 from finops_api.mapping.services import MappingService, provide_mapping_service
 from finops_api.pagination import PAGE, Page
+from finops_api.publication.services import PUBLICATION, PublicationService
 from finops_core.months import MONTH_PATTERN, format_month, parse_month
 
 
@@ -23,7 +24,11 @@ class MappingController(Controller):
 
     @get(
         "/coverage",
-        dependencies={"mapping_service": Provide(provide_mapping_service, sync_to_thread=False), **PAGE},
+        dependencies={
+            "mapping_service": Provide(provide_mapping_service, sync_to_thread=False),
+            **PAGE,
+            **PUBLICATION,
+        },
         operation_id="getMappingCoverage",
         summary="Cost attributed to applications and cost left unallocated, per source, in a month",
         description=(
@@ -38,9 +43,13 @@ class MappingController(Controller):
         mapping_service: NamedDependency[MappingService],
         page: NamedDependency[Page],
         visibility: NamedDependency[Visibility],
+        publication_service: NamedDependency[PublicationService],
         month: Annotated[str, QueryParameter(pattern=MONTH_PATTERN, description="The month, YYYY-MM.")],
     ) -> MappingCoverage:
         first_day = parse_month(month)
         rows = await mapping_service.coverage(first_day, visibility.applications)
         page_rows, next_page = page.cut(rows, False)
-        return MappingCoverage(month=format_month(first_day), rows=page_rows, next=next_page)
+        stale = await publication_service.stale_month(first_day)
+        return MappingCoverage(
+            month=format_month(first_day), rows=page_rows, next=next_page, stale_months=stale
+        )

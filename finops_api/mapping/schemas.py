@@ -3,6 +3,7 @@ from __future__ import annotations
 import msgspec
 
 from finops_api.amounts import Amount
+from finops_api.publication.schemas import StaleMarked
 
 
 class SourceCoverage(msgspec.Struct, kw_only=True, frozen=True):
@@ -18,7 +19,7 @@ class SourceCoverage(msgspec.Struct, kw_only=True, frozen=True):
     """mapped_cost / total_cost to 6 decimals; null when the total is not positive."""
 
 
-class MappingCoverage(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+class MappingCoverage(StaleMarked, kw_only=True, frozen=True, omit_defaults=True):
     month: str
     rows: list[SourceCoverage]
     next: str | None = None

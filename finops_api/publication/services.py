@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from psycopg.rows import dict_row
 
 from finops_api.costs.services import CostSide
@@ -46,6 +46,10 @@ class PublicationService:
             rows = await cur.fetchall()
         return [StaleMonth(month=row["month"], reason=stale_reason(row)) for row in rows]
 
+    async def stale_month(self, month: date) -> list[StaleMonth]:
+        """The month, when it is stale (an answer about one month)."""
+        return await self.stale_months([(month, month)])
+
     async def stale_months_read(self, sides: Sequence[CostSide]) -> list[StaleMonth]:
         """The stale months among those the sides of a cost answer read (none when no side)."""
         if not sides:
@@ -55,3 +59,7 @@ class PublicationService:
 
 def provide_publication_service(db_pool: NamedDependency[Pool]) -> PublicationService:
     return PublicationService(db_pool)
+
+
+PUBLICATION = {"publication_service": Provide(provide_publication_service, sync_to_thread=False)}
+"""The dependency of the endpoints that mark stale months."""
