@@ -17,8 +17,11 @@ grouping is then read through the real API:
 Concurrency: N runs of February at once, each in a process of its own, while the API is read
 in a loop: the reads that were consistent, the mart against one run's, duplicate lines.
 
-    python -m benchmarks.reliability                  # 2 trials per kill point, 4 concurrent runs
+    python -m benchmarks.reliability                  # 1 trial per kill point, 4 concurrent runs
     python -m benchmarks.reliability --trials 5 --concurrent 6
+
+A trial takes 5-20 s (most of it the killed process's start: Dagster and polars imports), so the
+default run takes one to three minutes.
 
 The database server is FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL, else the
 embedded one; a database of its own is created there and dropped at the end.
@@ -130,7 +133,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--trials", type=int, default=2, help="trials per kill point")
+    parser.add_argument("--trials", type=int, default=1, help="trials per kill point")
     parser.add_argument("--concurrent", type=int, default=4, help="runs of one month at once")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per API read otherwise
