@@ -14,7 +14,9 @@ class SourceCoverage(msgspec.Struct, kw_only=True, frozen=True):
     unallocated_cost: Amount
     """Cost no rule attributed, reported under the application `unallocated`."""
     total_cost: Amount
-    """mapped_cost + unallocated_cost, exactly: the source's whole cost of the month."""
+    """mapped_cost + unallocated_cost, exactly: the source's whole priced cost of the month."""
+    unpriced_lines: int
+    """Lines of the month with no actual price: their cost is in none of the figures above."""
     mapped_share: Amount | None
     """mapped_cost / total_cost to 6 decimals; null when the total is not positive."""
 

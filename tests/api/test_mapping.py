@@ -55,13 +55,34 @@ async def test_coverage_per_source_and_currency(client: Client, mart_url: str) -
         "month": "2025-04",
         "rows": [
             {"source": "aws", "currency": "EUR", "mapped_cost": "30.00", "unallocated_cost": "10.00",
-             "total_cost": "40.00", "mapped_share": "0.75"},
+             "total_cost": "40.00", "unpriced_lines": 0, "mapped_share": "0.75"},
             {"source": "aws", "currency": "USD", "mapped_cost": "0", "unallocated_cost": "5",
-             "total_cost": "5", "mapped_share": "0"},
+             "total_cost": "5", "unpriced_lines": 0, "mapped_share": "0"},
             {"source": "gcp", "currency": "EUR", "mapped_cost": "2.00", "unallocated_cost": "-3",
-             "total_cost": "-1.00", "mapped_share": None},
+             "total_cost": "-1.00", "unpriced_lines": 0, "mapped_share": None},
         ],
     }  # fmt: skip
+
+
+async def test_unpriced_lines_are_counted_not_a_server_error(client: Client, mart_url: str) -> None:
+    """An actual line with no price (cost NULL) used to make the total NULL and the answer a 500."""
+    month = ("2025-02", "actual")
+    insert_cost_lines(
+        mart_url,
+        [
+            (*month, "onprem", "payments", "compute", "vm", "vm-onprem", "EUR", "Hours", "40", None),
+            (*month, "aws", "payments", "compute", "vm", "vm-small", "EUR", "Hours", "100", "11.00"),
+            (*month, "aws", "unallocated", "compute", "vm", "vm-big", "EUR", "Hours", "7", None),
+        ],
+    )
+    response = await client.get("/api/v1/mapping/coverage", params={"month": "2025-02"})
+    assert response.status_code == 200, response.text
+    assert response.json()["rows"] == [
+        {"source": "aws", "currency": "EUR", "mapped_cost": "11.00", "unallocated_cost": "0",
+         "total_cost": "11.00", "unpriced_lines": 1, "mapped_share": "1"},
+        {"source": "onprem", "currency": "EUR", "mapped_cost": "0", "unallocated_cost": "0",
+         "total_cost": "0", "unpriced_lines": 1, "mapped_share": None},
+    ]  # fmt: skip
 
 
 async def test_a_month_without_costs_has_no_rows(client: Client) -> None:
