@@ -19,9 +19,11 @@ class HealthController(Controller):
         dependencies={"health_service": Provide(provide_health_service, sync_to_thread=False)},
         operation_id="getHealth",
         summary="Service and database health",
-        description="503 with problem details when the database cannot be reached.",
+        description="503 with problem details when the database cannot be reached. With read "
+        "replicas, each one's replay lag behind the primary (an unreachable one is listed as such).",
         responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE, public=True),
     )
     async def get_health(self, health_service: NamedDependency[HealthService]) -> Health:
         version = await health_service.schema_version()
-        return Health(status="ok", database="ok", schema_version=version)
+        replicas = await health_service.replicas()
+        return Health(status="ok", database="ok", schema_version=version, replicas=replicas)
