@@ -16,8 +16,10 @@ class ReplicaHealth(msgspec.Struct, frozen=True):
     replay_lag_bytes: int | None
     """WAL the primary has written that the standby has not replayed yet."""
     replay_lag_seconds: float | None
-    """Seconds since the commit of the last transaction it replayed, 0 when it is current: how
-    old its answers may be. None while it has replayed no transaction since it started."""
+    """While it has received WAL it has not replayed, the seconds since the commit of the last
+    transaction it replayed: at most how old its answers are (a long transaction on the primary,
+    such as a month's load, raises it though nothing committed is missing); 0 once it has
+    replayed all it received. None while it has replayed no transaction since it started."""
 
 
 class Health(msgspec.Struct, frozen=True):
