@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_core.migrations import upgrade
 from finops_core.settings import split_database_urls
-from tests.api.conftest import OPEN_API
+from tests.api.conftest import COST_LINES, OPEN_API, insert_cost_lines
 from tests.api.test_costs import costs
 from tests.api.test_simulations import VM_PLUS_TEN, create
+from tests.conftest import _create, _drop
 from tests.pipeline import focus_source, query, run_month
 from tests.replication import primary_and_standby, wait_for_replay
 from tests.test_month_loads import line, write_csv
@@ -141,3 +145,34 @@ def test_read_database_urls_are_split_on_commas_before_a_scheme() -> None:
         "postgresql://c:1,d:2/finops?target_session_attrs=any",
     )
     assert split_database_urls("") == ()
+
+
+@pytest.fixture
+def other_mart_url(admin_url: str, migrated_template: str) -> Iterator[str]:
+    name = f"finops_test_{uuid.uuid4().hex[:12]}"
+    yield _create(admin_url, name, template=migrated_template)
+    _drop(admin_url, name)
+
+
+async def test_each_request_reads_its_rows_and_its_etag_from_one_read_database_in_turn(
+    mart_url: str, other_mart_url: str
+) -> None:
+    """Two databases holding different months stand for two standbys at different replay points:
+    requests take them in turn, and each answer's ETag is the version of the database it read."""
+    january = [line for line in COST_LINES if line[0] == "2025-01" and line[1] == "actual"]
+    march = [line for line in COST_LINES if line[0] == "2025-03"]
+    insert_cost_lines(mart_url, january)
+    insert_cost_lines(other_mart_url, march)
+    with psycopg.connect(other_mart_url) as conn:  # a write the first database has not seen
+        conn.execute(
+            "INSERT INTO finops.api_write_audit (subject, role, action, target)"
+            " VALUES ('user:default/ada', 'admin', 'createSimulation', 'sim')"
+        )
+    app = create_app(mart_url, api=OPEN_API, read_database_urls=[mart_url, other_mart_url])
+    async with AsyncTestClient(app=app) as client:
+        answers = [await client.get("/api/v1/costs", params={"group_by": "month"}) for _ in range(4)]
+    totals = [month_totals(answer.json()) for answer in answers]
+    first, second = [("2025-01", "EUR", "16.40")], [("2025-03", "EUR", "9.10")]  # 10.15 + 6.25; 9.09 + 0.01
+    assert totals == [first, second, first, second]
+    etags = [answer.headers["etag"] for answer in answers]
+    assert etags[0] == etags[2] != etags[1] == etags[3]
