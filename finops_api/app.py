@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from litestar import Litestar, Router
@@ -24,9 +24,11 @@ from finops_api.costs.export import CostExportController
 from finops_api.db import (
     CHEAP_POOL_SIZE,
     COST_POOL_SIZE,
+    ReadPools,
     create_pool,
     provide_cost_pool,
     provide_db_pool,
+    provide_read_pools,
 )
 from finops_api.errors import exception_handlers, problem_details_plugin
 from finops_api.health.controllers import HealthController
@@ -50,13 +52,21 @@ def configured_api() -> ApiConfig:
     return load_config(Settings.from_env().config_path).api or ApiConfig()
 
 
-def create_app(database_url: str | None = None, api: ApiConfig | None = None) -> Litestar:
+def create_app(
+    database_url: str | None = None,
+    api: ApiConfig | None = None,
+    read_database_urls: Sequence[str] | None = None,
+) -> Litestar:
     """The API over the mart at database_url; when None, the platform's configured database
     (FINOPS_DATABASE_URL, else the embedded server), resolved at startup rather than here so
     that building the app (e.g. to export the OpenAPI schema) needs no database. api: the
     authentication and limits; None reads them from finops.yaml. Without api.auth the app is
-    not built (ConfigError): there is no unauthenticated default."""
+    not built (ConfigError): there is no unauthenticated default. read_database_urls: the
+    standbys the cost reads go to; None reads FINOPS_READ_DATABASE_URL, empty means the primary."""
     api = api if api is not None else configured_api()
+    standbys = tuple(
+        read_database_urls if read_database_urls is not None else Settings.from_env().read_database_urls
+    )
     if api.auth is None:
         raise ConfigError(AUTH_MISSING)
     auth: AuthConfig = api.auth
@@ -69,20 +79,26 @@ def create_app(database_url: str | None = None, api: ApiConfig | None = None) ->
                 "api.auth.mode is none: the API authenticates nobody and shows everything to everyone"
             )
         url = database_url or configured_database_url()
-        pools = {
-            "db_pool": create_pool(url, "finops-api", CHEAP_POOL_SIZE, api.cheap_statement_timeout_seconds),
-            "cost_pool": create_pool(url, "finops-api-costs", COST_POOL_SIZE, api.statement_timeout_seconds),
-        }
+        db_pool = create_pool(url, "finops-api", CHEAP_POOL_SIZE, api.cheap_statement_timeout_seconds)
+        read_pools = ReadPools(
+            [
+                create_pool(read_url, f"finops-api-costs-{n}", COST_POOL_SIZE, api.statement_timeout_seconds)
+                for n, read_url in enumerate(standbys or [url], start=1)
+            ],
+            on_standbys=bool(standbys),
+        )
+        pools = [db_pool, *read_pools.pools]
         # wait=False: the API starts even with the database down, and health answers 503
         # until it is back, rather than the process failing to boot.
-        for name, pool in pools.items():
+        for pool in pools:
             await pool.open(wait=False)
-            setattr(app.state, name, pool)
+        app.state.db_pool = db_pool
+        app.state.read_pools = read_pools
         app.state.api_config = api
         try:
             yield
         finally:
-            for pool in pools.values():
+            for pool in pools:
                 await pool.close()
             if authenticator is not None:
                 await authenticator.aclose()
@@ -112,6 +128,7 @@ def create_app(database_url: str | None = None, api: ApiConfig | None = None) ->
         dependencies={
             "db_pool": Provide(provide_db_pool, sync_to_thread=False),
             "cost_pool": Provide(provide_cost_pool, sync_to_thread=False),
+            "read_pools": Provide(provide_read_pools, sync_to_thread=False),
             "visibility": Provide(provide_visibility),
         },
         plugins=[problem_details_plugin()],

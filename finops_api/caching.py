@@ -13,6 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
 
 from finops_api.auth.visibility import provide_visibility
+from finops_api.db import read_pool
 from finops_core.sql import sql_text
 
 CACHE_CONTROL = "private, no-cache"
@@ -30,11 +31,12 @@ async def revalidate(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     """A guard on the cost reads: computes the request's ETag (kept for the answer's headers)
     and answers 304 when the client already holds it."""
     request: Request[Any, Any, Any] = connection  # type: ignore[assignment]
-    pool = connection.app.state.db_pool
-    async with pool.connection() as conn, conn.cursor() as cur:
+    # the version of the data the handler will read, so from the same server (a standby may
+    # lag behind the primary: the primary's version would tag older rows as newer)
+    async with read_pool(connection).connection() as conn, conn.cursor() as cur:
         await cur.execute(sql_text("api/data_version.sql"))
         row = await cur.fetchone()
-    visibility = await provide_visibility(request, pool)
+    visibility = await provide_visibility(request, connection.app.state.db_pool)
     query = sorted(connection.query_params.multi_items())
     seen = (visibility.applications, visibility.organisation_totals)
     digest = hashlib.sha256(repr((row, seen, connection.url.path, query)).encode()).hexdigest()

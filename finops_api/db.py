@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import itertools
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
-from typing import TypeAlias, cast
+from typing import Any, TypeAlias, cast
 
+from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from psycopg import AsyncConnection, sql
 from psycopg.rows import TupleRow
@@ -17,7 +20,8 @@ CHEAP_POOL_SIZE = 4
 """Connections for the cheap reads (referentials, pricing views, health, writes)."""
 COST_POOL_SIZE = 8
 """Connections for the cost reads, which can be slow: when they are all busy the cheap reads
-still have their own pool (a dashboard's menus keep answering while a heavy report runs)."""
+still have their own pool (a dashboard's menus keep answering while a heavy report runs).
+With read replicas, each standby has a pool of this size."""
 POOL_TIMEOUT = 10.0
 """Seconds a request waits for a connection before answering 503: a dashboard that waits
 longer is better told the service is unavailable."""
@@ -65,9 +69,40 @@ async def read_write_transaction(pool: Pool) -> AsyncIterator[AsyncConnection[Tu
         yield conn
 
 
+class ReadPools:
+    """Where the cost reads go: the primary's cost pool, or one pool per streaming-replication
+    standby (FINOPS_READ_DATABASE_URL), taken in turn. The cheap reads and every write stay on
+    the primary: a simulation created there is listed at once, and the standbys refuse writes."""
+
+    def __init__(self, pools: Sequence[Pool], on_standbys: bool) -> None:
+        self.pools = tuple(pools)
+        self.on_standbys = on_standbys
+        self._turn: Iterator[Pool] = itertools.cycle(self.pools)
+
+    def next(self) -> Pool:
+        return next(self._turn)
+
+
+_READ_POOL_KEY = "finops_read_pool"
+
+
+def read_pool(connection: ASGIConnection[Any, Any, Any, Any]) -> Pool:
+    """The pool of this request's cost reads, chosen once per request: the data version of its
+    ETag and its rows then come from the same server. Read in that order on one standby, whose
+    replay only moves forward, the rows are never older than the version they are tagged with."""
+    state = connection.scope["state"]
+    if _READ_POOL_KEY not in state:
+        state[_READ_POOL_KEY] = cast(ReadPools, connection.app.state.read_pools).next()
+    return cast(Pool, state[_READ_POOL_KEY])
+
+
 def provide_db_pool(state: State) -> Pool:
     return cast(Pool, state.db_pool)
 
 
-def provide_cost_pool(state: State) -> Pool:
-    return cast(Pool, state.cost_pool)
+def provide_read_pools(state: State) -> ReadPools:
+    return cast(ReadPools, state.read_pools)
+
+
+def provide_cost_pool(request: Request[Any, Any, Any]) -> Pool:
+    return read_pool(request)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dagster import AssetsDefinition, Definitions, in_process_executor
+from dagster import AssetsDefinition, Definitions, ExecutorDefinition, in_process_executor
 
 from finops_assets.mart.assets import mart_assets
 from finops_assets.partitions import monthly_partitions
@@ -44,14 +44,17 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
     return assets + mart_assets(upstream, partitions)
 
 
-def build_definitions(config: PlatformConfig, mart: MartResource | None = None) -> Definitions:
+def build_definitions(
+    config: PlatformConfig, mart: MartResource | None = None, executor: ExecutorDefinition | None = None
+) -> Definitions:
+    """executor: None for the in-process one below; Kubernetes passes its own (finops_assets/k8s.py)."""
     assets = build_assets(config)
     return Definitions(
         assets=assets,
         # A month's steps are short and database-bound: one process per run, as the CLI runs
         # them, instead of a process per step (each paying the imports: a month took 23 s from
         # the UI against 2 s from the CLI on 2 cores). Runs, not steps, give the parallelism.
-        executor=in_process_executor,
+        executor=executor or in_process_executor,
         schedules=[daily_refresh_schedule(monthly_partitions(config))],
         resources={"mart": mart or MartResource()},
     )

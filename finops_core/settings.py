@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,9 @@ class Settings:
     """FINOPS_CONFIG, the sources file; default ./finops.yaml."""
     home: Path
     """FINOPS_HOME, where the embedded database and the landing layer live; default ./.finops."""
+    read_database_urls: tuple[str, ...] = ()
+    """FINOPS_READ_DATABASE_URL: streaming-replication standbys of the database, comma-separated
+    postgresql:// URLs; the API's cost reads go to them in turn (docs/scaling.md)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -22,4 +26,14 @@ class Settings:
             database_url=os.environ.get("FINOPS_DATABASE_URL") or None,
             config_path=Path(os.environ.get("FINOPS_CONFIG", "finops.yaml")),
             home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
+            read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
         )
+
+
+# A comma starts a new URL only before a scheme: a libpq multi-host URL
+# (postgresql://host1:5432,host2:5432/db) keeps its own commas.
+_URL_SEPARATOR = re.compile(r"\s*,\s*(?=postgres(?:ql)?://)")
+
+
+def split_database_urls(text: str) -> tuple[str, ...]:
+    return tuple(url for url in (part.strip() for part in _URL_SEPARATOR.split(text)) if url)

@@ -8,7 +8,7 @@ from litestar.di import NamedDependency, Provide
 from finops_api.errors import problem_responses
 from finops_api.health.schemas import Health
 from finops_api.health.services import HealthService, provide_health_service
-from finops_api.publication.services import PUBLICATION, PublicationService
+from finops_api.publication.services import PRIMARY_PUBLICATION, PublicationService
 
 
 class HealthController(Controller):
@@ -17,11 +17,15 @@ class HealthController(Controller):
 
     @get(
         "/",
-        dependencies={"health_service": Provide(provide_health_service, sync_to_thread=False), **PUBLICATION},
+        dependencies={
+            "health_service": Provide(provide_health_service, sync_to_thread=False),
+            **PRIMARY_PUBLICATION,
+        },
         operation_id="getHealth",
         summary="Service and database health",
         description="503 with problem details when the database cannot be reached. stale_months "
-        "lists the months a stopped run left half-published.",
+        "lists the months a stopped run left half-published; with read replicas, each one's replay "
+        "lag behind the primary (an unreachable one is listed as such).",
         responses=problem_responses(HTTPStatus.SERVICE_UNAVAILABLE, public=True),
     )
     async def get_health(
@@ -31,4 +35,7 @@ class HealthController(Controller):
     ) -> Health:
         version = await health_service.schema_version()
         stale = await publication_service.stale_months()
-        return Health(status="ok", database="ok", schema_version=version, stale_months=stale)
+        replicas = await health_service.replicas()
+        return Health(
+            status="ok", database="ok", schema_version=version, replicas=replicas, stale_months=stale
+        )

@@ -57,9 +57,20 @@ class PublicationService:
         return await self.stale_months([(side.first_month, side.last_month) for side in sides])
 
 
-def provide_publication_service(db_pool: NamedDependency[Pool]) -> PublicationService:
+def provide_publication_service(cost_pool: NamedDependency[Pool]) -> PublicationService:
+    """Read where the answer's rows are read (a read replica's, when there are some): the stale
+    marks then describe the very rows the answer carries."""
+    return PublicationService(cost_pool)
+
+
+def provide_primary_publication_service(db_pool: NamedDependency[Pool]) -> PublicationService:
     return PublicationService(db_pool)
 
 
 PUBLICATION = {"publication_service": Provide(provide_publication_service, sync_to_thread=False)}
 """The dependency of the endpoints that mark stale months."""
+
+PRIMARY_PUBLICATION = {
+    "publication_service": Provide(provide_primary_publication_service, sync_to_thread=False)
+}
+"""The same, read on the primary (the health of the mart itself)."""

@@ -19,7 +19,24 @@ LATEST = available_migrations()[-1].version
 async def test_health_reports_the_schema_version(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_version": LATEST, "stale_months": []}
+    assert response.json() == {"status": "ok", "database": "ok", "schema_version": LATEST, "replicas": [], "stale_months": []}
+
+
+async def test_health_lists_an_unreachable_read_replica_and_stays_up(
+    mart_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the primary and the other replicas still serve: a probe must not take the API out of service
+    monkeypatch.setattr("finops_api.health.services.HEALTH_TIMEOUT", 0.5)
+    app = create_app(mart_url, api=OPEN_API, read_database_urls=[mart_url, UNREACHABLE])
+    async with AsyncTestClient(app=app) as client:
+        response = await client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json()["replicas"] == [
+        # a server that is not a standby is current
+        {"replica": 1, "status": "ok", "replay_lag_bytes": 0, "replay_lag_seconds": 0.0},
+        {"replica": 2, "status": "unavailable", "replay_lag_bytes": None, "replay_lag_seconds": None},
+    ]
+    assert "127.0.0.1" not in response.text
 
 
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:

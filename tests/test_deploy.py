@@ -1,0 +1,147 @@
+"""deploy/: what can be checked without a cluster or Helm (deploy/README.md says what cannot).
+Each file is checked by the code that reads it in production: Dagster's instance and run config
+schemas, dagster-k8s's conversion of Kubernetes configuration, the Kubernetes API's models."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import kubernetes.client
+import pytest
+import yaml
+from dagster import DagsterInvalidConfigError, validate_run_config
+from dagster._config import validate_config
+from dagster._core.instance.config import dagster_instance_config
+from dagster._serdes import class_from_code_pointer
+from dagster_k8s import k8s_job_executor
+from dagster_k8s.job import UserDefinedDagsterK8sConfig
+from dagster_k8s.models import k8s_snake_case_dict
+
+from finops_api.app import create_app
+from tests.api.conftest import OPEN_API
+
+REPO = Path(__file__).resolve().parent.parent
+DEPLOY = REPO / "deploy"
+VALUES = yaml.safe_load((DEPLOY / "helm" / "dagster-values.yaml").read_text())
+INSTANCE = yaml.safe_load((DEPLOY / "dagster" / "dagster.yaml").read_text())
+RUN_CONFIG = yaml.safe_load((DEPLOY / "dagster" / "run_config.yaml").read_text())
+# the chart's camelCase names of the run launcher's Kubernetes configuration
+RUN_K8S_KEYS = {
+    "containerConfig": "container_config",
+    "podSpecConfig": "pod_spec_config",
+    "jobSpecConfig": "job_spec_config",
+}
+
+
+def configurable_class_errors(section: dict[str, Any]) -> list[str]:
+    """The errors of a configurable class's config (run launcher, run coordinator) against the
+    schema of the class it names, which must import."""
+    cls = class_from_code_pointer(section["module"], section["class"])
+    result = validate_config(cls.config_type(), section["config"])
+    return [error.message for error in result.errors or []]
+
+
+def test_the_instance_config_passes_dagsters_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DAGSTER_PG_PASSWORD", "unused")
+    (tmp_path / "dagster.yaml").write_text((DEPLOY / "dagster" / "dagster.yaml").read_text())
+    config, _ = dagster_instance_config(str(tmp_path))
+    assert config["run_launcher"]["class"] == "K8sRunLauncher"
+    assert configurable_class_errors(INSTANCE["run_launcher"]) == []
+    assert configurable_class_errors(INSTANCE["run_coordinator"]) == []
+    # the check can fail: a misspelled field is named
+    misspelled = {
+        **INSTANCE["run_launcher"],
+        "config": {**INSTANCE["run_launcher"]["config"], "job_namespaces": "x"},
+    }
+    assert any("job_namespaces" in error for error in configurable_class_errors(misspelled))
+    (tmp_path / "dagster.yaml").write_text(
+        yaml.safe_dump({**INSTANCE, "storage": {"postgres": {"postgres_db": {}}}})
+    )
+    with pytest.raises(DagsterInvalidConfigError):
+        dagster_instance_config(str(tmp_path))
+
+
+def test_the_kubernetes_configuration_names_kubernetes_fields() -> None:
+    run_k8s_config = INSTANCE["run_launcher"]["config"]["run_k8s_config"]
+    launcher = UserDefinedDagsterK8sConfig.from_dict(run_k8s_config)
+    assert launcher.container_config["volume_mounts"][0]["mount_path"] == "/var/lib/finops"
+    UserDefinedDagsterK8sConfig.from_dict(RUN_CONFIG["execution"]["config"]["step_k8s_config"])
+    with pytest.raises(Exception, match="volume_mount"):
+        UserDefinedDagsterK8sConfig.from_dict({"container_config": {"volume_mount": []}})
+
+
+def test_the_helm_values_say_what_the_instance_config_says() -> None:
+    """The chart renders the instance from the values; Helm is not here to render it, so the
+    fields they share are compared, the Kubernetes ones through dagster-k8s's own conversion."""
+    values = VALUES["runLauncher"]["config"]["k8sRunLauncher"]
+    instance = INSTANCE["run_launcher"]["config"]
+    assert VALUES["runLauncher"]["type"] == INSTANCE["run_launcher"]["class"]
+    assert values["jobNamespace"] == instance["job_namespace"]
+    assert values["loadInclusterConfig"] == instance["load_incluster_config"]
+    assert [secret["name"] for secret in values["envSecrets"]] == instance["env_secrets"]
+    from_values = {RUN_K8S_KEYS[key]: value for key, value in values["runK8sConfig"].items()}
+    assert (
+        UserDefinedDagsterK8sConfig.from_dict(from_values).to_dict()
+        == UserDefinedDagsterK8sConfig.from_dict(instance["run_k8s_config"]).to_dict()
+    )
+    assert VALUES["global"]["postgresqlSecretName"] == instance["postgres_password_secret"]
+    coordinator = VALUES["dagsterDaemon"]["runCoordinator"]
+    assert coordinator["type"] == INSTANCE["run_coordinator"]["class"]
+    max_runs = coordinator["config"]["queuedRunCoordinator"]["maxConcurrentRuns"]
+    assert max_runs == INSTANCE["run_coordinator"]["config"]["max_concurrent_runs"]
+    postgres, storage = VALUES["postgresql"], INSTANCE["storage"]["postgres"]["postgres_db"]
+    assert (postgres["postgresqlHost"], postgres["postgresqlUsername"], postgres["postgresqlDatabase"]) == (
+        storage["hostname"],
+        storage["username"],
+        storage["db_name"],
+    )
+    assert postgres["service"]["port"] == storage["port"]
+
+
+def test_the_run_config_validates_against_the_kubernetes_code_location(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    [deployment] = VALUES["dagster-user-deployments"]["deployments"]
+    flag, module_name = deployment["dagsterApiGrpcArgs"]
+    assert (flag, module_name) == ("-m", "finops_assets.k8s")
+    monkeypatch.setenv("FINOPS_CONFIG", str(REPO / "finops.yaml"))
+    monkeypatch.delitem(sys.modules, module_name, raising=False)
+    defs = importlib.import_module(module_name).defs
+    job = defs.resolve_job_def("refresh_months")
+    assert job.executor_def is k8s_job_executor
+    validate_run_config(job, RUN_CONFIG)
+    wrong = {"execution": {"config": {**RUN_CONFIG["execution"]["config"], "max_concurrent": "four"}}}
+    with pytest.raises(DagsterInvalidConfigError, match="max_concurrent"):
+        validate_run_config(job, wrong)
+
+
+def test_dagster_validates_the_kubernetes_code_location(tmp_path: Path) -> None:
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path), "FINOPS_CONFIG": str(REPO / "finops.yaml")}
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-m", "finops_assets.k8s"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Validation successful" in result.stdout + result.stderr
+
+
+def test_the_api_manifests_are_kubernetes_objects_probing_the_health_route() -> None:
+    manifests = list(yaml.safe_load_all((DEPLOY / "k8s" / "api.yaml").read_text()))
+    models = {"Deployment": kubernetes.client.V1Deployment, "Service": kubernetes.client.V1Service}
+    assert [manifest["kind"] for manifest in manifests] == ["Deployment", "Service"]
+    for manifest in manifests:
+        k8s_snake_case_dict(models[manifest["kind"]], manifest)  # raises on a field Kubernetes lacks
+    with pytest.raises(Exception, match="replica"):
+        k8s_snake_case_dict(kubernetes.client.V1Deployment, {**manifests[0], "spec": {"replica": 2}})
+    [container] = manifests[0]["spec"]["template"]["spec"]["containers"]
+    routes = {route.path for route in create_app("postgresql://unused", api=OPEN_API).routes}
+    assert container["readinessProbe"]["httpGet"]["path"].rstrip("/") in routes
