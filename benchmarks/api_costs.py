@@ -38,7 +38,7 @@ from litestar.testing import AsyncTestClient
 
 from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
 from finops_api.app import create_app
-from finops_assets.demo.generator import DemoSpec, demo_months
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.graph import build_assets
 from finops_assets.mart.assets import ALLOCATION_KEY, COST_VIEWS_KEY, VALUATION_KEY
 from finops_assets.referentials.assets import CATALOG_KEY, PRICING_KEY

@@ -35,7 +35,8 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from finops_assets.demo.generator import DemoSpec, demo_months, write_dataset
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
+from finops_assets.demo.generator.writer import write_dataset
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, SourceConfig

@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
-from finops_assets.demo.generator import DemoSpec, demo_months
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.months import format_month

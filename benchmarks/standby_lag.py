@@ -27,7 +27,7 @@ from pathlib import Path
 import psycopg
 
 from benchmarks.ingest import REPO, dataset, say, timed_month
-from finops_assets.demo.generator import DemoSpec, demo_months
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.migrations import upgrade

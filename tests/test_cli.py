@@ -10,7 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finops_assets.demo.generator import DemoSpec, generate_month
+from finops_assets.demo.generator.month import generate_month
+from finops_assets.demo.generator.spec import DemoSpec
 from finops_cli.main import main
 from finops_core.database import as_url
 from tests.conftest import SAMPLES

@@ -14,16 +14,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from finops_assets.demo.generator import (
-    COLUMNS,
-    MONEY_COLUMNS,
-    DemoSpec,
-    application_names,
-    demo_months,
-    generate_month,
-    product_catalogue,
-    write_dataset,
-)
+from finops_assets.demo.generator.catalogue import application_names
+from finops_assets.demo.generator.focus import COLUMNS, MONEY_COLUMNS
+from finops_assets.demo.generator.month import generate_month
+from finops_assets.demo.generator.services import product_catalogue
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
+from finops_assets.demo.generator.writer import write_dataset
 
 MONTH = date(2025, 2, 1)
 SPEC = DemoSpec(months=(MONTH, date(2025, 3, 1)), rows_per_month=5_000, applications=12, products=20)

@@ -16,7 +16,8 @@ from typing import Any
 
 import polars as pl
 
-from finops_assets.demo.generator import DemoSpec, generate_month
+from finops_assets.demo.generator.month import generate_month
+from finops_assets.demo.generator.spec import DemoSpec
 from finops_core.embedded import embedded_server
 from tests.demo_process import DemoProcess, free_port
 

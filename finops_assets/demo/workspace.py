@@ -1,7 +1,7 @@
 """The demo's whole workspace: its configuration, every source's files and every referential.
 
 `write_workspace` writes, in one folder, what an organisation would have: FOCUS exports of four
-clouds (generator.py), a private cloud's VM inventory (a tabular source), two indirect pools (an
+clouds (generator/), a private cloud's VM inventory (a tabular source), two indirect pools (an
 APM licence invoice spread by team size, CI minutes spread in proportion to private-cloud
 vCPUs), a catalog of 40 applications with owners (Backstage group refs) and cost centres, a
 `budget` and a `forecast` rate card and FX rates, and finops.yaml tying them together. The
@@ -21,7 +21,9 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from finops_assets.demo.generator import DemoSpec, application_names, demo_months, generate_month
+from finops_assets.demo.generator.catalogue import application_names
+from finops_assets.demo.generator.month import generate_month
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import MONETARY_FAMILY, consumption_facts, normalize_focus
 from finops_core.months import add_months, format_month
