@@ -19,7 +19,13 @@ LATEST = available_migrations()[-1].version
 async def test_health_reports_the_schema_version(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "schema_version": LATEST, "replicas": [], "stale_months": []}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "schema_version": LATEST,
+        "replicas": [],
+        "stale_months": [],
+    }
 
 
 async def test_health_lists_an_unreachable_read_replica_and_stays_up(
