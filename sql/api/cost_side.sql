@@ -6,12 +6,13 @@
 -- parameters. The read model is aliased r, so that the keys below are its columns.
 --
 -- A quantity is given only when every row of the group has the same unit, as summing
--- vCPU-hours with GB-months means nothing. cost sums the priced rows; priced says whether every
--- row is, and the statements above give no cost for a group that is not: a sum that skips
--- unpriced rows would be a silent undercount.
+-- vCPU-hours with GB-months means nothing; units lists the group's units, sorted (one or more).
+-- cost sums the priced rows; priced says whether every row is, and the statements above give no
+-- cost for a group that is not: a sum that skips unpriced rows would be a silent undercount.
 SELECT {select_keys},
        CASE WHEN min({unit_min}) = max({unit_max}) THEN min({unit_min}) END AS unit,
        CASE WHEN min({unit_min}) = max({unit_max}) THEN sum(r.quantity) END AS quantity,
+       {units} AS units,
        sum(r.cost) AS cost,
        bool_and({priced}) AS priced
   FROM {read_model} AS r
