@@ -62,12 +62,12 @@ class ReadModel:
     unit_min: sql.Composable
     unit_max: sql.Composable
     units: sql.Composable
-    """The sorted units of a group's rows (an aggregate)."""
+    """A row's units as text, separated by U+001F (api/cost_side.sql)."""
     priced: sql.Composable
     """True for a row whose cost is complete."""
 
 
-_ROLLUP_UNITS = sql.SQL("finops.units_of(DISTINCT r.units)")
+_ROLLUP_UNITS = sql.SQL("array_to_string(r.units, E'\\x1f')")
 # Smallest first (rows a month and view in benchmarks/api_costs.py: 17 families, 51 owners, 51
 # owners x 17 families, 3,030 applications, 35,000 products x applications). The roll-ups carry
 # the unit range, the units and the priced flag of the rows they sum; cost_by_product has one
@@ -110,7 +110,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"source", "application", "owner", "domain", "family", "product"}),
         sql.Identifier("r", "unit"),
         sql.Identifier("r", "unit"),
-        sql.SQL("finops.units_sorted(array_agg(DISTINCT r.unit))"),
+        sql.Identifier("r", "unit"),
         sql.SQL("r.cost IS NOT NULL"),
     ),
 )
