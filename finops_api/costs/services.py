@@ -62,12 +62,11 @@ class ReadModel:
     unit_min: sql.Composable
     unit_max: sql.Composable
     units: sql.Composable
-    """A row's units as text, separated by U+001F (api/cost_side.sql)."""
+    """A row's units, sorted (a text array)."""
     priced: sql.Composable
     """True for a row whose cost is complete."""
 
 
-_ROLLUP_UNITS = sql.SQL("array_to_string(r.units, E'\\x1f')")
 # Smallest first (rows a month and view in benchmarks/api_costs.py: 17 families, 51 owners, 51
 # owners x 17 families, 3,030 applications, 35,000 products x applications). The roll-ups carry
 # the unit range, the units and the priced flag of the rows they sum; cost_by_product has one
@@ -78,7 +77,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"source", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
-        _ROLLUP_UNITS,
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -86,7 +85,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"owner"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
-        _ROLLUP_UNITS,
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -94,7 +93,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"source", "owner", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
-        _ROLLUP_UNITS,
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -102,7 +101,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"application", "owner"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
-        _ROLLUP_UNITS,
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -110,7 +109,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"source", "application", "owner", "domain", "family", "product"}),
         sql.Identifier("r", "unit"),
         sql.Identifier("r", "unit"),
-        sql.Identifier("r", "unit"),
+        sql.SQL("ARRAY[r.unit]"),
         sql.SQL("r.cost IS NOT NULL"),
     ),
 )
