@@ -42,6 +42,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0015_rollup_units",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -67,6 +68,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0015_rollup_units",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -123,6 +125,59 @@ def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_dat
     assert owners == [("team-a", Decimal("15"), Decimal("3.75"), True), ("team-b", Decimal("1"), None, False)]
     assert owner_totals == owners  # one family: the owner totals are the same sums
     assert keys == (0,)
+
+
+def test_0015_lists_the_units_of_the_roll_ups_already_built(empty_database_url: str) -> None:
+    url = empty_database_url
+    assert upgrade(url, target="0010")[-1] == "0010_api_write_audit"
+    month = "2025-01-01"
+    rollups = ("cost_by_application", "cost_by_owner_family", "cost_by_family", "cost_by_owner")
+    with psycopg.connect(url) as conn:
+        for table in ("cost_by_product", *rollups):
+            conn.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
+        # pay: hours and GB-months; bill: hours and requests; one family, one owner
+        conn.execute(
+            "INSERT INTO finops.cost_by_product (month, pricing_view_code, source, application_code,"
+            " domain_code, family_code, product_code, currency, unit, quantity, cost, owner) VALUES"
+            " (%(m)s, 'actual', 'aws', 'pay', 'compute', 'vm', 'vm-s', 'EUR', 'h', 10, 1, 'team-a'),"
+            " (%(m)s, 'actual', 'aws', 'pay', 'compute', 'vm', 'disk', 'EUR', 'GB-Mo', 5, 2, 'team-a'),"
+            " (%(m)s, 'actual', 'aws', 'bill', 'compute', 'vm', 'vm-s', 'EUR', 'h', 1, 1, 'team-a'),"
+            " (%(m)s, 'actual', 'aws', 'bill', 'compute', 'vm', 'api', 'EUR', 'Requests', 7, 1, 'team-a')",
+            {"m": month},
+        )
+        figures = "'EUR', 'GB-Mo', 'h', 0, 5, true"  # unit_min and unit_max of all four lines
+        conn.execute(
+            "INSERT INTO finops.cost_by_application (month, pricing_view_code, application_code, owner,"
+            " currency, unit_min, unit_max, quantity, cost, fully_priced) VALUES"
+            " (%(m)s, 'actual', 'pay', 'team-a', 'EUR', 'GB-Mo', 'h', 0, 3, true),"
+            " (%(m)s, 'actual', 'bill', 'team-a', 'EUR', 'Requests', 'h', 0, 2, true)",
+            {"m": month},
+        )
+        conn.execute(
+            "INSERT INTO finops.cost_by_owner_family (month, pricing_view_code, source, owner, domain_code,"
+            f" family_code, currency, unit_min, unit_max, quantity, cost, fully_priced) VALUES"
+            f" (%(m)s, 'actual', 'aws', 'team-a', 'compute', 'vm', {figures})",
+            {"m": month},
+        )
+        conn.execute(
+            "INSERT INTO finops.cost_by_family (month, pricing_view_code, source, domain_code, family_code,"
+            f" currency, unit_min, unit_max, quantity, cost, fully_priced) VALUES"
+            f" (%(m)s, 'actual', 'aws', 'compute', 'vm', {figures})",
+            {"m": month},
+        )
+        conn.execute(
+            "INSERT INTO finops.cost_by_owner (month, pricing_view_code, owner, currency, unit_min, unit_max,"
+            f" quantity, cost, fully_priced) VALUES (%(m)s, 'actual', 'team-a', {figures})",
+            {"m": month},
+        )
+    assert upgrade(url, target="0015") == ["0015_rollup_units"]
+    every_unit = ["GB-Mo", "Requests", "h"]  # byte order: upper case first
+    assert query(url, "SELECT application_code, units FROM finops.cost_by_application ORDER BY 1") == [
+        ("bill", ["Requests", "h"]),
+        ("pay", ["GB-Mo", "h"]),
+    ]
+    for table in rollups[1:]:
+        assert query(url, f"SELECT units FROM finops.{table}") == [(every_unit,)], table
 
 
 def test_an_edited_applied_migration_is_refused(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from finops_assets.sources.detect import detect, header
+from finops_assets.sources.detect import detect, header, resolve_kind
 from finops_cli.main import main
 from finops_core.config import ConfigError, PlatformConfig, SourceConfig, validate
 from tests.conftest import SAMPLES
@@ -20,10 +20,21 @@ from tests.pipeline import fact_total, latest_audit, run_month, source_kind
 
 CUR = SAMPLES / "aws" / "sample-anonymous-aws-export-dataset.csv"
 CUR_SP = SAMPLES / "aws" / "2023-06-01.csv"
+ONE_OF_EACH = (
+    CUR,
+    SAMPLES / "azure" / "EA_ActualCost_Small.csv",
+    SAMPLES / "focus" / "focus_sample.csv",
+    SAMPLES / "gcp" / "2022-08-01_5.csv",
+    SAMPLES / "derived" / "gcp" / "2022-08-01_5.json",
+    SAMPLES / "oci" / "reports_cost-csv_0000000030000269.csv",
+    SAMPLES / "opencost" / "allocation-example-output.json",
+    SAMPLES / "opencost" / "export-sample.csv",
+)
 
 
 def _expected_kind(path: Path) -> str | None:
-    folder = path.relative_to(SAMPLES).parts[0]
+    parts = path.relative_to(SAMPLES).parts
+    folder = parts[1] if parts[0] == "derived" else parts[0]
     if path.name == "cloudCost-example-output.json":
         return None  # cloud costs: the providers' own exports carry them
     return {
@@ -38,11 +49,7 @@ def _expected_kind(path: Path) -> str | None:
 
 @pytest.mark.parametrize(
     "path",
-    sorted(
-        p
-        for p in SAMPLES.rglob("*")
-        if p.suffix in (".csv", ".json") and "reference" not in p.parts and p.name != "README.md"
-    ),
+    sorted(p for p in SAMPLES.rglob("*") if p.suffix in (".csv", ".json") and "reference" not in p.parts),
     ids=lambda p: str(p.relative_to(SAMPLES)),
 )
 def test_every_sample_is_recognised_from_its_header(path: Path) -> None:
@@ -71,12 +78,7 @@ def test_a_cur_declared_focus_is_refused_in_one_line_by_the_cli(
 def test_a_mixed_folder_is_refused_with_its_files_per_format(mart_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "exports"
     folder.mkdir()
-    for path in (
-        CUR,
-        CUR_SP,
-        SAMPLES / "azure" / "EA_ActualCost_Small.csv",
-        SAMPLES / "focus" / "focus_sample.csv",
-    ):
+    for path in (*ONE_OF_EACH, CUR_SP):
         shutil.copy(path, folder)
 
     with pytest.raises(ConfigError) as error:
@@ -84,7 +86,45 @@ def test_a_mixed_folder_is_refused_with_its_files_per_format(mart_url: str, tmp_
     assert str(error.value) == (
         "kind auto: the files are of several formats, declare one source per format:"
         " aws-cur: 2023-06-01.csv, sample-anonymous-aws-export-dataset.csv;"
-        " azure-cost-details: EA_ActualCost_Small.csv; focus: focus_sample.csv"
+        " azure-cost-details: EA_ActualCost_Small.csv; focus: focus_sample.csv;"
+        " gcp-billing: 2022-08-01_5.csv, 2022-08-01_5.json;"
+        " oci-cost-report: reports_cost-csv_0000000030000269.csv;"
+        " opencost: allocation-example-output.json, export-sample.csv"
+    )
+
+
+# what each format's file is said to look like, under another kind than its own
+DIAGNOSES = [
+    "an AWS Cost and Usage Report (kind: aws-cur): its header has identity/LineItemId,"
+    " bill/BillingPeriodStartDate, lineItem/LineItemType; set kind: aws-cur",
+    "an Azure cost details export (kind: azure-cost-details): its header has BillingPeriodStartDate,"
+    " MeterId, MeterCategory; set kind: azure-cost-details",
+    "a FOCUS file (kind: focus): its header has BilledCost, BillingPeriodStart, ChargeCategory;"
+    " set kind: focus",
+    *[
+        "a Google Cloud billing export (kind: gcp-billing): its header has billing_account_id,"
+        " service.description, sku.description; set kind: gcp-billing"
+    ]
+    * 2,
+    "an Oracle Cloud cost report (kind: oci-cost-report): its header has lineItem/intervalUsageStart,"
+    " product/compartmentId, usage/billedQuantity; set kind: oci-cost-report",
+    "an OpenCost allocation export (kind: opencost): its header has cpuCoreHours, cpuCost,"
+    " ramByteHours; set kind: opencost",
+    "an OpenCost allocation export (kind: opencost): its header has Namespace, CPUCost, RAMCost;"
+    " set kind: opencost",
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "diagnosis"), zip(ONE_OF_EACH, DIAGNOSES, strict=True), ids=lambda p: str(p)[-24:]
+)
+def test_a_file_under_another_kind_is_named_in_one_line(path: Path, diagnosis: str) -> None:
+    declared = "oci-cost-report" if path == CUR else "aws-cur"
+    with pytest.raises(ConfigError) as error:
+        resolve_kind([path], declared)
+    assert (
+        str(error.value)
+        == f"{path}: declared kind: {declared}, but it looks like {diagnosis} (or kind: auto)"
     )
 
 
@@ -164,6 +204,6 @@ def test_an_opencost_cloud_cost_response_is_refused_in_one_line(mart_url: str, t
     with pytest.raises(ConfigError) as error:
         run_month(mart_url, tmp_path, date(2023, 10, 1), source)
     assert str(error.value) == (
-        f"{path}: not an OpenCost /allocation response, the only JSON read"
-        " (cloud costs come from the providers' own exports)"
+        f"{path}: neither an OpenCost /allocation response nor a Google Cloud billing export"
+        " in JSON lines, the only JSON read (cloud costs come from the providers' own exports)"
     )

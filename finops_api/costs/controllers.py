@@ -255,7 +255,8 @@ class CostController(Controller):
         operation_id="listCosts",
         summary="Costs of a pricing view, grouped and filtered by period and the product tree",
         description=(
-            "Quantities are returned only when every row of a group has the same unit, costs only "
+            "Quantities are returned only when every row of a group has the same unit (units lists "
+            "a group's units, several when it mixes them), costs only "
             "when every row is priced in the view (else null, with priced false). Amounts in "
             "different currencies are never added: currency is always a group key. A simulation "
             "view is evaluated on the fly from its base view and its adjustments."

@@ -48,7 +48,9 @@ from finops_api.publication.services import PublicationService
 
 BATCH_ROWS = 5_000
 """Rows fetched, encoded and sent at a time: the export's memory is a few batches, not the rows."""
-FIGURES = ("unit", "quantity", "cost", "priced")
+FIGURES = ("unit", "quantity", "units", "cost", "priced")
+UNITS_SEPARATOR = ";"
+"""Between a row's units in a CSV cell (Parquet has a list)."""
 MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 ExportFormat = Literal["csv", "parquet"]
 STALE_HEADER = "FinOps-Stale-Months"
@@ -65,6 +67,14 @@ async def _batches(pool: Pool, statement: Statement | None) -> AsyncIterator[lis
             yield rows
 
 
+def _csv_cell(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return UNITS_SEPARATOR.join(value)
+    return value
+
+
 async def csv_stream(
     batches: AsyncIterator[list[tuple[object, ...]]], columns: Sequence[str]
 ) -> AsyncIterator[bytes]:
@@ -72,7 +82,7 @@ async def csv_stream(
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     async for rows in batches:
-        writer.writerows(["true" if v is True else "false" if v is False else v for v in row] for row in rows)
+        writer.writerows([_csv_cell(value) for value in row] for row in rows)
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
@@ -108,7 +118,8 @@ async def parquet_stream(
     batches: AsyncIterator[list[tuple[object, ...]]], columns: Sequence[str]
 ) -> AsyncIterator[bytes]:
     # amounts stay decimal text, as in the JSON answers: exact, whatever their scale
-    schema = pa.schema([(name, pa.bool_() if name == "priced" else pa.string()) for name in columns])
+    types = {"priced": pa.bool_(), "units": pa.list_(pa.string())}
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in columns])
     sink = _Chunks()
     with pq.ParquetWriter(sink, schema) as writer:
         async for rows in batches:
@@ -149,9 +160,10 @@ class CostExportController(Controller):
         summary="Every row of GET /api/v1/costs, streamed as CSV or Parquet",
         description=(
             "The same parameters and rows as /costs, unpaged, streamed in constant memory. Amounts "
-            "are exact decimal text in both formats; priced is a boolean. Months whose layers "
-            "disagree (a run stopped between its steps) are named in the FinOps-Stale-Months "
-            "header (YYYY-MM, comma-separated), absent when there is none."
+            "are exact decimal text in both formats; priced is a boolean; units is a list in "
+            "Parquet, the units joined by ';' in CSV. Months whose layers disagree (a run stopped "
+            "between its steps) are named in the FinOps-Stale-Months header (YYYY-MM, "
+            "comma-separated), absent when there is none."
         ),
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )

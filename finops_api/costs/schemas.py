@@ -32,12 +32,15 @@ class GroupKeys(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
 
 
 class CostRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
-    """One group: its keys, then unit, quantity, cost and priced."""
+    """One group: its keys, then unit, quantity, units, cost and priced."""
 
     unit: str | None
     """The unit of the quantity; null when the group mixes units."""
     quantity: Amount | None
     """Exact decimal (a JSON string); null when the group mixes units."""
+    units: list[str]
+    """The units of the group's lines, sorted: one when unit and quantity are given, several when
+    the group mixes units (its quantities are never summed across them)."""
     cost: Amount | None
     """Exact decimal (a JSON string); null when some row of the group has no price in the view."""
     priced: bool
@@ -67,6 +70,8 @@ class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """The view's quantity over the range; null when the group mixes units or is not there."""
     against_quantity: Amount | None
     """The against side's quantity: the same consumption under another view, or the against period's."""
+    units: list[str]
+    """The units of the group's lines on both sides, sorted: several when unit is null."""
     cost: Amount | None
     """The view's cost; null when the group is not on this side or not fully priced."""
     against_cost: Amount | None

@@ -61,20 +61,23 @@ class ReadModel:
     """API keys it can group or filter by, besides the periods and currency."""
     unit_min: sql.Composable
     unit_max: sql.Composable
+    units: sql.Composable
+    """A row's units, sorted (a text array)."""
     priced: sql.Composable
     """True for a row whose cost is complete."""
 
 
 # Smallest first (rows a month and view in benchmarks/api_costs.py: 17 families, 51 owners, 51
 # owners x 17 families, 3,030 applications, 35,000 products x applications). The roll-ups carry
-# the unit range and the priced flag of the rows they sum; cost_by_product has one unit per row
-# and a NULL cost where there is no price.
+# the unit range, the units and the priced flag of the rows they sum; cost_by_product has one
+# unit per row and a NULL cost where there is no price.
 READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "cost_by_family",
         frozenset({"source", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -82,6 +85,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"owner"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -89,6 +93,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"source", "owner", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -96,6 +101,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"application", "owner"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
+        sql.Identifier("r", "units"),
         sql.Identifier("r", "fully_priced"),
     ),
     ReadModel(
@@ -103,6 +109,7 @@ READ_MODELS: tuple[ReadModel, ...] = (
         frozenset({"source", "application", "owner", "domain", "family", "product"}),
         sql.Identifier("r", "unit"),
         sql.Identifier("r", "unit"),
+        sql.SQL("ARRAY[r.unit]"),
         sql.SQL("r.cost IS NOT NULL"),
     ),
 )
@@ -273,6 +280,7 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     base = sql.SQL(sql_text("api/cost_side.sql")).format(
         unit_min=model.unit_min,
         unit_max=model.unit_max,
+        units=model.units,
         priced=model.priced,
         read_model=sql.Identifier("finops", model.table),
         **fragments,

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import polars as pl
 
 from finops_assets.sources.azure_cost_details.convert import azure_key
 from finops_assets.sources.native.columns import clean_header
+from finops_assets.sources.native.reader import is_json
 from finops_core.config import ConfigError
 
 # Columns only that format writes (compared lower-case, bracketed names as in azure_key).
@@ -51,27 +53,61 @@ FORMAT_NAMES = {
     "opencost": "an OpenCost allocation export",
 }
 _MINIMUM = 2  # matching columns for a format to be recognised
+JSON_KINDS = ("opencost", "gcp-billing")
+"""The kinds whose files can be JSON."""
 
 
 def header(path: Path) -> list[str]:
-    """The file's column names: a CSV's first record, a Parquet schema, or the fields of the
-    first allocation of an OpenCost JSON response."""
+    """The file's column names: a CSV's first record, a Parquet schema, the flattened fields
+    (`invoice.month`) of the first record of JSON lines, or the fields of the first allocation
+    of an OpenCost JSON response."""
     name = path.name.lower()
     if name.endswith(".parquet"):
         return list(pl.read_parquet_schema(path))
-    if name.endswith(".json"):
-        document = json.loads(path.read_bytes())
-        data = document.get("data") if isinstance(document, dict) else None
-        sets = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
-        for allocation_set in sets:
-            for allocation in (allocation_set or {}).values() if isinstance(allocation_set, dict) else []:
-                if isinstance(allocation, dict) and "totalCost" in allocation:
-                    return list(allocation)
-        return []  # not an /allocation response (e.g. /cloudCost)
-    opener = gzip.open if name.endswith(".gz") else open
-    with opener(path, "rb") as raw:
-        first = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace").readline()
+    if is_json(path):
+        return _json_header(path)
+    with _open_text(path) as text:
+        first = text.readline()
     return next(csv.reader([first]), [])
+
+
+@contextmanager
+def _open_text(path: Path) -> Iterator[IO[str]]:
+    """The file as text, gzipped or not, less a BOM."""
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace") as text:
+            yield text
+    else:
+        with path.open(encoding="utf-8-sig", errors="replace") as text:
+            yield text
+
+
+def _json_header(path: Path) -> list[str]:
+    with _open_text(path) as text:
+        first = text.readline()
+        try:
+            record = json.loads(first)
+        except ValueError:
+            record = None  # a document over several lines
+        if isinstance(record, dict) and "data" not in record:  # one billing record a line
+            return list(_flat_names(record))
+        text.seek(0)
+        document = json.load(text)
+    data = document.get("data") if isinstance(document, dict) else None
+    sets = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
+    for allocation_set in sets:
+        for allocation in (allocation_set or {}).values() if isinstance(allocation_set, dict) else []:
+            if isinstance(allocation, dict) and "totalCost" in allocation:
+                return list(allocation)
+    return []  # not an /allocation response (e.g. /cloudCost)
+
+
+def _flat_names(record: dict[str, object], prefix: str = "") -> Iterator[str]:
+    for key, value in record.items():
+        if isinstance(value, dict) and value:
+            yield from _flat_names(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}"
 
 
 def _matches(columns: Iterable[str], kind: str) -> list[str]:
@@ -98,15 +134,13 @@ def resolve_kind(files: list[Path], declared: str) -> str:
     for path in files:
         columns = header(path)
         found[path] = (columns, detect(columns))
+    unread = [p for p, (_, k) in found.items() if is_json(p) and k not in JSON_KINDS]
+    if unread:
+        raise ConfigError(
+            f"{unread[0]}: neither an OpenCost /allocation response nor a Google Cloud billing export"
+            " in JSON lines, the only JSON read (cloud costs come from the providers' own exports)"
+        )
     if declared != "auto":
-        not_allocations = [
-            p for p, (_, k) in found.items() if p.suffix.lower() == ".json" and k != "opencost"
-        ]
-        if not_allocations:
-            raise ConfigError(
-                f"{not_allocations[0]}: not an OpenCost /allocation response, the only JSON read"
-                " (cloud costs come from the providers' own exports)"
-            )
         wrong = [(p, c, k) for p, (c, k) in found.items() if k is not None and k != declared]
         if wrong:
             path, columns, kind = wrong[0]

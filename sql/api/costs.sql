@@ -6,6 +6,7 @@
 SELECT {keys},
        side.unit,
        side.quantity::text AS quantity,
+       side.units,
        CASE WHEN side.priced THEN side.cost::text END AS cost,
        side.priced
   FROM ({side}) AS side

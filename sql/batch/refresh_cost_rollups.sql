@@ -1,18 +1,19 @@
--- The roll-ups of one month, from that month of cost_by_product (all pricing views).
+-- The roll-ups of one month, from that month of cost_by_product (all pricing views). units lists
+-- the units of the rows summed, sorted in byte order (migrations/0015_rollup_units.sql).
 INSERT INTO finops.cost_by_application
-    (month, pricing_view_code, application_code, owner, currency, unit_min, unit_max, quantity, cost,
-     fully_priced)
-SELECT month, pricing_view_code, application_code, owner, currency, min(unit), max(unit), sum(quantity),
-       sum(cost), bool_and(cost IS NOT NULL)
+    (month, pricing_view_code, application_code, owner, currency, unit_min, unit_max, units, quantity,
+     cost, fully_priced)
+SELECT month, pricing_view_code, application_code, owner, currency, min(unit), max(unit),
+       finops.units_sorted(array_agg(DISTINCT unit)), sum(quantity), sum(cost), bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s
  GROUP BY month, pricing_view_code, application_code, owner, currency;
 
 INSERT INTO finops.cost_by_owner_family
     (month, pricing_view_code, source, owner, domain_code, family_code, currency, unit_min, unit_max,
-     quantity, cost, fully_priced)
+     units, quantity, cost, fully_priced)
 SELECT month, pricing_view_code, source, owner, domain_code, family_code, currency, min(unit), max(unit),
-       sum(quantity), sum(cost), bool_and(cost IS NOT NULL)
+       finops.units_sorted(array_agg(DISTINCT unit)), sum(quantity), sum(cost), bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s
  GROUP BY month, pricing_view_code, source, owner, domain_code, family_code, currency;
@@ -21,17 +22,17 @@ SELECT month, pricing_view_code, source, owner, domain_code, family_code, curren
 -- rows instead of 35,000.
 INSERT INTO finops.cost_by_family
     (month, pricing_view_code, source, domain_code, family_code, currency, unit_min, unit_max,
-     quantity, cost, fully_priced)
+     units, quantity, cost, fully_priced)
 SELECT month, pricing_view_code, source, domain_code, family_code, currency, min(unit_min), max(unit_max),
-       sum(quantity), sum(cost), bool_and(fully_priced)
+       finops.units_of(DISTINCT units), sum(quantity), sum(cost), bool_and(fully_priced)
   FROM finops.cost_by_owner_family
  WHERE month = %(month)s
  GROUP BY month, pricing_view_code, source, domain_code, family_code, currency;
 
 INSERT INTO finops.cost_by_owner
-    (month, pricing_view_code, owner, currency, unit_min, unit_max, quantity, cost, fully_priced)
-SELECT month, pricing_view_code, owner, currency, min(unit_min), max(unit_max), sum(quantity), sum(cost),
-       bool_and(fully_priced)
+    (month, pricing_view_code, owner, currency, unit_min, unit_max, units, quantity, cost, fully_priced)
+SELECT month, pricing_view_code, owner, currency, min(unit_min), max(unit_max), finops.units_of(DISTINCT units),
+       sum(quantity), sum(cost), bool_and(fully_priced)
   FROM finops.cost_by_owner_family
  WHERE month = %(month)s
  GROUP BY month, pricing_view_code, owner, currency;

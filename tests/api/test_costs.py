@@ -22,8 +22,10 @@ async def costs(client: Client, **params: str) -> dict[str, Any]:
     return await get_ok(client, "/api/v1/costs", **params)
 
 
-def row(priced: bool = True, **fields: str | None) -> dict[str, Any]:
-    return {**fields, "priced": priced}
+def row(priced: bool = True, units: list[str] | None = None, **fields: str | None) -> dict[str, Any]:
+    """A /costs row; units: those of a group mixing them, else the one unit given."""
+    cost = fields.pop("cost")
+    return {**fields, "units": units or [fields["unit"]], "cost": cost, "priced": priced}
 
 
 async def test_default_is_actual_by_month_and_application_over_all_months(client: Client) -> None:
@@ -33,7 +35,15 @@ async def test_default_is_actual_by_month_and_application_over_all_months(client
     assert body["group_by"] == ["month", "application", "currency"]
     assert body["rows"] == [
         # two units in the group: no quantity, no unit; the cost is still exact
-        row(month="2025-01", application="billing", currency="EUR", unit=None, quantity=None, cost="6.25"),
+        row(
+            month="2025-01",
+            application="billing",
+            currency="EUR",
+            unit=None,
+            quantity=None,
+            units=["GB-Months", "Hours"],
+            cost="6.25",
+        ),
         row(
             month="2025-01",
             application="payments",
@@ -69,7 +79,15 @@ async def test_default_is_actual_by_month_and_application_over_all_months(client
             quantity="140",
             cost=None,
         ),
-        row(month="2025-03", application="payments", currency="EUR", unit=None, quantity=None, cost="9.10"),
+        row(
+            month="2025-03",
+            application="payments",
+            currency="EUR",
+            unit=None,
+            quantity=None,
+            units=["GB", "Hours"],
+            cost="9.10",
+        ),
     ]
 
 
@@ -98,7 +116,7 @@ async def test_group_by_family_keeps_the_requested_order_and_omits_other_keys(cl
         ),
     ]
     assert all(
-        set(r) == {"source", "domain", "family", "currency", "unit", "quantity", "cost", "priced"}
+        set(r) == {"source", "domain", "family", "currency", "unit", "quantity", "units", "cost", "priced"}
         for r in body["rows"]
     )
 
@@ -121,10 +139,20 @@ async def test_group_by_product_with_application_filter_and_range(client: Client
 # cost_by_product.
 BY_MONTH = [
     # 10.10 + 0.05 + 2.00 + 4.25 = 16.40, over Hours and GB-Months
-    row(month="2025-01", currency="EUR", unit=None, quantity=None, cost="16.40"),
-    row(False, month="2025-02", currency="EUR", unit=None, quantity=None, cost=None),
+    row(
+        month="2025-01", currency="EUR", unit=None, quantity=None, units=["GB-Months", "Hours"], cost="16.40"
+    ),
+    row(
+        False,
+        month="2025-02",
+        currency="EUR",
+        unit=None,
+        quantity=None,
+        units=["GB-Months", "Hours"],
+        cost=None,
+    ),
     row(month="2025-02", currency="USD", unit="GB-Months", quantity="10", cost="0.20"),
-    row(month="2025-03", currency="EUR", unit=None, quantity=None, cost="9.10"),
+    row(month="2025-03", currency="EUR", unit=None, quantity=None, units=["GB", "Hours"], cost="9.10"),
 ]
 
 
@@ -177,7 +205,7 @@ async def test_empty_group_by_gives_one_row_per_currency(client: Client) -> None
     body = await costs(client, group_by="")
     assert body["group_by"] == ["currency"]
     assert body["rows"] == [
-        row(False, currency="EUR", unit=None, quantity=None, cost=None),
+        row(False, currency="EUR", unit=None, quantity=None, units=["GB", "GB-Months", "Hours"], cost=None),
         row(currency="USD", unit="GB-Months", quantity="10", cost="0.20"),
     ]
 

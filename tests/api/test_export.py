@@ -15,15 +15,15 @@ from tests.api.conftest import invalid_names
 
 Client = AsyncTestClient[Litestar]
 EXPORT = "/api/v1/costs/export"
-# January and February by application: billing's two units leave its quantity empty; February's
-# unpriced on-premises hours leave payments unpriced
+# January and February by application: billing's two units leave its quantity empty and are
+# listed; February's unpriced on-premises hours leave payments unpriced
 CSV = (
-    "month,application,currency,unit,quantity,cost,priced\n"
-    "2025-01,billing,EUR,,,6.25,true\n"
-    "2025-01,payments,EUR,Hours,103.5,10.15,true\n"
-    "2025-02,billing,EUR,GB-Months,50,4.25,true\n"
-    "2025-02,billing,USD,GB-Months,10,0.20,true\n"
-    "2025-02,payments,EUR,Hours,140,,false\n"
+    "month,application,currency,unit,quantity,units,cost,priced\n"
+    "2025-01,billing,EUR,,,GB-Months;Hours,6.25,true\n"
+    "2025-01,payments,EUR,Hours,103.5,Hours,10.15,true\n"
+    "2025-02,billing,EUR,GB-Months,50,GB-Months,4.25,true\n"
+    "2025-02,billing,USD,GB-Months,10,GB-Months,0.20,true\n"
+    "2025-02,payments,EUR,Hours,140,Hours,,false\n"
 )
 PARAMS = {"group_by": "month,application", "from": "2025-01", "to": "2025-02"}
 
@@ -48,8 +48,18 @@ async def test_parquet_export(client: Client, monkeypatch: pytest.MonkeyPatch) -
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/vnd.apache.parquet"
     table = pq.read_table(io.BytesIO(response.content))
-    assert table.column_names == ["month", "application", "currency", "unit", "quantity", "cost", "priced"]
+    assert table.column_names == [
+        "month",
+        "application",
+        "currency",
+        "unit",
+        "quantity",
+        "units",
+        "cost",
+        "priced",
+    ]
     assert table.num_rows == 5
+    assert table.column("units").to_pylist()[:2] == [["GB-Months", "Hours"], ["Hours"]]
     assert table.column("cost").to_pylist() == ["6.25", "10.15", "4.25", "0.20", None]
     assert table.column("priced").to_pylist() == [True, True, True, True, False]
     assert pq.ParquetFile(io.BytesIO(response.content)).metadata.num_row_groups == 3  # one per batch
@@ -60,7 +70,7 @@ async def test_an_empty_range_exports_the_header(client: Client) -> None:
     response = await client.get(
         EXPORT, params={"view": "budget", "group_by": "application", "from": "2030-01"}
     )
-    assert response.text == "application,currency,unit,quantity,cost,priced\n"
+    assert response.text == "application,currency,unit,quantity,units,cost,priced\n"
 
 
 @pytest.mark.usefixtures("costs_mart")

@@ -54,6 +54,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
     assert "application/problem+json" in costs["responses"]["400"]["content"]
     row = schema["components"]["schemas"]["CostRow"]
     # group keys are optional (present only when grouped by); the figures always are
-    assert set(row["required"]) == {"currency", "unit", "quantity", "cost", "priced"}
+    assert set(row["required"]) == {"currency", "unit", "quantity", "units", "cost", "priced"}
+    assert row["properties"]["units"] == {"type": "array", "items": {"type": "string"}}
     # money travels as exact decimal strings, never JSON numbers
     assert {"type": "string"} in row["properties"]["cost"]["oneOf"]

@@ -68,7 +68,15 @@ async def test_group_by_quarter_and_year(client: Client) -> None:
     assert body["group_by"] == ["year", "quarter", "currency"]
     assert body["rows"] == [
         # Q1: 2.00 + 4.25 (January) + 4.25 (February) = 10.50, Hours and GB-Months mixed
-        row(year="2025", quarter="2025-Q1", currency="EUR", unit=None, quantity=None, cost="10.50"),
+        row(
+            year="2025",
+            quarter="2025-Q1",
+            currency="EUR",
+            unit=None,
+            quantity=None,
+            units=["GB-Months", "Hours"],
+            cost="10.50",
+        ),
         row(year="2025", quarter="2025-Q2", currency="EUR", unit="GB-Months", quantity="60", cost="5.10"),
         row(year="2026", quarter="2026-Q1", currency="EUR", unit="GB-Months", quantity="70", cost="5.95"),
     ]

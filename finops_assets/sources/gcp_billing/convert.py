@@ -1,7 +1,7 @@
-"""Google Cloud billing export rows (the BigQuery standard or detailed export saved as CSV or
-Parquet with flattened `a.b` names) to FOCUS columns.
+"""Google Cloud billing export rows (the BigQuery standard or detailed export saved as CSV with
+flattened `a.b` names, as Parquet or as JSON lines) to FOCUS columns.
 
-Parquet exports' nested records are read under the same flattened names. The billing month is
+Parquet and JSON-lines exports' nested records are read under the same flattened names. The billing month is
 `invoice.month` (YYYYMM), not the usage time: usage late on the last day
 of a month may be invoiced with the next. Credits (free trial, committed use, sustained use
 discounts...) are a list per row: BilledCost is the gross `cost`, EffectiveCost the net cost,
@@ -63,9 +63,9 @@ def _per_distinct(raw: pl.DataFrame, names: list[str], function: Any, dtype: Any
 
 
 def flattened(frame: pl.DataFrame) -> pl.DataFrame:
-    """A Parquet export's nested records under the flattened names a CSV export has: the
-    struct `invoice` becomes `invoice.month`, and lists of records (credits, labels) their
-    JSON text."""
+    """A Parquet or JSON-lines export's nested records under the flattened names a CSV export
+    has: the struct `invoice` becomes `invoice.month`, and lists of records (credits, labels)
+    their JSON text (a list empty on every line has no record type: `[]`)."""
     columns: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
         if isinstance(dtype, pl.Struct):
@@ -74,18 +74,25 @@ def flattened(frame: pl.DataFrame) -> pl.DataFrame:
             columns.append(pl.col(name))
     flat = frame.select(columns)
     records = [n for n, t in flat.schema.items() if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct)]
+    empty = [n for n, t in flat.schema.items() if isinstance(t, pl.List) and t.inner == pl.Null]
     if any(isinstance(t, pl.Struct) for t in flat.schema.values()):
         return flattened(flat)
     return flat.with_columns(
-        pl.concat_str(
-            pl.lit("["), pl.col(n).list.eval(pl.element().struct.json_encode()).list.join(","), pl.lit("]")
-        ).alias(n)
-        for n in records
+        *(
+            pl.concat_str(
+                pl.lit("["),
+                pl.col(n).list.eval(pl.element().struct.json_encode()).list.join(","),
+                pl.lit("]"),
+            ).alias(n)
+            for n in records
+        ),
+        *(pl.when(pl.col(n).is_not_null()).then(pl.lit("[]")).alias(n) for n in empty),
     )
 
 
 class GcpBilling:
-    """The converter of Google Cloud billing exports (CSV, CSV.gz, Parquet)."""
+    """The converter of Google Cloud billing exports (CSV, Parquet, JSON lines; CSV and JSON
+    lines gzipped or not)."""
 
     def read(self, path: Path) -> pl.DataFrame:
         return flattened(read_table(path))

@@ -35,8 +35,9 @@ CONVERTERS: dict[str, Converter] = {
 
 
 def suffixes_of(source: SourceConfig) -> tuple[str, ...]:
-    """JSON is OpenCost's: a FOCUS folder keeps ignoring the JSON files beside its exports."""
-    return NATIVE_SUFFIXES if source.kind in ("opencost", "auto") else SUPPORTED_SUFFIXES
+    """JSON is OpenCost's or Google Cloud's: a FOCUS folder keeps ignoring the JSON files beside
+    its exports."""
+    return NATIVE_SUFFIXES if source.kind in ("opencost", "gcp-billing", "auto") else SUPPORTED_SUFFIXES
 
 
 def reader_for(source: SourceConfig) -> Callable[[list[Path]], MonthlyReader]:

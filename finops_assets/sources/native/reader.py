@@ -4,15 +4,19 @@ products, facts) runs on it unchanged."""
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 from typing import Literal, Protocol
 
 import polars as pl
 
-from finops_assets.sources.files import read_csv_text
+from finops_assets.sources.files import SourceFilesError, read_csv_text
 from finops_assets.sources.focus.reader import MONTH_COLUMN, file_months, month_expr
 
-NATIVE_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".json")
+JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
+"""JSON lines (a Google Cloud billing export) or an OpenCost /allocation response."""
+NATIVE_SUFFIXES = (".csv", ".csv.gz", ".parquet", *JSON_SUFFIXES)
 
 
 class Converter(Protocol):
@@ -29,11 +33,45 @@ class Converter(Protocol):
         `_problem`: why the line cannot be loaded, naming the provider's column."""
 
 
+def is_json(path: Path) -> bool:
+    return path.name.lower().endswith(JSON_SUFFIXES)
+
+
 def read_table(path: Path) -> pl.DataFrame:
-    """CSV (every column as text) or Parquet (as typed)."""
+    """CSV (every column as text), Parquet or JSON lines (as typed: JSON numbers are floats, read
+    through their shortest text form as Parquet's are: sources/decimals.py)."""
     if path.name.lower().endswith(".parquet"):
         return pl.read_parquet(path)
+    if is_json(path):
+        return read_json_lines(path)
     return read_csv_text(path)
+
+
+def read_json_lines(path: Path) -> pl.DataFrame:
+    """One JSON object a line, nested records as structs and lists; the types are inferred from
+    every line (a field null or empty in the first thousand is typed by the later ones)."""
+    if not path.stat().st_size:
+        return pl.DataFrame()
+    try:
+        return pl.read_ndjson(path, infer_schema_length=None)
+    except pl.exceptions.ComputeError as error:
+        raise SourceFilesError(f"{path}: {_first_bad_line(path) or error}") from error
+
+
+def _first_bad_line(path: Path) -> str | None:
+    """Which line is not a JSON object, and why (polars says only where in its buffer)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line.rstrip("\r\n"))
+            except json.JSONDecodeError as error:
+                return f"line {number}, column {error.colno}: not JSON: {error.msg}"
+            if not isinstance(record, dict):
+                return f"line {number} is not a JSON object, one billing record"
+    return None
 
 
 class NativeFiles:

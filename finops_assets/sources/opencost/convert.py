@@ -12,6 +12,7 @@ no currency column: the source's `default_currency` applies.
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import polars as pl
 
 from finops_assets.sources.decimals import DECIMAL, SCALE
 from finops_assets.sources.native.columns import Columns, tags_object
-from finops_assets.sources.native.reader import read_table
+from finops_assets.sources.native.reader import is_json, read_table
 
 # (component, the allocation API's quantity field, unit, cost fields), then the CSV export's
 ALLOCATION_COMPONENTS = (
@@ -82,7 +83,7 @@ def _export_tags(c: Columns) -> pl.Expr:
 
 def read_json_text(path: Path) -> Any:
     """A JSON document with its numbers kept as the text written (floats never round)."""
-    with path.open("rb") as handle:
+    with gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb") as handle:
         return json.load(handle, parse_float=str, parse_int=str)
 
 
@@ -90,7 +91,7 @@ class OpenCost:
     """The converter of OpenCost allocation JSON and CSV exports."""
 
     def read(self, path: Path) -> pl.DataFrame:
-        if path.name.lower().endswith(".json"):
+        if is_json(path):  # kind detection let only an /allocation response through
             return allocation_records(read_json_text(path))
         return read_table(path)
 

@@ -1,0 +1,120 @@
+"""A Google Cloud billing export saved as JSON lines (tests/data/samples/derived/gcp, derived from
+the CSV samples) loads the same lines and the same totals as the CSV export it was derived from
+and as the same records saved as Parquet: credits applied (net by default, gross on request),
+`invoice.month` as the billing month, labels as tags."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import polars as pl
+import pytest
+
+from finops_assets.sources.detect import detect, header
+from finops_assets.sources.files import SourceFilesError
+from finops_assets.sources.gcp_billing.convert import GcpBilling
+from tests.conftest import SAMPLES
+from tests.pipeline import audit_costs, fact_total, latest_audit, query, run_month, source_kind
+
+DERIVED = SAMPLES / "derived"
+CREDITS = "202011_30c31bca571d9b7f3b2c8459dd8bc34a_2020-11-08_2020-11-11"
+FACTS = (
+    "SELECT application_code, product_code, sub_account_id, region_id, currency, unit, quantity,"
+    " source_cost, line_count FROM finops.fact_consumption WHERE source = %s AND month = %s"
+    " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"
+)
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("derive", DERIVED / "derive_gcp_json_lines.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_json_lines_samples_are_what_the_script_derives() -> None:
+    script = _script()
+    for name in script.SOURCES:
+        assert script.derived_path(name).read_text(encoding="utf-8") == script.json_lines(
+            SAMPLES / "gcp" / name
+        )
+        assert detect(header(script.derived_path(name))) == "gcp-billing"
+
+
+# (file, month, rows, net total, gross total, {application: (lines, gross cost)}): SOURCES.md's
+# figures for the CSV samples; the applications are the lines' `goog-resource-type` labels
+CASES = [
+    (CREDITS, date(2020, 11, 1), 25, "0", "0.000032",
+     {"bigquery_dataset": (4, "0"), "bigquery_project": (1, "0"), "bigquery_resource": (5, "0"),
+      "unallocated": (15, "0.000032")}),
+    ("2022-08-01_5", date(2022, 8, 1), 9, "0.000012", "0.000012", {"unallocated": (9, "0.000012")}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "month", "rows", "net", "gross", "applications"), CASES, ids=[c[0][:10] for c in CASES]
+)
+def test_json_lines_load_as_the_csv_and_parquet_exports(
+    mart_url: str,
+    tmp_path: Path,
+    name: str,
+    month: date,
+    rows: int,
+    net: str,
+    gross: str,
+    applications: dict[str, tuple[int, str]],
+) -> None:
+    json_lines = DERIVED / "gcp" / f"{name}.json"
+    parquet = tmp_path / f"{name}.parquet"
+    pl.read_ndjson(json_lines, infer_schema_length=None).write_parquet(parquet)  # nested, as BigQuery's
+    options = {"application_tag": "goog-resource-type"}
+    forms = {"csv": SAMPLES / "gcp" / f"{name}.csv", "json": json_lines, "parquet": parquet}
+    run_month(
+        mart_url,
+        tmp_path / "landing",
+        month,
+        *(source_kind(form, "gcp-billing", path, **options) for form, path in forms.items()),
+        source_kind("auto", "auto", json_lines, **options),
+        source_kind("gross", "gcp-billing", json_lines, cost_column="gross", **options),
+    )
+
+    for form in (*forms, "auto"):
+        assert latest_audit(mart_url, form, month) == (rows, rows, 0), form
+        assert fact_total(mart_url, form, month) == {"USD": Decimal(net)}, form
+        assert audit_costs(mart_url, form, month) == ({"USD": Decimal(net)}, {}), form
+    assert fact_total(mart_url, "gross", month) == {"USD": Decimal(gross)}
+    by_application = query(
+        mart_url,
+        "SELECT application_code, sum(line_count), sum(source_cost) FROM finops.fact_consumption"
+        " WHERE source = 'gross' AND month = %s GROUP BY 1 ORDER BY 1",
+        month,
+    )
+    assert by_application == [(a, n, Decimal(cost)) for a, (n, cost) in applications.items()]
+    lines = query(mart_url, FACTS, "csv", month)
+    for form in ("json", "parquet", "auto"):
+        assert query(mart_url, FACTS, form, month) == lines, form
+
+
+def test_gzipped_json_lines_read_as_the_plain_file(tmp_path: Path) -> None:
+    plain = DERIVED / "gcp" / f"{CREDITS}.json"
+    gzipped = tmp_path / f"{CREDITS}.json.gz"
+    gzipped.write_bytes(gzip.compress(plain.read_bytes()))
+    assert detect(header(gzipped)) == "gcp-billing"
+    assert GcpBilling().read(gzipped).equals(GcpBilling().read(plain))
+
+
+def test_a_line_that_is_not_json_is_named(tmp_path: Path) -> None:
+    export = tmp_path / "export.jsonl"
+    first, second, *_ = (DERIVED / "gcp" / f"{CREDITS}.json").read_text(encoding="utf-8").splitlines()
+    export.write_text(
+        f"{first}\n{second[:40]}\n", encoding="utf-8"
+    )  # cut short in the account id, which opens at column 23
+    with pytest.raises(SourceFilesError) as error:
+        GcpBilling().read(export)
+    assert str(error.value) == f"{export}: line 2, column 23: not JSON: Unterminated string starting at"
