@@ -42,6 +42,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0014_month_publication",
         "0015_rollup_units",
     ]
     with psycopg.connect(url) as conn:
@@ -68,6 +69,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0014_month_publication",
         "0015_rollup_units",
     ]
     assert upgrade(empty_database_url) == []
@@ -129,7 +131,7 @@ def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_dat
 
 def test_0015_lists_the_units_of_the_roll_ups_already_built(empty_database_url: str) -> None:
     url = empty_database_url
-    assert upgrade(url, target="0010")[-1] == "0010_api_write_audit"
+    assert upgrade(url, target="0014")[-1] == "0014_month_publication"
     month = "2025-01-01"
     rollups = ("cost_by_application", "cost_by_owner_family", "cost_by_family", "cost_by_owner")
     with psycopg.connect(url) as conn:
