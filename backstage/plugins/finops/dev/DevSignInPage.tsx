@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Content, Header, Page, Progress } from '@backstage/core-components';
 import Alert from '@material-ui/lab/Alert';
 import Button from '@material-ui/core/Button';
@@ -49,6 +49,7 @@ export function DevSignInPage({ onSignInSuccess }: SignInPageProps) {
   const authBase = `${useApi(configApiRef).getString('backend.baseUrl')}/api/auth/dev`;
   const [users, setUsers] = useState<DevUser[]>();
   const [error, setError] = useState<string>();
+  const started = useRef(false); // onSignInSuccess is to be called once, effects may run twice
   const signIn = useCallback(
     async (name: string) => {
       try {
@@ -63,6 +64,8 @@ export function DevSignInPage({ onSignInSuccess }: SignInPageProps) {
     [authBase, onSignInSuccess],
   );
   useEffect(() => {
+    if (started.current) return;
+    started.current = true;
     const remembered = localStorage.getItem(REMEMBERED);
     if (remembered) {
       signIn(remembered);
