@@ -34,6 +34,7 @@ from finops_api.errors import exception_handlers, problem_details_plugin
 from finops_api.health.controllers import HealthController
 from finops_api.loads.controllers import LoadController
 from finops_api.mapping.controllers import MappingController
+from finops_api.me.controllers import MeController
 from finops_api.pricing_views.controllers import PricingViewController
 from finops_api.referentials.controllers import ReferentialController
 from finops_core.api_config import AUTH_MISSING, ApiConfig, AuthConfig
@@ -114,6 +115,7 @@ def create_app(
                 AllocationController,
                 LoadController,
                 MappingController,
+                MeController,
                 PricingViewController,
                 ReferentialController,
             ], security=secured),

@@ -23,5 +23,10 @@ class Principal:
         return self.has("finance")
 
 
+SIMULATION_WRITER: Role = "finance"
+"""Creates and deletes simulation pricing views (guards them, and GET /api/v1/me reports it)."""
+LOAD_READER: Role = "admin"
+"""Reads the load audit."""
+
 ANONYMOUS = Principal(subject="anonymous", role="admin", ownership_refs=frozenset())
 """The caller under `auth: {mode: none}`: no authentication, so no restriction either."""

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from finops_api.auth.middleware import requires
+from finops_api.auth.principal import LOAD_READER
 from finops_api.errors import problem_responses
 from finops_api.loads.schemas import LoadList
 from finops_api.loads.services import LoadService, provide_load_service
@@ -25,7 +26,7 @@ class LoadController(Controller):
         operation_id="listLoads",
         summary="Load attempts per source and month, newest first",
         description="The load audit: for the admin role.",
-        guards=[requires("admin")],
+        guards=[requires(LOAD_READER)],
         responses=problem_responses(
             HTTPStatus.BAD_REQUEST, HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE
         ),

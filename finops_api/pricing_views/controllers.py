@@ -11,6 +11,7 @@ from litestar.params import JSONBody, PathParameter
 from litestar.plugins.problem_details import ProblemDetailsException
 
 from finops_api.auth.middleware import principal_of, requires
+from finops_api.auth.principal import SIMULATION_WRITER
 from finops_api.auth.visibility import Visibility
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.pagination import PAGE, Page
@@ -111,7 +112,7 @@ class PricingViewController(Controller):
             "adjustments (200 by default). Written to the API's write audit."
         ),
         status_code=HTTPStatus.CREATED,
-        guards=[requires("finance"), json_body_only],
+        guards=[requires(SIMULATION_WRITER), json_body_only],
         responses=problem_responses(
             HTTPStatus.BAD_REQUEST,
             HTTPStatus.CONFLICT,
@@ -151,7 +152,7 @@ class PricingViewController(Controller):
             "For the finance and admin roles. Only simulations can be deleted here (409 for other "
             "kinds); the code is never reused. Written to the API's write audit."
         ),
-        guards=[requires("finance")],
+        guards=[requires(SIMULATION_WRITER)],
         responses=problem_responses(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, *_WRITE_ERRORS),
     )
     async def delete_pricing_view(

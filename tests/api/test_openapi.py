@@ -21,6 +21,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "/api/v1/loads": ["listLoads"],
         "/api/v1/allocations/explain": ["explainAllocation"],
         "/api/v1/mapping/coverage": ["getMappingCoverage"],
+        "/api/v1/me": ["getMe"],
         "/api/v1/pricing-views": ["listPricingViews"],
         "/api/v1/pricing-views/{code}": ["deletePricingView", "getPricingView"],
         "/api/v1/pricing-views/simulations": ["createSimulation"],

@@ -19,15 +19,24 @@ export function total(rows, predicate = () => true) {
   return costs.reduce((sum, cost) => sum.plus(cost), new Big(0)).toString();
 }
 
+/** The currency the pages show by default: the one with the largest total over the range. */
+export function largestCurrency(rows) {
+  return [...new Set(rows.map(row => row.currency))]
+    .map(currency => ({ currency, cost: new Big(total(rows.map(row => ({ ...row, cost: row.cost ?? '0' })), row => row.currency === currency)) }))
+    .sort((a, b) => b.cost.cmp(a.cost))[0].currency;
+}
+
 export class Api {
-  constructor(base) {
+  /** base: the API's URL; token: the user token it is asked with (Authorization: Bearer). */
+  constructor(base, token) {
     this.base = base;
+    this.token = token;
   }
 
   async get(path, query = {}) {
     const url = new URL(`${this.base}/api/v1${path}`);
     for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
-    const response = await fetch(url);
+    const response = await fetch(url, { headers: { authorization: `Bearer ${this.token}` } });
     if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`);
     return response.json();
   }

@@ -1,16 +1,12 @@
-// The checks, page by page. Each reads a figure off the page and compares it with the API's.
+// The checks, page by page, signed in as finance (the load audit as admin). Each reads a figure
+// off the page and compares it with the API's answer to the same user's token.
 import path from 'node:path';
 
-const shot = (context, name) =>
-  context.page.screenshot({ path: path.join(context.screenshots, `${name}.png`), fullPage: true });
+export const shot = (context, name, page = context.page) =>
+  page.screenshot({ path: path.join(context.screenshots, `${name}.png`), fullPage: true });
 
 export async function checkPages(context) {
-  const { page, api, appUrl, tally, money, total, Big, waitForText, equal } = context;
-  // The page shows, by default, the currency with the largest total over the range.
-  const largestCurrency = rows =>
-    [...new Set(rows.map(row => row.currency))]
-      .map(currency => ({ currency, cost: new Big(total(rows.map(row => ({ ...row, cost: row.cost ?? '0' })), row => row.currency === currency)) }))
-      .sort((a, b) => b.cost.cmp(a.cost))[0].currency;
+  const { page, api, as, appUrl, tally, money, total, largestCurrency, Big, waitForText, equal } = context;
   const byMonth = await api.get('/costs', { group_by: 'month' });
   const month = byMonth.to;
   const currency = largestCurrency(byMonth.rows);
@@ -22,7 +18,7 @@ export async function checkPages(context) {
     return money(total(rows, row => row.currency === shown && row.month === month), shown);
   };
 
-  await tally.run(`Overview: the ${month} total is the API's (actual, ${currency})`, async () => {
+  await tally.run(`Overview as finance: the ${month} total is the API's, the organisation's (actual, ${currency})`, async () => {
     await page.goto(`${appUrl}/finops/overview`);
     const cell = page.getByTestId(`period-total-${month}`);
     const expected = await monthTotal('actual');
@@ -72,6 +68,7 @@ export async function checkPages(context) {
     await waitForText(cell('simulated', target.family), text => text === money(new Big(target.cost).times('1.1')), { what: 'simulated' });
     await waitForText(cell('simulated', other.family), text => text === money(other.cost), { what: `${other.family} unchanged` });
     await shot(context, 'what-if');
+    equal(await page.getByTestId('whatif-disabled').count(), 0, 'the form is open to finance');
     await page.getByRole('button', { name: 'Save simulation' }).click();
     await waitForText(page.getByTestId('whatif-saved'), text => text.includes(code), { what: 'saved' });
     const compared = (await api.get('/costs/compare', { view: code, against: 'actual', from: month, to: month, group_by: 'family', currency })).rows;
@@ -100,17 +97,18 @@ export async function checkPages(context) {
     await shot(context, 'allocation');
   });
 
-  await tally.run('Data quality: rows read per source are the load audit\'s', async () => {
-    const loads = (await api.get('/loads', { month })).rows;
-    await page.goto(`${appUrl}/finops/quality?month=${month}`);
+  await tally.run('Data quality as admin: rows read per source are the load audit\'s', async () => {
+    const loads = (await as.admin.api.get('/loads', { month })).rows;
+    const { page: adminPage } = as.admin;
+    await adminPage.goto(`${appUrl}/finops/quality?month=${month}`);
     for (const load of loads) {
       // The row's cells in order: source, load, rows read, loaded, rejected.
       const cells = `${load.source}${load.load_id}${load.rows_read}${load.rows_loaded}${load.rows_rejected}`;
-      const row = page.locator('tr').filter({ hasText: new RegExp(`^${cells}`) });
+      const row = adminPage.locator('tr').filter({ hasText: new RegExp(`^${cells}`) });
       await waitForText(row, text => text.startsWith(cells), { what: `load ${load.load_id} (${cells})` });
     }
-    await waitForText(page.getByText(/^Price coverage/), () => true, { what: 'price coverage' });
-    await shot(context, 'data-quality');
+    await waitForText(adminPage.getByText(/^Price coverage/), () => true, { what: 'price coverage' });
+    await shot(context, 'data-quality', adminPage);
   });
 
   let entityShot = false;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The browser test against the real API: a database of its own on the server of
-# FINOPS_TEST_DATABASE_URL, loaded with `finops demo`, the API on a free port, then
-# e2e/run.mjs. Everything it started is stopped and dropped on exit, whatever happened.
+# FINOPS_TEST_DATABASE_URL, loaded with `finops demo`, the API on a free port with api.auth mode
+# backstage (the stand-in backend of scripts/proxy.mjs signs the users in and publishes the
+# keys), then e2e/run.mjs. Everything it started is stopped and dropped on exit, whatever happened.
 # Usage: scripts/e2e.sh [--screenshots DIR]   (default e2e/out; docs/screenshots: npm run screenshots)
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -32,9 +33,28 @@ FINOPS_HOME="$home" "$repo/.venv/bin/finops" demo --no-serve --rows-per-month "$
     || { tail -40 "$home/demo.log"; echo "finops demo failed" >&2; exit 1; }
 echo "timing: demo data $((SECONDS - start)) s"
 
-port="$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-# the demo's own configuration: its API runs with auth: none, said on every answer
-FINOPS_CONFIG="$home/demo/finops.yaml" "$repo/.venv/bin/finops" serve --host 127.0.0.1 --port "$port" > "$home/api.log" 2>&1 &
+free_port() {
+    "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port="$(free_port)"
+backend_port="$(free_port)"
+# the demo's configuration with real authentication: Backstage user tokens verified against the
+# stand-in backend's keys (e2e/run.mjs starts it on backend_port), roles as it defines them
+roles="$(cd "$plugin" && node --input-type=module -e "import { API_ROLES } from './scripts/fake-backstage.mjs'; console.log(JSON.stringify(API_ROLES))")"
+"$python" - "$home/demo/finops.yaml" "http://127.0.0.1:$backend_port" "$roles" <<'PY'
+import json
+import sys
+
+import yaml
+
+path, backend, roles = sys.argv[1:]
+with open(path) as file:
+    config = yaml.safe_load(file)
+config["api"] = {"auth": {"mode": "backstage", "backstage": {"base_url": backend}, "roles": json.loads(roles)}}
+with open(path.replace("finops.yaml", "finops-e2e.yaml"), "w") as file:
+    yaml.safe_dump(config, file)
+PY
+FINOPS_CONFIG="$home/demo/finops-e2e.yaml" "$repo/.venv/bin/finops" serve --host 127.0.0.1 --port "$port" > "$home/api.log" 2>&1 &
 api_pid=$!
 api="http://127.0.0.1:$port"
 for _ in $(seq 60); do
@@ -44,6 +64,6 @@ done
 
 start=$SECONDS
 status=0
-node "$plugin/e2e/run.mjs" --api "$api" "$@" || status=$?
+node "$plugin/e2e/run.mjs" --api "$api" --backend-port "$backend_port" "$@" || status=$?
 echo "timing: browser checks $((SECONDS - start)) s"
 exit "$status"

@@ -1,11 +1,15 @@
-// Stands for the Backstage backend's proxy: forwards /api/proxy/finops/* to the FinOps API with
-// the caller's Authorization header (what `credentials: forward` does), and nothing else.
+// Stands for the Backstage backend: its proxy forwards /api/proxy/finops/* to the FinOps API with
+// the caller's Authorization header (what `credentials: forward` does), and its auth service
+// (scripts/fake-backstage.mjs) signs the dev app's users in and publishes the keys that the API,
+// under api.auth mode backstage with base_url this backend, verifies their tokens with.
 // Usage: node scripts/proxy.mjs <port> <api base URL> [allowed origin]
 import http from 'node:http';
+import { createFakeBackstage } from './fake-backstage.mjs';
 
 const [port = '7007', apiBase = 'http://127.0.0.1:8000', origin = '*'] = process.argv.slice(2);
 const PREFIX = '/api/proxy/finops';
 const FORWARDED = ['authorization', 'content-type', 'accept'];
+const backstage = createFakeBackstage(`http://127.0.0.1:${port}`);
 
 function cors(response) {
   response.setHeader('access-control-allow-origin', origin);
@@ -19,6 +23,7 @@ const server = http.createServer((request, response) => {
     response.writeHead(204).end();
     return;
   }
+  if (backstage.handle(request, response)) return;
   if (!request.url?.startsWith(`${PREFIX}/`)) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not a proxy endpoint\n');
     return;
@@ -45,5 +50,5 @@ const server = http.createServer((request, response) => {
 });
 
 server.listen(Number(port), '127.0.0.1', () => {
-  console.log(`FinOps proxy: http://127.0.0.1:${port}${PREFIX} -> ${apiBase}`);
+  console.log(`FinOps proxy: http://127.0.0.1:${port}${PREFIX} -> ${apiBase}; Backstage auth: ${backstage.issuer}`);
 });

@@ -11,6 +11,7 @@ import type {
   Family,
   Load,
   MappingCoverage,
+  Me,
   PricingView,
   PricingViewDetail,
   Product,
@@ -35,6 +36,8 @@ export interface FinopsApi {
   explainAllocation(query: ExplainQuery): Promise<AllocationExplanation>;
   listLoads(month?: string): Promise<Load[]>;
   getMappingCoverage(month: string): Promise<MappingCoverage>;
+  /** The signed-in user as the API sees it (role, ownership) and what it may do. */
+  getMe(): Promise<Me>;
 }
 
 export const finopsApiRef = createApiRef<FinopsApi>({ id: 'plugin.finops.api' });

@@ -52,6 +52,8 @@ export class FinopsClient implements FinopsApi {
 
   getMappingCoverage: FinopsApi['getMappingCoverage'] = month => this.get('/mapping/coverage', { month });
 
+  getMe: FinopsApi['getMe'] = () => this.get('/me');
+
   private async url(path: string, query: Query = {}): Promise<string> {
     const base = await this.discoveryApi.getBaseUrl('proxy');
     const params = new URLSearchParams();

@@ -244,6 +244,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller as the API sees it: subject, role, ownership refs and what it may do
+         * @description Lets a client show what a user may do before it tries (e.g. the What-if form disabled for a viewer). Answers from the token alone, without reading the mart.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pricing-views": {
         parameters: {
             query?: never;
@@ -650,6 +670,18 @@ export interface components {
             month: string;
             next?: string | null;
             rows: components["schemas"]["SourceCoverage"][];
+        };
+        /** Me */
+        Me: {
+            /** @enum {string} */
+            authentication: "backstage" | "tokens" | "none";
+            can_read_loads: boolean;
+            can_write_simulations: boolean;
+            ownership_refs: string[];
+            /** @enum {string} */
+            role: "viewer" | "finance" | "admin";
+            sees_every_application: boolean;
+            subject: string;
         };
         /** PricingView */
         PricingView: {
@@ -1586,6 +1618,35 @@ export interface operations {
             };
             /** @description Service Unavailable */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

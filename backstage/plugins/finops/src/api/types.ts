@@ -25,6 +25,7 @@ export type Load = Schemas['Load'];
 export type MappingCoverage = Schemas['MappingCoverage'];
 export type SourceCoverage = Schemas['SourceCoverage'];
 export type ProblemDetails = Schemas['ProblemDetails'];
+export type Me = Schemas['Me'];
 
 type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
   ? NonNullable<Q>

@@ -3,7 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
 import { FinopsApiError } from '../api/errors';
-import { fixtureApi } from '../testing/fixtures';
+import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
 import { EntityCostsContent } from './entity/EntityCostsContent';
@@ -45,6 +45,36 @@ describe('OverviewPage', () => {
 });
 
 describe('WhatIfPage', () => {
+  it('shows a viewer the form disabled with the reason before any save (GET /api/v1/me)', async () => {
+    const saves: unknown[] = [];
+    const viewer = fixtureApi({
+      getMe: async () => ({
+        ...FINANCE_ME, subject: 'user:default/pat', role: 'viewer', ownership_refs: ['group:default/payments-team', 'user:default/pat'],
+        sees_every_application: false, can_write_simulations: false,
+      }),
+      createSimulation: async simulation => { saves.push(simulation); throw new Error('a viewer must not get to save'); },
+    });
+    await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, viewer]] });
+    expect(await screen.findByTestId('whatif-disabled')).toHaveTextContent(
+      'Saving is disabled: user:default/pat has the viewer role; saving and deleting simulations needs the finance or admin role.',
+    );
+    expect(screen.getByRole('button', { name: 'Save simulation' })).toBeDisabled();
+    expect(screen.getByLabelText('Code')).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Preview' })).toBeEnabled();
+    expect(saves).toEqual([]);
+  }, 20_000);
+
+  it('leaves the form open to a finance user', async () => {
+    let asked = 0;
+    const finance = fixtureApi({ getMe: async () => { asked += 1; return FINANCE_ME; } });
+    await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, finance]] });
+    fireEvent.change(await screen.findByLabelText('Code'), { target: { value: 'sim-vm-plus-10' } });
+    fireEvent.change(screen.getByLabelText('Name'), { target: { value: 'VMs plus 10' } });
+    await waitFor(() => expect(asked).toBe(1));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Save simulation' })).toBeEnabled());
+    expect(screen.queryByTestId('whatif-disabled')).toBeNull();
+  }, 20_000);
+
   it('disables saving with the reason once the API refuses the user', async () => {
     const refusing = fixtureApi({
       listFamilies: async () => [{ code: 'vm', name: 'VMs', domain: 'compute', valid_from: null, valid_to: null, deleted: false, auto: false }],

@@ -1,5 +1,5 @@
 import type { FinopsApi } from '../api/FinopsApi';
-import type { Application, CostQuery, CostReport, CostRow } from '../api/types';
+import type { Application, CostQuery, CostReport, CostRow, Me } from '../api/types';
 
 // A FinopsApi answering fixed figures in the API's wire format, for component tests; the
 // browser test runs the plugin against the real API.
@@ -20,6 +20,12 @@ export const APPLICATIONS: Application[] = [
   { code: 'payments', name: 'Payments', owner: 'group:default/payments-team', entity_ref: 'component:default/payments',
     cost_center: null, lifecycle: 'production', valid_from: null, valid_to: null, deleted: false, auto: false },
 ];
+
+export const FINANCE_ME: Me = {
+  subject: 'user:default/fran', role: 'finance', authentication: 'backstage',
+  ownership_refs: ['group:default/finance', 'user:default/fran'],
+  sees_every_application: true, can_write_simulations: true, can_read_loads: false,
+};
 
 const unused = () => Promise.reject(new Error('not used by this test'));
 
@@ -47,6 +53,7 @@ export function fixtureApi(overrides: Partial<FinopsApi> = {}): FinopsApi {
     explainAllocation: unused,
     listLoads: async () => [],
     getMappingCoverage: unused,
+    getMe: async () => FINANCE_ME,
     ...overrides,
   };
 }

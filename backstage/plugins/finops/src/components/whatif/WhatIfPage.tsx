@@ -9,7 +9,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import { adviceFor, FinopsApiError } from '../../api/errors';
-import type { Adjustment, CostReport, SimulationCreate } from '../../api/types';
+import type { Adjustment, CostReport, Me, SimulationCreate } from '../../api/types';
 import { PREVIEW_GROUP_BY } from '../../lib/simulate';
 import { AsyncContent } from '../common/AsyncContent';
 import { ProblemPanel } from '../common/ProblemPanel';
@@ -21,6 +21,13 @@ import { SimulationList } from './SimulationList';
 import { SimulationPreview } from './SimulationPreview';
 
 const NEW_ADJUSTMENT: Adjustment = { scope: { level: 'family', code: '' }, kind: 'percent', value: '10', from: null, to: null };
+
+/** Why the signed-in user may not write simulations, as GET /api/v1/me says before any try. */
+function roleRefusal(me: Me | undefined): string | undefined {
+  if (me === undefined || me.can_write_simulations) return undefined;
+  return `${me.subject} has the ${me.role} role; saving and deleting simulations needs the finance or admin role. ` +
+    'Ask a FinOps admin for it; previews stay open to you.';
+}
 
 /** Why writing is refused, once the API has said so (401/403); undefined while allowed. */
 function refusal(error: unknown): string | undefined {
@@ -41,7 +48,9 @@ export function WhatIfPage() {
   const [preview, setPreview] = useState<{ report?: CostReport; error?: Error; loading?: boolean }>({});
   const [saveError, setSaveError] = useState<Error | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
-  const [refused, setRefused] = useState<string | undefined>();
+  const [refusedOnWrite, setRefused] = useState<string | undefined>();
+  const me = useAsync(() => api.getMe(), [api]);
+  const refused = refusedOnWrite ?? roleRefusal(me.value);
   const codes = useAsync(async (): Promise<ScopeCodes> => {
     const [domains, families, products, applications] = await Promise.all([
       api.listDomains(), api.listFamilies(), api.listProducts(), api.listApplications(),
