@@ -19,7 +19,7 @@ from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.mapping import focus_options
 from finops_assets.sources.focus.reader import FocusFiles
 from finops_assets.sources.gcp_billing.convert import GcpBilling
-from finops_assets.sources.monthly import IngestSummary, MonthlyReader
+from finops_assets.sources.monthly import Delivery, IngestSummary, MonthlyReader
 from finops_assets.sources.native.reader import NATIVE_SUFFIXES, Converter, NativeFiles
 from finops_assets.sources.oci_cost_report.convert import OciCostReport
 from finops_assets.sources.opencost.convert import OpenCost
@@ -74,8 +74,8 @@ def converted_source_assets(
     path = config.source_path(source)
     read = reader_for(source)
 
-    def ingest(slice_: LandingSlice, log: Callable[[str], None]) -> IngestSummary:
-        return ingest_focus_month(path, options, slice_, log, read, suffixes_of(source))
+    def ingest(slice_: LandingSlice, log: Callable[[str], None], delivery: Delivery) -> IngestSummary:
+        return ingest_focus_month(path, options, slice_, log, read, suffixes_of(source), delivery)
 
     what = (
         "billing lines"
@@ -84,5 +84,11 @@ def converted_source_assets(
     )
     description = f"FOCUS {what} of `{source.name}` ({path})"
     return source_assets(
-        source.name, description, partitions, ingest, source.cost_column, source.coverage_threshold
+        source.name,
+        description,
+        partitions,
+        ingest,
+        source.cost_column,
+        source.coverage_threshold,
+        rules=source.delivery,
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import FileMonthIndex
 from finops_assets.sources.monthly import (
+    ANY_DELIVERY,
+    Delivery,
     IngestSummary,
     LandedMonth,
     describe_files,
@@ -42,11 +44,12 @@ def ingest_tabular_month(
     options: TabularOptions,
     slice_: LandingSlice,
     log: Callable[[str], None] = lambda _: None,
+    delivery: Delivery = ANY_DELIVERY,
 ) -> IngestSummary:
     reader = TabularFiles(options.mapping.month, options.file_format)
     files = month_files(source_path, slice_, suffixes(options.file_format))
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
-    raw, used = read_month(files, slice_.month, index, reader)
+    raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
     month = normalize_tabular(raw, options.mapping)
     facts, products = tabular_facts(month.lines, slice_.source)
@@ -60,5 +63,5 @@ def ingest_tabular_month(
         rejected_quantity=month.rejected_quantity,
     )
     landed = LandedMonth(month.lines, month.rejects, facts, products, NORMALISED_COLUMNS)
-    land_month(slice_, used, landed, summary, options.cost_column, log)
+    land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
     return summary
