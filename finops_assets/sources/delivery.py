@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 
 from finops_assets.sources.files import SourceFilesError, UnplaceableFileError, UnreadableFileError
 from finops_assets.sources.monthly import IngestSummary, exact_texts
+from finops_core.decimals import exact_text
 from finops_core.deliveries import DeliveryRules
 from finops_core.months import format_month
 from finops_core.sql import sql_text
@@ -69,10 +70,10 @@ def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: fl
             continue
         ratio = after / before
         if ratio == 0 or not 1 / Decimal(factor) <= ratio <= Decimal(factor):
-            times = "all of it gone" if ratio == 0 else f"x{ratio:.4g}"
+            times = "all of it gone" if ratio == 0 else f"x{float(ratio):.4g}"  # a figure to read
             return (
-                f"the {currency} total moves from {loaded[currency]} to {new.get(currency, 0)} "
-                f"({times}; max_total_factor {factor:g})"
+                f"the {currency} total moves from {exact_text(loaded[currency])} to "
+                f"{exact_text(new.get(currency, Decimal(0)))} ({times}; max_total_factor {factor:g})"
             )
     return None
 
@@ -97,7 +98,7 @@ def held_reason(
             "declares the month in delivery.empty_months)"
         )
     reasons = Counter(rejects["reason"].to_list()) if rejects.height else Counter[str]()
-    missing = sorted({r.split(":", 1)[0] for r in reasons if r.endswith(MISSING_COLUMN)})
+    missing = sorted({r.split(":", 1)[0] for r in reasons if any(m in r for m in MISSING_COLUMN)})
     if missing:
         rejected = f"{summary.rows_rejected} of {summary.rows_read} rows rejected"
         return f"mandatory column missing: {', '.join(missing)} ({rejected}; {was})"
