@@ -165,7 +165,8 @@ def csv_problem(path: Path, error: Exception) -> str:
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError as problem:
-                    return f"{path}: line {number}: not UTF-8 text ({problem.reason} at byte {problem.start})"
+                    where = f"{problem.reason} at byte {problem.start} of the line"
+                    return f"{path}: line {number}: not UTF-8 text ({where})"
         with _binary(path) as binary, _text(binary) as handle:
             reader = csv.reader(handle, strict=True)
             width = len(next(reader, []))
