@@ -84,27 +84,46 @@ def content_hash(path: Path) -> str:
 
 
 class FileMonthIndex:
-    """Months per file content, cached on disk by sha256 (hashing reads a file at disk speed;
-    finding its months parses it)."""
+    """Months per file content (sha256), on disk. A file's hash is re-computed only when its
+    (size, mtime, ctime, inode) changed: restoring an mtime changes the ctime, which no user
+    can set, so a rewritten file is always hashed again, and an unchanged one never is."""
 
     def __init__(self, index_path: Path) -> None:
         self.index_path = index_path
-        self._entries: dict[str, list[str]] = {}
+        self._months: dict[str, list[str]] = {}
+        self._hashes: dict[str, dict[str, object]] = {}
+        self._changed = False
         if index_path.exists():
             try:
                 entries = json.loads(index_path.read_text())
             except ValueError:
                 entries = {}  # a torn or foreign file: rebuild it
-            # an index of an older layout (path -> stamp and months) is rebuilt too
-            self._entries = {k: v for k, v in entries.items() if isinstance(v, list)}
+            if isinstance(entries, dict) and entries.get("layout") == "sha256":  # else: rebuild
+                self._months, self._hashes = entries["months"], entries["files"]
+
+    def _hash(self, path: Path) -> str:
+        stat = path.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        key = str(path.resolve())
+        known = self._hashes.get(key)
+        if known is not None and known.get("stamp") == stamp:
+            return str(known["sha256"])
+        digest = content_hash(path)
+        self._hashes[key] = {"stamp": stamp, "sha256": digest}
+        self._changed = True
+        return digest
 
     def lookup(self, path: Path) -> frozenset[str] | None:
         """The months of the file's current content if indexed, else None."""
-        months = self._entries.get(content_hash(path))
-        return None if months is None else frozenset(months)
+        months = self._months.get(self._hash(path))
+        if months is None:
+            return None
+        if self._changed:  # a file touched but not changed: keep its new stamp
+            self._save()
+        return frozenset(months)
 
     def store(self, path: Path, months: set[str]) -> frozenset[str]:
-        self._entries[content_hash(path)] = sorted(months)
+        self._months[self._hash(path)] = sorted(months)
         self._save()
         return frozenset(months)
 
@@ -113,8 +132,9 @@ class FileMonthIndex:
         self.index_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.index_path.parent, suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
-            json.dump(self._entries, handle)
+            json.dump({"layout": "sha256", "months": self._months, "files": self._hashes}, handle)
         os.replace(tmp, self.index_path)
+        self._changed = False
 
 
 def read_csv_text(path: Path) -> pl.DataFrame:

@@ -24,6 +24,7 @@ from finops_assets.sources.monthly import (
     land_month,
     month_files,
     read_month,
+    without_nul,
 )
 from finops_core.months import format_month
 
@@ -56,8 +57,12 @@ def ingest_focus_month(
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
     raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
-    lines, rejects = normalize_focus(raw, options)
-    facts, products = consumption_facts(lines, options)
+
+    def normalise(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        lines, rejects = normalize_focus(frame, options)
+        return (lines, rejects, *consumption_facts(lines, options))
+
+    lines, rejects, facts, products = without_nul(raw, normalise, lambda made: made[2:])
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=rejects.height,

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import FileMonthIndex
 from finops_assets.sources.monthly import (
@@ -17,8 +19,14 @@ from finops_assets.sources.monthly import (
     land_month,
     month_files,
     read_month,
+    without_nul,
 )
-from finops_assets.sources.tabular.normalize import NORMALISED_COLUMNS, normalize_tabular, tabular_facts
+from finops_assets.sources.tabular.normalize import (
+    NORMALISED_COLUMNS,
+    TabularMonth,
+    normalize_tabular,
+    tabular_facts,
+)
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
 from finops_core.months import format_month
 from finops_core.tabular import TabularMapping
@@ -51,8 +59,12 @@ def ingest_tabular_month(
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
     raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
-    month = normalize_tabular(raw, options.mapping)
-    facts, products = tabular_facts(month.lines, slice_.source)
+
+    def normalise(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
+        month = normalize_tabular(frame, options.mapping)
+        return (month, *tabular_facts(month.lines, slice_.source))
+
+    month, facts, products = without_nul(raw, normalise, lambda made: made[1:])
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=month.rejects.height,
