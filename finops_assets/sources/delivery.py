@@ -48,15 +48,23 @@ class DeliveryFailed(Exception):
 
 @dataclass(frozen=True)
 class LoadedMonth:
-    rows_loaded: int
+    rows_read: int
+    rows_rejected: int
     source_cost: dict[str, Decimal]
+    files: list[dict[str, object]]
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_read - self.rows_rejected
 
 
 def loaded_month(url: str, source: str, month: date) -> LoadedMonth | None:
     with psycopg.connect(url) as conn:
         row = conn.execute(sql_text("batch/deliveries/loaded_month.sql"), {"source": source, "month": month})
         found = row.fetchone()
-    return None if found is None else LoadedMonth(int(found[0]), _TOTALS.decode(found[1]))
+    if found is None:
+        return None
+    return LoadedMonth(int(found[0]), int(found[1]), _TOTALS.decode(found[2]), msgspec.json.decode(found[3]))
 
 
 def _share(part: int, whole: int) -> str:
@@ -86,8 +94,10 @@ def held_reason(
     month: date,
 ) -> str | None:
     """Why this delivery may not replace the loaded month, or None when it may. A month that
-    holds no loaded line has nothing to lose: any delivery goes in (its rejects are kept)."""
-    if loaded is None or loaded.rows_loaded == 0:
+    holds no loaded line has nothing to lose: any delivery goes in (its rejects are kept); the
+    very files that were loaded go in again; a share of rejects the loaded month had already
+    is no reason to hold."""
+    if loaded is None or loaded.rows_loaded == 0 or summary.files == loaded.files:
         return None
     was = f"the loaded month has {loaded.rows_loaded} lines"
     if summary.rows_read == 0:
@@ -102,7 +112,8 @@ def held_reason(
     if missing:
         rejected = f"{summary.rows_rejected} of {summary.rows_read} rows rejected"
         return f"mandatory column missing: {', '.join(missing)} ({rejected}; {was})"
-    if summary.rows_rejected > rules.max_rejected_share * summary.rows_read:
+    allowed = max(rules.max_rejected_share, loaded.rows_rejected / loaded.rows_read)
+    if summary.rows_rejected > allowed * summary.rows_read:
         ((top, count),) = reasons.most_common(1)
         return (
             f"{summary.rows_rejected} of {summary.rows_read} rows rejected "
