@@ -9,13 +9,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
+from finops_assets.landing import LandingSlice
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
+from finops_assets.sources.monthly import Delivery
+from finops_assets.sources.tabular.ingest import TabularOptions, ingest_tabular_month
 from finops_cli.main import main
 from finops_cli.report import run_report
 from finops_core.config import PlatformConfig, SourceConfig
+from finops_core.tabular import FieldSpec, MonthSpec, TabularMapping
 from tests.pipeline import fact_total, focus_source, query
 from tests.test_month_loads import HEADER, line, write_csv
 
@@ -183,3 +188,33 @@ def test_orphan_staging_folders_are_removed_by_the_next_run(mart_url: str, tmp_p
 
     assert run(mart_url, tmp_path, JAN, cloud(tmp_path / "bills")) == []
     assert sorted(p.name for p in folder.iterdir()) == ["2025-01", "_file_index.json"]
+
+
+def test_tabular_records_outside_the_partitions_and_with_nul_are_rejected(tmp_path: Path) -> None:
+    usage = tmp_path / "usage"
+    usage.mkdir()
+    (usage / "usage.csv").write_text(
+        "day,team,gb\n2025-01-03,a,1\n2999-09-01,a,2\n2025-01-04,b\x00,4\n2025-02-01,a,8\n2025-01-32,a,16\n"
+    )
+    mapping = TabularMapping(
+        month=MonthSpec(column="day"),
+        application=FieldSpec(column="team"),
+        product=FieldSpec(constant="storage"),
+        quantity=FieldSpec(column="gb"),
+        currency="EUR",
+        unit="GB",
+    )
+    delivery = Delivery(partitions=(date(2020, 1, 1), date(2025, 12, 1)))
+    read = {}
+    for month in (JAN, FEB):
+        slice_ = LandingSlice(tmp_path / "landing", "usage", month)
+        summary = ingest_tabular_month(usage, TabularOptions(mapping), slice_, delivery=delivery)
+        read[month] = (summary.rows_read, summary.rows_rejected, summary.rows_loaded)
+        if month == JAN:
+            found = pl.read_parquet(slice_.rejects).select("_line", "column", "reason").rows()
+    assert read == {JAN: (4, 3, 1), FEB: (1, 0, 1)}  # 5 records, each read once
+    assert found == [
+        (2, "day", f"day: outside partitions: 2999-09 {SPAN}"),
+        (3, "team", "team: NUL character"),
+        (5, "day", "day: not a date: '2025-01-32'"),
+    ]
