@@ -103,11 +103,12 @@ def test_bad_cells_are_rejected_naming_their_column(mart_url: str, tmp_path: Pat
         line(JAN, "7.00", Tags='{"application": "payments"'),  # 7: not JSON (before: unallocated)
         line(JAN, "1e400"),  # 8: over NUMERIC(38, 18)
         line(JAN, "8.00", Tags='{"application": "pay\x00ments"}'),  # 9: NUL in a tag
+        line(JAN, "n/a", ServiceName="EC2\x00"),  # 10: rejected for its cost; the raw row keeps U+FFFD
     ]
     write_csv(tmp_path / "bills" / "bill.csv", rows)
     assert run(mart_url, tmp_path, JAN, cloud(tmp_path / "bills")) == []
 
-    assert audit(mart_url, JAN) == ("loaded", 9, 2, 7)
+    assert audit(mart_url, JAN) == ("loaded", 10, 2, 8)
     assert rejects(mart_url) == [
         (2, "ServiceName", "ServiceName: NUL character"),
         (4, "BillingPeriodStart", "BillingPeriodStart: not a timestamp: '2025-01-32'"),
@@ -116,6 +117,7 @@ def test_bad_cells_are_rejected_naming_their_column(mart_url: str, tmp_path: Pat
         (7, "Tags", """Tags: not a JSON object: '{"application": "payments"'"""),
         (8, "EffectiveCost", "EffectiveCost: over 20 integer digits: '1e400'"),
         (9, "Tags", "Tags: NUL character"),
+        (10, "ServiceName", "ServiceName: NUL character"),
     ]
     raw = query(mart_url, "SELECT raw_row ->> 'ServiceName' FROM finops.rejected_row WHERE line_number = 2")
     assert raw == [("Amazon\ufffdEC2",)]
@@ -125,6 +127,16 @@ def test_bad_cells_are_rejected_naming_their_column(mart_url: str, tmp_path: Pat
     # 1e400 is no amount of money: out of both totals (before: a 401-digit file total)
     assert (source_cost, rejected_cost) == ({"EUR": "36"}, {"EUR": "32"})
     assert fact_total(mart_url, "cloud", JAN) == {"EUR": Decimal("4.00")}
+
+
+def test_a_nul_in_a_row_rejected_for_another_reason_is_stored(mart_url: str, tmp_path: Path) -> None:
+    # the facts hold no NUL here: only the rejected raw row would (jsonb cannot store \u0000)
+    write_csv(
+        tmp_path / "bills" / "bill.csv", [line(JAN, "1.00")] * 9 + [line(JAN, "n/a", ServiceName="EC2\x00")]
+    )
+    assert run(mart_url, tmp_path, JAN, cloud(tmp_path / "bills")) == []
+    assert audit(mart_url, JAN) == ("loaded", 10, 9, 1)
+    assert rejects(mart_url) == [(10, "ServiceName", "ServiceName: NUL character")]
 
 
 HEAD = ",".join(HEADER).encode()

@@ -195,7 +195,7 @@ def without_nul(
     raw: pl.DataFrame, normalise: Callable[[pl.DataFrame], T], texts: Callable[[T], Sequence[pl.DataFrame]]
 ) -> T:
     """`normalise(raw)`, again with the records holding a NUL character rejected when what it
-    made (`texts` of it: facts and products) holds one."""
+    made for the mart (`texts` of it: rejects, facts and products) holds one."""
     result = normalise(raw)
     return normalise(reject_nul(raw)) if holds_nul(*texts(result)) else result
 

@@ -62,7 +62,7 @@ def ingest_focus_month(
         lines, rejects = normalize_focus(frame, options)
         return (lines, rejects, *consumption_facts(lines, options))
 
-    lines, rejects, facts, products = without_nul(raw, normalise, lambda made: made[2:])
+    lines, rejects, facts, products = without_nul(raw, normalise, lambda made: made[1:])
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=rejects.height,

@@ -64,7 +64,7 @@ def ingest_tabular_month(
         month = normalize_tabular(frame, options.mapping)
         return (month, *tabular_facts(month.lines, slice_.source))
 
-    month, facts, products = without_nul(raw, normalise, lambda made: made[1:])
+    month, facts, products = without_nul(raw, normalise, lambda made: (made[0].rejects, *made[1:]))
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=month.rejects.height,
