@@ -230,3 +230,23 @@ def test_tabular_records_outside_the_partitions_and_with_nul_are_rejected(tmp_pa
         (3, "team", "team: NUL character"),
         (5, "day", "day: not a date: '2025-01-32'"),
     ]
+
+
+def test_a_parquet_file_that_cannot_be_read_is_refused_in_one_line(mart_url: str, tmp_path: Path) -> None:
+    bill = tmp_path / "bills" / "bill.parquet"
+    bill.parent.mkdir()
+    pl.DataFrame([line(JAN, "1.00")]).write_parquet(bill)
+    assert run(mart_url, tmp_path, JAN, cloud(tmp_path / "bills")) == []
+    bill.write_bytes(bill.read_bytes()[:100])  # truncated by a copy that died
+
+    (failure,) = run(mart_url, tmp_path, JAN, cloud(tmp_path / "bills"))
+    assert failure.startswith(
+        "step cloud__billing_lines failed: DeliveryFailed: cloud 2025-01 failed, "
+        f"the loaded month is unchanged: {bill}: "
+    )
+    assert "\n" not in failure
+    assert fact_total(mart_url, "cloud", JAN) == {"EUR": Decimal("1.00")}
+    assert query(mart_url, "SELECT status FROM finops.load_audit ORDER BY load_id") == [
+        ("loaded",),
+        ("failed",),
+    ]

@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from finops_assets.sources.azure_cost_details.convert import azure_key
+from finops_assets.sources.files import reading
 from finops_assets.sources.native.columns import clean_header
 from finops_core.config import ConfigError
 
@@ -58,7 +59,8 @@ def header(path: Path) -> list[str]:
     first allocation of an OpenCost JSON response."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        return list(pl.read_parquet_schema(path))
+        with reading(path):
+            return list(pl.read_parquet_schema(path))
     if name.endswith(".json"):
         document = json.loads(path.read_bytes())
         data = document.get("data") if isinstance(document, dict) else None

@@ -16,6 +16,8 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, cast
 
@@ -135,6 +137,19 @@ class FileMonthIndex:
             json.dump({"layout": "sha256", "months": self._months, "files": self._hashes}, handle)
         os.replace(tmp, self.index_path)
         self._changed = False
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """A file the parser cannot read (a truncated Parquet file, a vanished one) is an
+    UnreadableFileError naming it, in one line, rather than the parser's trace."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError) as error:
+        text = str(error).strip()
+        raise UnreadableFileError(
+            f"{path}: {text.splitlines()[0] if text else type(error).__name__}"
+        ) from None
 
 
 def read_csv_text(path: Path) -> pl.DataFrame:

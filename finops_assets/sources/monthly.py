@@ -21,7 +21,13 @@ import polars as pl
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, staging_folder
 from finops_assets.sources.decimals import parse_decimal
-from finops_assets.sources.files import READ_PROBLEM, SUPPORTED_SUFFIXES, FileMonthIndex, source_files
+from finops_assets.sources.files import (
+    READ_PROBLEM,
+    SUPPORTED_SUFFIXES,
+    FileMonthIndex,
+    reading,
+    source_files,
+)
 from finops_core.decimals import exact_text
 from finops_core.months import format_month
 
@@ -214,12 +220,13 @@ def read_month(
     frames: list[pl.DataFrame] = []
     used: list[Path] = []
     for path in files:
-        months = index.lookup(path)
-        if months is None and (month_column := reader.month_column(path)) is not None:
-            months = index.store(path, reader.months(month_column, path))
-        if months is not None and wanted not in months and home_month(months, partitions) != wanted:
-            continue
-        frame = reader.read(path)
+        with reading(path):
+            months = index.lookup(path)
+            if months is None and (month_column := reader.month_column(path)) is not None:
+                months = index.store(path, reader.months(month_column, path))
+            if months is not None and wanted not in months and home_month(months, partitions) != wanted:
+                continue
+            frame = reader.read(path)
         if months is None:  # CSV seen for the first time (or changed): index it from this read
             months = index.store(path, reader.months(frame, path))
             if wanted not in months and home_month(months, partitions) != wanted:
