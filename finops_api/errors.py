@@ -141,12 +141,18 @@ def _data_problem(request: Request[Any, Any, Any], exc: psycopg.DataError) -> Re
         reason = exc.diag.message_primary or str(exc).splitlines()[0]
         params = [InvalidParam("body", f"a value the database cannot store: {reason}")]
     else:  # nothing the client sent: a bug of ours, not a bad request
-        log.error("data error on %s %s", request.method, request.url.path, exc_info=exc)
-        problem = ProblemDetailsException(
-            status_code=HTTPStatus.INTERNAL_SERVER_ERROR, type_="about:blank", title="Internal Server Error"
-        )
-        return problem.to_response(request)
+        return _internal_problem(request, exc)
     return invalid_parameters(*params).to_response(request)
+
+
+def _internal_problem(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Any error of ours: logged with its trace, answered as a problem+json 500 that says
+    nothing of the cause (a message can carry SQL, host or user names)."""
+    log.error("error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = ProblemDetailsException(
+        status_code=HTTPStatus.INTERNAL_SERVER_ERROR, type_="about:blank", title="Internal Server Error"
+    )
+    return problem.to_response(request)
 
 
 def _http_problem(exc: HTTPException) -> ProblemDetailsException:
@@ -201,6 +207,8 @@ def exception_handlers() -> ExceptionHandlersMap:
         ValidationException: _validation_problem,
         NotModified: not_modified,
         psycopg.DataError: _data_problem,
+        # what no other handler takes (Litestar's stock 500 is plain application/json)
+        HTTPStatus.INTERNAL_SERVER_ERROR: _internal_problem,
     }
 
 

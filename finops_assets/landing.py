@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,6 +30,8 @@ from finops_core.months import format_month
 # and line_count) and the products they use.
 FACT_KEYS = ("application_code", "product_code", "sub_account_id", "region_id", "currency", "unit")
 SOURCE_FILES = "source_files"
+_STAGING = re.compile(r"\.(?:\d{4}-\d{2}|old)-(?:(?P<pid>\d+)-)?[^-]+")
+"""A staging folder (.<YYYY-MM>-<pid>-<random>) or an old one being removed (.old-<pid>-...)."""
 PRODUCT_COLUMNS = ("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
 
 
@@ -76,15 +80,45 @@ def publish(slice_: LandingSlice, staging: Path) -> None:
     month: the old folder is renamed away, the new one renamed in, then the old one removed."""
     target = slice_.folder
     target.parent.mkdir(parents=True, exist_ok=True)
-    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=".old-"))
+    old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".old-{os.getpid()}-"))
     if target.exists():
         os.replace(target, old / "slice")
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def remove_orphans(source_folder: Path) -> list[Path]:
+    """Staging and old folders whose writer is gone (killed mid-write): their names carry the
+    writer's process id. Folders named before that (no id) are orphans once an hour old."""
+    removed = []
+    for folder in source_folder.glob(".*-*"):
+        match = _STAGING.fullmatch(folder.name)
+        if match is None or not folder.is_dir():
+            continue
+        if match["pid"] is not None:
+            orphan = not _alive(int(match["pid"]))
+        else:
+            orphan = time.time() - folder.stat().st_mtime > 3600
+        if orphan:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def staging_folder(slice_: LandingSlice) -> Path:
     slice_.folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=f".{format_month(slice_.month)}-"))
+    remove_orphans(slice_.folder.parent)
+    prefix = f".{format_month(slice_.month)}-{os.getpid()}-"
+    staging = Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=prefix))
     staging.chmod(0o755)  # mkdtemp makes it private; the landing is for every reader
     return staging

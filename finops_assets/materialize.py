@@ -42,10 +42,12 @@ def materialize_month(
     instance: DagsterInstance | None = None,
     log_level: str = "WARNING",
     raise_on_error: bool = True,
+    accept_held: bool = False,
 ) -> ExecuteInProcessResult:
     """Run the month partition of the selected sources (default: all) and of the mart assets.
     Runs are recorded in the Dagster instance of DAGSTER_HOME when set, else in memory.
-    A file under a wrong kind is refused before the run, in one line."""
+    A file under a wrong kind is refused before the run, in one line. `accept_held`: deliveries
+    that validation would hold replace their months (finops_assets/sources/delivery.py)."""
     selection = month_selection(config, sources)
     check_source_kinds(config, [key.path[0] for key in selection if key.path[-1] == "billing_lines"])
     if instance is None:
@@ -56,6 +58,13 @@ def materialize_month(
         partition_key=month.isoformat(),
         resources={"mart": mart},
         instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        run_config={
+            "loggers": {"console": {"config": {"log_level": log_level}}},
+            "ops": {
+                key.to_python_identifier(): {"config": {"accept_held": accept_held}}
+                for key in selection
+                if key.path[-1] == "billing_lines"
+            },
+        },
         raise_on_error=raise_on_error,
     )

@@ -35,7 +35,7 @@ def month_summary(url: str, month: date, sources: Sequence[str]) -> list[str]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "SELECT DISTINCT ON (source) source, rows_read, rows_loaded, rows_rejected, source_cost"
-            "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s)"
+            "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s) AND status = 'loaded'"
             " ORDER BY source, load_id DESC",
             [month, list(sources)],
         ).fetchall()
@@ -47,7 +47,12 @@ def month_summary(url: str, month: date, sources: Sequence[str]) -> list[str]:
 
 
 def run_month(
-    config: PlatformConfig, url: str, month: date, sources: Sequence[str] | None, strict: bool = False
+    config: PlatformConfig,
+    url: str,
+    month: date,
+    sources: Sequence[str] | None,
+    strict: bool = False,
+    accept_held: bool = False,
 ) -> Outcome:
     """Materialize one month and print its figures, warnings and failures."""
     from finops_assets.materialize import materialize_month
@@ -56,7 +61,9 @@ def run_month(
     started = time.perf_counter()
     names = list(sources or [s.name for s in config.sources])
     say(f"{format_month(month)}: materializing {', '.join(names)} ...")
-    result = materialize_month(config, month, MartResource(database_url=url), sources, raise_on_error=False)
+    result = materialize_month(
+        config, month, MartResource(database_url=url), sources, raise_on_error=False, accept_held=accept_held
+    )
     report = run_report(result)
     for line in month_summary(url, month, names):
         say(line)
@@ -97,11 +104,16 @@ def check_partitions(config: PlatformConfig, months: Sequence[date]) -> None:
 
 
 def run_months(
-    config: PlatformConfig, url: str, months: Sequence[date], sources: Sequence[str] | None, strict: bool
+    config: PlatformConfig,
+    url: str,
+    months: Sequence[date],
+    sources: Sequence[str] | None,
+    strict: bool,
+    accept_held: bool = False,
 ) -> Outcome:
     """Each month in turn, with a final summary when there are several."""
     started = time.perf_counter()
-    outcomes = [run_month(config, url, month, sources, strict) for month in months]
+    outcomes = [run_month(config, url, month, sources, strict, accept_held) for month in months]
     if len(months) > 1:
         counts = {outcome: outcomes.count(outcome) for outcome in Outcome}
         say(
@@ -111,7 +123,9 @@ def run_months(
     return max(outcomes, default=Outcome.OK)
 
 
-def materialize(first: date, last: date, sources: Sequence[str] | None, strict: bool) -> int:
+def materialize(
+    first: date, last: date, sources: Sequence[str] | None, strict: bool, accept_held: bool = False
+) -> int:
     config = load_config(Settings.from_env().config_path)
     months = months_between(first, last)
     for name in sources or []:
@@ -119,7 +133,8 @@ def materialize(first: date, last: date, sources: Sequence[str] | None, strict: 
     check_partitions(config, months)
     url = database_url()
     upgrade(url)
-    return 1 if run_months(config, url, months, sources, strict) == Outcome.FAILED else 0
+    outcome = run_months(config, url, months, sources, strict, accept_held)
+    return 1 if outcome == Outcome.FAILED else 0
 
 
 def serve(host: str, port: int) -> int:

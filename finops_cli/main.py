@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
     materialize.add_argument(
         "--strict", action="store_true", help="warnings (e.g. mapping coverage) fail the run: exit 1"
     )
+    materialize.add_argument(
+        "--accept-held",
+        action="store_true",
+        help="replace months with deliveries that validation holds (empty, a mandatory column "
+        "missing, too many rejects, a total far from the loaded one)",
+    )
 
     serve = _command(commands, "serve", "run the REST API", "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -117,7 +123,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.month is not None and args.last is not None:
             parser.error("materialize: --to goes with --from, not --month")
         first = args.month or args.first
-        return materialize(first, args.last or first, args.source, args.strict)
+        return materialize(first, args.last or first, args.source, args.strict, args.accept_held)
     if args.command == "serve":
         from finops_cli.commands import serve
 

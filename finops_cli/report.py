@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ def root_message(error: SerializableErrorInfo) -> str:
         error = error.cause
     first_line = error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or ""
     name = error.cls_name or "error"
+    # Dagster words a user's exception `package.module.Name: text`: keep the name alone
+    first_line = re.sub(rf"^(?:\w+\.)+{re.escape(name)}: ", f"{name}: ", first_line)
     return first_line if first_line.startswith(name) else f"{name}: {first_line}"
 
 

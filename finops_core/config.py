@@ -10,6 +10,7 @@ import msgspec
 import polars as pl
 
 from finops_core.api_config import ApiConfig, validate_api
+from finops_core.deliveries import DeliveryRules, validate_delivery_rules
 from finops_core.errors import ConfigError as ConfigError  # raised here, imported from here elsewhere
 from finops_core.months import parse_month
 from finops_core.tabular import TabularMapping, mapping_problem
@@ -99,6 +100,8 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     """kind tabular: the files' format; by default from each file's extension."""
     mapping: TabularMapping | None = None
     """kind tabular: which column or constant gives each fact field (finops_core/tabular.py)."""
+    delivery: DeliveryRules = msgspec.field(default_factory=DeliveryRules)
+    """When a new delivery of a month may replace the loaded one (finops_core/deliveries.py)."""
 
 
 class BackstageConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -188,6 +191,7 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
             raise ConfigError(f"{where}.default_currency: expected an ISO 4217 code such as USD")
         if not 0 <= source.coverage_threshold <= 1:
             raise ConfigError(f"{where}.coverage_threshold: expected a share between 0 and 1")
+        validate_delivery_rules(source.delivery, f"{where}.delivery")
         for number, rule in enumerate(source.application_rules):
             check_application_rule(rule, f"{where}.application_rules[{number}]")
         for number, product_rule in enumerate(source.product_rules):

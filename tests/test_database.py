@@ -42,6 +42,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
     ]
@@ -69,6 +70,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
     ]

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from finops_core.deliveries import DeliveryRules
 from tests.pipeline import (
     actual_total,
     fact_total,
@@ -185,8 +186,11 @@ def test_a_month_no_file_holds_any_more_is_emptied(mart_url: str, tmp_path: Path
     run_month(mart_url, tmp_path / "landing", MONTHS[2], source)
     assert fact_total(mart_url, "cloud", MONTHS[2]) == {"EUR": Decimal("6.16")}  # 3.10 + 3.05 + 0.01
 
-    (bills / "bill_2025-03.csv").unlink()  # March withdrawn by the provider
-    run_month(mart_url, tmp_path / "landing", MONTHS[2], source)
+    (bills / "bill_2025-03.csv").unlink()  # March withdrawn by the provider, and declared so
+    withdrawn = focus_source(
+        "cloud", bills, application_tag="application", delivery=DeliveryRules(empty_months=["2025-03"])
+    )
+    run_month(mart_url, tmp_path / "landing", MONTHS[2], withdrawn)
 
     assert latest_audit(mart_url, "cloud", MONTHS[2]) == (0, 0, 0)
     assert fact_total(mart_url, "cloud", MONTHS[2]) == {}

@@ -9,9 +9,11 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from finops_core.config import PlatformConfig, load_config
+from finops_core.deliveries import DeliveryRules
 from tests.pipeline import fact_total, latest_audit, mart_snapshot, query, run_config_month
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -219,9 +221,14 @@ def test_examples_are_idempotent_and_a_month_without_files_empties(
     run_config_month(mart_url, landing, OCTOBER, examples)
     assert mart_snapshot(mart_url) == first
 
-    # The October inventory is withdrawn: its month loads as an empty slice
+    # The October inventory is withdrawn, and declared so: its month loads as an empty slice
     (examples.base_dir / "private-cloud" / "inventory" / "vm-inventory-2026-10.csv").unlink()
-    run_config_month(mart_url, landing, OCTOBER, examples)
+    withdrawn = DeliveryRules(empty_months=["2026-10"])
+    sources = [
+        msgspec.structs.replace(s, delivery=withdrawn) if s.name == "private_cloud" else s
+        for s in examples.sources
+    ]
+    run_config_month(mart_url, landing, OCTOBER, msgspec.structs.replace(examples, sources=sources))
     assert latest_audit(mart_url, "private_cloud", OCTOBER) == (0, 0, 0)
     assert quantities(mart_url, "private_cloud", OCTOBER) == {}
     assert rejects(mart_url, "private_cloud", OCTOBER) == []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
@@ -24,6 +25,12 @@ class Load(msgspec.Struct, frozen=True):
     """What the rejected rows carried, per currency."""
     started_at: datetime
     finished_at: datetime
+    status: Literal["loaded", "held", "failed"] = "loaded"
+    """`loaded`: the month holds this load. `held`: the delivery was validated and kept out (the
+    month still holds its previous load; the counts and totals are the delivery's own).
+    `failed`: a file could not be read; nothing was replaced."""
+    reason: str | None = None
+    """Why a `held` or `failed` attempt replaced nothing, in one line."""
 
 
 class LoadList(msgspec.Struct, frozen=True, omit_defaults=True):

@@ -2,6 +2,7 @@
 consumption (the mart slice), both partitioned by billing month."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from dagster import (
@@ -10,11 +11,13 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    Config,
     MaterializeResult,
     MetadataValue,
     PartitionsDefinition,
     asset,
 )
+from pydantic import Field
 
 from finops_assets.faults import step_committed
 from finops_assets.landing import LandingSlice
@@ -22,10 +25,30 @@ from finops_assets.mart.checks import conservation, mapping_coverage, nothing_lo
 from finops_assets.mart.load import load_consumption
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
-from finops_assets.sources.monthly import IngestSummary, exact_texts
+from finops_assets.sources.delivery import DeliveryGate, audited_attempt
+from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
+from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 
 LOAD_POOL = "mart_load"
-Ingest = Callable[[LandingSlice, Callable[[str], None]], IngestSummary]
+Ingest = Callable[[LandingSlice, Callable[[str], None], Delivery], IngestSummary]
+
+
+class DeliveryConfig(Config):
+    """The run config of a source's billing_lines (the Launchpad's `ops` section)."""
+
+    accept_held: bool = Field(
+        default=False,
+        description="Replace the month with a delivery that validation holds (empty, a mandatory "
+        "column missing, too many rejects, a total far from the loaded one): a deliberate "
+        "replacement, as `finops materialize --accept-held`.",
+    )
+
+
+def partition_span(partitions: PartitionsDefinition) -> Partitions:
+    """The first and last month partitions as of now (the last moves with the calendar when
+    no end_month is set)."""
+    first, last = partitions.get_first_partition_key(), partitions.get_last_partition_key()
+    return (date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
 
 
 def source_assets(
@@ -36,6 +59,7 @@ def source_assets(
     cost_column: str,
     coverage_threshold: float,
     conserve_quantity: bool = False,
+    rules: DeliveryRules = DEFAULT_RULES,
 ) -> list[AssetsDefinition]:
     """`description` says what the lines are (e.g. "FOCUS billing lines of `aws` (path)");
     `coverage_threshold` is the mapped share of cost under which mapping_coverage warns;
@@ -73,9 +97,15 @@ def source_assets(
         kinds={"polars", "parquet"},
         description=f"{description}, normalised, with rejects, in the landing layer",
     )
-    def billing_lines(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        slice_ = LandingSlice(mart.landing_root(), name, partition_month(context.partition_key))
-        summary = ingest(slice_, context.log.info)
+    def billing_lines(
+        context: AssetExecutionContext, config: DeliveryConfig, mart: MartResource
+    ) -> MaterializeResult:
+        month = partition_month(context.partition_key)
+        slice_ = LandingSlice(mart.landing_root(), name, month)
+        url = mart.url()
+        gate = DeliveryGate(url, name, month, rules, config.accept_held, context.log.info)
+        with audited_attempt(url, name, month, cost_column):
+            summary = ingest(slice_, context.log.info, Delivery(partition_span(partitions), gate))
         step_committed(lines_key)
         metadata: dict[str, Any] = {
             "rows_read": summary.rows_read,

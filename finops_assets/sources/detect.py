@@ -15,6 +15,7 @@ from typing import IO
 import polars as pl
 
 from finops_assets.sources.azure_cost_details.convert import azure_key
+from finops_assets.sources.files import reading
 from finops_assets.sources.native.columns import clean_header
 from finops_assets.sources.native.reader import is_json
 from finops_core.config import ConfigError
@@ -63,7 +64,8 @@ def header(path: Path) -> list[str]:
     of an OpenCost JSON response."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        return list(pl.read_parquet_schema(path))
+        with reading(path):
+            return list(pl.read_parquet_schema(path))
     if is_json(path):
         return _json_header(path)
     with _open_text(path) as text:

@@ -1,23 +1,33 @@
 """Finding a source's files and knowing which months each one holds, without re-reading it.
 
 A source path is a file, a glob or a folder. Which billing months a file holds is computed
-once per (path, size, mtime) from its month column alone and kept in a small JSON index in the
-landing folder, so materializing one month reads only the files that hold it.
+once per file content (its sha256: a same-size file rewritten with its timestamps preserved is
+another file) from its month column alone and kept in a small JSON index in the landing folder,
+so materializing one month reads only the files that hold it.
 """
 
 from __future__ import annotations
 
+import csv
 import glob
+import gzip
+import hashlib
+import io
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import polars as pl
 
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 NULL_TOKENS = ["NULL", "null", ""]
+READ_PROBLEM = "_read_problem"
+"""Set on a record read for a month that cannot be loaded whatever its values (its month is
+outside the partitions, it holds a NUL character): the reject reason, naming the column."""
 
 
 class SourceFilesError(ValueError):
@@ -26,6 +36,10 @@ class SourceFilesError(ValueError):
 
 class UnplaceableFileError(ValueError):
     pass
+
+
+class UnreadableFileError(ValueError):
+    """A file that cannot be parsed: the message names it, the line and the cause, in one line."""
 
 
 def placed_months(months: set[str], rows: int, path: Path, column: str) -> set[str]:
@@ -66,60 +80,139 @@ def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> 
     return files
 
 
-@dataclass(frozen=True)
-class FileMonths:
-    months: frozenset[str]
-    """The YYYY-MM billing months present in the file."""
-    default_month: str | None
-    """Where rows with an unreadable month go: the file's earliest month (None: empty file)."""
+def content_hash(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 class FileMonthIndex:
-    """Months per file, cached on disk by (path, size, mtime_ns)."""
+    """Months per file content (sha256), on disk. A file's hash is re-computed only when its
+    (size, mtime, ctime, inode) changed: restoring an mtime changes the ctime, which no user
+    can set, so a rewritten file is always hashed again, and an unchanged one never is."""
 
     def __init__(self, index_path: Path) -> None:
         self.index_path = index_path
-        self._entries: dict[str, dict[str, object]] = {}
+        self._months: dict[str, list[str]] = {}
+        self._hashes: dict[str, dict[str, object]] = {}
+        self._changed = False
         if index_path.exists():
             try:
-                self._entries = json.loads(index_path.read_text())
+                entries = json.loads(index_path.read_text())
             except ValueError:
-                self._entries = {}  # a torn or foreign file: rebuild it
+                entries = {}  # a torn or foreign file: rebuild it
+            if isinstance(entries, dict) and entries.get("layout") == "sha256":  # else: rebuild
+                self._months, self._hashes = entries["months"], entries["files"]
 
-    @staticmethod
-    def _key(path: Path) -> tuple[str, list[int]]:
+    def _hash(self, path: Path) -> str:
         stat = path.stat()
-        return str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        key = str(path.resolve())
+        known = self._hashes.get(key)
+        if known is not None and known.get("stamp") == stamp:
+            return str(known["sha256"])
+        digest = content_hash(path)
+        self._hashes[key] = {"stamp": stamp, "sha256": digest}
+        self._changed = True
+        return digest
 
-    def lookup(self, path: Path) -> FileMonths | None:
-        """The file's months if indexed for its current size and mtime, else None."""
-        key, stamp = self._key(path)
-        entry = self._entries.get(key)
-        if entry is None or entry.get("stamp") != stamp:
+    def lookup(self, path: Path) -> frozenset[str] | None:
+        """The months of the file's current content if indexed, else None."""
+        months = self._months.get(self._hash(path))
+        if months is None:
             return None
-        months = [str(m) for m in entry["months"]]  # type: ignore[attr-defined]
-        return FileMonths(frozenset(months), min(months) if months else None)
+        if self._changed:  # a file touched but not changed: keep its new stamp
+            self._save()
+        return frozenset(months)
 
-    def store(self, path: Path, months: set[str]) -> FileMonths:
-        key, stamp = self._key(path)
-        self._entries[key] = {"stamp": stamp, "months": sorted(months)}
+    def store(self, path: Path, months: set[str]) -> frozenset[str]:
+        self._months[self._hash(path)] = sorted(months)
         self._save()
-        return FileMonths(frozenset(months), min(months) if months else None)
+        return frozenset(months)
 
     def _save(self) -> None:
         # write-then-rename: a concurrent run sees the old index or the new one, never half
         self.index_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.index_path.parent, suffix=".tmp")
         with os.fdopen(fd, "w") as handle:
-            json.dump(self._entries, handle)
+            json.dump({"layout": "sha256", "months": self._months, "files": self._hashes}, handle)
         os.replace(tmp, self.index_path)
+        self._changed = False
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """A file the parser cannot read (a truncated Parquet file, a vanished one) is an
+    UnreadableFileError naming it, in one line, rather than the parser's trace."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError) as error:
+        text = str(error).strip()
+        raise UnreadableFileError(
+            f"{path}: {text.splitlines()[0] if text else type(error).__name__}"
+        ) from None
 
 
 def read_csv_text(path: Path) -> pl.DataFrame:
     """A CSV file (optionally gzip) with every column as text, so nothing is guessed or rounded
     on the way in: the literal NULL/null tokens and empty cells are nulls, and blank lines
-    (which are not records) are skipped. `_line` is added by the caller, after any filter."""
-    frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+    (which are not records) are skipped. `_line` is added by the caller, after any filter.
+    A header naming a column twice is refused (which of the two is the cost?), and a file that
+    cannot be parsed is an UnreadableFileError naming its line."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
+        raise UnreadableFileError(csv_problem(path, error)) from None
     if frame.width:
+        check_header(path)
         frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))
     return frame
+
+
+def _binary(path: Path) -> BinaryIO:
+    if path.name.lower().endswith(".gz"):
+        return cast(BinaryIO, gzip.open(path, "rb"))
+    return path.open("rb")
+
+
+def _text(binary: BinaryIO) -> io.TextIOWrapper:
+    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+
+
+def check_header(path: Path) -> None:
+    with _binary(path) as binary, _text(binary) as handle:
+        header = next(csv.reader(handle), [])
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header, start=1):
+        if name in seen:
+            raise UnreadableFileError(
+                f"{path}: line 1: the header names column {name!r} twice (columns {seen[name]} "
+                f"and {number}); rename or remove one"
+            )
+        seen[name] = number
+
+
+def csv_problem(path: Path, error: Exception) -> str:
+    """One line naming the file, the first (physical) line that is not UTF-8 or not a record of
+    the header's width, and why; the parser's own first line when neither is found."""
+    try:
+        with _binary(path) as binary:
+            for number, raw in enumerate(binary, start=1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as problem:
+                    where = f"{problem.reason} at byte {problem.start} of the line"
+                    return f"{path}: line {number}: not UTF-8 text ({where})"
+        with _binary(path) as binary, _text(binary) as handle:
+            reader = csv.reader(handle, strict=True)
+            width = len(next(reader, []))
+            for record in reader:
+                if record and len(record) != width:
+                    return (
+                        f"{path}: line {reader.line_num}: {len(record)} fields where the header has {width}"
+                    )
+    except csv.Error as problem:
+        return f"{path}: line {reader.line_num}: {problem}"
+    except (OSError, EOFError) as problem:
+        return f"{path}: {problem}"
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"{path}: {first}"

@@ -15,19 +15,31 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import polars as pl
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, staging_folder
 from finops_assets.sources.decimals import parse_decimal
-from finops_assets.sources.files import SUPPORTED_SUFFIXES, FileMonthIndex, source_files
+from finops_assets.sources.files import (
+    READ_PROBLEM,
+    SUPPORTED_SUFFIXES,
+    FileMonthIndex,
+    reading,
+    source_files,
+)
 from finops_core.decimals import exact_text
 from finops_core.months import format_month
+
+Partitions = tuple[date | None, date | None]
+"""The first and last month partitions (None: unbounded on that side)."""
 
 
 class MonthlyReader(Protocol):
     """How a source kind reads its files and places their records in billing months."""
+
+    month_label: str
+    """The month column's name, for reject reasons."""
 
     empty_columns: tuple[str, ...]
     """The text columns of the frame read for a month no file holds."""
@@ -62,6 +74,23 @@ class IngestSummary:
         return self.rows_read - self.rows_rejected
 
 
+Gate = Callable[[IngestSummary, pl.DataFrame], None]
+"""Raises when a normalised delivery (its summary and rejects) may not replace the month."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a run asks of an ingest besides the month: the partitions' range (records outside
+    it are rejected) and the gate a delivery passes before it lands (none: it always lands)."""
+
+    partitions: Partitions = (None, None)
+    gate: Gate | None = None
+
+
+ANY_DELIVERY = Delivery()
+"""No partition range, no gate: an ingest on its own (tests, tools)."""
+
+
 def exact_texts(values: dict[str, Decimal]) -> dict[str, str]:
     return {key: exact_text(value) for key, value in values.items()}
 
@@ -71,10 +100,16 @@ def sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
+ABSURD = Decimal("1e38")
+
+
 def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
     """The exact total of `value` per `key` over a frame of those two columns, as the rows state
     them. Numbers too large or too precise for Decimal(38, 18) are rejected by normalisation but
-    are still the file's: they are counted with Python's unbounded decimals (they are few)."""
+    are still the file's: they are counted with Python's unbounded decimals (they are few).
+    Magnitudes no NUMERIC(38) column could hold (1e400) are not amounts of money at all: they
+    are left out of the totals (their rows are rejected all the same), so that one absurd cell
+    does not make a file's total a 401-digit number."""
     if frame.height == 0:
         return {}
     value, _ = parse_decimal("value", frame.schema["value"])
@@ -86,7 +121,7 @@ def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
             amount = Decimal(str(row["raw"]).strip())
         except InvalidOperation:
             continue  # not a number: no amount to count
-        if amount.is_finite():
+        if amount.is_finite() and abs(amount) < ABSURD:
             result[row["key"]] = result.get(row["key"], Decimal(0)) + amount
     return result
 
@@ -99,36 +134,117 @@ def month_files(
     return [p for p in source_files(source_path, suffixes) if not p.resolve().is_relative_to(landing)]
 
 
+def home_month(months: frozenset[str], partitions: Partitions) -> str | None:
+    """The partition that reads a file's records that no partition holds (their month is
+    unreadable or outside the partitions) and rejects them: the file's earliest month inside
+    the partitions, else the partition nearest to its months; None for a file without months."""
+    if not months:
+        return None
+    first, last = (format_month(m) if m else None for m in partitions)
+    inside = [m for m in months if (first is None or m >= first) and (last is None or m <= last)]
+    if inside:
+        return min(inside)
+    return first if first is not None and min(months) < first else last
+
+
+def outside_partitions(row_month: pl.Expr, partitions: Partitions) -> pl.Expr:
+    first, last = (format_month(m) if m else None for m in partitions)
+    outside = pl.lit(False)
+    if first is not None:
+        outside = outside | (row_month < first)
+    if last is not None:
+        outside = outside | (row_month > last)
+    return outside.fill_null(False)
+
+
+def outside_problem(row_month: pl.Expr, label: str, partitions: Partitions) -> pl.Expr:
+    """The reject reason of a record whose month is outside the partitions, null otherwise."""
+    first, last = (format_month(m) if m else "any month" for m in partitions)
+    return pl.when(outside_partitions(row_month, partitions)).then(
+        pl.format(f"{label}: outside partitions: {{}} (they run from {first} to {last})", row_month)
+    )
+
+
+def _texts(frame: pl.DataFrame) -> list[str]:
+    return [name for name, dtype in frame.schema.items() if dtype == pl.String]
+
+
+def holds_nul(*frames: pl.DataFrame) -> bool:
+    """Whether any text of these (small: facts, products) frames holds a NUL character, which
+    PostgreSQL text cannot store."""
+    return any(f[name].str.contains("\x00", literal=True).any() for f in frames for name in _texts(f))
+
+
+def reject_nul(raw: pl.DataFrame) -> pl.DataFrame:
+    """Records with a NUL character in a column rejected (READ_PROBLEM names the column), and
+    every NUL made U+FFFD, so that the rejected raw values can be stored. Scanning every text
+    of every record costs a quarter of reading a CSV: it runs only when the facts hold a NUL."""
+    columns = [
+        n for n in _texts(raw) if not n.startswith("_") and raw[n].str.contains("\x00", literal=True).any()
+    ]
+    problem = pl.coalesce(
+        pl.col(READ_PROBLEM),
+        *(
+            pl.when(pl.col(n).str.contains("\x00", literal=True)).then(pl.lit(f"{n}: NUL character"))
+            for n in columns
+        ),
+    )
+    return raw.with_columns(problem.alias(READ_PROBLEM)).with_columns(
+        pl.col(columns).str.replace_all("\x00", "\ufffd", literal=True)
+    )
+
+
+T = TypeVar("T")
+
+
+def without_nul(
+    raw: pl.DataFrame, normalise: Callable[[pl.DataFrame], T], texts: Callable[[T], Sequence[pl.DataFrame]]
+) -> T:
+    """`normalise(raw)`, again with the records holding a NUL character rejected when what it
+    made for the mart (`texts` of it: rejects, facts and products) holds one."""
+    result = normalise(raw)
+    return normalise(reject_nul(raw)) if holds_nul(*texts(result)) else result
+
+
 def read_month(
-    files: list[Path], month: date, index: FileMonthIndex, reader: MonthlyReader
+    files: list[Path],
+    month: date,
+    index: FileMonthIndex,
+    reader: MonthlyReader,
+    partitions: Partitions = (None, None),
 ) -> tuple[pl.DataFrame, list[Path]]:
-    """The month's records from the files that hold it, with `_file`, `_line` and `_month`.
-    Rows whose own month is unreadable belong to their file's earliest month."""
+    """The month's records from the files that hold it, with `_file`, `_line`, `_month` and
+    READ_PROBLEM. Records no partition holds (month unreadable or outside `partitions`) are read
+    by their file's home month, to be rejected there: every record of a file is read once."""
     wanted = format_month(month)
     frames: list[pl.DataFrame] = []
     used: list[Path] = []
     for path in files:
-        months = index.lookup(path)
-        if months is None and (month_column := reader.month_column(path)) is not None:
-            months = index.store(path, reader.months(month_column, path))
-        if months is not None and wanted not in months.months:
-            continue
-        frame = reader.read(path)
+        with reading(path):
+            months = index.lookup(path)
+            if months is None and (month_column := reader.month_column(path)) is not None:
+                months = index.store(path, reader.months(month_column, path))
+            if months is not None and wanted not in months and home_month(months, partitions) != wanted:
+                continue
+            frame = reader.read(path)
         if months is None:  # CSV seen for the first time (or changed): index it from this read
             months = index.store(path, reader.months(frame, path))
-            if wanted not in months.months:
+            if wanted not in months and home_month(months, partitions) != wanted:
                 continue
         row_month = reader.row_month(frame, path)
-        in_month = frame.select(
-            (row_month == wanted) | (row_month.is_null() & pl.lit(months.default_month == wanted))
-        ).to_series()
+        placed = row_month.is_not_null() & ~outside_partitions(row_month, partitions)
+        at_home = home_month(months, partitions) == wanted
+        in_month = frame.select((placed & (row_month == wanted)) | (~placed & at_home)).to_series()
+        frame = frame.with_columns(
+            outside_problem(row_month, reader.month_label, partitions).alias(READ_PROBLEM)
+        )
         if not in_month.all():  # a filter copies every column: skip it for one-month files
             frame = frame.filter(in_month)
         frames.append(frame.with_columns(pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month")))
         used.append(path)
     if not frames:
         # No file holds the month (any more): an empty slice, whose load empties the month.
-        columns = ("_file", "_month", *reader.empty_columns)
+        columns = ("_file", "_month", READ_PROBLEM, *reader.empty_columns)
         empty = pl.DataFrame(schema={"_line": pl.UInt32} | dict.fromkeys(columns, pl.String))
         return empty, used
     return pl.concat(harmonise(frames), how="diagonal_relaxed"), used
@@ -212,8 +328,12 @@ def land_month(
     summary: IngestSummary,
     cost_column: str,
     log: Callable[[str], None],
+    gate: Gate | None = None,
 ) -> None:
-    """Write the month into a staging folder with its manifest and swap it in whole."""
+    """Pass the gate, then write the month into a staging folder with its manifest and swap it
+    in whole."""
+    if gate is not None:
+        gate(summary, month.rejects)
     staging = staging_folder(slice_)
     month.facts.write_parquet(staging / "facts.parquet")
     month.products.write_parquet(staging / "products.parquet")

@@ -3,7 +3,7 @@
 -- (psycopg's default JSON loader would turn a JSON number into a float).
 SELECT load_id, source, to_char(month, 'YYYY-MM') AS month, rows_read, rows_loaded, rows_rejected,
        cost_column, source_cost::text AS source_cost, rejected_cost::text AS rejected_cost,
-       started_at, finished_at
+       started_at, finished_at, status, reason
   FROM finops.load_audit
  WHERE %(month)s::date IS NULL OR month = %(month)s::date
  ORDER BY started_at DESC, load_id DESC;

@@ -2,7 +2,7 @@
 -- what the rejected rows carried equals the file's own total of the cost column, exactly.
 WITH audit AS (
     SELECT source_cost, rejected_cost FROM finops.load_audit
-     WHERE month = %(month)s AND source = %(source)s
+     WHERE month = %(month)s AND source = %(source)s AND status = 'loaded'
      ORDER BY load_id DESC LIMIT 1
 ), facts AS (
     SELECT currency, sum(source_cost) AS cost FROM finops.fact_consumption

@@ -6,6 +6,6 @@ SELECT a.rows_read, a.rows_loaded, a.rows_rejected,
        (SELECT count(*) FROM finops.rejected_row
          WHERE month = a.month AND source = a.source) AS rows_in_rejects
   FROM finops.load_audit AS a
- WHERE a.month = %(month)s AND a.source = %(source)s
+ WHERE a.month = %(month)s AND a.source = %(source)s AND a.status = 'loaded'
  ORDER BY a.load_id DESC
  LIMIT 1;

@@ -85,6 +85,8 @@ async def test_all_loads_newest_first(client: Client) -> None:
         "rejected_cost": {"USD": "0.01"},
         "started_at": "2025-02-02T08:00:00Z",
         "finished_at": "2025-02-02T08:01:30Z",
+        "status": "loaded",
+        "reason": None,
     }
     assert datetime.fromisoformat(oldest["finished_at"]) > datetime.fromisoformat(oldest["started_at"])
 

@@ -14,6 +14,8 @@ from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import NORMALISED_COLUMNS, consumption_facts, normalize_focus
 from finops_assets.sources.focus.reader import FocusFiles
 from finops_assets.sources.monthly import (
+    ANY_DELIVERY,
+    Delivery,
     IngestSummary,
     LandedMonth,
     MonthlyReader,
@@ -22,6 +24,7 @@ from finops_assets.sources.monthly import (
     land_month,
     month_files,
     read_month,
+    without_nul,
 )
 from finops_core.months import format_month
 
@@ -45,16 +48,21 @@ def ingest_focus_month(
     log: Callable[[str], None] = lambda _: None,
     reader_for: Callable[[list[Path]], MonthlyReader] = lambda _: FocusFiles(),
     suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES,
+    delivery: Delivery = ANY_DELIVERY,
 ) -> IngestSummary:
     """`reader_for` gives the reader of the source's files: FOCUS files by default, or a
     provider's files converted to FOCUS columns (it may refuse files of a wrong kind)."""
     files = month_files(source_path, slice_, suffixes)
     reader = reader_for(files)
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
-    raw, used = read_month(files, slice_.month, index, reader)
+    raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
-    lines, rejects = normalize_focus(raw, options)
-    facts, products = consumption_facts(lines, options)
+
+    def normalise(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        lines, rejects = normalize_focus(frame, options)
+        return (lines, rejects, *consumption_facts(lines, options))
+
+    lines, rejects, facts, products = without_nul(raw, normalise, lambda made: made[1:])
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=rejects.height,
@@ -63,5 +71,5 @@ def ingest_focus_month(
         rejected_cost=_cost_by_currency(rejects, options),
     )
     landed = LandedMonth(lines, rejects, facts, products, NORMALISED_COLUMNS)
-    land_month(slice_, used, landed, summary, options.cost_column, log)
+    land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
     return summary

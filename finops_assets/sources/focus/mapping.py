@@ -6,6 +6,7 @@ combinations of the columns they name (a few thousand per month), both as polars
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,26 @@ def _present(value: pl.Expr) -> pl.Expr:
     """Trimmed text, with empty as null: a rule that finds nothing lets the next one try.
     `value` appears once: polars would evaluate it (a tag lookup, a regex) once per use."""
     return value.str.strip_chars().replace("", None)
+
+
+def _tags_object(text: str) -> bool:
+    """Whether Tags text is a JSON object (braces added when an export forgot them)."""
+    text = text.strip()
+    try:
+        return not text or isinstance(json.loads(text if text.startswith("{") else f"{{{text}}}"), dict)
+    except ValueError:
+        return False
+
+
+def tags_problem(frame: pl.DataFrame) -> pl.Expr:
+    """The reject reason of a line whose Tags text is not a JSON object (its application could
+    not be read from it), null otherwise; checked once per distinct Tags text."""
+    if "Tags" not in frame.columns or frame.schema["Tags"] != pl.String:
+        return pl.lit(None, pl.String)
+    distinct = frame["Tags"].unique().drop_nulls()
+    broken = pl.Series([not _tags_object(v) for v in distinct.to_list()], dtype=pl.Boolean)
+    is_broken = pl.col("Tags").replace_strict(distinct, broken, default=False, return_dtype=pl.Boolean)
+    return pl.when(is_broken).then(pl.format("Tags: not a JSON object: '{}'", pl.col("Tags")))
 
 
 def tag_value(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:

@@ -15,10 +15,12 @@ import polars as pl
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS
 from finops_assets.sources.decimals import DECIMAL, parse_decimal
+from finops_assets.sources.files import READ_PROBLEM
 from finops_assets.sources.focus.mapping import (
     FocusOptions,
     match_keys,
     matched_product,
+    tags_problem,
     text_column,
     with_applications,
 )
@@ -59,11 +61,16 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
     else:
         currency = pl.lit(options.default_currency, pl.String)
 
+    month_text = text_column(raw, "BillingPeriodStart")
     checks = pl.coalesce(
-        # a converted provider file says first what is wrong in its own columns
+        # what reading found (a month outside the partitions, a NUL character) comes first, then
+        # what a converted provider file says is wrong in its own columns
+        pl.col(READ_PROBLEM) if READ_PROBLEM in raw.columns else pl.lit(None, pl.String),
         pl.col(CONVERSION_PROBLEM) if CONVERSION_PROBLEM in raw.columns else pl.lit(None, pl.String),
-        pl.when(month_expr().is_null()).then(
-            pl.format("BillingPeriodStart: not a timestamp: '{}'", text_column(raw, "BillingPeriodStart"))
+        pl.when(month_expr(raw).is_null()).then(
+            pl.when(month_text.is_null())
+            .then(pl.lit("BillingPeriodStart: missing"))
+            .otherwise(pl.format("BillingPeriodStart: not a timestamp: '{}'", month_text))
         ),
         pl.when(currency.is_null()).then(
             pl.lit(
@@ -80,6 +87,7 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
         ),
         cost_problem,
         quantity_problem,
+        tags_problem(raw),
     )
     checked = raw.with_columns(
         checks.alias("reason"),
@@ -91,11 +99,11 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
     rejects = (
         checked.filter(rejected)
         .with_columns(pl.col("reason").str.extract(r"^(.+?): ").alias("column"))
-        .drop("cost", "_quantity", "currency", CONVERSION_PROBLEM, strict=False)
+        .drop("cost", "_quantity", "currency", CONVERSION_PROBLEM, READ_PROBLEM, strict=False)
     )
     # a filter copies every column: skip it in the usual case of a month without rejects
     valid = checked.filter(~rejected) if rejects.height else checked
-    valid = valid.drop("reason", CONVERSION_PROBLEM, strict=False)
+    valid = valid.drop("reason", CONVERSION_PROBLEM, READ_PROBLEM, strict=False)
     return _consumption_lines(valid, options), rejects
 
 

@@ -7,6 +7,8 @@ to their FOCUS spelling, and blank lines (which are not records) are skipped.
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -55,11 +57,28 @@ def read_focus_file(path: Path) -> pl.DataFrame:
     return frame.with_row_index("_line", offset=1)
 
 
-def month_expr() -> pl.Expr:
-    """YYYY-MM of BillingPeriodStart, or null when it is missing or not a timestamp. Only the
-    month matters here, so `2024-09-01 00:00:00`, `...T00:00:00Z` and typed timestamps all work."""
-    text = pl.col(MONTH_COLUMN).cast(pl.String).str.strip_chars().str.slice(0, 7)
-    return pl.when(text.str.contains(MONTH_PATTERN)).then(text).otherwise(None)
+def _month_of(value: object) -> str | None:
+    """YYYY-MM of a date or timestamp, as written (an offset does not move a text's month);
+    None unless the whole value is one: `2024-09-31` and `2024-09xyz` are not."""
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if not isinstance(value, str) or len(text := value.strip()) < 10:
+        return None
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return text[:7] if re.match(MONTH_PATTERN, text[:7]) else None
+
+
+def month_expr(frame: pl.DataFrame | None = None) -> pl.Expr:
+    """YYYY-MM of BillingPeriodStart, or null when it is missing or not a date or timestamp.
+    A month has few distinct values: each is checked once and the rows mapped onto them."""
+    if frame is None or MONTH_COLUMN not in frame.columns:
+        return pl.lit(None, pl.String)
+    distinct = frame[MONTH_COLUMN].unique().drop_nulls()
+    months = pl.Series([_month_of(v) for v in distinct.to_list()], dtype=pl.String)
+    return pl.col(MONTH_COLUMN).replace_strict(distinct, months, default=None, return_dtype=pl.String)
 
 
 def read_month_column(path: Path) -> pl.DataFrame | None:
@@ -79,7 +98,7 @@ def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
     if MONTH_COLUMN not in frame.columns:
         months: set[str] = set()
     else:
-        months = {str(m) for m in frame.select(month_expr().unique().drop_nulls()).to_series().to_list()}
+        months = set(frame.select(month_expr(frame).unique().drop_nulls()).to_series().to_list())
     return placed_months(months, frame.height, path, MONTH_COLUMN)
 
 
@@ -87,6 +106,7 @@ class FocusFiles:
     """The FOCUS reader for the shared month reading (finops_assets.sources.monthly)."""
 
     empty_columns: tuple[str, ...] = (MONTH_COLUMN,)
+    month_label = MONTH_COLUMN
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_focus_file(path)
@@ -98,4 +118,4 @@ class FocusFiles:
         return file_months(frame, path)
 
     def row_month(self, frame: pl.DataFrame, path: Path) -> pl.Expr:
-        return month_expr()
+        return month_expr(frame)

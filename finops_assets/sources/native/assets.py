@@ -14,12 +14,17 @@ from finops_assets.sources.assets import source_assets
 from finops_assets.sources.aws_cur.convert import AwsCur
 from finops_assets.sources.azure_cost_details.convert import AzureCostDetails
 from finops_assets.sources.detect import FORMAT_NAMES, resolve_kind
-from finops_assets.sources.files import SUPPORTED_SUFFIXES, SourceFilesError, source_files
+from finops_assets.sources.files import (
+    SUPPORTED_SUFFIXES,
+    SourceFilesError,
+    UnreadableFileError,
+    source_files,
+)
 from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.mapping import focus_options
 from finops_assets.sources.focus.reader import FocusFiles
 from finops_assets.sources.gcp_billing.convert import GcpBilling
-from finops_assets.sources.monthly import IngestSummary, MonthlyReader
+from finops_assets.sources.monthly import Delivery, IngestSummary, MonthlyReader
 from finops_assets.sources.native.reader import NATIVE_SUFFIXES, Converter, NativeFiles
 from finops_assets.sources.oci_cost_report.convert import OciCostReport
 from finops_assets.sources.opencost.convert import OpenCost
@@ -52,16 +57,16 @@ def reader_for(source: SourceConfig) -> Callable[[list[Path]], MonthlyReader]:
 
 def check_source_kinds(config: PlatformConfig, names: Sequence[str]) -> None:
     """Before a run: every file of these sources is of its source's kind (a ConfigError in one
-    line otherwise). A missing path is left to the run, which reports it for its month."""
+    line otherwise). A missing path or an unreadable file is left to the run, which reports it
+    for its month (and audits it)."""
     for name in names:
         source = config.source(name)
         if source.kind == "tabular":
             continue
         try:
-            files = source_files(config.source_path(source), suffixes_of(source))
-        except SourceFilesError:
+            resolve_kind(source_files(config.source_path(source), suffixes_of(source)), source.kind)
+        except (SourceFilesError, UnreadableFileError):
             continue
-        resolve_kind(files, source.kind)
 
 
 def converted_source_assets(
@@ -75,8 +80,8 @@ def converted_source_assets(
     path = config.source_path(source)
     read = reader_for(source)
 
-    def ingest(slice_: LandingSlice, log: Callable[[str], None]) -> IngestSummary:
-        return ingest_focus_month(path, options, slice_, log, read, suffixes_of(source))
+    def ingest(slice_: LandingSlice, log: Callable[[str], None], delivery: Delivery) -> IngestSummary:
+        return ingest_focus_month(path, options, slice_, log, read, suffixes_of(source), delivery)
 
     what = (
         "billing lines"
@@ -85,5 +90,11 @@ def converted_source_assets(
     )
     description = f"FOCUS {what} of `{source.name}` ({path})"
     return source_assets(
-        source.name, description, partitions, ingest, source.cost_column, source.coverage_threshold
+        source.name,
+        description,
+        partitions,
+        ingest,
+        source.cost_column,
+        source.coverage_threshold,
+        rules=source.delivery,
     )

@@ -78,6 +78,7 @@ class NativeFiles:
     """The reader of one provider format for the shared month reading."""
 
     empty_columns: tuple[str, ...] = (MONTH_COLUMN,)
+    month_label = MONTH_COLUMN
 
     def __init__(self, converter: Converter, quantity: Literal["pricing", "consumed"]) -> None:
         self.converter = converter
@@ -101,4 +102,4 @@ class NativeFiles:
         return file_months(frame, path)
 
     def row_month(self, frame: pl.DataFrame, path: Path) -> pl.Expr:
-        return month_expr()
+        return month_expr(frame)

@@ -7,7 +7,7 @@ from dagster import AssetsDefinition, PartitionsDefinition
 
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.assets import source_assets
-from finops_assets.sources.monthly import IngestSummary
+from finops_assets.sources.monthly import Delivery, IngestSummary
 from finops_assets.sources.tabular.ingest import TabularOptions, ingest_tabular_month
 from finops_core.config import PlatformConfig, SourceConfig
 
@@ -20,8 +20,8 @@ def tabular_source_assets(
     options = TabularOptions(source.mapping, source.format)
     path = config.source_path(source)
 
-    def ingest(slice_: LandingSlice, log: Callable[[str], None]) -> IngestSummary:
-        return ingest_tabular_month(path, options, slice_, log)
+    def ingest(slice_: LandingSlice, log: Callable[[str], None], delivery: Delivery) -> IngestSummary:
+        return ingest_tabular_month(path, options, slice_, log, delivery)
 
     description = f"Tabular records of `{source.name}` ({path})"
     return source_assets(
@@ -32,4 +32,5 @@ def tabular_source_assets(
         options.cost_column,
         source.coverage_threshold,
         conserve_quantity=True,
+        rules=source.delivery,
     )

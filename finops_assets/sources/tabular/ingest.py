@@ -6,17 +6,27 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import FileMonthIndex
 from finops_assets.sources.monthly import (
+    ANY_DELIVERY,
+    Delivery,
     IngestSummary,
     LandedMonth,
     describe_files,
     land_month,
     month_files,
     read_month,
+    without_nul,
 )
-from finops_assets.sources.tabular.normalize import NORMALISED_COLUMNS, normalize_tabular, tabular_facts
+from finops_assets.sources.tabular.normalize import (
+    NORMALISED_COLUMNS,
+    TabularMonth,
+    normalize_tabular,
+    tabular_facts,
+)
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
 from finops_core.months import format_month
 from finops_core.tabular import TabularMapping
@@ -42,14 +52,19 @@ def ingest_tabular_month(
     options: TabularOptions,
     slice_: LandingSlice,
     log: Callable[[str], None] = lambda _: None,
+    delivery: Delivery = ANY_DELIVERY,
 ) -> IngestSummary:
     reader = TabularFiles(options.mapping.month, options.file_format)
     files = month_files(source_path, slice_, suffixes(options.file_format))
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
-    raw, used = read_month(files, slice_.month, index, reader)
+    raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
-    month = normalize_tabular(raw, options.mapping)
-    facts, products = tabular_facts(month.lines, slice_.source)
+
+    def normalise(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
+        month = normalize_tabular(frame, options.mapping)
+        return (month, *tabular_facts(month.lines, slice_.source))
+
+    month, facts, products = without_nul(raw, normalise, lambda made: (made[0].rejects, *made[1:]))
     summary = IngestSummary(
         rows_read=raw.height,
         rows_rejected=month.rejects.height,
@@ -60,5 +75,5 @@ def ingest_tabular_month(
         rejected_quantity=month.rejected_quantity,
     )
     landed = LandedMonth(month.lines, month.rejects, facts, products, NORMALISED_COLUMNS)
-    land_month(slice_, used, landed, summary, options.cost_column, log)
+    land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
     return summary

@@ -15,6 +15,7 @@ import polars as pl
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS
 from finops_assets.sources.decimals import DECIMAL, parse_decimal
+from finops_assets.sources.files import READ_PROBLEM
 from finops_assets.sources.monthly import exact_totals
 from finops_assets.sources.tabular.reader import UNREADABLE, month_expr
 from finops_assets.sources.tabular.transforms import column_text, field_number, field_text
@@ -41,7 +42,7 @@ class TabularMonth:
 
 @dataclass(frozen=True)
 class _Check:
-    column: str
+    column: str | pl.Expr
     failed: pl.Expr
     reason: pl.Expr
 
@@ -97,6 +98,9 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
     """`raw` holds the records plus `_file`, `_line` and `_month` (the partition month the rows
     were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns."""
     checks: list[_Check] = []
+    if READ_PROBLEM in raw.columns:  # what reading found: a month outside the partitions, a NUL
+        problem = pl.col(READ_PROBLEM)
+        checks.append(_Check(problem.str.extract(r"^(.+?): "), problem.is_not_null(), problem))
     if UNREADABLE in raw.columns:
         text = pl.col(UNREADABLE)
         checks.append(
@@ -165,7 +169,12 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
     )
     checked = staged.with_columns(
         pl.coalesce(*(pl.when(c.failed).then(c.reason) for c in checks)).alias("__reason"),
-        pl.coalesce(*(pl.when(c.failed).then(pl.lit(c.column)) for c in checks)).alias("__column"),
+        pl.coalesce(
+            *(
+                pl.when(c.failed).then(pl.lit(c.column) if isinstance(c.column, str) else c.column)
+                for c in checks
+            )
+        ).alias("__column"),
         application.fill_null(UNALLOCATED).alias("_application"),
         product.alias("_product"),
         optional(mapping.sub_account).alias("_sub_account"),
@@ -175,16 +184,17 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
     )
     rejected = checked["__reason"].is_not_null()
     rejects = checked.filter(rejected)
+    record = [c for c in raw.columns if c != READ_PROBLEM]
     valid = checked.filter(~rejected)
     quantities = pl.col("_unit").alias("key"), pl.col("__quantity_in").alias("value")
     costs = pl.col("_currency").alias("key"), pl.col("__cost_in").alias("value")
     has_cost = mapping.cost is not None
     return TabularMonth(
-        lines=valid.select(*raw.columns, *NORMALISED_COLUMNS[1:]),
+        lines=valid.select(*record, *NORMALISED_COLUMNS[1:]),
         rejects=rejects.select(
             # the reject's own `column` and `reason` win; a record's columns of those names keep
             # their values under `column_` and `reason_`
-            *(pl.col(c).alias(f"{c}_") if c in ("column", "reason") else pl.col(c) for c in raw.columns),
+            *(pl.col(c).alias(f"{c}_") if c in ("column", "reason") else pl.col(c) for c in record),
             pl.col("__column").alias("column"),
             pl.col("__reason").alias("reason"),
         ),

@@ -129,6 +129,7 @@ class TabularFiles:
         self.spec = month
         self.configured_format = configured_format
         self.empty_columns: tuple[str, ...] = (month.column,) if month.column else ()
+        self.month_label = month.column or "file name month"
 
     def index_name(self) -> str:
         """The file month index depends on where months come from."""

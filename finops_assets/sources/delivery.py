@@ -1,0 +1,197 @@
+"""A new delivery of a (source, month) is validated before it replaces the loaded one.
+
+Empty, a mandatory column missing, too many rows rejected, or a total far from the loaded
+one: the delivery is held. Nothing is landed or loaded, the month keeps what it holds, the
+attempt is audited (`held`, with the reason) and the run fails in one line; accepting it
+(`finops materialize --accept-held`, or the run config's `accept_held`) replaces the month
+deliberately. A file that cannot be read is audited as `failed` the same way.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import msgspec
+import polars as pl
+import psycopg
+from psycopg.types.json import Jsonb
+
+from finops_assets.sources.files import SourceFilesError, UnplaceableFileError, UnreadableFileError
+from finops_assets.sources.monthly import IngestSummary, exact_texts
+from finops_core.decimals import exact_text
+from finops_core.deliveries import DeliveryRules
+from finops_core.months import format_month
+from finops_core.sql import sql_text
+
+_TOTALS = msgspec.json.Decoder(dict[str, Decimal])
+MISSING_COLUMN = ("(no such column)", "column missing")
+"""How the normalisations word the reason of a row whose mandatory column the file lacks."""
+
+
+class DeliveryHeld(Exception):
+    """The delivery was kept out of the month; the message says why, in one line."""
+
+    def __init__(self, message: str, reason: str, summary: IngestSummary) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.summary = summary
+
+
+class DeliveryFailed(Exception):
+    """A file of the delivery could not be read; the message names it, the line and the cause."""
+
+
+@dataclass(frozen=True)
+class LoadedMonth:
+    rows_read: int
+    rows_rejected: int
+    source_cost: dict[str, Decimal]
+    files: list[dict[str, object]]
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_read - self.rows_rejected
+
+
+def loaded_month(url: str, source: str, month: date) -> LoadedMonth | None:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql_text("batch/deliveries/loaded_month.sql"), {"source": source, "month": month})
+        found = row.fetchone()
+    if found is None:
+        return None
+    return LoadedMonth(int(found[0]), int(found[1]), _TOTALS.decode(found[2]), msgspec.json.decode(found[3]))
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%"
+
+
+def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: float) -> str | None:
+    for currency in sorted(loaded):
+        before, after = abs(loaded[currency]), abs(new.get(currency, Decimal(0)))
+        if before == 0:
+            continue
+        ratio = after / before
+        if ratio == 0 or not 1 / Decimal(factor) <= ratio <= Decimal(factor):
+            times = "all of it gone" if ratio == 0 else f"x{float(ratio):.4g}"  # a figure to read
+            return (
+                f"the {currency} total moves from {exact_text(loaded[currency])} to "
+                f"{exact_text(new.get(currency, Decimal(0)))} ({times}; max_total_factor {factor:g})"
+            )
+    return None
+
+
+def held_reason(
+    summary: IngestSummary,
+    rejects: pl.DataFrame,
+    loaded: LoadedMonth | None,
+    rules: DeliveryRules,
+    month: date,
+) -> str | None:
+    """Why this delivery may not replace the loaded month, or None when it may. A month that
+    holds no loaded line has nothing to lose: any delivery goes in (its rejects are kept); the
+    very files that were loaded go in again; a share of rejects the loaded month had already
+    is no reason to hold."""
+    if loaded is None or loaded.rows_loaded == 0 or summary.files == loaded.files:
+        return None
+    was = f"the loaded month has {loaded.rows_loaded} lines"
+    if summary.rows_read == 0:
+        if format_month(month) in rules.empty_months:
+            return None
+        return (
+            f"empty delivery: no rows for {format_month(month)} ({was}; a source withdrawn "
+            "declares the month in delivery.empty_months)"
+        )
+    reasons = Counter(rejects["reason"].to_list()) if rejects.height else Counter[str]()
+    missing = sorted({r.split(":", 1)[0] for r in reasons if any(m in r for m in MISSING_COLUMN)})
+    if missing:
+        rejected = f"{summary.rows_rejected} of {summary.rows_read} rows rejected"
+        return f"mandatory column missing: {', '.join(missing)} ({rejected}; {was})"
+    allowed = max(rules.max_rejected_share, loaded.rows_rejected / loaded.rows_read)
+    if summary.rows_rejected > allowed * summary.rows_read:
+        ((top, count),) = reasons.most_common(1)
+        return (
+            f"{summary.rows_rejected} of {summary.rows_read} rows rejected "
+            f"({_share(summary.rows_rejected, summary.rows_read)}, over max_rejected_share "
+            f"{rules.max_rejected_share:.0%}); most often: {top!r} ({count} rows)"
+        )
+    return _total_moves(loaded.source_cost, summary.source_cost, rules.max_total_factor)
+
+
+@dataclass(frozen=True)
+class DeliveryGate:
+    """Held or not, for one (source, month) run; called by the ingest before it lands anything."""
+
+    url: str
+    source: str
+    month: date
+    rules: DeliveryRules
+    accept_held: bool
+    log: Callable[[str], None]
+
+    def __call__(self, summary: IngestSummary, rejects: pl.DataFrame) -> None:
+        loaded = loaded_month(self.url, self.source, self.month)
+        reason = held_reason(summary, rejects, loaded, self.rules, self.month)
+        if reason is None:
+            return
+        if self.accept_held:
+            self.log(f"accepted as asked (--accept-held): {reason}")
+            return
+        raise DeliveryHeld(
+            f"{self.source} {format_month(self.month)} held, the loaded month is unchanged: {reason}; "
+            "`finops materialize --accept-held` (run config accept_held) replaces it",
+            reason,
+            summary,
+        )
+
+
+def record_attempt(
+    url: str,
+    source: str,
+    month: date,
+    status: str,
+    reason: str,
+    summary: IngestSummary | None,
+    cost_column: str,
+) -> int:
+    figures = summary or IngestSummary(0, 0, [], {}, {})
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            sql_text("batch/deliveries/record_attempt.sql"),
+            {
+                "source": source,
+                "month": month,
+                "rows_read": figures.rows_read,
+                "rows_rejected": figures.rows_rejected,
+                "files": Jsonb(figures.files),
+                "cost_column": cost_column,
+                "source_cost": Jsonb(exact_texts(figures.source_cost)),
+                "rejected_cost": Jsonb(exact_texts(figures.rejected_cost)),
+                "started_at": datetime.now(UTC),
+                "status": status,
+                "reason": reason,
+            },
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@contextmanager
+def audited_attempt(url: str, source: str, month: date, cost_column: str) -> Iterator[None]:
+    """Around an ingest: a held delivery or an unreadable file leaves its audit row and ends
+    the run with its one line (DeliveryFailed for a file), never a parser's traceback."""
+    try:
+        yield
+    except DeliveryHeld as held:
+        record_attempt(url, source, month, "held", held.reason, held.summary, cost_column)
+        raise
+    except (UnreadableFileError, UnplaceableFileError, SourceFilesError) as error:
+        record_attempt(url, source, month, "failed", str(error), None, cost_column)
+        raise DeliveryFailed(
+            f"{source} {format_month(month)} failed, the loaded month is unchanged: {error}"
+        ) from None
