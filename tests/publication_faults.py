@@ -94,7 +94,10 @@ def materialize(home: Path, mart_url: str, month: date) -> None:
     """The month run whole, in this process (as `finops materialize` runs it, with its landing
     in $FINOPS_HOME/landing)."""
     mart = MartResource(database_url=mart_url, landing_dir=str(home / "landing"))
-    assert materialize_month(load_config(config_file(home)), month, mart).success
+    config = load_config(config_file(home))
+    # the deliveries replace each other on purpose (14x the total, a currency gone), which
+    # validation would hold (that is tests/test_deliveries_held.py's): these runs accept them
+    assert materialize_month(config, month, mart, accept_held=True).success
 
 
 def finops_materialize(
@@ -110,7 +113,8 @@ def finops_materialize(
     env.pop(KILL_AFTER, None)
     if kill_after is not None:
         env[KILL_AFTER] = kill_after
-    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", f"{month:%Y-%m}"]
+    month_arg = f"{month:%Y-%m}"
+    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", month_arg, "--accept-held"]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
