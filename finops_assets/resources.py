@@ -12,7 +12,8 @@ from dagster import ConfigurableResource, InitResourceContext
 from psycopg_pool import ConnectionPool
 from pydantic import PrivateAttr
 
-from finops_core.database import database_url
+from finops_assets.instance import bind
+from finops_core.database import database_identity, database_url
 from finops_core.migrations import upgrade
 from finops_core.settings import Settings
 
@@ -32,10 +33,19 @@ class MartResource(ConfigurableResource):
     _pool: ConnectionPool[psycopg.Connection[Any]] | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        """Every run starts on a migrated mart, whether it was launched from the UI, a schedule
-        or the CLI: a fresh database gets its schema before the first step needs it (upgrade is
-        idempotent and serialised by an advisory lock)."""
+        """Every run writes the mart its instance serves (finops_assets/instance.py) and starts
+        on a migrated mart, whether it was launched from the UI, a schedule or the CLI: a fresh
+        database gets its schema before the first step needs it (upgrade is idempotent and
+        serialised by an advisory lock)."""
         url = self.url()
+        if context.instance is not None:
+            mart = database_identity(url)
+            served = bind(context.instance, mart)
+            if served != mart:  # its check results would show as the served mart's
+                raise RuntimeError(
+                    f"this Dagster instance serves the mart {served}; this run would write {mart}: "
+                    "use the DAGSTER_HOME of that mart, or another one"
+                )
         applied = upgrade(url)
         if applied and context.log is not None:
             context.log.info(f"mart migrated: {', '.join(applied)}")

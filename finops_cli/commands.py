@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import psycopg
 
@@ -18,6 +19,9 @@ from finops_core.database import database_url
 from finops_core.migrations import upgrade
 from finops_core.months import add_months, format_month
 from finops_core.settings import Settings
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 def say(message: str) -> None:
@@ -47,7 +51,12 @@ def month_summary(url: str, month: date, sources: Sequence[str]) -> list[str]:
 
 
 def run_month(
-    config: PlatformConfig, url: str, month: date, sources: Sequence[str] | None, strict: bool = False
+    config: PlatformConfig,
+    url: str,
+    month: date,
+    sources: Sequence[str] | None,
+    strict: bool = False,
+    instance: DagsterInstance | None = None,
 ) -> Outcome:
     """Materialize one month and print its figures, warnings and failures."""
     from finops_assets.materialize import materialize_month
@@ -56,7 +65,9 @@ def run_month(
     started = time.perf_counter()
     names = list(sources or [s.name for s in config.sources])
     say(f"{format_month(month)}: materializing {', '.join(names)} ...")
-    result = materialize_month(config, month, MartResource(database_url=url), sources, raise_on_error=False)
+    result = materialize_month(
+        config, month, MartResource(database_url=url), sources, instance=instance, raise_on_error=False
+    )
     report = run_report(result)
     for line in month_summary(url, month, names):
         say(line)
@@ -100,8 +111,13 @@ def run_months(
     config: PlatformConfig, url: str, months: Sequence[date], sources: Sequence[str] | None, strict: bool
 ) -> Outcome:
     """Each month in turn, with a final summary when there are several."""
+    from finops_assets.instance import recording_instance
+
     started = time.perf_counter()
-    outcomes = [run_month(config, url, month, sources, strict) for month in months]
+    recording = recording_instance(url)
+    if recording.note:
+        say(f"note: {recording.note}")
+    outcomes = [run_month(config, url, month, sources, strict, recording.instance) for month in months]
     if len(months) > 1:
         counts = {outcome: outcomes.count(outcome) for outcome in Outcome}
         say(
