@@ -52,6 +52,7 @@ class MartResource(ConfigurableResource):
         self._pool = ConnectionPool(
             url, min_size=1, max_size=self.pool_size, kwargs={"autocommit": True}, open=True
         )
+        self._pool.wait()  # its first connection ready: the first step does not make the pool grow
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._pool is not None:
