@@ -3,12 +3,14 @@ take effect from, the new-delivery sensor, and the connections a month's run ope
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
+import yaml
 from dagster import (
     DagsterInstance,
     RunRequest,
@@ -21,6 +23,7 @@ from finops_assets.graph import build_definitions
 from finops_assets.materialize import materialize_month
 from finops_assets.referentials.effective_month import EFFECTIVE_MONTH_TAG
 from finops_assets.resources import MartResource
+from finops_cli.dagster_home import write_dagster_home
 from finops_core.config import PlatformConfig
 from tests.pipeline import focus_source
 from tests.test_catalog import EC2, declare, versions
@@ -129,3 +132,15 @@ def _sessions(monitor: psycopg.Connection[Any]) -> int:
     ).fetchone()
     assert row is not None
     return int(row[0])
+
+
+def test_the_demo_instance_runs_one_month_at_a_time_per_core(tmp_path: Path) -> None:
+    home = write_dagster_home(tmp_path / "dagster")
+    settings = yaml.safe_load((home / "dagster.yaml").read_text())
+    assert settings["concurrency"]["runs"]["max_concurrent_runs"] == len(os.sched_getaffinity(0))
+    assert settings["storage"] == {"postgres": {"postgres_url": {"env": "FINOPS_DAGSTER_STORAGE_URL"}}}
+    assert (home / ".nux" / "nux.yaml").read_text() == "seen: 1\n"
+    assert (
+        write_dagster_home(tmp_path / "one", 1)
+        and "max_concurrent_runs: 1" in (tmp_path / "one" / "dagster.yaml").read_text()
+    )
