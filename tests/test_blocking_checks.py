@@ -15,7 +15,6 @@ from dagster import (
     DagsterEventType,
     materialize,
 )
-from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from finops_assets.graph import build_assets
 from finops_assets.materialize import materialize_month
@@ -69,7 +68,7 @@ def test_a_month_failing_conservation_stops_allocation_and_valuation(mart_url: s
     again = materialize(
         build_assets(config),
         selection=AssetSelection.checks(CONSERVATION),
-        tags={PARTITION_NAME_TAG: JANUARY.isoformat()},
+        tags={"dagster/partition": JANUARY.isoformat()},
         resources={"mart": mart},
     )
     [evaluation] = again.get_asset_check_evaluations()
