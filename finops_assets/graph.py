@@ -5,6 +5,7 @@ from __future__ import annotations
 from dagster import AssetsDefinition, Definitions, ExecutorDefinition, in_process_executor
 
 from finops_assets.mart.assets import mart_assets
+from finops_assets.mart.month_checks import month_checks
 from finops_assets.partitions import monthly_partitions
 from finops_assets.referentials.assets import (
     ALLOCATION_RULES_KEY,
@@ -16,13 +17,20 @@ from finops_assets.referentials.assets import (
 )
 from finops_assets.referentials.backstage.assets import BACKSTAGE_KEY, backstage_asset
 from finops_assets.resources import MartResource
-from finops_assets.schedules import daily_refresh_schedule
+from finops_assets.schedules import (
+    daily_referentials_schedule,
+    daily_refresh_schedule,
+    month_job,
+    referentials_job,
+)
+from finops_assets.sensors import new_delivery_sensor
 from finops_assets.sources.native.assets import converted_source_assets
 from finops_assets.sources.tabular.assets import tabular_source_assets
 from finops_core.config import PlatformConfig
 
 
 def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
+    """Every asset and asset check (an AssetChecksDefinition is an AssetsDefinition)."""
     partitions = monthly_partitions(config)
     assets: list[AssetsDefinition] = []
     for source in config.sources:
@@ -41,20 +49,28 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
     if config.allocation:
         assets.append(allocation_rules_asset(config))
         upstream.append(ALLOCATION_RULES_KEY)
-    return assets + mart_assets(upstream, partitions)
+    return assets + mart_assets(upstream, partitions) + month_checks(partitions)
 
 
 def build_definitions(
     config: PlatformConfig, mart: MartResource | None = None, executor: ExecutorDefinition | None = None
 ) -> Definitions:
     """executor: None for the in-process one below; Kubernetes passes its own (finops_assets/k8s.py)."""
-    assets = build_assets(config)
+    partitions = monthly_partitions(config)
+    months = month_job()
+    jobs, schedules = [months], [daily_refresh_schedule(months, partitions)]
+    if config.catalog or config.backstage or config.pricing or config.allocation:
+        referentials = referentials_job()
+        jobs.append(referentials)
+        schedules.append(daily_referentials_schedule(referentials))
     return Definitions(
-        assets=assets,
+        assets=build_assets(config),
         # A month's steps are short and database-bound: one process per run, as the CLI runs
         # them, instead of a process per step (each paying the imports: a month took 23 s from
         # the UI against 2 s from the CLI on 2 cores). Runs, not steps, give the parallelism.
         executor=executor or in_process_executor,
-        schedules=[daily_refresh_schedule(monthly_partitions(config))],
+        jobs=jobs,
+        schedules=schedules,
+        sensors=[new_delivery_sensor(config, months, partitions)],
         resources={"mart": mart or MartResource()},
     )

@@ -3,18 +3,19 @@ the demo, the tests and the benchmarks."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date
 
 from dagster import AssetKey, DagsterInstance, ExecuteInProcessResult, materialize
 
 from finops_assets.graph import build_assets
+from finops_assets.instance import MART_TAG, recording_instance
 from finops_assets.mart.assets import ALLOCATION_KEY, COST_VIEWS_KEY, VALUATION_KEY
 from finops_assets.referentials.assets import ALLOCATION_RULES_KEY, CATALOG_KEY, PRICING_KEY
 from finops_assets.resources import MartResource
 from finops_assets.sources.native.assets import check_source_kinds
 from finops_core.config import PlatformConfig
+from finops_core.database import database_identity
 
 
 def month_selection(config: PlatformConfig, sources: Sequence[str] | None) -> list[AssetKey]:
@@ -45,19 +46,21 @@ def materialize_month(
     accept_held: bool = False,
 ) -> ExecuteInProcessResult:
     """Run the month partition of the selected sources (default: all) and of the mart assets.
-    Runs are recorded in the Dagster instance of DAGSTER_HOME when set, else in memory.
-    A file under a wrong kind is refused before the run, in one line. `accept_held`: deliveries
-    that validation would hold replace their months (finops_assets/sources/delivery.py)."""
+    Runs are recorded in `instance`, by default the one recording_instance chooses (DAGSTER_HOME's
+    when it serves this mart, else in memory); each is tagged with the mart it writes. A file
+    under a wrong kind is refused before the run, in one line. `accept_held`: deliveries that
+    validation would hold replace their months (finops_assets/sources/delivery.py)."""
     selection = month_selection(config, sources)
     check_source_kinds(config, [key.path[0] for key in selection if key.path[-1] == "billing_lines"])
     if instance is None:
-        instance = DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+        instance = recording_instance(mart.url()).instance
     return materialize(
         build_assets(config),
         selection=selection,
         partition_key=month.isoformat(),
         resources={"mart": mart},
         instance=instance,
+        tags={MART_TAG: database_identity(mart.url())},
         run_config={
             "loggers": {"console": {"config": {"log_level": log_level}}},
             "ops": {

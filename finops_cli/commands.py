@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import psycopg
 
@@ -18,6 +19,9 @@ from finops_core.database import database_url
 from finops_core.migrations import upgrade
 from finops_core.months import add_months, format_month
 from finops_core.settings import Settings
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 
 def say(message: str) -> None:
@@ -53,6 +57,7 @@ def run_month(
     sources: Sequence[str] | None,
     strict: bool = False,
     accept_held: bool = False,
+    instance: DagsterInstance | None = None,
 ) -> Outcome:
     """Materialize one month and print its figures, warnings and failures."""
     from finops_assets.materialize import materialize_month
@@ -62,7 +67,13 @@ def run_month(
     names = list(sources or [s.name for s in config.sources])
     say(f"{format_month(month)}: materializing {', '.join(names)} ...")
     result = materialize_month(
-        config, month, MartResource(database_url=url), sources, raise_on_error=False, accept_held=accept_held
+        config,
+        month,
+        MartResource(database_url=url),
+        sources,
+        instance=instance,
+        raise_on_error=False,
+        accept_held=accept_held,
     )
     report = run_report(result)
     for line in month_summary(url, month, names):
@@ -112,8 +123,15 @@ def run_months(
     accept_held: bool = False,
 ) -> Outcome:
     """Each month in turn, with a final summary when there are several."""
+    from finops_assets.instance import recording_instance
+
     started = time.perf_counter()
-    outcomes = [run_month(config, url, month, sources, strict, accept_held) for month in months]
+    recording = recording_instance(url)
+    if recording.note:
+        say(f"note: {recording.note}")
+    outcomes = [
+        run_month(config, url, month, sources, strict, accept_held, recording.instance) for month in months
+    ]
     if len(months) > 1:
         counts = {outcome: outcomes.count(outcome) for outcome in Outcome}
         say(

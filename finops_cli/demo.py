@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finops_cli.commands import run_months, say
+from finops_cli.dagster_home import write_dagster_home
 from finops_cli.processes import StopRequested, Supervisor
 from finops_cli.report import Outcome
 from finops_core.config import ConfigError, load_config
@@ -57,13 +58,9 @@ def _check_port_free(host: str, port: int, variable: str) -> None:
 
 
 def _dagster_home(settings: Settings, storage_url: str) -> Path:
-    """A DAGSTER_HOME with the repo's dagster.yaml (run storage in the mart's server, telemetry
-    off) where the UI's first-visit modal counts as seen."""
-    home = settings.home / "dagster"
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
-    (home / ".nux").mkdir(exist_ok=True)
-    (home / ".nux" / "nux.yaml").write_text("seen: 1\n")
+    """The demo's DAGSTER_HOME (finops_cli/dagster_home.py), its run storage in the mart's
+    server, its run queue one run per core of the host."""
+    home = write_dagster_home(settings.home / "dagster")
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ.setdefault("FINOPS_DAGSTER_STORAGE_URL", as_url(storage_url))
     return home

@@ -41,3 +41,11 @@ def as_url(database: str) -> str:
         netloc += f":{params['port']}"
     suffix = f"?{urlencode(query)}" if query else ""
     return f"postgresql://{credentials}{netloc}/{quote(str(params.get('dbname', '')), safe='')}{suffix}"
+
+
+def database_identity(database: str) -> str:
+    """Which database a URL names, without its credentials: host:port/dbname (a Unix socket's
+    folder as the host). Two URLs to one database with other users or options are one mart."""
+    params = conninfo_to_dict(database)
+    host = str(params.get("host") or "localhost")
+    return f"{host}:{params.get('port') or 5432}/{params.get('dbname') or params.get('user') or ''}"

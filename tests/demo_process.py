@@ -81,13 +81,17 @@ class DemoProcess:
                     process.kill()
         self.process.wait(10)
 
-    def interrupt_and_check(self, ports: Sequence[int]) -> float:
-        """Ctrl-C; assert every process the demo started is gone and the ports are free within
-        STOP_SECONDS; return how long it took."""
+    def interrupt_and_check(self, ports: Sequence[int], signum: int = signal.SIGINT) -> float:
+        """Ctrl-C (SIGINT to the whole session), or SIGTERM to the demo alone as a service
+        manager sends it; assert every process the demo started is gone and the ports are free
+        within STOP_SECONDS; return how long it took."""
         tree = [psutil.Process(self.process.pid), *psutil.Process(self.process.pid).children(recursive=True)]
         assert len(tree) >= 4, [p.cmdline() for p in tree]  # the demo, the API, dagster dev and its servers
         started = time.monotonic()
-        os.killpg(self.process.pid, signal.SIGINT)
+        if signum == signal.SIGINT:
+            os.killpg(self.process.pid, signal.SIGINT)
+        else:
+            os.kill(self.process.pid, signum)
         alive = tree
         while alive and time.monotonic() - started < STOP_SECONDS:
             self.process.poll()

@@ -54,9 +54,11 @@ def test_asset_graph_snapshot() -> None:
     }  # fmt: skip
     checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
     assert checks == [
+        "aws/billing_lines:no_delivery",
         "aws/consumption:conservation",
         "aws/consumption:mapping_coverage",
         "aws/consumption:nothing_lost",
+        "azure/billing_lines:no_delivery",
         "azure/consumption:conservation",
         "azure/consumption:mapping_coverage",
         "azure/consumption:nothing_lost",
@@ -68,13 +70,41 @@ def test_asset_graph_snapshot() -> None:
     assert isinstance(partitions, MonthlyPartitionsDefinition)
     assert partitions.get_first_partition_key() == "2025-01-01"
     assert graph.get(AssetKey(["aws", "consumption"])).pools == {"mart_load"}
-    assert [s.name for s in defs.schedules or []] == ["daily_month_refresh"]
+    blocking = sorted(
+        f"{key.asset_key.to_user_string()}:{key.name}"
+        for key in graph.asset_check_keys
+        if graph.get(key).blocking
+    )
+    assert blocking == [
+        "aws/consumption:conservation",
+        "aws/consumption:nothing_lost",
+        "azure/consumption:conservation",
+        "azure/consumption:nothing_lost",
+        "mart/allocation:allocation_conservation",
+        "mart/valuation:actual_equals_consumption",
+    ]
+    assert [s.name for s in defs.schedules or []] == ["daily_month_refresh", "daily_referentials"]
+    assert [s.name for s in defs.sensors or []] == ["new_delivery"]
+    month_job = defs.resolve_job_def("month_assets")
+    assert sorted(month_job.graph.node_names()) == [
+        "aws__billing_lines", "aws__billing_lines_no_delivery", "aws__consumption",
+        "aws__consumption_conservation", "aws__consumption_mapping_coverage", "aws__consumption_nothing_lost",
+        "azure__billing_lines", "azure__billing_lines_no_delivery", "azure__consumption",
+        "azure__consumption_conservation", "azure__consumption_mapping_coverage",
+        "azure__consumption_nothing_lost", "mart__allocation", "mart__allocation_allocation_conservation",
+        "mart__cost_views", "mart__valuation", "mart__valuation_actual_equals_consumption",
+        "mart__valuation_price_coverage",
+    ]  # fmt: skip
+    referentials = defs.resolve_job_def("referentials")
+    assert sorted(referentials.graph.node_names()) == [
+        "referentials__allocation", "referentials__catalog", "referentials__pricing",
+    ]  # fmt: skip
 
 
 def test_the_daily_schedule_runs_by_default_and_asks_for_the_current_and_previous_month() -> None:
     config = PlatformConfig(start_month="2024-01", sources=[])
     defs = build_definitions(config)
-    (schedule,) = defs.schedules or []
+    (schedule,) = defs.schedules or []  # no referential configured: no referentials job
     assert isinstance(schedule, ScheduleDefinition)
     assert schedule.default_status == DefaultScheduleStatus.RUNNING
     tick = build_schedule_context(
@@ -97,5 +127,5 @@ def test_end_month_closes_the_partitions() -> None:
 
 def test_runs_from_the_ui_execute_their_steps_in_one_process() -> None:
     defs = build_definitions(PlatformConfig(start_month="2025-01", sources=[]))
-    job = defs.resolve_job_def("refresh_months")
+    job = defs.resolve_job_def("month_assets")
     assert job.executor_def.name == "in_process"

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import msgspec
 import pytest
-from dagster import AssetKey, materialize
+from dagster import AssetKey, Backoff, Failure, RetryPolicy, materialize
 
 from finops_assets.graph import build_definitions
 from finops_assets.referentials.assets import catalog_asset
@@ -95,6 +95,7 @@ class FakeBackstage:
         self.requests: list[dict[str, str]] = []
         self.extra_total = 0  # > 0: announce more entities than served (a catalog changing mid-read)
         self.not_json = False
+        self.unavailable = 0  # > 0: answer that many requests 503, as a restarting backend does
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -108,6 +109,9 @@ class FakeBackstage:
                     )
                 if url.path != "/api/catalog/entities/by-query":
                     return self.answer(404, {"error": {"name": "NotFoundError"}})
+                if fake.unavailable > 0:
+                    fake.unavailable -= 1
+                    return self.answer(503, {"error": {"name": "ServiceUnavailable"}})
                 if fake.not_json:
                     body = b"<html>Backstage</html>"
                     self.send_response(200)
@@ -291,10 +295,10 @@ def test_a_refused_token_fails_and_keeps_the_old_referential(
     backstage.requests.clear()
 
     monkeypatch.setenv("FINOPS_BACKSTAGE", "wrong-token")
-    with pytest.raises(BackstageError) as error:
+    with pytest.raises(Failure) as error:  # not retried: a minute later the token is as wrong
         run_asset(settings(backstage.url, token_env="FINOPS_BACKSTAGE"), mart_url)
 
-    assert str(error.value) == (
+    assert error.value.description == (
         f"Backstage at {backstage.url} refused the token (HTTP 401): check FINOPS_BACKSTAGE"
     )
     assert len(backstage.requests) == 1
@@ -326,6 +330,7 @@ def test_an_unreachable_catalog_fails_clearly(mart_url: str) -> None:
     assert str(error.value) == (
         f"Backstage at http://127.0.0.1:{port} is unreachable: [Errno 111] Connection refused"
     )
+    assert error.value.transient  # after the client's own connection retries: Dagster's retry policy
 
 
 def test_a_catalog_changing_while_read_fails(mart_url: str, backstage: FakeBackstage) -> None:
@@ -384,9 +389,9 @@ def test_a_missing_token_is_a_clear_error(
     mart_url: str, backstage: FakeBackstage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("BACKSTAGE_TOKEN", raising=False)
-    with pytest.raises(ConfigError) as error:
+    with pytest.raises(Failure) as error:
         run_asset(settings(backstage.url), mart_url)
-    assert str(error.value) == (
+    assert error.value.description == (
         "backstage.token_env: the environment variable BACKSTAGE_TOKEN is not set; "
         "it must hold the static token of the Backstage catalog"
     )
@@ -484,3 +489,21 @@ def test_entities_decode_with_defaults() -> None:
         None,
         None,
     )
+
+
+def test_a_503_is_transient_and_the_sync_is_retried_by_dagster(
+    mart_url: str, backstage: FakeBackstage
+) -> None:
+    backstage.unavailable = 1
+    with pytest.raises(BackstageError) as error:
+        read_backstage(settings(backstage.url), TOKEN)
+    assert str(error.value) == (
+        f"Backstage at {backstage.url} answered HTTP 503 to /api/catalog/entities/by-query: "
+        '{"error": {"name": "ServiceUnavailable"}}'
+    )
+    assert error.value.transient
+    assert backstage_asset(settings(backstage.url)).op.retry_policy == RetryPolicy(
+        max_retries=3, delay=60, backoff=Backoff.EXPONENTIAL
+    )
+    # the next attempt reads the whole catalog
+    assert read_backstage(settings(backstage.url), TOKEN).entities == 8

@@ -112,7 +112,7 @@ def test_the_run_config_validates_against_the_kubernetes_code_location(
     monkeypatch.setenv("FINOPS_CONFIG", str(REPO / "finops.yaml"))
     monkeypatch.delitem(sys.modules, module_name, raising=False)
     defs = importlib.import_module(module_name).defs
-    job = defs.resolve_job_def("refresh_months")
+    job = defs.resolve_job_def("month_assets")
     assert job.executor_def is k8s_job_executor
     validate_run_config(job, RUN_CONFIG)
     wrong = {"execution": {"config": {**RUN_CONFIG["execution"]["config"], "max_concurrent": "four"}}}

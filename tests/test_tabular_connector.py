@@ -324,12 +324,14 @@ def test_tabular_sources_get_the_same_assets_and_a_quantity_check() -> None:
     graph = defs.resolve_asset_graph()
     checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys)
     assert checks == [
+        "aws/billing_lines:no_delivery",
         "aws/consumption:conservation",
         "aws/consumption:mapping_coverage",
         "aws/consumption:nothing_lost",
         "mart/allocation:allocation_conservation",
         "mart/valuation:actual_equals_consumption",
         "mart/valuation:price_coverage",
+        "tool/billing_lines:no_delivery",
         "tool/consumption:conservation",
         "tool/consumption:mapping_coverage",
         "tool/consumption:nothing_lost",

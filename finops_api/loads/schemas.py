@@ -17,6 +17,9 @@ class Load(msgspec.Struct, frozen=True):
     rows_loaded: int
     rows_rejected: int
     """rows_read = rows_loaded + rows_rejected: nothing is lost."""
+    delivered: bool
+    """False when no file of the source held this month: the month is empty because nothing was
+    delivered (the `no_delivery` check warns), not because it cost nothing."""
     cost_column: str
     """The source column the costs were read from (EffectiveCost or BilledCost)."""
     source_cost: dict[str, Amount]

@@ -23,6 +23,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from finops_assets.mart.apportion import apportion, decimals_of
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.mart.month_partitions import ensure_month_partitions
 from finops_assets.mart.publication import input_version, record_layer
 from finops_assets.mart.read_models import delete_month
@@ -108,9 +109,9 @@ def _copy_rows(cur: psycopg.Cursor[Any], rows: list[tuple[Any, ...]]) -> None:
             copy.write_row(row)
 
 
-def allocate_month(database_url: str, month: date) -> AllocationSummary:
-    ensure_month_partitions(database_url, (TABLE,), month)
-    with psycopg.connect(database_url) as conn, conn.cursor(row_factory=dict_row) as cur:
+def allocate_month(mart: Mart, month: date) -> AllocationSummary:
+    ensure_month_partitions(mart, (TABLE,), month)
+    with connection(mart) as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [TABLE, format_month(month)])
         version = input_version(cur, "allocation", month)
         delete_month(cur, TABLE, month)

@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 from dagster import (
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
@@ -14,7 +13,6 @@ from dagster import (
 
 from finops_assets.faults import step_committed
 from finops_assets.mart.allocation import allocate_month
-from finops_assets.mart.checks import allocation_conservation, price_coverage, valuation_matches_consumption
 from finops_assets.mart.read_models import refresh_rollups, value_month
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
@@ -33,20 +31,13 @@ def mart_assets(
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},
-        check_specs=[
-            AssetCheckSpec(
-                "allocation_conservation",
-                asset=ALLOCATION_KEY,
-                description="per source, product and currency: allocated quantity and cost = consumption's",
-            )
-        ],
         description="Direct consumption and the indirect pools spread over applications by the allocation "
         "rules valid that month (allocated_consumption); a pool with no rule or key stays `unallocated`",
     )
     def allocation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         month = partition_month(context.partition_key)
-        url = mart.url()
-        summary = allocate_month(url, month)
+        with mart.connection() as conn:
+            summary = allocate_month(conn, month)
         step_committed(ALLOCATION_KEY)
         context.log.info(
             f"{summary.allocated_pools} of {summary.pools} pools allocated in {summary.shares} shares"
@@ -62,8 +53,7 @@ def mart_assets(
                 "allocated_pools": summary.allocated_pools,
                 "unallocated_pools": summary.unallocated_pools,
                 "shares": summary.shares,
-            },
-            check_results=[allocation_conservation(url, month)],
+            }
         )
 
     @asset(
@@ -72,31 +62,16 @@ def mart_assets(
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},
-        check_specs=[
-            AssetCheckSpec(
-                "actual_equals_consumption",
-                asset=VALUATION_KEY,
-                description="actual view cost = consumption's reported cost",
-            ),
-            AssetCheckSpec(
-                "price_coverage",
-                asset=VALUATION_KEY,
-                description="every row of every rate-card view has a price and FX rate (warns)",
-            ),
-        ],
         description="The month's direct and allocated consumption valued under every pricing view "
         "(cost_by_product)",
     )
     def valuation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         month = partition_month(context.partition_key)
-        url = mart.url()
-        rows = value_month(url, month)
+        with mart.connection() as conn:
+            rows = value_month(conn, month)
         step_committed(VALUATION_KEY)
         context.log.info(f"valued {rows} rows for {context.partition_key}")
-        return MaterializeResult(
-            metadata={"rows": rows},
-            check_results=[valuation_matches_consumption(url, month), price_coverage(url, month)],
-        )
+        return MaterializeResult(metadata={"rows": rows})
 
     @asset(
         key=COST_VIEWS_KEY,
@@ -108,7 +83,8 @@ def mart_assets(
         "(cost_by_application, cost_by_owner_family, cost_by_family, cost_by_owner)",
     )
     def cost_views(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        refresh_rollups(mart.url(), partition_month(context.partition_key))
+        with mart.connection() as conn:
+            refresh_rollups(conn, partition_month(context.partition_key))
         step_committed(COST_VIEWS_KEY)
         return MaterializeResult()
 

@@ -6,23 +6,24 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-import psycopg
 from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
 from psycopg.rows import dict_row
 
 from finops_assets.landing import LandingSlice
+from finops_assets.mart.connection import Mart, connection
 from finops_core.decimals import exact_text
+from finops_core.months import format_month
 from finops_core.sql import sql_text
 from finops_core.vocabulary import UNALLOCATED
 
 
-def _rows(database_url: str, script: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        return conn.execute(sql_text(script).encode(), params).fetchall()
+def _rows(mart: Mart, script: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    with connection(mart) as conn, conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(sql_text(script).encode(), params).fetchall()
 
 
-def nothing_lost(database_url: str, source: str, month: date) -> AssetCheckResult:
-    rows = _rows(database_url, "batch/check_nothing_lost.sql", {"source": source, "month": month})
+def nothing_lost(mart: Mart, source: str, month: date) -> AssetCheckResult:
+    rows = _rows(mart, "batch/check_nothing_lost.sql", {"source": source, "month": month})
     if not rows:
         return AssetCheckResult(check_name="nothing_lost", passed=False, description="no load audit row")
     row = rows[0]
@@ -59,8 +60,8 @@ def _totals_check(
     )
 
 
-def conservation(database_url: str, source: str, month: date) -> AssetCheckResult:
-    rows = _rows(database_url, "batch/check_conservation.sql", {"source": source, "month": month})
+def conservation(mart: Mart, source: str, month: date) -> AssetCheckResult:
+    rows = _rows(mart, "batch/check_conservation.sql", {"source": source, "month": month})
     return _totals_check(
         "conservation",
         "currency",
@@ -68,7 +69,7 @@ def conservation(database_url: str, source: str, month: date) -> AssetCheckResul
     )
 
 
-def quantity_conservation(database_url: str, slice_: LandingSlice) -> AssetCheckResult:
+def quantity_conservation(mart: Mart, slice_: LandingSlice) -> AssetCheckResult:
     """For sources whose quantities are measured in the file (tabular): per unit, the facts'
     quantity plus what the rejected rows carried equals the file's own total, exactly. The
     files' totals are the landed manifest's, the one the load just checked and loaded."""
@@ -76,18 +77,18 @@ def quantity_conservation(database_url: str, slice_: LandingSlice) -> AssetCheck
     source = {unit: Decimal(v) for unit, v in manifest.get("source_quantity", {}).items()}
     rejected = {unit: Decimal(v) for unit, v in manifest.get("rejected_quantity", {}).items()}
     params = {"source": slice_.source, "month": slice_.month}
-    mart = {r["unit"]: r["quantity"] for r in _rows(database_url, "batch/quantity_by_unit.sql", params)}
-    units = sorted(source.keys() | rejected.keys() | mart.keys())
+    loaded = {r["unit"]: r["quantity"] for r in _rows(mart, "batch/quantity_by_unit.sql", params)}
+    units = sorted(source.keys() | rejected.keys() | loaded.keys())
     zero = Decimal(0)
     return _totals_check(
         "quantity_conservation",
         "unit",
-        [(u, source.get(u, zero), mart.get(u, zero), rejected.get(u, zero)) for u in units],
+        [(u, source.get(u, zero), loaded.get(u, zero), rejected.get(u, zero)) for u in units],
     )
 
 
-def valuation_matches_consumption(database_url: str, month: date) -> AssetCheckResult:
-    rows = _rows(database_url, "batch/check_valuation.sql", {"month": month})
+def valuation_matches_consumption(mart: Mart, month: date) -> AssetCheckResult:
+    rows = _rows(mart, "batch/check_valuation.sql", {"month": month})
     failures = [r for r in rows if r["fact_total"] != r["valued_total"]]
     return AssetCheckResult(
         check_name="actual_equals_consumption",
@@ -99,11 +100,11 @@ def valuation_matches_consumption(database_url: str, month: date) -> AssetCheckR
     )
 
 
-def mapping_coverage(database_url: str, source: str, month: date, threshold: float) -> AssetCheckResult:
+def mapping_coverage(mart: Mart, source: str, month: date, threshold: float) -> AssetCheckResult:
     """Warns when less than `threshold` of a currency's cost is attributed to an application
     (the rest is in `unallocated`, visible, but nobody's)."""
     params = {"source": source, "month": month, "unallocated": UNALLOCATED}
-    rows = _rows(database_url, "batch/check_mapping_coverage.sql", params)
+    rows = _rows(mart, "batch/check_mapping_coverage.sql", params)
     minimum = Decimal(str(threshold))  # 0.8 as written, not the binary float just above it
     below = [f"{r['currency']} {exact_text(r['mapped_share'])}" for r in rows if r["mapped_share"] < minimum]
     table = "\n".join(
@@ -130,8 +131,8 @@ def mapping_coverage(database_url: str, source: str, month: date, threshold: flo
     )
 
 
-def allocation_conservation(database_url: str, month: date) -> AssetCheckResult:
-    differences = _rows(database_url, "batch/check_allocation.sql", {"month": month})
+def allocation_conservation(mart: Mart, month: date) -> AssetCheckResult:
+    differences = _rows(mart, "batch/check_allocation.sql", {"month": month})
     return AssetCheckResult(
         check_name="allocation_conservation",
         passed=not differences,
@@ -144,9 +145,9 @@ def allocation_conservation(database_url: str, month: date) -> AssetCheckResult:
     )
 
 
-def price_coverage(database_url: str, month: date) -> AssetCheckResult:
+def price_coverage(mart: Mart, month: date) -> AssetCheckResult:
     """Warns when a rate-card view leaves rows unpriced: they are NULL, never 0, in the view."""
-    rows = _rows(database_url, "batch/check_price_coverage.sql", {"month": month})
+    rows = _rows(mart, "batch/check_price_coverage.sql", {"month": month})
     gaps = [r for r in rows if r["rows_unpriced"]]
     table = "\n".join(
         f"| {r['pricing_view_code']} | {r['rows_total']} | {r['rows_unpriced']} "
@@ -168,4 +169,22 @@ def price_coverage(database_url: str, month: date) -> AssetCheckResult:
                 "| view | rows | unpriced | first unpriced products |\n|---|---|---|---|\n" + table
             )
         },
+    )
+
+
+def no_delivery(slice_: LandingSlice) -> AssetCheckResult:
+    """Warns when no file of the source holds the month: its mart slice is then empty because
+    nothing was delivered, which a month that really cost nothing (files read, total 0) is not."""
+    files = slice_.read_manifest().get("files", [])
+    month = format_month(slice_.month)
+    return AssetCheckResult(
+        check_name="no_delivery",
+        passed=bool(files),
+        severity=AssetCheckSeverity.WARN,
+        description=(
+            f"{len(files)} file(s) of {slice_.source} hold {month}"
+            if files
+            else f"no file of {slice_.source} holds {month}: nothing was delivered for this month"
+        ),
+        metadata={"files": len(files)},
     )

@@ -17,6 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS, LandingSlice
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.mart.month_partitions import ensure_month_partitions
 from finops_assets.mart.publication import record_load
 from finops_core.months import format_month
@@ -66,7 +67,7 @@ def _rejects_frame(slice_: LandingSlice) -> pl.DataFrame:
     )
 
 
-def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) -> LoadResult:
+def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> LoadResult:
     started_at = datetime.now(UTC)
     manifest = slice_.read_manifest()
     facts_bytes = slice_.facts.read_bytes()
@@ -85,8 +86,8 @@ def load_consumption(database_url: str, slice_: LandingSlice, cost_column: str) 
             f"but the manifest read {rows_read} rows; re-materialize billing_lines"
         )
     month, source = slice_.month, slice_.source
-    ensure_month_partitions(database_url, ("fact_consumption",), month)
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+    ensure_month_partitions(mart, ("fact_consumption",), month)
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         cur.execute(
             "SELECT pg_advisory_xact_lock(hashtext('fact_consumption'), hashtext(%s))",
             [f"{source}|{format_month(month)}"],

@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-import psycopg
+from finops_assets.mart.connection import Mart, connection
 
 
-def ensure_month_partitions(database_url: str, tables: Iterable[str], month: date) -> None:
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        conn.execute("SET lock_timeout = '10s'")
+def ensure_month_partitions(mart: Mart, tables: Iterable[str], month: date) -> None:
+    with connection(mart) as conn:
         for table in tables:
-            conn.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
+            with conn.transaction():
+                conn.execute("SET LOCAL lock_timeout = '10s'")
+                conn.execute(
+                    "SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month]
+                )

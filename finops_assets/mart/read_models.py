@@ -12,6 +12,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.mart.month_partitions import ensure_month_partitions
 from finops_assets.mart.publication import Layer, input_version, record_layer
 from finops_core.months import format_month
@@ -45,17 +46,17 @@ def delete_month(cur: psycopg.Cursor[Any], table: str, month: date) -> None:
     cur.execute(sql.SQL("DELETE FROM finops.{} WHERE month = %s").format(sql.Identifier(table)), [month])
 
 
-def value_month(database_url: str, month: date) -> int:
+def value_month(mart: Mart, month: date) -> int:
     """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
-    ensure_month_partitions(database_url, (COST_BY_PRODUCT,), month)
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+    ensure_month_partitions(mart, (COST_BY_PRODUCT,), month)
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         _replace_month(cur, "valuation", (COST_BY_PRODUCT,), month, "batch/value_month.sql")
         cur.execute("SELECT count(*) FROM finops.cost_by_product WHERE month = %s", [month])
         row = cur.fetchone()
     return int(row[0]) if row else 0
 
 
-def refresh_rollups(database_url: str, month: date) -> None:
-    ensure_month_partitions(database_url, ROLLUPS, month)
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+def refresh_rollups(mart: Mart, month: date) -> None:
+    ensure_month_partitions(mart, ROLLUPS, month)
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         _replace_month(cur, "cost_views", ROLLUPS, month, "batch/refresh_cost_rollups.sql")

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
-import psycopg
 from psycopg.types.json import Jsonb
 
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
@@ -211,8 +211,8 @@ def read_allocation(folder: Path) -> Allocation:
     return Allocation(list(rules.values()), list(keys.values()))
 
 
-def apply_allocation(database_url: str, allocation: Allocation) -> None:
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+def apply_allocation(mart: Mart, allocation: Allocation) -> None:
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('allocation'))")
         cur.execute(
             "CREATE TEMP TABLE staged_rule (rule_code text, scope_level text, scope_code text, method text,"

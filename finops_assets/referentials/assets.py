@@ -2,14 +2,15 @@
 pricing files and the allocation files."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, asset
 
+from finops_assets.mart.connection import Mart
 from finops_assets.referentials.allocation import apply_allocation, read_allocation
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
+from finops_assets.referentials.effective_month import effective_month
 from finops_assets.referentials.pricing import apply_pricing, read_pricing
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig
@@ -21,9 +22,9 @@ def catalog_asset(config: PlatformConfig) -> AssetsDefinition:
     assert config.catalog is not None
     folder = config.resolve(config.catalog)
 
-    # Not month-partitioned: a catalog change takes effect in the month it is applied, and
-    # re-valuing a closed month (a backfill) reads the versions valid then instead of
-    # re-applying today's files to the past.
+    # Not month-partitioned: a catalog change takes effect in the month of the run that applies
+    # it (effective_month), and re-valuing a closed month (a backfill) reads the versions valid
+    # then instead of re-applying today's files to the past.
     @asset(
         key=CATALOG_KEY,
         group_name="referentials",
@@ -34,8 +35,9 @@ def catalog_asset(config: PlatformConfig) -> AssetsDefinition:
     def catalog(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         backstage = config.backstage is not None  # then the Backstage sync owns the applications
         declared = read_catalog(folder, backstage_owns_applications=backstage)
-        month = datetime.now(UTC).date().replace(day=1)
-        apply_catalog(mart.url(), declared, month, applications=not backstage)
+        month = effective_month(context)
+        with mart.connection() as conn:
+            apply_catalog(conn, declared, month, applications=not backstage)
         context.log.info(f"catalog applied as of {month:%Y-%m}")
         return MaterializeResult(
             metadata={
@@ -54,23 +56,24 @@ ALLOCATION_RULES_KEY = AssetKey(["referentials", "allocation"])
 
 
 def _declared_files_asset(
-    key: AssetKey, folder: Path, description: str, apply: Callable[[str, Path], dict[str, Any]]
+    key: AssetKey, folder: Path, description: str, apply: Callable[[Mart, Path], dict[str, Any]]
 ) -> AssetsDefinition:
     """An unpartitioned asset applying the files of `folder` to the mart; `apply` reads them
     whole first (a bad file changes nothing) and returns what it applied, as metadata."""
 
     @asset(key=key, group_name="referentials", kinds={"yaml", "csv", "postgres"}, description=description)
     def declared(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        metadata = apply(mart.url(), folder)
+        with mart.connection() as conn:
+            metadata = apply(conn, folder)
         context.log.info(f"{key.to_user_string()} applied: {metadata}")
         return MaterializeResult(metadata=metadata)
 
     return declared
 
 
-def _apply_pricing(database_url: str, folder: Path) -> dict[str, Any]:
+def _apply_pricing(mart: Mart, folder: Path) -> dict[str, Any]:
     declared = read_pricing(folder)
-    apply_pricing(database_url, declared)
+    apply_pricing(mart, declared)
     return {
         "views": [view.code for view in declared.views],
         "unit_prices": sum(len(view.prices) for view in declared.views),
@@ -78,9 +81,9 @@ def _apply_pricing(database_url: str, folder: Path) -> dict[str, Any]:
     }
 
 
-def _apply_allocation(database_url: str, folder: Path) -> dict[str, Any]:
+def _apply_allocation(mart: Mart, folder: Path) -> dict[str, Any]:
     declared = read_allocation(folder)
-    apply_allocation(database_url, declared)
+    apply_allocation(mart, declared)
     return {
         "rules": [rule.code for rule in declared.rules],
         "keys": len(declared.keys),

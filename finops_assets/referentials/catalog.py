@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
-import psycopg
 
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.history import APPLICATION, DOMAIN, FAMILY, PRODUCT, apply_declaration
 from finops_core.config import ConfigError
 
@@ -124,10 +124,10 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
     )
 
 
-def apply_catalog(database_url: str, catalog: Catalog, month: date, *, applications: bool = True) -> None:
+def apply_catalog(mart: Mart, catalog: Catalog, month: date, *, applications: bool = True) -> None:
     """Make the catalog dimensions match the declaration from `month` on, in one transaction.
     applications=False leaves dim_application alone (the Backstage sync owns it)."""
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('catalog'))")
         apply_declaration(cur, DOMAIN, [(d.code, d.name, d.kind) for d in catalog.domains], month)
         apply_declaration(cur, FAMILY, [(f.code, f.domain, f.name) for f in catalog.families], month)

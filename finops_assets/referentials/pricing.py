@@ -24,8 +24,8 @@ from itertools import pairwise
 from pathlib import Path
 
 import msgspec
-import psycopg
 
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
@@ -188,10 +188,10 @@ def read_pricing(folder: Path) -> Pricing:
     return Pricing(list(views.values()), read_fx_rates(fx_path) if fx_path.exists() else [])
 
 
-def apply_pricing(database_url: str, pricing: Pricing) -> None:
+def apply_pricing(mart: Mart, pricing: Pricing) -> None:
     """Make the file-declared views, their prices and the FX rates match `pricing`, in one
     transaction: readers see the old prices or the new ones."""
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('pricing'))")
         taken = cur.execute(
             "SELECT pricing_view_code FROM finops.pricing_view"

@@ -6,8 +6,6 @@ from datetime import date
 from typing import Any
 
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
@@ -21,10 +19,10 @@ from pydantic import Field
 
 from finops_assets.faults import step_committed
 from finops_assets.landing import LandingSlice
-from finops_assets.mart.checks import conservation, mapping_coverage, nothing_lost, quantity_conservation
 from finops_assets.mart.load import load_consumption
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
+from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
@@ -61,34 +59,12 @@ def source_assets(
     conserve_quantity: bool = False,
     rules: DeliveryRules = DEFAULT_RULES,
 ) -> list[AssetsDefinition]:
-    """`description` says what the lines are (e.g. "FOCUS billing lines of `aws` (path)");
-    `coverage_threshold` is the mapped share of cost under which mapping_coverage warns;
-    `conserve_quantity` adds the check that quantities, per unit, are conserved exactly too."""
+    """The two assets and their checks (sources/checks.py). `description` says what the lines
+    are (e.g. "FOCUS billing lines of `aws` (path)"); `coverage_threshold` is the mapped share of
+    cost under which mapping_coverage warns; `conserve_quantity` adds the check that quantities,
+    per unit, are conserved exactly too."""
     lines_key = AssetKey([name, "billing_lines"])
     consumption_key = AssetKey([name, "consumption"])
-    check_specs = [
-        AssetCheckSpec(
-            "nothing_lost", asset=consumption_key, description="rows read = rows loaded + rows rejected"
-        ),
-        AssetCheckSpec(
-            "conservation",
-            asset=consumption_key,
-            description="mart + rejected cost = the file's total, per currency, exactly",
-        ),
-        AssetCheckSpec(
-            "mapping_coverage",
-            asset=consumption_key,
-            description=f"share of cost attributed to an application >= {coverage_threshold} (warns)",
-        ),
-    ]
-    if conserve_quantity:
-        check_specs.append(
-            AssetCheckSpec(
-                "quantity_conservation",
-                asset=consumption_key,
-                description="mart + rejected quantity = the file's total, per unit, exactly",
-            )
-        )
 
     @asset(
         key=lines_key,
@@ -125,27 +101,18 @@ def source_assets(
         group_name=name,
         kinds={"postgres"},
         pool=LOAD_POOL,
-        check_specs=check_specs,
         description=f"Consumption of `{name}` in the mart: the (source, month) slice of "
         "fact_consumption, replaced whole in one transaction",
     )
     def consumption(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
-        month = partition_month(context.partition_key)
-        slice_ = LandingSlice(mart.landing_root(), name, month)
-        url = mart.url()
-        result = load_consumption(url, slice_, cost_column)
+        slice_ = LandingSlice(mart.landing_root(), name, partition_month(context.partition_key))
+        with mart.connection() as conn:
+            result = load_consumption(conn, slice_, cost_column)
         step_committed(consumption_key)
         context.log.info(
             f"loaded {result.rows_loaded} lines as {result.fact_rows} fact rows, "
             f"{result.rows_rejected} rejected (load {result.load_id})"
         )
-        checks: list[AssetCheckResult] = [
-            nothing_lost(url, name, month),
-            conservation(url, name, month),
-            mapping_coverage(url, name, month, coverage_threshold),
-        ]
-        if conserve_quantity:
-            checks.append(quantity_conservation(url, slice_))
         return MaterializeResult(
             metadata={
                 "load_id": result.load_id,
@@ -153,8 +120,11 @@ def source_assets(
                 "rows_loaded": result.rows_loaded,
                 "rows_rejected": result.rows_rejected,
                 "fact_rows": result.fact_rows,
-            },
-            check_results=checks,
+            }
         )
 
-    return [billing_lines, consumption]
+    return [
+        billing_lines,
+        consumption,
+        *source_checks(name, partitions, coverage_threshold, conserve_quantity),
+    ]

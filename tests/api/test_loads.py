@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from psycopg.types.json import Jsonb
+
+from tests.pipeline import focus_source, run_month
+from tests.test_month_loads import line, write_csv
 
 Client = AsyncTestClient[Litestar]
 
@@ -45,7 +49,8 @@ def loads_mart(mart_url: str) -> str:
             conn.execute(
                 "INSERT INTO finops.load_audit (source, month, rows_read, rows_loaded, rows_rejected, files,"
                 " cost_column, source_cost, rejected_cost, started_at, finished_at)"
-                " VALUES (%s, %s, %s, %s, %s, '[]', %s, %s, %s, %s, %s::timestamptz + interval '90 seconds')",
+                ' VALUES (%s, %s, %s, %s, %s, \'[{"path": "bill.csv"}]\', %s, %s, %s, %s,'
+                " %s::timestamptz + interval '90 seconds')",
                 [
                     source,
                     month,
@@ -80,6 +85,7 @@ async def test_all_loads_newest_first(client: Client) -> None:
         "rows_read": 10,
         "rows_loaded": 9,
         "rows_rejected": 1,
+        "delivered": True,
         "cost_column": "EffectiveCost",
         "source_cost": {"USD": "12.34"},
         "rejected_cost": {"USD": "0.01"},
@@ -107,3 +113,20 @@ async def test_loads_of_a_month_without_loads(client: Client) -> None:
     response = await client.get("/api/v1/loads", params={"month": "2024-12"})
     assert response.status_code == 200
     assert response.json() == {"rows": []}
+
+
+async def test_a_month_no_file_holds_is_not_delivered_unlike_a_month_that_cost_nothing(
+    client: Client, mart_url: str, tmp_path: Path
+) -> None:
+    """Materialized for real: 2025-01 has a file whose costs sum to 0, 2025-02 has no file."""
+    write_csv(tmp_path / "aws" / "bill.csv", [line(date(2025, 1, 1), "0.00"), line(date(2025, 1, 1), "0")])
+    source = focus_source("aws", tmp_path / "aws")
+    for month in (date(2025, 1, 1), date(2025, 2, 1)):
+        run_month(mart_url, tmp_path / "landing", month, source)
+
+    response = await client.get("/api/v1/loads")
+    rows = response.json()["rows"]
+    assert [(r["month"], r["rows_read"], r["source_cost"], r["delivered"]) for r in rows] == [
+        ("2025-02", 0, {}, False),
+        ("2025-01", 2, {"EUR": "0"}, True),  # two lines that cost nothing
+    ]

@@ -8,19 +8,27 @@ that says what to check; nothing here writes anywhere.
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import httpx
 import msgspec
 
 ENTITIES_PATH = "/api/catalog/entities/by-query"
 
 
+CONNECT_RETRIES = 3
+"""Attempts again to connect (refused, reset, DNS) before the catalog counts as unreachable."""
+
+
 class BackstageError(RuntimeError):
-    """The catalog could not be read completely; the referential is left as it was."""
+    """The catalog could not be read completely; the referential is left as it was.
+    `transient`: trying again later may succeed (unreachable, 5xx, 429, changed while read);
+    otherwise (a refused token, a wrong base_url, an unexpected answer) it will not."""
+
+    def __init__(self, message: str, *, transient: bool = False) -> None:
+        super().__init__(message)
+        self.transient = transient
 
 
 class Relation(msgspec.Struct, frozen=True, rename="camel"):
@@ -69,6 +77,16 @@ class CatalogClient:
         self._token_env = token_env
         self._timeout = timeout_seconds
 
+    def _http(self) -> httpx.Client:
+        """One connection for every page of a query; connecting is retried by the transport,
+        every read, write and pool wait is bounded by the timeout."""
+        return httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
+            timeout=httpx.Timeout(self._timeout),
+            transport=httpx.HTTPTransport(retries=CONNECT_RETRIES),
+        )
+
     def query(
         self,
         filter_: str,
@@ -79,20 +97,33 @@ class CatalogClient:
         """Every entity matching `filter_` (a by-query filter, e.g. kind=component), and the number
         of pages read. Fails when the entities read are not the totalItems announced (the catalog
         changed while it was read) or when a cursor comes back twice."""
+        with self._http() as http:
+            return self._pages(http, filter_, fields, page_size, on_page)
+
+    def _pages(
+        self,
+        http: httpx.Client,
+        filter_: str,
+        fields: Sequence[str],
+        page_size: int,
+        on_page: PageCallback | None,
+    ) -> tuple[list[Entity], int]:
         entities: list[Entity] = []
         params: dict[str, str] = {"filter": filter_, "limit": str(page_size), "fields": ",".join(fields)}
         total: int | None = None
         seen_cursors: set[str] = set()
         pages = 0
         while True:
-            page = self._get(params)
+            page = self._get(http, params)
             pages += 1
             entities.extend(page.items)
             if page.total_items is not None:
                 if total is not None and page.total_items != total:
                     raise BackstageError(
                         f"Backstage at {self.base_url}: the catalog changed while it was read "
-                        f"({filter_}: totalItems went from {total} to {page.total_items}); run the sync again"
+                        f"({filter_}: totalItems went from {total} to {page.total_items}); "
+                        "run the sync again",
+                        transient=True,
                     )
                 total = page.total_items
             if on_page is not None:
@@ -109,31 +140,35 @@ class CatalogClient:
         if total is not None and len(entities) != total:
             raise BackstageError(
                 f"Backstage at {self.base_url}: read {len(entities)} entities for {filter_} but the "
-                f"catalog announced totalItems={total} (it changed while it was read?); run the sync again"
+                f"catalog announced totalItems={total} (it changed while it was read?); run the sync again",
+                transient=True,
             )
         return entities, pages
 
-    def _get(self, params: dict[str, str]) -> Page:
-        url = f"{self.base_url}{ENTITIES_PATH}?{urllib.parse.urlencode(params)}"
-        request = urllib.request.Request(
-            url, headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
-        )
+    def _get(self, http: httpx.Client, params: dict[str, str]) -> Page:
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                body: bytes = response.read()
-        except urllib.error.HTTPError as error:
-            if error.code in (401, 403):
-                raise BackstageError(
-                    f"Backstage at {self.base_url} refused the token (HTTP {error.code}): "
-                    f"check {self._token_env}"
-                ) from None
-            detail = error.read()[:300].decode("utf-8", "replace").strip()
+            response = http.get(ENTITIES_PATH, params=params)
+        except httpx.TimeoutException:
             raise BackstageError(
-                f"Backstage at {self.base_url} answered HTTP {error.code} to {ENTITIES_PATH}: {detail}"
+                f"Backstage at {self.base_url} did not answer within {self._timeout:g} s", transient=True
             ) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = error.reason if isinstance(error, urllib.error.URLError) else error
-            raise BackstageError(f"Backstage at {self.base_url} is unreachable: {reason}") from None
+        except httpx.TransportError as error:
+            raise BackstageError(
+                f"Backstage at {self.base_url} is unreachable: {error}", transient=True
+            ) from None
+        if response.status_code in (401, 403):
+            raise BackstageError(
+                f"Backstage at {self.base_url} refused the token (HTTP {response.status_code}): "
+                f"check {self._token_env}"
+            )
+        if not response.is_success:
+            detail = response.content[:300].decode("utf-8", "replace").strip()
+            raise BackstageError(
+                f"Backstage at {self.base_url} answered HTTP {response.status_code} to {ENTITIES_PATH}: "
+                f"{detail}",
+                transient=response.status_code == 429 or response.is_server_error,
+            )
+        body = response.content
         try:
             return msgspec.json.decode(body, type=Page)
         except msgspec.ValidationError as error:

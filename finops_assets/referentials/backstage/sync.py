@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.backstage.client import BackstageError, CatalogClient
 from finops_assets.referentials.backstage.mapping import (
     APPLICATION_FIELDS,
@@ -90,11 +91,11 @@ def _rows(cur: psycopg.Cursor[Any], dimension: Dimension) -> set[str]:
     return {row[0] for row in cur.execute(sql.SQL("SELECT t::text FROM {} AS t").format(table))}
 
 
-def apply_backstage(database_url: str, snapshot: CatalogSnapshot, month: date) -> dict[str, int]:
+def apply_backstage(mart: Mart, snapshot: CatalogSnapshot, month: date) -> dict[str, int]:
     """Make dim_application and dim_group match the snapshot from `month` on, in one transaction;
     returns the versions added or changed (closed, soft-deleted, corrected) per table."""
     changed: dict[str, int] = {}
-    with psycopg.connect(database_url) as conn, conn.cursor() as cur:
+    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('referentials/backstage'))")
         for dimension, rows in ((APPLICATION, snapshot.applications), (GROUP, snapshot.groups)):
             before = _rows(cur, dimension)

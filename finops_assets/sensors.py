@@ -1,0 +1,99 @@
+"""A new or changed file in a source's folder runs the months it holds, without waiting for
+the daily refresh."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from dagster import (
+    DefaultSensorStatus,
+    MonthlyPartitionsDefinition,
+    RunRequest,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+if TYPE_CHECKING:  # what define_asset_job returns; dagster does not export its name
+    from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+
+from finops_assets.sources.files import SourceFilesError, source_files
+from finops_assets.sources.monthly import MonthlyReader
+from finops_assets.sources.native.assets import reader_for, suffixes_of
+from finops_assets.sources.tabular.reader import TabularFiles, suffixes
+from finops_core.config import PlatformConfig, SourceConfig
+
+Stamps = dict[str, list[int]]
+"""(size, mtime_ns) per file path: what the cursor remembers."""
+
+
+def _reader(source: SourceConfig, path: Path) -> MonthlyReader:
+    if source.kind == "tabular":
+        assert source.mapping is not None
+        return TabularFiles(source.mapping.month, source.format)
+    return reader_for(source)([path])
+
+
+def file_months(source: SourceConfig, path: Path) -> set[str]:
+    """The YYYY-MM months a file holds, read as an ingest reads them (the month column alone
+    when the format allows)."""
+    reader = _reader(source, path)
+    frame = reader.month_column(path)
+    return reader.months(frame if frame is not None else reader.read(path), path)
+
+
+def _files(config: PlatformConfig, source: SourceConfig) -> list[Path]:
+    wanted = suffixes(source.format) if source.kind == "tabular" else suffixes_of(source)
+    try:
+        return source_files(config.source_path(source), wanted)
+    except SourceFilesError:
+        return []  # a source whose folder is not there yet: its month runs will say so
+
+
+def new_delivery_sensor(
+    config: PlatformConfig, job: UnresolvedAssetJobDefinition, partitions: MonthlyPartitionsDefinition
+) -> SensorDefinition:
+    @sensor(
+        job=job,
+        minimum_interval_seconds=60,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Runs the month partitions of each new or changed file of a source's path; "
+        "the first evaluation only records the files already there",
+    )
+    def new_delivery(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+        seen: Stamps = json.loads(context.cursor) if context.cursor else {}
+        now: Stamps = {}
+        changed: dict[str, list[str]] = defaultdict(list)
+        valid = set(partitions.get_partition_keys())
+        for source in config.sources:
+            for path in _files(config, source):
+                stat = path.stat()
+                stamp = now[str(path)] = [stat.st_size, stat.st_mtime_ns]
+                if context.cursor is None or seen.get(str(path)) == stamp:
+                    continue
+                for month in sorted(file_months(source, path)):
+                    key = f"{month}-01"
+                    if key in valid:
+                        changed[key].append(f"{path}:{stamp}")
+                    else:
+                        context.log.warning(f"{path}: {month} is not a month partition; not run")
+        cursor = json.dumps(now, sort_keys=True)
+        if not changed:
+            return SensorResult(skip_reason=SkipReason("no new or changed file"), cursor=cursor)
+        requests = [
+            RunRequest(
+                run_key=f"{key}@{hashlib.sha256(' '.join(files).encode()).hexdigest()[:16]}",
+                partition_key=key,
+                tags={"finops/files": str(len(files))},
+            )
+            for key, files in sorted(changed.items())
+        ]
+        return SensorResult(run_requests=requests, cursor=cursor)
+
+    return new_delivery

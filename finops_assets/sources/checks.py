@@ -1,0 +1,98 @@
+"""The checks of one source's month, standalone so that each re-runs alone from the UI.
+
+nothing_lost and (quantity_)conservation block: when one fails, the month's allocation and
+valuation do not run on a slice that lost or changed rows. no_delivery and mapping_coverage
+warn."""
+
+import warnings
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetKey,
+    PartitionsDefinition,
+    PreviewWarning,
+    asset_check,
+)
+
+from finops_assets.landing import LandingSlice
+from finops_assets.mart import checks
+from finops_assets.partitions import partition_month
+from finops_assets.resources import MartResource
+
+# A month's check runs for that month (partitions_def): a preview in Dagster 1.13, and the
+# only way a check of a partitioned asset says which partition it checked.
+warnings.filterwarnings("ignore", "Specifying a partitions_def on an AssetCheckSpec", PreviewWarning)
+
+
+def source_checks(
+    name: str, partitions: PartitionsDefinition, coverage_threshold: float, conserve_quantity: bool
+) -> list[AssetChecksDefinition]:
+    lines_key = AssetKey([name, "billing_lines"])
+    consumption_key = AssetKey([name, "consumption"])
+
+    def slice_of(context: AssetCheckExecutionContext, mart: MartResource) -> LandingSlice:
+        return LandingSlice(mart.landing_root(), name, partition_month(context.partition_key))
+
+    @asset_check(
+        asset=lines_key,
+        name="no_delivery",
+        partitions_def=partitions,
+        description="a file of the source holds the month (warns when none does: an empty month "
+        "that was never delivered, not a month that cost nothing)",
+    )
+    def no_delivery(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
+        return checks.no_delivery(slice_of(context, mart))
+
+    @asset_check(
+        asset=consumption_key,
+        name="nothing_lost",
+        blocking=True,
+        partitions_def=partitions,
+        description="rows read = rows loaded + rows rejected",
+    )
+    def nothing_lost(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
+        with mart.connection() as conn:
+            return checks.nothing_lost(conn, name, partition_month(context.partition_key))
+
+    @asset_check(
+        asset=consumption_key,
+        name="conservation",
+        blocking=True,
+        partitions_def=partitions,
+        description="mart + rejected cost = the file's total, per currency, exactly",
+    )
+    def conservation(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
+        with mart.connection() as conn:
+            return checks.conservation(conn, name, partition_month(context.partition_key))
+
+    @asset_check(
+        asset=consumption_key,
+        name="mapping_coverage",
+        partitions_def=partitions,
+        description=f"share of cost attributed to an application >= {coverage_threshold} (warns)",
+    )
+    def mapping_coverage(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
+        month = partition_month(context.partition_key)
+        with mart.connection() as conn:
+            return checks.mapping_coverage(conn, name, month, coverage_threshold)
+
+    defined = [no_delivery, nothing_lost, conservation, mapping_coverage]
+    if conserve_quantity:
+
+        @asset_check(
+            asset=consumption_key,
+            name="quantity_conservation",
+            blocking=True,
+            partitions_def=partitions,
+            description="mart + rejected quantity = the file's total, per unit, exactly",
+        )
+        def quantity_conservation(
+            context: AssetCheckExecutionContext, mart: MartResource
+        ) -> AssetCheckResult:
+            with mart.connection() as conn:
+                return checks.quantity_conservation(conn, slice_of(context, mart))
+
+        defined.append(quantity_conservation)
+    return defined

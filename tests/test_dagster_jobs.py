@@ -1,0 +1,146 @@
+"""One job per concern, and what triggers each: the referentials' schedule and the month they
+take effect from, the new-delivery sensor, and the connections a month's run opens."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import yaml
+from dagster import (
+    DagsterInstance,
+    RunRequest,
+    SensorDefinition,
+    build_schedule_context,
+    build_sensor_context,
+)
+
+from finops_assets.graph import build_definitions
+from finops_assets.materialize import materialize_month
+from finops_assets.referentials.effective_month import EFFECTIVE_MONTH_TAG
+from finops_assets.resources import MartResource
+from finops_cli.dagster_home import write_dagster_home
+from finops_core.config import PlatformConfig
+from tests.pipeline import focus_source
+from tests.test_catalog import EC2, declare, versions
+from tests.test_month_loads import line, write_csv
+
+PRODUCTS = f"  - {{code: '{EC2}', name: EC2, family: compute, unit: Hours}}\n"
+
+
+def _config(tmp_path: Path) -> PlatformConfig:
+    declare(tmp_path / "catalog", PRODUCTS)
+    return PlatformConfig(
+        start_month="2025-01",
+        end_month="2025-12",
+        sources=[focus_source("aws", tmp_path / "aws")],
+        catalog=str(tmp_path / "catalog"),
+        base_dir=tmp_path,
+    )
+
+
+def test_the_referentials_run_on_their_own_schedule_from_the_month_of_the_tick(
+    mart_url: str, tmp_path: Path
+) -> None:
+    defs = build_definitions(_config(tmp_path), MartResource(database_url=mart_url))
+    schedule = defs.get_schedule_def("daily_referentials")
+    tick = build_schedule_context(scheduled_execution_time=datetime(2025, 4, 30, 5, 0, tzinfo=UTC))
+    [request] = schedule.evaluate_tick(tick).run_requests or []
+    assert (request.run_key, request.tags[EFFECTIVE_MONTH_TAG]) == ("2025-04-30", "2025-04")
+
+    # the run applies the catalog as of April, whenever it executes (today is not April 2025)
+    job = defs.resolve_job_def("referentials")
+    result = job.execute_in_process(tags={EFFECTIVE_MONTH_TAG: request.tags[EFFECTIVE_MONTH_TAG]})
+    [event] = result.get_asset_materialization_events()
+    assert event.materialization.metadata["effective_month"].value == "2025-04"
+    # a rename applied by June's tick versions the product from June
+    declare(tmp_path / "catalog", PRODUCTS.replace("name: EC2", "name: EC2 v2"))
+    job.execute_in_process(tags={EFFECTIVE_MONTH_TAG: "2025-06"})
+    assert versions(mart_url, EC2) == [
+        (date(1900, 1, 1), date(2025, 6, 1), "EC2", "compute", True, False),
+        (date(2025, 6, 1), None, "EC2 v2", "compute", True, False),
+    ]
+
+
+def test_a_referential_run_without_the_tag_takes_the_month_the_run_was_created_in(
+    mart_url: str, tmp_path: Path
+) -> None:
+    defs = build_definitions(_config(tmp_path), MartResource(database_url=mart_url))
+    instance = DagsterInstance.ephemeral()
+    result = defs.resolve_job_def("referentials").execute_in_process(instance=instance)
+    record = instance.get_run_record_by_id(result.run_id)
+    assert record is not None
+    created = record.create_timestamp.date().replace(day=1)
+    [event] = result.get_asset_materialization_events()
+    assert event.materialization.metadata["effective_month"].value == f"{created:%Y-%m}"
+
+
+def test_a_new_file_runs_its_months_and_a_known_one_nothing(mart_url: str, tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    write_csv(tmp_path / "aws" / "jan.csv", [line(date(2025, 1, 1), "1.00")])
+    defs = build_definitions(config)
+    sensor = defs.get_sensor_def("new_delivery")
+    assert isinstance(sensor, SensorDefinition)
+
+    def evaluate(cursor: str | None) -> tuple[list[tuple[str | None, str]], str | None]:
+        """The partitions asked for, with the job the sensor targets, and the next cursor."""
+        result = sensor.evaluate_tick(build_sensor_context(cursor=cursor, definitions=defs))
+        runs = [(r.partition_key, sensor.job_name) for r in result.run_requests or []]
+        assert all(isinstance(r, RunRequest) for r in result.run_requests or [])
+        return runs, result.cursor
+
+    runs, cursor = evaluate(None)  # the first evaluation records what is there
+    assert runs == []
+    write_csv(
+        tmp_path / "aws" / "spring.csv",
+        [line(date(2025, 3, 1), "1.00"), line(date(2025, 4, 1), "2.00"), line(date(2026, 1, 1), "3.00")],
+    )
+    runs, cursor = evaluate(cursor)
+    # 2026-01 is past end_month: no partition, no run
+    assert runs == [("2025-03-01", "month_assets"), ("2025-04-01", "month_assets")]
+    assert evaluate(cursor)[0] == []
+
+
+def test_a_month_run_opens_two_connections_to_the_mart(mart_url: str, tmp_path: Path) -> None:
+    """The migration check and the run's pool of one: every step and check borrows it. Counted
+    by the server (sessions started on the database), from one session open throughout."""
+    config = _config(tmp_path)
+    write_csv(tmp_path / "aws" / "jan.csv", [line(date(2025, 1, 1), "1.00")])
+    mart = MartResource(database_url=mart_url, landing_dir=str(tmp_path / "landing"))
+    with psycopg.connect(mart_url, autocommit=True) as monitor:
+        before = _sessions(monitor)
+        result = materialize_month(config, date(2025, 1, 1), mart)
+        assert result.success
+        # a session ending reports itself a moment after its client left: wait for it, then a
+        # while longer for any late one
+        deadline = time.monotonic() + 5
+        while _sessions(monitor) - before < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)
+        assert _sessions(monitor) - before == 2
+
+
+def _sessions(monitor: psycopg.Connection[Any]) -> int:
+    monitor.execute("SELECT pg_stat_force_next_flush()")  # this session's own counts first
+    monitor.execute("SELECT pg_stat_clear_snapshot()")
+    row = monitor.execute(
+        "SELECT sessions FROM pg_stat_database WHERE datname = current_database()"
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_the_demo_instance_runs_one_month_at_a_time_per_core(tmp_path: Path) -> None:
+    home = write_dagster_home(tmp_path / "dagster")
+    settings = yaml.safe_load((home / "dagster.yaml").read_text())
+    assert settings["concurrency"]["runs"]["max_concurrent_runs"] == len(os.sched_getaffinity(0))
+    assert settings["storage"] == {"postgres": {"postgres_url": {"env": "FINOPS_DAGSTER_STORAGE_URL"}}}
+    assert (home / ".nux" / "nux.yaml").read_text() == "seen: 1\n"
+    assert (
+        write_dagster_home(tmp_path / "one", 1)
+        and "max_concurrent_runs: 1" in (tmp_path / "one" / "dagster.yaml").read_text()
+    )
