@@ -13,7 +13,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Message, Scope
 
 from finops_api.auth.visibility import provide_visibility
-from finops_core.sql import sql_text
+from finops_api.data_version import data_version
 
 CACHE_CONTROL = "private, no-cache"
 """private: the answer depends on who asks; no-cache: always revalidated (which is cheap)."""
@@ -31,13 +31,11 @@ async def revalidate(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRout
     and answers 304 when the client already holds it."""
     request: Request[Any, Any, Any] = connection  # type: ignore[assignment]
     pool = connection.app.state.db_pool
-    async with pool.connection() as conn, conn.cursor() as cur:
-        await cur.execute(sql_text("api/data_version.sql"))
-        row = await cur.fetchone()
+    version = await data_version(connection, pool)
     visibility = await provide_visibility(request, pool)
     query = sorted(connection.query_params.multi_items())
     seen = (visibility.applications, visibility.organisation_totals)
-    digest = hashlib.sha256(repr((row, seen, connection.url.path, query)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((version, seen, connection.url.path, query)).encode()).hexdigest()
     etag = f'"{digest[:32]}"'
     connection.scope["state"][_STATE_KEY] = etag
     held = {tag.strip() for tag in connection.headers.get("if-none-match", "").split(",")}

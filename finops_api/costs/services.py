@@ -66,9 +66,11 @@ class ReadModel:
 
 
 # Smallest first (rows a month and view in benchmarks/api_costs.py: 17 families, 51 owners, 51
-# owners x 17 families, 3,030 applications, 35,000 products x applications). The roll-ups carry
-# the unit range and the priced flag of the rows they sum; cost_by_product has one unit per row
-# and a NULL cost where there is no price.
+# owners x 17 families, 3,030 applications, 11,800 applications x families, 35,000 products x
+# applications); a viewer's rows are chosen by application (finops_api/auth/visibility.py), so
+# its by-family reports read cost_by_application_family. The roll-ups carry the unit range and
+# the priced flag of the rows they sum; cost_by_product has one unit per row and a NULL cost
+# where there is no price.
 READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "cost_by_family",
@@ -94,6 +96,13 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "cost_by_application",
         frozenset({"application", "owner"}),
+        sql.Identifier("r", "unit_min"),
+        sql.Identifier("r", "unit_max"),
+        sql.Identifier("r", "fully_priced"),
+    ),
+    ReadModel(
+        "cost_by_application_family",
+        frozenset({"source", "application", "owner", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
         sql.Identifier("r", "fully_priced"),
