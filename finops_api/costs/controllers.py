@@ -28,6 +28,7 @@ from finops_api.costs.services import (
     CostQuery,
     CostService,
     CostSide,
+    CostSort,
     OwnerAsOf,
     provide_cost_service,
 )
@@ -272,6 +273,14 @@ class CostController(Controller):
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
+        sort: Annotated[
+            CostSort,
+            QueryParameter(
+                description="keys: rows in group_by's order; cost_desc: the largest cost first (then "
+                "group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of "
+                "different currencies do not compare: filter by currency for a top N."
+            ),
+        ] = "keys",
     ) -> CostReport:
         asked = await cost_request(
             cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
@@ -279,7 +288,7 @@ class CostController(Controller):
         report_from, report_to = asked.months.text()
         if asked.side is None:  # no data in the range asked
             return CostReport(view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=[])
-        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page), True)
+        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page, sort), True)
         return CostReport(
             view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=rows, next=next_page
         )

@@ -42,6 +42,8 @@ GROUP_KEYS: tuple[str, ...] = (*TIME_KEYS, *DIMENSIONS)
 FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "family", "product", "currency")
 DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
+CostSort = Literal["keys", "cost_desc"]
+"""Rows in the group keys' order, or the largest priced cost first (then the keys)."""
 PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
 """How many months an against_period moves the range back."""
 VISIBLE = "visible_applications"
@@ -330,11 +332,16 @@ def _page_sql(page: Page | None) -> sql.Composable:
     return page.sql() if page is not None else sql.SQL("")
 
 
-def compose_cost_query(query: CostQuery, side: CostSide, page: Page | None = None) -> Statement:
+def compose_cost_query(
+    query: CostQuery, side: CostSide, page: Page | None = None, sort: CostSort = "keys"
+) -> Statement:
     """page: one page of the rows (and the row past it); None: every row (the export)."""
     statement, params = compose_side(query, side, "")
+    order = _keys(query.group_by)
+    if sort == "cost_desc":
+        order = sql.SQL("CASE WHEN side.priced THEN side.cost END DESC NULLS LAST, {}").format(order)
     composed = sql.SQL(sql_text("api/costs.sql")).format(
-        keys=_keys(query.group_by), side=statement, page=_page_sql(page)
+        keys=_keys(query.group_by), side=statement, order=order, page=_page_sql(page)
     )
     return composed, {**params, **query.params()}
 
@@ -380,10 +387,12 @@ class CostService:
             rows = await cur.fetchall()
         return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
 
-    async def costs(self, query: CostQuery, side: CostSide, page: Page) -> list[CostRow]:
+    async def costs(
+        self, query: CostQuery, side: CostSide, page: Page, sort: CostSort = "keys"
+    ) -> list[CostRow]:
         """The page's rows and the one past it (Page.cut)."""
         query.validate()
-        return await self._rows(compose_cost_query(query, side, page), CostRow)
+        return await self._rows(compose_cost_query(query, side, page, sort), CostRow)
 
     async def compare(
         self, query: CostQuery, side: CostSide, against: CostSide, page: Page
