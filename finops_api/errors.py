@@ -27,7 +27,7 @@ from litestar.plugins.problem_details import (
 from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
-from finops_api.caching import NotModified, not_modified
+from finops_api.caching import KeptAnswer, NotModified, kept_answer, not_modified
 from finops_api.params import PATTERN_FORMS
 
 log = logging.getLogger(__name__)
@@ -200,6 +200,7 @@ def exception_handlers() -> ExceptionHandlersMap:
     return {
         ValidationException: _validation_problem,
         NotModified: not_modified,
+        KeptAnswer: kept_answer,
         psycopg.DataError: _data_problem,
     }
 

@@ -42,7 +42,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
-        "0011_viewer_read_model_and_catalog_version",
+        "0011_viewer_read_model_and_data_changes",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -68,7 +68,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
-        "0011_viewer_read_model_and_catalog_version",
+        "0011_viewer_read_model_and_data_changes",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -84,7 +84,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
         "allocated_consumption", "cost_by_owner_family", "cost_by_owner",
-        "simulation_adjustment", "cost_by_application_family", "catalog_change",
+        "simulation_adjustment", "cost_by_application_family", "data_change",
     } <= tables  # fmt: skip
 
 
@@ -151,7 +151,7 @@ def test_0011_builds_the_application_family_roll_up_from_the_months_already_valu
         " ('pay', 'storage', 'disk', 'ssd', 'GB', 7, 0.07, 'team-a'),"
         " ('ops', 'compute', 'vm', 'vm-s', 'h', 1, NULL, 'team-b')",
     )
-    assert upgrade(url) == ["0011_viewer_read_model_and_catalog_version"]
+    assert upgrade(url) == ["0011_viewer_read_model_and_data_changes"]
     rows = query(
         url,
         "SELECT application_code, owner, family_code, unit_min, unit_max, quantity, cost, fully_priced"
@@ -164,8 +164,11 @@ def test_0011_builds_the_application_family_roll_up_from_the_months_already_valu
     ]
 
 
-def test_catalog_changes_are_recorded_only_when_rows_change(empty_database_url: str) -> None:
+def test_data_changes_are_recorded_when_ownership_or_a_read_model_month_changes(
+    empty_database_url: str,
+) -> None:
     upgrade(empty_database_url)
+    month = "2025-01-01"
     statements = [
         "INSERT INTO finops.dim_application (application_code, name, owner) VALUES ('pay', 'Pay', 'team-a')",
         "UPDATE finops.dim_application SET owner = 'team-b' WHERE application_code = 'nope'",
@@ -173,13 +176,20 @@ def test_catalog_changes_are_recorded_only_when_rows_change(empty_database_url: 
         "DELETE FROM finops.dim_application WHERE application_code = 'nope'",
         "DELETE FROM finops.dim_application WHERE application_code = 'pay'",
         "TRUNCATE finops.dim_application",
+        # a month of the read models rewritten: every statement counts, even one of no row
+        f"DELETE FROM finops.cost_by_product WHERE month = '{month}'",
+        f"DELETE FROM finops.cost_by_application WHERE month = '{month}'",
+        f"DELETE FROM finops.cost_by_family WHERE month = '{month}'",  # rebuilt with the other
     ]
-    counts = []
     with psycopg.connect(empty_database_url, autocommit=True) as conn:
+        changes = []
         for statement in statements:
             conn.execute(statement.encode())
-            counts.append(conn.execute("SELECT count(*) FROM finops.catalog_change").fetchone())
-    assert counts == [(1,), (1,), (2,), (2,), (3,), (4,)]
+            changes.append(conn.execute("SELECT count(*) FROM finops.data_change").fetchone())
+        tables = conn.execute("SELECT table_name FROM finops.data_change ORDER BY change_id").fetchall()
+    assert changes == [(1,), (1,), (2,), (2,), (3,), (4,), (5,), (6,), (6,)]
+    written = ["cost_by_product", "cost_by_application"]
+    assert [table for (table,) in tables] == [*["dim_application"] * 4, *written]
 
 
 def test_an_edited_applied_migration_is_refused(

@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.answer_cache import keep_answers
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
 from finops_api.costs.schemas import (
@@ -248,6 +249,7 @@ class CostController(Controller):
     path = "/costs"
     tags = ("costs",)
     guards = (revalidate,)
+    opt = keep_answers()
 
     @get(
         "/",

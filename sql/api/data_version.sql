@@ -1,11 +1,11 @@
 -- What the cost reads' ETags and the API's caches are derived from: the load audit (every
--- materialization of a month adds a load attempt, and only a materialization rewrites the read
--- models), the API's write audit (a simulation created or deleted) and the catalog's changes
--- (who owns which application, which decides what a viewer sees and owner_as_of=current). All
--- three only grow, so a change always changes the text; counts as well as the last ids, as a
--- row committed late can hold an id below the last.
+-- load of a month adds an attempt), the API's write audit (a simulation created or deleted) and
+-- the data changes (a month of the read models written, even by a valuation alone; who owns
+-- which application, which decides what a viewer sees and owner_as_of=current). All three only
+-- grow, so a change always changes the text; counts as well as the last ids, as a row
+-- committed late can hold an id below the last.
 SELECT (SELECT count(*) || ':' || coalesce(max(load_id), 0) || ':' || coalesce(max(finished_at)::text, '')
           FROM finops.load_audit)
        || '/' || (SELECT coalesce(max(audit_id), 0) FROM finops.api_write_audit)
-       || '/' || (SELECT count(*) || ':' || coalesce(max(change_id), 0) FROM finops.catalog_change)
+       || '/' || (SELECT count(*) || ':' || coalesce(max(change_id), 0) FROM finops.data_change)
        AS data_version;

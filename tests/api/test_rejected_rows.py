@@ -3,14 +3,13 @@ exact, paginated."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+from litestar.testing import AsyncTestClient, TestClient
 
 from finops_api.app import create_app
 from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, auth_config, bearer
@@ -151,21 +150,26 @@ async def test_rejected_rows_are_for_admins(admin_client: Client, backstage: Fak
     assert (await admin_client.get(path)).status_code == 401
 
 
-async def test_an_unknown_load_is_a_404_and_a_reload_replaces_the_rows(
-    admin_client: Client, backstage: FakeBackstage, mart_url: str, bills: Path, tmp_path: Path
+def test_an_unknown_load_is_a_404_and_a_reload_replaces_the_rows(
+    loaded_mart: str, backstage: FakeBackstage, bills: Path, tmp_path: Path
 ) -> None:
-    missing = await admin_client.get("/api/v1/loads/999999/rejected-rows", headers=ada(backstage))
-    assert missing.status_code == 404
-    assert missing.headers["content-type"] == "application/problem+json"
-    assert missing.json()["detail"] == "unknown load 999999"
-    first = await the_load(admin_client, backstage)
-    # the file fixed and loaded again: the new load rejects nothing, the first keeps no rows
-    write_csv(bills, [line(MONTH, "1.50"), line(MONTH, "0.75")])
-    # in a thread: the run has an event loop of its own
-    await asyncio.to_thread(
-        run_month, mart_url, tmp_path / "landing", MONTH, focus_source("cloud", bills.parent)
-    )
-    (latest,) = query(mart_url, "SELECT max(load_id) FROM finops.load_audit")[0]
-    assert latest != first
-    assert await rejected(admin_client, backstage, latest) == {"rows": []}
-    assert await rejected(admin_client, backstage, first) == {"rows": []}
+    # synchronous: the second load runs in the test's own thread, as Dagster wants it
+    with TestClient(app=create_app(loaded_mart, api=auth_config(backstage.url))) as client:
+
+        def rows(load_id: int) -> Any:
+            response = client.get(f"/api/v1/loads/{load_id}/rejected-rows", headers=ada(backstage))
+            return response.status_code, response.json()
+
+        missing = client.get("/api/v1/loads/999999/rejected-rows", headers=ada(backstage))
+        assert missing.status_code == 404
+        assert missing.headers["content-type"] == "application/problem+json"
+        assert missing.json()["detail"] == "unknown load 999999"
+        ((first,),) = query(loaded_mart, "SELECT load_id FROM finops.load_audit")
+        assert [row["line_number"] for row in rows(first)[1]["rows"]] == [2, 3, 5]
+        # the file fixed and loaded again: the new load rejects nothing, the first keeps no rows
+        write_csv(bills, [line(MONTH, "1.50"), line(MONTH, "0.75")])
+        run_month(loaded_mart, tmp_path / "landing", MONTH, focus_source("cloud", bills.parent))
+        ((latest,),) = query(loaded_mart, "SELECT max(load_id) FROM finops.load_audit")
+        assert latest != first
+        assert rows(latest) == (200, {"rows": []})
+        assert rows(first) == (200, {"rows": []})

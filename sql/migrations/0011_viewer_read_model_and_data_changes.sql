@@ -1,4 +1,4 @@
--- A viewer's reports without cost_by_product, and a version of the catalog for the API's caches.
+-- A viewer's reports without cost_by_product, and a log of data changes for the API's caches.
 --
 -- cost_by_application_family: cost_by_family per application (month x view x source x
 -- application x owner x domain x family x currency). A viewer sees only the applications it
@@ -38,23 +38,33 @@ SELECT month, pricing_view_code, source, application_code, owner, domain_code, f
  WHERE month IN (SELECT month FROM finops.cost_by_family)
  GROUP BY month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency;
 
--- catalog_change: one row per statement that changed dim_application (who owns what), so that
--- the API can cache each viewer's visible applications and its ETags can change when ownership
--- does, without a load (a Backstage sync). Read as count and last id (api/data_version.sql): a
--- row committed late, with an id below the last, still changes the count. Rows are only added:
--- a lock on a single counter row would make parallel month loads wait on each other.
-CREATE TABLE finops.catalog_change (
+-- data_change: one row per statement that changed who owns what (dim_application, which
+-- decides what a viewer sees) or wrote a month of the read models (cost_by_product when a month
+-- is valued, cost_by_application when its roll-ups are: each in the transaction that publishes
+-- them). The API's data version counts them (api/data_version.sql), so that its caches (each
+-- viewer's visible applications, the answers) and ETags change exactly when the data does,
+-- whether by a load, a valuation alone or a Backstage sync. Read as count and last id: a row
+-- committed late, with an id below the last, still changes the count. Rows are only added: a
+-- lock on a single counter row would make parallel month loads wait on each other.
+CREATE TABLE finops.data_change (
     change_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    table_name  text NOT NULL,
     changed_at  timestamptz NOT NULL DEFAULT now()
 );
 
+CREATE FUNCTION finops.record_data_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO finops.data_change (table_name) VALUES (TG_TABLE_NAME);
+    RETURN NULL;
+END
+$$;
+
+-- the catalog's statements mostly match no row (a month's declaration of what did not change):
+-- only those that changed one count
 CREATE FUNCTION finops.record_catalog_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    -- a statement that matched no row (most of a month's catalog statements) changes nothing
-    IF TG_OP = 'TRUNCATE' THEN
-        INSERT INTO finops.catalog_change DEFAULT VALUES;
-    ELSIF EXISTS (SELECT 1 FROM changed) THEN
-        INSERT INTO finops.catalog_change DEFAULT VALUES;
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        INSERT INTO finops.data_change (table_name) VALUES (TG_TABLE_NAME);
     END IF;
     RETURN NULL;
 END
@@ -68,4 +78,9 @@ CREATE TRIGGER dim_application_updated AFTER UPDATE ON finops.dim_application
 CREATE TRIGGER dim_application_deleted AFTER DELETE ON finops.dim_application
     REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION finops.record_catalog_change();
 CREATE TRIGGER dim_application_truncated AFTER TRUNCATE ON finops.dim_application
-    FOR EACH STATEMENT EXECUTE FUNCTION finops.record_catalog_change();
+    FOR EACH STATEMENT EXECUTE FUNCTION finops.record_data_change();
+-- a month is rewritten as a DELETE then INSERTs (finops_assets/mart/read_models.py)
+CREATE TRIGGER cost_by_product_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON finops.cost_by_product FOR EACH STATEMENT EXECUTE FUNCTION finops.record_data_change();
+CREATE TRIGGER cost_by_application_written AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON finops.cost_by_application FOR EACH STATEMENT EXECUTE FUNCTION finops.record_data_change();
