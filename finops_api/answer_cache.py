@@ -11,8 +11,7 @@ from typing import cast
 
 from litestar.datastructures import State
 
-CACHE_BYTES = 64 * 1024 * 1024
-"""What the answers of a process may take, the least recently used going first."""
+MEGABYTE = 1024 * 1024
 ANSWER_BYTES = 4 * 1024 * 1024
 """The largest answer kept: larger ones are exports, not dashboard calls."""
 CACHE_ANSWERS = "cache_answers"
@@ -34,7 +33,10 @@ class Answer:
 
 
 class AnswerCache:
-    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+    """At most max_bytes of answers (api.answer_cache_megabytes), the least recently used going
+    first; 0 keeps none."""
+
+    def __init__(self, max_bytes: int) -> None:
         self._max_bytes = max_bytes
         self._bytes = 0
         self._answers: OrderedDict[str, Answer] = OrderedDict()
@@ -46,7 +48,7 @@ class AnswerCache:
         return answer
 
     def put(self, etag: str, answer: Answer) -> None:
-        if len(answer.body) > ANSWER_BYTES or etag in self._answers:
+        if len(answer.body) > min(ANSWER_BYTES, self._max_bytes) or etag in self._answers:
             return
         self._answers[etag] = answer
         self._bytes += len(answer.body)
@@ -58,5 +60,5 @@ class AnswerCache:
 def answer_cache(state: State) -> AnswerCache:
     """The app's cache, made on first use (no await in between: one per app)."""
     if _STATE_KEY not in state:
-        state[_STATE_KEY] = AnswerCache()
+        state[_STATE_KEY] = AnswerCache(state.api_config.answer_cache_megabytes * MEGABYTE)
     return cast(AnswerCache, state[_STATE_KEY])

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import psycopg
 import pytest
 from litestar import Litestar
@@ -15,6 +16,7 @@ from litestar.testing import TestClient
 
 from finops_api.app import create_app
 from finops_assets.mart.read_models import refresh_rollups
+from finops_core.config import ConfigError, load_config
 from tests.api.conftest import OPEN_API
 from tests.pipeline import focus_source, run_month
 from tests.test_month_loads import MONTHS, line, write_csv
@@ -99,3 +101,15 @@ def test_a_kept_answer_has_the_same_headers_and_revalidates(client: Client) -> N
     assert again.headers["cache-control"] == "private, no-cache"
     held = client.get("/api/v1/costs", params=JANUARY, headers={"If-None-Match": first.headers["etag"]})
     assert held.status_code == 304
+
+
+def test_no_answer_is_kept_with_a_cache_of_zero(january: str, tmp_path: Path) -> None:
+    api = msgspec.structs.replace(OPEN_API, answer_cache_megabytes=0)
+    with TestClient(app=create_app(january, api=api)) as client:
+        assert payments(client) == Decimal("1.50")
+        behind_the_triggers(january, "cost_by_application", "9.99")
+        assert payments(client) == Decimal("9.99")  # read from the mart each time
+    config = tmp_path / "finops.yaml"
+    config.write_text("sources: []\napi:\n  auth: {mode: none}\n  answer_cache_megabytes: -1\n")
+    with pytest.raises(ConfigError, match=r"api\.answer_cache_megabytes: -1 must be between 0 and 65536"):
+        load_config(config)
