@@ -227,8 +227,13 @@ def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: li
         backstage = BackstageAuth(base_url=fake.url)
         roles: dict[Role, list[str]] = {"finance": [FINANCE]}
         apis = {
-            "backstage": ApiConfig(auth=AuthConfig(mode="backstage", backstage=backstage, roles=roles)),
-            "none": ApiConfig(auth=AuthConfig(mode="none")),
+            "backstage": ApiConfig(
+                auth=AuthConfig(mode="backstage", backstage=backstage, roles=roles),
+                answer_cache_megabytes=args.answer_cache_megabytes,
+            ),
+            "none": ApiConfig(
+                auth=AuthConfig(mode="none"), answer_cache_megabytes=args.answer_cache_megabytes
+            ),
         }
         servers = {mode: stack.enter_context(serve(mode, url, apis[mode], args.workers)) for mode in MODES}
         people = users(fake, args.viewers, args.finance, teams=50)
@@ -321,6 +326,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server (2 cores)")
     parser.add_argument("--viewers", type=int, default=8)
     parser.add_argument("--finance", type=int, default=2)
+    parser.add_argument(
+        "--answer-cache-megabytes",
+        type=int,
+        default=ApiConfig().answer_cache_megabytes,
+        help="api.answer_cache_megabytes of both servers; 0 measures every answer read from the mart",
+    )
     parser.add_argument("--alone-requests", type=int, default=5, help="timed requests per shape, alone")
     parser.add_argument("--peer-requests", type=int, default=5, help="timed answers per DuckDB question")
     args = parser.parse_args()

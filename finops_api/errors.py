@@ -27,7 +27,7 @@ from litestar.plugins.problem_details import (
 from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
-from finops_api.caching import NotModified, not_modified
+from finops_api.caching import KeptAnswer, NotModified, kept_answer, not_modified
 from finops_api.params import PATTERN_FORMS
 
 log = logging.getLogger(__name__)
@@ -206,6 +206,7 @@ def exception_handlers() -> ExceptionHandlersMap:
     return {
         ValidationException: _validation_problem,
         NotModified: not_modified,
+        KeptAnswer: kept_answer,
         psycopg.DataError: _data_problem,
         # what no other handler takes (Litestar's stock 500 is plain application/json)
         HTTPStatus.INTERNAL_SERVER_ERROR: _internal_problem,

@@ -85,6 +85,9 @@ class ApiConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen
     """Every API query is cancelled after this long (the request then gets 503)."""
     cheap_statement_timeout_seconds: float = 5.0
     """The same for the cheap reads (referentials, pricing views, health), on their own pool."""
+    answer_cache_megabytes: int = 64
+    """Answers of the cost reads each API process keeps under their ETag
+    (finops_api/answer_cache.py); 0 keeps none."""
 
 
 def validate_api(api: ApiConfig, where: str) -> None:
@@ -93,6 +96,10 @@ def validate_api(api: ApiConfig, where: str) -> None:
     if not 1 <= api.max_adjustments <= MAX_ADJUSTMENTS_LIMIT:
         raise ConfigError(
             f"{where}.max_adjustments: {api.max_adjustments} must be between 1 and {MAX_ADJUSTMENTS_LIMIT}"
+        )
+    if not 0 <= api.answer_cache_megabytes <= 65_536:
+        raise ConfigError(
+            f"{where}.answer_cache_megabytes: {api.answer_cache_megabytes} must be between 0 and 65536"
         )
     for name in ("statement_timeout_seconds", "cheap_statement_timeout_seconds"):
         if not getattr(api, name) > 0:

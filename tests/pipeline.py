@@ -51,6 +51,8 @@ def mart_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
         "rejects": query(url, "SELECT month, source, file, line_number, column_name, reason, raw_row"
                               " FROM finops.rejected_row ORDER BY 1, 2, 3, 4"),
         "cost_by_product": query(url, "SELECT * FROM finops.cost_by_product ORDER BY 1, 2, 3, 4, 7, 8"),
+        "cost_by_application_family": query(url, "SELECT * FROM finops.cost_by_application_family"
+                                                 " ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"),
         "cost_by_application": query(url, "SELECT * FROM finops.cost_by_application ORDER BY 1, 2, 3, 4"),
         "cost_by_family": query(url, "SELECT * FROM finops.cost_by_family ORDER BY 1, 2, 3, 4, 5, 6"),
         "cost_by_owner_family": query(url, "SELECT * FROM finops.cost_by_owner_family"

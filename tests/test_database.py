@@ -42,6 +42,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0011_viewer_read_model_and_data_changes",
         "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
@@ -70,6 +71,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0007_simulation_adjustment",
         "0008_read_models_for_simulations",
         "0010_api_write_audit",
+        "0011_viewer_read_model_and_data_changes",
         "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
@@ -88,25 +90,22 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
         "allocated_consumption", "cost_by_owner_family", "cost_by_owner",
-        "simulation_adjustment",
+        "simulation_adjustment", "cost_by_application_family", "data_change",
     } <= tables  # fmt: skip
 
 
-def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_database_url: str) -> None:
-    url = empty_database_url
-    assert upgrade(url, target="0007")[-1] == "0007_simulation_adjustment"
-    month = "2025-01-01"
+def valued_month(url: str, month: str, product_rows: str) -> None:
+    """A month valued before a migration: its cost_by_product rows (SQL values of (application,
+    domain, family, product, unit, quantity, cost, owner)) and the cost_by_family row that marks
+    it rolled up."""
     with psycopg.connect(url) as conn:
         for table in ("cost_by_product", "cost_by_family"):
             conn.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
-        # two applications of team-a and one of team-b on one family; one row unpriced
         conn.execute(
-            "INSERT INTO finops.cost_by_product (month, pricing_view_code, source, application_code,"
-            " domain_code, family_code, product_code, currency, unit, quantity, cost, owner) VALUES"
-            " (%(m)s, 'actual', 'aws', 'pay', 'compute', 'vm', 'vm-s', 'EUR', 'h', 10, 1.25, 'team-a'),"
-            " (%(m)s, 'actual', 'aws', 'bill', 'compute', 'vm', 'vm-l', 'EUR', 'h', 5, 2.50, 'team-a'),"
-            " (%(m)s, 'actual', 'aws', 'ops', 'compute', 'vm', 'vm-s', 'EUR', 'h', 1, NULL, 'team-b')",
-            {"m": month},
+            "INSERT INTO finops.cost_by_product (month, pricing_view_code, source, currency,"
+            " application_code, domain_code, family_code, product_code, unit, quantity, cost, owner)"
+            f" SELECT %s::date, 'actual', 'aws', 'EUR', v.* FROM (VALUES {product_rows}) AS v".encode(),
+            [month],
         )
         conn.execute(
             "INSERT INTO finops.cost_by_family (month, pricing_view_code, source, domain_code, family_code,"
@@ -114,6 +113,19 @@ def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_dat
             " VALUES (%s, 'actual', 'aws', 'compute', 'vm', 'EUR', 'h', 'h', 16, 3.75, false)",
             [month],
         )
+
+
+def test_0008_builds_the_owner_roll_ups_from_the_months_already_valued(empty_database_url: str) -> None:
+    url = empty_database_url
+    assert upgrade(url, target="0007")[-1] == "0007_simulation_adjustment"
+    # two applications of team-a and one of team-b on one family; one row unpriced
+    valued_month(
+        url,
+        "2025-01-01",
+        "('pay', 'compute', 'vm', 'vm-s', 'h', 10, 1.25, 'team-a'),"
+        " ('bill', 'compute', 'vm', 'vm-l', 'h', 5, 2.50, 'team-a'),"
+        " ('ops', 'compute', 'vm', 'vm-s', 'h', 1, NULL, 'team-b')",
+    )
     assert upgrade(url, target="0008") == ["0008_read_models_for_simulations"]
     with psycopg.connect(url) as conn:
         owners = conn.execute(
@@ -137,7 +149,7 @@ def test_0015_lists_the_units_of_the_roll_ups_already_built(empty_database_url: 
     month = "2025-01-01"
     rollups = ("cost_by_application", "cost_by_owner_family", "cost_by_family", "cost_by_owner")
     with psycopg.connect(url) as conn:
-        for table in ("cost_by_product", *rollups):
+        for table in ("cost_by_product", "cost_by_application_family", *rollups):
             conn.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
         # pay: hours and GB-months; bill: hours and requests; one family, one owner
         conn.execute(
@@ -155,6 +167,15 @@ def test_0015_lists_the_units_of_the_roll_ups_already_built(empty_database_url: 
             " currency, unit_min, unit_max, quantity, cost, fully_priced) VALUES"
             " (%(m)s, 'actual', 'pay', 'team-a', 'EUR', 'GB-Mo', 'h', 0, 3, true),"
             " (%(m)s, 'actual', 'bill', 'team-a', 'EUR', 'Requests', 'h', 0, 2, true)",
+            {"m": month},
+        )
+        conn.execute(
+            "INSERT INTO finops.cost_by_application_family (month, pricing_view_code, source,"
+            " application_code, owner, domain_code, family_code, currency, unit_min, unit_max, quantity,"
+            " cost, fully_priced) VALUES"
+            " (%(m)s, 'actual', 'aws', 'pay', 'team-a', 'compute', 'vm', 'EUR', 'GB-Mo', 'h', 0, 3, true),"
+            " (%(m)s, 'actual', 'aws', 'bill', 'team-a', 'compute', 'vm', 'EUR', 'Requests', 'h', 0, 2,"
+            " true)",
             {"m": month},
         )
         conn.execute(
@@ -180,8 +201,67 @@ def test_0015_lists_the_units_of_the_roll_ups_already_built(empty_database_url: 
         ("bill", ["Requests", "h"]),
         ("pay", ["GB-Mo", "h"]),
     ]
+    assert query(url, "SELECT application_code, units FROM finops.cost_by_application_family ORDER BY 1") == [
+        ("bill", ["Requests", "h"]),
+        ("pay", ["GB-Mo", "h"]),
+    ]
     for table in rollups[1:]:
         assert query(url, f"SELECT units FROM finops.{table}") == [(every_unit,)], table
+
+
+def test_0011_builds_the_application_family_roll_up_from_the_months_already_valued(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    assert upgrade(url, target="0010")[-1] == "0010_api_write_audit"
+    # pay on two products of one family and one of another; ops unpriced
+    valued_month(
+        url,
+        "2025-01-01",
+        "('pay', 'compute', 'vm', 'vm-s', 'h', 10, 1.25, 'team-a'),"
+        " ('pay', 'compute', 'vm', 'vm-l', 'h', 5, 2.50, 'team-a'),"
+        " ('pay', 'storage', 'disk', 'ssd', 'GB', 7, 0.07, 'team-a'),"
+        " ('ops', 'compute', 'vm', 'vm-s', 'h', 1, NULL, 'team-b')",
+    )
+    assert upgrade(url) == ["0011_viewer_read_model_and_data_changes"]
+    rows = query(
+        url,
+        "SELECT application_code, owner, family_code, unit_min, unit_max, quantity, cost, fully_priced"
+        " FROM finops.cost_by_application_family ORDER BY 1, 3",
+    )
+    assert rows == [
+        ("ops", "team-b", "vm", "h", "h", Decimal("1"), None, False),
+        ("pay", "team-a", "disk", "GB", "GB", Decimal("7"), Decimal("0.07"), True),
+        ("pay", "team-a", "vm", "h", "h", Decimal("15"), Decimal("3.75"), True),
+    ]
+
+
+def test_data_changes_are_recorded_when_ownership_or_a_read_model_month_changes(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url)
+    month = "2025-01-01"
+    statements = [
+        "INSERT INTO finops.dim_application (application_code, name, owner) VALUES ('pay', 'Pay', 'team-a')",
+        "UPDATE finops.dim_application SET owner = 'team-b' WHERE application_code = 'nope'",
+        "UPDATE finops.dim_application SET owner = 'team-b' WHERE application_code = 'pay'",
+        "DELETE FROM finops.dim_application WHERE application_code = 'nope'",
+        "DELETE FROM finops.dim_application WHERE application_code = 'pay'",
+        "TRUNCATE finops.dim_application",
+        # a month of the read models rewritten: every statement counts, even one of no row
+        f"DELETE FROM finops.cost_by_product WHERE month = '{month}'",
+        f"DELETE FROM finops.cost_by_application WHERE month = '{month}'",
+        f"DELETE FROM finops.cost_by_family WHERE month = '{month}'",  # rebuilt with the other
+    ]
+    with psycopg.connect(empty_database_url, autocommit=True) as conn:
+        changes = []
+        for statement in statements:
+            conn.execute(statement.encode())
+            changes.append(conn.execute("SELECT count(*) FROM finops.data_change").fetchone())
+        tables = conn.execute("SELECT table_name FROM finops.data_change ORDER BY change_id").fetchall()
+    assert changes == [(1,), (1,), (2,), (2,), (3,), (4,), (5,), (6,), (6,)]
+    written = ["cost_by_product", "cost_by_application"]
+    assert [table for (table,) in tables] == [*["dim_application"] * 4, *written]
 
 
 def test_an_edited_applied_migration_is_refused(

@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.answer_cache import keep_answers
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
 from finops_api.costs.schemas import (
@@ -28,6 +29,7 @@ from finops_api.costs.services import (
     CostQuery,
     CostService,
     CostSide,
+    CostSort,
     OwnerAsOf,
     provide_cost_service,
 )
@@ -248,6 +250,7 @@ class CostController(Controller):
     path = "/costs"
     tags = ("costs",)
     guards = (revalidate,)
+    opt = keep_answers()
 
     @get(
         "/",
@@ -275,6 +278,14 @@ class CostController(Controller):
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
+        sort: Annotated[
+            CostSort,
+            QueryParameter(
+                description="keys: rows in group_by's order; cost_desc: the largest cost first (then "
+                "group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of "
+                "different currencies do not compare: filter by currency for a top N."
+            ),
+        ] = "keys",
     ) -> CostReport:
         asked = await cost_request(
             cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
@@ -282,7 +293,7 @@ class CostController(Controller):
         report_from, report_to = asked.months.text()
         if asked.side is None:  # no data in the range asked
             return CostReport(view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=[])
-        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page), True)
+        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page, sort), True)
         stale = await publication_service.stale_months_read([asked.side])
         return CostReport(
             view=view,

@@ -42,6 +42,8 @@ GROUP_KEYS: tuple[str, ...] = (*TIME_KEYS, *DIMENSIONS)
 FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "family", "product", "currency")
 DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
+CostSort = Literal["keys", "cost_desc"]
+"""Rows in the group keys' order, or the largest priced cost first (then the keys)."""
 PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
 """How many months an against_period moves the range back."""
 VISIBLE = "visible_applications"
@@ -68,9 +70,11 @@ class ReadModel:
 
 
 # Smallest first (rows a month and view in benchmarks/api_costs.py: 17 families, 51 owners, 51
-# owners x 17 families, 3,030 applications, 35,000 products x applications). The roll-ups carry
-# the unit range, the units and the priced flag of the rows they sum; cost_by_product has one
-# unit per row and a NULL cost where there is no price.
+# owners x 17 families, 3,030 applications, 11,800 applications x families, 35,000 products x
+# applications); a viewer's rows are chosen by application (finops_api/auth/visibility.py), so
+# its by-family reports read cost_by_application_family. The roll-ups carry the unit range, the
+# units and the priced flag of the rows they sum; cost_by_product has one unit per row and a NULL
+# cost where there is no price.
 READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "cost_by_family",
@@ -99,6 +103,14 @@ READ_MODELS: tuple[ReadModel, ...] = (
     ReadModel(
         "cost_by_application",
         frozenset({"application", "owner"}),
+        sql.Identifier("r", "unit_min"),
+        sql.Identifier("r", "unit_max"),
+        sql.Identifier("r", "units"),
+        sql.Identifier("r", "fully_priced"),
+    ),
+    ReadModel(
+        "cost_by_application_family",
+        frozenset({"source", "application", "owner", "domain", "family"}),
         sql.Identifier("r", "unit_min"),
         sql.Identifier("r", "unit_max"),
         sql.Identifier("r", "units"),
@@ -329,11 +341,16 @@ def _page_sql(page: Page | None) -> sql.Composable:
     return page.sql() if page is not None else sql.SQL("")
 
 
-def compose_cost_query(query: CostQuery, side: CostSide, page: Page | None = None) -> Statement:
+def compose_cost_query(
+    query: CostQuery, side: CostSide, page: Page | None = None, sort: CostSort = "keys"
+) -> Statement:
     """page: one page of the rows (and the row past it); None: every row (the export)."""
     statement, params = compose_side(query, side, "")
+    order = _keys(query.group_by)
+    if sort == "cost_desc":
+        order = sql.SQL("CASE WHEN side.priced THEN side.cost END DESC NULLS LAST, {}").format(order)
     composed = sql.SQL(sql_text("api/costs.sql")).format(
-        keys=_keys(query.group_by), side=statement, page=_page_sql(page)
+        keys=_keys(query.group_by), side=statement, order=order, page=_page_sql(page)
     )
     return composed, {**params, **query.params()}
 
@@ -379,10 +396,12 @@ class CostService:
             rows = await cur.fetchall()
         return msgspec.convert(rows, list[row_type])  # type: ignore[valid-type]
 
-    async def costs(self, query: CostQuery, side: CostSide, page: Page) -> list[CostRow]:
+    async def costs(
+        self, query: CostQuery, side: CostSide, page: Page, sort: CostSort = "keys"
+    ) -> list[CostRow]:
         """The page's rows and the one past it (Page.cut)."""
         query.validate()
-        return await self._rows(compose_cost_query(query, side, page), CostRow)
+        return await self._rows(compose_cost_query(query, side, page, sort), CostRow)
 
     async def compare(
         self, query: CostQuery, side: CostSide, against: CostSide, page: Page

@@ -40,3 +40,21 @@ class LoadList(msgspec.Struct, frozen=True, omit_defaults=True):
     rows: list[Load]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
+
+
+class RejectedRow(msgspec.Struct, frozen=True):
+    file: str
+    """The source file the row was read from."""
+    line_number: int
+    """1-based record number in the file (header excluded)."""
+    column_name: str
+    """The column that failed ('?' when no single column did)."""
+    reason: str
+    raw_row: dict[str, str | None]
+    """The row as the source had it: each column's text, null when empty or absent."""
+
+
+class RejectedRowList(msgspec.Struct, frozen=True, omit_defaults=True):
+    rows: list[RejectedRow]
+    next: str | None = None
+    """The next page (path and query); absent on the last page."""

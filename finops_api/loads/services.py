@@ -5,14 +5,17 @@ from decimal import Decimal
 
 import msgspec
 from litestar.di import NamedDependency
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from finops_api.db import Pool
-from finops_api.loads.schemas import Load
+from finops_api.loads.schemas import Load, RejectedRow
+from finops_api.pagination import Page
 from finops_core.decimals import plain_text
 from finops_core.sql import sql_text
 
 _COST_TOTALS = msgspec.json.Decoder(dict[str, Decimal])
+_RAW_ROW = msgspec.json.Decoder(dict[str, str | None])
 
 
 def _amounts(totals_json: str | bytes) -> dict[str, str]:
@@ -36,6 +39,26 @@ class LoadService:
                 }
             )
             for row in rows
+        ]
+
+    async def rejected_rows(self, load_id: int, page: Page) -> list[RejectedRow] | None:
+        """The page's rows and the one past it (Page.cut); None when no load has that id."""
+        statement = sql.SQL(sql_text("api/rejected_rows.sql")).format(page=page.sql())
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(statement, {"load_id": load_id})
+            rows = await cur.fetchall()
+        if not rows:
+            return None
+        return [
+            RejectedRow(
+                file=row["file"],
+                line_number=row["line_number"],
+                column_name=row["column_name"],
+                reason=row["reason"],
+                raw_row=_RAW_ROW.decode(row["raw_row"]),
+            )
+            for row in rows
+            if row["file"] is not None  # the one row of a load without rejected rows
         ]
 
 

@@ -7,6 +7,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
+from finops_api.answer_cache import keep_answers
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
 from finops_api.errors import problem_responses
@@ -21,6 +22,7 @@ class MappingController(Controller):
     path = "/mapping"
     tags = ("mapping",)
     guards = (revalidate,)
+    opt = keep_answers()
 
     @get(
         "/coverage",

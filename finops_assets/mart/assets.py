@@ -80,7 +80,8 @@ def mart_assets(
         group_name="mart",
         kinds={"postgres"},
         description="The dashboards' roll-ups of the month "
-        "(cost_by_application, cost_by_owner_family, cost_by_family, cost_by_owner)",
+        "(cost_by_application_family, cost_by_application, cost_by_owner_family, cost_by_family, "
+        "cost_by_owner)",
     )
     def cost_views(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         with mart.connection() as conn:

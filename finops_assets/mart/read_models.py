@@ -19,7 +19,13 @@ from finops_core.months import format_month
 from finops_core.sql import sql_statements
 
 COST_BY_PRODUCT = "cost_by_product"
-ROLLUPS = ("cost_by_application", "cost_by_owner_family", "cost_by_family", "cost_by_owner")
+ROLLUPS = (
+    "cost_by_application_family",
+    "cost_by_application",
+    "cost_by_owner_family",
+    "cost_by_family",
+    "cost_by_owner",
+)
 
 
 def _replace_month(

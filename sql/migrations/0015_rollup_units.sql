@@ -17,10 +17,22 @@ CREATE AGGREGATE finops.units_of(text[]) (
     PARALLEL = SAFE
 );
 
+ALTER TABLE finops.cost_by_application_family ADD COLUMN units text[];
 ALTER TABLE finops.cost_by_application ADD COLUMN units text[];
 ALTER TABLE finops.cost_by_owner_family ADD COLUMN units text[];
 ALTER TABLE finops.cost_by_family ADD COLUMN units text[];
 ALTER TABLE finops.cost_by_owner ADD COLUMN units text[];
+
+UPDATE finops.cost_by_application_family AS r
+   SET units = p.units
+  FROM (SELECT month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency,
+               finops.units_sorted(array_agg(DISTINCT unit)) AS units
+          FROM finops.cost_by_product
+         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) AS p
+ WHERE (r.month, r.pricing_view_code, r.source, r.application_code, r.owner, r.domain_code, r.family_code,
+        r.currency)
+     IS NOT DISTINCT FROM (p.month, p.pricing_view_code, p.source, p.application_code, p.owner,
+                           p.domain_code, p.family_code, p.currency);
 
 UPDATE finops.cost_by_application AS r
    SET units = p.units
@@ -57,6 +69,7 @@ UPDATE finops.cost_by_owner AS r
  WHERE (r.month, r.pricing_view_code, r.owner, r.currency)
      IS NOT DISTINCT FROM (p.month, p.pricing_view_code, p.owner, p.currency);
 
+ALTER TABLE finops.cost_by_application_family ALTER COLUMN units SET NOT NULL;
 ALTER TABLE finops.cost_by_application ALTER COLUMN units SET NOT NULL;
 ALTER TABLE finops.cost_by_owner_family ALTER COLUMN units SET NOT NULL;
 ALTER TABLE finops.cost_by_family ALTER COLUMN units SET NOT NULL;

@@ -23,6 +23,7 @@ OPEN_API = ApiConfig(auth=AuthConfig(mode="none"))
 
 READ_MODELS = (
     "cost_by_product",
+    "cost_by_application_family",
     "cost_by_application",
     "cost_by_owner_family",
     "cost_by_family",

@@ -176,7 +176,9 @@ def test_read_model_choice() -> None:
     assert choose_read_model(["month", "application", "currency"]).table == "cost_by_application"
     assert choose_read_model(["currency"]).table == "cost_by_family"
     assert choose_read_model(["source", "domain", "family"]).table == "cost_by_family"
-    assert choose_read_model(["source", "application"]).table == "cost_by_product"
+    assert choose_read_model(["source", "application"]).table == "cost_by_application_family"
+    assert choose_read_model(["application", "family"]).table == "cost_by_application_family"
+    assert choose_read_model(["application", "domain", "owner"]).table == "cost_by_application_family"
     assert choose_read_model(["family", "product"]).table == "cost_by_product"
     assert choose_read_model(["month", "owner"]).table == "cost_by_owner"
     assert choose_read_model(["owner", "family"]).table == "cost_by_owner_family"
@@ -274,3 +276,28 @@ async def test_tiny_amounts_are_plain_decimal_strings(mart_url: str) -> None:
         ("0.0000001", "0.000000000006266090"),
         ("0.00000005", "0.00000005"),
     ]
+
+
+async def test_sort_by_cost_gives_the_top_n_page_by_page(client: Client) -> None:
+    # EUR by month and application: payments 10.15 (Jan), 9.10 (Mar), unpriced (Feb); billing
+    # 6.25 (Jan), 4.25 (Feb)
+    params = {"group_by": "month,application", "currency": "EUR", "sort": "cost_desc", "limit": "2"}
+    body = await costs(client, **params)
+    seen = [[(r["month"], r["application"], r["cost"]) for r in body["rows"]]]
+    while "next" in body:
+        response = await client.get(body["next"])  # the link carries the query
+        body = response.json()
+        seen.append([(r["month"], r["application"], r["cost"]) for r in body["rows"]])
+    assert seen == [
+        [("2025-01", "payments", "10.15"), ("2025-03", "payments", "9.10")],
+        [("2025-01", "billing", "6.25"), ("2025-02", "billing", "4.25")],
+        [("2025-02", "payments", None)],  # unpriced: last
+    ]
+    # the default stays the keys' order
+    by_keys = await costs(
+        client, group_by="application", currency="EUR", **{"from": "2025-01", "to": "2025-01"}
+    )
+    assert [r["application"] for r in by_keys["rows"]] == ["billing", "payments"]
+    bad = await client.get("/api/v1/costs", params={"sort": "cost"})
+    assert bad.status_code == 400
+    assert [p["name"] for p in bad.json()["invalid_params"]] == ["sort"]

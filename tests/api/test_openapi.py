@@ -19,6 +19,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "/api/v1/costs/variance": ["getCostVariance"],
         "/api/v1/costs/export": ["exportCosts"],
         "/api/v1/loads": ["listLoads"],
+        "/api/v1/loads/{load_id}/rejected-rows": ["listRejectedRows"],
         "/api/v1/allocations/explain": ["explainAllocation"],
         "/api/v1/mapping/coverage": ["getMappingCoverage"],
         "/api/v1/me": ["getMe"],
@@ -47,10 +48,12 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "product",
         "currency",
         "owner_as_of",
+        "sort",
         "limit",
         "offset",
     }
     assert parameters["owner_as_of"]["schema"]["enum"] == ["month", "current"]
+    assert parameters["sort"]["schema"]["enum"] == ["keys", "cost_desc"]
     assert parameters["from"]["schema"]["pattern"] == r"^([1-9]\d{3})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
     assert "application/problem+json" in costs["responses"]["400"]["content"]
     row = schema["components"]["schemas"]["CostRow"]
