@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * Costs of a pricing view, grouped and filtered by period and the product tree
-         * @description Quantities are returned only when every row of a group has the same unit, costs only when every row is priced in the view (else null, with priced false). Amounts in different currencies are never added: currency is always a group key. A simulation view is evaluated on the fly from its base view and its adjustments.
+         * @description Quantities are returned only when every row of a group has the same unit (units lists a group's units, several when it mixes them), costs only when every row is priced in the view (else null, with priced false). Amounts in different currencies are never added: currency is always a group key. A simulation view is evaluated on the fly from its base view and its adjustments.
          */
         get: operations["listCosts"];
         put?: never;
@@ -113,7 +113,7 @@ export interface paths {
         };
         /**
          * Every row of GET /api/v1/costs, streamed as CSV or Parquet
-         * @description The same parameters and rows as /costs, unpaged, streamed in constant memory. Amounts are exact decimal text in both formats; priced is a boolean.
+         * @description The same parameters and rows as /costs, unpaged, streamed in constant memory. Amounts are exact decimal text in both formats; priced is a boolean; units is a list in Parquet, the units joined by ';' in CSV. Months whose layers disagree (a run stopped between its steps) are named in the FinOps-Stale-Months header (YYYY-MM, comma-separated), absent when there is none.
          */
         get: operations["exportCosts"];
         put?: never;
@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * Service and database health
-         * @description 503 with problem details when the database cannot be reached.
+         * @description 503 with problem details when the database cannot be reached. stale_months lists the months a stopped run left half-published; with read replicas, each one's replay lag behind the primary (an unreachable one is listed as such).
          */
         get: operations["getHealth"];
         put?: never;
@@ -216,6 +216,26 @@ export interface paths {
          * @description The load audit: for the admin role.
          */
         get: operations["listLoads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/loads/{load_id}/rejected-rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rows a load rejected, with the reason and the row as the source had it
+         * @description For the admin role. In the file's order (file, line). Reloading a source's month replaces its rejected rows: an earlier load of the same source and month lists none.
+         */
+        get: operations["listRejectedRows"];
         put?: never;
         post?: never;
         delete?: never;
@@ -402,6 +422,7 @@ export interface components {
             application: string;
             month: string;
             rows: components["schemas"]["AllocationShare"][];
+            stale_months?: components["schemas"]["StaleMonth"][];
         };
         /** AllocationShare */
         AllocationShare: {
@@ -504,6 +525,7 @@ export interface components {
             group_by: string[];
             next?: string | null;
             rows: components["schemas"]["CompareRow"][];
+            stale_months?: components["schemas"]["StaleMonth"][];
             to: string | null;
             view: string;
         };
@@ -557,6 +579,7 @@ export interface components {
             ratio: string | null;
             source?: string | null;
             unit: string | null;
+            units: string[];
             year?: string | null;
         };
         /** CostReport */
@@ -565,6 +588,7 @@ export interface components {
             group_by: string[];
             next?: string | null;
             rows: components["schemas"]["CostRow"][];
+            stale_months?: components["schemas"]["StaleMonth"][];
             to: string | null;
             view: string;
         };
@@ -593,6 +617,7 @@ export interface components {
             quarter?: string | null;
             source?: string | null;
             unit: string | null;
+            units: string[];
             year?: string | null;
         };
         /** Domain */
@@ -631,7 +656,9 @@ export interface components {
         Health: {
             /** @constant */
             database: "ok";
+            replicas: components["schemas"]["ReplicaHealth"][];
             schema_version: string;
+            stale_months?: components["schemas"]["StaleMonth"][];
             /** @constant */
             status: "ok";
         };
@@ -643,10 +670,12 @@ export interface components {
         /** Load */
         Load: {
             cost_column: string;
+            delivered: boolean;
             /** Format: date-time */
             finished_at: string;
             load_id: number;
             month: string;
+            reason?: string | null;
             rejected_cost: {
                 [key: string]: string;
             };
@@ -659,6 +688,11 @@ export interface components {
             };
             /** Format: date-time */
             started_at: string;
+            /**
+             * @default loaded
+             * @enum {string}
+             */
+            status: "loaded" | "held" | "failed";
         };
         /** LoadList */
         LoadList: {
@@ -670,6 +704,7 @@ export interface components {
             month: string;
             next?: string | null;
             rows: components["schemas"]["SourceCoverage"][];
+            stale_months?: components["schemas"]["StaleMonth"][];
         };
         /** Me */
         Me: {
@@ -755,6 +790,29 @@ export interface components {
             valid_from: string | null;
             valid_to: string | null;
         };
+        /** RejectedRow */
+        RejectedRow: {
+            column_name: string;
+            file: string;
+            line_number: number;
+            raw_row: {
+                [key: string]: string | null;
+            };
+            reason: string;
+        };
+        /** RejectedRowList */
+        RejectedRowList: {
+            next?: string | null;
+            rows: components["schemas"]["RejectedRow"][];
+        };
+        /** ReplicaHealth */
+        ReplicaHealth: {
+            replay_lag_bytes: number | null;
+            replay_lag_seconds: number | null;
+            replica: number;
+            /** @enum {string} */
+            status: "ok" | "unavailable";
+        };
         /** SimulationCreate */
         SimulationCreate: {
             adjustments?: components["schemas"]["Adjustment"][];
@@ -792,6 +850,12 @@ export interface components {
              * @example 0.000000000006266090
              */
             unallocated_cost: string;
+            unpriced_lines: number;
+        };
+        /** StaleMonth */
+        StaleMonth: {
+            month: string;
+            reason: string;
         };
         /** VarianceReport */
         VarianceReport: {
@@ -804,6 +868,7 @@ export interface components {
             group_by: string[];
             next?: string | null;
             rows: components["schemas"]["VarianceRow"][];
+            stale_months?: components["schemas"]["StaleMonth"][];
             to: string | null;
             view: string;
         };
@@ -1091,6 +1156,8 @@ export interface operations {
                 group_by?: string;
                 /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
                 owner_as_of?: "month" | "current";
+                /** @description keys: rows in group_by's order; cost_desc: the largest cost first (then group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of different currencies do not compare: filter by currency for a top N. */
+                sort?: "keys" | "cost_desc";
             };
             header?: never;
             path?: never;
@@ -1555,6 +1622,79 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listRejectedRows: {
+        parameters: {
+            query?: {
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The load attempt (listLoads' load_id). */
+                load_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RejectedRowList"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

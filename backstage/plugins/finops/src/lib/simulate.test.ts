@@ -3,7 +3,7 @@ import { simulatedCost } from './simulate';
 
 const row = (overrides: Partial<CostRow>): CostRow => ({
   month: '2026-01', family: 'vm', product: 'vm-hours', application: 'payments', currency: 'EUR',
-  unit: 'Hours', quantity: '100', cost: '10.00', priced: true, ...overrides,
+  unit: 'Hours', units: ['Hours'], quantity: '100', cost: '10.00', priced: true, ...overrides,
 });
 const adjust = (overrides: Partial<Adjustment>): Adjustment => ({
   scope: { level: 'family', code: 'vm' }, kind: 'percent', value: '10', from: null, to: null, ...overrides,

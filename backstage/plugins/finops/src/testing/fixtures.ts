@@ -5,7 +5,8 @@ import type { Application, CostQuery, CostReport, CostRow, Me } from '../api/typ
 // browser test runs the plugin against the real API.
 
 const cost = (month: string, domain: string, amount: string, currency = 'EUR'): CostRow => ({
-  month, domain, currency, unit: null, quantity: null, cost: amount, priced: true,
+  month, domain, currency, unit: null, units: ['GB-Months', 'Hours'], quantity: null, cost: amount,
+  priced: true,
 });
 
 export const COST_ROWS: CostRow[] = [
