@@ -22,6 +22,7 @@ export type Domain = Schemas['Domain'];
 export type AllocationExplanation = Schemas['AllocationExplanation'];
 export type AllocationShare = Schemas['AllocationShare'];
 export type Load = Schemas['Load'];
+export type StaleMonth = Schemas['StaleMonth'];
 export type MappingCoverage = Schemas['MappingCoverage'];
 export type SourceCoverage = Schemas['SourceCoverage'];
 export type ProblemDetails = Schemas['ProblemDetails'];

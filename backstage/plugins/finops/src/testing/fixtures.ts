@@ -1,5 +1,5 @@
 import type { FinopsApi } from '../api/FinopsApi';
-import type { Application, CostQuery, CostReport, CostRow, Me } from '../api/types';
+import type { Application, CostQuery, CostReport, CostRow, Load, Me, StaleMonth } from '../api/types';
 
 // A FinopsApi answering fixed figures in the API's wire format, for component tests; the
 // browser test runs the plugin against the real API.
@@ -21,6 +21,28 @@ export const APPLICATIONS: Application[] = [
   { code: 'payments', name: 'Payments', owner: 'group:default/payments-team', entity_ref: 'component:default/payments',
     cost_center: null, lifecycle: 'production', valid_from: null, valid_to: null, deleted: false, auto: false },
 ];
+
+const load = (load_id: number, source: string, fields: Partial<Load>): Load => ({
+  load_id, source, month: '2026-02', rows_read: 40, rows_loaded: 40, rows_rejected: 0, delivered: true,
+  cost_column: 'EffectiveCost', source_cost: { EUR: '160.00' }, rejected_cost: {},
+  started_at: '2026-03-02T06:00:00Z', finished_at: '2026-03-02T06:01:00Z', status: 'loaded', reason: null, ...fields,
+});
+
+/** One month's attempts: a load, a delivery held by validation, a source that delivered nothing. */
+export const LOADS: Load[] = [
+  load(41, 'aws', {}),
+  load(42, 'aws', {
+    status: 'held', rows_loaded: 28, rows_rejected: 12, rejected_cost: { EUR: '48.00' },
+    reason: '12 of 40 rows rejected (30.0%), above the 5% allowed',
+  }),
+  load(43, 'azure', { delivered: false, rows_read: 0, rows_loaded: 0, source_cost: {} }),
+];
+
+/** A month a run left half-published, worded as the API words it. */
+export const STALE_MONTH: StaleMonth = {
+  month: '2026-02',
+  reason: 'not rebuilt since its consumption was reloaded: valuation, cost views; a run stopped before publishing the month; materialize 2026-02 again',
+};
 
 export const FINANCE_ME: Me = {
   subject: 'user:default/fran', role: 'finance', authentication: 'backstage',

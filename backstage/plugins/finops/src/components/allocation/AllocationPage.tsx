@@ -7,6 +7,7 @@ import type { AllocationShare } from '../../api/types';
 import { compare, formatAmount, formatMoney, formatQuantity, formatRatio } from '../../lib/money';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
+import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { Toolbar } from '../common/Toolbar';
 import { TextInput } from '../common/TextInput';
@@ -32,6 +33,7 @@ export function AllocationPage() {
           options={options((applications.value ?? []).map(app => app.code))} onChange={value => update({ application: value })} />
         <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
       </Toolbar>
+      <StaleMonthsBanner staleMonths={explanation.value?.stale_months} />
       <AsyncContent
         {...explanation}
         isEmpty={value => value.rows.length === 0}

@@ -9,6 +9,7 @@ import type { AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
+import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
@@ -75,6 +76,7 @@ export function ComparePage() {
         <Choice id="finops-group-by" label="Rows" value={state.group_by} options={options(GROUP_KEYS)} onChange={value => update({ group_by: value })} />
         <ScopePicker level={state.scope as ScopeLevel} value={state.scopeValue} onChange={update} />
       </Toolbar>
+      <StaleMonthsBanner staleMonths={report.value?.stale_months} />
       <AsyncContent {...report} isEmpty={value => value.rows.length === 0} empty={<p>No costs on either side for this period and scope.</p>}>
         {value => {
           const currencies = currenciesOf(value.rows);

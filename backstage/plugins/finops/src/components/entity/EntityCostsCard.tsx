@@ -5,6 +5,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import { formatMoney, formatRatio } from '../../lib/money';
 import { AsyncContent } from '../common/AsyncContent';
+import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { NoCostsState } from './NoCostsState';
 import { useEntityApplications } from './useEntityApplications';
 
@@ -27,22 +28,23 @@ export function EntityCostsCard() {
             <NoCostsState entityRef={value.ref} kind={entity.kind} codes={[]} compact />
           ) : (
             <AsyncContent {...latest}>
-              {report =>
-                !report || report.rows.length === 0 ? (
-                  <NoCostsState entityRef={value.ref} kind={entity.kind} codes={value.codes} compact />
-                ) : (
-                  <>
-                    {report.rows.map(row => (
+              {report => (
+                <>
+                  <StaleMonthsBanner staleMonths={report?.stale_months} />
+                  {!report || report.rows.length === 0 ? (
+                    <NoCostsState entityRef={value.ref} kind={entity.kind} codes={value.codes} compact />
+                  ) : (
+                    report.rows.map(row => (
                       <Typography key={row.currency} variant="h6" data-testid={`entity-card-${row.currency}`}>
                         {row.month}: {formatMoney(row.cost, row.currency)}{' '}
                         <Typography component="span" variant="body2" color="textSecondary">
                           ({formatRatio(row.ratio)} of the month before)
                         </Typography>
                       </Typography>
-                    ))}
-                  </>
-                )
-              }
+                    ))
+                  )}
+                </>
+              )}
             </AsyncContent>
           )
         }

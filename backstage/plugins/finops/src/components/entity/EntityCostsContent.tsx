@@ -10,6 +10,7 @@ import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
+import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { ViewPicker } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
 import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
@@ -57,6 +58,7 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
           {resolved.how === 'annotation' ? 'finops/application annotation' : resolved.how === 'owner' ? 'owned by this group' : 'entity_ref in the FinOps catalog'})
         </Typography>
       </Toolbar>
+      <StaleMonthsBanner staleMonths={report.value?.stale_months} />
       <AsyncContent {...report} isEmpty={value => value.rows.length === 0}
         empty={<NoCostsState entityRef={resolved.ref} kind={kind} codes={resolved.codes} />}>
         {value => {

@@ -11,6 +11,7 @@ import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
+import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { PeriodPicker, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Movers } from './Movers';
@@ -64,6 +65,7 @@ export function OverviewPage() {
           onChange={changes => update(changes)}
         />
       </Toolbar>
+      <StaleMonthsBanner staleMonths={report.value?.stale_months} />
       <AsyncContent
         {...report}
         isEmpty={value => value.rows.length === 0}

@@ -3,18 +3,17 @@ import Grid from '@material-ui/core/Grid';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
-import type { Load, SourceCoverage } from '../../api/types';
+import type { SourceCoverage } from '../../api/types';
 import { compare, formatAmount, formatRatio } from '../../lib/money';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
+import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Toolbar } from '../common/Toolbar';
 import { TextInput } from '../common/TextInput';
+import { LoadsTable } from './LoadsTable';
 import { PriceCoverage } from './PriceCoverage';
 
 const DEFAULTS = { month: '' };
-
-const perCurrency = (amounts: Record<string, string>) =>
-  Object.entries(amounts).map(([currency, amount]) => `${formatAmount(amount)} ${currency}`).join(', ') || '–';
 
 /** The load audit per source and month, mapping coverage and price coverage. */
 export function DataQualityPage() {
@@ -29,27 +28,11 @@ export function DataQualityPage() {
       <Toolbar>
         <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
       </Toolbar>
+      <StaleMonthsBanner staleMonths={coverage.value?.stale_months} />
       <Grid container spacing={3}>
         <Grid item xs={12}>
           <AsyncContent {...loads} isEmpty={rows => rows.length === 0} empty={<p>No load recorded for {month}: materialize the month's sources.</p>}>
-            {rows => (
-              <Table<Load>
-                title={`Loads of ${month}`}
-                options={{ paging: false, search: false, padding: 'dense' }}
-                columns={[
-                  { title: 'Source', field: 'source' },
-                  { title: 'Load', field: 'load_id', type: 'numeric' },
-                  { title: 'Rows read', field: 'rows_read', type: 'numeric' },
-                  { title: 'Loaded', field: 'rows_loaded', type: 'numeric' },
-                  { title: 'Rejected', field: 'rows_rejected', type: 'numeric' },
-                  { title: 'Cost column', field: 'cost_column' },
-                  { title: 'Source cost', render: row => perCurrency(row.source_cost) },
-                  { title: 'Rejected cost', render: row => perCurrency(row.rejected_cost) },
-                  { title: 'Finished', field: 'finished_at' },
-                ]}
-                data={rows}
-              />
-            )}
+            {rows => <LoadsTable month={month} rows={rows} />}
           </AsyncContent>
         </Grid>
         <Grid item xs={12} md={6}>

@@ -1,0 +1,138 @@
+import { screen, within } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { finopsApiRef } from '../api/FinopsApi';
+import type { CostQuery, StaleMonth } from '../api/types';
+import { LOADS, STALE_MONTH, fixtureApi } from '../testing/fixtures';
+import { EntityCostsCard } from './entity/EntityCostsCard';
+import { EntityCostsContent } from './entity/EntityCostsContent';
+import { AllocationPage } from './allocation/AllocationPage';
+import { ComparePage } from './compare/ComparePage';
+import { DataQualityPage } from './quality/DataQualityPage';
+import { OverviewPage } from './overview/OverviewPage';
+
+const coverage = { month: '2026-02', rows: [] };
+
+describe('DataQualityPage', () => {
+  const api = fixtureApi({ listLoads: async () => LOADS, getMappingCoverage: async () => coverage });
+
+  it('shows a held delivery as held, with its reason, not as a load', async () => {
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });
+    expect(await screen.findByTestId('load-status-42')).toHaveTextContent('held');
+    expect(screen.getByTestId('load-reason-42')).toHaveTextContent('12 of 40 rows rejected (30.0%), above the 5% allowed');
+    expect(screen.getByTestId('load-status-41')).toHaveTextContent('loaded');
+    expect(screen.getByTestId('load-reason-41')).toHaveTextContent(/^$/);
+  });
+
+  it('says "no delivery" for a month no file held, and "delivered" otherwise', async () => {
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });
+    expect(await screen.findByTestId('load-delivery-43')).toHaveTextContent('no delivery');
+    expect(screen.getByTestId('load-delivery-41')).toHaveTextContent(/^delivered$/);
+    expect(screen.getAllByText('no delivery')).toHaveLength(1);
+  });
+
+  it("warns that the coverage's month is stale, naming it and the reason", async () => {
+    const stale = fixtureApi({
+      listLoads: async () => LOADS,
+      getMappingCoverage: async () => ({ ...coverage, stale_months: [STALE_MONTH] }),
+    });
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, stale]], initialRouteEntries: ['/?month=2026-02'] });
+    const banner = await screen.findByTestId('stale-months');
+    expect(banner).toHaveTextContent('Costs of 2026-02 may be inconsistent');
+    expect(within(banner).getByTestId('stale-month-2026-02')).toHaveTextContent(`2026-02: ${STALE_MONTH.reason}`);
+  });
+
+  it('shows no banner when no month is stale', async () => {
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });
+    await screen.findByTestId('load-status-41');
+    await screen.findByText('Mapping coverage, 2026-02');
+    expect(screen.queryByTestId('stale-months')).toBeNull();
+  });
+});
+
+describe('StaleMonthsBanner on the cost pages', () => {
+  it('warns on the Overview when the /costs answer carries stale_months', async () => {
+    const base = fixtureApi();
+    const stale = fixtureApi({
+      getCosts: async (query: CostQuery) => ({ ...(await base.getCosts(query)), stale_months: [STALE_MONTH] }),
+    });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, stale]] });
+    expect(await screen.findByTestId('stale-months')).toHaveTextContent('Costs of 2026-02 may be inconsistent');
+    expect(screen.getByTestId('stale-month-2026-02')).toHaveTextContent('materialize 2026-02 again');
+    expect(screen.getByTestId('period-total-2026-02')).toHaveTextContent('160.00 EUR');
+  });
+
+  it('shows none on the Overview when the answer has no stale_months', async () => {
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, fixtureApi()]] });
+    await screen.findByTestId('period-total-2026-02');
+    expect(screen.queryByTestId('stale-months')).toBeNull();
+  });
+
+  it('warns on Compare even when the answer has no row', async () => {
+    const base = fixtureApi();
+    const stale = fixtureApi({
+      compareCosts: async query => ({ ...(await base.compareCosts(query)), stale_months: [STALE_MONTH] }),
+    });
+    await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, stale]] });
+    expect(await screen.findByTestId('stale-month-2026-02')).toHaveTextContent(STALE_MONTH.reason);
+    expect(screen.getByText('No costs on either side for this period and scope.')).toBeInTheDocument();
+  });
+
+  it('warns on Allocation explain', async () => {
+    const stale = fixtureApi({
+      explainAllocation: async ({ application, month }) => ({ application, month, rows: [], stale_months: [STALE_MONTH] }),
+    });
+    await renderInTestApp(<AllocationPage />, { apis: [[finopsApiRef, stale]], initialRouteEntries: ['/?month=2026-02'] });
+    expect(await screen.findByTestId('stale-months')).toHaveTextContent('Costs of 2026-02 may be inconsistent');
+    expect(screen.getByTestId('allocation-empty')).toHaveTextContent('payments received no share');
+  });
+
+  it("warns on an entity's Costs tab when its /costs answer carries stale_months", async () => {
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+    const base = fixtureApi();
+    const stale = fixtureApi({
+      getCosts: async (query: CostQuery) => ({ ...(await base.getCosts(query)), stale_months: [STALE_MONTH] }),
+    });
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, stale]] },
+    );
+    expect(await screen.findByTestId('stale-month-2026-02')).toHaveTextContent(`2026-02: ${STALE_MONTH.reason}`);
+    expect(screen.getByTestId('entity-month-2026-02')).toHaveTextContent('160.00 EUR');
+  });
+});
+
+describe('EntityCostsCard', () => {
+  const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+  const lastMonth = (staleMonths?: StaleMonth[]) => {
+    const base = fixtureApi();
+    return fixtureApi({
+      compareCosts: async query => ({
+        ...(await base.compareCosts(query)),
+        rows: [{ month: '2026-02', currency: 'EUR', cost: '160.00', against_cost: '150.305', delta: '9.695', ratio: '1.0645', priced: true, against_priced: true, unit: null, units: [], quantity: null, against_quantity: null }],
+        ...(staleMonths ? { stale_months: staleMonths } : {}),
+      }),
+    });
+  };
+  const render = (api: ReturnType<typeof fixtureApi>) =>
+    renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsCard />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, api]] },
+    );
+
+  it("warns on the card when the last month's answer is stale", async () => {
+    await render(lastMonth([STALE_MONTH]));
+    expect(await screen.findByTestId('entity-card-EUR')).toHaveTextContent('2026-02: 160.00 EUR');
+    expect(screen.getByTestId('stale-month-2026-02')).toHaveTextContent(STALE_MONTH.reason);
+  });
+
+  it('shows no banner on the card otherwise', async () => {
+    await render(lastMonth());
+    expect(await screen.findByTestId('entity-card-EUR')).toHaveTextContent('2026-02: 160.00 EUR');
+    expect(screen.queryByTestId('stale-months')).toBeNull();
+  });
+});

@@ -1,0 +1,55 @@
+import { StatusError, StatusOK, StatusWarning, Table } from '@backstage/core-components';
+import type { Load } from '../../api/types';
+import { formatAmount } from '../../lib/money';
+
+const perCurrency = (amounts: Record<string, string>) =>
+  Object.entries(amounts).map(([currency, amount]) => `${formatAmount(amount)} ${currency}`).join(', ') || '–';
+
+// A held or failed attempt replaced nothing: its row must not read like a load of the month.
+const STATUS = { loaded: StatusOK, held: StatusWarning, failed: StatusError } as const;
+
+function LoadStatus({ load }: { load: Load }) {
+  const Status = STATUS[load.status];
+  return (
+    <span data-testid={`load-status-${load.load_id}`}>
+      <Status>{load.status}</Status>
+    </span>
+  );
+}
+
+/**
+ * The load audit of a month: every attempt, loaded or not. `delivered` false: no file held the
+ * month, so it is empty for want of a delivery, unlike a delivery whose costs sum to 0.
+ */
+export function LoadsTable({ month, rows }: { month: string; rows: Load[] }) {
+  return (
+    <Table<Load>
+      title={`Loads of ${month}`}
+      options={{ paging: false, search: false, padding: 'dense' }}
+      columns={[
+        // Source, load, rows read, loaded, rejected lead: the browser test reads a row by them.
+        { title: 'Source', field: 'source' },
+        { title: 'Load', field: 'load_id', type: 'numeric' },
+        { title: 'Rows read', field: 'rows_read', type: 'numeric' },
+        { title: 'Loaded', field: 'rows_loaded', type: 'numeric' },
+        { title: 'Rejected', field: 'rows_rejected', type: 'numeric' },
+        { title: 'Status', field: 'status', render: row => <LoadStatus load={row} /> },
+        {
+          title: 'Delivery',
+          field: 'delivered',
+          render: row => <span data-testid={`load-delivery-${row.load_id}`}>{row.delivered ? 'delivered' : 'no delivery'}</span>,
+        },
+        { title: 'Cost column', field: 'cost_column' },
+        { title: 'Source cost', render: row => perCurrency(row.source_cost) },
+        { title: 'Rejected cost', render: row => perCurrency(row.rejected_cost) },
+        {
+          title: 'Reason',
+          field: 'reason',
+          render: row => <span data-testid={`load-reason-${row.load_id}`}>{row.reason ?? ''}</span>,
+        },
+        { title: 'Finished', field: 'finished_at' },
+      ]}
+      data={rows}
+    />
+  );
+}
