@@ -5,6 +5,9 @@ the run fails in one line; --accept-held (run config accept_held) replaces the m
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -15,7 +18,6 @@ import pytest
 
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
-from finops_cli.main import main
 from finops_cli.report import run_report
 from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.deliveries import DeliveryRules
@@ -124,33 +126,36 @@ def test_a_bad_delivery_is_held_and_the_month_kept(mart_url: str, tmp_path: Path
     assert held[4].startswith(reason)
 
 
-def test_accept_held_replaces_the_month_from_the_cli(
-    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_accept_held_replaces_the_month_from_the_cli(mart_url: str, tmp_path: Path) -> None:
     bill = good_month(tmp_path / "bills")
     config = tmp_path / "finops.yaml"
     config.write_text(
         "start_month: '2020-01'\nend_month: '2025-12'\n"
         f"sources:\n  - {{name: cloud, kind: focus, path: '{bill}', application_tag: application}}\n"
     )
-    monkeypatch.setenv("FINOPS_CONFIG", str(config))
-    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
-    assert main(["materialize", "--month", "2025-01"]) == 0
-    write_csv(bill, [line(JAN, f"{n}00.00") for n in range(1, 11)])  # 5,500.00: x100
-    capsys.readouterr()
+    env = os.environ | {"FINOPS_CONFIG": str(config), "FINOPS_HOME": str(tmp_path / "home")}
+    env.pop("DAGSTER_HOME", None)
 
-    assert main(["materialize", "--month", "2025-01"]) == 1
-    err = capsys.readouterr().err
-    errors = [e for e in err.splitlines() if "error:" in e]
+    def materialize(*options: str) -> subprocess.CompletedProcess[str]:
+        # a process of its own, as a user runs it: its stderr is the CLI's alone
+        command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-01", *options]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+
+    assert materialize().returncode == 0
+    write_csv(bill, [line(JAN, f"{n}00.00") for n in range(1, 11)])  # 5,500.00: x100
+
+    held = materialize()
+    assert held.returncode == 1
+    errors = [e for e in held.stderr.splitlines() if "error:" in e]
     assert errors == [
         "  error: 2025-01 step cloud__billing_lines failed: DeliveryHeld: cloud 2025-01 held, "
         "the loaded month is unchanged: the EUR total moves from 55 to 5500 (x100; max_total_factor 10); "
         "`finops materialize --accept-held` (run config accept_held) replaces it"
     ]
-    assert "Traceback" not in err
+    assert "Traceback" not in held.stderr
     assert fact_total(mart_url, "cloud", JAN) == LOADED
 
-    assert main(["materialize", "--month", "2025-01", "--accept-held"]) == 0
+    assert materialize("--accept-held").returncode == 0
     assert fact_total(mart_url, "cloud", JAN) == {"EUR": Decimal("5500.00")}
     assert actual_total(mart_url, "cloud", JAN) == {"EUR": Decimal("5500.00")}
     assert [a[0] for a in attempts(mart_url)] == ["loaded", "held", "loaded"]

@@ -78,10 +78,10 @@ def source_assets(
     ) -> MaterializeResult:
         month = partition_month(context.partition_key)
         slice_ = LandingSlice(mart.landing_root(), name, month)
-        url = mart.url()
-        gate = DeliveryGate(url, name, month, rules, config.accept_held, context.log.info)
-        with audited_attempt(url, name, month, cost_column):
-            summary = ingest(slice_, context.log.info, Delivery(partition_span(partitions), gate))
+        with mart.connection() as conn:
+            gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
+            with audited_attempt(conn, name, month, cost_column):
+                summary = ingest(slice_, context.log.info, Delivery(partition_span(partitions), gate))
         step_committed(lines_key)
         metadata: dict[str, Any] = {
             "rows_read": summary.rows_read,

@@ -18,11 +18,11 @@ from decimal import Decimal
 
 import msgspec
 import polars as pl
-import psycopg
 from psycopg.types.json import Jsonb
 
+from finops_assets.mart.connection import Mart, connection
 from finops_assets.sources.files import SourceFilesError, UnplaceableFileError, UnreadableFileError
-from finops_assets.sources.monthly import IngestSummary, exact_texts
+from finops_assets.sources.monthly import NO_KEY, IngestSummary, exact_texts
 from finops_core.decimals import exact_text
 from finops_core.deliveries import DeliveryRules
 from finops_core.months import format_month
@@ -58,8 +58,8 @@ class LoadedMonth:
         return self.rows_read - self.rows_rejected
 
 
-def loaded_month(url: str, source: str, month: date) -> LoadedMonth | None:
-    with psycopg.connect(url) as conn:
+def loaded_month(mart: Mart, source: str, month: date) -> LoadedMonth | None:
+    with connection(mart) as conn:
         row = conn.execute(sql_text("batch/deliveries/loaded_month.sql"), {"source": source, "month": month})
         found = row.fetchone()
     if found is None:
@@ -72,7 +72,7 @@ def _share(part: int, whole: int) -> str:
 
 
 def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: float) -> str | None:
-    for currency in sorted(loaded):
+    for currency in sorted(loaded.keys() - {NO_KEY}):  # lines with no currency were all rejected
         before, after = abs(loaded[currency]), abs(new.get(currency, Decimal(0)))
         if before == 0:
             continue
@@ -127,7 +127,7 @@ def held_reason(
 class DeliveryGate:
     """Held or not, for one (source, month) run; called by the ingest before it lands anything."""
 
-    url: str
+    mart: Mart
     source: str
     month: date
     rules: DeliveryRules
@@ -135,7 +135,7 @@ class DeliveryGate:
     log: Callable[[str], None]
 
     def __call__(self, summary: IngestSummary, rejects: pl.DataFrame) -> None:
-        loaded = loaded_month(self.url, self.source, self.month)
+        loaded = loaded_month(self.mart, self.source, self.month)
         reason = held_reason(summary, rejects, loaded, self.rules, self.month)
         if reason is None:
             return
@@ -151,7 +151,7 @@ class DeliveryGate:
 
 
 def record_attempt(
-    url: str,
+    mart: Mart,
     source: str,
     month: date,
     status: str,
@@ -160,7 +160,7 @@ def record_attempt(
     cost_column: str,
 ) -> int:
     figures = summary or IngestSummary(0, 0, [], {}, {})
-    with psycopg.connect(url) as conn:
+    with connection(mart) as conn, conn.transaction():
         row = conn.execute(
             sql_text("batch/deliveries/record_attempt.sql"),
             {
@@ -182,16 +182,16 @@ def record_attempt(
 
 
 @contextmanager
-def audited_attempt(url: str, source: str, month: date, cost_column: str) -> Iterator[None]:
+def audited_attempt(mart: Mart, source: str, month: date, cost_column: str) -> Iterator[None]:
     """Around an ingest: a held delivery or an unreadable file leaves its audit row and ends
     the run with its one line (DeliveryFailed for a file), never a parser's traceback."""
     try:
         yield
     except DeliveryHeld as held:
-        record_attempt(url, source, month, "held", held.reason, held.summary, cost_column)
+        record_attempt(mart, source, month, "held", held.reason, held.summary, cost_column)
         raise
     except (UnreadableFileError, UnplaceableFileError, SourceFilesError) as error:
-        record_attempt(url, source, month, "failed", str(error), None, cost_column)
+        record_attempt(mart, source, month, "failed", str(error), None, cost_column)
         raise DeliveryFailed(
             f"{source} {format_month(month)} failed, the loaded month is unchanged: {error}"
         ) from None

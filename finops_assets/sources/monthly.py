@@ -103,6 +103,10 @@ def sha256(path: Path) -> str:
 ABSURD = Decimal("1e38")
 
 
+NO_KEY = "?"
+"""The key of the totals of rows that state none (a line with no currency)."""
+
+
 def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
     """The exact total of `value` per `key` over a frame of those two columns, as the rows state
     them. Numbers too large or too precise for Decimal(38, 18) are rejected by normalisation but
@@ -113,7 +117,9 @@ def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
     if frame.height == 0:
         return {}
     value, _ = parse_decimal("value", frame.schema["value"])
-    valued = frame.select(pl.col("key").fill_null("?"), value.alias("parsed"), pl.col("value").alias("raw"))
+    valued = frame.select(
+        pl.col("key").fill_null(NO_KEY), value.alias("parsed"), pl.col("value").alias("raw")
+    )
     totals = valued.drop_nulls("parsed").group_by("key").agg(pl.col("parsed").sum())
     result: dict[str, Decimal] = {row["key"]: row["parsed"] for row in totals.iter_rows(named=True)}
     for row in valued.filter(pl.col("parsed").is_null() & pl.col("raw").is_not_null()).iter_rows(named=True):
