@@ -7,6 +7,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ import psutil
 from finops_cli.processes import running
 
 STOP_SECONDS = 10
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -104,3 +106,17 @@ class DemoProcess:
         assert all(port_is_free(port) for port in ports), ports
         self.process.wait(5)
         return elapsed
+
+
+def start_small_demo(mart_url: str, tmp_path: Path) -> tuple[DemoProcess, int, int]:
+    """`finops demo` on one month of 200 rows, on free ports, without the plugin, writing
+    mart_url: the process, its API port and its Dagster UI port."""
+    api_port, dagster_port = free_port(), free_port()
+    env = {**os.environ, "FINOPS_DATABASE_URL": mart_url, "FINOPS_HOME": str(tmp_path / "home")}
+    env.pop("DAGSTER_HOME", None)
+    demo = DemoProcess.start(
+        [sys.executable, "-m", "finops_cli.main", "demo", "--months", "1", "--rows-per-month", "200",
+         "--api-port", str(api_port), "--dagster-port", str(dagster_port), "--no-plugin"],
+        REPO, env, tmp_path / "demo.log",
+    )  # fmt: skip
+    return demo, api_port, dagster_port

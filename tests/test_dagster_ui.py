@@ -3,20 +3,17 @@ assets and their checks (no first-visit modal over them), and SIGTERM stops it a
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import signal
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.demo_process import DemoProcess, free_port
+from tests.demo_process import start_small_demo
 
-REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 WINDOW = (1600, 1000)
 
@@ -41,14 +38,7 @@ def visible_text(html: str) -> str:
 def test_the_asset_graph_shows_in_a_headless_browser_and_sigterm_stops_the_demo(
     mart_url: str, tmp_path: Path
 ) -> None:
-    api_port, dagster_port = free_port(), free_port()
-    env = {**os.environ, "FINOPS_DATABASE_URL": mart_url, "FINOPS_HOME": str(tmp_path / "home")}
-    env.pop("DAGSTER_HOME", None)
-    demo = DemoProcess.start(
-        [sys.executable, "-m", "finops_cli.main", "demo", "--months", "1", "--rows-per-month", "200",
-         "--api-port", str(api_port), "--dagster-port", str(dagster_port), "--no-plugin"],
-        REPO, env, tmp_path / "demo.log",
-    )  # fmt: skip
+    demo, api_port, dagster_port = start_small_demo(mart_url, tmp_path)
     try:
         demo.wait_for("ready; Ctrl-C stops everything", timeout=240)
         graph = f"http://127.0.0.1:{dagster_port}/locations/finops/asset-groups/mart"

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 import urllib.request
 from pathlib import Path
 
-from tests.demo_process import DemoProcess, free_port
-
-REPO = Path(__file__).resolve().parents[1]
+from tests.demo_process import start_small_demo
 
 
 def test_ctrl_c_stops_the_api_and_every_dagster_process(mart_url: str, tmp_path: Path) -> None:
-    api_port, dagster_port = free_port(), free_port()
-    env = {**os.environ, "FINOPS_DATABASE_URL": mart_url, "FINOPS_HOME": str(tmp_path / "home")}
-    env.pop("DAGSTER_HOME", None)
-    demo = DemoProcess.start(
-        [sys.executable, "-m", "finops_cli.main", "demo", "--months", "1", "--rows-per-month", "200",
-         "--api-port", str(api_port), "--dagster-port", str(dagster_port), "--no-plugin"],
-        REPO, env, tmp_path / "demo.log",
-    )  # fmt: skip
+    demo, api_port, dagster_port = start_small_demo(mart_url, tmp_path)
     try:
         demo.wait_for("ready; Ctrl-C stops everything", timeout=240)
         with urllib.request.urlopen(f"http://127.0.0.1:{api_port}/api/v1/pricing-views") as answer:
