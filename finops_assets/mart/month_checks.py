@@ -3,11 +3,16 @@ UI). The conservation checks block: the read models are not rebuilt over a month
 allocation or valuation does not add up; price_coverage warns."""
 
 import warnings
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
+import psycopg
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetChecksDefinition,
+    AssetKey,
     PartitionsDefinition,
     PreviewWarning,
     asset_check,
@@ -22,40 +27,53 @@ from finops_assets.resources import MartResource
 # only way a check of a partitioned asset says which partition it checked.
 warnings.filterwarnings("ignore", "Specifying a partitions_def on an AssetCheckSpec", PreviewWarning)
 
+Evaluate = Callable[[psycopg.Connection[Any], date], AssetCheckResult]
+"""A check's figures, read from the mart for one month."""
+
+
+def month_check(
+    asset: AssetKey,
+    name: str,
+    partitions: PartitionsDefinition,
+    description: str,
+    evaluate: Evaluate,
+    blocking: bool = False,
+) -> AssetChecksDefinition:
+    """A check of the asset's month partition, evaluated on a connection the run's mart lends."""
+
+    @asset_check(
+        asset=asset, name=name, blocking=blocking, partitions_def=partitions, description=description
+    )
+    def check(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
+        with mart.connection() as conn:
+            return evaluate(conn, partition_month(context.partition_key))
+
+    return check
+
 
 def month_checks(partitions: PartitionsDefinition) -> list[AssetChecksDefinition]:
-    @asset_check(
-        asset=ALLOCATION_KEY,
-        name="allocation_conservation",
-        blocking=True,
-        partitions_def=partitions,
-        description="per source, product and currency: allocated quantity and cost = consumption's",
-    )
-    def allocation_conservation(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
-        with mart.connection() as conn:
-            return checks.allocation_conservation(conn, partition_month(context.partition_key))
-
-    @asset_check(
-        asset=VALUATION_KEY,
-        name="actual_equals_consumption",
-        blocking=True,
-        partitions_def=partitions,
-        description="actual view cost = consumption's reported cost",
-    )
-    def actual_equals_consumption(
-        context: AssetCheckExecutionContext, mart: MartResource
-    ) -> AssetCheckResult:
-        with mart.connection() as conn:
-            return checks.valuation_matches_consumption(conn, partition_month(context.partition_key))
-
-    @asset_check(
-        asset=VALUATION_KEY,
-        name="price_coverage",
-        partitions_def=partitions,
-        description="every row of every rate-card view has a price and FX rate (warns)",
-    )
-    def price_coverage(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
-        with mart.connection() as conn:
-            return checks.price_coverage(conn, partition_month(context.partition_key))
-
-    return [allocation_conservation, actual_equals_consumption, price_coverage]
+    return [
+        month_check(
+            ALLOCATION_KEY,
+            "allocation_conservation",
+            partitions,
+            "per source, product and currency: allocated quantity and cost = consumption's",
+            checks.allocation_conservation,
+            blocking=True,
+        ),
+        month_check(
+            VALUATION_KEY,
+            "actual_equals_consumption",
+            partitions,
+            "actual view cost = consumption's reported cost",
+            checks.valuation_matches_consumption,
+            blocking=True,
+        ),
+        month_check(
+            VALUATION_KEY,
+            "price_coverage",
+            partitions,
+            "every row of every rate-card view has a price and FX rate (warns)",
+            checks.price_coverage,
+        ),
+    ]

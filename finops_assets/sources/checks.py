@@ -4,26 +4,24 @@ nothing_lost and (quantity_)conservation block: when one fails, the month's allo
 valuation do not run on a slice that lost or changed rows. no_delivery and mapping_coverage
 warn."""
 
-import warnings
+from datetime import date
+from typing import Any
 
+import psycopg
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetChecksDefinition,
     AssetKey,
     PartitionsDefinition,
-    PreviewWarning,
     asset_check,
 )
 
 from finops_assets.landing import LandingSlice
 from finops_assets.mart import checks
+from finops_assets.mart.month_checks import month_check
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
-
-# A month's check runs for that month (partitions_def): a preview in Dagster 1.13, and the
-# only way a check of a partitioned asset says which partition it checked.
-warnings.filterwarnings("ignore", "Specifying a partitions_def on an AssetCheckSpec", PreviewWarning)
 
 
 def source_checks(
@@ -45,40 +43,41 @@ def source_checks(
     def no_delivery(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
         return checks.no_delivery(slice_of(context, mart))
 
-    @asset_check(
-        asset=consumption_key,
-        name="nothing_lost",
-        blocking=True,
-        partitions_def=partitions,
-        description="rows read = rows loaded + rows rejected",
-    )
-    def nothing_lost(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
-        with mart.connection() as conn:
-            return checks.nothing_lost(conn, name, partition_month(context.partition_key))
+    def nothing_lost(conn: psycopg.Connection[Any], month: date) -> AssetCheckResult:
+        return checks.nothing_lost(conn, name, month)
 
-    @asset_check(
-        asset=consumption_key,
-        name="conservation",
-        blocking=True,
-        partitions_def=partitions,
-        description="mart + rejected cost = the file's total, per currency, exactly",
-    )
-    def conservation(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
-        with mart.connection() as conn:
-            return checks.conservation(conn, name, partition_month(context.partition_key))
+    def conservation(conn: psycopg.Connection[Any], month: date) -> AssetCheckResult:
+        return checks.conservation(conn, name, month)
 
-    @asset_check(
-        asset=consumption_key,
-        name="mapping_coverage",
-        partitions_def=partitions,
-        description=f"share of cost attributed to an application >= {coverage_threshold} (warns)",
-    )
-    def mapping_coverage(context: AssetCheckExecutionContext, mart: MartResource) -> AssetCheckResult:
-        month = partition_month(context.partition_key)
-        with mart.connection() as conn:
-            return checks.mapping_coverage(conn, name, month, coverage_threshold)
+    def mapping_coverage(conn: psycopg.Connection[Any], month: date) -> AssetCheckResult:
+        return checks.mapping_coverage(conn, name, month, coverage_threshold)
 
-    defined = [no_delivery, nothing_lost, conservation, mapping_coverage]
+    defined = [
+        no_delivery,
+        month_check(
+            consumption_key,
+            "nothing_lost",
+            partitions,
+            "rows read = rows loaded + rows rejected",
+            nothing_lost,
+            blocking=True,
+        ),
+        month_check(
+            consumption_key,
+            "conservation",
+            partitions,
+            "mart + rejected cost = the file's total, per currency, exactly",
+            conservation,
+            blocking=True,
+        ),
+        month_check(
+            consumption_key,
+            "mapping_coverage",
+            partitions,
+            f"share of cost attributed to an application >= {coverage_threshold} (warns)",
+            mapping_coverage,
+        ),
+    ]
     if conserve_quantity:
 
         @asset_check(

@@ -78,7 +78,7 @@ def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: fl
             continue
         ratio = after / before
         if ratio == 0 or not 1 / Decimal(factor) <= ratio <= Decimal(factor):
-            times = "all of it gone" if ratio == 0 else f"x{float(ratio):.4g}"  # a figure to read
+            times = "all of it gone" if ratio == 0 else f"x{float(ratio):.4g}"  # float ok: a figure to read
             return (
                 f"the {currency} total moves from {exact_text(loaded[currency])} to "
                 f"{exact_text(new.get(currency, Decimal(0)))} ({times}; max_total_factor {factor:g})"
