@@ -69,6 +69,11 @@ class DataVersionWatch:
     def listening(self) -> bool:
         return self._conn is not None
 
+    @property
+    def notifications(self) -> int:
+        """Notifications received (and listening connections made or lost) so far."""
+        return self._notified
+
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._listen())
 
