@@ -142,7 +142,8 @@ def _sql_parameters(question: Question) -> dict[str, str]:
         parameters["application"] = question.params["application"]
     if "currency" in question.params:
         parameters["currency"] = question.params["currency"]
-    return parameters
+    # DuckDB refuses a parameter the statement does not use
+    return {name: value for name, value in parameters.items() if f"${name}" in question.sql}
 
 
 def duckdb_answer(conn: duckdb.DuckDBPyConnection, question: Question, table: str = "lines") -> Answer:

@@ -74,6 +74,8 @@ class Level:
     """before (--before's checkout) or after (this one)."""
     workload: str
     concurrency: int
+    rate: float | None = None
+    """Requests a second wrk is paced to offer; None: as many as the server answers."""
     result: WrkResult | None = None
     server_cpu: float = 0.0
     """CPU seconds of the server's workers."""
@@ -148,7 +150,7 @@ def check(server: Server, rotation: list[Sent]) -> None:
 
 def measure_level(level: Level, server: Server, rotation: list[Sent], seconds: float) -> Level:
     server_cpu, backends = server.cpu_seconds(), database_cpu(server.database_url)
-    level.result = run_wrk(server.url, rotation, level.concurrency, seconds)
+    level.result = run_wrk(server.url, rotation, level.concurrency, seconds, level.rate)
     level.server_cpu = server.cpu_seconds() - server_cpu
     level.database_cpu = sum(
         used - backends.get(pid, 0.0) for pid, used in database_cpu(server.database_url).items()
@@ -181,7 +183,7 @@ def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: li
             auth=AuthConfig(mode="backstage", backstage=BackstageAuth(base_url=fake.url), roles=roles),
             answer_cache_megabytes=args.answer_cache_megabytes,
         )
-        codes = {"after": REPO, **({"before": args.before} if args.before else {})}
+        codes = {"after": args.after, **({"before": args.before} if args.before else {})}
         servers = {
             code: stack.enter_context(serve(code, url, api, args.workers, folder))
             for code, folder in codes.items()
@@ -199,9 +201,11 @@ def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: li
             f"({len(workloads[ROTATION])} requests in the rotation, auth.mode backstage: an ES256 "
             f"token each); {args.workers} uvicorn workers per server; wrk, {args.seconds:.0f} s a "
             "level")  # fmt: skip
+        shapes_of = [(concurrency, None) for concurrency in args.concurrency]
+        paced = [(TARGET_CONCURRENCY, args.rate)] if args.rate else []
         levels = [
-            measure_level(Level(code, workload, concurrency), server, rotation, args.seconds)
-            for concurrency in args.concurrency
+            measure_level(Level(code, workload, concurrency, rate), server, rotation, args.seconds)
+            for concurrency, rate in [*shapes_of, *paced]
             for workload, rotation in workloads.items()
             for code, server in servers.items()
         ]
@@ -234,9 +238,10 @@ def report_load(levels: list[Level]) -> None:
         result = level.result
         if result is None:
             continue
+        concurrency = f"{level.concurrency}, paced" if level.rate else str(level.concurrency)
         errors = ", ".join(f"{count} x {kind}" for kind, count in result.errors.items()) or "0"
         cores = ", ".join(f"{used:.2f}" for used in level.cores())
-        say(f"| {level.workload} | {level.concurrency} | {level.code} | {result.requests:,} | "
+        say(f"| {level.workload} | {concurrency} | {level.code} | {result.requests:,} | "
             f"{result.rps:.1f} | {result.p50_ms:.1f} ms | {result.p95_ms:.1f} ms | "
             f"{result.p99_ms:.1f} ms | {errors} | {cores} |")  # fmt: skip
     say("")
@@ -246,8 +251,10 @@ def report_load(levels: list[Level]) -> None:
             continue
         p95, rps = TARGETS[level.workload]
         met = result.p95_ms <= p95 and result.rps >= rps and not result.errors
-        say(f"{level.code}, {level.workload} c{level.concurrency}: p95 {result.p95_ms:.1f} ms (target <= "
-            f"{p95:g}), {result.rps:.0f} rps (target >= {rps:g}): {'met' if met else 'NOT met'}")  # fmt: skip
+        paced = f", paced to {level.rate:.0f} rps" if level.rate else ""
+        verdict = "met" if met else "NOT met"
+        say(f"{level.code}, {level.workload} c{level.concurrency}{paced}: p95 {result.p95_ms:.1f} ms "
+            f"(target <= {p95:g}), {result.rps:.0f} rps (target >= {rps:g}): {verdict}")  # fmt: skip
 
 
 def report_peer(timings: list[PeerTiming]) -> None:
@@ -321,6 +328,12 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=lambda text: [int(c) for c in text.split(",")], default=[16, 64]
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=TARGETS[CHEAPEST][1],
+        help="a level at c16 paced to about this many requests a second as well (0: none)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server (2 cores)")
     parser.add_argument("--viewers", type=int, default=8)
     parser.add_argument("--finance", type=int, default=2)
@@ -330,6 +343,7 @@ def main() -> None:
         default=ApiConfig().answer_cache_megabytes,
         help="api.answer_cache_megabytes of both servers; 0 measures every answer read from the mart",
     )
+    parser.add_argument("--after", type=Path, default=REPO, help="the checkout measured (default: this one)")
     parser.add_argument(
         "--before",
         type=Path,

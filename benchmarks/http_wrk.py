@@ -76,19 +76,42 @@ def _lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string of ASCII is a valid Lua string literal
 
 
-def script(rotation: Sequence[Sent]) -> str:
+_PACED = """
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } finops_timespec;
+           int clock_gettime(int, finops_timespec *); ]]
+local now = ffi.new("finops_timespec")
+local slot = 0
+delay = function()
+  ffi.C.clock_gettime(1, now)  -- CLOCK_MONOTONIC
+  local ms = tonumber(now.tv_sec) * 1000 + tonumber(now.tv_nsec) / 1e6
+  slot = math.max(slot + %(interval_ms)f, ms)
+  return slot - ms
+end
+"""
+"""Each request takes the next free slot of a schedule of one request every interval_ms (wrk's
+LuaJIT reads the monotonic clock through its FFI): about rate requests a second whatever the
+latency, as long as a connection is free."""
+
+
+def script(rotation: Sequence[Sent], rate: float | None = None) -> str:
+    """rate: requests a second the script offers; None: as many as the server answers."""
     entries = []
     for sent in rotation:
         headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in sent.headers.items())
         entries.append(f"{{{_lua_string(sent.target())}, {{{headers}}}}}")
-    return _SCRIPT % {"requests": ",\n".join(entries)}
+    paced = _PACED % {"interval_ms": 1000 / rate} if rate else ""
+    return _SCRIPT % {"requests": ",\n".join(entries)} + paced
 
 
-def run_wrk(base_url: str, rotation: Sequence[Sent], concurrency: int, seconds: float) -> WrkResult:
-    """concurrency connections from one wrk thread for seconds, over the rotation in order."""
+def run_wrk(
+    base_url: str, rotation: Sequence[Sent], concurrency: int, seconds: float, rate: float | None = None
+) -> WrkResult:
+    """concurrency connections from one wrk thread for seconds, over the rotation in order: as
+    fast as the server answers, or paced to about rate requests a second."""
     with tempfile.TemporaryDirectory() as folder:
         lua = Path(folder) / "rotation.lua"
-        lua.write_text(script(rotation))
+        lua.write_text(script(rotation, rate))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(
             [WRK, "-t1", f"-c{concurrency}", f"-d{seconds:g}s", "--timeout", "30s", "-s", str(lua), base_url],
