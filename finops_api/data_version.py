@@ -8,8 +8,10 @@ from notify at every commit that writes them (migration 0024), and reads the ver
 the first request after a notification. What "exactly" means across processes: a request sees a
 change once its process has received the change's notification, which PostgreSQL sends when the
 writing transaction commits; each request first takes in what has arrived on the listening
-connection (without waiting), so the window is the notification's delivery, well under a
-millisecond on one machine (benchmarks/RESULTS.md). Whatever happens to notifications (the
+connection (without waiting), so the window is the notification's delivery: under a
+millisecond on an idle machine, tens of milliseconds when PostgreSQL's listening backend waits
+for a core on a saturated one. A write by the process itself (a simulation) is seen by its very
+next request (data_written). Whatever happens to notifications (the
 listening connection lost, a pooler that drops them), the version is read again at least every
 MAX_AGE_SECONDS, and on every request while the process is not listening. Standbys cannot
 LISTEN: with read replicas, the version is read per request from the standby whose rows are
@@ -73,6 +75,10 @@ class DataVersionWatch:
     def notifications(self) -> int:
         """Notifications received (and listening connections made or lost) so far."""
         return self._notified
+
+    def changed(self) -> None:
+        """This process wrote data (its own notification may still be on its way)."""
+        self._notified += 1
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._listen())
@@ -169,6 +175,15 @@ class DataVersionWatch:
 
 def data_version_watch(state: State) -> DataVersionWatch | None:
     return cast(DataVersionWatch | None, state.get(WATCH_KEY))
+
+
+def data_written(state: State) -> None:
+    """After a write of this process committed: its next request reads the version again, so
+    a simulation written is seen at once by the process that wrote it (another process, once
+    the notification reaches it)."""
+    watch = data_version_watch(state)
+    if watch is not None:
+        watch.changed()
 
 
 async def data_version(connection: ASGIConnection[Any, Any, Any, Any], pool: Pool) -> str:

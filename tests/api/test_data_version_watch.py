@@ -18,7 +18,7 @@ from litestar.testing import TestClient
 from finops_api.app import create_app
 from finops_api.data_version import MAX_AGE_SECONDS, DataVersionWatch, data_version_watch
 from tests.api.conftest import OPEN_API
-from tests.api.test_answer_cache import JANUARY, materialize, payments
+from tests.api.test_answer_cache import JANUARY, materialize, notified, payments, told
 
 Client = TestClient[Litestar]
 
@@ -62,12 +62,14 @@ def test_a_materialized_month_changes_the_very_next_answer(
     client: Client, mart_url: str, tmp_path: Path
 ) -> None:
     assert payments(client) == Decimal("1.50")
-    before, notified = etag(client), watch_of(client).notifications
+    before, seen = etag(client), notified(client)
     materialize(mart_url, tmp_path, "2.25")  # returns once the month's publication committed
+    told(client, seen)  # told, not just aged: a notification arrived
     assert payments(client) == Decimal("2.25")
-    assert watch_of(client).notifications > notified  # told, not just aged
     assert etag(client) != before
+    seen = notified(client)
     materialize(mart_url, tmp_path, "3.00")
+    told(client, seen)
     assert payments(client) == Decimal("3.00")
 
 
@@ -99,3 +101,22 @@ def test_without_its_listening_connection_the_version_is_read_per_request(
     # listening again (RECONNECT_SECONDS later), then kept again
     until(lambda: watch.listening)
     assert etag(client) == etag(client)
+
+
+def test_a_simulation_written_by_the_process_is_seen_by_its_next_request(client: Client) -> None:
+    simulation = {
+        "code": "sim-payments-double",
+        "name": "Payments doubled",
+        "base_view": "actual",
+        "adjustments": [{"scope": {"level": "application", "code": "payments"}, "kind": "percent",
+                         "value": "100"}],
+    }  # fmt: skip
+    assert client.post("/api/v1/pricing-views/simulations", json=simulation).status_code == 201
+    asked = {**JANUARY, "view": "sim-payments-double"}
+    (row,) = client.get("/api/v1/costs", params=asked).json()["rows"]
+    assert Decimal(row["cost"]) == Decimal("3.00")  # 1.50 doubled, and kept
+    assert client.delete("/api/v1/pricing-views/sim-payments-double").status_code == 204
+    # no wait for the notification: the process knows it wrote
+    response = client.get("/api/v1/costs", params=asked)
+    assert response.status_code == 400
+    assert "unknown pricing view 'sim-payments-double'" in response.text
