@@ -1,19 +1,20 @@
-"""HTTP load benchmark: the real server process (uvicorn workers) under a dashboard mix.
+"""HTTP load benchmark: the real server process (uvicorn workers) under dashboard load.
 
 Builds the API benchmark's mart (benchmarks/api_costs.py: the ingest benchmark's FOCUS files
 through the real asset graph, a catalog of 50 teams, a budget rate card, three simulations),
-then serves it twice at once from `uvicorn --workers N` on 127.0.0.1: with `auth.mode:
-backstage` against a local fake Backstage (JWKS and userinfo, as tests/api/fake_backstage.py
-serves them; every request carries an ES256 user token of a viewer or a finance user) and with
-`auth.mode: none`. An async httpx client sends the ten dashboard requests of api_costs.py and the
-Backstage overview page's four, at each concurrency for a bounded time and request count,
-alternating the two servers so that the machine's drift hits both alike. Prints rps,
-p50/p95/p99 latency, errors and the cores the workers, PostgreSQL and the load generator used
-per (auth mode, concurrency); auth's throughput ratio against `none` (target: at least 0.90);
-the CSV export's effect on the workers' memory; and the same questions answered by DuckDB over
-the raw Parquet files (benchmarks/duckdb_peer.py, `pip install -e '.[bench]'`), side by side.
+then serves it from `uvicorn --workers N` on 127.0.0.1 with `auth.mode: backstage` against a
+local fake Backstage (JWKS and userinfo, as tests/api/fake_backstage.py serves them): every
+request carries the ES256 user token of a viewer or a finance user. With --before, the same
+mart is served at the same time by another checkout (e.g. main's), and each level runs on both
+in turn, so that the machine's drift hits both alike. wrk (benchmarks/http_wrk.py) sends two
+workloads at each concurrency: the cheapest read (costs by month) and a rotation of 7 dashboard
+shapes whose lists ask for the 20 rows a dashboard shows, each as every user. Prints rps,
+p50/p95/p99, errors and the cores the workers, PostgreSQL and wrk used, each figure against
+issue 14's target at concurrency 16; then the dashboard questions answered by DuckDB over the
+raw Parquet files and over a narrow table of them (benchmarks/duckdb_peer.py, `pip install -e
+'.[bench]'`) against the API over HTTP, side by side.
 
-    python -m benchmarks.http_load                    # 12 months x 1,000,000 rows, 30 s a level
+    python -m benchmarks.http_load --before /tmp/main   # 12 months x 1,000,000 rows, 30 s a level
     python -m benchmarks.http_load --months 2 --rows 50000 --seconds 5
 
 The database server is FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL, else the
@@ -23,14 +24,10 @@ embedded one; the database is dropped at the end.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import itertools
 import logging
 import random
-import statistics
 import time
-from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date
@@ -39,22 +36,28 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
 
-from benchmarks.api_costs import bench_mart, cases, mart_arguments, simulation_scopes, simulations
+from benchmarks.api_costs import Scopes, bench_mart, cases, mart_arguments, simulation_scopes, simulations
 from benchmarks.duckdb_peer import PeerTiming, Question, compare_with_api, questions
-from benchmarks.http_server import Server, database_cpu, export_memory, serve
-from benchmarks.ingest import say
+from benchmarks.http_server import Server, database_cpu, serve
+from benchmarks.http_wrk import Sent, WrkResult, run_wrk
+from benchmarks.ingest import REPO, say
 from finops_core.api_config import ApiConfig, AuthConfig, BackstageAuth, Role
 from finops_core.months import format_month
 from tests.api.fake_backstage import FakeBackstage, serve_fake_backstage
 
 FINANCE = "group:default/finance"
-AUTH_TARGET = 0.90
-"""Throughput with tokens verified and costs scoped, against auth none: at least 90%."""
-MODES = ("backstage", "none")
-FINANCE_ONLY = "backstage, finance users only"
-SELF = psutil.Process()
+CHEAPEST = "cheapest read (costs by month)"
+ROTATION = "rotation (7 shapes)"
+TARGET_CONCURRENCY = 16
+TARGETS: dict[str, tuple[float, float]] = {CHEAPEST: (10.0, 1500.0), ROTATION: (25.0, 0.0)}
+"""Issue 14 at concurrency 16: workload -> (p95 at most, ms; rps at least)."""
+ROTATION_CASES = (
+    "costs, mixed sim, by month x family",
+    "compare, actual vs budget, by month x family",
+    "compare, actual vs previous quarter, by family",
+)
+"""The API benchmark's requests (benchmarks/api_costs.py) in the rotation, after the overview's."""
 
 
 @dataclass(frozen=True)
@@ -67,24 +70,24 @@ class Request:
 
 @dataclass
 class Level:
-    mode: str
+    code: str
+    """before (--before's checkout) or after (this one)."""
+    workload: str
     concurrency: int
-    seconds: float = 0.0
-    client_cpu: float = 0.0
-    """CPU seconds of the load generator (this process: the client and the fake Backstage)."""
+    rate: float | None = None
+    """Requests a second wrk is paced to offer; None: as many as the server answers."""
+    result: WrkResult | None = None
     server_cpu: float = 0.0
+    """CPU seconds of the server's workers."""
     database_cpu: float = 0.0
     """CPU seconds of the PostgreSQL backends (of both servers: the idle one's use none)."""
-    latencies: list[float] = field(default_factory=list)
-    errors: Counter[str] = field(default_factory=Counter)
 
-    @property
-    def rps(self) -> float:
-        return len(self.latencies) / self.seconds if self.seconds else 0.0
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000 if ordered else 0.0
+    def cores(self) -> tuple[float, float, float]:
+        """Cores the workers, PostgreSQL and wrk used over the level."""
+        if self.result is None:
+            return (0.0, 0.0, 0.0)
+        used = (self.server_cpu, self.database_cpu, self.result.cpu_seconds)
+        return tuple(seconds / self.result.seconds for seconds in used)  # type: ignore[return-value]
 
 
 def overview(first: date, last: date, currency: str) -> list[Request]:
@@ -129,88 +132,32 @@ def users(fake: FakeBackstage, viewers: int, finance: int, teams: int) -> list[d
     return headers
 
 
-def mix(dashboard: list[Request], people: list[dict[str, str]]) -> list[Request]:
+def mix(shapes: list[Request], people: list[dict[str, str]]) -> list[Sent]:
     """Every request as every user, in a fixed shuffled order."""
-    requests = [Request(r.label, r.path, r.params, person) for r in dashboard for person in people]
-    random.Random(10).shuffle(requests)
-    return requests
+    sent = [Sent(r.path, r.params, person) for r in shapes for person in people]
+    random.Random(10).shuffle(sent)
+    return sent
 
 
-async def run_level(
-    base_url: str, level: Level, requests: list[Request], seconds: float, max_requests: int
-) -> Level:
-    limits = httpx.Limits(max_connections=level.concurrency, max_keepalive_connections=level.concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
-        counter: Iterator[int] = itertools.count()
-        started = time.perf_counter()
-        deadline = started + seconds
-
-        async def worker() -> None:
-            while (n := next(counter)) < max_requests and time.perf_counter() < deadline:
-                request = requests[n % len(requests)]
-                sent = time.perf_counter()
-                try:
-                    response = await client.get(request.path, params=request.params, headers=request.headers)
-                except httpx.HTTPError as error:
-                    level.errors[type(error).__name__] += 1
-                    continue
-                if response.status_code == 200:
-                    level.latencies.append(time.perf_counter() - sent)
-                else:
-                    level.errors[str(response.status_code)] += 1
-
-        await asyncio.gather(*(worker() for _ in range(level.concurrency)))
-        level.seconds = time.perf_counter() - started
-    return level
+def check(server: Server, rotation: list[Sent]) -> None:
+    """Each request of the rotation once (a warm-up): anything but 200 stops the benchmark."""
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        for sent in rotation:
+            response = client.get(sent.path, params=dict(sent.params), headers=dict(sent.headers))
+            if response.status_code != 200:
+                raise SystemExit(f"{server.mode} {sent.target()}: {response.status_code} {response.text}")
 
 
-def measure_level(level: Level, server: Server, requests: list[Request], args: argparse.Namespace) -> Level:
-    client_cpu, server_cpu = sum(SELF.cpu_times()[:2]), server.cpu_seconds()
-    backends = database_cpu(server.database_url)
-    asyncio.run(run_level(server.url, level, requests, args.seconds, args.max_requests))
-    level.client_cpu = sum(SELF.cpu_times()[:2]) - client_cpu
+def measure_level(level: Level, server: Server, rotation: list[Sent], seconds: float) -> Level:
+    server_cpu, backends = server.cpu_seconds(), database_cpu(server.database_url)
+    level.result = run_wrk(server.url, rotation, level.concurrency, seconds, level.rate)
     level.server_cpu = server.cpu_seconds() - server_cpu
     level.database_cpu = sum(
         used - backends.get(pid, 0.0) for pid, used in database_cpu(server.database_url).items()
     )
-    say(f"  {level.mode} c{level.concurrency}: {level.rps:.1f} rps, p95 {level.percentile(0.95):.1f} ms, "
-        f"errors {sum(level.errors.values())}")  # fmt: skip
+    say(f"  {level.code} {level.workload} c{level.concurrency}: {level.result.rps:.1f} rps, "
+        f"p95 {level.result.p95_ms:.1f} ms, errors {sum(level.result.errors.values())}")  # fmt: skip
     return level
-
-
-def one_at_a_time(
-    servers: dict[str, Server], shapes: list[Request], people: list[dict[str, str]], times: int
-) -> None:
-    """Each request's median latency alone (no queue): as a viewer, as finance, without auth."""
-    callers = [("viewer", servers["backstage"], people[0]), ("finance", servers["backstage"], people[-1]),
-               ("auth none", servers["none"], {})]  # fmt: skip
-    say("\nOne request at a time, median of each (what scoping costs a request)\n")
-    say("| request | viewer | finance | auth none |\n|---|---|---|---|")
-    for shape in shapes:
-        medians = []
-        for _, server, headers in callers:
-            with httpx.Client(base_url=server.url, timeout=120, headers=headers) as client:
-                seconds = []
-                for _ in range(times):
-                    started = time.perf_counter()
-                    client.get(shape.path, params=shape.params).raise_for_status()
-                    seconds.append(time.perf_counter() - started)
-            medians.append(f"{statistics.median(seconds) * 1000:.1f} ms")
-        say(f"| {shape.label} | {' | '.join(medians)} |")
-
-
-def check(server: Server, requests: list[Request]) -> None:
-    """Each distinct request once (a warm-up): anything but 200 stops the benchmark."""
-    seen = set()
-    with httpx.Client(base_url=server.url, timeout=120) as client:
-        for request in requests:
-            key = (request.label, tuple(request.headers.items()))
-            if key in seen:
-                continue
-            seen.add(key)
-            response = client.get(request.path, params=request.params, headers=request.headers)
-            if response.status_code != 200:
-                raise SystemExit(f"{server.mode} {request.label}: {response.status_code} {response.text}")
 
 
 def create_simulations(server: Server, finance: dict[str, str], months: tuple[date, ...]) -> None:
@@ -221,96 +168,155 @@ def create_simulations(server: Server, finance: dict[str, str], months: tuple[da
                 raise SystemExit(f"creating the simulation: {created.text}")
 
 
+def main_currency(server: Server, finance: dict[str, str]) -> str:
+    """The currency with the largest total: the one the overview shows first (lib/shape.ts)."""
+    with httpx.Client(base_url=server.url, headers=finance) as client:
+        totals = client.get("/api/v1/costs", params={"view": "actual", "group_by": "currency"}).json()
+    return str(max(totals["rows"], key=lambda row: Decimal(row["cost"]))["currency"])
+
+
 def load(args: argparse.Namespace, url: str, months: tuple[date, ...], files: list[Path]) -> None:
     with ExitStack() as stack:
         fake = stack.enter_context(serve_fake_backstage())
-        backstage = BackstageAuth(base_url=fake.url)
         roles: dict[Role, list[str]] = {"finance": [FINANCE]}
-        apis = {
-            "backstage": ApiConfig(
-                auth=AuthConfig(mode="backstage", backstage=backstage, roles=roles),
-                answer_cache_megabytes=args.answer_cache_megabytes,
-            ),
-            "none": ApiConfig(
-                auth=AuthConfig(mode="none"), answer_cache_megabytes=args.answer_cache_megabytes
-            ),
+        api = ApiConfig(
+            auth=AuthConfig(mode="backstage", backstage=BackstageAuth(base_url=fake.url), roles=roles),
+            answer_cache_megabytes=args.answer_cache_megabytes,
+        )
+        codes = {"after": args.after, **({"before": args.before} if args.before else {})}
+        servers = {
+            code: stack.enter_context(serve(code, url, api, args.workers, folder))
+            for code, folder in codes.items()
         }
-        servers = {mode: stack.enter_context(serve(mode, url, apis[mode], args.workers)) for mode in MODES}
         people = users(fake, args.viewers, args.finance, teams=50)
-        create_simulations(servers["backstage"], people[-1], months)
+        finance = people[-1]
+        create_simulations(servers["after"], finance, months)
         scopes = simulation_scopes(url)
         first, last = months[0], months[-1]
-        dashboard = [Request(c.label, c.path, c.params) for c in cases(scopes, first, last) if c.dashboard]
-        with httpx.Client(base_url=servers["none"].url) as client:
-            totals = {"view": "actual", "group_by": "currency"}
-            by_currency = client.get("/api/v1/costs", params=totals).json()
-        # the overview shows first the currency with the largest total (lib/shape.ts currenciesOf)
-        currency = max(by_currency["rows"], key=lambda row: Decimal(row["cost"]))["currency"]
-        requests = mix(dashboard + overview(first, last, currency), people)
+        shapes = dashboard_shapes(scopes, first, last, main_currency(servers["after"], finance))
+        workloads = {CHEAPEST: mix(shapes[:1], people), ROTATION: mix(shapes, people)}
         for server in servers.values():
-            check(server, requests)
-        say(f"\n{len(dashboard)} dashboard + 4 overview requests, as {args.viewers} viewers and "
-            f"{args.finance} finance users ({len(requests)} in the rotation); {args.workers} uvicorn "
-            f"workers per server; at most {args.seconds:.0f} s and {args.max_requests:,} requests "
-            "a level")  # fmt: skip
-        # the same servers as finance users only: verifying tokens without scoping any cost
-        finance_only = mix(dashboard + overview(first, last, currency), people[args.viewers :])
-        runs = [
-            ("backstage", servers["backstage"], requests),
-            (FINANCE_ONLY, servers["backstage"], finance_only),
-            ("none", servers["none"], requests),
-        ]
+            check(server, workloads[ROTATION])
+        say(f"\n{len(shapes)} shapes as {args.viewers} viewers and {args.finance} finance users "
+            f"({len(workloads[ROTATION])} requests in the rotation, auth.mode backstage: an ES256 "
+            f"token each); {args.workers} uvicorn workers per server; wrk, {args.seconds:.0f} s a "
+            "level")  # fmt: skip
+        shapes_of = [(concurrency, None) for concurrency in args.concurrency]
+        paced = [(TARGET_CONCURRENCY, args.rate)] if args.rate else []
         levels = [
-            measure_level(Level(label, concurrency), server, rotation, args)
-            for concurrency in args.concurrency
-            for label, server, rotation in runs
+            measure_level(Level(code, workload, concurrency, rate), server, rotation, args.seconds)
+            for concurrency, rate in [*shapes_of, *paced]
+            for workload, rotation in workloads.items()
+            for code, server in servers.items()
         ]
         report_load(levels)
-        one_at_a_time(servers, dashboard + overview(first, last, currency), people, args.alone_requests)
-        say("\nCSV export of the largest grouping (month x application x product, the year, actual):")
-        export_memory(servers["none"], {"view": "actual", "group_by": "month,application,product",
-                                        "from": format_month(first), "to": format_month(last)})  # fmt: skip
-        client = stack.enter_context(httpx.Client(base_url=servers["none"].url, timeout=120))
+        peer = [
+            *questions(first, last, scopes.application),
+            top_applications(last, main_currency(servers["after"], finance)),
+        ]
+        for code, server in servers.items():
+            client = stack.enter_context(httpx.Client(base_url=server.url, timeout=120, headers=finance))
+            say(f"\nDuckDB against the API ({code}): over HTTP as a finance user, one request at a time")
+            report_peer(compare_with_api(files, peer, api_reader(client), args.peer_requests))
 
-        def api_get(question: Question) -> tuple[list[dict[str, Any]], float]:
-            started = time.perf_counter()
-            response = client.get(question.path, params=question.params)
-            seconds = time.perf_counter() - started
-            response.raise_for_status()
-            return response.json()["rows"], seconds
 
-        peer = questions(first, last, scopes.application)
-        report_peer(compare_with_api(files, peer, api_get, args.peer_requests))
+def api_reader(client: httpx.Client) -> Callable[[Question], tuple[list[dict[str, Any]], float]]:
+    def api_get(question: Question) -> tuple[list[dict[str, Any]], float]:
+        started = time.perf_counter()
+        response = client.get(question.path, params=question.params)
+        seconds = time.perf_counter() - started
+        response.raise_for_status()
+        return response.json()["rows"], seconds
+
+    return api_get
 
 
 def report_load(levels: list[Level]) -> None:
-    say("\n| auth | concurrency | requests | rps | p50 | p95 | p99 | errors | cores: workers, PostgreSQL, "
-        "client |\n|---|---|---|---|---|---|---|---|---|")  # fmt: skip
+    say("\n| workload | concurrency | code | requests | rps | p50 | p95 | p99 | errors | cores: workers, "
+        "PostgreSQL, wrk |\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
     for level in levels:
-        errors = ", ".join(f"{count} x {kind}" for kind, count in level.errors.items()) or "0"
-        cores = (level.server_cpu, level.database_cpu, level.client_cpu)
-        say(f"| {level.mode} | {level.concurrency} | {len(level.latencies):,} | {level.rps:.1f} | "
-            f"{level.percentile(0.5):.1f} ms | {level.percentile(0.95):.1f} ms | "
-            f"{level.percentile(0.99):.1f} ms | {errors} | "
-            f"{', '.join(f'{used / level.seconds:.2f}' for used in cores)} |")  # fmt: skip
+        result = level.result
+        if result is None:
+            continue
+        concurrency = f"{level.concurrency}, paced" if level.rate else str(level.concurrency)
+        errors = ", ".join(f"{count} x {kind}" for kind, count in result.errors.items()) or "0"
+        cores = ", ".join(f"{used:.2f}" for used in level.cores())
+        say(f"| {level.workload} | {concurrency} | {level.code} | {result.requests:,} | "
+            f"{result.rps:.1f} | {result.p50_ms:.1f} ms | {result.p95_ms:.1f} ms | "
+            f"{result.p99_ms:.1f} ms | {errors} | {cores} |")  # fmt: skip
     say("")
-    for concurrency in sorted({level.concurrency for level in levels}):
-        at = {level.mode: level for level in levels if level.concurrency == concurrency}
-        for mode in ("backstage", FINANCE_ONLY):
-            ratio = at[mode].rps / at["none"].rps if at["none"].rps else 0.0
-            verdict = "met" if ratio >= AUTH_TARGET else "NOT met"
-            say(f"auth overhead at c{concurrency}: {mode} / none throughput = {ratio:.3f} "
-                f"(target >= {AUTH_TARGET:.2f}: {verdict})")  # fmt: skip
+    for level in levels:
+        result = level.result
+        if result is None or level.concurrency != TARGET_CONCURRENCY:
+            continue
+        p95, rps = TARGETS[level.workload]
+        met = result.p95_ms <= p95 and result.rps >= rps and not result.errors
+        paced = f", paced to {level.rate:.0f} rps" if level.rate else ""
+        verdict = "met" if met else "NOT met"
+        say(f"{level.code}, {level.workload} c{level.concurrency}{paced}: p95 {result.p95_ms:.1f} ms "
+            f"(target <= {p95:g}), {result.rps:.0f} rps (target >= {rps:g}): {verdict}")  # fmt: skip
 
 
 def report_peer(timings: list[PeerTiming]) -> None:
-    say("\nThe same questions, the API over HTTP (auth none, one at a time) against DuckDB over "
-        "the raw Parquet (medians)\n")  # fmt: skip
-    say("| question | rows | API | DuckDB | DuckDB / API | answers | totals |\n|---|---|---|---|---|---|---|")
+    say("| question | rows | API first | API median | DuckDB, Parquet | / API | DuckDB, narrow table | "
+        "/ API | answers | totals |\n|---|---|---|---|---|---|---|---|---|---|")  # fmt: skip
     for t in timings:
-        say(f"| {t.question.label} | {t.rows:,} | {t.api_ms:.1f} ms | {t.duckdb_ms:.1f} ms | "
-            f"{t.duckdb_ms / t.api_ms:.1f}x | {'equal' if t.agrees else 'DIFFER'} | "
+        say(f"| {t.question.label} | {t.rows:,} | {t.api_first_ms:.1f} ms | {t.api_ms:.1f} ms | "
+            f"{t.duckdb_ms:.1f} ms | {t.duckdb_ms / t.api_ms:.1f}x | {t.narrow_ms:.1f} ms | "
+            f"{t.narrow_ms / t.api_ms:.1f}x | {'equal' if t.agrees else 'DIFFER'} | "
             f"{'equal' if t.totals_agree else 'DIFFER'} |")  # fmt: skip
+
+
+def dashboard_shapes(scopes: Scopes, first: date, last: date, currency: str) -> list[Request]:
+    """The 7 shapes of the rotation, the cheapest read first; lists ask for the 20 rows a
+    dashboard shows (sort=cost_desc for a top N)."""
+    year = {"from": format_month(first), "to": format_month(last)}
+    month = {"from": format_month(last), "to": format_month(last)}
+    top = {"sort": "cost_desc", "limit": "20", "currency": currency}
+    picked = {case.label: case for case in cases(scopes, first, last)}
+    return [
+        Request("costs by month", "/api/v1/costs", {"view": "actual", "group_by": "month", **year}),
+        Request("by month x domain", "/api/v1/costs", {"view": "actual", "group_by": "month,domain", **year}),
+        Request(
+            "top 20 applications of a month",
+            "/api/v1/costs",
+            {"view": "actual", "group_by": "application", **month, **top},
+        ),
+        Request(
+            "movers, 20 rows",
+            "/api/v1/costs/compare",
+            {
+                "view": "actual",
+                "against_period": "previous_month",
+                "group_by": "application",
+                "currency": currency,
+                "limit": "20",
+                **month,
+            },
+        ),
+        *(Request(label, picked[label].path, picked[label].params) for label in ROTATION_CASES),
+    ]
+
+
+def top_applications(last: date, currency: str) -> Question:
+    """The top 20 applications of the last month in the main currency (sort=cost_desc)."""
+    month = format_month(last)
+    return Question(
+        "top 20 applications of the last month",
+        "/api/v1/costs",
+        {
+            "view": "actual",
+            "group_by": "application",
+            "from": month,
+            "to": month,
+            "currency": currency,
+            "sort": "cost_desc",
+            "limit": "20",
+        },
+        ("application", "currency"),
+        "SELECT application, currency, sum(cost) AS cost FROM lines WHERE month = $last AND currency = "
+        "$currency GROUP BY ALL ORDER BY cost DESC, application LIMIT 20",
+    )
 
 
 def main() -> None:
@@ -318,10 +324,15 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     mart_arguments(parser)
-    parser.add_argument("--seconds", type=float, default=30.0, help="per (auth mode, concurrency)")
-    parser.add_argument("--max-requests", type=int, default=100_000, help="per (auth mode, concurrency)")
+    parser.add_argument("--seconds", type=float, default=30.0, help="per (code, workload, concurrency)")
     parser.add_argument(
         "--concurrency", type=lambda text: [int(c) for c in text.split(",")], default=[16, 64]
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=TARGETS[CHEAPEST][1],
+        help="a level at c16 paced to about this many requests a second as well (0: none)",
     )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers per server (2 cores)")
     parser.add_argument("--viewers", type=int, default=8)
@@ -332,7 +343,12 @@ def main() -> None:
         default=ApiConfig().answer_cache_megabytes,
         help="api.answer_cache_megabytes of both servers; 0 measures every answer read from the mart",
     )
-    parser.add_argument("--alone-requests", type=int, default=5, help="timed requests per shape, alone")
+    parser.add_argument("--after", type=Path, default=REPO, help="the checkout measured (default: this one)")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the code to compare with (e.g. `git archive main`), served beside this one",
+    )
     parser.add_argument("--peer-requests", type=int, default=5, help="timed answers per DuckDB question")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import msgspec
@@ -71,16 +72,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(mode: str, database_url: str, api: ApiConfig, workers: int) -> Iterator[Server]:
-    """`uvicorn --workers` serving the mart with api, until the block ends."""
+def serve(mode: str, database_url: str, api: ApiConfig, workers: int, code: Path = REPO) -> Iterator[Server]:
+    """`uvicorn --workers` serving the mart with api, until the block ends; code: the checkout
+    whose finops_api it runs (first on the workers' import path)."""
     port = _free_port()
-    env = {**os.environ, DATABASE_ENV: database_url, API_ENV: msgspec.json.encode(api).decode()}
+    env = {**os.environ, DATABASE_ENV: database_url, API_ENV: msgspec.json.encode(api).decode(),
+           "PYTHONPATH": str(code)}  # fmt: skip
     command = [sys.executable, "-m", "uvicorn", "--factory", "benchmarks.http_app:create",
                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning", "--no-access-log",
+               "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log",
                # longer than the client keeps a connection idle: a close racing a request is an error
                "--timeout-keep-alive", "75"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, env=env)
+    process = subprocess.Popen(command, cwd=code, env=env)
     server = Server(mode, f"http://127.0.0.1:{port}", database_url, psutil.Process(process.pid))
     try:
         _wait_healthy(server, process, workers)

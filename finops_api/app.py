@@ -21,6 +21,7 @@ from finops_api.auth.visibility import provide_visibility
 from finops_api.caching import tag_answer
 from finops_api.costs.controllers import CostController
 from finops_api.costs.export import CostExportController
+from finops_api.data_version import WATCH_KEY, DataVersionWatch
 from finops_api.db import (
     CHEAP_POOL_SIZE,
     COST_POOL_SIZE,
@@ -96,9 +97,16 @@ def create_app(
         app.state.db_pool = db_pool
         app.state.read_pools = read_pools
         app.state.api_config = api
+        # standbys cannot LISTEN: with read replicas the version is read per request
+        watch = None if standbys else DataVersionWatch(url, db_pool)
+        if watch is not None:
+            watch.start()
+            app.state[WATCH_KEY] = watch
         try:
             yield
         finally:
+            if watch is not None:
+                await watch.close()
             for pool in pools:
                 await pool.close()
             if authenticator is not None:

@@ -60,7 +60,7 @@ class Authenticator:
             return found[0]
         if self._backstage is None:
             raise InvalidToken("not one of the configured service tokens")
-        user = await self._backstage.user(token)
+        user = await self._backstage.user(token, digest)
         return Principal(user.subject, self._role(user.ownership_refs), user.ownership_refs)
 
     def _role(self, refs: frozenset[str]) -> Role:

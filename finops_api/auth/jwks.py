@@ -33,6 +33,10 @@ class JwksCache:
                 await self._fetch()
         return self._keys.get(kid)
 
+    def knows(self, kid: str) -> bool:
+        """Whether the key is among those last fetched (no fetch)."""
+        return kid in self._keys
+
     def _may_fetch(self) -> bool:
         return self._fetched_at is None or time.monotonic() - self._fetched_at >= self._cooldown
 

@@ -71,7 +71,7 @@ GroupBy = Annotated[
     str, QueryParameter(description=f"Comma-separated subset of {', '.join(GROUP_KEYS)}; {_GROUP_BY_HELP}")
 ]
 _ERRORS = problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE)
-_SERVICE = {"cost_service": Provide(provide_cost_service, sync_to_thread=False), **PUBLICATION}
+_SERVICE = {"cost_service": Provide(provide_cost_service), **PUBLICATION}
 
 
 def _list(description: str) -> object:

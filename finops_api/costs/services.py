@@ -10,16 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import msgspec
+from litestar import Request
 from litestar.di import NamedDependency
 from psycopg import sql
 from psycopg.rows import dict_row
 
 from finops_api.costs.schemas import AgainstPeriod, CompareRow, CostRow, VarianceRow
+from finops_api.data_version import data_version
 from finops_api.db import Pool
 from finops_api.pagination import Page
+from finops_api.version_memo import VersionMemo, version_memo
 from finops_core.sql import sql_text
 
 # API name -> read-model column. The only identifiers a client can have put into a query.
@@ -379,16 +382,27 @@ def compose_two_sides(
 
 
 class CostService:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, memo: VersionMemo | None = None, version: str = "") -> None:
+        """memo: where a view's context is kept for the request's data version (version)."""
         self._pool = pool
+        self._memo = memo
+        self._version = version
 
     async def context(self, view: str) -> CostContext:
+        key = ("costs_context", view)
+        kept = self._memo.get(self._version, key) if self._memo is not None else None
+        if isinstance(kept, CostContext):
+            return kept
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(sql_text("api/costs_context.sql"), {"view": view})
             row = await cur.fetchone()
         if row is None:  # the query always returns one row
             raise RuntimeError("costs_context.sql returned no row")
-        return CostContext(**row)
+        context = CostContext(**row)
+        # an unknown view is not kept: a rate card view appears with the batch's referentials
+        if self._memo is not None and context.view_known:
+            self._memo.put(self._version, key, context)
+        return context
 
     async def _rows(self, statement: Statement, row_type: type[Row]) -> list[Row]:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
@@ -425,7 +439,11 @@ class CostService:
         return await self._rows(statement, VarianceRow)
 
 
-def provide_cost_service(cost_pool: NamedDependency[Pool]) -> CostService:
+async def provide_cost_service(
+    request: Request[Any, Any, Any], cost_pool: NamedDependency[Pool]
+) -> CostService:
     """On the cost pool, context query included: it reads the read models too, and must not
-    hold a cheap connection while they are busy (finops_api/db.py)."""
-    return CostService(cost_pool)
+    hold a cheap connection while they are busy (finops_api/db.py). Contexts are kept per data
+    version of the cost pool's server (taken before any row is read)."""
+    version = await data_version(request, cost_pool)
+    return CostService(cost_pool, version_memo(request.app.state), version)

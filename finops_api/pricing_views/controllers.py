@@ -13,6 +13,7 @@ from litestar.plugins.problem_details import ProblemDetailsException
 from finops_api.auth.middleware import principal_of, requires
 from finops_api.auth.principal import SIMULATION_WRITER
 from finops_api.auth.visibility import Visibility
+from finops_api.data_version import data_written
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.pagination import PAGE, Page
 from finops_api.pricing_views.schemas import PricingViewDetail, PricingViewList, SimulationCreate
@@ -129,6 +130,7 @@ class PricingViewController(Controller):
     ) -> PricingViewDetail:
         check_simulation(data, request.app.state.api_config.max_adjustments)
         outcome = await pricing_view_service.create_simulation(data, principal_of(request))
+        data_written(request.app.state)
         if outcome is CreateOutcome.UNKNOWN_BASE_VIEW:
             raise invalid_parameter("base_view", f"unknown pricing view {data.base_view!r}")
         if outcome is CreateOutcome.SIMULATION_BASE_VIEW:
@@ -162,6 +164,7 @@ class PricingViewController(Controller):
         code: ViewCode,
     ) -> None:
         outcome = await pricing_view_service.delete_simulation(code, principal_of(request))
+        data_written(request.app.state)
         if outcome is DeleteOutcome.UNKNOWN:
             raise NotFoundException(detail=f"unknown pricing view {code!r}")
         if outcome is DeleteOutcome.NOT_A_SIMULATION:

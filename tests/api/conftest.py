@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -13,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
+from finops_api.data_version import CHANNEL, data_version_watch
 from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.sql import sql_statements
 from tests.api.auth_fixtures import ADMINS, FINANCE, PAYMENTS_TEAM, auth_config, insert_owners
@@ -153,3 +156,20 @@ async def auth_client(costs_mart: str, backstage: FakeBackstage) -> AsyncIterato
     insert_owners(costs_mart)
     async with AsyncTestClient(app=create_app(costs_mart, api=auth_config(backstage.url))) as client:
         yield client
+
+
+async def settled(client: AsyncTestClient[Litestar], database_url: str) -> None:
+    """Until the app's process has taken in every change committed so far: a notification sent
+    now on the data version's channel arrives after theirs (finops_api/data_version.py: a change
+    is seen once its notification has reached the process). No wait while the process is not
+    listening: it then reads the version per request."""
+    watch = data_version_watch(client.app.state)
+    if watch is None or not watch.listening:
+        return
+    before = watch.notifications
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"NOTIFY {CHANNEL}".encode())
+    deadline = time.monotonic() + 10
+    while watch.listening and watch.notifications <= before:
+        assert time.monotonic() < deadline, "the data version's notification never arrived"
+        await asyncio.sleep(0.005)

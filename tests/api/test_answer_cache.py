@@ -3,6 +3,7 @@ changes, and never after: a month re-materialized, or valued again without a loa
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from finops_api.app import create_app
+from finops_api.data_version import data_version_watch
 from finops_assets.mart.read_models import refresh_rollups
 from finops_core.config import ConfigError, load_config
 from tests.api.conftest import OPEN_API
@@ -43,6 +45,23 @@ def behind_the_triggers(url: str, table: str, cost: str) -> None:
             f"UPDATE finops.{table} SET cost = %s WHERE month = %s".encode(), [cost, date(2025, 1, 1)]
         )
         conn.execute(f"ALTER TABLE finops.{table} ENABLE TRIGGER USER".encode())
+
+
+def notified(client: Client) -> int:
+    watch = data_version_watch(client.app.state)
+    return watch.notifications if watch is not None else 0
+
+
+def told(client: Client, before: int) -> None:
+    """Until the API process has received the notification of the change committed since
+    notified() said before (PostgreSQL sends it at the commit; finops_api/data_version.py says
+    what "exactly" means across processes). No wait when the process is not listening: it then
+    reads the version per request."""
+    watch = data_version_watch(client.app.state)
+    deadline = time.monotonic() + 10
+    while watch is not None and watch.listening and watch.notifications <= before:
+        assert time.monotonic() < deadline, "no notification of the change"
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -78,7 +97,9 @@ def test_an_answer_is_kept_until_its_month_is_materialized_again(
     )
     assert [Decimal(row["cost"]) for row in total.json()["rows"]] == [Decimal("9.99")]
     # the month materialized again from a corrected bill: the next answer is the new one
+    before = notified(client)
     materialize(january, tmp_path, "2.25")
+    told(client, before)
     assert payments(client) == Decimal("2.25")
 
 
@@ -87,7 +108,9 @@ def test_a_valuation_alone_changes_the_answers(client: Client, january: str) -> 
     behind_the_triggers(january, "cost_by_product", "7.00")
     assert payments(client) == Decimal("1.50")
     # the roll-ups rebuilt from cost_by_product, as mart/cost_views does, without a load
+    before = notified(client)
     refresh_rollups(january, MONTH)
+    told(client, before)
     assert payments(client) == Decimal("7.00")
 
 

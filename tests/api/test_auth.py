@@ -3,6 +3,7 @@ tokens, and what each mistake or forgery gets (401 problem details)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from cryptography.hazmat.primitives import serialization
 from litestar import Litestar
@@ -20,7 +22,7 @@ from finops_api.app import create_app
 from finops_cli.main import main
 from finops_core.api_config import AUTH_MISSING, ApiConfig
 from finops_core.config import ConfigError, load_config
-from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, bearer
+from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, auth_config, bearer
 from tests.api.conftest import OPEN_API
 from tests.api.fake_backstage import USER_TOKEN_TYPE, FakeBackstage
 
@@ -258,3 +260,35 @@ def test_finops_serve_refuses_to_start_without_auth(
     monkeypatch.setenv("FINOPS_CONFIG", str(config))
     assert main(["serve", "--port", "1"]) == 2
     assert capsys.readouterr().err.splitlines() == [f"finops: error: {AUTH_MISSING}"]
+
+
+async def test_a_verified_token_is_kept_until_its_key_is_gone(
+    auth_client: Client, backstage: FakeBackstage
+) -> None:
+    token = backstage.token("user:default/pat")
+    for _ in range(3):
+        assert (await auth_client.get("/api/v1/applications", headers=bearer(token))).status_code == 200
+    assert (backstage.jwks_requests, backstage.userinfo_requests) == (1, 1)
+    # Backstage restarted: a token of the new key makes the API fetch the keys, and the kept
+    # token is refused as verifying it anew would refuse it
+    new_kid = backstage.rotate()
+    fresh = backstage.token("user:default/pat", kid=new_kid)
+    assert (await auth_client.get("/api/v1/applications", headers=bearer(fresh))).status_code == 200
+    assert backstage.jwks_requests == 2
+    response = await auth_client.get("/api/v1/applications", headers=bearer(token))
+    assert_unauthorized(response, "is not one of Backstage's keys")
+
+
+async def test_a_kept_token_expires_with_its_exp(costs_mart: str, backstage: FakeBackstage) -> None:
+    api = auth_config(backstage.url)
+    assert api.auth is not None and api.auth.backstage is not None
+    no_leeway = msgspec.structs.replace(api.auth.backstage, leeway_seconds=0)
+    api = msgspec.structs.replace(api, auth=msgspec.structs.replace(api.auth, backstage=no_leeway))
+    expires = int(time.time()) + 2
+    token = backstage.token("user:default/pat", exp=expires)
+    async with AsyncTestClient(app=create_app(costs_mart, api=api)) as client:
+        assert (await client.get("/api/v1/applications", headers=bearer(token))).status_code == 200
+        await asyncio.sleep(expires - time.time() + 1.1)  # exp has passed (PyJWT: now > exp)
+        response = await client.get("/api/v1/applications", headers=bearer(token))
+        assert_unauthorized(response, "the token has expired")
+    assert backstage.userinfo_requests == 1

@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, auth_config, bearer
+from tests.api.conftest import settled
 from tests.api.fake_backstage import FakeBackstage
 
 Client = AsyncTestClient[Litestar]
@@ -80,6 +81,7 @@ async def test_cost_reads_revalidate(auth_client: Client, costs_mart: str) -> No
     assert len({etag, other_query.headers["etag"], viewer.headers["etag"]}) == 3
     # a month materialized again: a new load attempt in the audit, a new tag, a full answer
     record_load(costs_mart)
+    await settled(auth_client, costs_mart)
     after_load = await auth_client.get(
         "/api/v1/costs", params={"group_by": "application"}, headers={**finance, "If-None-Match": etag}
     )

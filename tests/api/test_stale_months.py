@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import get_ok
+from tests.api.conftest import get_ok, settled
 
 Client = AsyncTestClient[Litestar]
 REASON = (
@@ -107,6 +107,7 @@ async def test_the_month_is_no_longer_stale_once_its_cost_views_are_rebuilt(
                 f"UPDATE finops.month_publication SET {layer}_version = 2,"
                 " revision = nextval('finops.month_publication_revision')"
             )
+    await settled(client, costs_mart)
     after = await client.get(
         "/api/v1/costs", params={"group_by": "month"}, headers={"If-None-Match": before.headers["etag"]}
     )

@@ -19,7 +19,7 @@ from finops_api.costs.services import choose_read_model
 from finops_assets.referentials.history import APPLICATION, apply_declaration
 from finops_core.months import parse_month
 from tests.api.auth_fixtures import BILLING_TEAM, PAYMENTS_TEAM, auth_config, bearer
-from tests.api.conftest import COST_LINES, CostLine, insert_cost_lines, insert_pricing_views
+from tests.api.conftest import COST_LINES, CostLine, insert_cost_lines, insert_pricing_views, settled
 from tests.api.fake_backstage import FakeBackstage
 
 Client = AsyncTestClient[Litestar]
@@ -212,9 +212,11 @@ async def test_visible_applications_are_cached_until_the_catalog_changes(
     # the catalog hands billing to the payments team from March (and ledger back to the billing
     # team, as declared): seen on the next request
     declare_owners(teams_mart, {**OWNERS, "billing": PAYMENTS_TEAM}, "2025-03")
+    await settled(teams_client, teams_mart)
     assert await seen() == ["billing", "payments", "payments-api"]
     # and takes it back
     declare_owners(teams_mart, OWNERS, "2025-03")
+    await settled(teams_client, teams_mart)
     assert await seen() == ["payments", "payments-api"]
 
 

@@ -1,0 +1,41 @@
+"""Small answers kept per data version (finops_api/data_version.py): a cost request's context
+(api/costs_context.sql: whether its view exists, its months with data, a simulation's scopes)
+changes only with what moves the version (a load, a valuation, a simulation written or deleted
+through the API), so a process asks PostgreSQL once per version and view instead of once per
+request."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import cast
+
+from litestar.datastructures import State
+
+MEMO_ENTRIES = 1024
+"""(version, key) pairs kept, the least recently used going first."""
+_STATE_KEY = "finops_version_memo"
+
+
+class VersionMemo:
+    def __init__(self, max_entries: int = MEMO_ENTRIES) -> None:
+        self._max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, Hashable], object] = OrderedDict()
+
+    def get(self, version: str, key: Hashable) -> object | None:
+        value = self._entries.get((version, key))
+        if value is not None:
+            self._entries.move_to_end((version, key))
+        return value
+
+    def put(self, version: str, key: Hashable, value: object) -> None:
+        self._entries[(version, key)] = value
+        while len(self._entries) > self._max_entries:
+            self._entries.popitem(last=False)
+
+
+def version_memo(state: State) -> VersionMemo:
+    """The app's memo, made on first use (no await in between: one per app)."""
+    if _STATE_KEY not in state:
+        state[_STATE_KEY] = VersionMemo()
+    return cast(VersionMemo, state[_STATE_KEY])
