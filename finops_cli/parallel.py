@@ -1,0 +1,75 @@
+"""`finops materialize --from ... --to ... --parallel N`: N months at once.
+
+Each month is the same Dagster run as in turn (finops_assets/materialize.py), executed in one of
+N worker processes. A worker is spawned (a fresh interpreter: none of this process's connections
+or threads), pays Dagster's imports once and then runs month after month, recording its runs in
+the instance the serial runs would use (DAGSTER_HOME's when it serves this mart). In that
+instance the pools of dagster.yaml hold across processes and runs, the UI's included: at most
+the pool's limit of runs ingest one source at once, the others' steps wait for a slot. Without
+DAGSTER_HOME the runs stay in memory, each worker's own: N bounds them all.
+
+A month's lines are printed together when it ends, months in the order they end."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date
+from typing import TYPE_CHECKING
+
+from finops_cli.commands import run_month, say
+from finops_cli.report import Outcome
+from finops_core.config import PlatformConfig
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
+
+@functools.cache
+def _instance(url: str) -> DagsterInstance:
+    """The worker's instance, opened once for all its months."""
+    from finops_assets.instance import recording_instance
+
+    return recording_instance(url).instance
+
+
+def _run_month_in_worker(
+    config: PlatformConfig,
+    url: str,
+    month: date,
+    sources: Sequence[str] | None,
+    strict: bool,
+    accept_held: bool,
+) -> tuple[Outcome, list[str]]:
+    lines: list[str] = []
+    outcome = run_month(config, url, month, sources, strict, accept_held, _instance(url), lines.append)
+    return outcome, lines
+
+
+def run_months_in_parallel(
+    config: PlatformConfig,
+    url: str,
+    months: Sequence[date],
+    sources: Sequence[str] | None,
+    strict: bool,
+    accept_held: bool,
+    parallel: int,
+) -> list[Outcome]:
+    """The months' outcomes, in the order of `months`."""
+    workers = min(parallel, len(months))
+    say(f"{len(months)} months, {workers} at once (one process each)")
+    outcomes: dict[date, Outcome] = {}
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+        running = {
+            pool.submit(_run_month_in_worker, config, url, month, sources, strict, accept_held): month
+            for month in months
+        }
+        for done in as_completed(running):
+            outcome, lines = done.result()
+            for line in lines:
+                say(line)
+            outcomes[running[done]] = outcome
+    return [outcomes[month] for month in months]
