@@ -58,8 +58,12 @@ def run_months_in_parallel(
     parallel: int,
 ) -> list[Outcome]:
     """The months' outcomes, in the order of `months`."""
+    from finops_assets.instance import create_pools, recording_instance
+    from finops_assets.materialize import month_pools
+
     workers = min(parallel, len(months))
     say(f"{len(months)} months, {workers} at once (one process each)")
+    create_pools(recording_instance(url).instance, month_pools(config, sources))
     outcomes: dict[date, Outcome] = {}
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
