@@ -219,7 +219,7 @@ def main() -> None:
     say("|---|---:|---:|---:|---:|---|")
     for name, seconds, in_run, digest in rows:
         same = "yes" if digest == reference else "NO"
-        base = serial[name[:3]]
+        base = serial["cli" if name.startswith("cli") else "ui"]
         speedup = f"{base / seconds:.2f}" if base else "-"  # float ok
         run = f"{in_run:.1f}" if in_run is not None else "-"
         say(f"| {name} | {seconds:.1f} | {seconds / len(months):.2f} | {speedup} | {run} | {same} |")

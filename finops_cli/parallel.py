@@ -1,12 +1,13 @@
 """`finops materialize --from ... --to ... --parallel N`: N months at once.
 
 Each month is the same Dagster run as in turn (finops_assets/materialize.py), executed in one of
-N worker processes. A worker is spawned (a fresh interpreter: none of this process's connections
-or threads), pays Dagster's imports once and then runs month after month, recording its runs in
-the instance the serial runs would use (DAGSTER_HOME's when it serves this mart). In that
-instance the pools of dagster.yaml hold across processes and runs, the UI's included: at most
-the pool's limit of runs ingest one source at once, the others' steps wait for a slot. Without
-DAGSTER_HOME the runs stay in memory, each worker's own: N bounds them all.
+N worker processes. The workers are forked from a fork server (a fresh interpreter: none of this
+process's connections or threads) that imported Dagster and the asset code once for all of
+them; each runs month after month, recording its runs in the instance the serial runs would
+use (DAGSTER_HOME's when it serves this mart). In that instance the pools of dagster.yaml hold
+across processes and runs, the UI's included: at most the pool's limit of runs ingest one
+source at once, the others' steps wait for a slot. Without DAGSTER_HOME the runs stay in
+memory, each worker's own: N bounds them all.
 
 A month's lines are printed together when it ends, months in the order they end."""
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import date
@@ -25,6 +27,12 @@ from finops_core.config import PlatformConfig
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
+
+
+def _adopt_environment(environment: dict[str, str]) -> None:
+    """A worker's environment is this process's now, not the fork server's from its start."""
+    os.environ.clear()
+    os.environ.update(environment)
 
 
 @functools.cache
@@ -65,8 +73,11 @@ def run_months_in_parallel(
     say(f"{len(months)} months, {workers} at once (one process each)")
     create_pools(recording_instance(url).instance, month_pools(config, sources))
     outcomes: dict[date, Outcome] = {}
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+    server = multiprocessing.get_context("forkserver")
+    server.set_forkserver_preload([__name__, "finops_assets.materialize"])
+    with ProcessPoolExecutor(
+        workers, server, initializer=_adopt_environment, initargs=(dict(os.environ),)
+    ) as pool:
         running = {
             pool.submit(_run_month_in_worker, config, url, month, sources, strict, accept_held): month
             for month in months
