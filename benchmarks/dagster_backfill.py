@@ -1,6 +1,7 @@
 """A backfill of every month, serial and in parallel, through the Dagster UI's path and the CLI.
 
-    .venv/bin/python -m benchmarks.dagster_backfill --months 12 --rows 20000 --parallel 2 --limits 1,2
+    .venv/bin/python -m benchmarks.dagster_backfill --months 12 --rows 20000 \\
+        --parallel 2 --repeat 3 --limits 1,2
 
 The demo's workspace (its sources, catalog, pricing and allocation) with `--rows` FOCUS
 rows a month, built several ways into fresh databases on the benchmark's server
@@ -8,6 +9,7 @@ rows a month, built several ways into fresh databases on the benchmark's server
 
 - `cli`: `finops materialize` in-process, month after month (one Python process);
 - `cli --parallel N`: the same runs, N months at once in worker processes (finops_cli/parallel.py);
+  the CLI's settings are measured in turn, `--repeat` rounds, and their medians compared;
 - `ui, N runs at once`: `dagster dev` (webserver and daemon, run storage in PostgreSQL), the
   `referentials` job then a partition backfill of `month_assets` launched through GraphQL as the
   UI launches them; the daemon's run queue starts at most N runs at once, each in a process of
@@ -186,6 +188,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--rows", type=int, default=20_000, help="FOCUS rows per month")
     parser.add_argument("--parallel", default=str(host_cores()), help="--parallel values of the CLI")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the CLI's settings (medians)")
     parser.add_argument("--limits", default=f"1,{host_cores()}", help="max_concurrent_runs values to measure")
     parser.add_argument("--port", type=int, default=3470)
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench" / "backfill")
@@ -200,13 +203,26 @@ def main() -> None:
     say(f"{len(months)} months ({format_month(config_months(config)[0])} on) x {args.rows:,} FOCUS rows "
         f"+ the demo's other sources; {host_cores()} core(s)")  # fmt: skip
     rows: list[tuple[str, float, float | None, str]] = []
-    seconds, reference = through_the_cli(workspace.config_path)
-    rows.append(("cli, months in turn (one process)", seconds, None, reference))
-    say(f"cli: {seconds:.1f} s")
-    for parallel in (int(v) for v in args.parallel.split(",") if v):
-        seconds, digest = through_the_cli(workspace.config_path, parallel)
-        rows.append((f"cli --parallel {parallel}", seconds, None, digest))
-        say(f"cli --parallel {parallel}: {seconds:.1f} s")
+    # the CLI's settings in turn, `--repeat` rounds: the machine's load moves between rounds,
+    # the medians compare settings measured under the same spells of load
+    settings = [1, *(int(v) for v in args.parallel.split(",") if v)]
+    seconds_of: dict[int, list[float]] = {parallel: [] for parallel in settings}
+    digests_of: dict[int, set[str]] = {parallel: set() for parallel in settings}
+    for _ in range(args.repeat):
+        for parallel in settings:
+            seconds, digest = through_the_cli(workspace.config_path, parallel)
+            seconds_of[parallel].append(seconds)
+            digests_of[parallel].add(digest)
+            say(f"cli --parallel {parallel}: {seconds:.1f} s")
+    if len(digests_of[1]) != 1:
+        raise SystemExit(f"the serial CLI's cost_by_product differs between rounds: {digests_of[1]}")
+    [reference] = digests_of[1]
+    for parallel in settings:
+        name = "cli, months in turn (one process)" if parallel == 1 else f"cli --parallel {parallel}"
+        runs = ", ".join(f"{v:.1f}" for v in seconds_of[parallel])
+        say(f"{name}: {runs} s")
+        digest = reference if digests_of[parallel] == {reference} else "differs"
+        rows.append((name, statistics.median(seconds_of[parallel]), None, digest))
     for limit in (int(v) for v in args.limits.split(",") if v):
         seconds, in_run, digest = through_the_ui(admin, workspace.config_path, months, limit, args.port)
         rows.append((f"ui backfill, max_concurrent_runs={limit}", seconds, in_run, digest))
