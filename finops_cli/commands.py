@@ -135,7 +135,9 @@ def run_months(
     if parallel > 1 and len(months) > 1:
         from finops_cli.parallel import run_months_in_parallel
 
-        outcomes = run_months_in_parallel(config, url, months, sources, strict, accept_held, parallel)
+        outcomes = run_months_in_parallel(
+            config, url, months, sources, strict, accept_held, parallel, recording.instance
+        )
     else:
         outcomes = [
             run_month(config, url, month, sources, strict, accept_held, recording.instance)

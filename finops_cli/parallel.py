@@ -64,14 +64,16 @@ def run_months_in_parallel(
     strict: bool,
     accept_held: bool,
     parallel: int,
+    instance: DagsterInstance,
 ) -> list[Outcome]:
-    """The months' outcomes, in the order of `months`."""
-    from finops_assets.instance import create_pools, recording_instance
+    """The months' outcomes, in the order of `months`. `instance`: the one the workers record
+    in (DAGSTER_HOME's, or memory), whose pools are created first."""
+    from finops_assets.instance import create_pools
     from finops_assets.materialize import month_pools
 
     workers = min(parallel, len(months))
     say(f"{len(months)} months, {workers} at once (one process each)")
-    create_pools(recording_instance(url).instance, month_pools(config, sources))
+    create_pools(instance, month_pools(config, sources))
     outcomes: dict[date, Outcome] = {}
     server = multiprocessing.get_context("forkserver")
     server.set_forkserver_preload([__name__, "finops_assets.materialize"])

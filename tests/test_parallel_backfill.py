@@ -103,9 +103,9 @@ def test_months_in_parallel_give_the_serial_mart_within_the_pools(
             info = instance.event_log_storage.get_concurrency_info(pool)
             assert (info.slot_count, info.active_slot_count) == (limit, 0), pool
         # every run's cloud ingest ran, and gave its slot back (above). Not asserted: that no
-        # two ran at once. Dagster 1.13 claims a
-        # slot on PostgreSQL in two autocommitted statements (SELECT ... FOR UPDATE, then
-        # UPDATE), so two claims within milliseconds can both win (README, "Parallel backfills")
+        # two ran at once. Dagster 1.13 claims a slot on PostgreSQL in two autocommitted
+        # statements (SELECT ... FOR UPDATE, then UPDATE), so two claims within milliseconds can
+        # both win (README, "Parallel backfills")
         assert len(_step_spans(instance, "cloud__billing_lines")) == len(MONTHS)
 
     # a bad re-delivery of February is held in parallel as in turn: February's cloud run fails,
