@@ -1,16 +1,20 @@
-"""A backfill of every month through the Dagster UI's path against the CLI.
+"""A backfill of every month, serial and in parallel, through the Dagster UI's path and the CLI.
 
-    .venv/bin/python -m benchmarks.dagster_backfill --months 12 --rows 20000 --limits 1,2
+    .venv/bin/python -m benchmarks.dagster_backfill --months 12 --rows 20000 \\
+        --parallel 2 --repeat 3 --limits 1,2
 
-The demo's workspace (its five sources, catalog, pricing and allocation) with `--rows` FOCUS
-rows a month, built three ways into fresh databases on the benchmark's server
-(FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL, else an embedded one):
+The demo's workspace (its sources, catalog, pricing and allocation) with `--rows` FOCUS
+rows a month, built several ways into fresh databases on the benchmark's server
+(FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL):
 
 - `cli`: `finops materialize` in-process, month after month (one Python process);
+- `cli --parallel N`: the same runs, N months at once in worker processes (finops_cli/parallel.py);
+  the CLI's settings are measured in turn, `--repeat` rounds, and their medians compared;
 - `ui, N runs at once`: `dagster dev` (webserver and daemon, run storage in PostgreSQL), the
   `referentials` job then a partition backfill of `month_assets` launched through GraphQL as the
   UI launches them; the daemon's run queue starts at most N runs at once, each in a process of
-  its own executing its steps in-process.
+  its own executing its steps in-process, their ingest and load steps bounded by the pools of
+  dagster.yaml (`source/<name>`, `mart_load`).
 
 Each way's wall time runs from the first launch to the last run's end; the read model
 cost_by_product is compared (md5) with the CLI's: the same mart, whatever the path.
@@ -159,14 +163,14 @@ def _instance(home: Path) -> Iterator[DagsterInstance]:
             os.environ["DAGSTER_HOME"] = previous
 
 
-def through_the_cli(workspace_config: Path) -> tuple[float, str]:
-    """(seconds, cost_by_product md5) of `finops materialize` of every month, in-process."""
+def through_the_cli(workspace_config: Path, parallel: int = 1) -> tuple[float, str]:
+    """(seconds, cost_by_product md5) of `finops materialize` of every month, `parallel` at once."""
     config = load_config(workspace_config)
     admin, name, url = migrated_bench_database(Path(tempfile.gettempdir()))
     os.environ.pop("DAGSTER_HOME", None)  # runs in memory, as without an instance
     try:
         started = time.perf_counter()
-        run_months(config, url, config_months(config), None, strict=False)
+        run_months(config, url, config_months(config), None, strict=False, parallel=parallel)
         return time.perf_counter() - started, checksum(url)
     finally:
         drop_database(admin, name)
@@ -183,6 +187,8 @@ def main() -> None:
     )
     parser.add_argument("--months", type=int, default=12)
     parser.add_argument("--rows", type=int, default=20_000, help="FOCUS rows per month")
+    parser.add_argument("--parallel", default=str(host_cores()), help="--parallel values of the CLI")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the CLI's settings (medians)")
     parser.add_argument("--limits", default=f"1,{host_cores()}", help="max_concurrent_runs values to measure")
     parser.add_argument("--port", type=int, default=3470)
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench" / "backfill")
@@ -196,20 +202,43 @@ def main() -> None:
         raise SystemExit("set FINOPS_BENCH_DATABASE_URL to a server where the benchmark may create databases")
     say(f"{len(months)} months ({format_month(config_months(config)[0])} on) x {args.rows:,} FOCUS rows "
         f"+ the demo's other sources; {host_cores()} core(s)")  # fmt: skip
-    rows: list[tuple[str, float, float, str]] = []
-    seconds, reference = through_the_cli(workspace.config_path)
-    rows.append(("cli, months in turn (one process)", seconds, seconds / len(months), reference))
-    say(f"cli: {seconds:.1f} s")
-    for limit in (int(v) for v in args.limits.split(",")):
+    rows: list[tuple[str, float, float | None, str]] = []
+    # the CLI's settings in turn, `--repeat` rounds: the machine's load moves between rounds,
+    # the medians compare settings measured under the same spells of load
+    settings = [1, *(int(v) for v in args.parallel.split(",") if v)]
+    seconds_of: dict[int, list[float]] = {parallel: [] for parallel in settings}
+    digests_of: dict[int, set[str]] = {parallel: set() for parallel in settings}
+    for _ in range(args.repeat):
+        for parallel in settings:
+            seconds, digest = through_the_cli(workspace.config_path, parallel)
+            seconds_of[parallel].append(seconds)
+            digests_of[parallel].add(digest)
+            say(f"cli --parallel {parallel}: {seconds:.1f} s")
+    if len(digests_of[1]) != 1:
+        raise SystemExit(f"the serial CLI's cost_by_product differs between rounds: {digests_of[1]}")
+    [reference] = digests_of[1]
+    for parallel in settings:
+        name = "cli, months in turn (one process)" if parallel == 1 else f"cli --parallel {parallel}"
+        runs = ", ".join(f"{v:.1f}" for v in seconds_of[parallel])
+        say(f"{name}: {runs} s")
+        digest = reference if digests_of[parallel] == {reference} else "differs"
+        rows.append((name, statistics.median(seconds_of[parallel]), None, digest))
+    for limit in (int(v) for v in args.limits.split(",") if v):
         seconds, in_run, digest = through_the_ui(admin, workspace.config_path, months, limit, args.port)
         rows.append((f"ui backfill, max_concurrent_runs={limit}", seconds, in_run, digest))
         say(f"ui, {limit} at once: {seconds:.1f} s")
+    serial = {"cli": rows[0][1], "ui": next((r[1] for r in rows if r[0].endswith("runs=1")), None)}
     say("")
-    say("| path | wall time (s) | s per month | a month's run (s, median) | cost_by_product as the CLI's |")
-    say("|---|---:|---:|---:|---|")
+    say(f"load average at the end: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")  # float ok
+    say("| path | wall time (s) | s per month | x faster than its serial | a month's run (s, median) "
+        "| cost_by_product as the serial CLI's (md5) |")  # fmt: skip
+    say("|---|---:|---:|---:|---:|---|")
     for name, seconds, in_run, digest in rows:
         same = "yes" if digest == reference else "NO"
-        say(f"| {name} | {seconds:.1f} | {seconds / len(months):.2f} | {in_run:.1f} | {same} |")
+        base = serial["cli" if name.startswith("cli") else "ui"]
+        speedup = f"{base / seconds:.2f}" if base else "-"  # float ok
+        run = f"{in_run:.1f}" if in_run is not None else "-"
+        say(f"| {name} | {seconds:.1f} | {seconds / len(months):.2f} | {speedup} | {run} | {same} |")
 
 
 if __name__ == "__main__":

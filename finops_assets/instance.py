@@ -8,6 +8,7 @@ instance instead, so it never shows as the served mart's latest check result."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dagster import DagsterInstance
@@ -53,3 +54,19 @@ def recording_instance(database_url: str) -> RecordingInstance:
         f"not recorded in the Dagster instance of DAGSTER_HOME: it serves the mart {served}, "
         f"this run writes {mart}",
     )
+
+
+def create_pools(instance: DagsterInstance, pools: Iterable[str]) -> None:
+    """Before runs start side by side: the pools they use, at the instance's default limit when
+    they have none yet (as the run queue's daemon does before it launches a run). Two runs that
+    create the same pool at once race in Dagster 1.13's PostgreSQL storage (a unique violation
+    fails the step). A limit set by hand (`dagster instance concurrency set`) is kept."""
+    storage = instance.event_log_storage
+    default = instance.global_op_concurrency_default_limit
+    if not storage.supports_global_concurrency_limits or default is None:
+        return
+    limits = {pool.name: pool for pool in storage.get_pool_limits()}
+    for pool in pools:
+        known = limits.get(pool)
+        if known is None or (known.from_default and known.limit != default):
+            storage.initialize_concurrency_limit_to_default(pool)

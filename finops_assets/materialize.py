@@ -35,6 +35,14 @@ def month_selection(config: PlatformConfig, sources: Sequence[str] | None) -> li
     return [*keys, *referentials, ALLOCATION_KEY, VALUATION_KEY, COST_VIEWS_KEY]
 
 
+def month_pools(config: PlatformConfig, sources: Sequence[str] | None) -> set[str]:
+    """The concurrency pools a month's run of these sources takes slots in (dagster.yaml)."""
+    selection = set(month_selection(config, sources))
+    return {
+        pool for asset in build_assets(config) if selection & set(asset.keys) for pool in asset.node_def.pools
+    }
+
+
 def materialize_month(
     config: PlatformConfig,
     month: date,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -58,8 +58,9 @@ def run_month(
     strict: bool = False,
     accept_held: bool = False,
     instance: DagsterInstance | None = None,
+    say: Callable[[str], None] = say,
 ) -> Outcome:
-    """Materialize one month and print its figures, warnings and failures."""
+    """Materialize one month and print (`say`) its figures, warnings and failures."""
     from finops_assets.materialize import materialize_month
     from finops_assets.resources import MartResource
 
@@ -121,17 +122,27 @@ def run_months(
     sources: Sequence[str] | None,
     strict: bool,
     accept_held: bool = False,
+    parallel: int = 1,
 ) -> Outcome:
-    """Each month in turn, with a final summary when there are several."""
+    """Each month in turn, or `parallel` at once (finops_cli/parallel.py), with a final summary
+    when there are several."""
     from finops_assets.instance import recording_instance
 
     started = time.perf_counter()
     recording = recording_instance(url)
     if recording.note:
         say(f"note: {recording.note}")
-    outcomes = [
-        run_month(config, url, month, sources, strict, accept_held, recording.instance) for month in months
-    ]
+    if parallel > 1 and len(months) > 1:
+        from finops_cli.parallel import run_months_in_parallel
+
+        outcomes = run_months_in_parallel(
+            config, url, months, sources, strict, accept_held, parallel, recording.instance
+        )
+    else:
+        outcomes = [
+            run_month(config, url, month, sources, strict, accept_held, recording.instance)
+            for month in months
+        ]
     if len(months) > 1:
         counts = {outcome: outcomes.count(outcome) for outcome in Outcome}
         say(
@@ -142,7 +153,12 @@ def run_months(
 
 
 def materialize(
-    first: date, last: date, sources: Sequence[str] | None, strict: bool, accept_held: bool = False
+    first: date,
+    last: date,
+    sources: Sequence[str] | None,
+    strict: bool,
+    accept_held: bool = False,
+    parallel: int = 1,
 ) -> int:
     config = load_config(Settings.from_env().config_path)
     months = months_between(first, last)
@@ -151,7 +167,7 @@ def materialize(
     check_partitions(config, months)
     url = database_url()
     upgrade(url)
-    outcome = run_months(config, url, months, sources, strict, accept_held)
+    outcome = run_months(config, url, months, sources, strict, accept_held, parallel)
     return 1 if outcome == Outcome.FAILED else 0
 
 

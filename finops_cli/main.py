@@ -25,6 +25,16 @@ def _month(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
 def _command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str, reads: str
 ) -> argparse.ArgumentParser:
@@ -78,6 +88,15 @@ def _parser() -> argparse.ArgumentParser:
         "missing, too many rejects, a total far from the loaded one)",
     )
 
+    materialize.add_argument(
+        "--parallel",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="months of a range at once, each in a process of its own (default 1: in turn); "
+        "the Dagster instance's pools bound how many ingest one source at once",
+    )
+
     serve = _command(commands, "serve", "run the REST API", "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -123,7 +142,9 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.month is not None and args.last is not None:
             parser.error("materialize: --to goes with --from, not --month")
         first = args.month or args.first
-        return materialize(first, args.last or first, args.source, args.strict, args.accept_held)
+        return materialize(
+            first, args.last or first, args.source, args.strict, args.accept_held, args.parallel
+        )
     if args.command == "serve":
         from finops_cli.commands import serve
 

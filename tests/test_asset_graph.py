@@ -69,7 +69,19 @@ def test_asset_graph_snapshot() -> None:
     partitions = graph.get(AssetKey(["mart", "valuation"])).partitions_def
     assert isinstance(partitions, MonthlyPartitionsDefinition)
     assert partitions.get_first_partition_key() == "2025-01-01"
-    assert graph.get(AssetKey(["aws", "consumption"])).pools == {"mart_load"}
+    pools = {key.to_user_string(): graph.get(key).pools for key in graph.get_all_asset_keys()}
+    assert pools == {
+        "aws/billing_lines": {"source/aws"},
+        "aws/consumption": {"mart_load"},
+        "azure/billing_lines": {"source/azure"},
+        "azure/consumption": {"mart_load"},
+        "referentials/catalog": set(),
+        "referentials/pricing": set(),
+        "referentials/allocation": set(),
+        "mart/allocation": set(),
+        "mart/valuation": set(),
+        "mart/cost_views": set(),
+    }
     blocking = sorted(
         f"{key.asset_key.to_user_string()}:{key.name}"
         for key in graph.asset_check_keys

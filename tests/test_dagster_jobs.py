@@ -138,6 +138,13 @@ def test_the_demo_instance_runs_one_month_at_a_time_per_core(tmp_path: Path) -> 
     home = write_dagster_home(tmp_path / "dagster")
     settings = yaml.safe_load((home / "dagster.yaml").read_text())
     assert settings["concurrency"]["runs"]["max_concurrent_runs"] == len(os.sched_getaffinity(0))
+    # two steps at once per pool (each source's ingest, the mart's loads), across runs
+    assert settings["concurrency"]["pools"] == {"default_limit": 2, "granularity": "op"}
+    pools = yaml.safe_load((write_dagster_home(tmp_path / "pools", 2, 3) / "dagster.yaml").read_text())
+    assert pools["concurrency"] == {
+        "runs": {"max_concurrent_runs": 2},
+        "pools": {"default_limit": 3, "granularity": "op"},
+    }
     assert settings["storage"] == {"postgres": {"postgres_url": {"env": "FINOPS_DAGSTER_STORAGE_URL"}}}
     assert (home / ".nux" / "nux.yaml").read_text() == "seen: 1\n"
     assert (

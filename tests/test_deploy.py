@@ -92,8 +92,12 @@ def test_the_helm_values_say_what_the_instance_config_says() -> None:
     assert VALUES["global"]["postgresqlSecretName"] == instance["postgres_password_secret"]
     coordinator = VALUES["dagsterDaemon"]["runCoordinator"]
     assert coordinator["type"] == INSTANCE["run_coordinator"]["class"]
-    max_runs = coordinator["config"]["queuedRunCoordinator"]["maxConcurrentRuns"]
-    assert max_runs == INSTANCE["run_coordinator"]["config"]["max_concurrent_runs"]
+    assert coordinator["config"]["queuedRunCoordinator"] == INSTANCE["run_coordinator"]["config"] == {}
+    runs, pools = VALUES["concurrency"]["runs"], VALUES["concurrency"]["pools"]
+    assert INSTANCE["concurrency"] == {
+        "runs": {"max_concurrent_runs": runs["maxConcurrentRuns"]},
+        "pools": {"default_limit": pools["defaultLimit"], "granularity": pools["granularity"]},
+    }
     postgres, storage = VALUES["postgresql"], INSTANCE["storage"]["postgres"]["postgres_db"]
     assert (postgres["postgresqlHost"], postgres["postgresqlUsername"], postgres["postgresqlDatabase"]) == (
         storage["hostname"],

@@ -28,6 +28,18 @@ from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, e
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 
 LOAD_POOL = "mart_load"
+"""The consumption loads of every source and month: they queue on the mart (each also takes an
+advisory lock per source and month, so the pool is about the database's load, not correctness)."""
+
+
+def source_pool(name: str) -> str:
+    """The pool of a source's billing lines: the runs of different months read the same export
+    folder and rewrite the same file-month index (sources/files.py), so how many ingest one
+    source at once is that source's limit (dagster.yaml's `concurrency: pools: default_limit`,
+    or `dagster instance concurrency set source/<name> <limit>`)."""
+    return f"source/{name}"
+
+
 Ingest = Callable[[LandingSlice, Callable[[str], None], Delivery], IngestSummary]
 
 
@@ -71,6 +83,7 @@ def source_assets(
         partitions_def=partitions,
         group_name=name,
         kinds={"polars", "parquet"},
+        pool=source_pool(name),
         description=f"{description}, normalised, with rejects, in the landing layer",
     )
     def billing_lines(

@@ -1,0 +1,92 @@
+"""`finops materialize --from ... --to ... --parallel N`: N months at once.
+
+Each month is the same Dagster run as in turn (finops_assets/materialize.py), executed in one of
+N worker processes. The workers are forked from a fork server (a fresh interpreter: none of this
+process's connections or threads) that imported Dagster and the asset code once for all of
+them; each runs month after month, recording its runs in the instance the serial runs would
+use (DAGSTER_HOME's when it serves this mart). In that instance the pools of dagster.yaml hold
+across processes and runs, the UI's included: at most the pool's limit of runs ingest one
+source at once, the others' steps wait for a slot. Without DAGSTER_HOME the runs stay in
+memory, each worker's own: N bounds them all.
+
+A month's lines are printed together when it ends, months in the order they end."""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import date
+from typing import TYPE_CHECKING
+
+from finops_cli.commands import run_month, say
+from finops_cli.report import Outcome
+from finops_core.config import PlatformConfig
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
+
+def _adopt_environment(environment: dict[str, str]) -> None:
+    """A worker's environment is this process's now, not the fork server's from its start."""
+    os.environ.clear()
+    os.environ.update(environment)
+
+
+@functools.cache
+def _instance(url: str) -> DagsterInstance:
+    """The worker's instance, opened once for all its months."""
+    from finops_assets.instance import recording_instance
+
+    return recording_instance(url).instance
+
+
+def _run_month_in_worker(
+    config: PlatformConfig,
+    url: str,
+    month: date,
+    sources: Sequence[str] | None,
+    strict: bool,
+    accept_held: bool,
+) -> tuple[Outcome, list[str]]:
+    lines: list[str] = []
+    outcome = run_month(config, url, month, sources, strict, accept_held, _instance(url), lines.append)
+    return outcome, lines
+
+
+def run_months_in_parallel(
+    config: PlatformConfig,
+    url: str,
+    months: Sequence[date],
+    sources: Sequence[str] | None,
+    strict: bool,
+    accept_held: bool,
+    parallel: int,
+    instance: DagsterInstance,
+) -> list[Outcome]:
+    """The months' outcomes, in the order of `months`. `instance`: the one the workers record
+    in (DAGSTER_HOME's, or memory), whose pools are created first."""
+    from finops_assets.instance import create_pools
+    from finops_assets.materialize import month_pools
+
+    workers = min(parallel, len(months))
+    say(f"{len(months)} months, {workers} at once (one process each)")
+    create_pools(instance, month_pools(config, sources))
+    outcomes: dict[date, Outcome] = {}
+    server = multiprocessing.get_context("forkserver")
+    server.set_forkserver_preload([__name__, "finops_assets.materialize"])
+    with ProcessPoolExecutor(
+        workers, server, initializer=_adopt_environment, initargs=(dict(os.environ),)
+    ) as pool:
+        running = {
+            pool.submit(_run_month_in_worker, config, url, month, sources, strict, accept_held): month
+            for month in months
+        }
+        for done in as_completed(running):
+            outcome, lines = done.result()
+            for line in lines:
+                say(line)
+            outcomes[running[done]] = outcome
+    return [outcomes[month] for month in months]
