@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+import polars as pl
 import pytest
 
+from finops_assets.sources.files import READ_PROBLEM
+from finops_assets.sources.tabular.normalize import normalize_tabular
 from finops_core.config import ConfigError, RowFilters, SourceConfig, load_config
 from finops_core.tabular import TabularMapping
 from tests.pipeline import fact_total, mart_snapshot, query, run_month
@@ -257,3 +260,40 @@ def test_a_finops_yaml_with_filters_loads(tmp_path: Path) -> None:
         "      drop: {project: {regex: '^sandbox-'}}\n"
     )
     assert load_config(path).source("cloud").filters == msgspec.convert(FILTERS, RowFilters)
+
+
+def test_filtered_records_neither_mix_units_nor_hide_unreadable_ones() -> None:
+    """A product's lines in another unit that the filters drop do not reject its kept lines;
+    a record that could not be read (here: its month outside the partitions) is rejected with
+    its reason even where the filters would drop it."""
+    raw = pl.DataFrame(
+        {
+            "_line": pl.Series([1, 2, 3], dtype=pl.UInt32),
+            "month": ["2025-01", "2025-01", "2030-01"],
+            "status": ["billed", "estimate", "estimate"],
+            "sku": ["disk", "disk", "disk"],
+            "measure": ["GB", "GB-Mo", "GB"],
+            "qty": ["5", "2", "1"],
+            READ_PROBLEM: [None, None, "month: outside partitions: 2030-01"],
+            "_file": ["f.csv"] * 3,
+            "_month": ["2025-01"] * 3,
+        }
+    )
+    mapping = msgspec.convert(
+        {
+            "month": {"column": "month"},
+            "application": {"constant": "shared"},
+            "product": {"column": "sku"},
+            "quantity": {"column": "qty"},
+            "unit": {"column": "measure"},
+            "currency": "EUR",
+        },
+        TabularMapping,
+    )
+    month = normalize_tabular(raw, mapping, msgspec.convert({"keep": {"status": "billed"}}, RowFilters))
+
+    assert month.lines.select("_line", "_unit", "_quantity").rows() == [(1, "GB", Decimal(5))]
+    assert month.rejects.select("_line", "reason").rows() == [(3, "month: outside partitions: 2030-01")]
+    assert (month.rows_filtered, month.filtered_quantity) == (1, {"GB-Mo": Decimal(2)})
+    assert month.source_quantity == {"GB": Decimal(6), "GB-Mo": Decimal(2)}
+    assert month.rejected_quantity == {"GB": Decimal(1)}
