@@ -35,18 +35,21 @@ def db_upgrade() -> int:
 
 
 def month_summary(url: str, month: date, sources: Sequence[str]) -> list[str]:
-    """One line per source: rows read, loaded, rejected and cost per currency, from the audit."""
+    """One line per source: rows read, loaded, rejected (and filtered, when the source's row
+    filters kept some out) and cost per currency, from the audit."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT DISTINCT ON (source) source, rows_read, rows_loaded, rows_rejected, source_cost"
+            "SELECT DISTINCT ON (source) source, rows_read, rows_loaded, rows_rejected, source_cost,"
+            " rows_filtered"
             "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s) AND status = 'loaded'"
             " ORDER BY source, load_id DESC",
             [month, list(sources)],
         ).fetchall()
     lines = []
-    for source, read, loaded, rejected, cost in rows:
+    for source, read, loaded, rejected, cost, filtered in rows:
         money = ", ".join(f"{currency} {amount}" for currency, amount in sorted(cost.items())) or "no cost"
-        lines.append(f"  {source}: {read} rows read, {loaded} loaded, {rejected} rejected; {money}")
+        kept_out = f", {filtered} filtered" if filtered else ""
+        lines.append(f"  {source}: {read} rows read, {loaded} loaded, {rejected} rejected{kept_out}; {money}")
     return lines
 
 

@@ -63,12 +63,31 @@ class ValuePattern(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
 class ProductRule(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
     """Usage lines whose columns match every condition are this catalog product."""
 
-    match: dict[str, str | list[str] | ValuePattern]
+    match: dict[str, Condition]
     """Column -> an exact value, any of a list of values, or {regex: ...}."""
     product: str
     """The catalog product's code."""
     name: str | None = None
     """The name to register the product under if the catalog does not declare it."""
+
+
+Condition = str | list[str] | ValuePattern
+"""A column's value equals a text, is one of a list, or matches {regex: ...}; an empty cell
+matches none of them (the same conditions as a product rule's `match`)."""
+
+
+class RowFilters(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
+    """kind tabular: which records are the source's at all. A record is loaded when it meets
+    every `keep` condition and none of the `drop` ones; the others are filtered: neither loaded
+    nor rejected, but counted (rows and cost per currency) in the load audit."""
+
+    keep: dict[str, Condition] = msgspec.field(default_factory=dict)
+    """Column -> condition; a record must meet them all."""
+    drop: dict[str, Condition] = msgspec.field(default_factory=dict)
+    """Column -> condition; a record meeting any of them is filtered."""
+
+    def columns(self) -> list[str]:
+        return sorted(self.keep.keys() | self.drop.keys())
 
 
 class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -100,6 +119,8 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     """kind tabular: the files' format; by default from each file's extension."""
     mapping: TabularMapping | None = None
     """kind tabular: which column or constant gives each fact field (finops_core/tabular.py)."""
+    filters: RowFilters | None = None
+    """kind tabular: the records to keep or drop before mapping (RowFilters)."""
     delivery: DeliveryRules = msgspec.field(default_factory=DeliveryRules)
     """When a new delivery of a month may replace the loaded one (finops_core/deliveries.py)."""
 
@@ -236,11 +257,26 @@ def check_product_rule(rule: ProductRule, where: str) -> None:
         raise ConfigError(f"{where}.match: give at least one column condition")
     if not rule.product.strip():
         raise ConfigError(f"{where}.product: expected a product code")
-    for column, condition in rule.match.items():
+    _check_conditions(rule.match, f"{where}.match")
+
+
+def _check_conditions(conditions: dict[str, Condition], where: str) -> None:
+    for column, condition in conditions.items():
+        if not column.strip():
+            raise ConfigError(f"{where}: empty column name")
         if isinstance(condition, ValuePattern):
-            _check_regex(condition.regex, f"{where}.match.{column}.regex")
+            _check_regex(condition.regex, f"{where}.{column}.regex")
         elif isinstance(condition, list) and not condition:
-            raise ConfigError(f"{where}.match.{column}: an empty list matches nothing")
+            raise ConfigError(f"{where}.{column}: an empty list matches nothing")
+
+
+def _check_filters(filters: RowFilters, where: str) -> None:
+    if not filters.keep and not filters.drop:
+        raise ConfigError(
+            f"{where}: give keep or drop conditions (column: value, [values] or {{regex: ...}})"
+        )
+    _check_conditions(filters.keep, f"{where}.keep")
+    _check_conditions(filters.drop, f"{where}.drop")
 
 
 def _validate_backstage(backstage: BackstageConfig, where: str) -> None:
@@ -271,7 +307,7 @@ def cost_column_of(source: SourceConfig) -> str:
 
 def _validate_kind(source: SourceConfig, where: str) -> None:
     if source.kind != "tabular":
-        for name in ("format", "mapping"):
+        for name in ("format", "mapping", "filters"):
             if getattr(source, name) is not None:
                 raise ConfigError(f"{where}.{name}: only for kind tabular")
         allowed = [*FOCUS_COST_COLUMNS, *COST_ALIASES.get(source.kind, {})]
@@ -300,3 +336,5 @@ def _validate_kind(source: SourceConfig, where: str) -> None:
             raise ConfigError(f"{where}.{name}: only for kind focus; a tabular source says it in mapping")
     if (problem := mapping_problem(source.mapping)) is not None:
         raise ConfigError(f"{where}.mapping.{problem}")
+    if source.filters is not None:
+        _check_filters(source.filters, f"{where}.filters")

@@ -46,6 +46,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
+        "0022_filtered_rows",
         "0024_data_version_notify",
     ]
     with psycopg.connect(url) as conn:
@@ -76,6 +77,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
+        "0022_filtered_rows",
         "0024_data_version_notify",
     ]
     assert upgrade(empty_database_url) == []

@@ -110,3 +110,59 @@ def test_a_product_in_several_units_is_rejected_naming_them() -> None:
         ("requests", "Requests", Decimal("1000"))
     ]
     assert month.source_quantity == {"GB": Decimal("11"), "GB-Mo": Decimal("3"), "Requests": Decimal("1000")}
+
+
+def test_source_columns_named_like_the_facts_own_never_clash() -> None:
+    """Every fact column name as a source column, some mapped, some not: the facts hold the
+    mapped values (the constants where the mapping says so), never the record's columns."""
+    names = ["currency", "unit", "region_id", "sub_account_id", "application_code", "product_code"]
+    names += ["quantity", "source_cost", "line_count"]
+    raw = pl.DataFrame(
+        {name: [f"{name}-1", f"{name}-2"] for name in names}
+        | {"d": ["2026-10", "2026-10"], "q": ["1.5", "2"], "c": ["0.10", "0.20"]}
+    ).with_columns(
+        pl.Series("_line", [1, 2], dtype=pl.UInt32),
+        pl.lit("f.csv").alias("_file"),
+        pl.lit("2026-10").alias("_month"),
+    )
+    mapping = msgspec.convert(
+        {
+            "month": {"column": "d"},
+            "application": {"column": "application_code"},
+            "product": {"column": "product_code"},
+            "region": {"column": "region_id"},
+            "quantity": {"column": "q"},
+            "cost": {"column": "c"},
+            "unit": "GB",
+            "currency": "EUR",
+        },
+        TabularMapping,
+    )
+    month = normalize_tabular(raw, mapping)
+    facts, _ = tabular_facts(month.lines, "tool")
+
+    assert month.rejects.height == 0
+    assert facts.rows() == [
+        (
+            "application_code-1",
+            "product_code-1",
+            "",
+            "region_id-1",
+            "EUR",
+            "GB",
+            Decimal("1.5"),
+            Decimal("0.10"),
+            1,
+        ),
+        (
+            "application_code-2",
+            "product_code-2",
+            "",
+            "region_id-2",
+            "EUR",
+            "GB",
+            Decimal("2"),
+            Decimal("0.20"),
+            1,
+        ),
+    ]

@@ -65,13 +65,21 @@ class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     side's figures are null (and its priced flag too)."""
 
     unit: str | None
-    """The unit of both quantities; null when a group mixes units or the sides differ."""
+    """The unit of the view's quantity; null when the view's group mixes units or is not there."""
     quantity: Amount | None
-    """The view's quantity over the range; null when the group mixes units or is not there."""
-    against_quantity: Amount | None
-    """The against side's quantity: the same consumption under another view, or the against period's."""
+    """The view's quantity over the range, in `unit`; null when the view's group mixes units or
+    is not there."""
     units: list[str]
-    """The units of the group's lines on both sides, sorted: several when unit is null."""
+    """The units of the view's lines in the group, sorted: several when it mixes them (quantity
+    null), none when the group is on the against side only."""
+    against_unit: str | None
+    """The unit of the against side's quantity; null likewise. It may differ from `unit`: the
+    two quantities are then not comparable, and no delta of quantity is ever given."""
+    against_quantity: Amount | None
+    """The against side's quantity, in `against_unit`: the same consumption under another view,
+    or the against period's; null when that side's group mixes units or is not there."""
+    against_units: list[str]
+    """The units of the against side's lines in the group, sorted, like `units`."""
     cost: Amount | None
     """The view's cost; null when the group is not on this side or not fully priced."""
     against_cost: Amount | None

@@ -16,7 +16,10 @@ class Load(msgspec.Struct, frozen=True):
     rows_read: int
     rows_loaded: int
     rows_rejected: int
-    """rows_read = rows_loaded + rows_rejected: nothing is lost."""
+    """rows_read = rows_loaded + rows_rejected + rows_filtered: nothing is lost."""
+    rows_filtered: int
+    """Rows a tabular source's row filters kept out (finops.yaml `filters`): neither loaded nor
+    rejected; 0 for a source without filters."""
     delivered: bool
     """False when no file of the source held this month: the month is empty because nothing was
     delivered (the `no_delivery` check warns), not because it cost nothing."""
@@ -26,6 +29,9 @@ class Load(msgspec.Struct, frozen=True):
     """The file's own total of the cost column, per currency, exact (a decimal string)."""
     rejected_cost: dict[str, Amount]
     """What the rejected rows carried, per currency."""
+    filtered_cost: dict[str, Amount]
+    """What the filtered rows carried, per currency: source_cost = the mart's cost +
+    rejected_cost + filtered_cost, exactly."""
     started_at: datetime
     finished_at: datetime
     status: Literal["loaded", "held", "failed"] = "loaded"

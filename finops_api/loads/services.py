@@ -36,6 +36,7 @@ class LoadService:
                     **row,
                     "source_cost": _amounts(row["source_cost"]),
                     "rejected_cost": _amounts(row["rejected_cost"]),
+                    "filtered_cost": _amounts(row["filtered_cost"]),
                 }
             )
             for row in rows

@@ -28,7 +28,7 @@ def nothing_lost(mart: Mart, source: str, month: date) -> AssetCheckResult:
         return AssetCheckResult(check_name="nothing_lost", passed=False, description="no load audit row")
     row = rows[0]
     passed = (
-        row["rows_read"] == row["rows_loaded"] + row["rows_rejected"]
+        row["rows_read"] == row["rows_loaded"] + row["rows_rejected"] + row["rows_filtered"]
         and row["lines_in_facts"] == row["rows_loaded"]
         and row["rows_in_rejects"] == row["rows_rejected"]
     )
@@ -40,21 +40,20 @@ def nothing_lost(mart: Mart, source: str, month: date) -> AssetCheckResult:
 
 
 def _totals_check(
-    name: str, key: str, totals: list[tuple[str, Decimal, Decimal, Decimal]]
+    name: str, key: str, totals: list[tuple[str, Decimal, Decimal, Decimal, Decimal]]
 ) -> AssetCheckResult:
-    """Passes when, for every key (currency or unit), mart + rejected = the file's own total,
-    exactly; the totals are (key, file total, mart total, rejected total)."""
-    failures = [k for k, file_total, mart, rejected in totals if mart + rejected != file_total]
-    table = "\n".join(
-        f"| {k} | {file_total} | {mart} | {rejected} |" for k, file_total, mart, rejected in totals
-    )
+    """Passes when, for every key (currency or unit), mart + rejected + filtered = the file's own
+    total, exactly; the totals are (key, file total, mart total, rejected total, filtered total),
+    filtered being what the source's row filters kept out (0 for a source without filters)."""
+    failures = [k for k, whole, mart, rejected, filtered in totals if mart + rejected + filtered != whole]
+    table = "\n".join("| " + " | ".join(str(cell) for cell in row) + " |" for row in totals)
     return AssetCheckResult(
         check_name=name,
         passed=not failures,
         severity=AssetCheckSeverity.ERROR,
         metadata={
             "totals": MetadataValue.md(
-                f"| {key} | file total | mart total | rejected |\n|---|---|---|---|\n" + table
+                f"| {key} | file total | mart total | rejected | filtered |\n|---|---|---|---|---|\n" + table
             )
         },
     )
@@ -65,25 +64,36 @@ def conservation(mart: Mart, source: str, month: date) -> AssetCheckResult:
     return _totals_check(
         "conservation",
         "currency",
-        [(r["currency"], r["source_total"], r["mart_total"], r["rejected_total"]) for r in rows],
+        [
+            (r["currency"], r["source_total"], r["mart_total"], r["rejected_total"], r["filtered_total"])
+            for r in rows
+        ],
     )
 
 
 def quantity_conservation(mart: Mart, slice_: LandingSlice) -> AssetCheckResult:
     """For sources whose quantities are measured in the file (tabular): per unit, the facts'
-    quantity plus what the rejected rows carried equals the file's own total, exactly. The
-    files' totals are the landed manifest's, the one the load just checked and loaded."""
+    quantity plus what the rejected and the filtered rows carried equals the file's own total,
+    exactly. The files' totals are the landed manifest's, the one the load just checked and
+    loaded."""
     manifest = slice_.read_manifest()
-    source = {unit: Decimal(v) for unit, v in manifest.get("source_quantity", {}).items()}
-    rejected = {unit: Decimal(v) for unit, v in manifest.get("rejected_quantity", {}).items()}
+
+    def totals(name: str) -> dict[str, Decimal]:
+        return {unit: Decimal(v) for unit, v in manifest.get(name, {}).items()}
+
+    source, rejected = totals("source_quantity"), totals("rejected_quantity")
+    filtered = totals("filtered_quantity")
     params = {"source": slice_.source, "month": slice_.month}
     loaded = {r["unit"]: r["quantity"] for r in _rows(mart, "batch/quantity_by_unit.sql", params)}
-    units = sorted(source.keys() | rejected.keys() | loaded.keys())
+    units = sorted(source.keys() | rejected.keys() | filtered.keys() | loaded.keys())
     zero = Decimal(0)
     return _totals_check(
         "quantity_conservation",
         "unit",
-        [(u, source.get(u, zero), loaded.get(u, zero), rejected.get(u, zero)) for u in units],
+        [
+            (u, source.get(u, zero), loaded.get(u, zero), rejected.get(u, zero), filtered.get(u, zero))
+            for u in units
+        ],
     )
 
 

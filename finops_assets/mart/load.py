@@ -35,6 +35,7 @@ class LoadResult:
     rows_loaded: int
     rows_rejected: int
     fact_rows: int
+    rows_filtered: int = 0
 
 
 def _csv(frame: pl.DataFrame) -> bytes:
@@ -79,11 +80,12 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> Load
     applications = facts.select("application_code").unique()
     rejects = _rejects_frame(slice_)
     rows_read, rows_rejected = int(manifest["rows_read"]), int(manifest["rows_rejected"])
+    rows_filtered = int(manifest.get("rows_filtered", 0))  # landed before row filters: none
     rows_loaded = int(facts["line_count"].sum()) if facts.height else 0
-    if rows_loaded + rejects.height != rows_read:
+    if rows_loaded + rejects.height + rows_filtered != rows_read:
         raise RuntimeError(
-            f"{slice_.folder}: landed {rows_loaded} lines + {rejects.height} rejects "
-            f"but the manifest read {rows_read} rows; re-materialize billing_lines"
+            f"{slice_.folder}: landed {rows_loaded} lines + {rejects.height} rejects + "
+            f"{rows_filtered} filtered but the manifest read {rows_read} rows; re-materialize billing_lines"
         )
     month, source = slice_.month, slice_.source
     ensure_month_partitions(mart, ("fact_consumption",), month)
@@ -94,10 +96,11 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> Load
         )
         cur.execute(
             "INSERT INTO finops.load_audit (source, month, rows_read, rows_loaded, rows_rejected, files,"
-            " cost_column, source_cost, rejected_cost, started_at, finished_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp()) RETURNING load_id",
+            " cost_column, source_cost, rejected_cost, started_at, finished_at, rows_filtered, filtered_cost)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s) RETURNING load_id",
             [source, month, rows_read, rows_loaded, rows_rejected, Jsonb(manifest["files"]), cost_column,
-             Jsonb(manifest["source_cost"]), Jsonb(manifest["rejected_cost"]), started_at],
+             Jsonb(manifest["source_cost"]), Jsonb(manifest["rejected_cost"]), started_at, rows_filtered,
+             Jsonb(manifest.get("filtered_cost", {}))],
         )  # fmt: skip
         row = cur.fetchone()
         assert row is not None
@@ -120,4 +123,4 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> Load
         cur.execute(
             "UPDATE finops.load_audit SET finished_at = clock_timestamp() WHERE load_id = %s", [load_id]
         )
-    return LoadResult(load_id, rows_read, rows_loaded, rows_rejected, facts.height)
+    return LoadResult(load_id, rows_read, rows_loaded, rows_rejected, facts.height, rows_filtered)

@@ -99,6 +99,7 @@ def source_assets(
         metadata: dict[str, Any] = {
             "rows_read": summary.rows_read,
             "rows_rejected": summary.rows_rejected,
+            "rows_filtered": summary.rows_filtered,
             "files": MetadataValue.json(summary.files),
             "source_cost": MetadataValue.json(exact_texts(summary.source_cost)),
             "landing": MetadataValue.path(str(slice_.folder)),
@@ -132,6 +133,7 @@ def source_assets(
                 "rows_read": result.rows_read,
                 "rows_loaded": result.rows_loaded,
                 "rows_rejected": result.rows_rejected,
+                "rows_filtered": result.rows_filtered,
                 "fact_rows": result.fact_rows,
             }
         )

@@ -58,7 +58,7 @@ def source_checks(
             consumption_key,
             "nothing_lost",
             partitions,
-            "rows read = rows loaded + rows rejected",
+            "rows read = rows loaded + rows rejected (+ rows filtered by a tabular source's filters)",
             nothing_lost,
             blocking=True,
         ),
@@ -66,7 +66,7 @@ def source_checks(
             consumption_key,
             "conservation",
             partitions,
-            "mart + rejected cost = the file's total, per currency, exactly",
+            "mart + rejected (+ filtered) cost = the file's total, per currency, exactly",
             conservation,
             blocking=True,
         ),
@@ -85,7 +85,7 @@ def source_checks(
             name="quantity_conservation",
             blocking=True,
             partitions_def=partitions,
-            description="mart + rejected quantity = the file's total, per unit, exactly",
+            description="mart + rejected + filtered quantity = the file's total, per unit, exactly",
         )
         def quantity_conservation(
             context: AssetCheckExecutionContext, mart: MartResource

@@ -50,12 +50,25 @@ class DeliveryFailed(Exception):
 class LoadedMonth:
     rows_read: int
     rows_rejected: int
+    rows_filtered: int
     source_cost: dict[str, Decimal]
+    filtered_cost: dict[str, Decimal]
     files: list[dict[str, object]]
 
     @property
+    def rows_kept(self) -> int:
+        """The rows the source's filters kept: the loaded and the rejected ones."""
+        return self.rows_read - self.rows_filtered
+
+    @property
     def rows_loaded(self) -> int:
-        return self.rows_read - self.rows_rejected
+        return self.rows_kept - self.rows_rejected
+
+
+def kept_cost(source_cost: dict[str, Decimal], filtered_cost: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The files' total per currency less what the row filters kept out: what the month is
+    meant to hold (loaded, or rejected to be fixed)."""
+    return {c: total - filtered_cost.get(c, Decimal(0)) for c, total in source_cost.items()}
 
 
 def loaded_month(mart: Mart, source: str, month: date) -> LoadedMonth | None:
@@ -64,7 +77,14 @@ def loaded_month(mart: Mart, source: str, month: date) -> LoadedMonth | None:
         found = row.fetchone()
     if found is None:
         return None
-    return LoadedMonth(int(found[0]), int(found[1]), _TOTALS.decode(found[2]), msgspec.json.decode(found[3]))
+    return LoadedMonth(
+        int(found[0]),
+        int(found[1]),
+        int(found[2]),
+        _TOTALS.decode(found[3]),
+        _TOTALS.decode(found[4]),
+        msgspec.json.decode(found[5]),
+    )
 
 
 def _share(part: int, whole: int) -> str:
@@ -96,31 +116,43 @@ def held_reason(
     """Why this delivery may not replace the loaded month, or None when it may. A month that
     holds no loaded line has nothing to lose: any delivery goes in (its rejects are kept); the
     very files that were loaded go in again; a share of rejects the loaded month had already
-    is no reason to hold."""
+    is no reason to hold. Rows the source's row filters drop are not the source's: a delivery
+    whose rows are all filtered out is as empty as one without rows, and the share of rejects
+    and the totals are those of the rows kept."""
     if loaded is None or loaded.rows_loaded == 0 or summary.files == loaded.files:
         return None
     was = f"the loaded month has {loaded.rows_loaded} lines"
-    if summary.rows_read == 0:
+    kept = summary.rows_read - summary.rows_filtered
+    if kept == 0:
         if format_month(month) in rules.empty_months:
             return None
+        rows = (
+            f"all {summary.rows_read} rows of {format_month(month)} filtered out by the source's filters"
+            if summary.rows_read
+            else f"no rows for {format_month(month)}"
+        )
         return (
-            f"empty delivery: no rows for {format_month(month)} ({was}; a source withdrawn "
-            "declares the month in delivery.empty_months)"
+            f"empty delivery: {rows} ({was}; a source withdrawn declares the month in delivery.empty_months)"
         )
     reasons = Counter(rejects["reason"].to_list()) if rejects.height else Counter[str]()
     missing = sorted({r.split(":", 1)[0] for r in reasons if any(m in r for m in MISSING_COLUMN)})
+    of_rows = f"of {kept} rows" + (" kept by the filters" if summary.rows_filtered else "")
     if missing:
-        rejected = f"{summary.rows_rejected} of {summary.rows_read} rows rejected"
+        rejected = f"{summary.rows_rejected} {of_rows} rejected"
         return f"mandatory column missing: {', '.join(missing)} ({rejected}; {was})"
-    allowed = max(rules.max_rejected_share, loaded.rows_rejected / loaded.rows_read)
-    if summary.rows_rejected > allowed * summary.rows_read:
+    allowed = max(rules.max_rejected_share, loaded.rows_rejected / loaded.rows_kept)
+    if summary.rows_rejected > allowed * kept:
         ((top, count),) = reasons.most_common(1)
         return (
-            f"{summary.rows_rejected} of {summary.rows_read} rows rejected "
-            f"({_share(summary.rows_rejected, summary.rows_read)}, over max_rejected_share "
+            f"{summary.rows_rejected} {of_rows} rejected "
+            f"({_share(summary.rows_rejected, kept)}, over max_rejected_share "
             f"{rules.max_rejected_share:.0%}); most often: {top!r} ({count} rows)"
         )
-    return _total_moves(loaded.source_cost, summary.source_cost, rules.max_total_factor)
+    return _total_moves(
+        kept_cost(loaded.source_cost, loaded.filtered_cost),
+        kept_cost(summary.source_cost, summary.filtered_cost),
+        rules.max_total_factor,
+    )
 
 
 @dataclass(frozen=True)
@@ -168,10 +200,12 @@ def record_attempt(
                 "month": month,
                 "rows_read": figures.rows_read,
                 "rows_rejected": figures.rows_rejected,
+                "rows_filtered": figures.rows_filtered,
                 "files": Jsonb(figures.files),
                 "cost_column": cost_column,
                 "source_cost": Jsonb(exact_texts(figures.source_cost)),
                 "rejected_cost": Jsonb(exact_texts(figures.rejected_cost)),
+                "filtered_cost": Jsonb(exact_texts(figures.filtered_cost)),
                 "started_at": datetime.now(UTC),
                 "status": status,
                 "reason": reason,

@@ -11,7 +11,7 @@ import hashlib
 import json
 import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -68,10 +68,15 @@ class IngestSummary:
     source_quantity: dict[str, Decimal] | None = None
     """Per unit, for sources whose quantities are conserved too (tabular); None otherwise."""
     rejected_quantity: dict[str, Decimal] | None = None
+    rows_filtered: int = 0
+    """Records the source's row filters dropped (tabular): neither loaded nor rejected."""
+    filtered_cost: dict[str, Decimal] = field(default_factory=dict)
+    """What the filtered records carried, per currency: part of source_cost, not of the mart."""
+    filtered_quantity: dict[str, Decimal] | None = None
 
     @property
     def rows_loaded(self) -> int:
-        return self.rows_read - self.rows_rejected
+        return self.rows_read - self.rows_rejected - self.rows_filtered
 
 
 Gate = Callable[[IngestSummary, pl.DataFrame], None]
@@ -351,16 +356,19 @@ def land_month(
         "cost_column": cost_column,
         "rows_read": summary.rows_read,
         "rows_rejected": summary.rows_rejected,
+        "rows_filtered": summary.rows_filtered,
         "rows_loaded": int(month.facts["line_count"].sum()) if month.facts.height else 0,
         "facts_sha256": sha256(staging / "facts.parquet"),
         "files": summary.files,
         "lines_layout": layout,
         "source_cost": exact_texts(summary.source_cost),
         "rejected_cost": exact_texts(summary.rejected_cost),
+        "filtered_cost": exact_texts(summary.filtered_cost),
     }
     if summary.source_quantity is not None:
         manifest["source_quantity"] = exact_texts(summary.source_quantity)
         manifest["rejected_quantity"] = exact_texts(summary.rejected_quantity or {})
+        manifest["filtered_quantity"] = exact_texts(summary.filtered_quantity or {})
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     publish(slice_, staging)
     log(f"landed {month.lines.height} lines and {month.rejects.height} rejects in {slice_.folder}")

@@ -1,12 +1,17 @@
 -- Two sides of a costs request side by side (two pricing views over the same months, or one
 -- view over two month ranges), matched on the group keys. A group found on one side only is
 -- still a row, its other side null. delta = cost - against_cost; ratio = cost / against_cost to
--- 6 decimals, null when against_cost is 0 or null. units lists the units of both sides.
+-- 6 decimals, null when against_cost is 0 or null. Each side's quantity comes with its own
+-- unit and units (cost_side.sql: a quantity only where the side's group has one unit), so that
+-- a group in Hours on one side and GB on the other never shows two quantities under one unit;
+-- a side without the group has no unit and no units.
 SELECT {keys},
        unit,
        quantity::text AS quantity,
-       against_quantity::text AS against_quantity,
        units,
+       against_unit,
+       against_quantity::text AS against_quantity,
+       against_units,
        cost::text AS cost,
        against_cost::text AS against_cost,
        (cost - against_cost)::text AS delta,
@@ -14,11 +19,12 @@ SELECT {keys},
        priced,
        against_priced
   FROM (SELECT {keys},
-               CASE WHEN a.unit = b.unit OR a.priced IS NULL OR b.priced IS NULL
-                    THEN coalesce(a.unit, b.unit) END AS unit,
+               a.unit,
                a.quantity,
+               coalesce(a.units, '{{}}') AS units,
+               b.unit AS against_unit,
                b.quantity AS against_quantity,
-               finops.units_sorted(coalesce(a.units || b.units, a.units, b.units)) AS units,
+               coalesce(b.units, '{{}}') AS against_units,
                CASE WHEN a.priced THEN a.cost END AS cost,
                CASE WHEN b.priced THEN b.cost END AS against_cost,
                a.priced,

@@ -3,8 +3,9 @@
 -- The cost totals are read as JSON text so that their numbers reach Python as exact decimals
 -- (psycopg's default JSON loader would turn a JSON number into a float).
 SELECT load_id, source, to_char(month, 'YYYY-MM') AS month, rows_read, rows_loaded, rows_rejected,
-       jsonb_array_length(files) > 0 AS delivered,
+       rows_filtered, jsonb_array_length(files) > 0 AS delivered,
        cost_column, source_cost::text AS source_cost, rejected_cost::text AS rejected_cost,
+       filtered_cost::text AS filtered_cost,
        started_at, finished_at, status, reason
   FROM finops.load_audit
  WHERE %(month)s::date IS NULL OR month = %(month)s::date

@@ -20,12 +20,33 @@ async def compare(client: Client, **params: str) -> dict[str, Any]:
     return await get_ok(client, "/api/v1/costs/compare", **params)
 
 
-def row(units: list[str] | None = None, **fields: str | bool | None) -> dict[str, Any]:
-    """A compare row: every figure null unless given; units those of both sides, by default the
-    one unit given."""
-    figures = ("unit", "quantity", "against_quantity", "cost", "against_cost", "delta", "ratio")
+def row(
+    units: list[str] | None = None, against_units: list[str] | None = None, **fields: str | bool | None
+) -> dict[str, Any]:
+    """A compare row: every figure null unless given; each side's units by default its one unit
+    given (none when the side has no unit: it is not there)."""
+    figures = (
+        "unit",
+        "quantity",
+        "against_unit",
+        "against_quantity",
+        "cost",
+        "against_cost",
+        "delta",
+        "ratio",
+    )
     flags = ("priced", "against_priced")
-    return {**dict.fromkeys(figures), **dict.fromkeys(flags), "units": units or [fields["unit"]], **fields}
+
+    def side(given: list[str] | None, unit: Any) -> list[str]:
+        return given if given is not None else [unit] if unit else []
+
+    return {
+        **dict.fromkeys(figures),
+        **dict.fromkeys(flags),
+        "units": side(units, fields.get("unit")),
+        "against_units": side(against_units, fields.get("against_unit")),
+        **fields,
+    }
 
 
 async def test_two_views_over_the_same_months(client: Client) -> None:
@@ -58,6 +79,7 @@ async def test_two_views_over_the_same_months(client: Client) -> None:
             currency="EUR",
             unit="Hours",
             quantity="290",
+            against_unit="Hours",
             against_quantity="100",
             cost="30.19",
             against_cost="12.00",
@@ -81,6 +103,7 @@ async def test_same_consumption_under_two_views(client: Client) -> None:
         currency="EUR",
         unit="Hours",
         quantity="100",
+        against_unit="Hours",
         against_quantity="100",
         cost="10.10",
         against_cost="12.00",
@@ -108,13 +131,14 @@ async def test_previous_month_matches_each_month_with_the_month_before(client: C
     assert (body["against"], body["against_period"]) == ("actual", "previous_month")
     assert (body["against_from"], body["against_to"]) == ("2025-01", "2025-02")
     assert body["rows"] == [
-        # February 4.25 (50 GB-Months) against January 2.00 + 4.25 = 6.25 (two units);
-        # delta -2.00, ratio 4.25 / 6.25 = 0.68
+        # February 4.25 (50 GB-Months) against January 2.00 + 4.25 = 6.25 (two units: no
+        # quantity on that side); delta -2.00, ratio 4.25 / 6.25 = 0.68
         row(
             month="2025-02",
             currency="EUR",
-            units=["GB-Months", "Hours"],
+            unit="GB-Months",
             quantity="50",
+            against_units=["GB-Months", "Hours"],
             cost="4.25",
             against_cost="6.25",
             delta="-2.00",
@@ -126,7 +150,7 @@ async def test_previous_month_matches_each_month_with_the_month_before(client: C
         row(
             month="2025-03",
             currency="EUR",
-            unit="GB-Months",
+            against_unit="GB-Months",
             against_quantity="50",
             against_cost="4.25",
             against_priced=True,
@@ -147,8 +171,9 @@ async def test_previous_month_by_application_compares_the_totals_of_the_two_rang
         row(
             application="billing",
             currency="EUR",
-            units=["GB-Months", "Hours"],
+            unit="GB-Months",
             quantity="50",
+            against_units=["GB-Months", "Hours"],
             cost="4.25",
             against_cost="10.50",
             delta="-6.25",
@@ -162,6 +187,7 @@ async def test_previous_month_by_application_compares_the_totals_of_the_two_rang
             currency="USD",
             unit="GB-Months",
             quantity="10",
+            against_unit="GB-Months",
             against_quantity="10",
             cost="0.20",
             against_cost="0.20",
@@ -170,11 +196,13 @@ async def test_previous_month_by_application_compares_the_totals_of_the_two_rang
             priced=True,
             against_priced=True,
         ),
-        # unpriced on both sides (the on-premises row of February); March's GB egress mixes units
+        # unpriced on both sides (the on-premises row of February); March's GB egress mixes the
+        # view's units, the against side is all Hours: 100 + 3.5 + 100 + 40 = 243.5
         row(
             application="payments",
             currency="EUR",
             units=["GB", "Hours"],
+            against_unit="Hours",
             against_quantity="243.5",
             priced=False,
             against_priced=False,

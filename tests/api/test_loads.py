@@ -11,6 +11,8 @@ from psycopg.types.json import Jsonb
 
 from tests.pipeline import focus_source, run_month
 from tests.test_month_loads import line, write_csv
+from tests.test_tabular_filters import BILLS, write_bills
+from tests.test_tabular_filters import source as filtered_source
 
 Client = AsyncTestClient[Litestar]
 
@@ -85,10 +87,12 @@ async def test_all_loads_newest_first(client: Client) -> None:
         "rows_read": 10,
         "rows_loaded": 9,
         "rows_rejected": 1,
+        "rows_filtered": 0,
         "delivered": True,
         "cost_column": "EffectiveCost",
         "source_cost": {"USD": "12.34"},
         "rejected_cost": {"USD": "0.01"},
+        "filtered_cost": {},
         "started_at": "2025-02-02T08:00:00Z",
         "finished_at": "2025-02-02T08:01:30Z",
         "status": "loaded",
@@ -130,3 +134,25 @@ async def test_a_month_no_file_holds_is_not_delivered_unlike_a_month_that_cost_n
         ("2025-02", 0, {}, False),
         ("2025-01", 2, {"EUR": "0"}, True),  # two lines that cost nothing
     ]
+
+
+async def test_a_load_shows_the_rows_its_filters_kept_out(
+    client: Client, mart_url: str, tmp_path: Path
+) -> None:
+    """A tabular source with row filters, materialized for real (tests/test_tabular_filters.py)."""
+    write_bills(tmp_path / "bills" / "jan.csv", BILLS)
+    run_month(mart_url, tmp_path / "landing", date(2025, 1, 1), filtered_source(tmp_path / "bills"))
+
+    (row,) = (await client.get("/api/v1/loads")).json()["rows"]
+    assert {k: row[k] for k in ("rows_read", "rows_loaded", "rows_rejected", "rows_filtered")} == {
+        "rows_read": 9,
+        "rows_loaded": 3,
+        "rows_rejected": 1,
+        "rows_filtered": 5,
+    }
+    # 34.99 EUR = 17.50 in the mart + 1.25 rejected + 16.24 filtered; 7.40 USD = 0.40 + 7.00
+    assert (row["source_cost"], row["rejected_cost"], row["filtered_cost"]) == (
+        {"EUR": "34.99", "USD": "7.4"},
+        {"EUR": "1.25"},
+        {"EUR": "16.24", "USD": "7"},
+    )

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.costs.services import GROUP_KEYS
+from finops_core.config import SourceConfig
+from finops_core.tabular import TabularMapping
 from tests.api.conftest import get_ok
 from tests.conftest import SAMPLES
 from tests.pipeline import query, run_month, source_kind
@@ -131,3 +134,120 @@ async def test_compare_rows_and_the_export_list_the_units(client: AsyncTestClien
     header, *lines = csv.reader(io.StringIO(response.text))
     assert header == ["family", "currency", "unit", "quantity", "units", "cost", "priced"]
     assert [line[4] for line in lines] == [";".join(r["units"]) for r in by_family]
+
+
+RACKS = "month,disk_gb,cost\n2023-10,7,0.70\n2023-10,5,0.50\n"
+"""October 2023 of a second source: one product in GB (a unit the CUR bills in too), 12 GB."""
+TIME_COLUMNS = {"month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+
+
+@pytest.fixture
+def two_month_mart(cur_mart: str, tmp_path: Path) -> str:
+    """The CUR's November 2023, and an October in one unit: the two months of a compare."""
+    (tmp_path / "racks.csv").write_text(RACKS)
+    mapping = {
+        "month": {"column": "month"},
+        "application": {"constant": "unallocated"},
+        "product": {"constant": "rack-disk"},
+        "quantity": {"column": "disk_gb"},
+        "cost": {"column": "cost"},
+        "unit": "GB",
+        "currency": "USD",
+    }
+    racks = SourceConfig(
+        name="racks",
+        kind="tabular",
+        path=str(tmp_path / "racks.csv"),
+        mapping=msgspec.convert(mapping, TabularMapping),
+    )
+    cur = source_kind("cur", "aws-cur", CUR, cost_column="unblended")
+    run_month(cur_mart, tmp_path / "october", date(2023, 10, 1), cur, racks)
+    return cur_mart
+
+
+def _side_groups(
+    mart_url: str, view: str, months: tuple[str, str], shift: int, keys: list[str]
+) -> dict[tuple[str, ...], tuple[list[str], Decimal]]:
+    """Per group of one side, from cost_by_product's rows, grouped here: its units and its
+    quantity summed by hand. The side's months are labelled `shift` months later (an against
+    period is labelled with the months it is compared with)."""
+    columns = [
+        f"to_char(month + make_interval(months => {shift}), '{TIME_COLUMNS[key]}')"
+        if key in TIME_COLUMNS
+        else KEY_VALUES[key]
+        for key in keys
+    ]
+    found: dict[tuple[str, ...], tuple[set[str], Decimal]] = {}
+    for *group, unit, quantity in query(
+        mart_url,
+        f"SELECT {', '.join([*columns, 'unit', 'quantity'])} FROM finops.cost_by_product"
+        " WHERE pricing_view_code = %s AND to_char(month, 'YYYY-MM') BETWEEN %s AND %s",
+        view,
+        *months,
+    ):
+        units, total = found.get(tuple(group), (set(), Decimal(0)))
+        found[tuple(group)] = (units | {unit}, total + quantity)
+    return {group: (sorted(units), total) for group, (units, total) in found.items()}
+
+
+def _assert_side(row: dict[str, Any], prefix: str, expected: tuple[list[str], Decimal] | None) -> str:
+    """One side of a compare row against the hand-made figures; says whether it mixed units."""
+    units, total = expected or ([], Decimal(0))
+    assert row[f"{prefix}units"] == units, row
+    if len(units) == 1:
+        assert (row[f"{prefix}unit"], Decimal(row[f"{prefix}quantity"])) == (units[0], total), row
+        return "one unit"
+    assert (row[f"{prefix}unit"], row[f"{prefix}quantity"]) == (None, None), row
+    return "mixed" if units else "absent"
+
+
+COMPARES = {
+    # (view, against, the view's months, the against side's months, the against label shift)
+    "previous_month": ({"from": "2023-10", "to": "2023-11", "against_period": "previous_month"},
+                       ("actual", "actual", ("2023-10", "2023-11"), ("2023-09", "2023-10"), 1)),
+    "actual-rate": ({"from": "2023-11", "to": "2023-11", "against": "actual-rate"},
+                    ("actual", "actual-rate", ("2023-11", "2023-11"), ("2023-11", "2023-11"), 0)),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("compare", COMPARES)
+@pytest.mark.usefixtures("two_month_mart")
+async def test_each_compare_side_carries_its_own_units(
+    mart_url: str, client: AsyncTestClient[Litestar], compare: str
+) -> None:
+    params, (view, against, view_months, against_months, shift) = COMPARES[compare]
+    groupings = [list(keys) for size in (1, 2) for keys in combinations(GROUP_KEYS, size)]
+    kinds: Counter[tuple[str, str]] = Counter()
+    for keys in [[], *groupings]:
+        rows = await _all_rows(client, "/api/v1/costs/compare", group_by=",".join(keys), **params)
+        answered_keys = [*keys, *([] if "currency" in keys else ["currency"])]
+        sides = (
+            _side_groups(mart_url, view, view_months, 0, answered_keys),
+            _side_groups(mart_url, against, against_months, shift, answered_keys),
+        )
+        groups = [tuple(row[key] for key in answered_keys) for row in rows]
+        assert sorted(groups) == sorted(sides[0].keys() | sides[1].keys()), keys
+        for group, row in zip(groups, rows, strict=True):
+            kinds[
+                _assert_side(row, "", sides[0].get(group)), _assert_side(row, "against_", sides[1].get(group))
+            ] += 1
+    if compare == "previous_month":
+        # November's dozen units against October's GB alone (labelled November); groups on
+        # one side only; never a side mixing units with a quantity
+        assert set(kinds) == {
+            ("mixed", "one unit"), ("one unit", "one unit"), ("one unit", "absent"), ("mixed", "absent"),
+            ("absent", "one unit"),
+        }, kinds  # fmt: skip
+    else:  # the same lines under two views: the same units on both sides
+        assert set(kinds) == {("one unit", "one unit"), ("mixed", "mixed")}, kinds
+
+
+@pytest.mark.usefixtures("two_month_mart")
+async def test_a_compare_row_never_puts_two_units_under_one(client: AsyncTestClient[Litestar]) -> None:
+    (row,) = await _all_rows(
+        client, "/api/v1/costs/compare", group_by="application", **COMPARES["previous_month"][0]
+    )
+    # October + November: the CUR's units and the racks' GB, no quantity; September + October:
+    # the racks' GB alone, 7 + 5 = 12
+    assert (row["unit"], row["quantity"], len(row["units"])) == (None, None, 12)
+    assert (row["against_unit"], row["against_quantity"], row["against_units"]) == ("GB", "12", ["GB"])

@@ -17,6 +17,7 @@ import polars as pl
 from finops_assets.sources.focus.columns import FOCUS_COLUMNS, canonical_name
 from finops_core.config import (
     ApplicationRule,
+    Condition,
     ConfigError,
     PlatformConfig,
     ProductRule,
@@ -225,8 +226,12 @@ def match_keys(lines: pl.DataFrame, options: FocusOptions) -> list[pl.Expr]:
     ]
 
 
-def _condition(column: str, condition: str | list[str] | ValuePattern) -> pl.Expr:
-    value = _present(pl.col(MATCH_PREFIX + column))
+def _condition(column: str, condition: Condition) -> pl.Expr:
+    return value_matches(_present(pl.col(MATCH_PREFIX + column)), condition)
+
+
+def value_matches(value: pl.Expr, condition: Condition) -> pl.Expr:
+    """Whether a trimmed text value (null when empty) meets a condition; null never does."""
     if isinstance(condition, ValuePattern):
         matched = value.str.contains(condition.regex)
     elif isinstance(condition, list):

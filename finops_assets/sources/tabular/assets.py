@@ -17,7 +17,7 @@ def tabular_source_assets(
 ) -> list[AssetsDefinition]:
     if source.mapping is None:  # validate() requires it; a config built in code may not have it
         raise ValueError(f"source {source.name!r}: kind tabular needs a mapping")
-    options = TabularOptions(source.mapping, source.format)
+    options = TabularOptions(source.mapping, source.format, source.filters)
     path = config.source_path(source)
 
     def ingest(slice_: LandingSlice, log: Callable[[str], None], delivery: Delivery) -> IngestSummary:

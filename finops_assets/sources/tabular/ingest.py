@@ -28,6 +28,7 @@ from finops_assets.sources.tabular.normalize import (
     tabular_facts,
 )
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
+from finops_core.config import RowFilters
 from finops_core.months import format_month
 from finops_core.tabular import TabularMapping
 
@@ -37,6 +38,8 @@ class TabularOptions:
     mapping: TabularMapping
     file_format: str | None = None
     """csv, jsonl or parquet; None: from each file's extension."""
+    filters: RowFilters | None = None
+    """The records to keep or drop before mapping; None: every record is the source's."""
 
     @property
     def cost_column(self) -> str:
@@ -61,7 +64,7 @@ def ingest_tabular_month(
     log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
 
     def normalise(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
-        month = normalize_tabular(frame, options.mapping)
+        month = normalize_tabular(frame, options.mapping, options.filters)
         return (month, *tabular_facts(month.lines, slice_.source))
 
     month, facts, products = without_nul(raw, normalise, lambda made: (made[0].rejects, *made[1:]))
@@ -73,7 +76,12 @@ def ingest_tabular_month(
         rejected_cost=month.rejected_cost,
         source_quantity=month.source_quantity,
         rejected_quantity=month.rejected_quantity,
+        rows_filtered=month.rows_filtered,
+        filtered_cost=month.filtered_cost,
+        filtered_quantity=month.filtered_quantity,
     )
+    if month.rows_filtered:
+        log(f"filtered {month.rows_filtered} of {raw.height} rows (the source's filters)")
     landed = LandedMonth(month.lines, month.rejects, facts, products, NORMALISED_COLUMNS)
     land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
     return summary

@@ -1,14 +1,16 @@
 """From tabular records to consumption lines: month, application, product, quantity, cost.
 
 Every record ends in exactly one of the two frames: the lines, or the rejects with the column
-at fault and the reason. Nothing is dropped. The normalised values are added to the lines as
-`_`-prefixed columns (`_application`, `_product`, ...), beside the record's own columns, which
-an export may well name `month` or `cost` itself.
+at fault and the reason; or, when the source declares row filters, it is filtered: counted
+(rows, cost per currency, quantity per unit) but neither loaded nor rejected. Nothing is
+dropped unseen. The normalised values are added to the lines as `_`-prefixed columns
+(`_application`, `_product`, ...), beside the record's own columns, which an export may well
+name `month` or `cost` itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import polars as pl
@@ -17,8 +19,10 @@ from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS
 from finops_assets.sources.decimals import DECIMAL, parse_decimal
 from finops_assets.sources.files import READ_PROBLEM
 from finops_assets.sources.monthly import exact_totals
+from finops_assets.sources.tabular.filters import kept_records
 from finops_assets.sources.tabular.reader import UNREADABLE, month_expr
 from finops_assets.sources.tabular.transforms import column_text, field_number, field_text
+from finops_core.config import RowFilters
 from finops_core.tabular import FieldSpec, TabularMapping
 from finops_core.vocabulary import UNALLOCATED
 
@@ -38,6 +42,9 @@ class TabularMonth:
     rejected_cost: dict[str, Decimal]
     source_quantity: dict[str, Decimal]
     rejected_quantity: dict[str, Decimal]
+    rows_filtered: int = 0
+    filtered_cost: dict[str, Decimal] = field(default_factory=dict)
+    filtered_quantity: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -94,9 +101,13 @@ def _several_units(raw: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: st
     )
 
 
-def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMonth:
+def normalize_tabular(
+    raw: pl.DataFrame, mapping: TabularMapping, filters: RowFilters | None = None
+) -> TabularMonth:
     """`raw` holds the records plus `_file`, `_line` and `_month` (the partition month the rows
-    were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns."""
+    were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns.
+    Records the filters drop are checked for nothing: they are not the source's."""
+    kept = None if filters is None else raw.select(kept_records(raw, filters)).to_series()
     checks: list[_Check] = []
     if READ_PROBLEM in raw.columns:  # what reading found: a month outside the partitions, a NUL
         problem = pl.col(READ_PROBLEM)
@@ -153,7 +164,9 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         checks.append(
             _Check(_label(mapping.unit, "unit"), unit.is_null(), _missing(raw, mapping.unit, "unit"))
         )
-        checks.append(_several_units(raw, product, unit, _label(mapping.unit, "unit")))
+        # only kept records have to agree on a product's unit
+        considered = raw if kept is None else raw.filter(kept)
+        checks.append(_several_units(considered, product, unit, _label(mapping.unit, "unit")))
     else:
         unit = pl.lit(mapping.unit, pl.String)
 
@@ -183,9 +196,15 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         cost.alias("_cost"),
     )
     rejected = checked["__reason"].is_not_null()
+    if kept is not None:
+        rejected = rejected & kept
+        filtered = checked.filter(~kept)
+        checked_kept = ~rejected & kept
+    else:
+        filtered, checked_kept = checked.clear(), ~rejected
     rejects = checked.filter(rejected)
     record = [c for c in raw.columns if c != READ_PROBLEM]
-    valid = checked.filter(~rejected)
+    valid = checked.filter(checked_kept)
     quantities = pl.col("_unit").alias("key"), pl.col("__quantity_in").alias("value")
     costs = pl.col("_currency").alias("key"), pl.col("__cost_in").alias("value")
     has_cost = mapping.cost is not None
@@ -202,6 +221,9 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         rejected_cost=exact_totals(rejects.select(costs)) if has_cost else {},
         source_quantity=exact_totals(checked.select(quantities)),
         rejected_quantity=exact_totals(rejects.select(quantities)),
+        rows_filtered=filtered.height,
+        filtered_cost=exact_totals(filtered.select(costs)) if has_cost else {},
+        filtered_quantity=exact_totals(filtered.select(quantities)),
     )
 
 

@@ -544,6 +544,8 @@ export interface components {
              * @example 0.000000000006266090
              */
             against_quantity: string | null;
+            against_unit: string | null;
+            against_units: string[];
             application?: string | null;
             /**
              * @description An exact decimal number as a string in plain notation (never rounded, no E-notation)
@@ -671,6 +673,9 @@ export interface components {
         Load: {
             cost_column: string;
             delivered: boolean;
+            filtered_cost: {
+                [key: string]: string;
+            };
             /** Format: date-time */
             finished_at: string;
             load_id: number;
@@ -679,6 +684,7 @@ export interface components {
             rejected_cost: {
                 [key: string]: string;
             };
+            rows_filtered: number;
             rows_loaded: number;
             rows_read: number;
             rows_rejected: number;

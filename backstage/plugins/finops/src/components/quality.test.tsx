@@ -111,7 +111,7 @@ describe('EntityCostsCard', () => {
     return fixtureApi({
       compareCosts: async query => ({
         ...(await base.compareCosts(query)),
-        rows: [{ month: '2026-02', currency: 'EUR', cost: '160.00', against_cost: '150.305', delta: '9.695', ratio: '1.0645', priced: true, against_priced: true, unit: null, units: [], quantity: null, against_quantity: null }],
+        rows: [{ month: '2026-02', currency: 'EUR', cost: '160.00', against_cost: '150.305', delta: '9.695', ratio: '1.0645', priced: true, against_priced: true, unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null }],
         ...(staleMonths ? { stale_months: staleMonths } : {}),
       }),
     });

@@ -23,8 +23,8 @@ export const APPLICATIONS: Application[] = [
 ];
 
 const load = (load_id: number, source: string, fields: Partial<Load>): Load => ({
-  load_id, source, month: '2026-02', rows_read: 40, rows_loaded: 40, rows_rejected: 0, delivered: true,
-  cost_column: 'EffectiveCost', source_cost: { EUR: '160.00' }, rejected_cost: {},
+  load_id, source, month: '2026-02', rows_read: 40, rows_loaded: 40, rows_rejected: 0, rows_filtered: 0, delivered: true,
+  cost_column: 'EffectiveCost', source_cost: { EUR: '160.00' }, rejected_cost: {}, filtered_cost: {},
   started_at: '2026-03-02T06:00:00Z', finished_at: '2026-03-02T06:01:00Z', status: 'loaded', reason: null, ...fields,
 });
 

@@ -42,6 +42,9 @@ export function LoadsTable({ month, rows }: { month: string; rows: Load[] }) {
         { title: 'Cost column', field: 'cost_column' },
         { title: 'Source cost', render: row => perCurrency(row.source_cost) },
         { title: 'Rejected cost', render: row => perCurrency(row.rejected_cost) },
+        // rows a tabular source's row filters kept out: neither loaded nor rejected
+        { title: 'Filtered', field: 'rows_filtered', type: 'numeric' },
+        { title: 'Filtered cost', render: row => perCurrency(row.filtered_cost) },
         {
           title: 'Reason',
           field: 'reason',
