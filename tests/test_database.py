@@ -47,6 +47,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0014_month_publication",
         "0015_rollup_units",
         "0016_allocated_consumption_view",
+        "0017_cost_by_product_family_brin",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -77,6 +78,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0014_month_publication",
         "0015_rollup_units",
         "0016_allocated_consumption_view",
+        "0017_cost_by_product_family_brin",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
@@ -353,7 +355,9 @@ def test_0016_keeps_every_row_of_allocated_consumption_without_the_copy_of_direc
     with psycopg.connect(url) as conn:
         for table in ("fact_consumption", "allocated_consumption"):
             for month in (january, february):
-                conn.execute("SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month])
+                conn.execute(
+                    "SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month]
+                )
         # January allocated: pay's vm in two regions (one direct row), the apm licence pool spread
         # over pay and ops, the ci pool left unspread; February loaded but never allocated
         conn.execute(
@@ -371,14 +375,17 @@ def test_0016_keeps_every_row_of_allocated_consumption_without_the_copy_of_direc
             f"INSERT INTO finops.allocated_consumption ({columns}) VALUES"
             " (%(j)s, 'aws', 'pay', 'vm', 'EUR', 'h', 12.5, 1.75, 'direct', NULL, NULL, NULL, NULL),"
             " (%(j)s, 'aws', 'ops', 'vm', 'EUR', 'h', 1, 0.10, 'direct', NULL, NULL, NULL, NULL),"
-            " (%(j)s, 'tools', 'pay', 'apm', 'EUR', 'seat', 2, 200.00, 'allocated', 'apm-even', 'fixed', 2, 3),"
-            " (%(j)s, 'tools', 'ops', 'apm', 'EUR', 'seat', 1, 100.00, 'allocated', 'apm-even', 'fixed', 1, 3),"
+            " (%(j)s, 'tools', 'pay', 'apm', 'EUR', 'seat', 2, 200.00, 'allocated', 'apm-even', 'fixed',"
+            " 2, 3),"
+            " (%(j)s, 'tools', 'ops', 'apm', 'EUR', 'seat', 1, 100.00, 'allocated', 'apm-even', 'fixed',"
+            " 1, 3),"
             " (%(j)s, 'tools', 'unallocated', 'ci', 'EUR', 'min', 7, 70, 'pool', NULL, NULL, NULL, NULL)",
             {"j": january},
         )
-        before = conn.execute(f"SELECT {columns} FROM finops.allocated_consumption ORDER BY 1, 2, 3, 4").fetchall()
+        ordered = f"SELECT {columns} FROM finops.allocated_consumption ORDER BY 1, 2, 3, 4"
+        before = conn.execute(ordered.encode()).fetchall()
     assert upgrade(url, target="0016") == ["0016_allocated_consumption_view"]
-    after = query(url, f"SELECT {columns} FROM finops.allocated_consumption ORDER BY 1, 2, 3, 4")
+    after = query(url, ordered)
     assert [tuple(map(str, row)) for row in after] == [tuple(map(str, row)) for row in before]
     assert len(after) == 5
     assert query(url, "SELECT month, count(*) FROM finops.allocated_indirect GROUP BY 1") == [
