@@ -8,6 +8,8 @@ into a fresh database, and prints:
 - each step's time per month and its median over the months;
 - the time to re-materialize one month (a bill re-delivered), each of `--rematerialize` runs;
 - the mart's size on disk per table (heap and indexes, every month partition summed);
+- the mart's steps of the last month timed alone, wall and database CPU time, `--mart-rounds`
+  times (benchmarks/mart_steps.py: the CPU time is the figure to compare on a busy machine);
 - the peak memory of one month's materialization, in a process of its own, against the
   month file's size.
 
@@ -38,6 +40,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from benchmarks.mart_steps import mart_step_times
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.demo.generator.writer import write_dataset
 from finops_assets.materialize import materialize_month
@@ -193,6 +196,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--rematerialize", type=int, default=3, help="re-materializations of the first month")
+    parser.add_argument("--mart-rounds", type=int, default=5, help="runs of the mart steps timed alone")
     parser.add_argument(
         "--parquet-only", action="store_true", help="skip the CSV month and the month in its own process"
     )
@@ -254,6 +258,9 @@ def main() -> None:
         if remat_runs:
             say("Steps of a re-materialization, median:")
             say(step_medians(remat_runs))
+        if args.mart_rounds:
+            say(f"The mart's steps of {format_month(months[-1])} alone, {args.mart_rounds} runs:")
+            say(mart_step_times(url, months[-1], args.mart_rounds))
         if not args.parquet_only:
             csv_seconds, csv_steps = timed_month(config, months[-1], mart, "bench_csv")
             own_seconds, peak = month_in_own_process(
