@@ -5,12 +5,17 @@ every month through the real asset graph (`materialize_month`, as `finops materi
 into a fresh database, and prints:
 
 - source rows per second from file to refreshed read models, for Parquet and for CSV;
-- the time to re-materialize one month (a bill re-delivered);
+- each step's time per month and its median over the months;
+- the time to re-materialize one month (a bill re-delivered), each of `--rematerialize` runs;
+- the mart's size on disk per table (heap and indexes, every month partition summed);
+- the mart's steps of the last month timed alone, wall and database CPU time, `--mart-rounds`
+  times (benchmarks/mart_steps.py: the CPU time is the figure to compare on a busy machine);
 - the peak memory of one month's materialization, in a process of its own, against the
   month file's size.
 
     python -m benchmarks.ingest                      # 12 months x 1,000,000 rows
     python -m benchmarks.ingest --months 2 --rows 100000
+    python -m benchmarks.ingest --months 3 --parquet-only   # no CSV month, no own-process month
 
 The database server is FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL, else the
 embedded one; a database of its own is created there and dropped at the end.
@@ -35,6 +40,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from benchmarks.mart_steps import mart_step_times
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.demo.generator.writer import write_dataset
 from finops_assets.materialize import materialize_month
@@ -88,20 +94,66 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def timed_month(config: PlatformConfig, month: date, mart: MartResource, source: str) -> tuple[float, str]:
-    """(seconds, the seconds of each step) of one month's run."""
+def timed_month(
+    config: PlatformConfig, month: date, mart: MartResource, source: str
+) -> tuple[float, dict[str, float]]:
+    """(seconds, the seconds of each step by step name) of one month's run."""
     started = time.perf_counter()
     result = materialize_month(config, month, mart, [source])
     elapsed = time.perf_counter() - started
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     if not result.success or failed:
         raise SystemExit(f"{format_month(month)} failed: {failed or 'run failed'}")
-    steps = ", ".join(
-        f"{event.step_key.split('__')[-1]} {event.event_specific_data.duration_ms / 1000:.2f}"
+    steps = {
+        event.step_key.replace("__", "/"): event.event_specific_data.duration_ms / 1000  # float ok
         for event in result.all_events
         if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
-    )
+    }
     return elapsed, steps
+
+
+def step_list(steps: dict[str, float]) -> str:
+    return ", ".join(f"{name.split('/')[-1]} {seconds:.2f}" for name, seconds in steps.items())
+
+
+def step_medians(runs: list[dict[str, float]]) -> str:
+    """Each step's median and range over runs, in the order the steps ran."""
+    names = list(dict.fromkeys(name for run in runs for name in run))
+    lines = []
+    for name in names:
+        times = [run[name] for run in runs if name in run]
+        lines.append(
+            f"  {name:<42} median {statistics.median(times):5.2f} s  ({min(times):.2f}-{max(times):.2f})"
+        )
+    return "\n".join(lines)
+
+
+MART_SIZES = """
+SELECT parent.relname,
+       sum(pg_relation_size(c.oid))::bigint AS heap,
+       sum(pg_indexes_size(c.oid))::bigint AS indexes,
+       sum(pg_total_relation_size(c.oid))::bigint AS total
+  FROM pg_class AS parent
+  JOIN pg_namespace AS n ON n.oid = parent.relnamespace AND n.nspname = 'finops'
+  JOIN LATERAL (SELECT parent.oid UNION ALL
+                SELECT inhrelid FROM pg_inherits WHERE inhparent = parent.oid) AS c (oid) ON true
+ WHERE parent.relkind IN ('r', 'p') AND NOT parent.relispartition
+ GROUP BY parent.relname
+HAVING sum(pg_total_relation_size(c.oid)) > 1024 * 1024
+ ORDER BY total DESC
+"""
+
+
+def mart_sizes(url: str) -> str:
+    """The mart's tables of more than 1 MB, partitions summed: heap, indexes, total."""
+    with psycopg.connect(url) as conn:
+        conn.execute("CHECKPOINT")
+        rows = conn.execute(MART_SIZES).fetchall()
+    total = sum(int(row[3]) for row in rows)
+    lines = [f"  {name:<30} heap {heap / 1e6:7.1f} MB  indexes {idx / 1e6:7.1f} MB  total {tot / 1e6:7.1f} MB"
+             for name, heap, idx, tot in rows]  # fmt: skip
+    lines.append(f"  {'mart (tables over 1 MB)':<30} {'':>44}total {total / 1e6:7.1f} MB")
+    return "\n".join(lines)
 
 
 def month_in_own_process(
@@ -143,6 +195,11 @@ def main() -> None:
     parser.add_argument("--products", type=int, default=500)
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
     parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--rematerialize", type=int, default=3, help="re-materializations of the first month")
+    parser.add_argument("--mart-rounds", type=int, default=5, help="runs of the mart steps timed alone")
+    parser.add_argument(
+        "--parquet-only", action="store_true", help="skip the CSV month and the month in its own process"
+    )
     args = parser.parse_args()
 
     months = demo_months(args.months)
@@ -153,7 +210,7 @@ def main() -> None:
     csv_spec = DemoSpec(
         months=months[-1:], rows_per_month=args.rows, applications=args.applications, products=args.products
     )
-    csv_files = dataset(csv_spec, args.data_dir / "csv", "csv")
+    csv_files = [] if args.parquet_only else dataset(csv_spec, args.data_dir / "csv", "csv")
 
     admin, name, url = migrated_bench_database(args.data_dir)
     home = args.data_dir / "home"
@@ -178,19 +235,37 @@ def main() -> None:
     say(f"database {name}; {args.months} months x {args.rows:,} rows; "
         f"{args.applications} applications, {args.products} products")  # fmt: skip
     try:
-        seconds = []
+        seconds, runs = [], []
         for month in months:
             elapsed, steps = timed_month(config, month, mart, "bench_parquet")
             seconds.append(elapsed)
+            runs.append(steps)
             rate = args.rows / elapsed
-            say(f"  parquet {format_month(month)}: {elapsed:6.2f} s {rate:>10,.0f} rows/s  ({steps})")
+            say(f"  parquet {format_month(month)}: {elapsed:6.2f} s {rate:>10,.0f} rows/s  "
+                f"({step_list(steps)})")  # fmt: skip
         total_rows = args.rows * len(months)
         parquet_rate = total_rows / sum(seconds)
-        csv_seconds, csv_steps = timed_month(config, months[-1], mart, "bench_csv")
-        remat_seconds, _ = timed_month(config, months[0], mart, "bench_parquet")
-        own_seconds, peak = month_in_own_process(
-            config_path, url, home, months[1 % len(months)], "bench_parquet"
-        )
+        say("Steps of a month, median over the months (first run of each month):")
+        say(step_medians(runs))
+        say("Mart on disk after the first run of every month:")
+        say(mart_sizes(url))
+        remats, remat_runs = [], []
+        for _ in range(args.rematerialize):
+            remat_seconds, steps = timed_month(config, months[0], mart, "bench_parquet")
+            remats.append(remat_seconds)
+            remat_runs.append(steps)
+            say(f"  re-materialize {format_month(months[0])}: {remat_seconds:6.2f} s  ({step_list(steps)})")
+        if remat_runs:
+            say("Steps of a re-materialization, median:")
+            say(step_medians(remat_runs))
+        if args.mart_rounds:
+            say(f"The mart's steps of {format_month(months[-1])} alone, {args.mart_rounds} runs:")
+            say(mart_step_times(url, months[-1], args.mart_rounds))
+        if not args.parquet_only:
+            csv_seconds, csv_steps = timed_month(config, months[-1], mart, "bench_csv")
+            own_seconds, peak = month_in_own_process(
+                config_path, url, home, months[1 % len(months)], "bench_parquet"
+            )
         with psycopg.connect(url) as conn:
             facts = conn.execute("SELECT count(*) FROM finops.fact_consumption").fetchone()
             valued = conn.execute("SELECT count(*) FROM finops.cost_by_product").fetchone()
@@ -198,14 +273,23 @@ def main() -> None:
         say("")
         say(f"Parquet, end to end: {total_rows:,} rows in {sum(seconds):.1f} s = {parquet_rate:,.0f} rows/s "
             f"(per month: median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s)")  # fmt: skip
-        say(f"CSV, end to end: {args.rows:,} rows ({csv_files[0].stat().st_size / 1e6:,.0f} MB) in "
-            f"{csv_seconds:.2f} s = {args.rows / csv_seconds:,.0f} rows/s ({csv_steps})")  # fmt: skip
-        say(f"Re-materialize one month (Parquet): {remat_seconds:.2f} s")
-        say(f"One month in its own process (`finops materialize`, start-up included): {own_seconds:.2f} s, "
-            f"peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
-            f"({parquet_size / 1e6:,.0f} MB)")  # fmt: skip
+        if not args.parquet_only:
+            say(f"CSV, end to end: {args.rows:,} rows ({csv_files[0].stat().st_size / 1e6:,.0f} MB) in "
+                f"{csv_seconds:.2f} s = {args.rows / csv_seconds:,.0f} rows/s "
+                f"({step_list(csv_steps)})")  # fmt: skip
+        if remats:
+            say(f"Re-materialize one month (Parquet): median {statistics.median(remats):.2f} s "
+                f"({', '.join(f'{r:.2f}' for r in remats)})")  # fmt: skip
+        if not args.parquet_only:
+            say(f"One month in its own process (`finops materialize`, start-up included): "
+                f"{own_seconds:.2f} s, "
+                f"peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
+                f"({parquet_size / 1e6:,.0f} MB)")  # fmt: skip
         fact_rows, valued_rows = (facts or (0,))[0], (valued or (0,))[0]
         say(f"Mart: {fact_rows:,} fact rows, {valued_rows:,} cost_by_product rows")
+        raw = sum(p.stat().st_size for p in parquet_files)
+        say(f"Mart on disk at the end (raw Parquet files: {raw / 1e6:,.0f} MB):")
+        say(mart_sizes(url))
     finally:
         if not args.keep_database:
             drop_database(admin, name)

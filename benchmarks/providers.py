@@ -25,7 +25,15 @@ from pathlib import Path
 
 import polars as pl
 
-from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
+from benchmarks.ingest import (
+    REPO,
+    dataset,
+    drop_database,
+    migrated_bench_database,
+    say,
+    step_list,
+    timed_month,
+)
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, SourceConfig
@@ -145,7 +153,7 @@ def main() -> None:
     home = args.data_dir / "home"
     say(f"{format_month(month)}, {args.rows:,} rows per source, each in a database of its own")
     # the machine is shared: each source runs in every round, and its fastest round counts
-    best: dict[str, tuple[float, str]] = {}
+    best: dict[str, tuple[float, dict[str, float]]] = {}
     peaks: dict[str, int] = {}
     for round_ in range(args.rounds):
         for source in kinds:
@@ -166,7 +174,7 @@ def main() -> None:
         say(
             f"{source:>9} ({kinds[source]}, {size / 1e6:,.0f} MB): {seconds:6.2f} s"
             f" = {args.rows / seconds:>9,.0f} rows/s, {share:.2f}x the time of {baseline[source]};"
-            f" peak RSS {peaks[source] / 1e6:,.0f} MB  ({steps})"
+            f" peak RSS {peaks[source] / 1e6:,.0f} MB  ({step_list(steps)})"
         )
 
 

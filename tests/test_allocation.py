@@ -170,6 +170,41 @@ def test_a_key_change_in_april_leaves_march_unchanged(allocation_mart: str, tmp_
     ]  # fmt: skip
 
 
+def test_direct_rows_are_the_facts_of_an_allocated_month_as_the_allocation_classed_them(
+    allocation_mart: str, tmp_path: Path
+) -> None:
+    by_origin = (
+        "SELECT origin, product_code, application_code, quantity, source_cost"
+        " FROM finops.allocated_consumption WHERE month = %s ORDER BY 1, 2, 3"
+    )
+    assert query(allocation_mart, by_origin, APRIL) == []  # loaded, never allocated
+    allocate_month(allocation_mart, APRIL)
+    allocated = [
+        ("allocated", "apm-licence", "billing", Decimal("50.00"), Decimal("5000.00")),
+        ("allocated", "apm-licence", "payments", Decimal("25.00"), Decimal("2500.00")),
+        ("allocated", "apm-licence", "search", Decimal("25.00"), Decimal("2500.00")),
+    ]
+    assert query(allocation_mart, by_origin, APRIL) == [
+        *allocated,
+        ("direct", "vm-hours", "payments", Decimal("100"), Decimal("10.00")),
+    ]
+    # compute turns indirect from April: until April is allocated again its VM hours stay
+    # direct (neither dropped nor counted twice), then they are a pool no rule spreads
+    catalog = CATALOG.replace("{code: compute, name: Compute, domain: hosting}",
+                              "{code: compute, name: Compute, domain: shared-tooling}")  # fmt: skip
+    apply_catalog(allocation_mart, read_catalog(write(tmp_path / "catalog2", "catalog.yaml", catalog)), APRIL)
+    assert query(allocation_mart, by_origin, APRIL)[-1] == (
+        "direct", "vm-hours", "payments", Decimal("100"), Decimal("10.00"),
+    )  # fmt: skip
+    summary = allocate_month(allocation_mart, APRIL)
+    assert summary.unallocated_pools == ["tools/vm-hours/EUR"]
+    assert query(allocation_mart, by_origin, APRIL) == [
+        *allocated,
+        ("pool", "vm-hours", "payments", Decimal("100"), Decimal("10.00")),
+    ]
+    assert allocation_conservation(allocation_mart, APRIL).passed
+
+
 def test_a_pool_without_rule_or_keys_stays_as_recorded(allocation_mart: str, tmp_path: Path) -> None:
     write(tmp_path / "allocation", "rules.yaml", RULES.replace("driver: team_size", "driver: headcount"))
     apply_allocation(allocation_mart, read_allocation(tmp_path / "allocation"))

@@ -46,6 +46,8 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
+        "0016_allocated_consumption_view",
+        "0017_cost_by_product_family_brin",
         "0022_filtered_rows",
         "0024_data_version_notify",
     ]
@@ -77,6 +79,8 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0012_load_attempt_status",
         "0014_month_publication",
         "0015_rollup_units",
+        "0016_allocated_consumption_view",
+        "0017_cost_by_product_family_brin",
         "0022_filtered_rows",
         "0024_data_version_notify",
     ]
@@ -93,7 +97,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "dim_domain", "dim_family", "dim_product", "dim_application", "fact_consumption", "pricing_view",
         "unit_price", "fx_rate", "allocation_rule", "allocation_key", "load_audit", "rejected_row",
         "cost_by_product", "cost_by_application", "cost_by_family", "schema_migration", "dim_group",
-        "allocated_consumption", "cost_by_owner_family", "cost_by_owner",
+        "allocated_indirect", "allocated_month", "cost_by_owner_family", "cost_by_owner",
         "simulation_adjustment", "cost_by_application_family", "data_change",
     } <= tables  # fmt: skip
 
@@ -340,3 +344,56 @@ def test_a_run_on_a_fresh_database_migrates_it_first(empty_database_url: str, tm
         (len(available_migrations()),)
     ]
     assert query(empty_database_url, "SELECT sum(rows_read) FROM finops.load_audit") == [(999,)]
+
+
+def test_0016_keeps_every_row_of_allocated_consumption_without_the_copy_of_direct_facts(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    assert upgrade(url, target="0015")[-1] == "0015_rollup_units"
+    january, february = "2025-01-01", "2025-02-01"
+    columns = (
+        "month, source, application_code, product_code, currency, unit, quantity, source_cost, origin,"
+        " allocation_rule_code, method, weight, total_weight"
+    )
+    with psycopg.connect(url) as conn:
+        for table in ("fact_consumption", "allocated_consumption"):
+            for month in (january, february):
+                conn.execute(
+                    "SELECT finops.ensure_month_partition(%s::regclass, %s)", [f"finops.{table}", month]
+                )
+        # January allocated: pay's vm in two regions (one direct row), the apm licence pool spread
+        # over pay and ops, the ci pool left unspread; February loaded but never allocated
+        conn.execute(
+            "INSERT INTO finops.fact_consumption (month, source, application_code, product_code, region_id,"
+            " currency, unit, quantity, source_cost, line_count, load_id) VALUES"
+            " (%(j)s, 'aws', 'pay', 'vm', 'eu-west-1', 'EUR', 'h', 10.5, 1.25, 3, 1),"
+            " (%(j)s, 'aws', 'pay', 'vm', 'eu-west-3', 'EUR', 'h', 2, 0.50, 1, 1),"
+            " (%(j)s, 'aws', 'ops', 'vm', '', 'EUR', 'h', 1, 0.10, 1, 1),"
+            " (%(j)s, 'tools', 'unallocated', 'apm', '', 'EUR', 'seat', 3, 300, 1, 2),"
+            " (%(j)s, 'tools', 'unallocated', 'ci', '', 'EUR', 'min', 7, 70, 1, 2),"
+            " (%(f)s, 'aws', 'pay', 'vm', '', 'EUR', 'h', 4, 0.40, 1, 3)",
+            {"j": january, "f": february},
+        )
+        conn.execute(
+            f"INSERT INTO finops.allocated_consumption ({columns}) VALUES"
+            " (%(j)s, 'aws', 'pay', 'vm', 'EUR', 'h', 12.5, 1.75, 'direct', NULL, NULL, NULL, NULL),"
+            " (%(j)s, 'aws', 'ops', 'vm', 'EUR', 'h', 1, 0.10, 'direct', NULL, NULL, NULL, NULL),"
+            " (%(j)s, 'tools', 'pay', 'apm', 'EUR', 'seat', 2, 200.00, 'allocated', 'apm-even', 'fixed',"
+            " 2, 3),"
+            " (%(j)s, 'tools', 'ops', 'apm', 'EUR', 'seat', 1, 100.00, 'allocated', 'apm-even', 'fixed',"
+            " 1, 3),"
+            " (%(j)s, 'tools', 'unallocated', 'ci', 'EUR', 'min', 7, 70, 'pool', NULL, NULL, NULL, NULL)",
+            {"j": january},
+        )
+        ordered = f"SELECT {columns} FROM finops.allocated_consumption ORDER BY 1, 2, 3, 4"
+        before = conn.execute(ordered.encode()).fetchall()
+    assert upgrade(url, target="0016") == ["0016_allocated_consumption_view"]
+    after = query(url, ordered)
+    assert [tuple(map(str, row)) for row in after] == [tuple(map(str, row)) for row in before]
+    assert len(after) == 5
+    assert query(url, "SELECT month, count(*) FROM finops.allocated_indirect GROUP BY 1") == [
+        (date(2025, 1, 1), 3)
+    ]
+    kind = query(url, "SELECT relkind FROM pg_class WHERE oid = 'finops.allocated_consumption'::regclass")
+    assert kind == [("v",)]

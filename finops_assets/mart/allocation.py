@@ -6,7 +6,9 @@ the same weights, over applications (`finops_assets/mart/apportion.py`), so that
 to the pool exactly; every pricing view then values the shares, never the quantities' totals.
 A pool with no rule, or whose rule finds no weight that month, stays as it was recorded
 (origin `pool`; shared tools' consumption is usually recorded under `unallocated`), visible.
-The month of `allocated_consumption` is replaced in one transaction.
+The month of `allocated_indirect` (shares and unspread pools) is replaced in one transaction;
+the direct consumption is not copied: the view `allocated_consumption` adds it from the facts
+(migrations/0016_allocated_consumption_view.sql).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from finops_core.months import format_month
 from finops_core.sql import sql_statements, sql_text
 from finops_core.vocabulary import UNALLOCATED
 
-TABLE = "allocated_consumption"
+TABLE = "allocated_indirect"
 COLUMNS = (
     "month", "source", "application_code", "product_code", "currency", "unit", "quantity", "source_cost",
     "origin", "allocation_rule_code", "method", "weight", "total_weight",

@@ -31,8 +31,9 @@ def mart_assets(
         partitions_def=partitions,
         group_name="mart",
         kinds={"postgres"},
-        description="Direct consumption and the indirect pools spread over applications by the allocation "
-        "rules valid that month (allocated_consumption); a pool with no rule or key stays `unallocated`",
+        description="The indirect pools spread over applications by the allocation rules valid that month "
+        "(allocated_indirect; the view allocated_consumption adds the direct consumption from the facts); "
+        "a pool with no rule or key stays `unallocated`",
     )
     def allocation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         month = partition_month(context.partition_key)

@@ -30,7 +30,9 @@ ROLLUPS = (
 
 def _replace_month(
     cur: psycopg.Cursor[object], layer: Layer, tables: tuple[str, ...], month: date, script: str
-) -> None:
+) -> int:
+    """Empty the month of `tables` and run `script` to refill it; returns the rows its INSERTs
+    wrote (counted from their command tags: no count of the month afterwards)."""
     cur.execute(
         "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [",".join(tables), format_month(month)]
     )
@@ -39,9 +41,13 @@ def _replace_month(
     version = input_version(cur, layer, month)
     for table in tables:
         delete_month(cur, table, month)
+    written = 0
     for statement in sql_statements(script):
         cur.execute(statement, {"month": month})
+        if (cur.statusmessage or "").startswith("INSERT"):
+            written += cur.rowcount
     record_layer(cur, layer, month, version)
+    return written
 
 
 def delete_month(cur: psycopg.Cursor[Any], table: str, month: date) -> None:
@@ -56,10 +62,7 @@ def value_month(mart: Mart, month: date) -> int:
     """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
     ensure_month_partitions(mart, (COST_BY_PRODUCT,), month)
     with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
-        _replace_month(cur, "valuation", (COST_BY_PRODUCT,), month, "batch/value_month.sql")
-        cur.execute("SELECT count(*) FROM finops.cost_by_product WHERE month = %s", [month])
-        row = cur.fetchone()
-    return int(row[0]) if row else 0
+        return _replace_month(cur, "valuation", (COST_BY_PRODUCT,), month, "batch/value_month.sql")
 
 
 def refresh_rollups(mart: Mart, month: date) -> None:

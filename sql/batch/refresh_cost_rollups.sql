@@ -1,12 +1,17 @@
 -- The roll-ups of one month, from that month of cost_by_product (all pricing views). units lists
--- the units of the rows summed, sorted in byte order (migrations/0015_rollup_units.sql).
+-- the units of the rows summed, sorted in byte order (migrations/0015_rollup_units.sql). In
+-- cost_by_application_family nearly every group has one unit (min = max): its list is that
+-- unit, and the sorting function runs only for the mixed groups (array_agg(DISTINCT) sorted
+-- each group's rows and the function ran for each of the 23,600 groups of a 1M-row month: 0.36
+-- against 0.23 s of CPU).
 -- cost_by_application_family first, in its key's order (a viewer reads a few applications'
 -- rows: on a few pages), then the smaller roll-ups from it: the same sums over fewer rows.
 INSERT INTO finops.cost_by_application_family
     (month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency,
      unit_min, unit_max, units, quantity, cost, fully_priced)
 SELECT month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency,
-       min(unit), max(unit), finops.units_sorted(array_agg(DISTINCT unit)), sum(quantity), sum(cost),
+       min(unit), max(unit), CASE WHEN min(unit) = max(unit) THEN ARRAY[min(unit)]
+            ELSE finops.units_sorted(array_agg(unit)) END, sum(quantity), sum(cost),
        bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s

@@ -1,4 +1,4 @@
--- The month's consumption (direct and allocated, finops.allocated_consumption) valued under
+-- The month's consumption (direct and allocated, the view finops.allocated_consumption) valued under
 -- every pricing view the batch computes, into cost_by_product. Quantities are aggregated first
 -- and the referentials joined after (joining first was 4-5x slower at 10M facts,
 -- docs/design.md section 10). Domain, family and owner are those of the versions valid in that month, so a
@@ -41,7 +41,8 @@ SELECT month, 'actual', source, application_code, domain_code, family_code, prod
 -- actual-rate: one rate per product and currency in the month (total actual cost / total
 -- quantity, over every source and application), so the same unit costs every application the
 -- same. Costs are rounded to 10 decimals; where the month's total quantity is 0 there is no
--- rate and the actual cost stands.
+-- rate and the actual cost stands. A product has one family in the month, so the window's partitions
+-- are the products' and currencies', in the write order: one sort serves both.
 INSERT INTO finops.cost_by_product
     (month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
      currency, unit, quantity, cost, owner)
@@ -52,7 +53,7 @@ SELECT month, 'actual-rate', source, application_code, domain_code, family_code,
        owner
   FROM (SELECT b.*, sum(quantity) OVER w AS total_quantity, sum(cost) OVER w AS total_cost
           FROM valued_base AS b
-        WINDOW w AS (PARTITION BY product_code, currency)) AS rated
+        WINDOW w AS (PARTITION BY family_code, product_code, currency)) AS rated
  ORDER BY family_code, product_code;
 
 -- rate cards: quantity x the view's unit price valid that month, converted into the view's
