@@ -168,6 +168,55 @@ def read_csv_text(path: Path) -> pl.DataFrame:
     return frame
 
 
+def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
+    """`read_csv_text` in batches of at most `size` records, parsed as they are needed (the
+    file is never held whole): the same text columns, nulls, skipped blank lines and errors."""
+    if path.stat().st_size == 0:
+        yield read_csv_text(path)
+        return
+    check_header(path)
+    scan = pl.scan_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+    try:
+        batches = scan.collect_batches(chunk_size=size)
+        yielded = False
+        for batch in batches:
+            kept = batch.filter(~pl.all_horizontal(pl.all().is_null())) if batch.width else batch
+            if kept.height or not yielded:
+                yielded = True
+                yield kept
+        if not yielded:
+            yield read_csv_text(path)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
+        raise UnreadableFileError(csv_problem(path, error)) from None
+
+
+def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    """A frame already read whole, in slices of at most `size` rows (at least one, maybe empty)."""
+    if frame.height == 0:
+        yield frame
+        return
+    yield from frame.iter_slices(size)
+
+
+def parquet_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
+    """A Parquet file's records in batches of at most `size` rows, in file order (at least one)."""
+    yielded = False
+    for batch in pl.scan_parquet(path).collect_batches(chunk_size=size):
+        if batch.height or not yielded:
+            yielded = True
+            yield batch
+    if not yielded:
+        yield pl.read_parquet(path)
+
+
+def with_line_numbers(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """`_line`, the 1-based record number in the file, on each batch of a file read in order."""
+    seen = 0
+    for batch in batches:
+        yield batch.with_row_index("_line", offset=seen + 1)
+        seen += batch.height
+
+
 def _binary(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
         return cast(BinaryIO, gzip.open(path, "rb"))

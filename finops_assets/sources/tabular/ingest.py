@@ -10,25 +10,16 @@ import polars as pl
 
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import FileMonthIndex
-from finops_assets.sources.monthly import (
-    ANY_DELIVERY,
-    Delivery,
-    IngestSummary,
-    LandedMonth,
-    describe_files,
-    land_month,
-    month_files,
-    read_month,
-    without_nul,
-)
+from finops_assets.sources.month_landing import Batches, MonthKind, NormalisedBatch, Normaliser, ingest_month
+from finops_assets.sources.monthly import ANY_DELIVERY, Delivery, IngestSummary, month_files, without_nul
 from finops_assets.sources.tabular.normalize import (
     NORMALISED_COLUMNS,
     TabularMonth,
     normalize_tabular,
     tabular_facts,
+    unit_pairs,
 )
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
-from finops_core.months import format_month
 from finops_core.tabular import TabularMapping
 
 
@@ -57,23 +48,31 @@ def ingest_tabular_month(
     reader = TabularFiles(options.mapping.month, options.file_format)
     files = month_files(source_path, slice_, suffixes(options.file_format))
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
-    raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
-    log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
+    kind = MonthKind(reader, index, NORMALISED_COLUMNS, options.cost_column)
+    mapping = options.mapping
 
-    def normalise(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
-        month = normalize_tabular(frame, options.mapping)
-        return (month, *tabular_facts(month.lines, slice_.source))
+    def normaliser_for(batches: Batches) -> Normaliser:
+        # a product's units are judged over the month: its batches are read once for them first
+        pairs = [p for raw in batches() if (p := unit_pairs(raw, mapping)) is not None]
+        units = pl.concat(pairs).unique() if pairs else None
 
-    month, facts, products = without_nul(raw, normalise, lambda made: (made[0].rejects, *made[1:]))
-    summary = IngestSummary(
-        rows_read=raw.height,
-        rows_rejected=month.rejects.height,
-        files=describe_files(used),
-        source_cost=month.source_cost,
-        rejected_cost=month.rejected_cost,
-        source_quantity=month.source_quantity,
-        rejected_quantity=month.rejected_quantity,
-    )
-    landed = LandedMonth(month.lines, month.rejects, facts, products, NORMALISED_COLUMNS)
-    land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
-    return summary
+        def normalise(raw: pl.DataFrame) -> NormalisedBatch:
+            def made(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
+                month = normalize_tabular(frame, mapping, units)
+                return (month, *tabular_facts(month.lines, slice_.source))
+
+            month, facts, products = without_nul(raw, made, lambda result: (result[0].rejects, *result[1:]))
+            return NormalisedBatch(
+                month.lines,
+                month.rejects,
+                facts,
+                products,
+                month.source_cost,
+                month.rejected_cost,
+                month.source_quantity,
+                month.rejected_quantity,
+            )
+
+        return normalise
+
+    return ingest_month(files, slice_, kind, normaliser_for, log, delivery)

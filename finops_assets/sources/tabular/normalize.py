@@ -76,10 +76,19 @@ def _number(frame: pl.DataFrame, spec: FieldSpec, field: str, work: str) -> tupl
     return source, value, check
 
 
-def _several_units(raw: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: str) -> _Check:
-    """A product whose lines come in several units this month: its quantities cannot be one
-    product's (GB and Requests are never added up), so its lines are rejected, naming them."""
-    pairs = raw.select(product.alias("p"), unit.alias("u")).drop_nulls().unique()
+def unit_pairs(raw: pl.DataFrame, mapping: TabularMapping) -> pl.DataFrame | None:
+    """The distinct (product, unit) pairs of these records, `p` and `u`, when the unit is read
+    from the records (None otherwise): what `_several_units` judges a month by."""
+    if not isinstance(mapping.unit, FieldSpec):
+        return None
+    product, unit = field_text(raw, mapping.product), field_text(raw, mapping.unit)
+    return raw.select(product.alias("p"), unit.alias("u")).drop_nulls().unique()
+
+
+def _several_units(pairs: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: str) -> _Check:
+    """A product whose lines come in several units this month (`pairs`: the month's distinct
+    products and units): its quantities cannot be one product's (GB and Requests are never
+    added up), so its lines are rejected, naming them."""
     mixed = pairs.group_by("p").agg(pl.col("u").sort().str.join(", ")).filter(pl.col("u").str.contains(", "))
     units = product.replace_strict(mixed["p"], mixed["u"], default=None, return_dtype=pl.String)
     return _Check(
@@ -94,9 +103,12 @@ def _several_units(raw: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: st
     )
 
 
-def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMonth:
+def normalize_tabular(
+    raw: pl.DataFrame, mapping: TabularMapping, month_units: pl.DataFrame | None = None
+) -> TabularMonth:
     """`raw` holds the records plus `_file`, `_line` and `_month` (the partition month the rows
-    were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns."""
+    were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns.
+    `month_units`: the month's `unit_pairs` when `raw` is one batch of it (default: raw's own)."""
     checks: list[_Check] = []
     if READ_PROBLEM in raw.columns:  # what reading found: a month outside the partitions, a NUL
         problem = pl.col(READ_PROBLEM)
@@ -153,7 +165,9 @@ def normalize_tabular(raw: pl.DataFrame, mapping: TabularMapping) -> TabularMont
         checks.append(
             _Check(_label(mapping.unit, "unit"), unit.is_null(), _missing(raw, mapping.unit, "unit"))
         )
-        checks.append(_several_units(raw, product, unit, _label(mapping.unit, "unit")))
+        pairs = month_units if month_units is not None else unit_pairs(raw, mapping)
+        assert pairs is not None
+        checks.append(_several_units(pairs, product, unit, _label(mapping.unit, "unit")))
     else:
         unit = pl.lit(mapping.unit, pl.String)
 
