@@ -180,7 +180,9 @@ def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
         batches = scan.collect_batches(chunk_size=size)
         yielded = False
         for batch in batches:
-            kept = batch.filter(~pl.all_horizontal(pl.all().is_null())) if batch.width else batch
+            # one chunk: polars 2.1 panics (`i < self.len()`) filtering some of these batches
+            kept = batch.rechunk()
+            kept = kept.filter(~pl.all_horizontal(pl.all().is_null())) if kept.width else kept
             if kept.height or not yielded:
                 yielded = True
                 yield kept
@@ -199,14 +201,12 @@ def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
 
 
 def parquet_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
-    """A Parquet file's records in batches of at most `size` rows, in file order (at least one)."""
-    yielded = False
-    for batch in pl.scan_parquet(path).collect_batches(chunk_size=size):
-        if batch.height or not yielded:
-            yielded = True
-            yield batch
-    if not yielded:
-        yield pl.read_parquet(path)
+    """A Parquet file's records in batches of at most `size` rows, in file order (at least one).
+    Each batch is a slice of the scan, which reads only the row groups it covers (a streaming
+    `collect_batches` reads ahead of a slow consumer: the whole file ends up in memory)."""
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    for offset in range(0, max(rows, 1), size):
+        yield pl.scan_parquet(path).slice(offset, size).collect()
 
 
 def with_line_numbers(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

@@ -1,0 +1,208 @@
+"""Issue 14, item 1: a month larger than the batch size lands exactly what one batch lands:
+the same facts, products, lines, rejects and manifest, and the totals computed here by hand."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from finops_assets.landing import LandingSlice
+from finops_assets.sources.batches import BATCH_ROWS_SETTING, batch_rows
+from finops_assets.sources.focus.ingest import ingest_focus_month
+from finops_assets.sources.focus.mapping import FocusOptions
+from finops_assets.sources.monthly import Delivery, IngestSummary
+from finops_assets.sources.tabular.ingest import TabularOptions, ingest_tabular_month
+from finops_core.tabular import FieldSpec, MonthSpec, TabularMapping
+from tests.test_month_loads import line, write_csv
+
+JAN, FEB = date(2025, 1, 1), date(2025, 2, 1)
+BAD_COST = "EffectiveCost: not a number: 'n/a'"
+
+
+def _cost(number: int) -> str:
+    return f"{number % 97}.{number % 100:02d}"
+
+
+def focus_month(folder: Path) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, str]]:
+    """3,500 January rows over a CSV (2,000, with 200 February rows among them) and a Parquet
+    file (1,500): rejects at rows 10, 1,500 and 1,990 of the CSV (batches 1 and 2) and 1,200 of
+    the Parquet file, a NUL character in a tag at CSV row 2,150 (batch 3), USD and EUR lines.
+    Returns the expected cost per currency (read, rejected) and reason per (file, line)."""
+    read: dict[str, Decimal] = Counter()
+    rejected: dict[str, Decimal] = Counter()
+    reasons: dict[str, str] = {}
+    csv_rows, parquet_rows = [], []
+    for number in range(1, 2201):
+        month = FEB if number % 11 == 0 else JAN
+        cost = "n/a" if number in (10, 1500, 1990) else _cost(number)
+        row = line(month, cost, app=f"app-{number % 7}")
+        if number == 2150:  # PostgreSQL text cannot hold it: the line is rejected, naming the column
+            row["ServiceName"] = "Amazon\x00EC2"
+        row["BillingCurrency"] = "USD" if number % 3 else "EUR"
+        csv_rows.append(row)
+        if month != JAN:
+            continue
+        currency = row["BillingCurrency"]
+        if cost == "n/a":
+            reasons[f"bill.csv:{number}"] = BAD_COST
+        else:
+            read[currency] += Decimal(cost)
+        if number == 2150:
+            reasons[f"bill.csv:{number}"] = "ServiceName: NUL character"
+            rejected[currency] += Decimal(cost)
+    for number in range(1, 1501):
+        cost = "n/a" if number == 1200 else _cost(number * 7)
+        row = line(JAN, cost, app=f"app-{number % 5}")
+        parquet_rows.append(row)
+        if cost == "n/a":
+            reasons[f"more.parquet:{number}"] = BAD_COST
+        else:
+            read["EUR"] += Decimal(cost)
+    write_csv(folder / "bill.csv", csv_rows)
+    pl.DataFrame(parquet_rows).write_parquet(folder / "more.parquet")
+    return dict(read), dict(rejected), reasons
+
+
+def landed(slice_: LandingSlice) -> dict[str, object]:
+    return {
+        "manifest": json.loads(slice_.manifest.read_text()),
+        "facts": pl.read_parquet(slice_.facts),
+        "products": pl.read_parquet(slice_.products),
+        "lines": pl.read_parquet(slice_.lines).sort("_file", "_line"),
+        "rejects": pl.read_parquet(slice_.rejects).sort("_file", "_line"),
+    }
+
+
+def same(batched: dict[str, object], whole: dict[str, object]) -> None:
+    assert batched["manifest"] == whole["manifest"]
+    for name in ("facts", "products", "lines", "rejects"):
+        left, right = batched[name], whole[name]
+        assert isinstance(left, pl.DataFrame) and isinstance(right, pl.DataFrame)
+        assert left.equals(right.select(left.columns)), name
+        assert sorted(left.columns) == sorted(right.columns), name
+
+
+def ingest_focus(folder: Path, root: Path, rows: int, monkeypatch: pytest.MonkeyPatch) -> IngestSummary:
+    monkeypatch.setenv(BATCH_ROWS_SETTING, str(rows))
+    slice_ = LandingSlice(root, "cloud", JAN)
+    return ingest_focus_month(folder, FocusOptions(application_tag="application"), slice_)
+
+
+def test_a_month_over_many_batches_lands_what_one_batch_lands(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bills = tmp_path / "bills"
+    bills.mkdir()
+    read, rejected, reasons = focus_month(bills)
+    whole = ingest_focus(bills, tmp_path / "whole", 1_000_000, monkeypatch)
+    batched = ingest_focus(bills, tmp_path / "batched", 1_000, monkeypatch)
+
+    assert batched == whole
+    january_csv = 2200 - 2200 // 11
+    assert (batched.rows_read, batched.rows_rejected) == (january_csv + 1500, 5)
+    assert (batched.source_cost, batched.rejected_cost) == (read, rejected)
+    one, many = (
+        landed(LandingSlice(tmp_path / "whole", "cloud", JAN)),
+        landed(LandingSlice(tmp_path / "batched", "cloud", JAN)),
+    )
+    same(many, one)
+    rejects = many["rejects"]
+    assert isinstance(rejects, pl.DataFrame)
+    found = {f"{Path(f).name}:{n}": r for f, n, r in rejects.select("_file", "_line", "reason").rows()}
+    assert found == reasons
+    facts = many["facts"]
+    assert isinstance(facts, pl.DataFrame)
+    by_currency = facts.group_by("currency").agg(pl.col("source_cost").sum(), pl.col("line_count").sum())
+    loaded = {c: read[c] - rejected.get(c, Decimal(0)) for c in read}
+    assert {c: v for c, v, _ in by_currency.rows()} == loaded
+    assert by_currency["line_count"].sum() == batched.rows_read - 5
+    manifest = many["manifest"]
+    assert isinstance(manifest, dict)
+    assert manifest["lines_layout"] == "full"  # a CSV file among them: every column landed
+
+    # again, from the month index: the same month (idempotent)
+    again = ingest_focus(bills, tmp_path / "batched", 1_000, monkeypatch)
+    assert again == batched
+    same(landed(LandingSlice(tmp_path / "batched", "cloud", JAN)), one)
+
+
+def test_a_parquet_only_month_in_batches_points_into_its_copied_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bills = tmp_path / "bills"
+    bills.mkdir()
+    focus_month(bills)
+    (bills / "bill.csv").unlink()
+    shutil.copyfile(bills / "more.parquet", bills / "again.parquet")
+    whole = ingest_focus(bills, tmp_path / "whole", 1_000_000, monkeypatch)
+    batched = ingest_focus(bills, tmp_path / "batched", 700, monkeypatch)
+    assert batched == whole
+    assert (batched.rows_read, batched.rows_rejected) == (3000, 2)
+    many = landed(LandingSlice(tmp_path / "batched", "cloud", JAN))
+    same(many, landed(LandingSlice(tmp_path / "whole", "cloud", JAN)))
+    manifest = many["manifest"]
+    assert isinstance(manifest, dict) and manifest["lines_layout"] == "source_files"
+
+
+def test_a_product_in_two_units_is_rejected_across_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tabular check that a product keeps one unit spans the month, not a batch."""
+    rows = [
+        {"month": "2025-01", "app": "a", "product": "disk" if n % 2 else "cpu", "qty": "1", "unit": "GB"}
+        for n in range(1, 2501)
+    ]
+    rows[2400]["unit"] = "TB"  # one disk line of batch 3 in another unit: every disk line goes
+    folder = tmp_path / "usage"
+    folder.mkdir()
+    pl.DataFrame(rows).write_csv(folder / "usage.csv")
+    mapping = TabularMapping(
+        month=MonthSpec(column="month"),
+        application=FieldSpec(column="app"),
+        product=FieldSpec(column="product"),
+        quantity=FieldSpec(column="qty"),
+        unit=FieldSpec(column="unit"),
+        currency="EUR",
+    )
+    summaries = []
+    for root, size in (("whole", 1_000_000), ("batched", 1_000)):
+        monkeypatch.setenv(BATCH_ROWS_SETTING, str(size))
+        summaries.append(
+            ingest_tabular_month(folder, TabularOptions(mapping), LandingSlice(tmp_path / root, "tool", JAN))
+        )
+    assert summaries[0] == summaries[1]
+    assert (summaries[1].rows_read, summaries[1].rows_rejected) == (2500, 1250)
+    assert summaries[1].source_quantity == {"GB": Decimal(2499), "TB": Decimal(1)}
+    assert summaries[1].rejected_quantity == {"GB": Decimal(1249), "TB": Decimal(1)}
+    same(
+        landed(LandingSlice(tmp_path / "batched", "tool", JAN)),
+        landed(LandingSlice(tmp_path / "whole", "tool", JAN)),
+    )
+
+
+def test_the_gate_sees_every_batch_s_rejects_counted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bills = tmp_path / "bills"
+    bills.mkdir()
+    _, _, reasons = focus_month(bills)
+    seen: list[tuple[int, Counter[str]]] = []
+    monkeypatch.setenv(BATCH_ROWS_SETTING, "1000")
+    delivery = Delivery(gate=lambda summary, counted: seen.append((summary.rows_rejected, counted)))
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", JAN)
+    ingest_focus_month(bills, FocusOptions(application_tag="application"), slice_, delivery=delivery)
+    assert seen == [(5, Counter(reasons.values()))]
+
+
+@pytest.mark.parametrize("text", ["0", "-5", "many", "1e6"])
+def test_a_bad_batch_size_is_named(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BATCH_ROWS_SETTING, text)
+    with pytest.raises(ValueError, match=f"{BATCH_ROWS_SETTING}='{text}': expected a whole number"):
+        batch_rows()
+    monkeypatch.delenv(BATCH_ROWS_SETTING)
+    assert batch_rows() == 250_000
