@@ -60,7 +60,7 @@ def focus_month(folder: Path) -> tuple[dict[str, Decimal], dict[str, Decimal], d
     for number in range(1, 1501):
         cost = "n/a" if number == 1200 else _cost(number * 7)
         row = line(JAN, cost, app=f"app-{number % 5}")
-        parquet_rows.append(row)
+        parquet_rows.append(row | {"ResourceId": f"i-{number}"})
         if cost == "n/a":
             reasons[f"more.parquet:{number}"] = BAD_COST
         else:
@@ -149,6 +149,30 @@ def test_a_parquet_only_month_in_batches_points_into_its_copied_files(
     same(many, landed(LandingSlice(tmp_path / "whole", "cloud", JAN)))
     manifest = many["manifest"]
     assert isinstance(manifest, dict) and manifest["lines_layout"] == "source_files"
+    # the batches were read with the columns normalisation needs; the rejects keep every one
+    rejects = many["rejects"]
+    assert isinstance(rejects, pl.DataFrame)
+    assert set(pl.read_parquet_schema(bills / "more.parquet")) < set(rejects.columns)
+    assert rejects.select("_line", "reason", "ResourceId").rows() == [
+        (1200, BAD_COST, "i-1200"),
+        (1200, BAD_COST, "i-1200"),
+    ]
+
+
+def test_a_nul_in_a_column_normalisation_does_not_read_names_it_in_the_reject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bills = tmp_path / "bills"
+    bills.mkdir()
+    rows = [line(JAN, "n/a" if n == 1500 else "1.00") | {"ResourceId": f"i-{n}"} for n in range(1, 2001)]
+    rows[1499]["ResourceId"] = "i-\x00"
+    pl.DataFrame(rows).write_parquet(bills / "bill.parquet")
+    summary = ingest_focus(bills, tmp_path / "landing", 1_000, monkeypatch)
+    assert (summary.rows_read, summary.rows_rejected) == (2000, 1)
+    rejects = pl.read_parquet(LandingSlice(tmp_path / "landing", "cloud", JAN).rejects)
+    assert rejects.select("_line", "reason", "ResourceId").rows() == [
+        (1500, "ResourceId: NUL character", "i-\ufffd")
+    ]
 
 
 def test_a_product_in_two_units_is_rejected_across_batches(

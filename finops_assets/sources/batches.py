@@ -77,19 +77,27 @@ def month_plan(
 
 
 def month_batches(
-    plan: list[MonthFile], month: date, reader: MonthlyReader, partitions: Partitions, size: int
+    plan: list[MonthFile],
+    month: date,
+    reader: MonthlyReader,
+    partitions: Partitions,
+    size: int,
+    columns: frozenset[str] | None = None,
 ) -> Iterator[pl.DataFrame]:
-    """The month's records, a batch at a time, with `_file`, `_line`, `_month` and READ_PROBLEM;
-    one empty batch when no file holds the month (its load empties the month)."""
+    """The month's records, a batch at a time, with `_file`, `_line`, `_month` and READ_PROBLEM
+    (and only `columns` of the file's own, when given and the reader can); one empty batch when
+    no file holds the month (its load empties the month)."""
     wanted = format_month(month)
     if not plan:
-        columns = ("_file", "_month", READ_PROBLEM, *reader.empty_columns)
-        yield pl.DataFrame(schema={"_line": pl.UInt32} | dict.fromkeys(columns, pl.String))
+        texts = ("_file", "_month", READ_PROBLEM, *reader.empty_columns)
+        yield pl.DataFrame(schema={"_line": pl.UInt32} | dict.fromkeys(texts, pl.String))
         return
     for file in plan:
         path = file.path
         at_home = home_month(file.months, partitions) == wanted
-        batches = frame_batches(file.whole, size) if file.whole is not None else reader.batches(path, size)
+        batches = (
+            frame_batches(file.whole, size) if file.whole is not None else reader.batches(path, size, columns)
+        )
         while True:
             with reading(path):
                 frame = next(batches, None)

@@ -200,13 +200,17 @@ def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
     yield from frame.iter_slices(size)
 
 
-def parquet_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
-    """A Parquet file's records in batches of at most `size` rows, in file order (at least one).
-    Each batch is a slice of the scan, which reads only the row groups it covers (a streaming
-    `collect_batches` reads ahead of a slow consumer: the whole file ends up in memory)."""
+def parquet_batches(path: Path, size: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
+    """A Parquet file's records in batches of at most `size` rows, in file order (at least one),
+    with only `columns` when given. Each batch is a slice of the scan, which reads only the row
+    groups it covers (a streaming `collect_batches` reads ahead of a slow consumer: the whole
+    file ends up in memory)."""
     rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    scan = pl.scan_parquet(path)
+    if columns is not None:
+        scan = scan.select(columns)
     for offset in range(0, max(rows, 1), size):
-        yield pl.scan_parquet(path).slice(offset, size).collect()
+        yield scan.slice(offset, size).collect()
 
 
 def with_line_numbers(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:

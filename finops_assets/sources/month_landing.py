@@ -9,6 +9,7 @@ reasons' counts, whatever the rows of the month (finops_assets/sources/batches.p
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -25,7 +26,7 @@ from polars.io.plugins import register_io_source
 
 from finops_assets.landing import FACT_KEYS, SOURCE_FILES, LandingSlice, publish, staging_folder
 from finops_assets.sources.batches import batch_rows, month_batches, month_plan
-from finops_assets.sources.files import FileMonthIndex
+from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
 from finops_assets.sources.monthly import (
     Delivery,
     IngestSummary,
@@ -53,6 +54,18 @@ class NormalisedBatch:
 
 
 @dataclass(frozen=True)
+class Projection:
+    """The columns normalisation reads, for a kind whose reader reads columns alone (Parquet):
+    when the lines point into copied source files (layout `source_files`) only those are read,
+    and the rejected records, which keep every column, are read again whole (`records`: a
+    file's records at some line numbers). Reading 13 of FOCUS's 45 columns takes a fifth of
+    the time and memory."""
+
+    columns: frozenset[str]
+    records: Callable[[Path, pl.Series], pl.DataFrame]
+
+
+@dataclass(frozen=True)
 class MonthKind:
     """What a source kind brings to the shared month ingest."""
 
@@ -61,6 +74,7 @@ class MonthKind:
     normalised_columns: Sequence[str]
     """The columns normalisation adds to the lines (kept when lines point into source files)."""
     cost_column: str
+    projection: Projection | None = None
 
 
 Batches = Callable[[], Iterator[pl.DataFrame]]
@@ -183,6 +197,27 @@ class _Month:
                 add_totals(getattr(self, name), more)
 
 
+def with_whole_rejects(
+    raw: pl.DataFrame, made: NormalisedBatch, normalise: Normaliser, projection: Projection
+) -> NormalisedBatch:
+    """`made` from a batch read with the projection's columns alone, its rejects read again
+    with every column and normalised again: rejected again for the same reasons (a NUL
+    character in a column the projection left out first, as a whole batch would say)."""
+    lines = made.rejects["_line"]
+    rejected = pl.col("_line").is_in(lines.implode())
+    placed = raw.select("_line", READ_PROBLEM, "_file", "_month").filter(rejected)
+    records = projection.records(Path(placed["_file"][0]), lines)
+    again = normalise(records.join(placed, on="_line", how="left", maintain_order="left"))
+    if again.lines.height or again.rejects.height != made.rejects.height:
+        raise RuntimeError(f"{placed['_file'][0]}: rejected records read whole are not rejected alike")
+    return dataclasses.replace(
+        made,
+        rejects=again.rejects,
+        rejected_cost=again.rejected_cost,
+        rejected_quantity=again.rejected_quantity,
+    )
+
+
 class LinesTypedOtherwise(Exception):
     """A batch's lines are typed otherwise than the first batch's (files of one month typing a
     column differently): they cannot be streamed into one file as they come."""
@@ -218,6 +253,7 @@ def _land_batches(
     landed: dict[str, str] | None,
     normalised_columns: Sequence[str],
     streamed: bool,
+    projection: Projection | None,
 ) -> _Month:
     """Normalise and land every batch: lines streamed into lines.parquet (or, when `streamed`
     is False, written in parts merged with their types harmonised), rejects appended."""
@@ -230,6 +266,8 @@ def _land_batches(
             if raw.schema not in schemas:
                 schemas.append(raw.schema)
             made = normalise(raw)
+            if projection is not None and made.rejects.height:
+                made = with_whole_rejects(raw, made, normalise, projection)
             month.rows_read += raw.height
             month.add(made)
             rejects.write(made.rejects)
@@ -268,20 +306,23 @@ def ingest_month(
     plan = month_plan(files, slice_.month, kind.index, kind.reader, delivery.partitions)
     used = [file.path for file in plan]
     size = batch_rows()
-
-    def batches() -> Iterator[pl.DataFrame]:
-        return month_batches(plan, slice_.month, kind.reader, delivery.partitions, size)
-
-    normalise = normaliser_for(batches)
     staging = staging_folder(slice_)
     try:
         landed = copy_source_files(used, staging)
+        projection = kind.projection if landed is not None else None
+        columns = projection.columns if projection is not None else None
+
+        def batches() -> Iterator[pl.DataFrame]:
+            return month_batches(plan, slice_.month, kind.reader, delivery.partitions, size, columns)
+
+        normalise = normaliser_for(batches)
+        land = (normalise, staging, landed, kind.normalised_columns)
         try:
-            month = _land_batches(batches(), normalise, staging, landed, kind.normalised_columns, True)
+            month = _land_batches(batches(), *land, streamed=True, projection=projection)
         except LinesTypedOtherwise:
             for part in staging.glob(".*.parquet"):
                 part.unlink()
-            month = _land_batches(batches(), normalise, staging, landed, kind.normalised_columns, False)
+            month = _land_batches(batches(), *land, streamed=False, projection=projection)
         what = f"{format_month(slice_.month)} from {len(used)} of {len(files)} files"
         log(f"read {month.rows_read} rows for {what}")
         summary = IngestSummary(

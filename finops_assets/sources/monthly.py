@@ -44,8 +44,9 @@ class MonthlyReader(Protocol):
     def read(self, path: Path) -> pl.DataFrame:
         """The file's records with `_line`, the 1-based record number."""
 
-    def batches(self, path: Path, size: int) -> Iterator[pl.DataFrame]:
-        """`read` in batches of at most `size` records, in file order (at least one batch)."""
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        """`read` in batches of at most `size` records, in file order (at least one batch);
+        `columns`: only those are needed (a reader that cannot read columns alone reads all)."""
 
     def month_column(self, path: Path) -> pl.DataFrame | None:
         """What `months` needs, read cheaply (Parquet: the month column alone); None when the

@@ -11,9 +11,21 @@ import polars as pl
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import SUPPORTED_SUFFIXES, FileMonthIndex
 from finops_assets.sources.focus.mapping import FocusOptions
-from finops_assets.sources.focus.normalize import NORMALISED_COLUMNS, consumption_facts, normalize_focus
-from finops_assets.sources.focus.reader import FocusFiles
-from finops_assets.sources.month_landing import Batches, MonthKind, NormalisedBatch, Normaliser, ingest_month
+from finops_assets.sources.focus.normalize import (
+    NORMALISED_COLUMNS,
+    consumption_facts,
+    normalize_focus,
+    read_columns,
+)
+from finops_assets.sources.focus.reader import FocusFiles, focus_records
+from finops_assets.sources.month_landing import (
+    Batches,
+    MonthKind,
+    NormalisedBatch,
+    Normaliser,
+    Projection,
+    ingest_month,
+)
 from finops_assets.sources.monthly import (
     ANY_DELIVERY,
     Delivery,
@@ -50,7 +62,10 @@ def ingest_focus_month(
     provider's files converted to FOCUS columns (it may refuse files of a wrong kind)."""
     files = month_files(source_path, slice_, suffixes)
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
-    kind = MonthKind(reader_for(files), index, NORMALISED_COLUMNS, options.cost_column)
+    reader = reader_for(files)
+    # FOCUS Parquet files are read with the columns normalisation needs alone
+    projection = Projection(read_columns(options), focus_records) if isinstance(reader, FocusFiles) else None
+    kind = MonthKind(reader, index, NORMALISED_COLUMNS, options.cost_column, projection)
 
     def normalise(raw: pl.DataFrame) -> NormalisedBatch:
         def made(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -30,6 +30,11 @@ from finops_assets.sources.focus.reader import month_expr
 NORMALISED_COLUMNS = (
     "month", "currency", "application_code", "application_rule", "is_monetary", "quantity", "cost",
 )  # fmt: skip
+LINE_COLUMNS = (
+    "BillingPeriodStart", "ChargeCategory", "Tags", "PricingQuantity", "PricingUnit", "ProviderName",
+    "RegionId", "ServiceCategory", "ServiceName", "SkuId", "SubAccountId",
+)  # fmt: skip
+"""The FOCUS columns normalisation reads, besides the cost, its currency and the rules' own."""
 MONETARY_FAMILY = "monetary"
 MONETARY_CATEGORIES = ("Tax", "Credit")
 CONVERSION_PROBLEM = "_problem"
@@ -38,6 +43,13 @@ CONVERSION_PROBLEM = "_problem"
 
 def _slug(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "-").str.strip_chars("-")
+
+
+def read_columns(options: FocusOptions) -> frozenset[str]:
+    """Every FOCUS column normalisation reads with these options (the others are only kept)."""
+    rules = {rule.column for rule in options.all_application_rules if rule.column is not None}
+    costs = {options.cost_column, options.currency_column}
+    return frozenset({*LINE_COLUMNS, *costs, *rules, *options.product_rule_columns})
 
 
 def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:

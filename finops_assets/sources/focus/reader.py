@@ -66,10 +66,29 @@ def read_focus_file(path: Path) -> pl.DataFrame:
     return frame.with_row_index("_line", offset=1)
 
 
-def focus_file_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
-    """`read_focus_file` in batches of at most `size` records, read as they are needed."""
-    batches = parquet_batches(path, size) if _is_parquet(path) else csv_text_batches(path, size)
+def focus_file_batches(
+    path: Path, size: int, columns: frozenset[str] | None = None
+) -> Iterator[pl.DataFrame]:
+    """`read_focus_file` in batches of at most `size` records, read as they are needed; with the
+    `columns` (FOCUS names) alone when given and the file is Parquet."""
+    if not _is_parquet(path):
+        batches = csv_text_batches(path, size)
+    elif columns is None:
+        batches = parquet_batches(path, size)
+    else:
+        names = list(pl.read_parquet_schema(path))
+        renames = _canonical_renames(names)
+        batches = parquet_batches(path, size, [n for n in names if renames.get(n, n) in columns])
     return with_line_numbers(_with_canonical_names(batch) for batch in batches)
+
+
+def focus_records(path: Path, lines: pl.Series) -> pl.DataFrame:
+    """The records of a FOCUS Parquet file at these line numbers, every column, with `_line`
+    (only the row groups from the first to the last of them are read)."""
+    first, last = int(lines.min()), int(lines.max())  # type: ignore[arg-type]
+    frame = pl.scan_parquet(path).slice(first - 1, last - first + 1).collect()
+    frame = _with_canonical_names(frame).with_row_index("_line", offset=first)
+    return frame.filter(pl.col("_line").is_in(lines.implode()))
 
 
 def _month_of(value: object) -> str | None:
@@ -142,8 +161,8 @@ class FocusFiles:
     def read(self, path: Path) -> pl.DataFrame:
         return read_focus_file(path)
 
-    def batches(self, path: Path, size: int) -> Iterator[pl.DataFrame]:
-        return focus_file_batches(path, size)
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        return focus_file_batches(path, size, columns)
 
     def month_column(self, path: Path) -> pl.DataFrame | None:
         return read_month_column(path)

@@ -96,7 +96,7 @@ class NativeFiles:
             )
         return frame
 
-    def batches(self, path: Path, size: int) -> Iterator[pl.DataFrame]:
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
         # a conversion may look at the whole file (an OpenCost JSON document, the commitments
         # of a CUR): it is read and converted whole, then normalised in batches
         return frame_batches(self.read(path), size)

@@ -159,8 +159,8 @@ class TabularFiles:
     def read(self, path: Path) -> pl.DataFrame:
         return read_tabular_file(path, self.configured_format)
 
-    def batches(self, path: Path, size: int) -> Iterator[pl.DataFrame]:
-        return tabular_file_batches(path, size, self.configured_format)
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        return tabular_file_batches(path, size, self.configured_format)  # every column: no projection
 
     def _name_month(self, path: Path) -> str:
         assert self.spec.from_file_name is not None
