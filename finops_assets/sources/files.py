@@ -168,28 +168,59 @@ def read_csv_text(path: Path) -> pl.DataFrame:
     return frame
 
 
-def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
-    """`read_csv_text` in batches of at most `size` records, parsed as they are needed (the
-    file is never held whole): the same text columns, nulls, skipped blank lines and errors."""
-    if path.stat().st_size == 0:
-        yield read_csv_text(path)
-        return
-    check_header(path)
-    scan = pl.scan_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+CSV_BLOCK_BYTES = 32 << 20
+
+
+def _record_end(buffer: bytes) -> int:
+    """The end of the last whole record in `buffer` (which starts at a record): just after its
+    last newline outside quotes (RFC 4180: a newline is inside quotes when an odd number of
+    quote characters precede it; an escaped quote counts twice); 0 when there is none."""
+    end = buffer.rfind(b"\n")
+    while end >= 0 and buffer.count(b'"', 0, end) % 2:
+        end = buffer.rfind(b"\n", 0, end)
+    return end + 1
+
+
+def _parse_records(path: Path, header: bytes, records: bytes) -> pl.DataFrame:
     try:
-        batches = scan.collect_batches(chunk_size=size)
-        yielded = False
-        for batch in batches:
-            # one chunk: polars 2.1 panics (`i < self.len()`) filtering some of these batches
-            kept = batch.rechunk()
-            kept = kept.filter(~pl.all_horizontal(pl.all().is_null())) if kept.width else kept
-            if kept.height or not yielded:
-                yielded = True
-                yield kept
-        if not yielded:
-            yield read_csv_text(path)
+        frame = pl.read_csv(
+            header + records, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False
+        )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
         raise UnreadableFileError(csv_problem(path, error)) from None
+    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
+
+
+def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
+    """`read_csv_text` in batches of about `size` records, the file read a block of bytes at a
+    time and cut after a whole record (polars' own batched CSV reading reads ahead of a slow
+    consumer: the whole file ends up in memory): the same text columns, nulls, skipped blank
+    lines and errors."""
+    with _binary(path) as binary:
+        header = binary.readline()
+        sample = binary.read(1 << 20)
+    if not sample.strip() or header.count(b'"') % 2:  # no records, or a header over several lines
+        yield from frame_batches(read_csv_text(path), size)
+        return
+    check_header(path)
+    # a block of `size` records, at most CSV_BLOCK_BYTES: the text, its copy for the parser and
+    # the parsed columns are each about that big (a FOCUS CSV record is about 800 bytes)
+    block = min(CSV_BLOCK_BYTES, max(1 << 20, size * len(sample) // max(sample.count(b"\n"), 1)))
+    yielded = False
+    with _binary(path) as binary:
+        binary.readline()
+        pending = b""
+        while chunk := binary.read(block):
+            pending += chunk
+            end = _record_end(pending)
+            if end:
+                frame = _parse_records(path, header, pending[:end])
+                pending = pending[end:]
+                if frame.height:
+                    yielded = True
+                    yield frame
+        if pending.strip() or not yielded:
+            yield _parse_records(path, header, pending)
 
 
 def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:

@@ -13,7 +13,8 @@ from finops_assets.sources.files import SUPPORTED_SUFFIXES, FileMonthIndex
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import (
     NORMALISED_COLUMNS,
-    consumption_facts,
+    combination_facts,
+    line_combinations,
     normalize_focus,
     read_columns,
 )
@@ -32,6 +33,7 @@ from finops_assets.sources.monthly import (
     IngestSummary,
     MonthlyReader,
     exact_totals,
+    holds_nul,
     month_files,
     without_nul,
 )
@@ -65,16 +67,30 @@ def ingest_focus_month(
     reader = reader_for(files)
     # FOCUS Parquet files are read with the columns normalisation needs alone
     projection = Projection(read_columns(options), focus_records) if isinstance(reader, FocusFiles) else None
-    kind = MonthKind(reader, index, NORMALISED_COLUMNS, options.cost_column, projection)
+    kind = MonthKind(
+        reader,
+        index,
+        NORMALISED_COLUMNS,
+        options.cost_column,
+        lambda combinations: combination_facts(combinations, options),
+        projection,
+    )
+
+    def made(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        lines, rejects = normalize_focus(frame, options)
+        return lines, rejects, line_combinations(lines, options)
+
+    def for_the_mart(result: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]) -> list[pl.DataFrame]:
+        # facts and products hold a NUL only if the combinations they are named from do
+        _, rejects, combinations = result
+        if holds_nul(combinations):
+            return [rejects, *combination_facts(combinations, options)]
+        return [rejects]
 
     def normalise(raw: pl.DataFrame) -> NormalisedBatch:
-        def made(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-            lines, rejects = normalize_focus(frame, options)
-            return (lines, rejects, *consumption_facts(lines, options))
-
-        lines, rejects, facts, products = without_nul(raw, made, lambda result: result[1:])
+        lines, rejects, combinations = without_nul(raw, made, for_the_mart)
         source_cost, rejected_cost = _cost_by_currency(raw, options), _cost_by_currency(rejects, options)
-        return NormalisedBatch(lines, rejects, facts, products, source_cost, rejected_cost)
+        return NormalisedBatch(lines, rejects, combinations, source_cost, rejected_cost)
 
     def normaliser_for(_: Batches) -> Normaliser:
         return normalise  # every FOCUS check is a line's own

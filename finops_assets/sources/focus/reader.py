@@ -137,9 +137,13 @@ def read_month_column(path: Path) -> pl.DataFrame | None:
     if not _is_parquet(path):
         return _csv_months(path)
     names = [name for name in pl.read_parquet_schema(path) if canonical_name(name) == MONTH_COLUMN]
-    if names:
-        return _with_canonical_names(pl.read_parquet(path, columns=names[:1]))
-    return null_parquet_column(path, MONTH_COLUMN)
+    if not names:
+        return null_parquet_column(path, MONTH_COLUMN)
+    # the distinct values are enough, unless none is a month (the error counts the rows)
+    distinct = _with_canonical_names(pl.scan_parquet(path).select(names[0]).unique().collect())
+    if distinct.select(month_expr(distinct).is_not_null().any()).item():
+        return distinct
+    return _with_canonical_names(pl.read_parquet(path, columns=names[:1]))
 
 
 def file_months(frame: pl.DataFrame, path: Path) -> set[str]:

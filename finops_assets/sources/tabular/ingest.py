@@ -8,15 +8,16 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.landing import LandingSlice
+from finops_assets.landing import FACT_KEYS, LandingSlice
 from finops_assets.sources.files import FileMonthIndex
 from finops_assets.sources.month_landing import Batches, MonthKind, NormalisedBatch, Normaliser, ingest_month
 from finops_assets.sources.monthly import ANY_DELIVERY, Delivery, IngestSummary, month_files, without_nul
 from finops_assets.sources.tabular.normalize import (
     NORMALISED_COLUMNS,
     TabularMonth,
+    line_facts,
     normalize_tabular,
-    tabular_facts,
+    tabular_products,
     unit_pairs,
 )
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
@@ -48,7 +49,13 @@ def ingest_tabular_month(
     reader = TabularFiles(options.mapping.month, options.file_format)
     files = month_files(source_path, slice_, suffixes(options.file_format))
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
-    kind = MonthKind(reader, index, NORMALISED_COLUMNS, options.cost_column)
+    kind = MonthKind(
+        reader,
+        index,
+        NORMALISED_COLUMNS,
+        options.cost_column,
+        lambda facts: (facts.sort(FACT_KEYS), tabular_products(facts, slice_.source)),
+    )
     mapping = options.mapping
 
     def normaliser_for(batches: Batches) -> Normaliser:
@@ -57,16 +64,16 @@ def ingest_tabular_month(
         units = pl.concat(pairs).unique() if pairs else None
 
         def normalise(raw: pl.DataFrame) -> NormalisedBatch:
-            def made(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
+            def made(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame]:
                 month = normalize_tabular(frame, mapping, units)
-                return (month, *tabular_facts(month.lines, slice_.source))
+                return month, line_facts(month.lines)
 
-            month, facts, products = without_nul(raw, made, lambda result: (result[0].rejects, *result[1:]))
+            # products are named by their codes, which the facts hold
+            month, facts = without_nul(raw, made, lambda result: (result[0].rejects, result[1]))
             return NormalisedBatch(
                 month.lines,
                 month.rejects,
                 facts,
-                products,
                 month.source_cost,
                 month.rejected_cost,
                 month.source_quantity,

@@ -220,10 +220,14 @@ def normalize_tabular(
 
 
 def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(facts, products): the lines aggregated to the fact grain, and the products they use.
-    A product the catalog does not declare is registered under a family named after the source
-    with its code as its name, for the catalog owner to declare."""
-    facts = (
+    """(facts, products): the lines aggregated to the fact grain, and the products they use."""
+    facts = line_facts(lines)
+    return facts, tabular_products(facts, source)
+
+
+def line_facts(lines: pl.DataFrame) -> pl.DataFrame:
+    """The lines aggregated to the fact grain."""
+    return (
         # the record's own columns may be called `currency` or `unit`: only the normalised
         # ones become the fact keys
         lines.select(NORMALISED_COLUMNS[1:])
@@ -236,7 +240,13 @@ def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.Da
         )
         .sort(FACT_KEYS)
     )
-    products = (
+
+
+def tabular_products(facts: pl.DataFrame, source: str) -> pl.DataFrame:
+    """The products the facts use. A product the catalog does not declare is registered under
+    a family named after the source with its code as its name, for the catalog owner to
+    declare."""
+    return (
         facts.select("product_code", "unit")
         .unique()
         .sort("product_code", "unit")
@@ -249,4 +259,3 @@ def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.Da
         )
         .select(PRODUCT_COLUMNS)
     )
-    return facts, products
