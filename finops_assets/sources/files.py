@@ -188,7 +188,8 @@ def _parse_records(path: Path, header: bytes, records: bytes) -> pl.DataFrame:
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
         raise UnreadableFileError(csv_problem(path, error)) from None
-    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
+    # one chunk: polars 2.1 panics (`i < self.len()`) on some filtered frames parsed from bytes
+    return frame.filter(~pl.all_horizontal(pl.all().is_null())).rechunk() if frame.width else frame
 
 
 def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
