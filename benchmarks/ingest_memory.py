@@ -3,8 +3,8 @@
 Generates one FOCUS month as Parquet at each size (default 1M, 5M and 10M rows) and one as
 CSV (1M), with the ingest benchmark's generator, then runs `finops materialize` for that month
 in a process of its own, once per code tree (e.g. a clean checkout of main beside this one, in
-the same run), each into a fresh database, and prints per run: the child's peak RSS (VmHWM,
-from wait4), wall time, source rows/s and the time of each step.
+the same run), each into a fresh database, and prints per run: the child's peak RSS (its own
+VmHWM), wall time, source rows/s and the time of each step.
 
     python -m benchmarks.ingest_memory --tree before=/tmp/main-tree --tree after=.
     python -m benchmarks.ingest_memory --rows 1000000 --csv-rows 0 --tree after=.
@@ -51,7 +51,11 @@ def child(config_path: Path, url: str, home: Path, month: str, source: str) -> N
         if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
     )
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
-    print(json.dumps({"seconds": elapsed, "steps": steps, "failed_checks": failed}), flush=True)
+    # VmHWM is this process's own peak: ru_maxrss keeps the forked parent's across exec
+    status = Path("/proc/self/status").read_text()
+    peak = next(int(row.split()[1]) * 1024 for row in status.splitlines() if row.startswith("VmHWM:"))
+    figures = {"seconds": elapsed, "steps": steps, "failed_checks": failed, "peak_rss": peak}
+    print(json.dumps(figures), flush=True)
 
 
 def run_tree(tree: Path, folder: Path, fmt: str, url: str, work: Path, month: str) -> dict[str, object]:
@@ -65,7 +69,7 @@ def run_tree(tree: Path, folder: Path, fmt: str, url: str, work: Path, month: st
                str(work / "home"), month, "bench"]  # fmt: skip
     started = time.perf_counter()
     process = subprocess.Popen(command, env=env, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
     wall = time.perf_counter() - started  # float ok: a timing
     out = process.stdout.read().decode() if process.stdout else ""
     err = process.stderr.read().decode() if process.stderr else ""
@@ -73,7 +77,7 @@ def run_tree(tree: Path, folder: Path, fmt: str, url: str, work: Path, month: st
     if process.returncode != 0:
         return {"failed": f"exit {process.returncode}: {err.strip().splitlines()[-1:] or ''}"}
     figures = json.loads(out.strip().splitlines()[-1])
-    return {"peak_rss": usage.ru_maxrss * 1024, "wall": wall, **figures}
+    return {"wall": wall, **figures}
 
 
 def main() -> None:
