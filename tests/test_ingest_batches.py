@@ -32,8 +32,8 @@ def _cost(number: int) -> str:
 
 def focus_month(folder: Path) -> tuple[dict[str, Decimal], dict[str, Decimal], dict[str, str]]:
     """3,500 January rows over a CSV (2,000, with 200 February rows among them) and a Parquet
-    file (1,500): rejects at rows 10, 1,500 and 1,990 of the CSV (batches 1 and 2) and 1,200 of
-    the Parquet file, a NUL character in a tag at CSV row 2,150 (batch 3), USD and EUR lines.
+    file (1,500): rejects at rows 10, 1,500 and 1,990 of the CSV and 1,200 of the Parquet file,
+    a NUL character in a service name at CSV row 2,150, USD and EUR lines.
     Returns the expected cost per currency (read, rejected) and reason per (file, line)."""
     read: dict[str, Decimal] = Counter()
     rejected: dict[str, Decimal] = Counter()
