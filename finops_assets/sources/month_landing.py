@@ -1,11 +1,12 @@
 """Landing a month batch by batch: each batch of records is normalised and its lines and
-rejects appended to the staging folder's Parquet files as it comes, its lines aggregated and
-merged into the month's aggregate (sums of exact decimals and line counts add up exactly), its totals and
-reject reasons counted; then the gate, the manifest and the swap of the whole folder, as before.
+rejects appended to the staging folder's Parquet files as it comes, its lines aggregated by
+the kind's keys and the aggregate spilled beside them (merged exactly at the end: sums of exact
+decimals and line counts add up), its totals and reject reasons counted; then products are
+named once, and the gate, the manifest and the swap of the whole folder run as before.
 
-Memory holds one batch, the month's aggregate so far (a few thousand rows) and the reject
-reasons' counts, whatever the rows of the month (finops_assets/sources/batches.py). Products
-are named once, on the month's aggregate: naming them a batch at a time cost 1.5 s a batch.
+Memory holds one batch, the reject reasons' counts and, while they merge, 8 batches'
+aggregates, whatever the rows of the month (finops_assets/sources/batches.py). Naming products
+a batch at a time cost 1.5 s a batch; merging the aggregates after every batch 1.6 s a batch.
 """
 
 from __future__ import annotations
