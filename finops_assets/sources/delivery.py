@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import msgspec
-import polars as pl
 from psycopg.types.json import Jsonb
 
 from finops_assets.mart.connection import Mart, connection
@@ -108,7 +107,7 @@ def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: fl
 
 def held_reason(
     summary: IngestSummary,
-    rejects: pl.DataFrame,
+    reasons: Counter[str],
     loaded: LoadedMonth | None,
     rules: DeliveryRules,
     month: date,
@@ -134,7 +133,6 @@ def held_reason(
         return (
             f"empty delivery: {rows} ({was}; a source withdrawn declares the month in delivery.empty_months)"
         )
-    reasons = Counter(rejects["reason"].to_list()) if rejects.height else Counter[str]()
     missing = sorted({r.split(":", 1)[0] for r in reasons if any(m in r for m in MISSING_COLUMN)})
     of_rows = f"of {kept} rows" + (" kept by the filters" if summary.rows_filtered else "")
     if missing:
@@ -166,9 +164,10 @@ class DeliveryGate:
     accept_held: bool
     log: Callable[[str], None]
 
-    def __call__(self, summary: IngestSummary, rejects: pl.DataFrame) -> None:
+    def __call__(self, summary: IngestSummary, reasons: Counter[str]) -> None:
+        """`reasons`: the delivery's rejects counted by reason."""
         loaded = loaded_month(self.mart, self.source, self.month)
-        reason = held_reason(summary, rejects, loaded, self.rules, self.month)
+        reason = held_reason(summary, reasons, loaded, self.rules, self.month)
         if reason is None:
             return
         if self.accept_held:

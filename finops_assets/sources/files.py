@@ -168,6 +168,91 @@ def read_csv_text(path: Path) -> pl.DataFrame:
     return frame
 
 
+CSV_BLOCK_BYTES = 32 << 20
+
+
+def _record_end(buffer: bytes) -> int:
+    """The end of the last whole record in `buffer` (which starts at a record): just after its
+    last newline outside quotes (RFC 4180: a newline is inside quotes when an odd number of
+    quote characters precede it; an escaped quote counts twice); 0 when there is none."""
+    end = buffer.rfind(b"\n")
+    while end >= 0 and buffer.count(b'"', 0, end) % 2:
+        end = buffer.rfind(b"\n", 0, end)
+    return end + 1
+
+
+def _parse_records(path: Path, header: bytes, records: bytes) -> pl.DataFrame:
+    try:
+        frame = pl.read_csv(
+            header + records, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
+        raise UnreadableFileError(csv_problem(path, error)) from None
+    # one chunk: polars 2.1 panics (`i < self.len()`) on some filtered frames parsed from bytes
+    return frame.filter(~pl.all_horizontal(pl.all().is_null())).rechunk() if frame.width else frame
+
+
+def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
+    """`read_csv_text` in batches of about `size` records, the file read a block of bytes at a
+    time and cut after a whole record (polars' own batched CSV reading reads ahead of a slow
+    consumer: the whole file ends up in memory): the same text columns, nulls, skipped blank
+    lines and errors."""
+    with _binary(path) as binary:
+        header = binary.readline()
+        sample = binary.read(1 << 20)
+    if not sample.strip() or header.count(b'"') % 2:  # no records, or a header over several lines
+        yield from frame_batches(read_csv_text(path), size)
+        return
+    check_header(path)
+    # a block of `size` records, at most CSV_BLOCK_BYTES: the text, its copy for the parser and
+    # the parsed columns are each about that big (a FOCUS CSV record is about 800 bytes)
+    block = min(CSV_BLOCK_BYTES, max(1 << 20, size * len(sample) // max(sample.count(b"\n"), 1)))
+    yielded = False
+    with _binary(path) as binary:
+        binary.readline()
+        pending = b""
+        while chunk := binary.read(block):
+            pending += chunk
+            end = _record_end(pending)
+            if end:
+                frame = _parse_records(path, header, pending[:end])
+                pending = pending[end:]
+                if frame.height:
+                    yielded = True
+                    yield frame
+        if pending.strip() or not yielded:
+            yield _parse_records(path, header, pending)
+
+
+def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    """A frame already read whole, in slices of at most `size` rows (at least one, maybe empty)."""
+    if frame.height == 0:
+        yield frame
+        return
+    yield from frame.iter_slices(size)
+
+
+def parquet_batches(path: Path, size: int, columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
+    """A Parquet file's records in batches of at most `size` rows, in file order (at least one),
+    with only `columns` when given. Each batch is a slice of the scan, which reads only the row
+    groups it covers (a streaming `collect_batches` reads ahead of a slow consumer: the whole
+    file ends up in memory)."""
+    rows = pl.scan_parquet(path).select(pl.len()).collect().item()
+    scan = pl.scan_parquet(path)
+    if columns is not None:
+        scan = scan.select(columns)
+    for offset in range(0, max(rows, 1), size):
+        yield scan.slice(offset, size).collect()
+
+
+def with_line_numbers(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """`_line`, the 1-based record number in the file, on each batch of a file read in order."""
+    seen = 0
+    for batch in batches:
+        yield batch.with_row_index("_line", offset=seen + 1)
+        seen += batch.height
+
+
 def _binary(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
         return cast(BinaryIO, gzip.open(path, "rb"))

@@ -8,9 +8,8 @@ normalisation; the rest (month index, harmonised types, landing layout, exact to
 from __future__ import annotations
 
 import hashlib
-import json
-import shutil
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,13 +18,11 @@ from typing import Protocol, TypeVar
 
 import polars as pl
 
-from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, staging_folder
+from finops_assets.landing import LandingSlice
 from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import (
     READ_PROBLEM,
     SUPPORTED_SUFFIXES,
-    FileMonthIndex,
-    reading,
     source_files,
 )
 from finops_core.decimals import exact_text
@@ -46,6 +43,10 @@ class MonthlyReader(Protocol):
 
     def read(self, path: Path) -> pl.DataFrame:
         """The file's records with `_line`, the 1-based record number."""
+
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        """`read` in batches of at most `size` records, in file order (at least one batch);
+        `columns`: only those are needed (a reader that cannot read columns alone reads all)."""
 
     def month_column(self, path: Path) -> pl.DataFrame | None:
         """What `months` needs, read cheaply (Parquet: the month column alone); None when the
@@ -79,8 +80,9 @@ class IngestSummary:
         return self.rows_read - self.rows_rejected - self.rows_filtered
 
 
-Gate = Callable[[IngestSummary, pl.DataFrame], None]
-"""Raises when a normalised delivery (its summary and rejects) may not replace the month."""
+Gate = Callable[[IngestSummary, Counter[str]], None]
+"""Raises when a normalised delivery (its summary, its rejects counted by reason) may not
+replace the month."""
 
 
 @dataclass(frozen=True)
@@ -217,58 +219,18 @@ def without_nul(
     return normalise(reject_nul(raw)) if holds_nul(*texts(result)) else result
 
 
-def read_month(
-    files: list[Path],
-    month: date,
-    index: FileMonthIndex,
-    reader: MonthlyReader,
-    partitions: Partitions = (None, None),
-) -> tuple[pl.DataFrame, list[Path]]:
-    """The month's records from the files that hold it, with `_file`, `_line`, `_month` and
-    READ_PROBLEM. Records no partition holds (month unreadable or outside `partitions`) are read
-    by their file's home month, to be rejected there: every record of a file is read once."""
-    wanted = format_month(month)
-    frames: list[pl.DataFrame] = []
-    used: list[Path] = []
-    for path in files:
-        with reading(path):
-            months = index.lookup(path)
-            if months is None and (month_column := reader.month_column(path)) is not None:
-                months = index.store(path, reader.months(month_column, path))
-            if months is not None and wanted not in months and home_month(months, partitions) != wanted:
-                continue
-            frame = reader.read(path)
-        if months is None:  # CSV seen for the first time (or changed): index it from this read
-            months = index.store(path, reader.months(frame, path))
-            if wanted not in months and home_month(months, partitions) != wanted:
-                continue
-        row_month = reader.row_month(frame, path)
-        placed = row_month.is_not_null() & ~outside_partitions(row_month, partitions)
-        at_home = home_month(months, partitions) == wanted
-        in_month = frame.select((placed & (row_month == wanted)) | (~placed & at_home)).to_series()
-        frame = frame.with_columns(
-            outside_problem(row_month, reader.month_label, partitions).alias(READ_PROBLEM)
-        )
-        if not in_month.all():  # a filter copies every column: skip it for one-month files
-            frame = frame.filter(in_month)
-        frames.append(frame.with_columns(pl.lit(str(path)).alias("_file"), pl.lit(wanted).alias("_month")))
-        used.append(path)
-    if not frames:
-        # No file holds the month (any more): an empty slice, whose load empties the month.
-        columns = ("_file", "_month", READ_PROBLEM, *reader.empty_columns)
-        empty = pl.DataFrame(schema={"_line": pl.UInt32} | dict.fromkeys(columns, pl.String))
-        return empty, used
-    return pl.concat(harmonise(frames), how="diagonal_relaxed"), used
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
-def harmonise(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+def harmonise(frames: list[Frame]) -> list[Frame]:
     """Files of one source that type a column differently (a Decimal cost here, a float there;
     naive and UTC timestamps) would be merged to a common supertype, which for a decimal and a
     float is a float: money rounded silently. Such columns are turned into text in every file
     first (exact for decimals; a float's shortest text is the value its writer meant)."""
+    schemas = [frame.collect_schema() for frame in frames]
     types: dict[str, set[pl.DataType]] = {}
-    for frame in frames:
-        for name, dtype in frame.schema.items():
+    for schema in schemas:
+        for name, dtype in schema.items():
             types.setdefault(name, set()).add(dtype)
     conflicting = [name for name, kinds in types.items() if len(kinds) > 1]
     if not conflicting:
@@ -280,98 +242,16 @@ def harmonise(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
             f"({', '.join(sorted(str(t) for t in types[nested[0]]))}); export them alike"
         )
 
-    def as_text(frame: pl.DataFrame, name: str) -> pl.Expr:
-        dtype = frame.schema[name]
+    def as_text(dtype: pl.DataType, name: str) -> pl.Expr:
         column = pl.col(name)
         if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
             column = column.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
         return column.cast(pl.String)
 
     return [
-        frame.with_columns(as_text(frame, name) for name in conflicting if name in frame.columns)
-        for frame in frames
+        frame.with_columns(as_text(schema[name], name) for name in conflicting if name in schema)
+        for frame, schema in zip(frames, schemas, strict=True)
     ]
-
-
-def land_lines(lines: pl.DataFrame, used: list[Path], staging: Path, normalised: Sequence[str]) -> str:
-    """Write the month's lines into the landing folder; returns the layout used.
-
-    `full`: every source column plus the normalised ones, in lines.parquet (CSV sources: the
-    landing is also their columnar copy). `source_files`: when every file read is Parquet, the
-    files themselves are copied byte for byte into source_files/ and lines.parquet holds the
-    `normalised` columns with `_file` and `_line` pointing into those copies. Re-encoding the 46
-    source columns took a third of a month's time (1.4-1.9 s per 1M lines); a copy of the
-    provider's own bytes is faster and better lineage.
-    """
-    if not used or not all(p.name.lower().endswith(".parquet") for p in used):
-        lines.write_parquet(staging / "lines.parquet", compression="lz4", row_group_size=100_000)
-        return "full"
-    copies = staging / SOURCE_FILES
-    copies.mkdir()
-    landed: dict[str, str] = {}
-    for number, path in enumerate(used):
-        name = f"{number:03d}_{path.name}"
-        shutil.copyfile(path, copies / name)
-        landed[str(path)] = f"{SOURCE_FILES}/{name}"
-    narrow = lines.select(
-        pl.col("_file").replace_strict(landed, return_dtype=pl.String), "_line", *normalised
-    )
-    narrow.write_parquet(staging / "lines.parquet", compression="lz4")
-    return SOURCE_FILES
-
-
-@dataclass(frozen=True)
-class LandedMonth:
-    """A normalised month, ready to land: what the mart load reads back."""
-
-    lines: pl.DataFrame
-    rejects: pl.DataFrame
-    facts: pl.DataFrame
-    products: pl.DataFrame
-    normalised: Sequence[str]
-    """The columns normalisation added to the lines (kept when lines point into source files)."""
-
-
-def land_month(
-    slice_: LandingSlice,
-    used: list[Path],
-    month: LandedMonth,
-    summary: IngestSummary,
-    cost_column: str,
-    log: Callable[[str], None],
-    gate: Gate | None = None,
-) -> None:
-    """Pass the gate, then write the month into a staging folder with its manifest and swap it
-    in whole."""
-    if gate is not None:
-        gate(summary, month.rejects)
-    staging = staging_folder(slice_)
-    month.facts.write_parquet(staging / "facts.parquet")
-    month.products.write_parquet(staging / "products.parquet")
-    month.rejects.write_parquet(staging / "rejects.parquet", compression="lz4")
-    layout = land_lines(month.lines, used, staging, month.normalised)
-    manifest: dict[str, object] = {
-        "source": slice_.source,
-        "month": format_month(slice_.month),
-        "cost_column": cost_column,
-        "rows_read": summary.rows_read,
-        "rows_rejected": summary.rows_rejected,
-        "rows_filtered": summary.rows_filtered,
-        "rows_loaded": int(month.facts["line_count"].sum()) if month.facts.height else 0,
-        "facts_sha256": sha256(staging / "facts.parquet"),
-        "files": summary.files,
-        "lines_layout": layout,
-        "source_cost": exact_texts(summary.source_cost),
-        "rejected_cost": exact_texts(summary.rejected_cost),
-        "filtered_cost": exact_texts(summary.filtered_cost),
-    }
-    if summary.source_quantity is not None:
-        manifest["source_quantity"] = exact_texts(summary.source_quantity)
-        manifest["rejected_quantity"] = exact_texts(summary.rejected_quantity or {})
-        manifest["filtered_quantity"] = exact_texts(summary.filtered_quantity or {})
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
-    publish(slice_, staging)
-    log(f"landed {month.lines.height} lines and {month.rejects.height} rejects in {slice_.folder}")
 
 
 def describe_files(used: list[Path]) -> list[dict[str, object]]:

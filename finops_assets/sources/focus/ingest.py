@@ -11,22 +11,32 @@ import polars as pl
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.files import SUPPORTED_SUFFIXES, FileMonthIndex
 from finops_assets.sources.focus.mapping import FocusOptions
-from finops_assets.sources.focus.normalize import NORMALISED_COLUMNS, consumption_facts, normalize_focus
-from finops_assets.sources.focus.reader import FocusFiles
+from finops_assets.sources.focus.normalize import (
+    NORMALISED_COLUMNS,
+    combination_facts,
+    line_combinations,
+    normalize_focus,
+    read_columns,
+)
+from finops_assets.sources.focus.reader import FocusFiles, focus_records
+from finops_assets.sources.month_landing import (
+    Batches,
+    MonthKind,
+    NormalisedBatch,
+    Normaliser,
+    Projection,
+    ingest_month,
+)
 from finops_assets.sources.monthly import (
     ANY_DELIVERY,
     Delivery,
     IngestSummary,
-    LandedMonth,
     MonthlyReader,
-    describe_files,
     exact_totals,
-    land_month,
+    holds_nul,
     month_files,
-    read_month,
     without_nul,
 )
-from finops_core.months import format_month
 
 
 def _cost_by_currency(frame: pl.DataFrame, options: FocusOptions) -> dict[str, Decimal]:
@@ -53,23 +63,36 @@ def ingest_focus_month(
     """`reader_for` gives the reader of the source's files: FOCUS files by default, or a
     provider's files converted to FOCUS columns (it may refuse files of a wrong kind)."""
     files = month_files(source_path, slice_, suffixes)
-    reader = reader_for(files)
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
-    raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
-    log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
-
-    def normalise(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        lines, rejects = normalize_focus(frame, options)
-        return (lines, rejects, *consumption_facts(lines, options))
-
-    lines, rejects, facts, products = without_nul(raw, normalise, lambda made: made[1:])
-    summary = IngestSummary(
-        rows_read=raw.height,
-        rows_rejected=rejects.height,
-        files=describe_files(used),
-        source_cost=_cost_by_currency(raw, options),
-        rejected_cost=_cost_by_currency(rejects, options),
+    reader = reader_for(files)
+    # FOCUS Parquet files are read with the columns normalisation needs alone
+    projection = Projection(read_columns(options), focus_records) if isinstance(reader, FocusFiles) else None
+    kind = MonthKind(
+        reader,
+        index,
+        NORMALISED_COLUMNS,
+        options.cost_column,
+        lambda combinations: combination_facts(combinations, options),
+        projection,
     )
-    landed = LandedMonth(lines, rejects, facts, products, NORMALISED_COLUMNS)
-    land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
-    return summary
+
+    def made(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        lines, rejects = normalize_focus(frame, options)
+        return lines, rejects, line_combinations(lines, options)
+
+    def for_the_mart(result: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]) -> list[pl.DataFrame]:
+        # facts and products hold a NUL only if the combinations they are named from do
+        _, rejects, combinations = result
+        if holds_nul(combinations):
+            return [rejects, *combination_facts(combinations, options)]
+        return [rejects]
+
+    def normalise(raw: pl.DataFrame) -> NormalisedBatch:
+        lines, rejects, combinations = without_nul(raw, made, for_the_mart)
+        source_cost, rejected_cost = _cost_by_currency(raw, options), _cost_by_currency(rejects, options)
+        return NormalisedBatch(lines, rejects, combinations, source_cost, rejected_cost)
+
+    def normaliser_for(_: Batches) -> Normaliser:
+        return normalise  # every FOCUS check is a line's own
+
+    return ingest_month(files, slice_, kind, normaliser_for, log, delivery)

@@ -30,6 +30,11 @@ from finops_assets.sources.focus.reader import month_expr
 NORMALISED_COLUMNS = (
     "month", "currency", "application_code", "application_rule", "is_monetary", "quantity", "cost",
 )  # fmt: skip
+LINE_COLUMNS = (
+    "BillingPeriodStart", "ChargeCategory", "Tags", "PricingQuantity", "PricingUnit", "ProviderName",
+    "RegionId", "ServiceCategory", "ServiceName", "SkuId", "SubAccountId",
+)  # fmt: skip
+"""The FOCUS columns normalisation reads, besides the cost, its currency and the rules' own."""
 MONETARY_FAMILY = "monetary"
 MONETARY_CATEGORIES = ("Tax", "Credit")
 CONVERSION_PROBLEM = "_problem"
@@ -38,6 +43,13 @@ CONVERSION_PROBLEM = "_problem"
 
 def _slug(expr: pl.Expr) -> pl.Expr:
     return expr.str.to_lowercase().str.replace_all(r"[^a-z0-9]+", "-").str.strip_chars("-")
+
+
+def read_columns(options: FocusOptions) -> frozenset[str]:
+    """Every FOCUS column normalisation reads with these options (the others are only kept)."""
+    rules = {rule.column for rule in options.all_application_rules if rule.column is not None}
+    costs = {options.cost_column, options.currency_column}
+    return frozenset({*LINE_COLUMNS, *costs, *rules, *options.product_rule_columns})
 
 
 def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -200,18 +212,21 @@ def _product_attributes(options: FocusOptions) -> list[pl.Expr]:
     ]
 
 
-def consumption_facts(lines: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(facts, products): the lines aggregated to the fact grain, and the products they use.
-
-    The lines are first grouped by everything a product is derived from, so the string work of
-    naming products runs on the distinct combinations (a few thousand), not on every line."""
-    named = (
+def line_combinations(lines: pl.DataFrame, options: FocusOptions) -> pl.DataFrame:
+    """The lines grouped by everything a fact row and its product are derived from, with their
+    quantity, cost and line count summed: combinations of several batches merge exactly
+    (month_landing.merge_partials) before `combination_facts` names their products once."""
+    return (
         lines.lazy()
         .group_by(_combination_keys(lines, options))
         .agg(pl.col("quantity").sum(), pl.col("cost").sum(), pl.len().cast(pl.Int64).alias("line_count"))
-        .with_columns(_product_attributes(options))
         .collect()
     )
+
+
+def combination_facts(combinations: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(facts, products) of the month's line combinations."""
+    named = combinations.with_columns(_product_attributes(options))
     facts = (
         named.group_by(FACT_KEYS)
         .agg(pl.col("quantity").sum(), pl.col("cost").sum().alias("source_cost"), pl.col("line_count").sum())
@@ -223,3 +238,11 @@ def consumption_facts(lines: pl.DataFrame, options: FocusOptions) -> tuple[pl.Da
         .select(PRODUCT_COLUMNS)
     )
     return facts, products
+
+
+def consumption_facts(lines: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(facts, products): the lines aggregated to the fact grain, and the products they use.
+
+    The lines are first grouped by everything a product is derived from, so the string work of
+    naming products runs on the distinct combinations (a few thousand), not on every line."""
+    return combination_facts(line_combinations(lines, options), options)

@@ -8,16 +8,21 @@ to their FOCUS spelling, and blank lines (which are not records) are skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
 from finops_assets.sources.files import (
+    NULL_TOKENS,
     UnplaceableFileError,  # noqa: F401  (raised here, and imported from here)
+    csv_text_batches,
     null_parquet_column,
+    parquet_batches,
     placed_months,
     read_csv_text,
+    with_line_numbers,
 )
 from finops_assets.sources.focus.columns import canonical_name
 from finops_core.months import MONTH_PATTERN
@@ -29,18 +34,22 @@ def _is_parquet(path: Path) -> bool:
     return path.name.lower().endswith(".parquet")
 
 
-def _with_canonical_names(frame: pl.DataFrame) -> pl.DataFrame:
+def _canonical_renames(columns: list[str]) -> dict[str, str]:
     """FOCUS spellings for the headers. When two headers map to one name (`billingcurrency` and
     `BillingCurrency`, or `Region` beside `RegionId`), the one already spelt right wins and the
     other keeps its own name, as an extra column."""
-    taken = set(frame.columns)
+    taken = set(columns)
     renames: dict[str, str] = {}
-    for name in frame.columns:
+    for name in columns:
         target = canonical_name(name)
         if target != name and target not in taken:
             renames[name] = target
             taken.add(target)
-    frame = frame.rename(renames)
+    return renames
+
+
+def _with_canonical_names(frame: pl.DataFrame) -> pl.DataFrame:
+    frame = frame.rename(_canonical_renames(frame.columns))
     month = frame.schema.get(MONTH_COLUMN)
     if isinstance(month, pl.Datetime) and month.time_zone not in (None, "UTC"):
         # the month of a billing period is the UTC one (FOCUS dates are UTC)
@@ -55,6 +64,31 @@ def read_focus_file(path: Path) -> pl.DataFrame:
     else:
         frame = _with_canonical_names(read_csv_text(path))
     return frame.with_row_index("_line", offset=1)
+
+
+def focus_file_batches(
+    path: Path, size: int, columns: frozenset[str] | None = None
+) -> Iterator[pl.DataFrame]:
+    """`read_focus_file` in batches of at most `size` records, read as they are needed; with the
+    `columns` (FOCUS names) alone when given and the file is Parquet."""
+    if not _is_parquet(path):
+        batches = csv_text_batches(path, size)
+    elif columns is None:
+        batches = parquet_batches(path, size)
+    else:
+        names = list(pl.read_parquet_schema(path))
+        renames = _canonical_renames(names)
+        batches = parquet_batches(path, size, [n for n in names if renames.get(n, n) in columns])
+    return with_line_numbers(_with_canonical_names(batch) for batch in batches)
+
+
+def focus_records(path: Path, lines: pl.Series) -> pl.DataFrame:
+    """The records of a FOCUS Parquet file at these line numbers, every column, with `_line`
+    (only the row groups from the first to the last of them are read)."""
+    first, last = int(lines.min()), int(lines.max())  # type: ignore[arg-type]
+    frame = pl.scan_parquet(path).slice(first - 1, last - first + 1).collect()
+    frame = _with_canonical_names(frame).with_row_index("_line", offset=first)
+    return frame.filter(pl.col("_line").is_in(lines.implode()))
 
 
 def _month_of(value: object) -> str | None:
@@ -81,15 +115,35 @@ def month_expr(frame: pl.DataFrame | None = None) -> pl.Expr:
     return pl.col(MONTH_COLUMN).replace_strict(distinct, months, default=None, return_dtype=pl.String)
 
 
+def _csv_months(path: Path) -> pl.DataFrame | None:
+    """A CSV file's distinct month values, parsed with the month column alone, when one of them
+    is a month; None otherwise (the file is then read whole, for the exact error)."""
+    try:
+        scan = pl.scan_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+        names = scan.collect_schema().names()
+        source = next((n for n in names if _canonical_renames(names).get(n, n) == MONTH_COLUMN), None)
+        if source is None:
+            return None
+        distinct = scan.select(pl.col(source).alias(MONTH_COLUMN)).unique().collect(engine="streaming")
+    except (pl.exceptions.PolarsError, UnicodeDecodeError, OSError):
+        return None  # read whole, where the error is told with its line
+    return distinct if distinct.select(month_expr(distinct).is_not_null().any()).item() else None
+
+
 def read_month_column(path: Path) -> pl.DataFrame | None:
-    """For Parquet, the month column alone (cheap: columnar); None for CSV, which has to be
-    parsed whole anyway."""
+    """For Parquet, the month column alone (cheap: columnar); for CSV, its distinct values
+    (parsed with the month column alone, never held whole); None when the whole file has to
+    be read (a CSV file whose months cannot be read that way)."""
     if not _is_parquet(path):
-        return None
+        return _csv_months(path)
     names = [name for name in pl.read_parquet_schema(path) if canonical_name(name) == MONTH_COLUMN]
-    if names:
-        return _with_canonical_names(pl.read_parquet(path, columns=names[:1]))
-    return null_parquet_column(path, MONTH_COLUMN)
+    if not names:
+        return null_parquet_column(path, MONTH_COLUMN)
+    # the distinct values are enough, unless none is a month (the error counts the rows)
+    distinct = _with_canonical_names(pl.scan_parquet(path).select(names[0]).unique().collect())
+    if distinct.select(month_expr(distinct).is_not_null().any()).item():
+        return distinct
+    return _with_canonical_names(pl.read_parquet(path, columns=names[:1]))
 
 
 def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
@@ -110,6 +164,9 @@ class FocusFiles:
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_focus_file(path)
+
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        return focus_file_batches(path, size, columns)
 
     def month_column(self, path: Path) -> pl.DataFrame | None:
         return read_month_column(path)

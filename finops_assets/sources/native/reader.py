@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, Protocol
 
 import polars as pl
 
-from finops_assets.sources.files import SourceFilesError, read_csv_text
+from finops_assets.sources.files import SourceFilesError, frame_batches, read_csv_text
 from finops_assets.sources.focus.reader import MONTH_COLUMN, file_months, month_expr
 
 JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
@@ -94,6 +95,11 @@ class NativeFiles:
                 pl.col("ConsumedUnit").alias("PricingUnit"),
             )
         return frame
+
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        # a conversion may look at the whole file (an OpenCost JSON document, the commitments
+        # of a CUR): it is read and converted whole, then normalised in batches
+        return frame_batches(self.read(path), size)
 
     def month_column(self, path: Path) -> pl.DataFrame | None:
         return None  # the month comes from a conversion: the file is read whole

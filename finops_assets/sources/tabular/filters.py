@@ -8,6 +8,7 @@ otherwise filter every record (keep) or none (drop) without a word.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from difflib import get_close_matches
 
 import polars as pl
@@ -32,15 +33,21 @@ def _unknown_column(side: str, column: str, columns: list[str]) -> SourceFilesEr
     )
 
 
+def check_filter_columns(filters: RowFilters, columns: Collection[str]) -> None:
+    """Raise naming the first filter column that is none of `columns`: every column of the
+    month's files (a month read in batches is checked once, before anything lands)."""
+    for side, conditions in (("keep", filters.keep), ("drop", filters.drop)):
+        for column in conditions:
+            if column not in columns:
+                raise _unknown_column(side, column, list(columns))
+
+
 def kept_records(frame: pl.DataFrame, filters: RowFilters) -> pl.Expr:
-    """True for the records of `frame` the filters keep. A record that could not be read (its
-    month outside the partitions, a NUL, a line that is not JSON) is never filtered: it is
-    rejected with its reason, since no filter can judge it."""
-    if frame.height:
-        for side, conditions in (("keep", filters.keep), ("drop", filters.drop)):
-            for column in conditions:
-                if column not in frame.columns:
-                    raise _unknown_column(side, column, frame.columns)
+    """True for the records of `frame` the filters keep. A filter's column that `frame` lacks
+    (a batch of a file without it, when another file of the month has it) is empty in its
+    records, as in the month's files read as one. A record that could not be read (its month
+    outside the partitions, a NUL, a line that is not JSON) is never filtered: it is rejected
+    with its reason, since no filter can judge it."""
     kept = pl.lit(True)
     for column, condition in filters.keep.items():
         kept = kept & value_matches(column_text(frame, column), condition)

@@ -8,29 +8,22 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.landing import LandingSlice
+from finops_assets.landing import FACT_KEYS, LandingSlice
 from finops_assets.sources.files import FileMonthIndex
-from finops_assets.sources.monthly import (
-    ANY_DELIVERY,
-    Delivery,
-    IngestSummary,
-    LandedMonth,
-    describe_files,
-    land_month,
-    month_files,
-    read_month,
-    without_nul,
-)
+from finops_assets.sources.month_landing import Batches, MonthKind, NormalisedBatch, Normaliser, ingest_month
+from finops_assets.sources.monthly import ANY_DELIVERY, Delivery, IngestSummary, month_files, without_nul
+from finops_assets.sources.tabular.filters import check_filter_columns
 from finops_assets.sources.tabular.normalize import (
     NORMALISED_COLUMNS,
     TabularMonth,
+    line_facts,
     normalize_tabular,
-    tabular_facts,
+    tabular_products,
+    unit_pairs,
 )
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
 from finops_core.config import RowFilters
-from finops_core.months import format_month
-from finops_core.tabular import TabularMapping
+from finops_core.tabular import FieldSpec, TabularMapping
 
 
 @dataclass(frozen=True)
@@ -60,28 +53,57 @@ def ingest_tabular_month(
     reader = TabularFiles(options.mapping.month, options.file_format)
     files = month_files(source_path, slice_, suffixes(options.file_format))
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
-    raw, used = read_month(files, slice_.month, index, reader, delivery.partitions)
-    log(f"read {raw.height} rows for {format_month(slice_.month)} from {len(used)} of {len(files)} files")
-
-    def normalise(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame, pl.DataFrame]:
-        month = normalize_tabular(frame, options.mapping, options.filters)
-        return (month, *tabular_facts(month.lines, slice_.source))
-
-    month, facts, products = without_nul(raw, normalise, lambda made: (made[0].rejects, *made[1:]))
-    summary = IngestSummary(
-        rows_read=raw.height,
-        rows_rejected=month.rejects.height,
-        files=describe_files(used),
-        source_cost=month.source_cost,
-        rejected_cost=month.rejected_cost,
-        source_quantity=month.source_quantity,
-        rejected_quantity=month.rejected_quantity,
-        rows_filtered=month.rows_filtered,
-        filtered_cost=month.filtered_cost,
-        filtered_quantity=month.filtered_quantity,
+    kind = MonthKind(
+        reader,
+        index,
+        NORMALISED_COLUMNS,
+        options.cost_column,
+        lambda facts: (facts.sort(FACT_KEYS), tabular_products(facts, slice_.source)),
     )
-    if month.rows_filtered:
-        log(f"filtered {month.rows_filtered} of {raw.height} rows (the source's filters)")
-    landed = LandedMonth(month.lines, month.rejects, facts, products, NORMALISED_COLUMNS)
-    land_month(slice_, used, landed, summary, options.cost_column, log, delivery.gate)
-    return summary
+    mapping, filters = options.mapping, options.filters
+
+    def normaliser_for(batches: Batches) -> Normaliser:
+        units = month_units(batches, mapping, filters)
+
+        def normalise(raw: pl.DataFrame) -> NormalisedBatch:
+            def made(frame: pl.DataFrame) -> tuple[TabularMonth, pl.DataFrame]:
+                month = normalize_tabular(frame, mapping, filters, units)
+                return month, line_facts(month.lines)
+
+            # products are named by their codes, which the facts hold
+            month, facts = without_nul(raw, made, lambda result: (result[0].rejects, result[1]))
+            return NormalisedBatch(
+                month.lines,
+                month.rejects,
+                facts,
+                month.source_cost,
+                month.rejected_cost,
+                month.source_quantity,
+                month.rejected_quantity,
+                month.rows_filtered,
+                month.filtered_cost,
+                month.filtered_quantity,
+            )
+
+        return normalise
+
+    return ingest_month(files, slice_, kind, normaliser_for, log, delivery)
+
+
+def month_units(batches: Batches, mapping: TabularMapping, filters: RowFilters | None) -> pl.DataFrame | None:
+    """The month's `unit_pairs`, for its batches: a product's units are judged over the month,
+    and the filters' columns against every file of the month (an unknown one fails before
+    anything lands), so the batches are read once for them first, when there is either."""
+    if filters is None and not isinstance(mapping.unit, FieldSpec):
+        return None
+    pairs: list[pl.DataFrame] = []
+    columns: set[str] = set()
+    rows = 0
+    for raw in batches():
+        rows += raw.height
+        columns.update(raw.columns)
+        if (found := unit_pairs(raw, mapping, filters)) is not None:
+            pairs.append(found)
+    if filters is not None and rows:
+        check_filter_columns(filters, columns)
+    return pl.concat(pairs).unique() if pairs else None

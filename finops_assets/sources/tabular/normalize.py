@@ -83,10 +83,22 @@ def _number(frame: pl.DataFrame, spec: FieldSpec, field: str, work: str) -> tupl
     return source, value, check
 
 
-def _several_units(raw: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: str) -> _Check:
-    """A product whose lines come in several units this month: its quantities cannot be one
-    product's (GB and Requests are never added up), so its lines are rejected, naming them."""
-    pairs = raw.select(product.alias("p"), unit.alias("u")).drop_nulls().unique()
+def unit_pairs(
+    raw: pl.DataFrame, mapping: TabularMapping, filters: RowFilters | None = None
+) -> pl.DataFrame | None:
+    """The distinct (product, unit) pairs of the records the filters keep, `p` and `u`, when
+    the unit is read from the records (None otherwise): what `_several_units` judges a month by."""
+    if not isinstance(mapping.unit, FieldSpec):
+        return None
+    kept = raw if filters is None else raw.filter(kept_records(raw, filters))
+    product, unit = field_text(kept, mapping.product), field_text(kept, mapping.unit)
+    return kept.select(product.alias("p"), unit.alias("u")).drop_nulls().unique()
+
+
+def _several_units(pairs: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: str) -> _Check:
+    """A product whose lines come in several units this month (`pairs`: the month's distinct
+    products and units): its quantities cannot be one product's (GB and Requests are never
+    added up), so its lines are rejected, naming them."""
     mixed = pairs.group_by("p").agg(pl.col("u").sort().str.join(", ")).filter(pl.col("u").str.contains(", "))
     units = product.replace_strict(mixed["p"], mixed["u"], default=None, return_dtype=pl.String)
     return _Check(
@@ -102,11 +114,16 @@ def _several_units(raw: pl.DataFrame, product: pl.Expr, unit: pl.Expr, label: st
 
 
 def normalize_tabular(
-    raw: pl.DataFrame, mapping: TabularMapping, filters: RowFilters | None = None
+    raw: pl.DataFrame,
+    mapping: TabularMapping,
+    filters: RowFilters | None = None,
+    month_units: pl.DataFrame | None = None,
 ) -> TabularMonth:
     """`raw` holds the records plus `_file`, `_line` and `_month` (the partition month the rows
     were read for). Rejects carry `_file`, `_line`, `column`, `reason` and the record's columns.
-    Records the filters drop are checked for nothing: they are not the source's."""
+    Records the filters drop are checked for nothing: they are not the source's (the filters'
+    columns are checked against the month's files first: `check_filter_columns`).
+    `month_units`: the month's `unit_pairs` when `raw` is one batch of it (default: raw's own)."""
     kept = None if filters is None else raw.select(kept_records(raw, filters)).to_series()
     checks: list[_Check] = []
     if READ_PROBLEM in raw.columns:  # what reading found: a month outside the partitions, a NUL
@@ -165,8 +182,9 @@ def normalize_tabular(
             _Check(_label(mapping.unit, "unit"), unit.is_null(), _missing(raw, mapping.unit, "unit"))
         )
         # only kept records have to agree on a product's unit
-        considered = raw if kept is None else raw.filter(kept)
-        checks.append(_several_units(considered, product, unit, _label(mapping.unit, "unit")))
+        pairs = month_units if month_units is not None else unit_pairs(raw, mapping, filters)
+        assert pairs is not None
+        checks.append(_several_units(pairs, product, unit, _label(mapping.unit, "unit")))
     else:
         unit = pl.lit(mapping.unit, pl.String)
 
@@ -228,10 +246,14 @@ def normalize_tabular(
 
 
 def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(facts, products): the lines aggregated to the fact grain, and the products they use.
-    A product the catalog does not declare is registered under a family named after the source
-    with its code as its name, for the catalog owner to declare."""
-    facts = (
+    """(facts, products): the lines aggregated to the fact grain, and the products they use."""
+    facts = line_facts(lines)
+    return facts, tabular_products(facts, source)
+
+
+def line_facts(lines: pl.DataFrame) -> pl.DataFrame:
+    """The lines aggregated to the fact grain."""
+    return (
         # the record's own columns may be called `currency` or `unit`: only the normalised
         # ones become the fact keys
         lines.select(NORMALISED_COLUMNS[1:])
@@ -244,7 +266,13 @@ def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.Da
         )
         .sort(FACT_KEYS)
     )
-    products = (
+
+
+def tabular_products(facts: pl.DataFrame, source: str) -> pl.DataFrame:
+    """The products the facts use. A product the catalog does not declare is registered under
+    a family named after the source with its code as its name, for the catalog owner to
+    declare."""
+    return (
         facts.select("product_code", "unit")
         .unique()
         .sort("product_code", "unit")
@@ -257,4 +285,3 @@ def tabular_facts(lines: pl.DataFrame, source: str) -> tuple[pl.DataFrame, pl.Da
         )
         .select(PRODUCT_COLUMNS)
     )
-    return facts, products

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,13 @@ import polars as pl
 
 from finops_assets.sources.files import (
     UnplaceableFileError,
+    csv_text_batches,
+    frame_batches,
     null_parquet_column,
+    parquet_batches,
     placed_months,
     read_csv_text,
+    with_line_numbers,
 )
 from finops_core.months import MONTH_PATTERN
 from finops_core.tabular import MonthSpec, file_name_month
@@ -84,14 +89,29 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     return frame.with_columns(pl.Series("_line", lines, dtype=pl.UInt32)).select("_line", *columns)
 
 
+def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
+
+
 def read_tabular_file(path: Path, configured_format: str | None = None) -> pl.DataFrame:
     """The file's records with `_line`, the 1-based record number (JSON lines: line number)."""
     kind = file_format(path, configured_format)
     if kind == "jsonl":
         return read_json_lines(path)
     frame = pl.read_parquet(path) if kind == "parquet" else read_csv_text(path)
-    frame = frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
-    return frame.with_row_index("_line", offset=1)
+    return _stripped(frame).with_row_index("_line", offset=1)
+
+
+def tabular_file_batches(
+    path: Path, size: int, configured_format: str | None = None
+) -> Iterator[pl.DataFrame]:
+    """`read_tabular_file` in batches of at most `size` records; CSV and Parquet are read as
+    they are needed, JSON lines (parsed line by line in Python) whole."""
+    kind = file_format(path, configured_format)
+    if kind == "jsonl":
+        return frame_batches(read_json_lines(path), size)
+    batches = parquet_batches(path, size) if kind == "parquet" else csv_text_batches(path, size)
+    return with_line_numbers(_stripped(batch) for batch in batches)
 
 
 def month_of(value: object) -> str | None:
@@ -138,6 +158,9 @@ class TabularFiles:
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_tabular_file(path, self.configured_format)
+
+    def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
+        return tabular_file_batches(path, size, self.configured_format)  # every column: no projection
 
     def _name_month(self, path: Path) -> str:
         assert self.spec.from_file_name is not None
