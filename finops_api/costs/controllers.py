@@ -357,11 +357,11 @@ class CostController(Controller):
         "/variance",
         dependencies=COST_DEPENDENCIES,
         operation_id="getCostVariance",
-        summary="Why costs moved between two periods: volume, mix, price, new and retired",
+        summary="Why costs moved between two periods: volume, mix, price, unsplit, new and retired",
         description=(
             "Per group, delta = cost - against_cost split per product (README.md, Variance): "
-            "volume + mix + price + new + retired = delta exactly. Groups are not periods: the "
-            "period is the whole range from..to."
+            "volume + mix + price + unsplit + new + retired = delta exactly; no quantity is "
+            "compared across units. Groups are not periods: the period is the whole range from..to."
         ),
         responses=_ERRORS,
     )

@@ -429,7 +429,7 @@ class CostService:
     async def variance(
         self, query: CostQuery, side: CostSide, against: CostSide, page: Page
     ) -> list[VarianceRow]:
-        """The query's groups with their cost change split into volume, mix, price, new and
+        """The query's groups with their cost change split into volume, mix, price, unsplit, new and
         retired (api/costs_variance.sql); the sides are read per product."""
         query.validate()
         if set(query.group_by) & set(TIME_KEYS):
