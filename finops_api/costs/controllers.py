@@ -13,6 +13,7 @@ from litestar.params import QueryParameter
 from finops_api.answer_cache import keep_answers
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
+from finops_api.costs.read_models import GROUP_KEYS, TIME_KEYS
 from finops_api.costs.schemas import (
     AgainstPeriod,
     CompareReport,
@@ -22,9 +23,7 @@ from finops_api.costs.schemas import (
 )
 from finops_api.costs.services import (
     DEFAULT_GROUP_BY,
-    GROUP_KEYS,
     PERIOD_SHIFTS,
-    TIME_KEYS,
     CostContext,
     CostQuery,
     CostService,

@@ -18,7 +18,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from finops_api.costs.services import GROUP_KEYS
+from finops_api.costs.read_models import GROUP_KEYS
 from finops_core.config import SourceConfig
 from finops_core.tabular import TabularMapping
 from tests.api.conftest import get_ok
