@@ -1,7 +1,8 @@
 """Small answers kept per data version (finops_api/data_version.py): a cost request's context
 (api/costs_context.sql: whether its view exists, its months with data, a simulation's scopes)
-changes only with what moves the version (a load, a valuation, a simulation written or deleted
-through the API), so a process asks PostgreSQL once per version and view instead of once per
+and the stale months (api/stale_months.sql) change only with what moves the version (a load, a
+valuation, a run's step recorded in month_publication, a simulation written or deleted through
+the API), so a process asks PostgreSQL once per version (and view) instead of once per
 request."""
 
 from __future__ import annotations

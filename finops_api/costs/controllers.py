@@ -13,6 +13,7 @@ from litestar.params import QueryParameter
 from finops_api.answer_cache import keep_answers
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
+from finops_api.costs.read_models import GROUP_KEYS, TIME_KEYS
 from finops_api.costs.schemas import (
     AgainstPeriod,
     CompareReport,
@@ -22,9 +23,7 @@ from finops_api.costs.schemas import (
 )
 from finops_api.costs.services import (
     DEFAULT_GROUP_BY,
-    GROUP_KEYS,
     PERIOD_SHIFTS,
-    TIME_KEYS,
     CostContext,
     CostQuery,
     CostService,
@@ -357,11 +356,11 @@ class CostController(Controller):
         "/variance",
         dependencies=COST_DEPENDENCIES,
         operation_id="getCostVariance",
-        summary="Why costs moved between two periods: volume, mix, price, new and retired",
+        summary="Why costs moved between two periods: volume, mix, price, unsplit, new and retired",
         description=(
             "Per group, delta = cost - against_cost split per product (README.md, Variance): "
-            "volume + mix + price + new + retired = delta exactly. Groups are not periods: the "
-            "period is the whole range from..to."
+            "volume + mix + price + unsplit + new + retired = delta exactly; no quantity is "
+            "compared across units. Groups are not periods: the period is the whole range from..to."
         ),
         responses=_ERRORS,
     )

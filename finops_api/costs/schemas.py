@@ -96,7 +96,7 @@ class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
 
 class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """One group's change of cost between the against period and the period, split so that
-    volume + mix + price + new + retired = delta exactly. Every figure is null (priced false)
+    volume + mix + price + unsplit + new + retired = delta exactly. Every figure is null (priced false)
     when a product of the group is unpriced in either period."""
 
     cost: Amount | None
@@ -107,12 +107,17 @@ class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """cost - against_cost."""
     volume: Amount | None
     """The change of quantity at the old unit price, to 6 decimals: (Q1 - Q0) x C0 / Q0 over the
-    products in both periods when they share one unit, else the sum of the products' own."""
+    products in both periods in one unit each when they share one unit, else the sum of the
+    products' own. A quantity is never compared or added across units."""
     mix: Amount | None
     """The sum of the products' own volume effects minus volume: the shift between products of
     different unit prices (0 when the products cannot be added up)."""
     price: Amount | None
-    """Per product in both periods, its change of cost minus its volume effect, summed."""
+    """Per product in both periods in one unit each, its change of cost minus its volume effect,
+    summed."""
+    unsplit: Amount | None
+    """The change of cost of the products in both periods whose quantities cannot be compared (a
+    different unit in each period, or several units in one): neither volume nor price."""
     new: Amount | None
     """The cost of the products found in the period only."""
     retired: Amount | None

@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from litestar import Request
 from litestar.di import NamedDependency, Provide
 from psycopg.rows import dict_row
 
 from finops_api.costs.services import CostSide
+from finops_api.data_version import data_version
 from finops_api.db import Pool
 from finops_api.publication.schemas import StaleMonth
+from finops_api.version_memo import VersionMemo, version_memo
 from finops_core.sql import sql_text
 
 LAYERS = (
@@ -31,20 +34,41 @@ def stale_reason(row: dict[str, Any]) -> str:
     )
 
 
+StaleMonths = tuple[tuple[date, StaleMonth], ...]
+"""Every stale month, with its first day, in month order."""
+_MEMO_KEY = ("stale_months",)
+
+
 class PublicationService:
-    def __init__(self, pool: Pool) -> None:
+    def __init__(self, pool: Pool, memo: VersionMemo | None = None, version: str = "") -> None:
+        """memo: where the stale months are kept for the request's data version (version): a
+        month becomes stale or whole only by a write that moves it (month_publication's
+        revision, api/data_version.sql)."""
         self._pool = pool
+        self._memo = memo
+        self._version = version
+
+    async def _all_stale_months(self) -> StaleMonths:
+        kept = self._memo.get(self._version, _MEMO_KEY) if self._memo is not None else None
+        if isinstance(kept, tuple):
+            return kept
+        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+            await cur.execute(sql_text("api/stale_months.sql"))
+            rows = await cur.fetchall()
+        found = tuple(
+            (row["first_day"], StaleMonth(month=row["month"], reason=stale_reason(row))) for row in rows
+        )
+        if self._memo is not None:
+            self._memo.put(self._version, _MEMO_KEY, found)
+        return found
 
     async def stale_months(self, ranges: Sequence[tuple[date, date]] | None = None) -> list[StaleMonth]:
         """The stale months within the (first, last) ranges an answer covers; None: all."""
-        params = {
-            "firsts": None if ranges is None else [first for first, _ in ranges],
-            "lasts": None if ranges is None else [last for _, last in ranges],
-        }
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(sql_text("api/stale_months.sql"), params)
-            rows = await cur.fetchall()
-        return [StaleMonth(month=row["month"], reason=stale_reason(row)) for row in rows]
+        return [
+            month
+            for first_day, month in await self._all_stale_months()
+            if ranges is None or any(first <= first_day <= last for first, last in ranges)
+        ]
 
     async def stale_month(self, month: date) -> list[StaleMonth]:
         """The month, when it is stale (an answer about one month)."""
@@ -57,17 +81,23 @@ class PublicationService:
         return await self.stale_months([(side.first_month, side.last_month) for side in sides])
 
 
-def provide_publication_service(cost_pool: NamedDependency[Pool]) -> PublicationService:
+async def provide_publication_service(
+    request: Request[Any, Any, Any], cost_pool: NamedDependency[Pool]
+) -> PublicationService:
     """Read where the answer's rows are read (a read replica's, when there are some): the stale
-    marks then describe the very rows the answer carries."""
-    return PublicationService(cost_pool)
+    marks then describe the very rows the answer carries. Kept per data version of that server,
+    as the cost contexts are (finops_api/costs/services.py)."""
+    version = await data_version(request, cost_pool)
+    return PublicationService(cost_pool, version_memo(request.app.state), version)
 
 
 def provide_primary_publication_service(db_pool: NamedDependency[Pool]) -> PublicationService:
+    """Not kept: /health reads the primary on every probe, and answers 503 rather than fail
+    when it cannot (the data version is not read first)."""
     return PublicationService(db_pool)
 
 
-PUBLICATION = {"publication_service": Provide(provide_publication_service, sync_to_thread=False)}
+PUBLICATION = {"publication_service": Provide(provide_publication_service)}
 """The dependency of the endpoints that mark stale months."""
 
 PRIMARY_PUBLICATION = {

@@ -18,8 +18,8 @@ def effective_month(context: AssetExecutionContext) -> date:
     tag = context.run.tags.get(EFFECTIVE_MONTH_TAG)
     if tag:
         return declared_month(tag, f"run tag {EFFECTIVE_MONTH_TAG}")
-    record = context.instance.get_run_record_by_id(context.run_id)
+    record = context.instance.get_run_record_by_id(context.run.run_id)
     if record is None:  # every launched run has its record; only a bare op invocation has none
-        raise RuntimeError(f"run {context.run_id} has no record and no {EFFECTIVE_MONTH_TAG} tag")
+        raise RuntimeError(f"run {context.run.run_id} has no record and no {EFFECTIVE_MONTH_TAG} tag")
     created: datetime = record.create_timestamp
     return created.date().replace(day=1)

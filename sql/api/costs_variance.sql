@@ -1,19 +1,24 @@
 -- Why the cost of a group moved from the against period to the period: the two sides are
 -- grouped by the requested keys and product, matched per product, and each product's change is
 -- split; the row sums its products (README.md, "Variance"):
---   a product in both periods:  volume = round((q1 - q0) x c0 / q0, 6)  (0 when q0 = 0)
+--   a product in both periods, in one and the same unit on both sides (comparable):
+--                               volume = round((q1 - q0) x c0 / q0, 6)  (0 when q0 = 0)
 --                               price  = (c1 - c0) - volume
+--   a product in both periods whose quantities are not comparable (another unit in each
+--   period, or several units on a side, whose quantity cost_side.sql leaves null):
+--                               unsplit = c1 - c0  (no volume or price is claimed across units)
 --   a product in the period only:          new     = c1
 --   a product in the against period only:  retired = -c0
--- and at the row, over the products in both periods, when they share one unit and q0 <> 0:
+-- and at the row, over the comparable products, when they share one unit and Q0 <> 0:
 --   volume = round((Q1 - Q0) x C0 / Q0, 6)   (the change of the row's volume at its old average price)
 --   mix    = (sum of the products' volumes) - volume   (the shift between products of different prices)
 -- else volume = the sum of the products' volumes and mix = 0. Only sums and differences follow
--- the one rounding, so volume + mix + price + new + retired = delta exactly. A row with an
--- unpriced product on either side has no figures (priced false).
+-- the one rounding, so volume + mix + price + unsplit + new + retired = delta exactly. A row
+-- with an unpriced product on either side has no figures (priced false).
 WITH product_pair AS (
     SELECT {side_keys},
            a.unit,
+           a.unit = b.unit AS comparable,
            a.quantity AS q1, a.cost AS c1, b.quantity AS q0, b.cost AS c0,
            a.priced IS NOT NULL AS in_period,
            b.priced IS NOT NULL AS in_against,
@@ -22,7 +27,7 @@ WITH product_pair AS (
       FULL JOIN ({against_side}) AS b USING ({side_keys})
 ), product_effect AS (
     SELECT *,
-           CASE WHEN in_period AND in_against
+           CASE WHEN comparable
                 THEN CASE WHEN q0 <> 0 THEN round((q1 - q0) * c0 / q0, 6) ELSE 0 END END AS volume
       FROM product_pair
 ), row_effect AS (
@@ -32,13 +37,14 @@ WITH product_pair AS (
            coalesce(sum(c0), 0) AS against_cost,
            coalesce(sum(volume), 0) AS product_volume,
            coalesce(sum(c1 - c0 - volume), 0) AS price,
+           coalesce(sum(c1 - c0) FILTER (WHERE in_period AND in_against AND NOT coalesce(comparable, false)), 0)
+               AS unsplit,
            coalesce(sum(c1) FILTER (WHERE NOT in_against), 0) AS new,
            coalesce(-sum(c0) FILTER (WHERE NOT in_period), 0) AS retired,
-           min(unit) FILTER (WHERE in_period AND in_against) = max(unit) FILTER (WHERE in_period AND in_against)
-               AS one_unit,
-           sum(q1) FILTER (WHERE in_period AND in_against) AS continuing_q1,
-           sum(q0) FILTER (WHERE in_period AND in_against) AS continuing_q0,
-           sum(c0) FILTER (WHERE in_period AND in_against) AS continuing_c0
+           min(unit) FILTER (WHERE comparable) = max(unit) FILTER (WHERE comparable) AS one_unit,
+           sum(q1) FILTER (WHERE comparable) AS continuing_q1,
+           sum(q0) FILTER (WHERE comparable) AS continuing_q0,
+           sum(c0) FILTER (WHERE comparable) AS continuing_c0
       FROM product_effect
      GROUP BY {keys}
 ), row_volume AS (
@@ -55,6 +61,7 @@ SELECT {keys},
        CASE WHEN priced THEN volume::text END AS volume,
        CASE WHEN priced THEN (product_volume - volume)::text END AS mix,
        CASE WHEN priced THEN price::text END AS price,
+       CASE WHEN priced THEN unsplit::text END AS unsplit,
        CASE WHEN priced THEN new::text END AS new,
        CASE WHEN priced THEN retired::text END AS retired,
        priced

@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
-from finops_api.costs.services import choose_read_model
+from finops_api.costs.read_models import choose_read_model
 from tests.api.conftest import OPEN_API, get_ok
 
 Client = AsyncTestClient[Litestar]

@@ -8,17 +8,17 @@ import csv
 import io
 from collections import Counter, defaultdict
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from finops_api.costs.services import GROUP_KEYS
+from finops_api.costs.read_models import GROUP_KEYS
 from finops_core.config import SourceConfig
 from finops_core.tabular import TabularMapping
 from tests.api.conftest import get_ok
@@ -251,3 +251,111 @@ async def test_a_compare_row_never_puts_two_units_under_one(client: AsyncTestCli
     # the racks' GB alone, 7 + 5 = 12
     assert (row["unit"], row["quantity"], len(row["units"])) == (None, None, 12)
     assert (row["against_unit"], row["against_quantity"], row["against_units"]) == ("GB", "12", ["GB"])
+
+
+class _Product(NamedTuple):
+    units: frozenset[str]
+    quantity: Decimal
+    cost: Decimal
+    priced: bool
+
+
+def _product_sides(mart_url: str, month: str, keys: list[str]) -> dict[tuple[str, ...], _Product]:
+    """One month's products per group of keys (the product last), from cost_by_product's rows,
+    summed here."""
+    columns = [KEY_VALUES[key] for key in keys]
+    found: dict[tuple[str, ...], _Product] = {}
+    for *group, product, unit, quantity, cost in query(
+        mart_url,
+        f"SELECT {', '.join([*columns, 'product_code', 'unit', 'quantity', 'cost'])}"
+        " FROM finops.cost_by_product WHERE pricing_view_code = 'actual' AND to_char(month, 'YYYY-MM') = %s",
+        month,
+    ):
+        kept = found.get((*group, product), _Product(frozenset(), Decimal(0), Decimal(0), True))
+        found[(*group, product)] = _Product(
+            kept.units | {unit},
+            kept.quantity + quantity,
+            kept.cost + (cost or 0),
+            kept.priced and cost is not None,
+        )
+    return found
+
+
+def _expected_variance(
+    period: dict[tuple[str, ...], _Product], against: dict[tuple[str, ...], _Product]
+) -> dict[tuple[str, ...], dict[str, Decimal] | None]:
+    """README.md, "Variance", per group (the keys before the product), by hand."""
+    six = Decimal("0.000001")
+    pairs: dict[tuple[str, ...], list[tuple[_Product | None, _Product | None]]] = defaultdict(list)
+    for key in period.keys() | against.keys():
+        pairs[key[:-1]].append((period.get(key), against.get(key)))
+    expected: dict[tuple[str, ...], dict[str, Decimal] | None] = {}
+    for group, products in pairs.items():
+        if not all(side.priced for pair in products for side in pair if side is not None):
+            expected[group] = None
+            continue
+        row = dict.fromkeys(("product_volume", "price", "unsplit", "new", "retired"), Decimal(0))
+        comparable: list[tuple[_Product, _Product]] = []
+        for now, before in products:
+            if now is None and before is not None:
+                row["retired"] -= before.cost
+            elif before is None and now is not None:
+                row["new"] += now.cost
+            elif now is not None and before is not None:
+                if len(now.units) == 1 and now.units == before.units:
+                    comparable.append((now, before))
+                    volume = (
+                        ((now.quantity - before.quantity) * before.cost / before.quantity).quantize(
+                            six, ROUND_HALF_UP
+                        )
+                        if before.quantity
+                        else Decimal(0)
+                    )
+                    row["product_volume"] += volume
+                    row["price"] += now.cost - before.cost - volume
+                else:  # no quantity compared across units
+                    row["unsplit"] += now.cost - before.cost
+        q1 = sum((now.quantity for now, _ in comparable), Decimal(0))
+        q0 = sum((before.quantity for _, before in comparable), Decimal(0))
+        c0 = sum((before.cost for _, before in comparable), Decimal(0))
+        one_unit = len({unit for now, _ in comparable for unit in now.units}) == 1
+        row["volume"] = (
+            ((q1 - q0) * c0 / q0).quantize(six, ROUND_HALF_UP) if one_unit and q0 else row["product_volume"]
+        )
+        row["mix"] = row.pop("product_volume") - row["volume"]
+        expected[group] = row
+    return expected
+
+
+@pytest.mark.usefixtures("two_month_mart")
+async def test_variance_compares_quantities_only_in_one_unit(
+    mart_url: str, client: AsyncTestClient[Litestar]
+) -> None:
+    # November against October (the racks' GB product retired, the CUR's products in one unit
+    # each) over every grouping a variance allows: each figure as computed here, by hand
+    groupings = [list(keys) for size in (1, 2) for keys in combinations(GROUP_KEYS, size)]
+    walked = 0
+    for keys in [[], *(keys for keys in groupings if not set(keys) & set(TIME_COLUMNS))]:
+        rows = await _all_rows(
+            client,
+            "/api/v1/costs/variance",
+            group_by=",".join(keys),
+            against_period="previous_month",
+            **NOVEMBER,
+        )
+        answered_keys = [*keys, *([] if "currency" in keys else ["currency"])]
+        by_hand = _expected_variance(
+            _product_sides(mart_url, "2023-11", answered_keys),
+            _product_sides(mart_url, "2023-10", answered_keys),
+        )
+        answered = {
+            tuple(row[key] for key in answered_keys): {
+                name: Decimal(row[name]) for name in ("volume", "mix", "price", "unsplit", "new", "retired")
+            }
+            if row["priced"]
+            else None
+            for row in rows
+        }
+        assert answered == by_hand, keys
+        walked += len(rows)
+    assert walked == 260  # rows over the 28 groupings and the whole

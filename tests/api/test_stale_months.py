@@ -114,3 +114,27 @@ async def test_the_month_is_no_longer_stale_once_its_cost_views_are_rebuilt(
     assert after.status_code == 200  # the cached answer named a stale month: not 304
     assert "stale_months" not in after.json()
     assert (await get_ok(client, "/api/v1/health"))["stale_months"] == []
+
+
+@pytest.mark.usefixtures("costs_mart")
+async def test_stale_months_kept_per_data_version_follow_each_answer_and_each_change(
+    client: Client, costs_mart: str
+) -> None:
+    # the stale months are kept per data version (finops_api/version_memo.py): every stale month,
+    # then those of each answer's months; a change of month_publication is a new version
+    assert "stale_months" not in await get_ok(client, "/api/v1/costs", group_by="month")
+    with psycopg.connect(costs_mart) as conn:  # February reloaded, as record_load.sql writes it
+        conn.execute(
+            "INSERT INTO finops.month_publication (month, consumption_version, allocation_version,"
+            " valuation_version, cost_views_version) VALUES ('2025-02-01', 3, 3, 2, 2)"
+        )
+    await settled(client, costs_mart)
+    # one version, answers over different months: each names only its own
+    march = await get_ok(client, "/api/v1/costs", group_by="month", **{"from": "2025-03", "to": "2025-03"})
+    assert "stale_months" not in march
+    assert stale(await get_ok(client, "/api/v1/costs", group_by="month")) == STALE
+    march = await get_ok(client, "/api/v1/costs", group_by="month", **{"from": "2025-03", "to": "2025-03"})
+    assert "stale_months" not in march
+    explain = await get_ok(client, "/api/v1/allocations/explain", application="payments", month="2025-02")
+    assert stale(explain) == STALE
+    assert (await get_ok(client, "/api/v1/health"))["stale_months"] == STALE

@@ -1,4 +1,4 @@
-"""GET /api/v1/costs/variance: delta split into volume, mix, price, new and retired, checked
+"""GET /api/v1/costs/variance: delta split into volume, mix, price, unsplit, new and retired, checked
 exactly (Decimal) on figures computed by hand."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from tests.api.conftest import CostLine, get_ok, insert_cost_lines, invalid_name
 
 Client = AsyncTestClient[Litestar]
 
-COMPONENTS = ("volume", "mix", "price", "new", "retired")
+COMPONENTS = ("volume", "mix", "price", "unsplit", "new", "retired")
 
 
 def line(month: str, application: str, product: str, unit: str, quantity: str, cost: str | None) -> CostLine:
@@ -38,6 +38,15 @@ VARIANCE_LINES = [
     line("2025-02", "mixed", "p6", "Hours", "20", "2.00"),
     line("2025-01", "mixed", "p7", "GB", "10", "1"),
     line("2025-02", "mixed", "p7", "GB", "10", "3"),
+    # remetered: p8 went from 100 Hours (10.00) to 40 vCPU (16.00), p9 from 10 GB (2.00) to
+    # 5 GB + 5 GB-Mo (3.00, two units in February); p10 stays 10 h at 0.10 -> 30 h at 0.10
+    line("2025-01", "remetered", "p8", "Hours", "100", "10.00"),
+    line("2025-02", "remetered", "p8", "vCPU", "40", "16.00"),
+    line("2025-01", "remetered", "p9", "GB", "10", "2.00"),
+    line("2025-02", "remetered", "p9", "GB", "5", "1.00"),
+    line("2025-02", "remetered", "p9", "GB-Mo", "5", "2.00"),
+    line("2025-01", "remetered", "p10", "Hours", "10", "1.00"),
+    line("2025-02", "remetered", "p10", "Hours", "30", "3.00"),
     # unpriced in February: no figures
     line("2025-01", "dark", "p1", "Hours", "1", "0.10"),
     line("2025-02", "dark", "p1", "Hours", "1", None),
@@ -69,7 +78,7 @@ async def test_variance_by_application(client: Client) -> None:
     )
     assert body["group_by"] == ["application", "currency"]
     rows = {row["application"]: row for row in body["rows"]}
-    assert list(rows) == ["dark", "lab", "mixed", "shop"]
+    assert list(rows) == ["dark", "lab", "mixed", "remetered", "shop"]
     assert rows["dark"]["priced"] is False
     assert figures(rows["dark"]) == dict.fromkeys(figures(rows["dark"]))
     # shop: cost 13.20 + 12.00 + 5.00 = 30.20, against 10.00 + 20.00 + 3.50 = 33.50, delta -3.30.
@@ -84,6 +93,7 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "0.000000",
         "mix": "-6.000000",
         "price": "1.200000",
+        "unsplit": "0",
         "new": "5.00",
         "retired": "-3.50",
     }
@@ -95,6 +105,7 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "0.333333",
         "mix": "0.000000",
         "price": "0.166667",
+        "unsplit": "0",
         "new": "0",
         "retired": "0",
     }
@@ -107,6 +118,21 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "1.000000",
         "mix": "0.000000",
         "price": "2.000000",
+        "unsplit": "0",
+        "new": "0",
+        "retired": "0",
+    }
+    # remetered: p8's Hours and vCPU, and p9's GB against GB + GB-Mo, are never compared: their
+    # changes, 16.00 - 10.00 and 3.00 - 2.00, are unsplit; p10 alone is split, (30 - 10) x 1.00 / 10
+    # = 2 of volume at the row (p10 is its only comparable product, so no mix) and 0 of price
+    assert figures(rows["remetered"]) == {
+        "cost": "22.00",
+        "against_cost": "13.00",
+        "delta": "9.00",
+        "volume": "2.000000",
+        "mix": "0.000000",
+        "price": "0.000000",
+        "unsplit": "7.00",
         "new": "0",
         "retired": "0",
     }
@@ -119,7 +145,7 @@ async def test_components_add_up_to_delta_exactly(client: Client, group_by: str)
         client,
         against_period="previous_month",
         group_by=group_by,
-        application="shop,lab,mixed",
+        application="shop,lab,mixed,remetered",
         **{"from": "2025-02", "to": "2025-02"},
     )
     rows = body["rows"]
@@ -127,9 +153,11 @@ async def test_components_add_up_to_delta_exactly(client: Client, group_by: str)
     for row in rows:
         assert sum(Decimal(row[key]) for key in COMPONENTS) == Decimal(row["delta"]), row
         assert Decimal(row["cost"]) - Decimal(row["against_cost"]) == Decimal(row["delta"])
-    # the total: shop -3.30 + lab 0.50 + mixed 3.00 = 0.20, whatever the grouping
+    # the total: shop -3.30 + lab 0.50 + mixed 3.00 + remetered 9.00 = 9.20, whatever the grouping
     total = sum(Decimal(row["delta"]) for row in rows)
-    assert total == Decimal("0.20")
+    assert total == Decimal("9.20")
+    # and the unsplit products' share, 6.00 + 1.00, whatever the grouping: units are compared per product
+    assert sum(Decimal(row["unsplit"]) for row in rows) == Decimal("7.00")
     assert sum(Decimal(row[key]) for row in rows for key in COMPONENTS) == total
 
 
@@ -139,12 +167,33 @@ async def test_variance_by_product_has_no_mix(client: Client) -> None:
         client, against_period="previous_month", group_by="product", application="shop", **{"from": "2025-02"}
     )
     assert [
-        (r["product"], r["volume"], r["mix"], r["price"], r["new"], r["retired"]) for r in body["rows"]
+        (r["product"], r["volume"], r["mix"], r["price"], r["unsplit"], r["new"], r["retired"])
+        for r in body["rows"]
     ] == [
-        ("p1", "2.000000", "0.000000", "1.200000", "0", "0"),
-        ("p2", "-8.000000", "0.000000", "0.000000", "0", "0"),
-        ("p3", "0", "0", "0", "5.00", "0"),
-        ("p4", "0", "0", "0", "0", "-3.50"),
+        ("p1", "2.000000", "0.000000", "1.200000", "0", "0", "0"),
+        ("p2", "-8.000000", "0.000000", "0.000000", "0", "0", "0"),
+        ("p3", "0", "0", "0", "0", "5.00", "0"),
+        ("p4", "0", "0", "0", "0", "0", "-3.50"),
+    ]
+
+
+@pytest.mark.usefixtures("variance_mart")
+async def test_a_product_is_split_only_in_one_unit_on_both_sides(client: Client) -> None:
+    body = await variance(
+        client,
+        against_period="previous_month",
+        group_by="product",
+        application="remetered",
+        **{"from": "2025-02"},
+    )
+    # p10: Hours on both sides, split; p8 (Hours, then vCPU) and p9 (GB, then GB and GB-Mo) not
+    assert [
+        (r["product"], r["volume"], r["mix"], r["price"], r["unsplit"], r["new"], r["retired"])
+        for r in body["rows"]
+    ] == [
+        ("p10", "2.000000", "0.000000", "0.000000", "0", "0", "0"),
+        ("p8", "0", "0", "0", "6.00", "0", "0"),
+        ("p9", "0", "0", "0", "1.00", "0", "0"),
     ]
 
 

@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
-from finops_api.costs.services import choose_read_model
+from finops_api.costs.read_models import choose_read_model
 from finops_assets.referentials.history import APPLICATION, apply_declaration
 from finops_core.months import parse_month
 from tests.api.auth_fixtures import BILLING_TEAM, PAYMENTS_TEAM, auth_config, bearer

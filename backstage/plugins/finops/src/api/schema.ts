@@ -132,8 +132,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Why costs moved between two periods: volume, mix, price, new and retired
-         * @description Per group, delta = cost - against_cost split per product (README.md, Variance): volume + mix + price + new + retired = delta exactly. Groups are not periods: the period is the whole range from..to.
+         * Why costs moved between two periods: volume, mix, price, unsplit, new and retired
+         * @description Per group, delta = cost - against_cost split per product (README.md, Variance): volume + mix + price + unsplit + new + retired = delta exactly; no quantity is compared across units. Groups are not periods: the period is the whole range from..to.
          */
         get: operations["getCostVariance"];
         put?: never;
@@ -932,6 +932,12 @@ export interface components {
              */
             retired: string | null;
             source?: string | null;
+            /**
+             * @description An exact decimal number as a string in plain notation (never rounded, no E-notation)
+             * @example 1234.5600
+             * @example 0.000000000006266090
+             */
+            unsplit: string | null;
             /**
              * @description An exact decimal number as a string in plain notation (never rounded, no E-notation)
              * @example 1234.5600

@@ -32,7 +32,7 @@ export function bridgeBars(steps: BridgeStep[]): Bar[] {
 
 const COLOURS = { total: '#607d8b', up: '#d32f2f', down: '#388e3c' } as const;
 
-/** The variance bridge: against cost, volume, mix, price, new, retired, cost. */
+/** The variance bridge: against cost, volume, mix, price, unsplit, new, retired, cost. */
 export function WaterfallChart({ steps, currency }: { steps: BridgeStep[]; currency: string }) {
   const bars = bridgeBars(steps);
   return (

@@ -112,7 +112,7 @@ export function ComparePage() {
                     groupKey={state.group_by}
                   />
                 ) : (
-                  <p>The variance bridge (volume, mix, price, new, retired) explains a change between two periods: choose “two periods”.</p>
+                  <p>The variance bridge (volume, mix, price, unsplit, new, retired) explains a change between two periods: choose “two periods”.</p>
                 )}
               </Grid>
             </Grid>

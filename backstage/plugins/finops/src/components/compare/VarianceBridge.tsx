@@ -7,7 +7,7 @@ import { compare, formatAmount, sum } from '../../lib/money';
 import { AsyncContent } from '../common/AsyncContent';
 import { WaterfallChart, type BridgeStep } from '../../charts/WaterfallChart';
 
-const EFFECTS = ['volume', 'mix', 'price', 'new', 'retired'] as const;
+const EFFECTS = ['volume', 'mix', 'price', 'unsplit', 'new', 'retired'] as const;
 
 /** The bridge's steps over some rows: exact sums, which add up to the delta by construction. */
 export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
@@ -22,7 +22,7 @@ export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
   ];
 }
 
-/** Why costs moved between two periods: volume, mix, price, new and retired products. */
+/** Why costs moved between two periods: volume, mix, price, unsplit, new and retired products. */
 export function VarianceBridge(props: { query: VarianceQuery; currency: string; groupKey: string }) {
   const { query, currency, groupKey } = props;
   const api = useApi(finopsApiRef);
