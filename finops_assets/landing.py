@@ -35,6 +35,10 @@ _STAGING = re.compile(r"\.(?:\d{4}-\d{2}|old)-(?:(?P<pid>\d+)-)?[^-]+")
 PRODUCT_COLUMNS = ("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
 
 
+class ArchivedMonthError(RuntimeError):
+    """The month's landing is archived: it is not written again until it is restored."""
+
+
 @dataclass(frozen=True)
 class LandingSlice:
     root: Path
@@ -64,6 +68,11 @@ class LandingSlice:
     @property
     def manifest(self) -> Path:
         return self.folder / "manifest.json"
+
+    @property
+    def archived_marker(self) -> Path:
+        """Present while the month is archived (finops_assets/archive.py): it says where."""
+        return self.folder.with_name(f"{format_month(self.month)}.archived")
 
     def read_manifest(self) -> dict[str, Any]:
         if not self.manifest.exists():
@@ -121,4 +130,7 @@ def staging_folder(slice_: LandingSlice) -> Path:
     prefix = f".{format_month(slice_.month)}-{os.getpid()}-"
     staging = Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=prefix))
     staging.chmod(0o755)  # mkdtemp makes it private; the landing is for every reader
+    if slice_.archived_marker.exists():  # checked after mkdtemp: see archive.py, mark_archived
+        shutil.rmtree(staging)
+        raise ArchivedMonthError(slice_.archived_marker.read_text().strip())
     return staging

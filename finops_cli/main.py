@@ -1,4 +1,4 @@
-"""`finops`: db, materialize, serve, demo."""
+"""`finops`: db, materialize, archive, serve, demo."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from importlib.metadata import version
+from pathlib import Path
 
 from finops_core.config import ConfigError
 from finops_core.migrations import MigrationError
@@ -78,6 +79,21 @@ def _parser() -> argparse.ArgumentParser:
         "missing, too many rejects, a total far from the loaded one)",
     )
 
+    archive = _command(
+        commands,
+        "archive",
+        "move old months' landing folders to an archive folder (their totals stay in the mart), "
+        "or restore one",
+        "FINOPS_DATABASE_URL, FINOPS_HOME",
+    )
+    cut = archive.add_mutually_exclusive_group(required=True)
+    cut.add_argument("--before", type=_month, metavar="YYYY-MM", help="archive every month before this one")
+    cut.add_argument("--restore", type=_month, metavar="YYYY-MM", help="bring this month's landing back")
+    archive.add_argument(
+        "--to", type=Path, metavar="FOLDER", help="the archive folder (default $FINOPS_HOME/archive)"
+    )
+    archive.add_argument("--source", action="append", help="only this source (repeatable); default all")
+
     serve = _command(commands, "serve", "run the REST API", "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
@@ -124,6 +140,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error("materialize: --to goes with --from, not --month")
         first = args.month or args.first
         return materialize(first, args.last or first, args.source, args.strict, args.accept_held)
+    if args.command == "archive":
+        from finops_cli.archive import archive, restore
+
+        if args.restore is not None:
+            return restore(args.restore, args.to, args.source)
+        return archive(args.before, args.to, args.source)
     if args.command == "serve":
         from finops_cli.commands import serve
 
