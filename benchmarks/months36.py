@@ -1,0 +1,230 @@
+"""36 months kept at a flat cost: a month's materialization and the dashboards' p95, month after
+month, then the mart and landing on disk against the raw files, then `finops archive`.
+
+Generates months x rows FOCUS rows as Parquet (the ingest benchmark's generator and file cache),
+materializes them one after another through the real asset graph into a fresh database and,
+after each month, times the dashboard requests of benchmarks/api_costs.py over the last 12
+months (a dashboard's window: the same question every month, so its answer does not grow) in
+process through the real app. After the first month it writes the budget rate card and the
+catalog and creates the simulations, as api_costs does, so every later month is valued under
+all of them. Prints:
+
+- per month: the materialization's seconds (and per step) and each dashboard request's p95;
+- the series' flatness: median of months 2-4 vs 34-36, the ratio month 36 / month 2 and the
+  least-squares slope from month 2 on;
+- the mart's size on disk per table (pg_total_relation_size), the landing's (the provider's
+  copies apart) and the raw Parquet files';
+- `finops archive --before <month 25>` (months 1-24): its time, the answers of every dashboard
+  request over the 36 months before and after (identical or the benchmark fails), the sizes after.
+
+    python -m benchmarks.months36                      # 36 months x 300,000 rows
+    python -m benchmarks.months36 --rows 1000000 --requests 20
+
+The database server is FINOPS_BENCH_DATABASE_URL, else FINOPS_TEST_DATABASE_URL, else the
+embedded one; its database is dropped at the end unless --keep-database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import psycopg
+from litestar.testing import AsyncTestClient
+
+from benchmarks.api_costs import (
+    Case,
+    cases,
+    simulation_scopes,
+    simulations,
+    value_again,
+    write_budget,
+    write_catalog,
+)
+from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
+from finops_api.app import create_app
+from finops_assets.demo.generator.spec import DemoSpec, demo_months
+from finops_assets.resources import MartResource
+from finops_cli.main import main as finops
+from finops_core.api_config import ApiConfig, AuthConfig
+from finops_core.config import PlatformConfig, SourceConfig
+from finops_core.months import add_months, format_month
+
+SOURCE = "bench"
+WINDOW = 12
+"""Months a dashboard shows."""
+ARCHIVED = 24
+"""The months `finops archive` moves at the end."""
+_TABLE_SIZES = """
+SELECT coalesce(parent.relname, c.relname) AS name, sum(pg_total_relation_size(c.oid))::bigint AS size
+  FROM pg_class AS c
+  JOIN pg_namespace AS n ON n.oid = c.relnamespace
+  LEFT JOIN pg_inherits AS i ON i.inhrelid = c.oid
+  LEFT JOIN pg_class AS parent ON parent.oid = i.inhparent
+ WHERE n.nspname = 'finops' AND c.relkind IN ('r', 'm')
+ GROUP BY 1 ORDER BY 2 DESC, 1
+"""
+
+
+def dashboard_cases(url: str, first: date, last: date) -> list[Case]:
+    return [case for case in cases(simulation_scopes(url), first, last) if case.dashboard]
+
+
+def app(url: str) -> AsyncTestClient:  # type: ignore[type-arg]
+    return AsyncTestClient(app=create_app(url, api=ApiConfig(auth=AuthConfig(mode="none"))))
+
+
+async def create_simulations(url: str, months: tuple[date, ...]) -> None:
+    async with app(url) as client:
+        for simulation in simulations(simulation_scopes(url), months):
+            created = await client.post("/api/v1/pricing-views/simulations", json=simulation)
+            if created.status_code != 201:
+                raise SystemExit(f"creating the simulation: {created.text}")
+
+
+async def p95s(url: str, asked: list[Case], requests: int) -> list[float]:
+    """Each case's p95 in ms over `requests` timed requests (after one warm-up)."""
+    result = []
+    async with app(url) as client:
+        for case in asked:
+            response = await client.get(case.path, params=case.params)
+            if response.status_code != 200:
+                raise SystemExit(f"{case.path} {case.params}: {response.status_code} {response.text}")
+            seconds = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                await client.get(case.path, params=case.params)
+                seconds.append(time.perf_counter() - started)  # float ok: a timing
+            result.append(statistics.quantiles(seconds, n=20)[-1] * 1000)
+    return result
+
+
+async def answers(url: str, asked: list[Case]) -> list[Any]:
+    async with app(url) as client:
+        return [(await client.get(case.path, params=case.params)).json() for case in asked]
+
+
+def disk(folder: Path) -> tuple[int, int]:
+    """(bytes of every file under folder, bytes of those under a source_files/ folder); a file
+    hard-linked twice counts once."""
+    seen: set[int] = set()
+    total = copies = 0
+    for path in folder.rglob("*"):
+        if path.is_file() and (stat := path.stat()).st_ino not in seen:
+            seen.add(stat.st_ino)
+            total += stat.st_size
+            copies += stat.st_size if path.parent.name == "source_files" else 0
+    return total, copies
+
+
+def mart_sizes(url: str) -> list[tuple[str, int]]:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE)")  # autovacuum would have by the time anyone measured
+        return [(name, size) for name, size in conn.execute(_TABLE_SIZES).fetchall()]
+
+
+def print_sizes(url: str, landing: Path, raw: int, title: str) -> None:
+    tables = mart_sizes(url)
+    mart = sum(size for _, size in tables)
+    total, copies = disk(landing)
+    say(f"\n{title}: raw Parquet {raw / 1e6:,.0f} MB; mart {mart / 1e6:,.0f} MB = {mart / raw:.2f} x raw; "
+        f"landing {total / 1e6:,.0f} MB = {total / raw:.2f} x raw ({copies / 1e6:,.0f} MB of it the "
+        f"provider's copies); mart + landing = {(mart + total) / raw:.2f} x raw (target <= 1), "
+        f"without the copies {(mart + total - copies) / raw:.2f} x raw")  # fmt: skip
+    say("  " + ", ".join(f"{name} {size / 1e6:,.1f}" for name, size in tables if size >= 1e6) + " (MB)")
+
+
+def flatness(label: str, series: list[float]) -> str:
+    """From month 2 on (month 1 pays the first-load costs)."""
+    rest = series[1:]
+    slope = statistics.linear_regression(range(len(rest)), rest).slope
+    head, tail = statistics.median(rest[:3]), statistics.median(rest[-3:])
+    return (f"{label}: months 2-4 median {head:.2f}, last 3 median {tail:.2f} (x{tail / head:.2f}); "
+            f"month {len(series)} / month 2 = {series[-1] / series[1]:.2f}; slope {slope:+.4f} a month "
+            f"= {slope * len(rest) / head:+.1%} over the series")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--rows", type=int, default=300_000, help="FOCUS rows per month")
+    parser.add_argument("--applications", type=int, default=2_000)
+    parser.add_argument("--products", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per dashboard case")
+    parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench36")
+    parser.add_argument("--keep-database", action="store_true")
+    args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+    months = demo_months(args.months)
+    spec = DemoSpec(months=months, rows_per_month=args.rows, applications=args.applications, products=args.products)
+    files_dir = args.data_dir / "parquet"
+    raw = sum(p.stat().st_size for p in dataset(spec, files_dir, "parquet"))
+    home = args.data_dir / f"home-{os.getpid()}"
+    admin, name, url = migrated_bench_database(args.data_dir)
+    config = PlatformConfig(
+        start_month=format_month(months[0]),
+        sources=[SourceConfig(name=SOURCE, kind="focus", path=str(files_dir), application_tag="application")],
+    )
+    mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
+    say(f"database {name}; {args.months} months x {args.rows:,} rows ({raw / 1e6:,.0f} MB of Parquet); "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
+    try:
+        seconds, p95_series = [], []
+        for number, month in enumerate(months, 1):
+            elapsed, steps = timed_month(config, month, mart, SOURCE)
+            if number == 1:  # the rate card and catalog of api_costs, from the first month's rates
+                write_budget(url, home / "pricing", months)
+                write_catalog(url, home / "catalog", 50)
+                config = msgspec.structs.replace(config, pricing=str(home / "pricing"), catalog=str(home / "catalog"))
+                say(f"month 1 valued again under the rate card in {value_again(config, month, mart):.1f} s")
+                asyncio.run(create_simulations(url, months))
+                asked = dashboard_cases(url, month, month)
+                say("dashboard requests: " + "; ".join(f"[{i}] {c.label}" for i, c in enumerate(asked, 1)))
+            asked = dashboard_cases(url, max(months[0], add_months(month, 1 - WINDOW)), month)
+            timings = asyncio.run(p95s(url, asked, args.requests))
+            seconds.append(elapsed)
+            p95_series.append(timings)
+            say(f"month {number:2d} {format_month(month)}: {elapsed:5.2f} s ({steps}); p95 ms "
+                + " ".join(f"[{i}] {t:.1f}" for i, t in enumerate(timings, 1))
+                + f"; load {os.getloadavg()[0]:.2f}")  # fmt: skip
+
+        say("\nFlatness from month 2 (month 1 pays the first load of the referentials)")
+        say("  " + flatness("materialization s", seconds))
+        for i in range(len(p95_series[0])):
+            say("  " + flatness(f"[{i + 1}] p95 ms", [month[i] for month in p95_series]))
+        print_sizes(url, home / "landing", raw, f"On disk after {args.months} months")
+
+        whole = dashboard_cases(url, months[0], months[-1])
+        whole.append(Case("costs by month, all months", "/api/v1/costs", {"group_by": "month",
+                          "from": format_month(months[0]), "to": format_month(months[-1])}))  # fmt: skip
+        before = asyncio.run(answers(url, whole))
+        os.environ |= {"FINOPS_DATABASE_URL": url, "FINOPS_HOME": str(home)}
+        started = time.perf_counter()
+        cut = format_month(months[min(ARCHIVED, len(months) - 1)])
+        if finops(["archive", "--before", cut]) != 0:
+            raise SystemExit("finops archive failed")
+        archive_seconds = time.perf_counter() - started
+        after = asyncio.run(answers(url, whole))
+        if after != before:
+            raise SystemExit("the answers changed after archiving")
+        say(f"\n`finops archive --before {cut}`: {archive_seconds:.1f} s; the {len(whole)} answers over "
+            f"all {args.months} months identical before and after")  # fmt: skip
+        archived, _ = disk(home / "archive")
+        say(f"archive folder: {archived / 1e6:,.0f} MB (hard links: the same filesystem, no byte copied)")
+        print_sizes(url, home / "landing", raw, "On disk after archiving")
+    finally:
+        if not args.keep_database:
+            drop_database(admin, name)
+
+
+if __name__ == "__main__":
+    main()
