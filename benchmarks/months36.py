@@ -153,7 +153,9 @@ def flatness(label: str, series: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--rows", type=int, default=300_000, help="FOCUS rows per month")
     parser.add_argument("--applications", type=int, default=2_000)
@@ -165,7 +167,9 @@ def main() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     months = demo_months(args.months)
-    spec = DemoSpec(months=months, rows_per_month=args.rows, applications=args.applications, products=args.products)
+    spec = DemoSpec(
+        months=months, rows_per_month=args.rows, applications=args.applications, products=args.products
+    )
     files_dir = args.data_dir / "parquet"
     raw = sum(p.stat().st_size for p in dataset(spec, files_dir, "parquet"))
     home = args.data_dir / f"home-{os.getpid()}"
@@ -184,7 +188,9 @@ def main() -> None:
             if number == 1:  # the rate card and catalog of api_costs, from the first month's rates
                 write_budget(url, home / "pricing", months)
                 write_catalog(url, home / "catalog", 50)
-                config = msgspec.structs.replace(config, pricing=str(home / "pricing"), catalog=str(home / "catalog"))
+                config = msgspec.structs.replace(
+                    config, pricing=str(home / "pricing"), catalog=str(home / "catalog")
+                )
                 say(f"month 1 valued again under the rate card in {value_again(config, month, mart):.1f} s")
                 asyncio.run(create_simulations(url, months))
                 asked = dashboard_cases(url, month, month)

@@ -114,7 +114,7 @@ def _index(slice_: LandingSlice, folder: Path) -> dict[str, object]:
         digest = sha256(path)
         if name in recorded and recorded[name] != digest:
             raise ArchiveError(
-                f"{folder / name}: its sha256 is not the one recorded when the provider's file was "
+                f"{slice_.folder / name}: its sha256 is not the one recorded when the provider's file was "
                 f"read ({recorded[name]}); {slice_.source} {format_month(slice_.month)} is not archived"
             )
         files[name] = {"size": path.stat().st_size, "sha256": digest}

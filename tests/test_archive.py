@@ -41,6 +41,10 @@ def _tree(folder: Path) -> dict[str, tuple[int, str]]:
 
 @pytest.fixture
 def platform(mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
+    return materialized(tmp_path, monkeypatch)
+
+
+def materialized(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Three months of FOCUS Parquet (2,000 rows each) materialized through `finops materialize`."""
     files = tmp_path / "focus"
     write_dataset(DemoSpec(months=MONTHS, rows_per_month=2_000, applications=8, products=12), files)
@@ -162,3 +166,45 @@ def test_one_archive_run_at_a_time(platform: dict[str, Path], capsys: pytest.Cap
         assert main(["archive", "--before", "2025-03"]) == 2
     assert "another `finops archive` is running on" in capsys.readouterr().err
     assert (platform["landing"] / "2025-01").is_dir()
+
+
+def test_linked_source_files_cost_no_byte_and_a_file_rewritten_in_place_is_refused(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FINOPS_LANDING_SOURCE_FILES", "link")
+    platform = materialized(tmp_path, monkeypatch)
+    landing, archive = platform["landing"], platform["archive"]
+    for month in ("2025-01", "2025-02", "2025-03"):
+        provider = (platform["files"] / f"focus_{month}.parquet").stat()
+        landed = (landing / month / "source_files" / f"000_focus_{month}.parquet").stat()
+        assert (landed.st_ino, landed.st_nlink) == (provider.st_ino, 2)  # one file, two names
+    rewritten = platform["files"] / "focus_2025-02.parquet"
+    with rewritten.open("r+b") as handle:  # a provider rewriting its file in place
+        handle.seek(100)
+        handle.write(b"\x00")
+    capsys.readouterr()
+
+    assert main(["archive", "--before", "2025-03"]) == 1
+    err = capsys.readouterr().err
+    recorded = json.loads((landing / "2025-02" / "manifest.json").read_text())["files"][0]["sha256"]
+    assert (
+        f"error: {landing / '2025-02' / 'source_files' / '000_focus_2025-02.parquet'}: its sha256 is not "
+        f"the one recorded when the provider's file was read ({recorded}); cloud 2025-02 is not archived"
+    ) in err
+    assert "archived 1 month folder(s)" in err and "1 refused" in err
+    assert (landing / "2025-02").is_dir() and not (landing / "2025-02.archived").exists()
+    assert not (archive / "2025-02").exists() and (archive / "2025-01").is_dir()
+    provider = (platform["files"] / "focus_2025-01.parquet").stat()  # the provider's, the archive's
+    assert (
+        archive / "2025-01" / "source_files" / "000_focus_2025-01.parquet"
+    ).stat().st_ino == provider.st_ino
+
+
+def test_an_unknown_landing_mode_is_a_usage_error(
+    platform: dict[str, Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FINOPS_LANDING_SOURCE_FILES", "symlink")
+    assert main(["archive", "--before", "2025-03"]) == 2
+    assert (
+        "finops: error: FINOPS_LANDING_SOURCE_FILES=symlink: expected copy or link" in capsys.readouterr().err
+    )

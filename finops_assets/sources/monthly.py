@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,7 +18,7 @@ from typing import Protocol, TypeVar
 
 import polars as pl
 
-from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, staging_folder
+from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_file, publish, staging_folder
 from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import (
     READ_PROBLEM,
@@ -306,7 +305,7 @@ def land_lines(lines: pl.DataFrame, used: list[Path], staging: Path, normalised:
     landed: dict[str, str] = {}
     for number, path in enumerate(used):
         name = f"{number:03d}_{path.name}"
-        shutil.copyfile(path, copies / name)
+        keep_source_file(path, copies / name)
         landed[str(path)] = f"{SOURCE_FILES}/{name}"
     narrow = lines.select(
         pl.col("_file").replace_strict(landed, return_dtype=pl.String), "_line", *normalised
