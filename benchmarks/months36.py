@@ -5,7 +5,8 @@ Generates months x rows FOCUS rows as Parquet (the ingest benchmark's generator 
 materializes them one after another through the real asset graph into a fresh database and,
 after each month, times the dashboard requests of benchmarks/api_costs.py over the last 12
 months (a dashboard's window: the same question every month, so its answer does not grow) in
-process through the real app. After the first month it writes the budget rate card and the
+process through the real app (its answer cache off: the SQL is what grows with
+the months, not a memory hit). After the first month it writes the budget rate card and the
 catalog and creates the simulations, as api_costs does, so every later month is valued under
 all of them. Prints:
 
@@ -57,6 +58,7 @@ from finops_cli.main import main as finops
 from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.months import add_months, format_month
+from finops_core.settings import Settings
 
 SOURCE = "bench"
 WINDOW = 12
@@ -79,7 +81,10 @@ def dashboard_cases(url: str, first: date, last: date) -> list[Case]:
 
 
 def app(url: str) -> AsyncTestClient:  # type: ignore[type-arg]
-    return AsyncTestClient(app=create_app(url, api=ApiConfig(auth=AuthConfig(mode="none"))))
+    # no answer cache: a repeated request would be answered from memory, and the read models' cost
+    # as months accumulate is what is measured
+    api = ApiConfig(auth=AuthConfig(mode="none"), answer_cache_megabytes=0)
+    return AsyncTestClient(app=create_app(url, api=api))
 
 
 async def create_simulations(url: str, months: tuple[date, ...]) -> None:
@@ -112,10 +117,11 @@ async def answers(url: str, asked: list[Case]) -> list[Any]:
         return [(await client.get(case.path, params=case.params)).json() for case in asked]
 
 
-def disk(folder: Path) -> tuple[int, int]:
+def disk(folder: Path, raw: Path) -> tuple[int, int]:
     """(bytes of every file under folder, bytes of those under a source_files/ folder); a file
-    hard-linked twice counts once."""
-    seen: set[int] = set()
+    hard-linked twice counts once, and not at all when it is one of the raw files (under
+    FINOPS_LANDING_SOURCE_FILES=link: the raw files' bytes are counted in raw)."""
+    seen = {p.stat().st_ino for p in raw.glob("*.parquet")}
     total = copies = 0
     for path in folder.rglob("*"):
         if path.is_file() and (stat := path.stat()).st_ino not in seen:
@@ -131,10 +137,10 @@ def mart_sizes(url: str) -> list[tuple[str, int]]:
         return [(name, size) for name, size in conn.execute(_TABLE_SIZES).fetchall()]
 
 
-def print_sizes(url: str, landing: Path, raw: int, title: str) -> None:
+def print_sizes(url: str, landing: Path, files_dir: Path, raw: int, title: str) -> None:
     tables = mart_sizes(url)
     mart = sum(size for _, size in tables)
-    total, copies = disk(landing)
+    total, copies = disk(landing, files_dir)
     say(f"\n{title}: raw Parquet {raw / 1e6:,.0f} MB; mart {mart / 1e6:,.0f} MB = {mart / raw:.2f} x raw; "
         f"landing {total / 1e6:,.0f} MB = {total / raw:.2f} x raw ({copies / 1e6:,.0f} MB of it the "
         f"provider's copies); mart + landing = {(mart + total) / raw:.2f} x raw (target <= 1), "
@@ -179,7 +185,9 @@ def main() -> None:
         sources=[SourceConfig(name=SOURCE, kind="focus", path=str(files_dir), application_tag="application")],
     )
     mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
+    mode = Settings.from_env().landing_source_files
     say(f"database {name}; {args.months} months x {args.rows:,} rows ({raw / 1e6:,.0f} MB of Parquet); "
+        f"the landing keeps the provider's files as: {mode} (FINOPS_LANDING_SOURCE_FILES); "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     try:
         seconds, p95_series = [], []
@@ -207,7 +215,7 @@ def main() -> None:
         say("  " + flatness("materialization s", seconds))
         for i in range(len(p95_series[0])):
             say("  " + flatness(f"[{i + 1}] p95 ms", [month[i] for month in p95_series]))
-        print_sizes(url, home / "landing", raw, f"On disk after {args.months} months")
+        print_sizes(url, home / "landing", files_dir, raw, f"On disk after {args.months} months")
 
         whole = dashboard_cases(url, months[0], months[-1])
         whole.append(Case("costs by month, all months", "/api/v1/costs", {"group_by": "month",
@@ -224,9 +232,12 @@ def main() -> None:
             raise SystemExit("the answers changed after archiving")
         say(f"\n`finops archive --before {cut}`: {archive_seconds:.1f} s; the {len(whole)} answers over "
             f"all {args.months} months identical before and after")  # fmt: skip
-        archived, _ = disk(home / "archive")
-        say(f"archive folder: {archived / 1e6:,.0f} MB (hard links: the same filesystem, no byte copied)")
-        print_sizes(url, home / "landing", raw, "On disk after archiving")
+        archived, _ = disk(home / "archive", files_dir)
+        say(
+            f"archive folder: {archived / 1e6:,.0f} MB, hard links of the files the landing held "
+            "(one filesystem: no byte written)"
+        )
+        print_sizes(url, home / "landing", files_dir, raw, "On disk after archiving")
     finally:
         if not args.keep_database:
             drop_database(admin, name)
