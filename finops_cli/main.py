@@ -16,7 +16,8 @@ from finops_core.months import parse_month
 ENVIRONMENT = """environment:
   FINOPS_CONFIG         the platform configuration file (default ./finops.yaml)
   FINOPS_DATABASE_URL   the mart's PostgreSQL (default: the embedded server under FINOPS_HOME)
-  FINOPS_HOME           the embedded database, the landing layer, the demo (default ./.finops)"""
+  FINOPS_HOME           the embedded database, the landing layer, the demo (default ./.finops)
+  FINOPS_LANDING_SOURCE_FILES  copy (default) or link: how the landing keeps Parquet inputs"""
 
 
 def _month(text: str) -> date:
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "materialize",
         "run month partitions of the asset graph: sources, allocation, valuation, read models",
-        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME",
+        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME, FINOPS_LANDING_SOURCE_FILES",
     )
     months = materialize.add_mutually_exclusive_group(required=True)
     months.add_argument("--month", type=_month, metavar="YYYY-MM", help="one billing month")
