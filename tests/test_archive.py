@@ -7,6 +7,9 @@ import fcntl
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
@@ -19,6 +22,7 @@ from litestar.testing import TestClient
 from finops_api.app import create_app
 from finops_assets.demo.generator.spec import DemoSpec
 from finops_assets.demo.generator.writer import write_dataset
+from finops_assets.faults import KILL_AFTER
 from finops_cli.main import main
 from finops_core.api_config import ApiConfig, AuthConfig
 
@@ -208,3 +212,19 @@ def test_an_unknown_landing_mode_is_a_usage_error(
     assert (
         "finops: error: FINOPS_LANDING_SOURCE_FILES=symlink: expected copy or link" in capsys.readouterr().err
     )
+
+
+def test_a_stale_month_is_refused(
+    mart_url: str, platform: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run killed (SIGKILL) right after its consumption step: the month's layers disagree."""
+    env = os.environ | {KILL_AFTER: "cloud/consumption"}
+    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-02"]
+    assert subprocess.run(command, env=env, capture_output=True, check=False).returncode == -signal.SIGKILL
+    capsys.readouterr()
+
+    assert main(["archive", "--before", "2025-03"]) == 1
+    err = capsys.readouterr().err
+    assert "error: cloud 2025-02 is not archived: stale: its mart layers disagree (versions: " in err
+    assert "archived 1 month folder(s) before 2025-03" in err and "1 refused" in err
+    assert (platform["landing"] / "2025-02").is_dir() and not (platform["landing"] / "2025-01").exists()
