@@ -44,6 +44,7 @@ from litestar.testing import AsyncTestClient
 from benchmarks.api_costs import (
     Case,
     cases,
+    mart_arguments,
     simulation_scopes,
     simulations,
     value_again,
@@ -162,13 +163,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--rows", type=int, default=300_000, help="FOCUS rows per month")
-    parser.add_argument("--applications", type=int, default=2_000)
-    parser.add_argument("--products", type=int, default=500)
+    mart_arguments(parser)  # the api_costs benchmark's scale options, with this one's defaults
+    parser.set_defaults(months=36, rows=300_000, data_dir=REPO / ".finops" / "bench36")
     parser.add_argument("--requests", type=int, default=20, help="timed requests per dashboard case")
-    parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench36")
-    parser.add_argument("--keep-database", action="store_true")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
