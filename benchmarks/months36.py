@@ -150,13 +150,16 @@ def print_sizes(url: str, landing: Path, files_dir: Path, raw: int, title: str) 
 
 
 def flatness(label: str, series: list[float]) -> str:
-    """From month 2 on (month 1 pays the first-load costs)."""
+    """From month 2 on (month 1 pays the first-load costs): the medians of its thirds (robust to
+    a shared machine's bursts, which move single months by 2-10x), month 36 / month 2 and the
+    least-squares slope."""
     rest = series[1:]
-    slope = statistics.linear_regression(range(len(rest)), rest).slope
-    head, tail = statistics.median(rest[:3]), statistics.median(rest[-3:])
-    return (f"{label}: months 2-4 median {head:.2f}, last 3 median {tail:.2f} (x{tail / head:.2f}); "
-            f"month {len(series)} / month 2 = {series[-1] / series[1]:.2f}; slope {slope:+.4f} a month "
-            f"= {slope * len(rest) / head:+.1%} over the series")  # fmt: skip
+    third = max(1, len(rest) // 3)
+    medians = [statistics.median(part) for part in (rest[:third], rest[third:-third] or rest, rest[-third:])]
+    slope = statistics.linear_regression(range(len(rest)), rest).slope if len(rest) > 1 else 0.0
+    return (f"{label}: medians of the thirds from month 2 {' / '.join(f'{m:.2f}' for m in medians)} "
+            f"(last / first third {medians[2] / medians[0]:.2f}); month {len(series)} / month 2 = "
+            f"{series[-1] / series[1]:.2f}; slope {slope:+.4f} a month")  # fmt: skip
 
 
 def main() -> None:
