@@ -96,20 +96,25 @@ async def create_simulations(url: str, months: tuple[date, ...]) -> None:
                 raise SystemExit(f"creating the simulation: {created.text}")
 
 
-async def p95s(url: str, asked: list[Case], requests: int) -> list[float]:
-    """Each case's p95 in ms over `requests` timed requests (after one warm-up)."""
+async def p95s(url: str, asked: list[Case], requests: int, interleave: int = 1) -> list[float]:
+    """Each case's p95 in ms over `requests` timed requests (after one warm-up). interleave: the
+    cases are taken that many at a time, their requests alternating, so that a burst of the
+    shared machine's load falls on each of them alike."""
     result = []
     async with app(url) as client:
-        for case in asked:
-            response = await client.get(case.path, params=case.params)
-            if response.status_code != 200:
-                raise SystemExit(f"{case.path} {case.params}: {response.status_code} {response.text}")
-            seconds = []
+        for first in range(0, len(asked), interleave):
+            group = asked[first : first + interleave]
+            for case in group:
+                response = await client.get(case.path, params=case.params)
+                if response.status_code != 200:
+                    raise SystemExit(f"{case.path} {case.params}: {response.status_code} {response.text}")
+            seconds: list[list[float]] = [[] for _ in group]
             for _ in range(requests):
-                started = time.perf_counter()
-                await client.get(case.path, params=case.params)
-                seconds.append(time.perf_counter() - started)  # float ok: a timing
-            result.append(statistics.quantiles(seconds, n=20)[-1] * 1000)
+                for case, timings in zip(group, seconds, strict=True):
+                    started = time.perf_counter()
+                    await client.get(case.path, params=case.params)
+                    timings.append(time.perf_counter() - started)  # float ok: a timing
+            result.extend(statistics.quantiles(timings, n=20)[-1] * 1000 for timings in seconds)
     return result
 
 
@@ -215,6 +220,16 @@ def main() -> None:
         say("  " + flatness("materialization s", seconds))
         for i in range(len(p95_series[0])):
             say("  " + flatness(f"[{i + 1}] p95 ms", [month[i] for month in p95_series]))
+        # the same dashboards over the first and the last 12 months, requests alternating: one
+        # moment of the machine for both, the fairest reading of growth with the months kept
+        first_year = dashboard_cases(url, months[0], months[min(WINDOW, len(months)) - 1])
+        last_year = dashboard_cases(url, months[-min(WINDOW, len(months))], months[-1])
+        pairs = [case for pair in zip(first_year, last_year, strict=True) for case in pair]
+        both = asyncio.run(p95s(url, pairs, args.requests, interleave=2))
+        say(f"\nWith {len(months)} months kept, the first year against the last, alternating (p95 ms):")
+        for i in range(len(first_year)):
+            first, last = both[2 * i], both[2 * i + 1]
+            say(f"  [{i + 1}] first year {first:.1f}, last year {last:.1f}: last / first {last / first:.2f}")
         print_sizes(url, home / "landing", files_dir, raw, f"On disk after {args.months} months")
 
         whole = dashboard_cases(url, months[0], months[-1])
