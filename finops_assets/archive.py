@@ -182,30 +182,39 @@ def mark_archived(slice_: LandingSlice, archive: LandingSlice) -> None:
             )
 
 
+def _write_archive(slice_: LandingSlice, archive: LandingSlice, files: list[Path]) -> None:
+    """The landing folder's files, linked or copied into a staging folder, verified, with their
+    archive.json, swapped in as the archive's folder."""
+    staging = staging_folder(archive)
+    try:
+        for path in files:
+            _place(path, staging / path.relative_to(slice_.folder))
+        index = _index(slice_, staging)
+        _verify(slice_.folder, index)  # the landing did not change while it was read
+        index["archived_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        index["landing"] = str(slice_.folder)
+        (staging / ARCHIVE_INDEX).write_text(json.dumps(index, indent=2))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    publish(archive, staging)
+
+
 def archive_slice(slice_: LandingSlice, archive_root: Path) -> tuple[int, int]:
     """Move one landing folder to the archive; (files, bytes) taken out of the landing."""
     archive = LandingSlice(archive_root, slice_.source, slice_.month)
     mark_archived(slice_, archive)
     files = _files(slice_.folder)
     size = sum(p.stat().st_size for p in files)
-    if archive.folder.exists():  # a run stopped after the archive was written: finish it
-        index = json.loads((archive.folder / ARCHIVE_INDEX).read_text())
-        _verify(slice_.folder, index)
-    else:
-        staging = staging_folder(archive)
-        try:
-            for path in files:
-                _place(path, staging / path.relative_to(slice_.folder))
-            index = _index(slice_, staging)
-            _verify(slice_.folder, index)  # the landing did not change while it was read
-            index["archived_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-            index["landing"] = str(slice_.folder)
-            (staging / ARCHIVE_INDEX).write_text(json.dumps(index, indent=2))
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            slice_.archived_marker.unlink(missing_ok=True)
-            raise
-        publish(archive, staging)
+    try:
+        if archive.folder.exists():  # a run stopped after the archive was written: finish it
+            index = json.loads((archive.folder / ARCHIVE_INDEX).read_text())
+            _verify(slice_.folder, index)
+        else:
+            _write_archive(slice_, archive, files)
+    except BaseException:
+        slice_.archived_marker.unlink(missing_ok=True)  # the landing keeps the month, writable
+        raise
     _remove(slice_.folder)
     return len(files), size
 

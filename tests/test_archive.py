@@ -228,3 +228,31 @@ def test_a_stale_month_is_refused(
     assert "error: cloud 2025-02 is not archived: stale: its mart layers disagree (versions: " in err
     assert "archived 1 month folder(s) before 2025-03" in err and "1 refused" in err
     assert (platform["landing"] / "2025-02").is_dir() and not (platform["landing"] / "2025-01").exists()
+
+
+def test_a_run_stopped_after_writing_the_archive_is_finished_by_the_next(
+    platform: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    landing, archive = platform["landing"], platform["archive"]
+    before = _tree(landing / "2025-01")
+    assert main(["archive", "--before", "2025-02"]) == 0
+    # what a run killed between writing the archive and removing the landing folder leaves
+    (landing / "2025-01").mkdir()
+    for name in before:
+        (landing / "2025-01" / name).parent.mkdir(exist_ok=True)
+        (landing / "2025-01" / name).write_bytes((archive / "2025-01" / name).read_bytes())
+    capsys.readouterr()
+
+    assert main(["archive", "--before", "2025-02"]) == 0
+    assert "archived 1 month folder(s) before 2025-02" in capsys.readouterr().err
+    assert not (landing / "2025-01").exists() and (landing / "2025-01.archived").exists()
+    assert {k: v for k, v in _tree(archive / "2025-01").items() if k != "archive.json"} == before
+
+    # the same, but the landing differs from the archive: refused, the landing left writable
+    assert main(["archive", "--restore", "2025-01"]) == 0
+    (archive / "2025-01").mkdir(parents=True)
+    (archive / "2025-01" / "archive.json").write_text(json.dumps({"files": {"facts.parquet": {}}}))
+    capsys.readouterr()
+    assert main(["archive", "--before", "2025-02"]) == 1
+    assert f"error: {landing / '2025-01'}: holds " in capsys.readouterr().err
+    assert (landing / "2025-01").is_dir() and not (landing / "2025-01.archived").exists()
