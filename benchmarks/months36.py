@@ -96,11 +96,11 @@ async def create_simulations(url: str, months: tuple[date, ...]) -> None:
                 raise SystemExit(f"creating the simulation: {created.text}")
 
 
-async def p95s(url: str, asked: list[Case], requests: int, interleave: int = 1) -> list[float]:
-    """Each case's p95 in ms over `requests` timed requests (after one warm-up). interleave: the
+async def samples(url: str, asked: list[Case], requests: int, interleave: int = 1) -> list[list[float]]:
+    """Each case's `requests` timings in ms (after one warm-up). interleave: the
     cases are taken that many at a time, their requests alternating, so that a burst of the
     shared machine's load falls on each of them alike."""
-    result = []
+    result: list[list[float]] = []
     async with app(url) as client:
         for first in range(0, len(asked), interleave):
             group = asked[first : first + interleave]
@@ -114,8 +114,16 @@ async def p95s(url: str, asked: list[Case], requests: int, interleave: int = 1) 
                     started = time.perf_counter()
                     await client.get(case.path, params=case.params)
                     timings.append(time.perf_counter() - started)  # float ok: a timing
-            result.extend(statistics.quantiles(timings, n=20)[-1] * 1000 for timings in seconds)
+            result.extend([t * 1000 for t in timings] for timings in seconds)
     return result
+
+
+def p95(timings: list[float]) -> float:
+    return statistics.quantiles(timings, n=20)[-1]
+
+
+async def p95s(url: str, asked: list[Case], requests: int) -> list[float]:
+    return [p95(timings) for timings in await samples(url, asked, requests)]
 
 
 async def answers(url: str, asked: list[Case]) -> list[Any]:
@@ -225,11 +233,15 @@ def main() -> None:
         first_year = dashboard_cases(url, months[0], months[min(WINDOW, len(months)) - 1])
         last_year = dashboard_cases(url, months[-min(WINDOW, len(months))], months[-1])
         pairs = [case for pair in zip(first_year, last_year, strict=True) for case in pair]
-        both = asyncio.run(p95s(url, pairs, args.requests, interleave=2))
-        say(f"\nWith {len(months)} months kept, the first year against the last, alternating (p95 ms):")
+        both = asyncio.run(samples(url, pairs, 3 * args.requests, interleave=2))
+        say(f"\nWith {len(months)} months kept, the first year against the last, alternating, "
+            f"{3 * args.requests} requests each (ms):")  # fmt: skip
         for i in range(len(first_year)):
             first, last = both[2 * i], both[2 * i + 1]
-            say(f"  [{i + 1}] first year {first:.1f}, last year {last:.1f}: last / first {last / first:.2f}")
+            a, b = statistics.median(first), statistics.median(last)
+            say(f"  [{i + 1}] p50 {a:.1f} / {b:.1f} (last / first {b / a:.2f}); "
+                f"p95 {p95(first):.1f} / {p95(last):.1f} "
+                f"(last / first {p95(last) / p95(first):.2f})")  # fmt: skip
         print_sizes(url, home / "landing", files_dir, raw, f"On disk after {args.months} months")
 
         whole = dashboard_cases(url, months[0], months[-1])
