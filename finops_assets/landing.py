@@ -3,12 +3,13 @@ for drill-down, lineage and re-processing without re-reading the provider's file
 
     <root>/<source>/<YYYY-MM>/manifest.json     files read (sha256), counts, totals, lines_layout
                              /lines.parquet     the lines (see lines_layout below)
-                             /source_files/     byte copies of Parquet inputs (lines_layout
+                             /source_files/     copies (or hard links) of Parquet inputs (lines_layout
                                                 `source_files`: lines.parquet then holds the
                                                 normalised columns, `_file` and `_line`)
                              /rejects.parquet   rejected rows with column and reason
                              /facts.parquet     the lines aggregated to the fact grain
                              /products.parquet  the products the facts use
+    <root>/<source>/<YYYY-MM>.archived  while the month's folder is archived (archive.py)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from finops_core.months import format_month
+from finops_core.settings import Settings
 
 # What every source lands for the mart load: facts at this grain (plus quantity, source_cost
 # and line_count) and the products they use.
@@ -33,6 +35,10 @@ SOURCE_FILES = "source_files"
 _STAGING = re.compile(r"\.(?:\d{4}-\d{2}|old)-(?:(?P<pid>\d+)-)?[^-]+")
 """A staging folder (.<YYYY-MM>-<pid>-<random>) or an old one being removed (.old-<pid>-...)."""
 PRODUCT_COLUMNS = ("product_code", "product_name", "family_code", "family_name", "unit", "is_monetary")
+
+
+class ArchivedMonthError(RuntimeError):
+    """The month's landing is archived: it is not written again until it is restored."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,11 @@ class LandingSlice:
     def manifest(self) -> Path:
         return self.folder / "manifest.json"
 
+    @property
+    def archived_marker(self) -> Path:
+        """Present while the month is archived (finops_assets/archive.py): it says where."""
+        return self.folder.with_name(f"{format_month(self.month)}.archived")
+
     def read_manifest(self) -> dict[str, Any]:
         if not self.manifest.exists():
             raise FileNotFoundError(
@@ -85,6 +96,18 @@ def publish(slice_: LandingSlice, staging: Path) -> None:
         os.replace(target, old / "slice")
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def keep_source_file(source: Path, target: Path) -> None:
+    """The landing's copy of a provider's file: a byte copy, or a hard link under
+    FINOPS_LANDING_SOURCE_FILES=link when both are on one filesystem (finops_core/settings.py)."""
+    if Settings.from_env().landing_source_files == "link":
+        try:
+            os.link(source, target)
+            return
+        except OSError:  # another filesystem (or links refused): a copy, as by default
+            pass
+    shutil.copyfile(source, target)
 
 
 def _alive(pid: int) -> bool:
@@ -121,4 +144,7 @@ def staging_folder(slice_: LandingSlice) -> Path:
     prefix = f".{format_month(slice_.month)}-{os.getpid()}-"
     staging = Path(tempfile.mkdtemp(dir=slice_.folder.parent, prefix=prefix))
     staging.chmod(0o755)  # mkdtemp makes it private; the landing is for every reader
+    if slice_.archived_marker.exists():  # checked after mkdtemp: see archive.py, mark_archived
+        shutil.rmtree(staging)
+        raise ArchivedMonthError(slice_.archived_marker.read_text().strip())
     return staging

@@ -1,4 +1,4 @@
-"""`finops`: db, materialize, serve, demo."""
+"""`finops`: db, materialize, archive, serve, demo."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from importlib.metadata import version
+from pathlib import Path
 
 from finops_core.config import ConfigError
 from finops_core.migrations import MigrationError
@@ -15,7 +16,8 @@ from finops_core.months import parse_month
 ENVIRONMENT = """environment:
   FINOPS_CONFIG         the platform configuration file (default ./finops.yaml)
   FINOPS_DATABASE_URL   the mart's PostgreSQL (default: the embedded server under FINOPS_HOME)
-  FINOPS_HOME           the embedded database, the landing layer, the demo (default ./.finops)"""
+  FINOPS_HOME           the embedded database, the landing layer, the demo (default ./.finops)
+  FINOPS_LANDING_SOURCE_FILES  copy (default) or link: how the landing keeps Parquet inputs"""
 
 
 def _month(text: str) -> date:
@@ -69,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "materialize",
         "run month partitions of the asset graph: sources, allocation, valuation, read models",
-        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME",
+        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME, FINOPS_LANDING_SOURCE_FILES",
     )
     months = materialize.add_mutually_exclusive_group(required=True)
     months.add_argument("--month", type=_month, metavar="YYYY-MM", help="one billing month")
@@ -96,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
         help="months of a range at once, each in a process of its own (default 1: in turn); "
         "the Dagster instance's pools bound how many ingest one source at once",
     )
+
+    archive = _command(
+        commands,
+        "archive",
+        "move old months' landing folders to an archive folder (their totals stay in the mart), "
+        "or restore one",
+        "FINOPS_DATABASE_URL, FINOPS_HOME",
+    )
+    cut = archive.add_mutually_exclusive_group(required=True)
+    cut.add_argument("--before", type=_month, metavar="YYYY-MM", help="archive every month before this one")
+    cut.add_argument("--restore", type=_month, metavar="YYYY-MM", help="bring this month's landing back")
+    archive.add_argument(
+        "--to", type=Path, metavar="FOLDER", help="the archive folder (default $FINOPS_HOME/archive)"
+    )
+    archive.add_argument("--source", action="append", help="only this source (repeatable); default all")
 
     serve = _command(commands, "serve", "run the REST API", "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -145,6 +162,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return materialize(
             first, args.last or first, args.source, args.strict, args.accept_held, args.parallel
         )
+    if args.command == "archive":
+        from finops_cli.archive import archive, restore
+
+        if args.restore is not None:
+            return restore(args.restore, args.to, args.source)
+        return archive(args.before, args.to, args.source)
     if args.command == "serve":
         from finops_cli.commands import serve
 

@@ -19,6 +19,11 @@ class Settings:
     read_database_urls: tuple[str, ...] = ()
     """FINOPS_READ_DATABASE_URL: streaming-replication standbys of the database, comma-separated
     postgresql:// URLs; the API's cost reads go to them in turn (docs/scaling.md)."""
+    landing_source_files: str = "copy"
+    """FINOPS_LANDING_SOURCE_FILES: how the landing keeps the provider's Parquet files: `copy`
+    (byte copies, the default) or `link` (hard links when on the provider's filesystem: no byte
+    written, but a provider rewriting a file in place rewrites the landed one too; the manifest's
+    sha256 then tells, and `finops archive` refuses the month). README, "Disk"."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -27,7 +32,16 @@ class Settings:
             config_path=Path(os.environ.get("FINOPS_CONFIG", "finops.yaml")),
             home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
             read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
+            landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("copy", "link")),
         )
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """The environment variable's value, one of choices (the first when unset)."""
+    value = os.environ.get(name) or choices[0]
+    if value not in choices:
+        raise ValueError(f"{name}={value}: expected {' or '.join(choices)}")
+    return value
 
 
 # A comma starts a new URL only before a scheme: a libpq multi-host URL

@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
-from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, staging_folder
+from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_file, publish, staging_folder
 from finops_assets.sources.batches import batch_rows, month_batches, month_plan
 from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
 from finops_assets.sources.monthly import (
@@ -170,7 +170,7 @@ def copy_source_files(used: list[Path], staging: Path) -> dict[str, str] | None:
     landed: dict[str, str] = {}
     for number, path in enumerate(used):
         name = f"{number:03d}_{path.name}"
-        shutil.copyfile(path, copies / name)
+        keep_source_file(path, copies / name)
         landed[str(path)] = f"{SOURCE_FILES}/{name}"
     return landed
 

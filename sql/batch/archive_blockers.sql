@@ -1,0 +1,21 @@
+-- Why a (source, month) may not be archived, one row per reason; no row: it may be.
+-- held: its last delivery attempt was held by validation (or failed) after the load the mart
+-- holds, so the landing may be what `--accept-held` needs next; stale: its mart layers were
+-- built from different loads (finops.month_publication), so a run has still to finish.
+-- %(source)s, %(month)s.
+SELECT 'held' AS blocker,
+       'its last delivery attempt was ' || a.status || ' (' || a.reason || ')' AS reason
+  FROM (SELECT status, reason FROM finops.load_audit
+         WHERE source = %(source)s AND month = %(month)s
+         ORDER BY load_id DESC LIMIT 1) AS a
+ WHERE a.status <> 'loaded'
+UNION ALL
+SELECT 'stale',
+       'its mart layers disagree (versions: consumption ' || p.consumption_version
+       || ', allocation ' || p.allocation_version || ', valuation ' || p.valuation_version
+       || ', read models ' || p.cost_views_version || ')'
+  FROM finops.month_publication AS p
+ WHERE p.month = %(month)s
+   AND NOT (p.consumption_version = p.allocation_version
+            AND p.allocation_version = p.valuation_version
+            AND p.valuation_version = p.cost_views_version);
