@@ -344,3 +344,27 @@ def test_a_bad_batch_size_is_named(text: str, monkeypatch: pytest.MonkeyPatch) -
         batch_rows()
     monkeypatch.delenv(BATCH_ROWS_SETTING)
     assert batch_rows() == 250_000
+
+
+@pytest.mark.parametrize("rows", [1, 1_000])
+def test_a_product_in_several_service_categories_takes_the_family_of_its_largest_cost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    # one product (the service and its pricing unit) billed under five categories, the largest
+    # cost (-7.00 in absolute value, against 2.50, 3.00, 1.00 and 6.99) under Storage, whatever
+    # the order of the lines and the batches
+    rows_ = [
+        line(JAN, "2.50", ServiceCategory="Fee"),
+        line(JAN, "3.00", ServiceCategory="Compute"),
+        line(JAN, "-7.00", ServiceCategory="Storage"),
+        line(JAN, "1.00", ServiceCategory="Databases"),
+        line(JAN, "6.99", ServiceCategory="Networking"),
+    ]
+    for order, folder in ((rows_, "ahead"), (rows_[::-1], "behind")):
+        write_csv(tmp_path / folder / "bill.csv", order)
+        slice_ = LandingSlice(tmp_path / f"landing-{folder}", "cloud", JAN)
+        ingest_focus(tmp_path / folder, slice_.root, rows, monkeypatch)
+        products = pl.read_parquet(slice_.products)
+        assert products.select("product_code", "family_code").rows() == [
+            ("aws:amazon-elastic-compute-cloud:hours", "storage")
+        ]

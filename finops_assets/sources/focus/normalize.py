@@ -232,8 +232,17 @@ def combination_facts(combinations: pl.DataFrame, options: FocusOptions) -> tupl
         .agg(pl.col("quantity").sum(), pl.col("cost").sum().alias("source_cost"), pl.col("line_count").sum())
         .sort(FACT_KEYS)
     )
+    # A product's lines may state several service categories (a CUR's S3 storage billed under
+    # "Storage" and "Fee"): its family is the one of its largest cost, so that the choice does
+    # not depend on the order in which batches or files were read.
     products = (
-        named.sort("product_code", "unit")
+        named.group_by(PRODUCT_COLUMNS)
+        .agg(pl.col("cost").abs().sum().alias("_weight"))
+        .sort(
+            ["product_code", "unit", "_weight", "family_code", "product_name"],
+            descending=[False, False, True, False, False],
+            nulls_last=True,
+        )
         .unique(subset=["product_code"], keep="first", maintain_order=True)
         .select(PRODUCT_COLUMNS)
     )
