@@ -1,9 +1,9 @@
 """Small answers kept per data version (finops_api/data_version.py): a cost request's context
-(api/costs_context.sql: whether its view exists, its months with data, a simulation's scopes)
-and the stale months (api/stale_months.sql) change only with what moves the version (a load, a
-valuation, a run's step recorded in month_publication, a simulation written or deleted through
-the API), so a process asks PostgreSQL once per version (and view) instead of once per
-request."""
+(api/costs_context.sql: whether its view exists, its months with data, a simulation's scopes),
+the stale months (api/stale_months.sql) and a viewer's visible applications
+(api/visible_applications.sql) change only with what moves the version (a load, a valuation, a
+run's step recorded in month_publication, a simulation written or deleted through the API, the
+catalog), so a process asks PostgreSQL once per version (and key) instead of once per request."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import cast
 
 from litestar.datastructures import State
 
-MEMO_ENTRIES = 1024
+MEMO_ENTRIES = 4096
 """(version, key) pairs kept, the least recently used going first."""
 _STATE_KEY = "finops_version_memo"
 

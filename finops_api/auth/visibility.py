@@ -3,18 +3,17 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from litestar import Request
-from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from finops_api.auth.middleware import principal_of
 from finops_api.data_version import data_version
 from finops_api.db import Pool
+from finops_api.version_memo import version_memo
 from finops_core.sql import sql_text
 
 TEAM_KEYS = frozenset({"application", "owner"})
@@ -40,40 +39,6 @@ class Visibility:
 
 EVERYTHING = Visibility(None)
 _STATE_KEY = "finops_visibility"
-_CACHE_KEY = "finops_visible_applications"
-CACHED_OWNERSHIPS = 4096
-"""Distinct sets of ownership refs a worker keeps the applications of (the least recently
-used go first)."""
-
-
-class VisibleApplicationsCache:
-    """Each set of ownership refs' visible applications, as of the data version they were read
-    at (finops_api/data_version.py, which changes with the catalog): a viewer's request reads
-    them again only after ownership, a load or a simulation changed something."""
-
-    def __init__(self, max_entries: int = CACHED_OWNERSHIPS) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[frozenset[str], tuple[str, tuple[str, ...]]] = OrderedDict()
-
-    def get(self, refs: frozenset[str], version: str) -> tuple[str, ...] | None:
-        entry = self._entries.get(refs)
-        if entry is None or entry[0] != version:
-            return None
-        self._entries.move_to_end(refs)
-        return entry[1]
-
-    def put(self, refs: frozenset[str], version: str, codes: tuple[str, ...]) -> None:
-        self._entries[refs] = (version, codes)
-        self._entries.move_to_end(refs)
-        while len(self._entries) > self._max_entries:
-            self._entries.popitem(last=False)
-
-
-def visible_applications_cache(state: State) -> VisibleApplicationsCache:
-    """The app's cache, made on first use (no await in between: one per app)."""
-    if _CACHE_KEY not in state:
-        state[_CACHE_KEY] = VisibleApplicationsCache()
-    return cast(VisibleApplicationsCache, state[_CACHE_KEY])
 
 
 async def provide_visibility(request: Request[Any, Any, Any], db_pool: NamedDependency[Pool]) -> Visibility:
@@ -90,13 +55,16 @@ async def _visibility(request: Request[Any, Any, Any], db_pool: Pool) -> Visibil
         return EVERYTHING
     # the version first: a catalog change committed after it changes the next request's key
     version = await data_version(request, db_pool)
-    cache = visible_applications_cache(request.app.state)
-    codes = cache.get(principal.ownership_refs, version)
+    # a set of ownership refs' applications, read again only after ownership, a load or a
+    # simulation moved the data version
+    memo = version_memo(request.app.state)
+    key = ("visible_applications", principal.ownership_refs)
+    codes = cast(tuple[str, ...] | None, memo.get(version, key))
     if codes is None:
         async with db_pool.connection() as conn, conn.cursor() as cur:
             await cur.execute(
                 sql_text("api/visible_applications.sql"), {"refs": sorted(principal.ownership_refs)}
             )
             codes = tuple(row[0] for row in await cur.fetchall())
-        cache.put(principal.ownership_refs, version, codes)
+        memo.put(version, key, codes)
     return Visibility(codes, request.app.state.api_config.auth.organisation_totals)
