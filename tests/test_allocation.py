@@ -118,6 +118,33 @@ def test_a_pool_of_10000_is_allocated_50_30_20_by_driver(allocation_mart: str) -
     assert allocation_conservation(allocation_mart, MARCH).passed
 
 
+def test_conservation_names_a_pool_whose_shares_do_not_sum_back_and_an_unallocated_month(
+    allocation_mart: str,
+) -> None:
+    # the check reads the pools' keys alone (the direct rows conserve by construction): a
+    # share changed under it and a month never allocated are still caught, key by key
+    allocate_month(allocation_mart, MARCH)
+    with psycopg.connect(allocation_mart) as conn:
+        conn.execute(
+            "UPDATE finops.allocated_indirect SET source_cost = source_cost + 0.01"
+            " WHERE month = %s AND product_code = 'apm-licence' AND application_code = 'search'",
+            [MARCH],
+        )
+    result = allocation_conservation(allocation_mart, MARCH)
+    assert not result.passed
+    assert result.metadata["differences"].value == [
+        {"source": "tools", "product_code": "apm-licence", "currency": "EUR", "unit": "seat",
+         "fact_quantity": "100", "allocated_quantity": "100.00", "fact_cost": "10000.00",
+         "allocated_cost": "10000.01"},
+    ]  # fmt: skip
+    never_allocated = allocation_conservation(allocation_mart, APRIL)
+    assert not never_allocated.passed
+    assert [(d["product_code"], d["fact_cost"], d["allocated_cost"])
+            for d in never_allocated.metadata["differences"].value] == [
+        ("apm-licence", "10000.00", "None"), ("vm-hours", "10.00", "None"),
+    ]  # fmt: skip
+
+
 def test_an_even_split_over_3_sums_back_to_exactly_10000(allocation_mart: str) -> None:
     allocate_month(allocation_mart, MARCH)
     # 10,000.00 / 3 = 3,333.33 and a third of a cent; the cent left over goes to the first
