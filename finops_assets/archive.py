@@ -250,7 +250,7 @@ def archive_months(
                 report.refused.append(str(error))
                 continue
             report.archived.append((slice_.source, slice_.month, files, size))
-            log(f"{slice_.source} {month}: {files} files, {size / 1e6:,.1f} MB archived")
+            log(f"{slice_.source} {month}: {files} files, {size / 1e6:,.1f} MB archived")  # float ok: a size
     return report
 
 

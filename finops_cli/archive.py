@@ -32,7 +32,7 @@ def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int
     size = sum(moved[3] for moved in report.archived)
     say(
         f"archived {len(report.archived)} month folder(s) before {format_month(before)} to {root} "
-        f"({size / 1e6:,.1f} MB out of the landing); {report.already} already archived; "
+        f"({size / 1e6:,.1f} MB out of the landing); {report.already} already archived; "  # float ok: a size
         f"{len(report.refused)} refused"
     )
     return 1 if report.refused else 0

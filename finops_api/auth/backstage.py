@@ -47,7 +47,7 @@ class BackstageUser:
 
 @dataclass(frozen=True)
 class _KeptUser:
-    expires: float
+    expires: float  # float ok: a Unix time in seconds
     """The token's exp."""
     kid: str
     user: BackstageUser
@@ -139,7 +139,7 @@ class BackstageTokens:
             raise InvalidToken("Backstage's userinfo is of another user than the token's")
         return frozenset([subject, *info.claims.ent])
 
-    def _remember(self, digest: bytes, kept: _KeptUser, now: float) -> None:
+    def _remember(self, digest: bytes, kept: _KeptUser, now: float) -> None:  # float ok: seconds
         if len(self._users) >= _CACHE_SIZE:
             self._users = {d: entry for d, entry in self._users.items() if entry.expires > now}
             while len(self._users) >= _CACHE_SIZE:  # all alive: drop the oldest
