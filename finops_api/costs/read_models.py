@@ -43,6 +43,14 @@ class ReadModel:
     """True for a row whose cost is complete."""
 
 
+def _rollup(table: str, dimensions: frozenset[str]) -> ReadModel:
+    """A roll-up: it carries the unit range, the units and the priced flag of the rows it sums."""
+    unit_min, unit_max, units, priced = (
+        sql.Identifier("r", column) for column in ("unit_min", "unit_max", "units", "fully_priced")
+    )
+    return ReadModel(table, dimensions, unit_min, unit_max, units, priced)
+
+
 # Smallest first (rows a month and view in benchmarks/api_costs.py: 17 families, 51 owners, 51
 # owners x 17 families, 3,030 applications, 11,800 applications x families, 35,000 products x
 # applications); a viewer's rows are chosen by application (finops_api/auth/visibility.py), so
@@ -50,46 +58,11 @@ class ReadModel:
 # units and the priced flag of the rows they sum; cost_by_product has one unit per row and a NULL
 # cost where there is no price.
 READ_MODELS: tuple[ReadModel, ...] = (
-    ReadModel(
-        "cost_by_family",
-        frozenset({"source", "domain", "family"}),
-        sql.Identifier("r", "unit_min"),
-        sql.Identifier("r", "unit_max"),
-        sql.Identifier("r", "units"),
-        sql.Identifier("r", "fully_priced"),
-    ),
-    ReadModel(
-        "cost_by_owner",
-        frozenset({"owner"}),
-        sql.Identifier("r", "unit_min"),
-        sql.Identifier("r", "unit_max"),
-        sql.Identifier("r", "units"),
-        sql.Identifier("r", "fully_priced"),
-    ),
-    ReadModel(
-        "cost_by_owner_family",
-        frozenset({"source", "owner", "domain", "family"}),
-        sql.Identifier("r", "unit_min"),
-        sql.Identifier("r", "unit_max"),
-        sql.Identifier("r", "units"),
-        sql.Identifier("r", "fully_priced"),
-    ),
-    ReadModel(
-        "cost_by_application",
-        frozenset({"application", "owner"}),
-        sql.Identifier("r", "unit_min"),
-        sql.Identifier("r", "unit_max"),
-        sql.Identifier("r", "units"),
-        sql.Identifier("r", "fully_priced"),
-    ),
-    ReadModel(
-        "cost_by_application_family",
-        frozenset({"source", "application", "owner", "domain", "family"}),
-        sql.Identifier("r", "unit_min"),
-        sql.Identifier("r", "unit_max"),
-        sql.Identifier("r", "units"),
-        sql.Identifier("r", "fully_priced"),
-    ),
+    _rollup("cost_by_family", frozenset({"source", "domain", "family"})),
+    _rollup("cost_by_owner", frozenset({"owner"})),
+    _rollup("cost_by_owner_family", frozenset({"source", "owner", "domain", "family"})),
+    _rollup("cost_by_application", frozenset({"application", "owner"})),
+    _rollup("cost_by_application_family", frozenset({"source", "application", "owner", "domain", "family"})),
     ReadModel(
         "cost_by_product",
         frozenset({"source", "application", "owner", "domain", "family", "product"}),
