@@ -194,7 +194,11 @@ async def data_version(connection: ASGIConnection[Any, Any, Any, Any], pool: Poo
     (a change of ownership reaches a viewer once that standby has replayed it)."""
     state = connection.scope["state"]
     if _STATE_KEY not in state:
+        # the read itself is kept, not its result: dependencies resolved side by side (a
+        # viewer's visibility, the stale months) await one read, from the first pool asked
         watch = data_version_watch(connection.app.state)
-        state[_STATE_KEY] = await (watch.version() if watch is not None else read_data_version(pool))
-    version: str = state[_STATE_KEY]
+        state[_STATE_KEY] = asyncio.ensure_future(
+            watch.version() if watch is not None else read_data_version(pool)
+        )
+    version: str = await state[_STATE_KEY]
     return version

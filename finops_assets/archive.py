@@ -40,7 +40,16 @@ from pathlib import Path
 
 import psycopg
 
-from finops_assets.landing import _STAGING, SOURCE_FILES, LandingSlice, _alive, publish, staging_folder
+from finops_assets.landing import (
+    _STAGING,
+    SOURCE_FILES,
+    LandingSlice,
+    _alive,
+    link_or_copy,
+    publish,
+    staging_folder,
+)
+from finops_assets.mart.connection import connection
 from finops_assets.sources.monthly import sha256
 from finops_core.months import format_month, parse_month
 from finops_core.sql import sql_text
@@ -84,10 +93,7 @@ def _place(source: Path, target: Path) -> None:
     """A hard link when both are on one filesystem (free, and the landing never rewrites a file
     in place), else a copy."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
+    link_or_copy(source, target)
 
 
 def _recorded_sha256(manifest: dict[str, object]) -> dict[str, str]:
@@ -229,7 +235,7 @@ def archive_months(
 ) -> ArchiveReport:
     """Archive every landed month before `before` that may be; see the module docstring."""
     report = ArchiveReport()
-    with archive_lock(archive_root), psycopg.connect(url) as conn:
+    with archive_lock(archive_root), connection(url) as conn:
         report.already = sum(  # moved by an earlier run: the marker stays, the folder is gone
             1
             for marker in landing_root.glob("*/*.archived")

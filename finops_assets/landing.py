@@ -98,16 +98,22 @@ def publish(slice_: LandingSlice, staging: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def keep_source_file(source: Path, target: Path) -> None:
-    """The landing's copy of a provider's file: a byte copy, or a hard link under
-    FINOPS_LANDING_SOURCE_FILES=link when both are on one filesystem (finops_core/settings.py)."""
-    if Settings.from_env().landing_source_files == "link":
-        try:
-            os.link(source, target)
-            return
-        except OSError:  # another filesystem (or links refused): a copy, as by default
-            pass
-    shutil.copyfile(source, target)
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link when both are on one filesystem (no byte written), else a byte copy."""
+    try:
+        os.link(source, target)
+    except OSError:  # another filesystem (or links refused)
+        shutil.copyfile(source, target)
+
+
+def keep_source_files(used: list[Path], landed: dict[str, str], staging: Path) -> None:
+    """The landing's copies of the provider's files (`landed`: where each goes in the staging
+    folder): byte copies, or hard links under FINOPS_LANDING_SOURCE_FILES=link when both are on
+    one filesystem (finops_core/settings.py)."""
+    keep = link_or_copy if Settings.from_env().landing_source_files == "link" else shutil.copyfile
+    (staging / SOURCE_FILES).mkdir()
+    for path in used:
+        keep(path, staging / landed[str(path)])
 
 
 def _alive(pid: int) -> bool:

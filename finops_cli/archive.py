@@ -39,7 +39,7 @@ def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int
 
 
 def restore(month: date, to: Path | None, sources: Sequence[str] | None) -> int:
-    landing = MartResource(database_url=database_url()).landing_root()
+    landing = MartResource().landing_root()  # the landing alone: no database to start
     restored = restore_month(landing, archive_root(to), month, sources, say)
     say(f"restored {format_month(month)} of {', '.join(source for source, _, _ in restored)} to {landing}")
     return 0

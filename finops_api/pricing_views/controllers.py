@@ -130,7 +130,6 @@ class PricingViewController(Controller):
     ) -> PricingViewDetail:
         check_simulation(data, request.app.state.api_config.max_adjustments)
         outcome = await pricing_view_service.create_simulation(data, principal_of(request))
-        data_written(request.app.state)
         if outcome is CreateOutcome.UNKNOWN_BASE_VIEW:
             raise invalid_parameter("base_view", f"unknown pricing view {data.base_view!r}")
         if outcome is CreateOutcome.SIMULATION_BASE_VIEW:
@@ -141,6 +140,7 @@ class PricingViewController(Controller):
             raise conflict(
                 f"pricing view code {data.code!r} is taken (codes of deleted views are never reused)"
             )
+        data_written(request.app.state)
         view = await pricing_view_service.get_view(data.code)
         if view is None:  # just created
             raise RuntimeError(f"simulation {data.code!r} vanished after its creation")
@@ -164,8 +164,8 @@ class PricingViewController(Controller):
         code: ViewCode,
     ) -> None:
         outcome = await pricing_view_service.delete_simulation(code, principal_of(request))
-        data_written(request.app.state)
         if outcome is DeleteOutcome.UNKNOWN:
             raise NotFoundException(detail=f"unknown pricing view {code!r}")
         if outcome is DeleteOutcome.NOT_A_SIMULATION:
             raise conflict(f"pricing view {code!r} is not a simulation; only simulations are deleted here")
+        data_written(request.app.state)

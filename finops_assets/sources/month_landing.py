@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
-from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_file, publish, staging_folder
+from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_files, publish, staging_folder
 from finops_assets.sources.batches import batch_rows, month_batches, month_plan
 from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
 from finops_assets.sources.monthly import (
@@ -162,23 +162,16 @@ class ParquetParts:
             part.unlink()
 
 
-def copy_source_files(used: list[Path], staging: Path) -> dict[str, str] | None:
-    """When every file read is Parquet, the files themselves are copied byte for byte into
-    source_files/ and lines.parquet holds the normalised columns with `_file` and `_line`
-    pointing into those copies (layout `source_files`): returns where each file went. Else
+def source_file_names(used: list[Path]) -> dict[str, str] | None:
+    """When every file read is Parquet, the files themselves are kept (copied or linked after the
+    gate) in source_files/ and lines.parquet holds the normalised columns with `_file` and
+    `_line` pointing into them (layout `source_files`): returns where each file goes. Else
     (layout `full`) lines.parquet holds every source column plus the normalised ones (CSV
     sources: the landing is also their columnar copy), and this returns None. Re-encoding the
     46 source columns took a third of a month's time; a copy is faster and better lineage."""
     if not used or not all(p.name.lower().endswith(".parquet") for p in used):
         return None
-    copies = staging / SOURCE_FILES
-    copies.mkdir()
-    landed: dict[str, str] = {}
-    for number, path in enumerate(used):
-        name = f"{number:03d}_{path.name}"
-        keep_source_file(path, copies / name)
-        landed[str(path)] = f"{SOURCE_FILES}/{name}"
-    return landed
+    return {str(path): f"{SOURCE_FILES}/{number:03d}_{path.name}" for number, path in enumerate(used)}
 
 
 @dataclass
@@ -336,7 +329,7 @@ def ingest_month(
     size = batch_rows()
     staging = staging_folder(slice_)
     try:
-        landed = copy_source_files(used, staging)
+        landed = source_file_names(used)
         projection = kind.projection if landed is not None else None
         columns = projection.columns if projection is not None else None
 
@@ -369,6 +362,8 @@ def ingest_month(
         )
         if delivery.gate is not None:
             delivery.gate(summary, month.reasons or Counter())
+        if landed is not None:  # after the gate: a held delivery copies nothing
+            keep_source_files(used, landed, staging)
         facts, products = kind.finish(merge_partials(month.partials or []))
         for part in month.partials or []:
             part.unlink()
