@@ -64,6 +64,9 @@ def dataset(spec: DemoSpec, folder: Path, fmt: str) -> list[Path]:
     if marker.exists() and marker.read_text() == wanted:
         return sorted(folder.glob(f"focus_*.{fmt}"))
     started = time.perf_counter()
+    # another spec's months would be read as this source's too
+    for stale in folder.glob(f"focus_*.{fmt}"):
+        stale.unlink()
     files = write_dataset(spec, folder, fmt)  # type: ignore[arg-type]
     marker.write_text(wanted)
     say(f"generated {len(files)} {fmt} file(s) in {time.perf_counter() - started:.1f} s")
