@@ -24,6 +24,7 @@ from finops_api.costs.schemas import (
 from finops_api.costs.services import (
     DEFAULT_GROUP_BY,
     PERIOD_SHIFTS,
+    CompareSort,
     CostContext,
     CostQuery,
     CostService,
@@ -339,6 +340,15 @@ class CostController(Controller):
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
+        sort: Annotated[
+            CompareSort,
+            QueryParameter(
+                description="keys: rows in group_by's order; delta_desc: the largest change first in "
+                "absolute value (then group_by's order; rows without a delta, a side missing or "
+                "unpriced, last), so that `limit` gives the top movers. Deltas of different "
+                "currencies do not compare: filter by currency for top movers."
+            ),
+        ] = "keys",
     ) -> CompareReport:
         if (against is None) == (against_period is None):
             reason = "give exactly one of against (a pricing view) and against_period"
@@ -346,7 +356,9 @@ class CostController(Controller):
         keys = group_keys(group_by)
         header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
         query = cost_query(keys, cost_filters, owner_as_of, visibility)
-        rows, next_page = page.cut(await cost_service.compare(query, *sides, page) if sides else [], True)
+        rows, next_page = page.cut(
+            await cost_service.compare(query, *sides, page, sort) if sides else [], True
+        )
         stale = await publication_service.stale_months_read(sides or [])
         return CompareReport(
             **msgspec.structs.asdict(header) | {"stale_months": stale}, rows=rows, next=next_page

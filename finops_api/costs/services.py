@@ -39,6 +39,7 @@ FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "fam
 DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
 CostSort = Literal["keys", "cost_desc"]
+CompareSort = Literal["keys", "delta_desc"]
 """Rows in the group keys' order, or the largest priced cost first (then the keys)."""
 PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
 """How many months an against_period moves the range back."""
@@ -275,9 +276,11 @@ def compose_two_sides(
     against: CostSide,
     side_keys: Sequence[str],
     page: Page | None = None,
+    order: sql.Composable | None = None,
 ) -> Statement:
     """A statement over two sides grouped by side_keys (api/costs_compare.sql,
-    api/costs_variance.sql), rows by the query's keys."""
+    api/costs_variance.sql), rows by the query's keys; `order`: the compare's ORDER BY, the
+    query's keys by default."""
     side_query = query.scoped(side_keys)
     statement, params = compose_side(side_query, side, "")
     against_statement, against_params = compose_side(side_query, against, "against_")
@@ -286,6 +289,7 @@ def compose_two_sides(
         side_keys=_keys(side_keys),
         side=statement,
         against_side=against_statement,
+        order=order if order is not None else _keys(query.group_by),
         page=_page_sql(page),
     )
     return composed, {**params, **against_params, **query.params()}
@@ -328,12 +332,17 @@ class CostService:
         return await self._rows(compose_cost_query(query, side, page, sort), CostRow)
 
     async def compare(
-        self, query: CostQuery, side: CostSide, against: CostSide, page: Page
+        self, query: CostQuery, side: CostSide, against: CostSide, page: Page, sort: CompareSort = "keys"
     ) -> list[CompareRow]:
         """The query's groups under both sides, matched on every group key (an against period's
         months are labelled with the months they are compared with)."""
         query.validate()
-        statement = compose_two_sides("api/costs_compare.sql", query, side, against, query.group_by, page)
+        order = _keys(query.group_by)
+        if sort == "delta_desc":
+            order = sql.SQL("abs(cost - against_cost) DESC NULLS LAST, {}").format(order)
+        statement = compose_two_sides(
+            "api/costs_compare.sql", query, side, against, query.group_by, page, order
+        )
         return await self._rows(statement, CompareRow)
 
     async def variance(

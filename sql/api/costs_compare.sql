@@ -4,7 +4,8 @@
 -- 6 decimals, null when against_cost is 0 or null. Each side's quantity comes with its own
 -- unit and units (cost_side.sql: a quantity only where the side's group has one unit), so that
 -- a group in Hours on one side and GB on the other never shows two quantities under one unit;
--- a side without the group has no unit and no units.
+-- a side without the group has no unit and no units. {order}: the keys, or the largest absolute
+-- delta first (the top movers with {page}; rows without a delta last).
 SELECT {keys},
        unit,
        quantity::text AS quantity,
@@ -31,5 +32,5 @@ SELECT {keys},
                b.priced AS against_priced
           FROM ({side}) AS a
           FULL JOIN ({against_side}) AS b USING ({keys})) AS compared
- ORDER BY {keys}
+ ORDER BY {order}
 {page}

@@ -248,3 +248,33 @@ async def test_bad_compare_parameters_are_named(client: Client) -> None:
     assert await problem_names(client, against_period="last_week") == ["against_period"]
     assert await problem_names(client, against="budget", **{"from": "2025-Q9"}) == ["from"]
     assert await problem_names(client, against="budget", group_by="team") == ["group_by"]
+    assert await problem_names(client, against="budget", sort="cost_desc") == ["sort"]
+
+
+async def test_top_movers_come_first_page_by_page(client: Client) -> None:
+    # EUR by product, February-March against January-February (COST_LINES):
+    #   vm-small  9.09 + 11.00 = 20.09 against 10.10 + 2.00 + 11.00 = 23.10: delta -3.01
+    #   disk-ssd  4.25 against 4.25 + 4.25 = 8.50: delta -4.25
+    #   egress-gb (March only), vm-large (January only), vm-onprem (unpriced): no delta
+    params = {
+        "against_period": "previous_month",
+        "group_by": "product",
+        "currency": "EUR",
+        "sort": "delta_desc",
+        "limit": "2",
+        "from": "2025-02",
+        "to": "2025-03",
+    }
+    body = await compare(client, **params)
+    seen = [[(r["product"], r["delta"]) for r in body["rows"]]]
+    while "next" in body:
+        response = await client.get(body["next"])  # the link carries the sort
+        body = response.json()
+        seen.append([(r["product"], r["delta"]) for r in body["rows"]])
+    assert seen == [
+        [("disk-ssd", "-4.25"), ("vm-small", "-3.01")],  # by the size of the change, not its sign
+        [("egress-gb", None), ("vm-large", None)],  # no delta: last, in the keys' order
+        [("vm-onprem", None)],
+    ]
+    by_keys = await compare(client, **(params | {"sort": "keys", "limit": "10"}))
+    assert [r["product"] for r in by_keys["rows"]] == ["disk-ssd", "egress-gb", "vm-large", "vm-onprem", "vm-small"]

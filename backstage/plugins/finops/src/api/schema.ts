@@ -1250,6 +1250,8 @@ export interface operations {
                 group_by?: string;
                 /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
                 owner_as_of?: "month" | "current";
+                /** @description keys: rows in group_by's order; delta_desc: the largest change first in absolute value (then group_by's order; rows without a delta, a side missing or unpriced, last), so that `limit` gives the top movers. Deltas of different currencies do not compare: filter by currency for top movers. */
+                sort?: "keys" | "delta_desc";
             };
             header?: never;
             path?: never;

@@ -3,6 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
 import { FinopsApiError } from '../api/errors';
+import type { CompareQuery, CostQuery, CostReport } from '../api/types';
 import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
@@ -18,6 +19,35 @@ describe('OverviewPage', () => {
     expect(await screen.findByTestId('period-total-2026-01')).toHaveTextContent('150.31 EUR');
     expect(screen.getByTestId('period-total-2026-02')).toHaveTextContent('160.00 EUR');
     expect(screen.getByTestId('overview-total')).toHaveTextContent('310.31 EUR');
+  });
+
+  it('asks the API for two one-row totals and the top movers alone, not every application', async () => {
+    const base = fixtureApi();
+    const asked: CostQuery[] = [];
+    const compared: CompareQuery[] = [];
+    const total = (cost: string): CostReport => ({
+      view: 'actual', from: '2026-01', to: '2026-02', group_by: ['currency'],
+      rows: [{ currency: 'EUR', unit: null, units: [], quantity: null, cost, priced: true }],
+    });
+    const api = fixtureApi({
+      getCosts: async query => {
+        asked.push(query);
+        if (query.group_by !== 'currency') return base.getCosts(query);
+        return total(query.application === 'unallocated' ? '77.5775' : '310.31');
+      },
+      compareCosts: async query => {
+        compared.push(query);
+        return base.compareCosts(query);
+      },
+    });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, api]] });
+    // 310.31 - 77.5775 = 232.7325 mapped: 0.75 of the total; 77.5775 / 310.31 = 0.25
+    expect(await screen.findByTestId('mapped-share')).toHaveTextContent('Mapped to an application: 232.73 EUR (75.0 %)');
+    expect(screen.getByTestId('unallocated-share')).toHaveTextContent('Unallocated: 77.58 EUR (25.0 %)');
+    expect(asked.filter(query => query.group_by === 'currency').map(query => query.application)).toEqual([undefined, 'unallocated']);
+    expect(asked.some(query => query.group_by === 'application')).toBe(false);
+    await waitFor(() => expect(compared).toHaveLength(1));
+    expect(compared[0]).toMatchObject({ group_by: 'application', sort: 'delta_desc', limit: 8, currency: 'EUR' });
   });
 
   it('says what to do when the API refuses the user (403) or is down (503)', async () => {

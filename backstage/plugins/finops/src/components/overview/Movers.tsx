@@ -2,17 +2,11 @@ import { Table } from '@backstage/core-components';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
-import { compare } from '../../lib/money';
 import { previousOf, type Grain } from '../../lib/period';
 import { AsyncContent } from '../common/AsyncContent';
 import { compareColumns } from '../common/compareColumns';
 
 const TOP = 8;
-
-function absolute(value: string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  return value.startsWith('-') ? value.slice(1) : value;
-}
 
 /** The applications whose cost moved most between the last period and the one before. */
 export function Movers(props: {
@@ -34,6 +28,9 @@ export function Movers(props: {
         group_by: 'application',
         currency,
         ...filters,
+        // the API sorts by the size of the change and sends the top rows alone
+        sort: 'delta_desc',
+        limit: TOP,
       }),
     [api, view, grain, period, currency, JSON.stringify(filters)],
   );
@@ -48,10 +45,7 @@ export function Movers(props: {
           title={`Top movers, ${period} against ${report.against_from ?? ''} (${currency})`}
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
-          data={[...report.rows]
-            .filter(row => row.delta !== null)
-            .sort((a, b) => compare(absolute(b.delta), absolute(a.delta)))
-            .slice(0, TOP)}
+          data={report.rows.filter(row => row.delta !== null)}
         />
       )}
     </AsyncContent>

@@ -138,6 +138,8 @@ function OverviewBody(props: {
   );
 }
 
+const UNALLOCATED = 'unallocated';
+
 /** How much of the cost is attributed to an application, and how much sits in `unallocated`. */
 function AllocatedShare(props: {
   view: string;
@@ -148,15 +150,21 @@ function AllocatedShare(props: {
 }) {
   const { view, from, to, currency, filters } = props;
   const api = useApi(finopsApiRef);
-  const state = useAsync(
-    () => api.getCosts({ view, from: from ?? undefined, to: to ?? undefined, currency, group_by: 'application', ...filters }),
-    [api, view, from, to, currency, JSON.stringify(filters)],
-  );
+  const state = useAsync(async () => {
+    // two one-row totals (one row a currency), not every application's row
+    const asked = { view, from: from ?? undefined, to: to ?? undefined, currency, group_by: 'currency', ...filters };
+    const scopedToOne = filters.application !== undefined;
+    const [all, unallocated] = await Promise.all([
+      api.getCosts(asked),
+      scopedToOne ? undefined : api.getCosts({ ...asked, application: UNALLOCATED }),
+    ]);
+    const total = sum(all.rows.map(row => row.cost));
+    if (unallocated) return { total, unallocated: sum(unallocated.rows.map(row => row.cost)) };
+    return { total, unallocated: filters.application === UNALLOCATED ? total : '0' };
+  }, [api, view, from, to, currency, JSON.stringify(filters)]);
   return (
     <AsyncContent {...state}>
-      {value => {
-        const total = sum(value.rows.map(row => row.cost));
-        const unallocated = sum(value.rows.filter(row => row.application === 'unallocated').map(row => row.cost));
+      {({ total, unallocated }) => {
         const mapped = minus(total, unallocated);
         return (
           <InfoCard title={`Mapped vs unallocated (${currency})`}>
