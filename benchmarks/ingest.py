@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -233,6 +234,41 @@ def month_in_own_process(
     return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
 
 
+def backfill_seconds(config_path: Path, admin: str, work: Path, months: list[date], parallel: int) -> float:
+    """Wall seconds of `finops materialize --from first --to last --parallel N` (process start-up
+    included) for the Parquet source into a fresh database and a fresh landing."""
+    name, url = bench_database(admin)
+    try:
+        upgrade(url)
+        home = work / f"backfill-{uuid.uuid4().hex[:8]}"
+        env = os.environ | {
+            "FINOPS_CONFIG": str(config_path),
+            "FINOPS_DATABASE_URL": url,
+            "FINOPS_HOME": str(home),
+        }
+        env.pop("DAGSTER_HOME", None)  # runs in memory, each worker's own
+        command = [
+            sys.executable,
+            "-m",
+            "finops_cli.main",
+            "materialize",
+            "--from",
+            format_month(months[0]),
+            "--to",
+            format_month(months[-1]),
+            "--source",
+            "bench_parquet",
+            "--parallel",
+            str(parallel),
+        ]
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - started
+    finally:
+        drop_database(admin, name)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -248,6 +284,10 @@ def main() -> None:
     parser.add_argument(
         "--parquet-only", action="store_true", help="skip the CSV month and the month in its own process"
     )
+    parser.add_argument(
+        "--backfill-parallel", type=int, default=0, metavar="N",
+        help="also time `finops materialize` of every month in turn and with --parallel N (fresh databases)",
+    )  # fmt: skip
     args = parser.parse_args()
 
     months = demo_months(args.months)
@@ -333,6 +373,13 @@ def main() -> None:
                 f"{own_seconds:.2f} s, "
                 f"peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
                 f"({parquet_size / 1e6:,.0f} MB)")  # fmt: skip
+        if args.backfill_parallel:
+            work = args.data_dir / "backfills"
+            for parallel in (1, args.backfill_parallel, 1, args.backfill_parallel):
+                wall = backfill_seconds(config_path, admin, work, months, parallel)
+                say(f"Backfill, `finops materialize --from {format_month(months[0])} --to "
+                    f"{format_month(months[-1])} --parallel {parallel}`: {wall:.1f} s = "
+                    f"{total_rows / wall:,.0f} rows/s (process start-up included)")  # fmt: skip
         fact_rows, valued_rows = (facts or (0,))[0], (valued or (0,))[0]
         say(f"Mart: {fact_rows:,} fact rows, {valued_rows:,} cost_by_product rows")
         raw = sum(p.stat().st_size for p in parquet_files)
