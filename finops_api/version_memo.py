@@ -8,14 +8,15 @@ catalog), so a process asks PostgreSQL once per version (and key) instead of onc
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
-from typing import cast
+from collections.abc import Awaitable, Callable, Hashable
+from typing import TypeVar, cast
 
 from litestar.datastructures import State
 
 MEMO_ENTRIES = 4096
 """(version, key) pairs kept, the least recently used going first."""
 _STATE_KEY = "finops_version_memo"
+T = TypeVar("T")
 
 
 class VersionMemo:
@@ -33,6 +34,23 @@ class VersionMemo:
         self._entries[(version, key)] = value
         while len(self._entries) > self._max_entries:
             self._entries.popitem(last=False)
+
+
+async def kept(
+    memo: VersionMemo | None,
+    version: str,
+    key: Hashable,
+    read: Callable[[], Awaitable[T]],
+    keep: Callable[[T], bool] = lambda _: True,
+) -> T:
+    """The value kept for (version, key), else `read()`'s, kept when `keep` says so (no memo:
+    read every time)."""
+    if memo is not None and (value := memo.get(version, key)) is not None:
+        return cast(T, value)
+    value = await read()
+    if memo is not None and keep(value):
+        memo.put(version, key, value)
+    return value
 
 
 def version_memo(state: State) -> VersionMemo:

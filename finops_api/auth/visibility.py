@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from finops_api.auth.middleware import principal_of
 from finops_api.data_version import data_version
 from finops_api.db import Pool
-from finops_api.version_memo import version_memo
+from finops_api.version_memo import kept, version_memo
 from finops_core.sql import sql_text
 
 TEAM_KEYS = frozenset({"application", "owner"})
@@ -55,16 +55,16 @@ async def _visibility(request: Request[Any, Any, Any], db_pool: Pool) -> Visibil
         return EVERYTHING
     # the version first: a catalog change committed after it changes the next request's key
     version = await data_version(request, db_pool)
+
     # a set of ownership refs' applications, read again only after ownership, a load or a
     # simulation moved the data version
-    memo = version_memo(request.app.state)
-    key = ("visible_applications", principal.ownership_refs)
-    codes = cast(tuple[str, ...] | None, memo.get(version, key))
-    if codes is None:
+    async def read() -> tuple[str, ...]:
         async with db_pool.connection() as conn, conn.cursor() as cur:
             await cur.execute(
                 sql_text("api/visible_applications.sql"), {"refs": sorted(principal.ownership_refs)}
             )
-            codes = tuple(row[0] for row in await cur.fetchall())
-        memo.put(version, key, codes)
+            return tuple(row[0] for row in await cur.fetchall())
+
+    key = ("visible_applications", principal.ownership_refs)
+    codes = await kept(version_memo(request.app.state), version, key, read)
     return Visibility(codes, request.app.state.api_config.auth.organisation_totals)

@@ -32,7 +32,7 @@ from finops_api.costs.schemas import AgainstPeriod, CompareRow, CostRow, Varianc
 from finops_api.data_version import data_version
 from finops_api.db import Pool
 from finops_api.pagination import Page
-from finops_api.version_memo import VersionMemo, version_memo
+from finops_api.version_memo import VersionMemo, kept, version_memo
 from finops_core.sql import sql_text
 
 FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "family", "product", "currency")
@@ -303,20 +303,16 @@ class CostService:
         self._version = version
 
     async def context(self, view: str) -> CostContext:
-        key = ("costs_context", view)
-        kept = self._memo.get(self._version, key) if self._memo is not None else None
-        if isinstance(kept, CostContext):
-            return kept
-        async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
-            await cur.execute(sql_text("api/costs_context.sql"), {"view": view})
-            row = await cur.fetchone()
-        if row is None:  # the query always returns one row
-            raise RuntimeError("costs_context.sql returned no row")
-        context = CostContext(**row)
+        async def read() -> CostContext:
+            async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
+                await cur.execute(sql_text("api/costs_context.sql"), {"view": view})
+                row = await cur.fetchone()
+            if row is None:  # the query always returns one row
+                raise RuntimeError("costs_context.sql returned no row")
+            return CostContext(**row)
+
         # an unknown view is not kept: a rate card view appears with the batch's referentials
-        if self._memo is not None and context.view_known:
-            self._memo.put(self._version, key, context)
-        return context
+        return await kept(self._memo, self._version, ("costs_context", view), read, lambda c: c.view_known)
 
     async def _rows(self, statement: Statement, row_type: type[Row]) -> list[Row]:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:

@@ -14,7 +14,7 @@ from finops_api.costs.services import CostSide
 from finops_api.data_version import data_version
 from finops_api.db import Pool
 from finops_api.publication.schemas import StaleMonth
-from finops_api.version_memo import VersionMemo, version_memo
+from finops_api.version_memo import VersionMemo, kept, version_memo
 from finops_core.sql import sql_text
 
 LAYERS = (
@@ -49,18 +49,15 @@ class PublicationService:
         self._version = version
 
     async def _all_stale_months(self) -> StaleMonths:
-        kept = self._memo.get(self._version, _MEMO_KEY) if self._memo is not None else None
-        if isinstance(kept, tuple):
-            return kept
+        return await kept(self._memo, self._version, _MEMO_KEY, self._read_stale_months)
+
+    async def _read_stale_months(self) -> StaleMonths:
         async with self._pool.connection() as conn, conn.cursor(row_factory=dict_row) as cur:
             await cur.execute(sql_text("api/stale_months.sql"))
             rows = await cur.fetchall()
-        found = tuple(
+        return tuple(
             (row["first_day"], StaleMonth(month=row["month"], reason=stale_reason(row))) for row in rows
         )
-        if self._memo is not None:
-            self._memo.put(self._version, _MEMO_KEY, found)
-        return found
 
     async def stale_months(self, ranges: Sequence[tuple[date, date]] | None = None) -> list[StaleMonth]:
         """The stale months within the (first, last) ranges an answer covers; None: all."""
