@@ -1,6 +1,6 @@
--- The month's consumption (direct and allocated, the view finops.allocated_consumption) valued under
--- every pricing view the batch computes, into cost_by_product. Quantities are aggregated first
--- and the referentials joined after (joining first was 4-5x slower at 10M facts,
+-- The month's consumption (direct and allocated, as the view finops.allocated_consumption gives it)
+-- valued under every pricing view the batch computes, into cost_by_product. Quantities are
+-- aggregated first and the referentials joined after (joining first was 4-5x slower at 10M facts,
 -- docs/design.md section 10). Domain, family and owner are those of the versions valid in that month, so a
 -- closed month keeps the names it had. trim_scale drops the trailing zeros of the 18-place load
 -- format: 12.5, not 12.500000000000000000. Quantities are the same in every view.
@@ -9,6 +9,10 @@
 -- of a few families or products of its base view (api/cost_side_adjustment.sql), and rows
 -- written together share pages, so that read touches a few pages instead of nearly every page
 -- of the month (183 -> 38 ms for one family of 2.4M rows, benchmarks/RESULTS.md).
+--
+-- The consumption is the view's rows without its grouping: the view groups the direct facts by
+-- unit, and grouping them again here (without the unit) cost twice the aggregation (0.24 ->
+-- 0.16 s of CPU for a 1M-line month). Summed once, the groups and their totals are the same.
 CREATE TEMP TABLE valued_base ON COMMIT DROP AS
 SELECT c.month, c.source, c.application_code,
        coalesce(fam.domain_code, 'unmapped') AS domain_code, coalesce(p.family_code, 'unmapped') AS family_code,
@@ -16,8 +20,19 @@ SELECT c.month, c.source, c.application_code,
        trim_scale(c.quantity) AS quantity, trim_scale(c.cost) AS cost, coalesce(app.owner, '') AS owner
   FROM (SELECT month, source, application_code, product_code, currency, min(unit) AS unit,
                sum(quantity) AS quantity, sum(source_cost) AS cost
-          FROM finops.allocated_consumption
-         WHERE month = %(month)s
+          FROM (SELECT f.month, f.source, f.application_code, f.product_code, f.currency, f.unit, f.quantity,
+                       f.source_cost
+                  FROM finops.fact_consumption AS f
+                 WHERE f.month = %(month)s
+                   AND EXISTS (SELECT 1 FROM finops.allocated_month AS m WHERE m.month = f.month)
+                   AND NOT EXISTS (SELECT 1 FROM finops.allocated_indirect AS i
+                                    WHERE i.month = f.month AND i.source = f.source
+                                      AND i.product_code = f.product_code AND i.currency = f.currency
+                                      AND i.unit = f.unit)
+                UNION ALL
+                SELECT month, source, application_code, product_code, currency, unit, quantity, source_cost
+                  FROM finops.allocated_indirect
+                 WHERE month = %(month)s) AS consumption
          GROUP BY month, source, application_code, product_code, currency) AS c
   LEFT JOIN finops.dim_product AS p
          ON p.product_code = c.product_code
@@ -87,3 +102,15 @@ SELECT month, pricing_view_code, source, application_code, domain_code, family_c
  GROUP BY month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
           view_currency, owner
  ORDER BY pricing_view_code, family_code, product_code;
+
+-- A block-range index summarizes a range of pages once; rows written to pages past the last
+-- summarized range are returned by every scan of the index until (auto)vacuum summarizes them,
+-- so a family or product read of a month just written would read the whole month. Its new
+-- ranges are summarized here, in the same transaction (the summary also covers rows not yet
+-- committed, as vacuum's does).
+SELECT brin_summarize_new_values(i.indexrelid)
+  FROM pg_index AS i
+  JOIN pg_class AS c ON c.oid = i.indexrelid
+  JOIN pg_am AS am ON am.oid = c.relam
+ WHERE am.amname = 'brin'
+   AND i.indrelid = (SELECT tableoid FROM finops.cost_by_product WHERE month = %(month)s LIMIT 1);
