@@ -102,15 +102,3 @@ SELECT month, pricing_view_code, source, application_code, domain_code, family_c
  GROUP BY month, pricing_view_code, source, application_code, domain_code, family_code, product_code,
           view_currency, owner
  ORDER BY pricing_view_code, family_code, product_code;
-
--- A block-range index summarizes a range of pages once; rows written to pages past the last
--- summarized range are returned by every scan of the index until (auto)vacuum summarizes them,
--- so a family or product read of a month just written would read the whole month. Its new
--- ranges are summarized here, in the same transaction (the summary also covers rows not yet
--- committed, as vacuum's does).
-SELECT brin_summarize_new_values(i.indexrelid)
-  FROM pg_index AS i
-  JOIN pg_class AS c ON c.oid = i.indexrelid
-  JOIN pg_am AS am ON am.oid = c.relam
- WHERE am.amname = 'brin'
-   AND i.indrelid = (SELECT tableoid FROM finops.cost_by_product WHERE month = %(month)s LIMIT 1);
