@@ -13,6 +13,9 @@
 -- The consumption is the view's rows without its grouping: the view groups the direct facts by
 -- unit, and grouping them again here (without the unit) cost twice the aggregation (0.24 ->
 -- 0.16 s of CPU for a 1M-line month). Summed once, the groups and their totals are the same.
+-- valued_base is kept in the order the INSERTs below sort by (the rate's window and the write
+-- order): their sorts then find it sorted, and the month's rows cost 0.66-0.69 s of CPU to
+-- value instead of 0.73-0.87 s in the aggregation's order.
 CREATE TEMP TABLE valued_base ON COMMIT DROP AS
 SELECT c.month, c.source, c.application_code,
        coalesce(fam.domain_code, 'unmapped') AS domain_code, coalesce(p.family_code, 'unmapped') AS family_code,
@@ -42,7 +45,8 @@ SELECT c.month, c.source, c.application_code,
         AND fam.valid_from <= c.month AND (fam.valid_to IS NULL OR fam.valid_to > c.month)
   LEFT JOIN finops.dim_application AS app
          ON app.application_code = c.application_code
-        AND app.valid_from <= c.month AND (app.valid_to IS NULL OR app.valid_to > c.month);
+        AND app.valid_from <= c.month AND (app.valid_to IS NULL OR app.valid_to > c.month)
+ ORDER BY family_code, product_code, currency;
 
 -- actual: each line at the cost the provider reported (allocated shares: their share of it).
 INSERT INTO finops.cost_by_product
