@@ -28,8 +28,8 @@ import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_files, publish, staging_folder
-from finops_assets.sources.batches import batch_rows, month_batches, month_plan
-from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
+from finops_assets.sources.batches import batch_rows, month_batches, month_plan, read_ahead
+from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex, content_hash
 from finops_assets.sources.monthly import (
     Delivery,
     IngestSummary,
@@ -37,7 +37,6 @@ from finops_assets.sources.monthly import (
     describe_files,
     exact_texts,
     harmonise,
-    sha256,
 )
 from finops_core.months import format_month
 
@@ -334,7 +333,9 @@ def ingest_month(
         columns = projection.columns if projection is not None else None
 
         def batches() -> Iterator[pl.DataFrame]:
-            return month_batches(plan, slice_.month, kind.reader, delivery.partitions, size, columns)
+            return read_ahead(
+                month_batches(plan, slice_.month, kind.reader, delivery.partitions, size, columns)
+            )
 
         normalise = normaliser_for(batches)
         land = (normalise, staging, landed, kind.normalised_columns)
@@ -351,7 +352,7 @@ def ingest_month(
         summary = IngestSummary(
             rows_read=month.rows_read,
             rows_rejected=month.rows_rejected,
-            files=describe_files(used),
+            files=describe_files(used, kind.index),
             source_cost=month.source_cost or {},
             rejected_cost=month.rejected_cost or {},
             source_quantity=month.source_quantity,
@@ -377,7 +378,7 @@ def ingest_month(
             "rows_rejected": summary.rows_rejected,
             "rows_filtered": summary.rows_filtered,
             "rows_loaded": int(facts["line_count"].sum()) if facts.height else 0,
-            "facts_sha256": sha256(staging / "facts.parquet"),
+            "facts_sha256": content_hash(staging / "facts.parquet"),
             "files": summary.files,
             "lines_layout": "full" if landed is None else SOURCE_FILES,
             "source_cost": exact_texts(summary.source_cost),
