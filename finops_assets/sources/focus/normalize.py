@@ -18,11 +18,13 @@ from finops_assets.sources.decimals import DECIMAL, parse_decimal
 from finops_assets.sources.files import READ_PROBLEM
 from finops_assets.sources.focus.mapping import (
     MATCH_PREFIX,
+    TAG_SET,
     FocusOptions,
     broken_tags,
     distinct_tags,
     match_keys,
     matched_product,
+    tag_sets,
     text_column,
     with_applications,
 )
@@ -70,14 +72,20 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
         else (pl.lit(None, DECIMAL), pl.lit(None, pl.String))
     )
     if currency_column in raw.columns:
-        currency = text_column(raw, currency_column).str.to_uppercase()
+        # a batch has a few currencies: each distinct text is trimmed and upper-cased once
+        texts = raw.select(pl.col(currency_column).cast(pl.String).unique().drop_nulls()).to_series()
+        upper = texts.str.strip_chars().str.to_uppercase()
+        currency = pl.col(currency_column).cast(pl.String).replace_strict(texts, upper, default=None)
     else:
         currency = pl.lit(options.default_currency, pl.String)
+    tags = distinct_tags(raw)
     checked = raw.with_columns(
-        cost_value.alias("cost"), quantity_value.alias("_quantity"), currency.alias("currency")
+        cost_value.alias("cost"),
+        quantity_value.alias("_quantity"),
+        currency.alias("currency"),
+        *([] if tags is None else [tag_sets(tags).alias(TAG_SET)]),
     )
     month = month_expr(raw)
-    tags = distinct_tags(raw)
     tags_broken = broken_tags(raw, tags)
     iso_code = pl.col("currency").str.contains(r"^[A-Z]{3}$")
     month_text = text_column(raw, "BillingPeriodStart")
@@ -134,7 +142,7 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
     rejects = (
         checked.filter(rejected)
         .with_columns(pl.col("reason").str.extract(r"^(.+?): ").alias("column"))
-        .drop("cost", "_quantity", "currency", CONVERSION_PROBLEM, READ_PROBLEM, strict=False)
+        .drop("cost", "_quantity", "currency", TAG_SET, CONVERSION_PROBLEM, READ_PROBLEM, strict=False)
     )
     # a filter copies every column: skip it in the usual case of a month without rejects
     valid = checked.filter(~rejected) if rejects.height else checked
@@ -157,7 +165,7 @@ def _consumption_lines(valid: pl.DataFrame, options: FocusOptions, tags: pl.Seri
             is_monetary.alias("is_monetary"),
             pl.when(is_monetary).then(cost).otherwise(quantity).alias("quantity"),
         )
-        .drop("_quantity", "_month")
+        .drop("_quantity", "_month", TAG_SET, strict=False)
     )
 
 
