@@ -74,6 +74,8 @@ class IngestSummary:
     filtered_cost: dict[str, Decimal] = field(default_factory=dict)
     """What the filtered records carried, per currency: part of source_cost, not of the mart."""
     filtered_quantity: dict[str, Decimal] | None = None
+    reused: bool = False
+    """The month's landing was kept as it was (the same files and settings): nothing was read."""
 
     @property
     def rows_loaded(self) -> int:
@@ -92,6 +94,8 @@ class Delivery:
 
     partitions: Partitions = (None, None)
     gate: Gate | None = None
+    reland: bool = False
+    """Land the month again even when its delivery did not change (sources/manifest.py)."""
 
 
 ANY_DELIVERY = Delivery()
