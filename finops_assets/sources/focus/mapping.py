@@ -118,10 +118,11 @@ def _present(value: pl.Expr) -> pl.Expr:
     return value.str.strip_chars().replace("", None)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _tags_object(text: str) -> bool:
     """Whether Tags text is a JSON object (braces added when an export forgot them). Cached:
-    a month's batches repeat the same few thousand tag sets."""
+    a month's batches repeat the same few thousand tag sets (16,384 texts of a few hundred
+    bytes: a few MB at most)."""
     text = text.strip()
     try:
         return not text or isinstance(json.loads(text if text.startswith("{") else f"{{{text}}}"), dict)
