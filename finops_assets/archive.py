@@ -50,7 +50,7 @@ from finops_assets.landing import (
     staging_folder,
 )
 from finops_assets.mart.connection import connection
-from finops_assets.sources.monthly import sha256
+from finops_assets.sources.files import content_hash
 from finops_core.months import format_month, parse_month
 from finops_core.sql import sql_text
 
@@ -117,7 +117,7 @@ def _index(slice_: LandingSlice, folder: Path) -> dict[str, object]:
         name = path.relative_to(folder).as_posix()
         if name == ARCHIVE_INDEX:
             continue
-        digest = sha256(path)
+        digest = content_hash(path)
         if name in recorded and recorded[name] != digest:
             raise ArchiveError(
                 f"{slice_.folder / name}: its sha256 is not the one recorded when the provider's file was "
@@ -135,7 +135,7 @@ def _verify(folder: Path, index: dict[str, object]) -> None:
     if present != set(files):
         raise ArchiveError(f"{folder}: holds {sorted(present ^ set(files))} unlike its {ARCHIVE_INDEX}")
     for name, entry in files.items():
-        if sha256(folder / name) != entry["sha256"]:
+        if content_hash(folder / name) != entry["sha256"]:
             raise ArchiveError(f"{folder / name}: sha256 differs from its {ARCHIVE_INDEX}; not moved")
 
 

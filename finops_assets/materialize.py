@@ -52,12 +52,14 @@ def materialize_month(
     log_level: str = "WARNING",
     raise_on_error: bool = True,
     accept_held: bool = False,
+    reland: bool = False,
 ) -> ExecuteInProcessResult:
     """Run the month partition of the selected sources (default: all) and of the mart assets.
     Runs are recorded in `instance`, by default the one recording_instance chooses (DAGSTER_HOME's
     when it serves this mart, else in memory); each is tagged with the mart it writes. A file
     under a wrong kind is refused before the run, in one line. `accept_held`: deliveries that
-    validation would hold replace their months (finops_assets/sources/delivery.py)."""
+    validation would hold replace their months (finops_assets/sources/delivery.py); `reland`:
+    the months land again even when their deliveries did not change (sources/manifest.py)."""
     selection = month_selection(config, sources)
     check_source_kinds(config, [key.path[0] for key in selection if key.path[-1] == "billing_lines"])
     if instance is None:
@@ -72,7 +74,7 @@ def materialize_month(
         run_config={
             "loggers": {"console": {"config": {"log_level": log_level}}},
             "ops": {
-                key.to_python_identifier(): {"config": {"accept_held": accept_held}}
+                key.to_python_identifier(): {"config": {"accept_held": accept_held, "reland": reland}}
                 for key in selection
                 if key.path[-1] == "billing_lines"
             },

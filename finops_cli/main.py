@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
+from unittest.mock import patch
 
 from finops_core.config import ConfigError
 from finops_core.migrations import MigrationError
@@ -89,6 +92,12 @@ def _parser() -> argparse.ArgumentParser:
         help="replace months with deliveries that validation holds (empty, a mandatory column "
         "missing, too many rejects, a total far from the loaded one)",
     )
+    materialize.add_argument(
+        "--reland",
+        action="store_true",
+        help="read and land the months' files again even when they and the sources' settings did "
+        "not change (by default their landing is kept as it is); FINOPS_RELAND=1",
+    )
 
     materialize.add_argument(
         "--parallel",
@@ -159,9 +168,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.month is not None and args.last is not None:
             parser.error("materialize: --to goes with --from, not --month")
         first = args.month or args.first
-        return materialize(
-            first, args.last or first, args.source, args.strict, args.accept_held, args.parallel
-        )
+        # FINOPS_RELAND is read by each month's billing_lines, in this process or a worker's
+        relanding = patch.dict(os.environ, {"FINOPS_RELAND": "1"}) if args.reland else nullcontext()
+        with relanding:
+            return materialize(
+                first, args.last or first, args.source, args.strict, args.accept_held, args.parallel
+            )
     if args.command == "archive":
         from finops_cli.archive import archive, restore
 

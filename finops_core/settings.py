@@ -24,6 +24,9 @@ class Settings:
     (byte copies, the default) or `link` (hard links when on the provider's filesystem: no byte
     written, but a provider rewriting a file in place rewrites the landed one too; the manifest's
     sha256 then tells, and `finops archive` refuses the month). README, "Disk"."""
+    reland: bool = False
+    """FINOPS_RELAND=1: a month's billing_lines reads and lands its files again even when they
+    and the source's settings did not change (by default such a landing is kept as it is)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -33,6 +36,7 @@ class Settings:
             home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
             read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
             landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("copy", "link")),
+            reland=_choice("FINOPS_RELAND", ("0", "1")) == "1",
         )
 
 

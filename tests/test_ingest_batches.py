@@ -3,6 +3,7 @@ the same facts, products, lines, rejects and manifest, and the totals computed h
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections import Counter
@@ -132,10 +133,15 @@ def test_a_month_over_many_batches_lands_what_one_batch_lands(
     assert isinstance(manifest, dict)
     assert manifest["lines_layout"] == "full"  # a CSV file among them: every column landed
 
-    # again, from the month index: the same month (idempotent)
+    # again: the same files and options keep the landing (sources/manifest.py)
     again = ingest_focus(bills, tmp_path / "batched", 250, monkeypatch)
-    assert again == batched
+    assert again == dataclasses.replace(batched, reused=True)
     same(landed(LandingSlice(tmp_path / "batched", "cloud", JAN)), one)
+    # landed again, from the month index: the same month (idempotent)
+    slice_ = LandingSlice(tmp_path / "batched", "cloud", JAN)
+    options = FocusOptions(application_tag="application")
+    assert ingest_focus_month(bills, options, slice_, delivery=Delivery(reland=True)) == batched
+    same(landed(slice_), one)
 
 
 def test_a_parquet_only_month_in_batches_points_into_its_copied_files(

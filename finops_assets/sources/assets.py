@@ -26,6 +26,7 @@ from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
+from finops_core.settings import Settings
 
 LOAD_POOL = "mart_load"
 """The consumption loads of every source and month: they queue on the mart (each also takes an
@@ -51,6 +52,12 @@ class DeliveryConfig(Config):
         description="Replace the month with a delivery that validation holds (empty, a mandatory "
         "column missing, too many rejects, a total far from the loaded one): a deliberate "
         "replacement, as `finops materialize --accept-held`.",
+    )
+    reland: bool = Field(
+        default=False,
+        description="Read and land the month's files again even when they and the source's "
+        "settings did not change (by default their landing is kept as it is), as "
+        "`finops materialize --reland` or FINOPS_RELAND=1.",
     )
 
 
@@ -94,7 +101,9 @@ def source_assets(
         with mart.connection() as conn:
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
             with audited_attempt(conn, name, month, cost_column):
-                summary = ingest(slice_, context.log.info, Delivery(partition_span(partitions), gate))
+                reland = config.reland or Settings.from_env().reland
+                delivery = Delivery(partition_span(partitions), gate, reland)
+                summary = ingest(slice_, context.log.info, delivery)
         step_committed(lines_key)
         metadata: dict[str, Any] = {
             "rows_read": summary.rows_read,
@@ -103,6 +112,7 @@ def source_assets(
             "files": MetadataValue.json(summary.files),
             "source_cost": MetadataValue.json(exact_texts(summary.source_cost)),
             "landing": MetadataValue.path(str(slice_.folder)),
+            "landing_reused": summary.reused,
         }
         if conserve_quantity:
             metadata["source_quantity"] = MetadataValue.json(exact_texts(summary.source_quantity or {}))

@@ -103,7 +103,9 @@ class FileMonthIndex:
             if isinstance(entries, dict) and entries.get("layout") == "sha256":  # else: rebuild
                 self._months, self._hashes = entries["months"], entries["files"]
 
-    def _hash(self, path: Path) -> str:
+    def content_hash(self, path: Path) -> str:
+        """The file's sha256, computed only when the file changed since the index last saw it:
+        the month's plan and its manifest read it from here, so a month hashes a file once."""
         stat = path.stat()
         stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
         key = str(path.resolve())
@@ -117,7 +119,7 @@ class FileMonthIndex:
 
     def lookup(self, path: Path) -> frozenset[str] | None:
         """The months of the file's current content if indexed, else None."""
-        months = self._months.get(self._hash(path))
+        months = self._months.get(self.content_hash(path))
         if months is None:
             return None
         if self._changed:  # a file touched but not changed: keep its new stamp
@@ -125,7 +127,7 @@ class FileMonthIndex:
         return frozenset(months)
 
     def store(self, path: Path, months: set[str]) -> frozenset[str]:
-        self._months[self._hash(path)] = sorted(months)
+        self._months[self.content_hash(path)] = sorted(months)
         self._save()
         return frozenset(months)
 

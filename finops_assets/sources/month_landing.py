@@ -28,16 +28,15 @@ import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_files, publish, staging_folder
-from finops_assets.sources.batches import batch_rows, month_batches, month_plan
+from finops_assets.sources.batches import batch_rows, month_batches, month_plan, read_ahead
 from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
+from finops_assets.sources.manifest import month_manifest, normalisation_fingerprint, unchanged_landing
 from finops_assets.sources.monthly import (
     Delivery,
     IngestSummary,
     MonthlyReader,
     describe_files,
-    exact_texts,
     harmonise,
-    sha256,
 )
 from finops_core.months import format_month
 
@@ -85,6 +84,9 @@ class MonthKind:
     finish: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]]
     """(facts, products) of the month's merged partial aggregate."""
     projection: Projection | None = None
+    settings: object = None
+    """The source's settings that shape its landing (sources/manifest.py: an unchanged delivery
+    keeps its landing); None: the month always lands again."""
 
 
 Batches = Callable[[], Iterator[pl.DataFrame]]
@@ -326,6 +328,14 @@ def ingest_month(
     span the month reads them once first) and returns how to normalise one batch."""
     plan = month_plan(files, slice_.month, kind.index, kind.reader, delivery.partitions)
     used = [file.path for file in plan]
+    described = describe_files(used, kind.index)
+    what = f"{format_month(slice_.month)} from {len(used)} of {len(files)} files"
+    fingerprint = None
+    if kind.settings is not None:
+        reader = type(kind.reader).__qualname__
+        fingerprint = normalisation_fingerprint(kind.settings, reader, delivery.partitions)
+        if (kept := unchanged_landing(slice_, described, fingerprint, delivery, log, what)) is not None:
+            return kept
     size = batch_rows()
     staging = staging_folder(slice_)
     try:
@@ -334,7 +344,9 @@ def ingest_month(
         columns = projection.columns if projection is not None else None
 
         def batches() -> Iterator[pl.DataFrame]:
-            return month_batches(plan, slice_.month, kind.reader, delivery.partitions, size, columns)
+            return read_ahead(
+                month_batches(plan, slice_.month, kind.reader, delivery.partitions, size, columns)
+            )
 
         normalise = normaliser_for(batches)
         land = (normalise, staging, landed, kind.normalised_columns)
@@ -344,14 +356,13 @@ def ingest_month(
             for part in staging.glob(".*.parquet"):
                 part.unlink()
             month = _land_batches(batches(), *land, streamed=False, projection=projection)
-        what = f"{format_month(slice_.month)} from {len(used)} of {len(files)} files"
         log(f"read {month.rows_read} rows for {what}")
         if month.rows_filtered:
             log(f"filtered {month.rows_filtered} of {month.rows_read} rows (the source's filters)")
         summary = IngestSummary(
             rows_read=month.rows_read,
             rows_rejected=month.rows_rejected,
-            files=describe_files(used),
+            files=described,
             source_cost=month.source_cost or {},
             rejected_cost=month.rejected_cost or {},
             source_quantity=month.source_quantity,
@@ -369,25 +380,8 @@ def ingest_month(
             part.unlink()
         facts.write_parquet(staging / "facts.parquet")
         products.write_parquet(staging / "products.parquet")
-        manifest: dict[str, object] = {
-            "source": slice_.source,
-            "month": format_month(slice_.month),
-            "cost_column": kind.cost_column,
-            "rows_read": summary.rows_read,
-            "rows_rejected": summary.rows_rejected,
-            "rows_filtered": summary.rows_filtered,
-            "rows_loaded": int(facts["line_count"].sum()) if facts.height else 0,
-            "facts_sha256": sha256(staging / "facts.parquet"),
-            "files": summary.files,
-            "lines_layout": "full" if landed is None else SOURCE_FILES,
-            "source_cost": exact_texts(summary.source_cost),
-            "rejected_cost": exact_texts(summary.rejected_cost),
-            "filtered_cost": exact_texts(summary.filtered_cost),
-        }
-        if summary.source_quantity is not None:
-            manifest["source_quantity"] = exact_texts(summary.source_quantity)
-            manifest["rejected_quantity"] = exact_texts(summary.rejected_quantity or {})
-            manifest["filtered_quantity"] = exact_texts(summary.filtered_quantity or {})
+        layout = "full" if landed is None else SOURCE_FILES
+        manifest = month_manifest(slice_, staging, facts, summary, kind.cost_column, layout, fingerprint)
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
         publish(slice_, staging)
     except BaseException:

@@ -7,7 +7,6 @@ normalisation; the rest (month index, harmonised types, landing layout, exact to
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import (
     READ_PROBLEM,
     SUPPORTED_SUFFIXES,
+    FileMonthIndex,
     source_files,
 )
 from finops_core.decimals import exact_text
@@ -74,6 +74,8 @@ class IngestSummary:
     filtered_cost: dict[str, Decimal] = field(default_factory=dict)
     """What the filtered records carried, per currency: part of source_cost, not of the mart."""
     filtered_quantity: dict[str, Decimal] | None = None
+    reused: bool = False
+    """The month's landing was kept as it was (the same files and settings): nothing was read."""
 
     @property
     def rows_loaded(self) -> int:
@@ -92,6 +94,8 @@ class Delivery:
 
     partitions: Partitions = (None, None)
     gate: Gate | None = None
+    reland: bool = False
+    """Land the month again even when its delivery did not change (sources/manifest.py)."""
 
 
 ANY_DELIVERY = Delivery()
@@ -100,11 +104,6 @@ ANY_DELIVERY = Delivery()
 
 def exact_texts(values: dict[str, Decimal]) -> dict[str, str]:
     return {key: exact_text(value) for key, value in values.items()}
-
-
-def sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 ABSURD = Decimal("1e38")
@@ -254,5 +253,6 @@ def harmonise(frames: list[Frame]) -> list[Frame]:
     ]
 
 
-def describe_files(used: list[Path]) -> list[dict[str, object]]:
-    return [{"path": str(p), "size": p.stat().st_size, "sha256": sha256(p)} for p in used]
+def describe_files(used: list[Path], index: FileMonthIndex) -> list[dict[str, object]]:
+    """Each file read, its size and sha256 (as the month index holds it: hashed once a month)."""
+    return [{"path": str(p), "size": p.stat().st_size, "sha256": index.content_hash(p)} for p in used]

@@ -74,6 +74,7 @@ def ingest_focus_month(
         options.cost_column,
         lambda combinations: combination_facts(combinations, options),
         projection,
+        settings=options,
     )
 
     def made(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:

@@ -6,6 +6,7 @@ combinations of the columns they name (a few thousand per month), both as polars
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -117,8 +118,11 @@ def _present(value: pl.Expr) -> pl.Expr:
     return value.str.strip_chars().replace("", None)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def _tags_object(text: str) -> bool:
-    """Whether Tags text is a JSON object (braces added when an export forgot them)."""
+    """Whether Tags text is a JSON object (braces added when an export forgot them). Cached:
+    a month's batches repeat the same few thousand tag sets (16,384 texts of a few hundred
+    bytes: a few MB at most)."""
     text = text.strip()
     try:
         return not text or isinstance(json.loads(text if text.startswith("{") else f"{{{text}}}"), dict)
@@ -126,21 +130,43 @@ def _tags_object(text: str) -> bool:
         return False
 
 
-def tags_problem(frame: pl.DataFrame) -> pl.Expr:
-    """The reject reason of a line whose Tags text is not a JSON object (its application could
-    not be read from it), null otherwise; checked once per distinct Tags text."""
-    if "Tags" not in frame.columns or frame.schema["Tags"] != pl.String:
-        return pl.lit(None, pl.String)
-    distinct = frame["Tags"].unique().drop_nulls()
+def distinct_tags(frame: pl.DataFrame) -> pl.Series | None:
+    """The distinct Tags texts of a frame (None when Tags is not text): what the checks and the
+    tag rules look at, once per batch, before the lines are mapped onto them."""
+    if "Tags" not in frame.columns or isinstance(frame.schema["Tags"], pl.Struct | pl.List):
+        return None
+    return frame.select(pl.col("Tags").cast(pl.String).unique().drop_nulls()).to_series()
+
+
+TAG_SET = "_tag_set"
+"""The column of a line's Tags text as its index in the batch's distinct texts (tag_sets): the
+check and the tag rules take their results per distinct text from it (a gather), where looking
+each line's text up again (hashing it) cost 15-20 ms a rule per 250,000 lines."""
+
+
+def tag_sets(distinct: pl.Series) -> pl.Expr:
+    """A line's Tags text as its index in `distinct` (distinct_tags), null when it has none."""
+    indexes = pl.int_range(distinct.len(), dtype=pl.UInt32, eager=True)
+    return (
+        pl.col("Tags").cast(pl.String).replace_strict(distinct, indexes, default=None, return_dtype=pl.UInt32)
+    )
+
+
+def broken_tags(frame: pl.DataFrame, distinct: pl.Series | None) -> pl.Expr:
+    """Whether a line's Tags text is not a JSON object (its application could not be read from
+    it: the line is rejected); checked once per `distinct` Tags text (distinct_tags), the frame
+    holding their TAG_SET."""
+    if distinct is None or frame.schema["Tags"] != pl.String:
+        return pl.lit(False)
     broken = pl.Series([not _tags_object(v) for v in distinct.to_list()], dtype=pl.Boolean)
-    is_broken = pl.col("Tags").replace_strict(distinct, broken, default=False, return_dtype=pl.Boolean)
-    return pl.when(is_broken).then(pl.format("Tags: not a JSON object: '{}'", pl.col("Tags")))
+    return pl.lit(broken).gather(pl.col(TAG_SET)).fill_null(False)
 
 
-def tag_value(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:
+def tag_value(frame: pl.DataFrame, keys: list[str], distinct: pl.Series | None) -> pl.Expr:
     """The first of the tags `keys` with a value (trimmed; empty is no value) from Tags as JSON
     text (braces added when an export forgot them), a struct, or a Parquet map (list of
-    key/value structs); null when none has one."""
+    key/value structs); null when none has one. `distinct`: distinct_tags of a frame holding
+    at least the rows of this one, whose TAG_SET this one holds."""
     if "Tags" not in frame.columns:
         return pl.lit(None, pl.String)
     dtype = frame.schema["Tags"]
@@ -162,7 +188,7 @@ def tag_value(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:
     # A month has far fewer distinct tag sets than lines (5,293 for 1M demo lines): the keys are
     # looked up, trimmed and tried in order on each distinct JSON text, and the lines mapped
     # onto the results once.
-    distinct = frame.select(tags.cast(pl.String).unique().drop_nulls()).to_series()
+    assert distinct is not None  # Tags is neither a struct nor a map
     text = distinct.str.strip_chars()
     json = pl.select(
         pl.when(text.str.starts_with("{")).then(text).otherwise(pl.concat_str(pl.lit("{"), text, pl.lit("}")))
@@ -175,12 +201,14 @@ def tag_value(frame: pl.DataFrame, keys: list[str]) -> pl.Expr:
     values = pl.select(
         pl.coalesce(_present(pl.lit(json).str.json_path_match(path(key))) for key in keys)
     ).to_series()
-    return tags.cast(pl.String).replace_strict(distinct, values, default=None, return_dtype=pl.String)
+    return pl.lit(values).gather(pl.col(TAG_SET))
 
 
-def _rule_value(frame: pl.DataFrame, rule: ApplicationRule, options: FocusOptions) -> pl.Expr:
+def _rule_value(
+    frame: pl.DataFrame, rule: ApplicationRule, options: FocusOptions, tags: pl.Series | None
+) -> pl.Expr:
     if rule.tag is not None:
-        return tag_value(frame, [rule.tag] if isinstance(rule.tag, str) else rule.tag)
+        return tag_value(frame, [rule.tag] if isinstance(rule.tag, str) else rule.tag, tags)
     assert rule.column is not None  # checked with the configuration
     value = _present(text_column(frame, rule.column))
     table = options.map_tables[rule.map_file] if rule.map_file is not None else rule.map
@@ -197,9 +225,10 @@ def _rule_value(frame: pl.DataFrame, rule: ApplicationRule, options: FocusOption
     return value
 
 
-def with_applications(frame: pl.DataFrame, options: FocusOptions) -> pl.DataFrame:
+def with_applications(frame: pl.DataFrame, options: FocusOptions, tags: pl.Series | None) -> pl.DataFrame:
     """The frame with `application_code` (UNALLOCATED when no rule gives one) and
-    `application_rule` (the 1-based number of the rule that did; null when none did)."""
+    `application_rule` (the 1-based number of the rule that did; null when none did). `tags`:
+    distinct_tags of a frame holding at least these rows."""
     rules = options.all_application_rules
     if not rules:
         return frame.with_columns(
@@ -207,7 +236,7 @@ def with_applications(frame: pl.DataFrame, options: FocusOptions) -> pl.DataFram
         )
     names = [f"_application_{number}" for number in range(len(rules))]
     valued = frame.with_columns(
-        _rule_value(frame, rule, options).alias(name) for rule, name in zip(rules, names, strict=True)
+        _rule_value(frame, rule, options, tags).alias(name) for rule, name in zip(rules, names, strict=True)
     )
     first_rule: pl.Expr = pl.lit(None, pl.Int16)
     for number, name in reversed(list(enumerate(names, start=1))):

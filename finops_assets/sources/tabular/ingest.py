@@ -59,6 +59,7 @@ def ingest_tabular_month(
         NORMALISED_COLUMNS,
         options.cost_column,
         lambda facts: (facts.sort(FACT_KEYS), tabular_products(facts, slice_.source)),
+        settings=options,
     )
     mapping, filters = options.mapping, options.filters
 
