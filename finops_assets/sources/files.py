@@ -17,7 +17,8 @@ import json
 import mmap
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -256,13 +257,25 @@ def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
     # each about that big (a FOCUS CSV record is about 800 bytes)
     block = min(CSV_BLOCK_BYTES, max(1 << 20, size * len(sample) // max(sample.count(b"\n"), 1)))
     yielded = False
-    for records in _record_blocks(path, block):
-        frame = _parse_records(path, names, records)
+    for frame in _made_ahead(_parse_records(path, names, records) for records in _record_blocks(path, block)):
         if frame.height:
             yielded = True
             yield frame
     if not yielded:
         yield _parse_records(path, names, b"")
+
+
+def _made_ahead(frames: Generator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """`frames`, the next one made in a thread while the caller uses this one: parsing a block
+    (polars, without the GIL) overlaps normalising and writing the previous one."""
+    try:
+        with ThreadPoolExecutor(max_workers=1) as ahead:
+            following = ahead.submit(next, frames, None)
+            while (frame := following.result()) is not None:
+                following = ahead.submit(next, frames, None)
+                yield frame
+    finally:
+        frames.close()
 
 
 def read_header(path: Path, header: bytes) -> list[str]:
