@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import io
 import json
-import mmap
 import os
 import tempfile
 from collections.abc import Generator, Iterator
@@ -208,9 +207,8 @@ def _parse_records(path: Path, names: list[str], records: bytes) -> pl.DataFrame
 
 def _record_blocks(path: Path, block: int) -> Iterator[bytes]:
     """The records after the header line in blocks of about `block` bytes, each cut after a
-    whole record. A plain file is mapped and each block copied out of it once (its pages read
-    are then let go: they would count in the process's memory); a gzip file is decompressed
-    a block at a time."""
+    whole record: a plain file read at the block's offset (a block is copied once more only
+    to drop its last, partial record), a gzip file decompressed a block at a time."""
     if path.name.lower().endswith(".gz"):
         with _binary(path) as binary:
             binary.readline()
@@ -223,21 +221,16 @@ def _record_blocks(path: Path, block: int) -> Iterator[bytes]:
                     pending = pending[end:]
             yield pending
         return
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-        start = mapped.find(b"\n") + 1
-        while start < len(mapped):
-            if start + block >= len(mapped):
-                records = mapped[start:]
-            else:
-                records = mapped[start : mapped.rfind(b"\n", start, start + block) + 1]
-                if records.count(b'"') % 2:  # that newline is inside quotes: cut earlier
-                    records = records[: _record_end(records)]
+    with path.open("rb") as handle:
+        start = len(handle.readline())
+        while records := os.pread(handle.fileno(), block, start):
+            if len(records) == block:  # not the end of the file: cut after the last whole record
+                records = records[: _record_end(records)]
             if not records:  # a record longer than the block
                 block *= 2
                 continue
             yield records
             start += len(records)
-            mapped.madvise(mmap.MADV_DONTNEED, 0, start - start % mmap.PAGESIZE)
 
 
 def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
