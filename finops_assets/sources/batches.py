@@ -9,7 +9,7 @@ grows with, not the rows of the month.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -127,8 +127,12 @@ def read_ahead(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
     """The batches, the next one read in a thread while the caller works on the current one
     (polars reads without the GIL): reading a FOCUS Parquet month is a sixth of its landing.
     Two batches are held at once instead of one."""
-    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
-        pending = reader.submit(next, batches, None)
-        while (batch := pending.result()) is not None:
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as reader:
             pending = reader.submit(next, batches, None)
-            yield batch
+            while (batch := pending.result()) is not None:
+                pending = reader.submit(next, batches, None)
+                yield batch
+    finally:
+        if isinstance(batches, Generator):  # its files closed now, not when collected
+            batches.close()

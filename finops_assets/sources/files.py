@@ -183,15 +183,55 @@ def _record_end(buffer: bytes) -> int:
     return end + 1
 
 
-def _parse_records(path: Path, header: bytes, records: bytes) -> pl.DataFrame:
+def _parse_records(path: Path, names: list[str], records: bytes) -> pl.DataFrame:
+    """Records without their header, as text columns named `names` (parsing the header again
+    with every block copied the block once more)."""
+    if not records or records.isspace():
+        return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
     try:
         frame = pl.read_csv(
-            header + records, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False
+            records,
+            has_header=False,
+            new_columns=names,
+            infer_schema=False,
+            null_values=NULL_TOKENS,
+            raise_if_empty=False,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
         raise UnreadableFileError(csv_problem(path, error)) from None
+    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
+    if blank.any():  # a filter copies every column: only when there are blank lines
+        frame = frame.filter(~blank)
     # one chunk: polars 2.1 panics (`i < self.len()`) on some filtered frames parsed from bytes
-    return frame.filter(~pl.all_horizontal(pl.all().is_null())).rechunk() if frame.width else frame
+    return frame.rechunk()
+
+
+def _record_blocks(path: Path, block: int) -> Iterator[bytes]:
+    """The records after the header line in blocks of about `block` bytes, each cut after a
+    whole record: a plain file read at the block's offset (a block is copied once more only
+    to drop its last, partial record), a gzip file decompressed a block at a time."""
+    if path.name.lower().endswith(".gz"):
+        with _binary(path) as binary:
+            binary.readline()
+            pending = b""
+            while chunk := binary.read(block):
+                pending += chunk
+                end = _record_end(pending)
+                if end:
+                    yield pending[:end]
+                    pending = pending[end:]
+            yield pending
+        return
+    with path.open("rb") as handle:
+        start = len(handle.readline())
+        while records := os.pread(handle.fileno(), block, start):
+            if len(records) == block:  # not the end of the file: cut after the last whole record
+                records = records[: _record_end(records)]
+            if not records:  # a record longer than the block
+                block *= 2
+                continue
+            yield records
+            start += len(records)
 
 
 def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
@@ -206,24 +246,27 @@ def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
         yield from frame_batches(read_csv_text(path), size)
         return
     check_header(path)
-    # a block of `size` records, at most CSV_BLOCK_BYTES: the text, its copy for the parser and
-    # the parsed columns are each about that big (a FOCUS CSV record is about 800 bytes)
+    names = read_header(path, header)
+    # a block of `size` records, at most CSV_BLOCK_BYTES: the text and the parsed columns are
+    # each about that big (a FOCUS CSV record is about 800 bytes)
     block = min(CSV_BLOCK_BYTES, max(1 << 20, size * len(sample) // max(sample.count(b"\n"), 1)))
     yielded = False
-    with _binary(path) as binary:
-        binary.readline()
-        pending = b""
-        while chunk := binary.read(block):
-            pending += chunk
-            end = _record_end(pending)
-            if end:
-                frame = _parse_records(path, header, pending[:end])
-                pending = pending[end:]
-                if frame.height:
-                    yielded = True
-                    yield frame
-        if pending.strip() or not yielded:
-            yield _parse_records(path, header, pending)
+    # the month's batches are read ahead of their landing (batches.read_ahead): the next block
+    # is parsed while the previous batch is normalised and written
+    for frame in (_parse_records(path, names, records) for records in _record_blocks(path, block)):
+        if frame.height:
+            yielded = True
+            yield frame
+    if not yielded:
+        yield _parse_records(path, names, b"")
+
+
+def read_header(path: Path, header: bytes) -> list[str]:
+    """The column names of a CSV header line, as polars reads them with the records."""
+    try:
+        return pl.read_csv(header, infer_schema=False, raise_if_empty=False).columns
+    except (pl.exceptions.ComputeError, UnicodeDecodeError) as error:
+        raise UnreadableFileError(csv_problem(path, error)) from None
 
 
 def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
