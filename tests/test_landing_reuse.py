@@ -168,6 +168,11 @@ def break_facts(tmp_path: Path, bills: Path) -> None:
     facts_file.write_bytes(facts_file.read_bytes() + b" ")
 
 
+def break_lines(tmp_path: Path, bills: Path) -> None:
+    lines_file = landing(tmp_path) / "lines.parquet"
+    lines_file.write_bytes(lines_file.read_bytes() + b" ")
+
+
 def drop_products(tmp_path: Path, bills: Path) -> None:
     (landing(tmp_path) / "products.parquet").unlink()
 
@@ -205,7 +210,8 @@ CHANGES: dict[str, tuple[Callable[[Path, Path], None], dict[str, Any], str, list
         "the source's settings, the partitions or the landing's format changed",
         FIRST,
     ),
-    "facts not the manifest's": (break_facts, {}, "its facts are not the ones its manifest names", FIRST),
+    "facts not the manifest's": (break_facts, {}, "not the files its manifest names: facts.parquet", FIRST),
+    "lines not the manifest's": (break_lines, {}, "not the files its manifest names: lines.parquet", FIRST),
     "a file of the landing missing": (
         drop_products,
         {},

@@ -5,8 +5,8 @@ and `normalisation`: the fingerprint of everything else that shapes the landing 
 settings, the partitions' range, LANDING_FORMAT). A month materialized again with the same
 files and the same fingerprint keeps its landing as it is: nothing is read or normalised, the
 summary is the manifest's, and the downstream steps run as before. Anything else lands again:
-one byte of a file, a rule, a map file's line, the format, a folder that is incomplete or whose
-facts are not the ones the manifest names. FINOPS_RELAND=1 (`finops materialize --reland`) or
+one byte of a file, a rule, a map file's line, the format, a folder that is incomplete or one of
+whose landed files (lines, rejects, facts, products) is not the one the manifest names. FINOPS_RELAND=1 (`finops materialize --reland`) or
 the run config's `reland` lands the month again whatever it finds.
 """
 
@@ -29,10 +29,11 @@ from finops_assets.sources.files import content_hash
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.months import format_month
 
-LANDING_FORMAT = 1
+LANDING_FORMAT = 2
 """The version of the landing's format and of the normalisation code (every kind's, provider
 conversions included): bump it with any change to what a landing holds for the same files and
-settings, so that unchanged deliveries land again instead of keeping the old landing."""
+settings, so that unchanged deliveries land again instead of keeping the old landing.
+2: the manifest names the sha256 of every landed file (`landed_sha256`), not of the facts alone."""
 
 LANDED_FILES = ("lines.parquet", "rejects.parquet", "facts.parquet", "products.parquet")
 
@@ -56,6 +57,8 @@ def month_manifest(
     fingerprint: str | None,
 ) -> dict[str, object]:
     """The manifest of a landing written in `staging` (its facts written already)."""
+    # every landed file, so that a landing kept for an unchanged delivery is the one written
+    landed = {name: content_hash(staging / name) for name in LANDED_FILES}
     manifest: dict[str, object] = {
         "source": slice_.source,
         "month": format_month(slice_.month),
@@ -64,7 +67,8 @@ def month_manifest(
         "rows_rejected": summary.rows_rejected,
         "rows_filtered": summary.rows_filtered,
         "rows_loaded": int(facts["line_count"].sum()) if facts.height else 0,
-        "facts_sha256": content_hash(staging / "facts.parquet"),
+        "facts_sha256": landed["facts.parquet"],
+        "landed_sha256": landed,
         "files": summary.files,
         "lines_layout": layout,
         "source_cost": exact_texts(summary.source_cost),
@@ -112,8 +116,8 @@ class KeptLanding:
 
 def kept_landing(slice_: LandingSlice, files: list[dict[str, object]], fingerprint: str) -> KeptLanding | str:
     """The month's landing when it holds exactly these files (path, size, sha256) normalised
-    with this fingerprint, whole (every file there, the copies of the provider's files their
-    size, the facts the manifest's); else why it lands again."""
+    with this fingerprint, whole (every file there, each the sha256 the manifest names, the
+    copies of the provider's files their size); else why it lands again."""
     if slice_.archived_marker.exists():
         return "the month is archived"
     if not slice_.manifest.exists():
@@ -133,8 +137,10 @@ def kept_landing(slice_: LandingSlice, files: list[dict[str, object]], fingerpri
             missing.append(f"{SOURCE_FILES}/ (copies of the files)")
     if missing:
         return f"the landing is incomplete: {', '.join(missing)}"
-    if content_hash(slice_.facts) != manifest.get("facts_sha256"):
-        return "its facts are not the ones its manifest names"
+    landed = manifest.get("landed_sha256") or {}
+    altered = [name for name in LANDED_FILES if content_hash(slice_.folder / name) != landed.get(name)]
+    if altered:
+        return f"not the files its manifest names: {', '.join(altered)}"
     rejects = pl.read_parquet_schema(slice_.rejects)
     reasons: Counter[str] = Counter()
     if "reason" in rejects:
