@@ -6,8 +6,9 @@ settings, the partitions' range, LANDING_FORMAT). A month materialized again wit
 files and the same fingerprint keeps its landing as it is: nothing is read or normalised, the
 summary is the manifest's, and the downstream steps run as before. Anything else lands again:
 one byte of a file, a rule, a map file's line, the format, a folder that is incomplete or one of
-whose landed files (lines, rejects, facts, products) is not the one the manifest names. FINOPS_RELAND=1 (`finops materialize --reland`) or
-the run config's `reland` lands the month again whatever it finds.
+whose landed files (lines, rejects, facts, products) is not the one the manifest names.
+FINOPS_RELAND=1 (`finops materialize --reland`) or the run config's `reland` lands the month
+again whatever it finds.
 """
 
 from __future__ import annotations
