@@ -28,7 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -47,6 +46,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from benchmarks.ingest_memory import run_tree
 from benchmarks.mart_steps import mart_step_times
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.demo.generator.writer import write_dataset
@@ -212,33 +212,18 @@ def disk_against_raw(url: str, landing: Path, raw_files: list[Path]) -> str:
     )
 
 
-def month_in_own_process(
-    config_path: Path, url: str, home: Path, month: date, source: str
-) -> tuple[float, int]:
-    """(seconds, peak RSS bytes) of `finops materialize` for one month in a fresh process."""
-    env = os.environ | {
-        "FINOPS_CONFIG": str(config_path),
-        "FINOPS_DATABASE_URL": url,
-        "FINOPS_HOME": str(home),
-    }
-    started = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "finops_cli.main",
-            "materialize",
-            "--month",
-            format_month(month),
-            "--source",
-            source,
-        ],
-        env=env,
-        check=True,
-        stderr=subprocess.DEVNULL,
-    )
-    elapsed = time.perf_counter() - started
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+def month_in_own_process(admin: str, folder: Path, work: Path, month: date) -> dict[str, object]:
+    """One month of `folder` through the asset graph in a process of its own, into a fresh
+    database and landing (a landing of the same files would be kept): its wall time and its own
+    peak RSS (benchmarks/ingest_memory.py: a child's ru_maxrss keeps the forked parent's)."""
+    name, url = bench_database(admin)
+    try:
+        upgrade(url)
+        work.mkdir(parents=True, exist_ok=True)
+        return run_tree(REPO, folder, "parquet", url, work, format_month(month))
+    finally:
+        drop_database(admin, name)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def backfill_seconds(config_path: Path, admin: str, work: Path, months: list[date], parallel: int) -> float:
@@ -392,9 +377,9 @@ def main() -> None:
             say(f"The mart's steps of {format_month(months[-1])} alone, {args.mart_rounds} runs:")
             say(mart_step_times(url, months[-1], args.mart_rounds))
         if not args.parquet_only:
-            csv_seconds, csv_steps = timed_month(config, months[-1], mart, "bench_csv")
-            own_seconds, peak = month_in_own_process(
-                config_path, url, home, months[1 % len(months)], "bench_parquet"
+            csv_seconds, csv_steps = timed_month(config, months[-1], mart, "bench_csv", reland=True)
+            own = month_in_own_process(
+                admin, args.data_dir / "parquet", args.data_dir / "own-process", months[1 % len(months)]
             )
         with psycopg.connect(url) as conn:
             facts = conn.execute("SELECT count(*) FROM finops.fact_consumption").fetchone()
@@ -412,10 +397,13 @@ def main() -> None:
                 say(f"Re-materialize one month (Parquet), {what}: median {statistics.median(times):.2f} s "
                     f"({', '.join(f'{r:.2f}' for r in times)})")  # fmt: skip
         if not args.parquet_only:
-            say(f"One month in its own process (`finops materialize`, start-up included): "
-                f"{own_seconds:.2f} s, "
-                f"peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
-                f"({parquet_size / 1e6:,.0f} MB)")  # fmt: skip
+            if "failed" in own:
+                say(f"One month in its own process: {own['failed']}")
+            else:
+                peak = int(str(own["peak_rss"]))
+                say(f"One month in its own process (start-up included): {own['wall']:.2f} s, "
+                    f"its own peak RSS {peak / 1e6:,.0f} MB = {peak / parquet_size:.1f} x its Parquet file "
+                    f"({parquet_size / 1e6:,.0f} MB)")  # fmt: skip
         if args.backfill_parallel:
             work = args.data_dir / "backfills"
             for parallel in (1, args.backfill_parallel, 1, args.backfill_parallel):
