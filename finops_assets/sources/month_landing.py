@@ -98,12 +98,11 @@ def add_totals(into: dict[str, Decimal], more: dict[str, Decimal]) -> None:
         into[key] = into.get(key, Decimal(0)) + value
 
 
-MERGED_PARTS = 8
-
 LANDED_COMPRESSION: Final = "zstd"
 """The landing's kept files (lines, rejects): zstd is 30% smaller than lz4 on a FOCUS month's
 lines (16.0 against 22.7 MB at 1M lines) and was no slower to write (benchmarks/RESULTS.md).
 The batches' spilled partial aggregates, read once and deleted, stay lz4."""
+MERGED_PARTS = 8
 """Partial aggregates merged at once: 8 of 120,000 rows hold 0.3 GB in the group-by, 40 1.1 GB."""
 MEASURES = ("quantity", "cost", "source_cost", "line_count")
 """The columns of a partial aggregate that are summed; every other one is a key."""
