@@ -3,7 +3,7 @@ for drill-down, lineage and re-processing without re-reading the provider's file
 
     <root>/<source>/<YYYY-MM>/manifest.json     files read (sha256), counts, totals, lines_layout
                              /lines.parquet     the lines (see lines_layout below)
-                             /source_files/     copies (or hard links) of Parquet inputs (lines_layout
+                             /source_files/     copies (or hard links) of Parquet and CSV inputs (lines_layout
                                                 `source_files`: lines.parquet then holds the
                                                 normalised columns, `_file` and `_line`)
                              /rejects.parquet   rejected rows with column and reason

@@ -20,7 +20,7 @@ class Settings:
     """FINOPS_READ_DATABASE_URL: streaming-replication standbys of the database, comma-separated
     postgresql:// URLs; the API's cost reads go to them in turn (docs/scaling.md)."""
     landing_source_files: str = "copy"
-    """FINOPS_LANDING_SOURCE_FILES: how the landing keeps the provider's Parquet files: `copy`
+    """FINOPS_LANDING_SOURCE_FILES: how the landing keeps the provider's Parquet and CSV files: `copy`
     (byte copies, the default) or `link` (hard links when on the provider's filesystem: no byte
     written, but a provider rewriting a file in place rewrites the landed one too; the manifest's
     sha256 then tells, and `finops archive` refuses the month). README, "Disk"."""

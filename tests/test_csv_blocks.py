@@ -1,18 +1,21 @@
 """Reading a CSV file a block of bytes at a time gives what reading it whole gives: the same
-records, nulls and 1-based record numbers, wherever the blocks are cut."""
+records, nulls, 1-based record numbers and errors, wherever the blocks are cut, with every
+column or only some of them."""
 
 from __future__ import annotations
 
 import gzip
 from decimal import Decimal
+from itertools import accumulate
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from finops_assets.sources import files
+from finops_assets.sources import csv_blocks
+from finops_assets.sources.csv_blocks import CsvBlock, csv_records, csv_text_batches
 from finops_assets.sources.decimals import parse_decimal
-from finops_assets.sources.files import UnreadableFileError, csv_text_batches, with_line_numbers
+from finops_assets.sources.files import UnreadableFileError, read_csv_text, with_line_numbers
 
 RECORDS = (
     '\ufeffid,"note, quoted",cost\r\n'
@@ -29,7 +32,7 @@ record: not numbered), a record longer than the smallest block, and no newline a
 
 
 def _whole(path: Path) -> pl.DataFrame:
-    return next(with_line_numbers(iter([files.read_csv_text(path)])))
+    return next(with_line_numbers(iter([read_csv_text(path)])))
 
 
 @pytest.mark.parametrize("block", [8, 16, 33, 64, 1 << 20])
@@ -40,7 +43,7 @@ def test_blocks_anywhere_give_the_whole_file_s_records_and_numbers(
     path = tmp_path / name
     data = RECORDS.encode()
     path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
-    monkeypatch.setattr(files, "CSV_BLOCK_BYTES", block)
+    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
 
     batches = list(with_line_numbers(csv_text_batches(path, 2)))
 
@@ -60,7 +63,7 @@ def test_a_ragged_record_after_the_first_block_is_told_with_its_line(
 ) -> None:
     path = tmp_path / "ragged.csv"
     path.write_bytes(b"a,b\n" + b"1,2\n" * 50 + b"3,4,5\n" + b"6,7\n")
-    monkeypatch.setattr(files, "CSV_BLOCK_BYTES", 32)
+    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", 32)
 
     with pytest.raises(UnreadableFileError, match=r"ragged.csv: line 52: 3 fields where the header has 2$"):
         list(csv_text_batches(path, 10))
@@ -86,3 +89,50 @@ def test_plain_numbers_and_odd_texts_are_judged_alike() -> None:
         (Decimal(1), None),
         (Decimal("0.5"), None),
     ]
+
+
+@pytest.mark.parametrize("block", [8, 33, 1 << 20])
+@pytest.mark.parametrize("name", ["bill.csv", "bill.csv.gz"])
+def test_some_columns_read_alone_are_the_whole_read_s_and_records_are_read_again_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, name: str
+) -> None:
+    path = tmp_path / name
+    data = RECORDS.encode()
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
+    blocks: list[CsvBlock] = []
+
+    batches = list(with_line_numbers(csv_text_batches(path, 2, ["cost"], blocks)))
+
+    assert pl.concat(batches).rows() == [
+        (1, "1.50"), (2, None), (3, "2"), (4, None), (5, "-0.000000000000000001"),
+    ]  # fmt: skip
+    assert sum(b.rows for b in blocks) == 5
+    assert [b.first_line for b in blocks] == list(accumulate([1] + [b.rows for b in blocks[:-1]]))
+    again = csv_records(path, blocks, pl.Series([2, 5]))
+    assert again.rows() == [
+        (2, "2", 'a newline\nin quotes, and "quotes"', None),
+        (5, "5", "é", "-0.000000000000000001"),
+    ]
+
+
+def test_a_record_blank_in_the_columns_read_is_kept_and_numbered_as_a_whole_read_does(tmp_path: Path) -> None:
+    path = tmp_path / "bill.csv"
+    path.write_bytes(b"id,note,cost\n1,a,1.5\n2,,\n\n,,\n3,b,2\n")
+
+    batches = list(with_line_numbers(csv_text_batches(path, 10, ["note", "cost"])))
+
+    # record 2 has an id: a record (its cost missing), not a blank line like the next two
+    assert pl.concat(batches).rows() == [(1, "a", "1.5"), (2, None, None), (3, "b", "2")]
+
+
+@pytest.mark.parametrize("extra", ["3,4,x", "3,4,5,6"])
+def test_a_record_wider_than_the_header_is_refused_even_when_its_columns_are_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extra: str
+) -> None:
+    path = tmp_path / "wide.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 50 + extra.encode() + b"\n6,7\n")
+    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", 32)
+
+    with pytest.raises(UnreadableFileError, match=r"wide.csv: line 52: \d fields where the header has 2$"):
+        list(csv_text_batches(path, 10, ["a"]))

@@ -136,7 +136,13 @@ def test_a_month_over_many_batches_lands_what_one_batch_lands(
     assert by_currency["line_count"].sum() == batched.rows_read - 5
     manifest = many["manifest"]
     assert isinstance(manifest, dict)
-    assert manifest["lines_layout"] == "full"  # a CSV file among them: every column landed
+    # both files kept as they are, their lines pointing into them; read with the columns
+    # normalisation needs, the CSV's rejects read again whole from the blocks that held them
+    assert manifest["lines_layout"] == "source_files"
+    csv_rejects = rejects.filter(pl.col("_file").str.ends_with("bill.csv")).sort("_line")
+    assert csv_rejects.select("_line", "ServiceCategory", "ProviderName").rows() == [
+        (line, "Compute", "AWS") for line in (10, 1500, 1990, 2150)
+    ]
 
     # again: the same files and options keep the landing (sources/manifest.py)
     again = ingest_focus(bills, tmp_path / "batched", 250, monkeypatch)

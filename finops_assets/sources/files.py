@@ -170,105 +170,6 @@ def read_csv_text(path: Path) -> pl.DataFrame:
     return frame
 
 
-CSV_BLOCK_BYTES = 32 << 20
-
-
-def _record_end(buffer: bytes) -> int:
-    """The end of the last whole record in `buffer` (which starts at a record): just after its
-    last newline outside quotes (RFC 4180: a newline is inside quotes when an odd number of
-    quote characters precede it; an escaped quote counts twice); 0 when there is none."""
-    end = buffer.rfind(b"\n")
-    while end >= 0 and buffer.count(b'"', 0, end) % 2:
-        end = buffer.rfind(b"\n", 0, end)
-    return end + 1
-
-
-def _parse_records(path: Path, names: list[str], records: bytes) -> pl.DataFrame:
-    """Records without their header, as text columns named `names` (parsing the header again
-    with every block copied the block once more)."""
-    if not records or records.isspace():
-        return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
-    try:
-        frame = pl.read_csv(
-            records,
-            has_header=False,
-            new_columns=names,
-            infer_schema=False,
-            null_values=NULL_TOKENS,
-            raise_if_empty=False,
-        )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
-        raise UnreadableFileError(csv_problem(path, error)) from None
-    blank = frame.select(pl.all_horizontal(pl.all().is_null())).to_series()
-    if blank.any():  # a filter copies every column: only when there are blank lines
-        frame = frame.filter(~blank)
-    # one chunk: polars 2.1 panics (`i < self.len()`) on some filtered frames parsed from bytes
-    return frame.rechunk()
-
-
-def _record_blocks(path: Path, block: int) -> Iterator[bytes]:
-    """The records after the header line in blocks of about `block` bytes, each cut after a
-    whole record: a plain file read at the block's offset (a block is copied once more only
-    to drop its last, partial record), a gzip file decompressed a block at a time."""
-    if path.name.lower().endswith(".gz"):
-        with _binary(path) as binary:
-            binary.readline()
-            pending = b""
-            while chunk := binary.read(block):
-                pending += chunk
-                end = _record_end(pending)
-                if end:
-                    yield pending[:end]
-                    pending = pending[end:]
-            yield pending
-        return
-    with path.open("rb") as handle:
-        start = len(handle.readline())
-        while records := os.pread(handle.fileno(), block, start):
-            if len(records) == block:  # not the end of the file: cut after the last whole record
-                records = records[: _record_end(records)]
-            if not records:  # a record longer than the block
-                block *= 2
-                continue
-            yield records
-            start += len(records)
-
-
-def csv_text_batches(path: Path, size: int) -> Iterator[pl.DataFrame]:
-    """`read_csv_text` in batches of about `size` records, the file read a block of bytes at a
-    time and cut after a whole record (polars' own batched CSV reading reads ahead of a slow
-    consumer: the whole file ends up in memory): the same text columns, nulls, skipped blank
-    lines and errors."""
-    with _binary(path) as binary:
-        header = binary.readline()
-        sample = binary.read(1 << 20)
-    if not sample.strip() or header.count(b'"') % 2:  # no records, or a header over several lines
-        yield from frame_batches(read_csv_text(path), size)
-        return
-    check_header(path)
-    names = read_header(path, header)
-    # a block of `size` records, at most CSV_BLOCK_BYTES: the text and the parsed columns are
-    # each about that big (a FOCUS CSV record is about 800 bytes)
-    block = min(CSV_BLOCK_BYTES, max(1 << 20, size * len(sample) // max(sample.count(b"\n"), 1)))
-    yielded = False
-    # the month's batches are read ahead of their landing (batches.read_ahead): the next block
-    # is parsed while the previous batch is normalised and written
-    for frame in (_parse_records(path, names, records) for records in _record_blocks(path, block)):
-        if frame.height:
-            yielded = True
-            yield frame
-    if not yielded:
-        yield _parse_records(path, names, b"")
-
-
-def read_header(path: Path, header: bytes) -> list[str]:
-    """The column names of a CSV header line, as polars reads them with the records."""
-    try:
-        return pl.read_csv(header, infer_schema=False, raise_if_empty=False).columns
-    except (pl.exceptions.ComputeError, UnicodeDecodeError) as error:
-        raise UnreadableFileError(csv_problem(path, error)) from None
-
-
 def frame_batches(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
     """A frame already read whole, in slices of at most `size` rows (at least one, maybe empty)."""
     if frame.height == 0:
@@ -298,7 +199,7 @@ def with_line_numbers(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]
         seen += batch.height
 
 
-def _binary(path: Path) -> BinaryIO:
+def open_binary(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
         return cast(BinaryIO, gzip.open(path, "rb"))
     return path.open("rb")
@@ -309,7 +210,7 @@ def _text(binary: BinaryIO) -> io.TextIOWrapper:
 
 
 def check_header(path: Path) -> None:
-    with _binary(path) as binary, _text(binary) as handle:
+    with open_binary(path) as binary, _text(binary) as handle:
         header = next(csv.reader(handle), [])
     seen: dict[str, int] = {}
     for number, name in enumerate(header, start=1):
@@ -325,14 +226,14 @@ def csv_problem(path: Path, error: Exception) -> str:
     """One line naming the file, the first (physical) line that is not UTF-8 or not a record of
     the header's width, and why; the parser's own first line when neither is found."""
     try:
-        with _binary(path) as binary:
+        with open_binary(path) as binary:
             for number, raw in enumerate(binary, start=1):
                 try:
                     raw.decode("utf-8")
                 except UnicodeDecodeError as problem:
                     where = f"{problem.reason} at byte {problem.start} of the line"
                     return f"{path}: line {number}: not UTF-8 text ({where})"
-        with _binary(path) as binary, _text(binary) as handle:
+        with open_binary(path) as binary, _text(binary) as handle:
             reader = csv.reader(handle, strict=True)
             width = len(next(reader, []))
             for record in reader:

@@ -30,11 +30,12 @@ from finops_assets.sources.files import content_hash
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.months import format_month
 
-LANDING_FORMAT = 2
+LANDING_FORMAT = 3
 """The version of the landing's format and of the normalisation code (every kind's, provider
 conversions included): bump it with any change to what a landing holds for the same files and
 settings, so that unchanged deliveries land again instead of keeping the old landing.
-2: the manifest names the sha256 of every landed file (`landed_sha256`), not of the facts alone."""
+2: the manifest names the sha256 of every landed file (`landed_sha256`), not of the facts alone.
+3: CSV files are kept in source_files/ like Parquet ones, the lines pointing into them."""
 
 LANDED_FILES = ("lines.parquet", "rejects.parquet", "facts.parquet", "products.parquet")
 

@@ -62,11 +62,11 @@ class NormalisedBatch:
 
 @dataclass(frozen=True)
 class Projection:
-    """The columns normalisation reads, for a kind whose reader reads columns alone (Parquet):
-    when the lines point into copied source files (layout `source_files`) only those are read,
-    and the rejected records, which keep every column, are read again whole (`records`: a
-    file's records at some line numbers). Reading 13 of FOCUS's 45 columns takes a fifth of
-    the time and memory."""
+    """The columns normalisation reads, for a kind whose reader reads columns alone (FOCUS
+    Parquet and CSV): when the lines point into copied source files (layout `source_files`)
+    only those are read, and the rejected records, which keep every column, are read again
+    whole (`records`: a file's records at some line numbers). Reading 13 of FOCUS's 45 columns
+    takes a fifth of the time and memory (Parquet), a third of the time (CSV)."""
 
     columns: frozenset[str]
     records: Callable[[Path, pl.Series], pl.DataFrame]
@@ -163,14 +163,19 @@ class ParquetParts:
             part.unlink()
 
 
+KEPT_SUFFIXES = (".parquet", ".csv", ".csv.gz")
+"""The files a landing keeps as they are (layout `source_files`), its lines pointing into them."""
+
+
 def source_file_names(used: list[Path]) -> dict[str, str] | None:
-    """When every file read is Parquet, the files themselves are kept (copied or linked after the
-    gate) in source_files/ and lines.parquet holds the normalised columns with `_file` and
-    `_line` pointing into them (layout `source_files`): returns where each file goes. Else
-    (layout `full`) lines.parquet holds every source column plus the normalised ones (CSV
-    sources: the landing is also their columnar copy), and this returns None. Re-encoding the
-    46 source columns took a third of a month's time; a copy is faster and better lineage."""
-    if not used or not all(p.name.lower().endswith(".parquet") for p in used):
+    """When every file read is Parquet or CSV, the files themselves are kept (copied or linked
+    after the gate) in source_files/ and lines.parquet holds the normalised columns with `_file`
+    and `_line` pointing into them (layout `source_files`): returns where each file goes. Else
+    (layout `full`: JSON lines) lines.parquet holds every source column plus the normalised
+    ones, and this returns None. Re-encoding the 45 source columns took a third of a Parquet
+    month's time and, with parsing them all, most of a CSV month's; a copy is faster and better
+    lineage (the provider's own bytes)."""
+    if not used or not all(p.name.lower().endswith(KEPT_SUFFIXES) for p in used):
         return None
     return {str(path): f"{SOURCE_FILES}/{number:03d}_{path.name}" for number, path in enumerate(used)}
 

@@ -18,7 +18,7 @@ from finops_assets.sources.focus.normalize import (
     normalize_focus,
     read_columns,
 )
-from finops_assets.sources.focus.reader import FocusFiles, focus_records
+from finops_assets.sources.focus.reader import FocusFiles
 from finops_assets.sources.month_landing import (
     Batches,
     MonthKind,
@@ -65,8 +65,8 @@ def ingest_focus_month(
     files = month_files(source_path, slice_, suffixes)
     index = FileMonthIndex(slice_.root / slice_.source / "_file_index.json")
     reader = reader_for(files)
-    # FOCUS Parquet files are read with the columns normalisation needs alone
-    projection = Projection(read_columns(options), focus_records) if isinstance(reader, FocusFiles) else None
+    # FOCUS files (Parquet and CSV) are read with the columns normalisation needs alone
+    projection = Projection(read_columns(options), reader.records) if isinstance(reader, FocusFiles) else None
     kind = MonthKind(
         reader,
         index,

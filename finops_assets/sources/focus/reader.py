@@ -14,10 +14,10 @@ from pathlib import Path
 
 import polars as pl
 
+from finops_assets.sources.csv_blocks import CsvBlock, csv_header, csv_records, csv_text_batches
 from finops_assets.sources.files import (
     NULL_TOKENS,
     UnplaceableFileError,  # noqa: F401  (raised here, and imported from here)
-    csv_text_batches,
     null_parquet_column,
     parquet_batches,
     placed_months,
@@ -67,24 +67,30 @@ def read_focus_file(path: Path) -> pl.DataFrame:
 
 
 def focus_file_batches(
-    path: Path, size: int, columns: frozenset[str] | None = None
+    path: Path, size: int, columns: frozenset[str] | None = None, blocks: list[CsvBlock] | None = None
 ) -> Iterator[pl.DataFrame]:
     """`read_focus_file` in batches of at most `size` records, read as they are needed; with the
-    `columns` (FOCUS names) alone when given and the file is Parquet."""
-    if not _is_parquet(path):
-        batches = csv_text_batches(path, size)
-    elif columns is None:
-        batches = parquet_batches(path, size)
+    `columns` (FOCUS names) alone when given. A CSV file's batches note their places in
+    `blocks` (for focus_records)."""
+    if columns is None:
+        batches = parquet_batches(path, size) if _is_parquet(path) else csv_text_batches(path, size)
     else:
-        names = list(pl.read_parquet_schema(path))
+        names = list(pl.read_parquet_schema(path)) if _is_parquet(path) else csv_header(path)
         renames = _canonical_renames(names)
-        batches = parquet_batches(path, size, [n for n in names if renames.get(n, n) in columns])
+        read = [n for n in names if renames.get(n, n) in columns]
+        if _is_parquet(path):
+            batches = parquet_batches(path, size, read)
+        else:
+            batches = csv_text_batches(path, size, read, blocks)
     return with_line_numbers(_with_canonical_names(batch) for batch in batches)
 
 
-def focus_records(path: Path, lines: pl.Series) -> pl.DataFrame:
-    """The records of a FOCUS Parquet file at these line numbers, every column, with `_line`
-    (only the row groups from the first to the last of them are read)."""
+def focus_records(path: Path, lines: pl.Series, blocks: list[CsvBlock] | None = None) -> pl.DataFrame:
+    """The records of a FOCUS file at these line numbers, every column, with `_line`: of a
+    Parquet file, only the row groups from the first to the last of them are read; of a CSV
+    file, only the blocks holding them (`blocks`, as its batches noted them)."""
+    if not _is_parquet(path):
+        return _with_canonical_names(csv_records(path, blocks or [], lines))
     first, last = int(lines.min()), int(lines.max())  # type: ignore[arg-type]
     frame = pl.scan_parquet(path).slice(first - 1, last - first + 1).collect()
     frame = _with_canonical_names(frame).with_row_index("_line", offset=first)
@@ -157,16 +163,26 @@ def file_months(frame: pl.DataFrame, path: Path) -> set[str]:
 
 
 class FocusFiles:
-    """The FOCUS reader for the shared month reading (finops_assets.sources.monthly)."""
+    """The FOCUS reader for the shared month reading (finops_assets.sources.monthly). It keeps
+    where the batches of each CSV file it read lie, so that `records` reads some of them again
+    whole (a reader a month: its files' places are that month's)."""
 
     empty_columns: tuple[str, ...] = (MONTH_COLUMN,)
     month_label = MONTH_COLUMN
+
+    def __init__(self) -> None:
+        self.csv_blocks: dict[Path, list[CsvBlock]] = {}
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_focus_file(path)
 
     def batches(self, path: Path, size: int, columns: frozenset[str] | None = None) -> Iterator[pl.DataFrame]:
-        return focus_file_batches(path, size, columns)
+        self.csv_blocks[path] = []  # read again from the start: the same places are noted again
+        return focus_file_batches(path, size, columns, self.csv_blocks[path])
+
+    def records(self, path: Path, lines: pl.Series) -> pl.DataFrame:
+        """The records at these line numbers of a file this reader read, every column."""
+        return focus_records(path, lines, self.csv_blocks.get(path))
 
     def month_column(self, path: Path) -> pl.DataFrame | None:
         return read_month_column(path)

@@ -17,9 +17,9 @@ from typing import Any
 
 import polars as pl
 
+from finops_assets.sources.csv_blocks import csv_text_batches
 from finops_assets.sources.files import (
     UnplaceableFileError,
-    csv_text_batches,
     frame_batches,
     null_parquet_column,
     parquet_batches,
