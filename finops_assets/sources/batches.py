@@ -64,8 +64,17 @@ def month_plan(
     for path in files:
         whole = None
         with reading(path):
-            months = index.lookup(path)
-            if months is None and (month_column := reader.month_column(path)) is not None:
+            if index.hashed(path):
+                months = index.lookup(path)
+                month_column = reader.month_column(path) if months is None else None
+            else:  # a new file is hashed while its month column is read (826 MB of CSV: 0.47 s
+                # of sha256 beside 0.36 s of parsing); a known content's column goes unused
+                with ThreadPoolExecutor(1) as pool:
+                    digest = pool.submit(index.content_hash, path)
+                    month_column = reader.month_column(path)
+                    digest.result()
+                months = index.lookup(path)
+            if months is None and month_column is not None:
                 months = index.store(path, reader.months(month_column, path))
             if months is None:  # seen for the first time (or changed): index it from this read
                 whole = reader.read(path)

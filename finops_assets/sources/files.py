@@ -103,11 +103,20 @@ class FileMonthIndex:
             if isinstance(entries, dict) and entries.get("layout") == "sha256":  # else: rebuild
                 self._months, self._hashes = entries["months"], entries["files"]
 
+    @staticmethod
+    def _stamp(path: Path) -> list[int]:
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+    def hashed(self, path: Path) -> bool:
+        """Whether the index knows the file's sha256 as it is now (content_hash reads nothing)."""
+        known = self._hashes.get(str(path.resolve()))
+        return known is not None and known.get("stamp") == self._stamp(path)
+
     def content_hash(self, path: Path) -> str:
         """The file's sha256, computed only when the file changed since the index last saw it:
         the month's plan and its manifest read it from here, so a month hashes a file once."""
-        stat = path.stat()
-        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        stamp = self._stamp(path)
         key = str(path.resolve())
         known = self._hashes.get(key)
         if known is not None and known.get("stamp") == stamp:
