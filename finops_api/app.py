@@ -143,6 +143,12 @@ def create_app(
         },
         plugins=[problem_details_plugin()],
         exception_handlers=exception_handlers(),
+        # Litestar's default config runs dictConfig on every app built: the root logger's handlers
+        # replaced by one bound to the sys.stderr of that moment, the root level lowered to INFO.
+        # An app is built inside other processes too (`finops demo` saves its simulation through
+        # one), whose later log records then went to a stream closed since. The process that
+        # serves the app configures logging (`finops serve`: finops_cli/commands.py).
+        logging_config=None,
         before_send=[tag_answer, *([mark_auth_disabled] if authenticator is None else [])],
         cors_config=CORSConfig(allow_origins=api.cors_origins, allow_credentials=False)
         if api.cors_origins

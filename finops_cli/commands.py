@@ -5,6 +5,7 @@ Exit codes: 0 success (warnings allowed), 1 a step or an ERROR check failed (or 
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -176,6 +177,7 @@ def materialize(
 
 def serve(host: str, port: int) -> int:
     import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
 
     from finops_api.app import create_app
 
@@ -183,5 +185,9 @@ def serve(host: str, port: int) -> int:
     upgrade(url)
     app = create_app(url)  # reads api.auth from finops.yaml; none there: a ConfigError, no server
     say(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    # the app leaves logging to its process (finops_api/app.py): its warnings and errors beside
+    # uvicorn's own lines, in their format
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["finops_api"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=log_config)
     return 0
