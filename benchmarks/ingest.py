@@ -287,6 +287,7 @@ def redelivered(path: Path) -> Iterator[Callable[[int], None]]:
             pl.when(first).then(raised).otherwise(pl.col("EffectiveCost")).cast(cost)
         )
         changed.write_parquet(path, row_group_size=125_000)
+        os.sync()  # the delivery's own write-back is the provider's, not the re-materialization's
 
     try:
         yield redeliver
