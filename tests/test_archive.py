@@ -256,3 +256,40 @@ def test_a_run_stopped_after_writing_the_archive_is_finished_by_the_next(
     assert main(["archive", "--before", "2025-02"]) == 1
     assert f"error: {landing / '2025-01'}: holds " in capsys.readouterr().err
     assert (landing / "2025-01").is_dir() and not (landing / "2025-01.archived").exists()
+
+
+def test_a_csv_month_keeps_the_provider_s_bytes_and_its_lines_point_into_them(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = tmp_path / "focus"
+    spec = DemoSpec(months=MONTHS[:2], rows_per_month=2_000, applications=8, products=12)
+    write_dataset(spec, files, "csv")
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        "start_month: '2025-01'\nsources:\n"
+        f"  - {{name: cloud, kind: focus, path: '{files}', application_tag: application}}\n"
+    )
+    monkeypatch.setenv("FINOPS_CONFIG", str(config))
+    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
+    assert main(["materialize", "--from", "2025-01", "--to", "2025-02"]) == 0
+    landing = tmp_path / "home" / "landing" / "cloud"
+    provider = files / "focus_2025-01.csv"
+    before = _tree(landing / "2025-01")
+    assert sorted(before) == sorted([*LANDED, "source_files/000_focus_2025-01.csv"])
+    assert before["source_files/000_focus_2025-01.csv"] == (provider.stat().st_size, _sha256(provider))
+    # a landed line's (_file, _line) is its record in the kept file: the same cost, read here
+    records = pl.read_csv(landing / "2025-01" / "source_files" / "000_focus_2025-01.csv", infer_schema=False)
+    lines = pl.read_parquet(landing / "2025-01" / "lines.parquet")
+    assert lines.height == records.height == 2_000
+    assert set(lines["_file"]) == {"source_files/000_focus_2025-01.csv"}
+    pointed = records.with_row_index("_line", offset=1).join(lines, on="_line")
+    assert pointed.height == 2_000
+    same_cost = pl.col("EffectiveCost").str.to_decimal(scale=18) == pl.col("cost")
+    assert pointed.select(same_cost).to_series().all()
+    capsys.readouterr()
+
+    assert main(["archive", "--before", "2025-02"]) == 0
+    assert "archived 1 month folder(s) before 2025-02" in capsys.readouterr().err
+    assert _tree(landing.parent.parent / "archive" / "cloud" / "2025-01").items() > before.items()
+    assert main(["archive", "--restore", "2025-01"]) == 0
+    assert _tree(landing / "2025-01") == before
