@@ -13,7 +13,7 @@ import sys
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 import pytest
@@ -48,10 +48,17 @@ def platform(mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     return materialized(tmp_path, monkeypatch)
 
 
-def materialized(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
-    """Three months of FOCUS Parquet (2,000 rows each) materialized through `finops materialize`."""
+def materialized(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    months: tuple[date, ...] = MONTHS,
+    fmt: Literal["parquet", "csv"] = "parquet",
+) -> dict[str, Path]:
+    """Months of FOCUS files (2,000 rows each, Parquet by default) materialized through
+    `finops materialize`."""
     files = tmp_path / "focus"
-    write_dataset(DemoSpec(months=MONTHS, rows_per_month=2_000, applications=8, products=12), files)
+    spec = DemoSpec(months=months, rows_per_month=2_000, applications=8, products=12)
+    write_dataset(spec, files, fmt)
     config = tmp_path / "finops.yaml"
     config.write_text(
         "start_month: '2025-01'\nsources:\n"
@@ -59,7 +66,7 @@ def materialized(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
     )
     monkeypatch.setenv("FINOPS_CONFIG", str(config))
     monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
-    assert main(["materialize", "--from", "2025-01", "--to", "2025-03"]) == 0
+    assert main(["materialize", "--from", f"{months[0]:%Y-%m}", "--to", f"{months[-1]:%Y-%m}"]) == 0
     home = tmp_path / "home"
     return {"files": files, "landing": home / "landing" / "cloud", "archive": home / "archive" / "cloud"}
 
@@ -261,19 +268,9 @@ def test_a_run_stopped_after_writing_the_archive_is_finished_by_the_next(
 def test_a_csv_month_keeps_the_provider_s_bytes_and_its_lines_point_into_them(
     mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = tmp_path / "focus"
-    spec = DemoSpec(months=MONTHS[:2], rows_per_month=2_000, applications=8, products=12)
-    write_dataset(spec, files, "csv")
-    config = tmp_path / "finops.yaml"
-    config.write_text(
-        "start_month: '2025-01'\nsources:\n"
-        f"  - {{name: cloud, kind: focus, path: '{files}', application_tag: application}}\n"
-    )
-    monkeypatch.setenv("FINOPS_CONFIG", str(config))
-    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
-    assert main(["materialize", "--from", "2025-01", "--to", "2025-02"]) == 0
-    landing = tmp_path / "home" / "landing" / "cloud"
-    provider = files / "focus_2025-01.csv"
+    platform = materialized(tmp_path, monkeypatch, MONTHS[:2], "csv")
+    landing = platform["landing"]
+    provider = platform["files"] / "focus_2025-01.csv"
     before = _tree(landing / "2025-01")
     assert sorted(before) == sorted([*LANDED, "source_files/000_focus_2025-01.csv"])
     assert before["source_files/000_focus_2025-01.csv"] == (provider.stat().st_size, _sha256(provider))
@@ -290,6 +287,6 @@ def test_a_csv_month_keeps_the_provider_s_bytes_and_its_lines_point_into_them(
 
     assert main(["archive", "--before", "2025-02"]) == 0
     assert "archived 1 month folder(s) before 2025-02" in capsys.readouterr().err
-    assert _tree(landing.parent.parent / "archive" / "cloud" / "2025-01").items() > before.items()
+    assert _tree(platform["archive"] / "2025-01").items() > before.items()
     assert main(["archive", "--restore", "2025-01"]) == 0
     assert _tree(landing / "2025-01") == before

@@ -31,6 +31,14 @@ RECORDS = (
 record: not numbered), a record longer than the smallest block, and no newline at the end."""
 
 
+def _records_file(path: Path, block: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """RECORDS in a file (gzip-compressed for a .gz name), read in blocks of `block` bytes."""
+    data = RECORDS.encode()
+    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
+    return path
+
+
 def _whole(path: Path) -> pl.DataFrame:
     return next(with_line_numbers(iter([read_csv_text(path)])))
 
@@ -40,10 +48,7 @@ def _whole(path: Path) -> pl.DataFrame:
 def test_blocks_anywhere_give_the_whole_file_s_records_and_numbers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, name: str
 ) -> None:
-    path = tmp_path / name
-    data = RECORDS.encode()
-    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
-    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
+    path = _records_file(tmp_path / name, block, monkeypatch)
 
     batches = list(with_line_numbers(csv_text_batches(path, 2)))
 
@@ -96,10 +101,7 @@ def test_plain_numbers_and_odd_texts_are_judged_alike() -> None:
 def test_some_columns_read_alone_are_the_whole_read_s_and_records_are_read_again_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int, name: str
 ) -> None:
-    path = tmp_path / name
-    data = RECORDS.encode()
-    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
-    monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
+    path = _records_file(tmp_path / name, block, monkeypatch)
     blocks: list[CsvBlock] = []
 
     batches = list(with_line_numbers(csv_text_batches(path, 2, ["cost"], blocks)))
