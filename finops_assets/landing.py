@@ -90,17 +90,21 @@ class LandingSlice:
 def publish(slice_: LandingSlice, staging: Path) -> None:
     """Swap a fully written staging folder in for the slice, so a reader never sees half a
     month: the old folder is renamed away, the new one renamed in, then the old one removed.
-    Two runs landing the same month at once swap one after the other (a lock file beside the
-    month): between one's two renames the other's folder could land, and renaming a folder
-    onto a folder that is not empty fails (seen: 1 of 4 concurrent `finops materialize`)."""
+    Runs landing the source at once swap one after the other (a lock on the source's folder
+    itself: no lock file): between one's two renames the other's folder could land, and renaming
+    a folder onto a folder that is not empty fails (seen: 1 of 4 concurrent `finops materialize`
+    of one month)."""
     target = slice_.folder
     target.parent.mkdir(parents=True, exist_ok=True)
     old = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".old-{os.getpid()}-"))
-    with (target.parent / f".{format_month(slice_.month)}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)  # released when the descriptor closes
         if target.exists():
             os.replace(target, old / "slice")
         os.replace(staging, target)
+    finally:
+        os.close(folder)
     shutil.rmtree(old, ignore_errors=True)
 
 
