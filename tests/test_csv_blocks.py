@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from finops_assets.sources import csv_blocks
-from finops_assets.sources.csv_blocks import CsvBlock, csv_records, csv_text_batches
+from finops_assets.sources.csv_blocks import CsvBlock, csv_header, csv_records, csv_text_batches
 from finops_assets.sources.decimals import parse_decimal
 from finops_assets.sources.files import UnreadableFileError, read_csv_text, with_line_numbers
 
@@ -138,3 +138,14 @@ def test_a_record_wider_than_the_header_is_refused_even_when_its_columns_are_not
 
     with pytest.raises(UnreadableFileError, match=r"wide.csv: line 52: \d fields where the header has 2$"):
         list(csv_text_batches(path, 10, ["a"]))
+
+
+def test_a_header_over_two_lines_is_read_whole_with_some_columns_too(tmp_path: Path) -> None:
+    path = tmp_path / "bill.csv"
+    path.write_bytes(b'id,"a note\non two lines",cost\n1,x,1.5\n2,y,2\n')
+
+    batches = list(with_line_numbers(csv_text_batches(path, 10, ["cost"])))
+
+    assert csv_header(path) == ["id", "a note\non two lines", "cost"]
+    assert pl.concat(batches).rows() == [(1, "1.5"), (2, "2")]
+    assert csv_records(path, [], pl.Series([2])).rows() == [(2, "2", "y", "2")]

@@ -147,6 +147,8 @@ def csv_header(path: Path) -> list[str]:
     """The column names of a CSV file's header line, as polars reads them with the records."""
     with open_binary(path) as binary:
         header = binary.readline()
+    if header.count(b'"') % 2:  # a header over several lines: read as csv_text_batches reads it
+        return read_csv_text(path).columns
     try:
         return pl.read_csv(header, infer_schema=False, raise_if_empty=False).columns
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as error:
