@@ -39,8 +39,9 @@ FILTER_KEYS: tuple[str, ...] = ("source", "application", "owner", "domain", "fam
 DEFAULT_GROUP_BY = "month,application"
 OwnerAsOf = Literal["month", "current"]
 CostSort = Literal["keys", "cost_desc"]
-CompareSort = Literal["keys", "delta_desc"]
 """Rows in the group keys' order, or the largest priced cost first (then the keys)."""
+CompareSort = Literal["keys", "delta_desc"]
+"""Rows in the group keys' order, or the largest change first in absolute value (then the keys)."""
 PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_quarter": 3, "previous_year": 12}
 """How many months an against_period moves the range back."""
 VISIBLE = "visible_applications"

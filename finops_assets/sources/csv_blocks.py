@@ -146,7 +146,11 @@ def _record_blocks(path: Path, block: int) -> Iterator[tuple[int, memoryview]]:
 def csv_header(path: Path) -> list[str]:
     """The column names of a CSV file's header line, as polars reads them with the records."""
     with open_binary(path) as binary:
-        header = binary.readline()
+        return _header_names(path, binary.readline())
+
+
+def _header_names(path: Path, header: bytes) -> list[str]:
+    """csv_header of the file's first line, `header`."""
     if header.count(b'"') % 2:  # a header over several lines: read as csv_text_batches reads it
         return read_csv_text(path).columns
     try:
@@ -173,8 +177,9 @@ def csv_text_batches(
         )
         return
     check_header(path)
-    names = csv_header(path)
-    keep = None if columns is None else [i for i, name in enumerate(names) if name in set(columns)]
+    names = _header_names(path, header)
+    wanted = None if columns is None else set(columns)
+    keep = None if wanted is None else [i for i, name in enumerate(names) if name in wanted]
     # a block of `size` records, at most CSV_BLOCK_BYTES: the text and the parsed columns are
     # each about that big (a FOCUS CSV record is about 800 bytes)
     block = min(CSV_BLOCK_BYTES, max(1 << 20, size * len(sample) // max(sample.count(b"\n"), 1)))
