@@ -15,7 +15,7 @@ from finops_assets.mart.allocation import allocate_month
 from finops_assets.mart.apportion import apportion
 from finops_assets.mart.checks import allocation_conservation, price_coverage
 from finops_assets.mart.month_partitions import ensure_month_partitions
-from finops_assets.mart.read_models import value_month
+from finops_assets.mart.valuation import value_month
 from finops_assets.referentials.allocation import apply_allocation, read_allocation
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
 from finops_assets.referentials.pricing import apply_pricing, read_pricing

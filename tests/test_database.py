@@ -50,6 +50,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
         "0017_cost_by_product_family_brin",
         "0022_filtered_rows",
         "0024_data_version_notify",
+        "0025_incremental_valuation",
     ]
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
@@ -83,6 +84,7 @@ def test_upgrade_applies_once(empty_database_url: str) -> None:
         "0017_cost_by_product_family_brin",
         "0022_filtered_rows",
         "0024_data_version_notify",
+        "0025_incremental_valuation",
     ]
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:

@@ -13,7 +13,8 @@ from dagster import (
 
 from finops_assets.faults import step_committed
 from finops_assets.mart.allocation import allocate_month
-from finops_assets.mart.read_models import refresh_rollups, value_month
+from finops_assets.mart.read_models import refresh_rollups
+from finops_assets.mart.valuation import value_month
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
 
@@ -69,10 +70,17 @@ def mart_assets(
     def valuation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         month = partition_month(context.partition_key)
         with mart.connection() as conn:
-            rows = value_month(conn, month)
+            valued = value_month(conn, month)
         step_committed(VALUATION_KEY)
-        context.log.info(f"valued {rows} rows for {context.partition_key}")
-        return MaterializeResult(metadata={"rows": rows})
+        if valued.revalued_products is None:
+            context.log.info(f"valued {context.partition_key} whole: {valued.rows} rows ({valued.why_whole})")
+        else:
+            context.log.info(
+                f"valued {valued.revalued_products} products of {context.partition_key} again, whose "
+                f"consumption changed: {valued.rows} rows"
+            )
+        revalued = valued.revalued_products
+        return MaterializeResult(metadata={"rows": valued.rows, "revalued_products": revalued})
 
     @asset(
         key=COST_VIEWS_KEY,
@@ -86,8 +94,17 @@ def mart_assets(
     )
     def cost_views(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         with mart.connection() as conn:
-            refresh_rollups(conn, partition_month(context.partition_key))
+            refreshed = refresh_rollups(conn, partition_month(context.partition_key))
         step_committed(COST_VIEWS_KEY)
-        return MaterializeResult()
+        if refreshed.families is None:
+            context.log.info(f"rebuilt the roll-ups of {context.partition_key} whole")
+        else:
+            context.log.info(
+                f"rebuilt the roll-ups of {len(refreshed.families)} families and {refreshed.applications} "
+                f"applications of {context.partition_key}, those the valuation changed"
+            )
+        return MaterializeResult(
+            metadata={"families": refreshed.families, "applications": refreshed.applications}
+        )
 
     return [allocation, valuation, cost_views]

@@ -53,3 +53,30 @@ def record_layer(cur: psycopg.Cursor[Any], layer: Layer, month: date, version: i
         sql.SQL(sql_text("batch/publication/record_layer.sql")).format(layer=_version_column(layer)),
         {"month": month, "version": version},
     )
+
+
+BuiltLayer = Literal["valuation", "cost_views"]
+"""A layer built only where its input changed, when its basis is the one recorded."""
+
+
+def _basis_column(layer: BuiltLayer) -> sql.Identifier:
+    return sql.Identifier(f"{layer}_basis")
+
+
+def recorded_basis(cur: psycopg.Cursor[Any], layer: BuiltLayer, month: date) -> str | None:
+    """What the month's `layer` was last built on besides its input (migrations/0025); None
+    when it was never recorded."""
+    statement = sql.SQL("SELECT {basis} FROM finops.month_publication WHERE month = %(month)s").format(
+        basis=_basis_column(layer)
+    )
+    row = cur.connection.execute(statement, {"month": month}).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def record_basis(cur: psycopg.Cursor[Any], layer: BuiltLayer, month: date, basis: str) -> None:
+    """In the transaction that built the month's `layer` on `basis`."""
+    statement = sql.SQL(
+        "INSERT INTO finops.month_publication AS p (month, {basis}) VALUES (%(month)s, %(basis)s)"
+        " ON CONFLICT (month) DO UPDATE SET {basis} = EXCLUDED.{basis}"
+    ).format(basis=_basis_column(layer))
+    cur.connection.execute(statement, {"month": month, "basis": basis})

@@ -1,11 +1,17 @@
-"""Valuing a month and refreshing the read models the API serves, one month at a time.
+"""Refreshing the read models the API serves, one month at a time, and what the month's
+valuation and roll-ups share: their transaction's lock, settings and publication record.
 
-Each read model is a month-partitioned table whose month is emptied and refilled in one
-transaction, so a month's refresh costs the same however many months are kept.
+Each read model is a month-partitioned table whose month (or the part of it that changed) is
+emptied and refilled in one transaction, so a month's refresh costs the same however many
+months are kept.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,25 +20,28 @@ from psycopg import sql
 
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.mart.month_partitions import ensure_month_partitions
-from finops_assets.mart.publication import Layer, input_version, record_layer
+from finops_assets.mart.publication import Layer, input_version, record_basis, record_layer, recorded_basis
 from finops_core.months import format_month
-from finops_core.sql import sql_statements
+from finops_core.sql import sql_statements, sql_text
 
-COST_BY_PRODUCT = "cost_by_product"
-ROLLUPS = (
-    "cost_by_application_family",
-    "cost_by_application",
-    "cost_by_owner_family",
-    "cost_by_family",
-    "cost_by_owner",
-)
+ROLLUP_SCRIPT = "batch/refresh_cost_rollups.sql"
+ROLLUP_APPLICATIONS = "batch/rollup_applications.sql"
+ROLLUPS: Mapping[str, str | None] = {
+    "cost_by_application_family": "family_code",
+    "cost_by_application": "application_code",
+    "cost_by_owner_family": "family_code",
+    "cost_by_family": None,
+    "cost_by_owner": None,
+}
+"""The roll-ups, in the order the script fills them, and the column by which a refresh of some
+families empties them (None: a few hundred rows a month, rebuilt whole every time)."""
 
 
-def _replace_month(
-    cur: psycopg.Cursor[object], layer: Layer, tables: tuple[str, ...], month: date, script: str
-) -> int:
-    """Empty the month of `tables` and run `script` to refill it; returns the rows its INSERTs
-    wrote (counted from their command tags: no count of the month afterwards)."""
+@contextmanager
+def month_layer(cur: psycopg.Cursor[Any], layer: Layer, tables: Sequence[str], month: date) -> Iterator[None]:
+    """Inside the caller's transaction: the month's lock on `tables`, the settings the month's
+    statements need, and, when the block ends, the publication record of `layer` built from the
+    version of its input read first."""
     cur.execute(
         "SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [",".join(tables), format_month(month)]
     )
@@ -42,33 +51,87 @@ def _replace_month(
     # statistics), and compiling them saved nothing: 16 ms of compilation in a 38 ms INSERT
     cur.execute("SET LOCAL jit = off")
     version = input_version(cur, layer, month)
-    for table in tables:
-        delete_month(cur, table, month)
+    yield
+    record_layer(cur, layer, month, version)
+
+
+def run_script(cur: psycopg.Cursor[Any], script: str, params: Mapping[str, object]) -> int:
+    """Run a batch script's statements; returns the rows its INSERTs wrote (counted from their
+    command tags: no count of the month afterwards)."""
     written = 0
     for statement in sql_statements(script):
-        cur.execute(statement, {"month": month})
+        cur.execute(statement.encode(), params)
         if (cur.statusmessage or "").startswith("INSERT"):
             written += cur.rowcount
-    record_layer(cur, layer, month, version)
     return written
 
 
-def delete_month(cur: psycopg.Cursor[Any], table: str, month: date) -> None:
-    """Empty the month of a month-partitioned table with DELETE, not TRUNCATE: TRUNCATE is not
-    MVCC-safe (a reader whose snapshot predates it, such as an API query or another run's check
-    that waited on its lock, then sees the month empty) and it blocks every reader of the month
-    until commit; a DELETE lets readers go on with the old rows until the new ones commit."""
-    cur.execute(sql.SQL("DELETE FROM finops.{} WHERE month = %s").format(sql.Identifier(table)), [month])
+def script_digest(*scripts: str) -> str:
+    """The scripts' text, digested: a layer built by other SQL is built again whole."""
+    return hashlib.sha256("".join(sql_text(script) for script in scripts).encode()).hexdigest()[:16]
 
 
-def value_month(mart: Mart, month: date) -> int:
-    """Rebuild the month of cost_by_product under every pricing view; returns its row count."""
-    ensure_month_partitions(mart, (COST_BY_PRODUCT,), month)
-    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
-        return _replace_month(cur, "valuation", (COST_BY_PRODUCT,), month, "batch/value_month.sql")
+def delete_month(
+    cur: psycopg.Cursor[Any], table: str, month: date, column: str | None = None, values: Sequence[str] = ()
+) -> None:
+    """Empty the month of a month-partitioned table (or its rows whose `column` is one of
+    `values`) with DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe (a reader whose snapshot
+    predates it, such as an API query or another run's check that waited on its lock, then sees
+    the month empty) and it blocks every reader of the month until commit; a DELETE lets readers
+    go on with the old rows until the new ones commit."""
+    statement = sql.SQL("DELETE FROM finops.{} WHERE month = %s").format(sql.Identifier(table))
+    if column is None:
+        cur.execute(statement, [month])
+        return
+    among = sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(column))
+    cur.execute(statement + among, [month, list(values)])
 
 
-def refresh_rollups(mart: Mart, month: date) -> None:
-    ensure_month_partitions(mart, ROLLUPS, month)
-    with connection(mart) as conn, conn.transaction(), conn.cursor() as cur:
-        _replace_month(cur, "cost_views", ROLLUPS, month, "batch/refresh_cost_rollups.sql")
+@dataclass(frozen=True)
+class RollupRefresh:
+    families: list[str] | None
+    """The families whose roll-ups were rebuilt; None: the whole month."""
+    applications: int | None
+    """The applications whose cost_by_application rows were rebuilt; None: all of them."""
+
+
+def _families_revalued(cur: psycopg.Cursor[Any], month: date) -> list[str] | None:
+    """The families the valuations since the last refresh rewrote, taken (deleted) in this
+    transaction; None when one valued the whole month or when none is recorded."""
+    cur.execute("DELETE FROM finops.revalued_families WHERE month = %s RETURNING family_codes", [month])
+    valuations = [row[0] for row in cur.fetchall()]
+    if not valuations or any(families is None for families in valuations):
+        return None
+    return sorted({family for families in valuations for family in families})
+
+
+def refresh_rollups(mart: Mart, month: date) -> RollupRefresh:
+    """Rebuild the month's roll-ups from cost_by_product: only the families its valuations
+    since the last refresh rewrote, when they recorded them and the roll-ups' SQL is the one
+    the month was last built by; else the whole month."""
+    ensure_month_partitions(mart, tuple(ROLLUPS), month)
+    basis = script_digest(ROLLUP_SCRIPT)
+    with (
+        connection(mart) as conn,
+        conn.transaction(),
+        conn.cursor() as cur,
+        month_layer(cur, "cost_views", tuple(ROLLUPS), month),
+    ):
+        families = _families_revalued(cur, month)
+        if recorded_basis(cur, "cost_views", month) != basis:
+            families = None
+        applications: list[str] | None = None
+        if families is not None:
+            cur.execute(sql_text(ROLLUP_APPLICATIONS).encode(), {"month": month, "families": families})
+            applications = [str(row[0]) for row in cur.fetchall()]
+        rebuilt = {"family_code": families, "application_code": applications}
+        for table, column in ROLLUPS.items():
+            among = None if column is None else rebuilt[column]
+            if among is None:
+                delete_month(cur, table, month)
+            else:
+                delete_month(cur, table, month, column, among)
+        params = {"month": month, "families": families, "applications": applications}
+        run_script(cur, ROLLUP_SCRIPT, params)
+        record_basis(cur, "cost_views", month, basis)
+    return RollupRefresh(families, None if applications is None else len(applications))

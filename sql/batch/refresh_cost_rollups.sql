@@ -8,6 +8,11 @@
 -- between units, as api/cost_side.sql does): an aggregate with DISTINCT sorted each group's rows.
 -- cost_by_application_family first, in its key's order (a viewer reads a few applications'
 -- rows: on a few pages), then the smaller roll-ups from it: the same sums over fewer rows.
+--
+-- The families and applications parameters are NULL when the month is rebuilt whole; else the
+-- roll-ups keyed by family are rebuilt for those families and cost_by_application for those
+-- applications (finops_assets/mart/read_models.py), and cost_by_family and cost_by_owner,
+-- a few hundred rows, whole.
 INSERT INTO finops.cost_by_application_family
     (month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency,
      unit_min, unit_max, units, quantity, cost, fully_priced)
@@ -18,6 +23,7 @@ SELECT month, pricing_view_code, source, application_code, owner, domain_code, f
        bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s
+   AND (%(families)s::text[] IS NULL OR family_code = ANY(%(families)s::text[]))
  GROUP BY month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency
  ORDER BY pricing_view_code, application_code;
 
@@ -31,6 +37,7 @@ SELECT month, pricing_view_code, application_code, owner, currency, min(unit_min
                               AS u ORDER BY 1) END, sum(quantity), sum(cost), bool_and(fully_priced)
   FROM finops.cost_by_application_family
  WHERE month = %(month)s
+   AND (%(applications)s::text[] IS NULL OR application_code = ANY(%(applications)s::text[]))
  GROUP BY month, pricing_view_code, application_code, owner, currency;
 
 INSERT INTO finops.cost_by_owner_family
@@ -43,6 +50,7 @@ SELECT month, pricing_view_code, source, owner, domain_code, family_code, curren
                               AS u ORDER BY 1) END, sum(quantity), sum(cost), bool_and(fully_priced)
   FROM finops.cost_by_application_family
  WHERE month = %(month)s
+   AND (%(families)s::text[] IS NULL OR family_code = ANY(%(families)s::text[]))
  GROUP BY month, pricing_view_code, source, owner, domain_code, family_code, currency;
 
 -- cost_by_family and cost_by_owner from cost_by_owner_family: the same sums over a few thousand

@@ -98,7 +98,7 @@ def insert_cost_lines(database_url: str, lines: Iterable[CostLine]) -> None:
             )
         for month in months:
             for statement in sql_statements("batch/refresh_cost_rollups.sql"):
-                conn.execute(statement, {"month": month})
+                conn.execute(statement, {"month": month, "families": None, "applications": None})
 
 
 def insert_pricing_views(database_url: str) -> None:

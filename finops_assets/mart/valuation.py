@@ -1,0 +1,94 @@
+"""Valuing a month: its consumption under every pricing view, into cost_by_product.
+
+A month is valued whole the first time, and whenever what valuing it reads besides its
+consumption changed: the views, their unit prices, the month's FX rates, the products' monetary
+flags or the valuation's SQL (its basis). On the same basis, only the products whose
+consumption rows changed are valued again, such as after a re-delivery that corrects a few
+lines or a load of another source. The other products keep rows equal to those a whole
+valuation would write. The roll-ups are told which families to rebuild
+(finops.revalued_families), so both steps write a fraction of the month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from finops_assets.mart.connection import Mart, connection
+from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.publication import record_basis, recorded_basis
+from finops_assets.mart.read_models import delete_month, month_layer, run_script, script_digest
+
+COST_BY_PRODUCT = "cost_by_product"
+VALUED_BASE = "batch/valuation/valued_base.sql"
+BASIS = "batch/valuation/basis.sql"
+REVALUED_PRODUCTS = "batch/valuation/revalued_products.sql"
+KEEP_REVALUED = "batch/valuation/keep_revalued.sql"
+VALUE_MONTH = "batch/valuation/value_month.sql"
+WHOLE_ABOVE = 0.5  # float ok: a share of rows
+"""Above this share of the month's rows to value again, the month is valued whole: rewriting
+most of its rows product by product saves nothing."""
+NEW_BASIS = "not valued on this basis before (a first valuation, or views, prices or FX rates changed)"
+
+
+@dataclass(frozen=True)
+class Valuation:
+    rows: int
+    """The rows of cost_by_product written."""
+    revalued_products: int | None
+    """The products valued again; None: the whole month was valued."""
+    why_whole: str = ""
+    """Why the whole month was valued, for the run's log."""
+
+
+def _basis(cur: psycopg.Cursor[Any], month: date) -> str:
+    """The valuation's SQL and the digest of what it reads besides the consumption."""
+    run_script(cur, BASIS, {"month": month})
+    row = cur.fetchone()
+    digest = str(row[0]) if row else ""
+    return f"{script_digest(VALUED_BASE, BASIS, REVALUED_PRODUCTS, KEEP_REVALUED, VALUE_MONTH)}:{digest}"
+
+
+def _revalued(cur: psycopg.Cursor[Any], month: date) -> tuple[int, list[str]] | str:
+    """(the products to value again, the families whose rows they change), or why the whole
+    month is to be valued instead."""
+    run_script(cur, REVALUED_PRODUCTS, {"month": month})
+    row = cur.fetchone()
+    assert row is not None
+    products, rows, month_rows, families = row
+    if rows > WHOLE_ABOVE * month_rows:
+        return f"{products} products changed, {rows} of the month's {month_rows} rows"
+    return int(products), [str(family) for family in families]
+
+
+def value_month(mart: Mart, month: date) -> Valuation:
+    """Value the month's consumption into cost_by_product: the products whose consumption
+    changed since it was valued on the same basis, else the whole month."""
+    ensure_month_partitions(mart, (COST_BY_PRODUCT,), month)
+    params = {"month": month}
+    with (
+        connection(mart) as conn,
+        conn.transaction(),
+        conn.cursor() as cur,
+        month_layer(cur, "valuation", (COST_BY_PRODUCT,), month),
+    ):
+        basis = _basis(cur, month)
+        run_script(cur, VALUED_BASE, params)
+        revalued = _revalued(cur, month) if recorded_basis(cur, "valuation", month) == basis else NEW_BASIS
+        families: list[str] | None = None
+        if isinstance(revalued, str):
+            delete_month(cur, COST_BY_PRODUCT, month)
+        else:
+            families = revalued[1]
+            run_script(cur, KEEP_REVALUED, params)
+        rows = run_script(cur, VALUE_MONTH, params)
+        # the roll-ups' refresh takes these families in (read_models.refresh_rollups)
+        revalued_families = "INSERT INTO finops.revalued_families (month, family_codes) VALUES (%s, %s)"
+        cur.execute(revalued_families, [month, families])
+        record_basis(cur, "valuation", month, basis)
+    if isinstance(revalued, str):
+        return Valuation(rows, None, revalued)
+    return Valuation(rows, revalued[0])

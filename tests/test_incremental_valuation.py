@@ -1,0 +1,175 @@
+"""Valuing again only the products whose consumption changed, and rolling up only their
+families (finops_assets/mart/valuation.py, docs/design.md section 10), on the worked finance
+example (examples/): what it writes is exactly what valuing the whole month writes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
+from finops_core.config import PlatformConfig, load_config
+from tests.pipeline import mart_snapshot, query
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+WARNINGS = {"mapping_coverage", "price_coverage"}
+"""The checks the example fails by design, as warnings: an unmapped team, an unpriced product."""
+INVENTORY = Path("private-cloud/inventory/vm-inventory-2026-10.csv")
+
+
+def example(tmp_path: Path) -> PlatformConfig:
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    return load_config(tmp_path / "examples" / "finops.yaml")
+
+
+def materialize(url: str, tmp_path: Path, config: PlatformConfig, month: date) -> dict[str, dict[str, Any]]:
+    """The month through the real asset graph; each mart step's materialization metadata."""
+    result = materialize_month(
+        config, month, MartResource(database_url=url, landing_dir=str(tmp_path / "landing"))
+    )
+    assert result.success
+    failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [name for name in failed if name not in WARNINGS] == []
+    return {
+        event.asset_key.to_user_string(): {k: v.value for k, v in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path[0] == "mart"
+    }
+
+
+def read_models(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read model, its rows in one order whatever order they were written in."""
+    return {table: sorted(rows, key=repr) for table, rows in mart_snapshot(url).items()}
+
+
+def value_whole(url: str, tmp_path: Path, config: PlatformConfig, month: date) -> dict[str, dict[str, Any]]:
+    """The month valued and rolled up whole: as if never valued on its basis before."""
+    query(url, "UPDATE finops.month_publication SET valuation_basis = NULL, cost_views_basis = NULL"
+               " WHERE month = %s RETURNING month", month)  # fmt: skip
+    return materialize(url, tmp_path, config, month)
+
+
+def edit(path: Path, change: Callable[[list[str]], list[str]]) -> None:
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(change(lines)) + "\n")
+
+
+def corrected_cost(lines: list[str]) -> list[str]:
+    # search-idx-01's October chargeback corrected: 626.40 -> 630.00
+    return [line.replace(",24,192,626.40", ",24,192,630.00") for line in lines]
+
+
+def standard_tier_gone(lines: list[str]) -> list[str]:
+    # every standard-tier VM of October decommissioned before the snapshot
+    return [line for line in lines if ",standard," not in line.lower()]
+
+
+def moved_to_search(lines: list[str]) -> list[str]:
+    # pay-db-01 was search's all along: the same product, another application
+    return [line.replace("pay-db-01,prj-payments-prod", "pay-db-01,prj-search-prod") for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("change", "revalued"),
+    [(corrected_cost, 1), (standard_tier_gone, 1), (moved_to_search, 1)],
+    ids=["a cost corrected", "a product gone", "a line moved to another application"],
+)
+def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valuation(
+    mart_url: str, tmp_path: Path, change: Callable[[list[str]], list[str]], revalued: int
+) -> None:
+    config = example(tmp_path)
+    for month in (SEPTEMBER, OCTOBER):
+        first = materialize(mart_url, tmp_path, config, month)
+        assert first["mart/valuation"]["revalued_products"] is None  # a first valuation is whole
+        assert first["mart/cost_views"]["families"] is None
+    september = [row for row in read_models(mart_url)["cost_by_product"] if row[0] == SEPTEMBER]
+
+    edit(tmp_path / "examples" / INVENTORY, change)
+    again = materialize(mart_url, tmp_path, config, OCTOBER)
+
+    assert again["mart/valuation"]["revalued_products"] == revalued
+    assert again["mart/cost_views"]["families"] == ["private-compute"]
+    incremental = read_models(mart_url)
+    assert [row for row in incremental["cost_by_product"] if row[0] == SEPTEMBER] == september
+    whole = value_whole(mart_url, tmp_path, config, OCTOBER)
+    assert whole["mart/valuation"]["revalued_products"] is None
+    assert whole["mart/cost_views"]["families"] is None
+    assert read_models(mart_url) == incremental
+
+
+def test_a_corrected_cost_moves_its_products_rate_for_every_application(
+    mart_url: str, tmp_path: Path
+) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    search_month = (
+        "SELECT cost FROM finops.cost_by_application"
+        " WHERE month = %s AND pricing_view_code = 'actual' AND application_code = 'search'"
+    )
+    ((before,),) = query(mart_url, search_month, OCTOBER)
+    edit(tmp_path / "examples" / INVENTORY, corrected_cost)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+
+    highmem = query(
+        mart_url,
+        "SELECT pricing_view_code, application_code, quantity, cost FROM finops.cost_by_product"
+        " WHERE month = %s AND product_code = 'pc-vcpu-highmem' ORDER BY 1, 2",
+        OCTOBER,
+    )
+    # actual-rate: (208.80 + 630.00 + 2 x 208.80) / (8 + 24 + 16) = 26.175 a vCPU-month, for the
+    # lines of payments and data-warehouse too, unchanged; budget-2026: 28.00 whatever the cost
+    assert highmem == [
+        ("actual", "data-warehouse", Decimal("16"), Decimal("417.6")),
+        ("actual", "payments", Decimal("8"), Decimal("208.8")),
+        ("actual", "search", Decimal("24"), Decimal("630")),
+        ("actual-rate", "data-warehouse", Decimal("16"), Decimal("418.8")),
+        ("actual-rate", "payments", Decimal("8"), Decimal("209.4")),
+        ("actual-rate", "search", Decimal("24"), Decimal("628.2")),
+        ("budget-2026", "data-warehouse", Decimal("16"), Decimal("448")),
+        ("budget-2026", "payments", Decimal("8"), Decimal("224")),
+        ("budget-2026", "search", Decimal("24"), Decimal("672")),
+    ]
+    # search's month in its roll-up moved by the correction: 630.00 - 626.40
+    ((after,),) = query(mart_url, search_month, OCTOBER)
+    assert after - before == Decimal("3.60")
+
+
+def test_a_changed_price_values_the_whole_month(mart_url: str, tmp_path: Path) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    edit(
+        tmp_path / "examples" / "pricing" / "budget-2026.yaml",
+        lambda lines: [line.replace('unit_price: "28.00"', 'unit_price: "30.00"') for line in lines],
+    )
+    again = materialize(mart_url, tmp_path, config, OCTOBER)
+
+    assert again["mart/valuation"]["revalued_products"] is None
+    assert again["mart/cost_views"]["families"] is None
+    # payments' high-memory vCPUs under the budget: 8 x 30.00
+    assert query(
+        mart_url,
+        "SELECT cost FROM finops.cost_by_product WHERE month = %s AND pricing_view_code = 'budget-2026'"
+        " AND application_code = 'payments' AND product_code = 'pc-vcpu-highmem'",
+        OCTOBER,
+    ) == [(Decimal("240"),)]
+
+
+def test_an_unchanged_month_revalues_nothing_and_rolls_up_nothing(mart_url: str, tmp_path: Path) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    before = read_models(mart_url)
+    again = materialize(mart_url, tmp_path, config, OCTOBER)
+
+    assert again["mart/valuation"]["revalued_products"] == 0
+    assert (again["mart/cost_views"]["families"], again["mart/cost_views"]["applications"]) == ([], 0)
+    assert read_models(mart_url) == before
+    assert query(mart_url, "SELECT count(*) FROM finops.revalued_families") == [(0,)]
