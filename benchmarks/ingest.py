@@ -8,9 +8,11 @@ into a fresh database, and prints:
 - source rows per second from file to refreshed read models, for Parquet and for CSV (the
   generated files are synced to disk first: their write-back is not timed);
 - each step's time per month and its median over the months;
-- the time to re-materialize one month, each of `--rematerialize` rounds, twice a round: its
-  delivery unchanged (the landing is kept: nothing is read) and re-delivered with one row's
-  cost changed (the month lands again), so that one figure is not taken for the other;
+- the time to re-materialize one month, each of `--rematerialize` rounds, three times a round:
+  its delivery unchanged (the landing is kept: nothing is read), re-delivered with one row's
+  cost changed (the month lands again; one product is valued again) and re-delivered with
+  every row's cost changed (every product: the month is valued whole), so that one figure is
+  not taken for another;
 - the mart's size on disk per table (heap and indexes, every month partition summed);
 - the mart's steps of the last month timed alone, wall and database CPU time, `--mart-rounds`
   times (benchmarks/mart_steps.py: the CPU time is the figure to compare on a busy machine);
@@ -268,24 +270,23 @@ def backfill_seconds(config_path: Path, admin: str, work: Path, months: list[dat
 
 UNCHANGED = "delivery unchanged (landing kept)"
 REDELIVERED = "re-delivered, one cost changed (lands again)"
+REDELIVERED_ALL = "re-delivered, every cost changed (lands again, valued whole)"
 
 
 @contextmanager
-def redelivered(path: Path) -> Iterator[Callable[[int], None]]:
-    """A function that re-delivers the month file with its first row's cost raised by
-    `round_` ten-thousandths (another content each round); the file as generated is put back
-    at the end, for the next run of the benchmark."""
+def redelivered(path: Path) -> Iterator[Callable[[int, bool], None]]:
+    """A function that re-delivers the month file with its first row's cost (`every`: every
+    row's) raised by `round_` ten-thousandths (another content each round); the file as
+    generated is put back at the end, for the next run of the benchmark."""
     original = path.with_name(path.name + ".generated")  # not a .parquet: not a source file
     shutil.copy2(path, original)
     frame = pl.read_parquet(original)
     cost = frame.schema["EffectiveCost"]
 
-    def redeliver(round_: int) -> None:
+    def redeliver(round_: int, every: bool) -> None:
         raised = pl.col("EffectiveCost") + pl.lit(Decimal(round_) / 10_000)
-        first = pl.int_range(pl.len()) == 0
-        changed = frame.with_columns(
-            pl.when(first).then(raised).otherwise(pl.col("EffectiveCost")).cast(cost)
-        )
+        rows = pl.lit(True) if every else pl.int_range(pl.len()) == 0
+        changed = frame.with_columns(pl.when(rows).then(raised).otherwise(pl.col("EffectiveCost")).cast(cost))
         changed.write_parquet(path, row_group_size=125_000)
         os.sync()  # the delivery's own write-back is the provider's, not the re-materialization's
 
@@ -367,13 +368,14 @@ def main() -> None:
         say(step_medians(runs))
         say("Mart and landing on disk after the first run of every month:")
         say(disk_against_raw(url, home / "landing" / "bench_parquet", parquet_files))
-        remats: dict[str, list[float]] = {UNCHANGED: [], REDELIVERED: []}
-        remat_runs: dict[str, list[dict[str, float]]] = {UNCHANGED: [], REDELIVERED: []}
+        kinds = (UNCHANGED, REDELIVERED, REDELIVERED_ALL)
+        remats: dict[str, list[float]] = {what: [] for what in kinds}
+        remat_runs: dict[str, list[dict[str, float]]] = {what: [] for what in kinds}
         with redelivered(parquet_files[0]) as redeliver:
             for round_ in range(1, args.rematerialize + 1):
-                for what in (UNCHANGED, REDELIVERED):
-                    if what == REDELIVERED:
-                        redeliver(round_)
+                for what in kinds:
+                    if what != UNCHANGED:
+                        redeliver(round_, what == REDELIVERED_ALL)
                     remat_seconds, steps = timed_month(config, months[0], mart, "bench_parquet")
                     remats[what].append(remat_seconds)
                     remat_runs[what].append(steps)

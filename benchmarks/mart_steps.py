@@ -6,8 +6,8 @@ it is the figure to compare two versions of the code by. Each step runs as the a
 (`allocate_month`, `value_month`, `refresh_rollups` on one autocommit connection), a month that
 is already materialized, `rounds` times; parallel query is off for these runs so that the
 backend's own CPU time is all of the work (its workers are other processes). Each round values
-and rolls up the month whole, as its first run does: its basis is forgotten first (a month
-valued again on the same basis with nothing changed writes nothing, finops_assets/mart/valuation.py).
+and rolls up the month whole, as its first run does (`whole=True`: valued again on the same
+basis with nothing changed, a month writes nothing, finops_assets/mart/valuation.py).
 
 The CPU time is read from /proc/<backend pid>/stat: only when the server runs on this machine
 and the benchmark may read its processes; otherwise only wall times are printed.
@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +32,10 @@ from finops_assets.mart.valuation import value_month
 
 STEPS: dict[str, Callable[[psycopg.Connection[Any], date], object]] = {
     "mart/allocation": allocate_month,
-    "mart/valuation": value_month,
-    "mart/cost_views": refresh_rollups,
+    "mart/valuation": partial(value_month, whole=True),
+    "mart/cost_views": partial(refresh_rollups, whole=True),
 }
 _TICKS = os.sysconf("SC_CLK_TCK")
-FORGET_BASIS = (
-    "UPDATE finops.month_publication SET valuation_basis = NULL, cost_views_basis = NULL WHERE month = %s"
-)
 
 
 def _cpu_seconds(pid: int) -> float | None:
@@ -58,7 +56,6 @@ def mart_step_times(url: str, month: date, rounds: int) -> str:
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
         pid = int(row[0]) if row else 0
         for _ in range(rounds):
-            conn.execute(FORGET_BASIS, [month])
             for name, step in STEPS.items():
                 cpu_before, started = _cpu_seconds(pid), time.perf_counter()
                 step(conn, month)

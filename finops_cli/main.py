@@ -96,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
         "--reland",
         action="store_true",
         help="read and land the months' files again even when they and the sources' settings did "
-        "not change (by default their landing is kept as it is); FINOPS_RELAND=1",
+        "not change (by default their landing is kept as it is), and value and roll up the months "
+        "whole (by default only what changed); FINOPS_RELAND=1",
     )
 
     materialize.add_argument(

@@ -26,7 +26,8 @@ class Settings:
     sha256 then tells, and `finops archive` refuses the month). README, "Disk"."""
     reland: bool = False
     """FINOPS_RELAND=1: a month's billing_lines reads and lands its files again even when they
-    and the source's settings did not change (by default such a landing is kept as it is)."""
+    and the source's settings did not change (by default such a landing is kept as it is), and
+    its valuation and roll-ups are rebuilt whole (by default only what changed)."""
 
     @classmethod
     def from_env(cls) -> Settings:

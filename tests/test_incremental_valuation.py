@@ -6,14 +6,19 @@ example (examples/): what it writes is exactly what valuing the whole month writ
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
+from finops_assets.mart.read_models import refresh_rollups
+from finops_assets.mart.valuation import value_month
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, load_config
@@ -51,11 +56,13 @@ def read_models(url: str) -> dict[str, list[tuple[Any, ...]]]:
     return {table: sorted(rows, key=repr) for table, rows in mart_snapshot(url).items()}
 
 
-def value_whole(url: str, tmp_path: Path, config: PlatformConfig, month: date) -> dict[str, dict[str, Any]]:
-    """The month valued and rolled up whole: as if never valued on its basis before."""
-    query(url, "UPDATE finops.month_publication SET valuation_basis = NULL, cost_views_basis = NULL"
-               " WHERE month = %s RETURNING month", month)  # fmt: skip
-    return materialize(url, tmp_path, config, month)
+def value_whole(
+    url: str, tmp_path: Path, config: PlatformConfig, month: date, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, dict[str, Any]]:
+    """The month landed, valued and rolled up whole, as `finops materialize --reland` asks."""
+    with monkeypatch.context() as env:
+        env.setenv("FINOPS_RELAND", "1")
+        return materialize(url, tmp_path, config, month)
 
 
 def edit(path: Path, change: Callable[[list[str]], list[str]]) -> None:
@@ -84,7 +91,11 @@ def moved_to_search(lines: list[str]) -> list[str]:
     ids=["a cost corrected", "a product gone", "a line moved to another application"],
 )
 def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valuation(
-    mart_url: str, tmp_path: Path, change: Callable[[list[str]], list[str]], revalued: int
+    mart_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[list[str]], list[str]],
+    revalued: int,
 ) -> None:
     config = example(tmp_path)
     for month in (SEPTEMBER, OCTOBER):
@@ -100,7 +111,7 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     assert again["mart/cost_views"]["families"] == ["private-compute"]
     incremental = read_models(mart_url)
     assert [row for row in incremental["cost_by_product"] if row[0] == SEPTEMBER] == september
-    whole = value_whole(mart_url, tmp_path, config, OCTOBER)
+    whole = value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
     assert whole["mart/valuation"]["revalued_products"] is None
     assert whole["mart/cost_views"]["families"] is None
     assert read_models(mart_url) == incremental
@@ -173,3 +184,95 @@ def test_an_unchanged_month_revalues_nothing_and_rolls_up_nothing(mart_url: str,
     assert (again["mart/cost_views"]["families"], again["mart/cost_views"]["applications"]) == ([], 0)
     assert read_models(mart_url) == before
     assert query(mart_url, "SELECT count(*) FROM finops.revalued_families") == [(0,)]
+
+
+def blocked_on_a_lock(url: str, statement_part: str) -> None:
+    """Wait until a statement containing `statement_part` waits for a lock."""
+    for _ in range(200):
+        if query(url, "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                 f"%{statement_part}%"):  # fmt: skip
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no statement with {statement_part!r} waited for a lock")
+
+
+def in_a_thread(work: Callable[[], object]) -> threading.Thread:
+    thread = threading.Thread(target=work)
+    thread.start()
+    return thread
+
+
+BUDGET_HIGHMEM = (
+    "SELECT application_code, cost FROM finops.cost_by_product WHERE month = %s"
+    " AND pricing_view_code = 'budget-2026' AND product_code = 'pc-vcpu-highmem' ORDER BY 1"
+)
+SET_HIGHMEM_PRICE = (
+    "UPDATE finops.unit_price SET unit_price = %s WHERE pricing_view_code = 'budget-2026'"
+    " AND product_code = 'pc-vcpu-highmem' RETURNING 1"
+)
+
+
+def test_a_price_committed_during_a_valuation_makes_the_next_one_whole(mart_url: str, tmp_path: Path) -> None:
+    """The valuation digests the prices first and reads them last: a price committed between
+    is in its rows but not in the digest, so it records none. Recording the first digest, a
+    price set back later would match it, and its rows would keep the price of the meantime."""
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    priced = query(mart_url, BUDGET_HIGHMEM, OCTOBER)
+    with psycopg.connect(mart_url) as other:
+        # holds the valuation between its digest and valued_base.sql (which reads allocated_month)
+        other.execute("LOCK TABLE finops.allocated_month IN ACCESS EXCLUSIVE MODE")
+        valuing = in_a_thread(lambda: value_month(mart_url, OCTOBER, whole=True))
+        blocked_on_a_lock(mart_url, "valued_base")
+        other.execute(SET_HIGHMEM_PRICE, [Decimal("30.00")])  # a wrong pricing file applied
+        other.commit()
+        valuing.join()
+    assert query(mart_url, BUDGET_HIGHMEM, OCTOBER) == [
+        ("data-warehouse", Decimal("480")), ("payments", Decimal("240")), ("search", Decimal("720"))
+    ]  # fmt: skip
+    query(mart_url, SET_HIGHMEM_PRICE, Decimal("28.00"))  # and set back
+
+    again = value_month(mart_url, OCTOBER)
+
+    assert again.revalued_products is None
+    assert query(mart_url, BUDGET_HIGHMEM, OCTOBER) == priced == [
+        ("data-warehouse", Decimal("448")), ("payments", Decimal("224")), ("search", Decimal("672"))
+    ]  # fmt: skip
+
+
+NEWAPP_ROWS = "SELECT count(*) FROM finops.{} WHERE month = %s AND application_code = 'newapp'"
+
+
+def test_a_valuation_committed_during_a_roll_up_refresh_is_in_every_roll_up_or_in_none(
+    mart_url: str, tmp_path: Path
+) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    query(mart_url, "UPDATE finops.fact_consumption SET source_cost = source_cost + 1 WHERE month = %s"
+                    " AND product_code = 'pc-vcpu-highmem' AND application_code = 'search' RETURNING 1",
+          OCTOBER)  # fmt: skip
+    assert value_month(mart_url, OCTOBER).revalued_products == 1
+    with psycopg.connect(mart_url) as other:
+        # holds the refresh at its last roll-up, cost_by_owner
+        other.execute("LOCK TABLE finops.cost_by_owner IN ACCESS EXCLUSIVE MODE")
+        refreshing = in_a_thread(lambda: refresh_rollups(mart_url, OCTOBER))
+        blocked_on_a_lock(mart_url, "cost_by_owner")
+        # meanwhile a valuation brings an application into the family being rebuilt
+        query(mart_url, "UPDATE finops.fact_consumption SET application_code = 'newapp' WHERE month = %s"
+                        " AND product_code = 'pc-vcpu-highmem' AND application_code = 'payments' RETURNING 1",
+              OCTOBER)  # fmt: skip
+        assert value_month(mart_url, OCTOBER).revalued_products == 1
+        other.commit()
+        refreshing.join()
+    rows = {table: query(mart_url, NEWAPP_ROWS.format(table), OCTOBER)[0][0] for table in ROLLUP_TABLES}
+    assert rows == {"cost_by_application_family": 0, "cost_by_application": 0}
+
+    assert refresh_rollups(mart_url, OCTOBER).families == ["private-compute"]  # the valuation's, kept
+    rows = {table: query(mart_url, NEWAPP_ROWS.format(table), OCTOBER)[0][0] for table in ROLLUP_TABLES}
+    assert rows == {"cost_by_application_family": 3, "cost_by_application": 3}  # one row a view
+    whole = read_models(mart_url)
+    refresh_rollups(mart_url, OCTOBER, whole=True)
+    assert read_models(mart_url) == whole
+
+
+ROLLUP_TABLES = ("cost_by_application_family", "cost_by_application")

@@ -6,10 +6,12 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    Config,
     MaterializeResult,
     PartitionsDefinition,
     asset,
 )
+from pydantic import Field
 
 from finops_assets.faults import step_committed
 from finops_assets.mart.allocation import allocate_month
@@ -17,10 +19,23 @@ from finops_assets.mart.read_models import refresh_rollups
 from finops_assets.mart.valuation import value_month
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
+from finops_core.settings import Settings
 
 ALLOCATION_KEY = AssetKey(["mart", "allocation"])
 VALUATION_KEY = AssetKey(["mart", "valuation"])
 COST_VIEWS_KEY = AssetKey(["mart", "cost_views"])
+
+
+class RebuildConfig(Config):
+    whole: bool = Field(
+        default=False,
+        description="Rebuild the whole month, not only what changed since it was last built on the "
+        "same prices and SQL (its products whose consumption changed, their families' roll-ups): as "
+        "`finops materialize --reland` or FINOPS_RELAND=1.",
+    )
+
+    def wanted(self) -> bool:
+        return self.whole or Settings.from_env().reland
 
 
 def mart_assets(
@@ -67,10 +82,12 @@ def mart_assets(
         description="The month's direct and allocated consumption valued under every pricing view "
         "(cost_by_product)",
     )
-    def valuation(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+    def valuation(
+        context: AssetExecutionContext, config: RebuildConfig, mart: MartResource
+    ) -> MaterializeResult:
         month = partition_month(context.partition_key)
         with mart.connection() as conn:
-            valued = value_month(conn, month)
+            valued = value_month(conn, month, whole=config.wanted())
         step_committed(VALUATION_KEY)
         if valued.revalued_products is None:
             context.log.info(f"valued {context.partition_key} whole: {valued.rows} rows ({valued.why_whole})")
@@ -92,9 +109,11 @@ def mart_assets(
         "(cost_by_application_family, cost_by_application, cost_by_owner_family, cost_by_family, "
         "cost_by_owner)",
     )
-    def cost_views(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
+    def cost_views(
+        context: AssetExecutionContext, config: RebuildConfig, mart: MartResource
+    ) -> MaterializeResult:
         with mart.connection() as conn:
-            refreshed = refresh_rollups(conn, partition_month(context.partition_key))
+            refreshed = refresh_rollups(conn, partition_month(context.partition_key), whole=config.wanted())
         step_committed(COST_VIEWS_KEY)
         if refreshed.families is None:
             context.log.info(f"rebuilt the roll-ups of {context.partition_key} whole")

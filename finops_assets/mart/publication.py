@@ -73,8 +73,9 @@ def recorded_basis(cur: psycopg.Cursor[Any], layer: BuiltLayer, month: date) -> 
     return None if row is None or row[0] is None else str(row[0])
 
 
-def record_basis(cur: psycopg.Cursor[Any], layer: BuiltLayer, month: date, basis: str) -> None:
-    """In the transaction that built the month's `layer` on `basis`."""
+def record_basis(cur: psycopg.Cursor[Any], layer: BuiltLayer, month: date, basis: str | None) -> None:
+    """In the transaction that built the month's `layer` on `basis` (None: on no one basis,
+    so that the next build is whole)."""
     statement = sql.SQL(
         "INSERT INTO finops.month_publication AS p (month, {basis}) VALUES (%(month)s, %(basis)s)"
         " ON CONFLICT (month) DO UPDATE SET {basis} = EXCLUDED.{basis}"

@@ -105,12 +105,21 @@ def _families_revalued(cur: psycopg.Cursor[Any], month: date) -> list[str] | Non
     return sorted({family for families in valuations for family in families})
 
 
-def refresh_rollups(mart: Mart, month: date) -> RollupRefresh:
+def _applications_of(cur: psycopg.Cursor[Any], month: date, families: list[str]) -> set[str]:
+    cur.execute(sql_text(ROLLUP_APPLICATIONS).encode(), {"month": month, "families": families})
+    return {str(row[0]) for row in cur.fetchall()}
+
+
+def refresh_rollups(mart: Mart, month: date, whole: bool = False) -> RollupRefresh:
     """Rebuild the month's roll-ups from cost_by_product: only the families its valuations
     since the last refresh rewrote, when they recorded them and the roll-ups' SQL is the one
-    the month was last built by; else the whole month."""
+    the month was last built by; else (or when `whole`) the whole month.
+
+    Each roll-up is emptied (of the families' or the applications' rows) just before it is
+    refilled, and cost_by_product is read once, by the first: a valuation committing meanwhile
+    is in all of them or in none (its families stay recorded for the next refresh)."""
     ensure_month_partitions(mart, tuple(ROLLUPS), month)
-    basis = script_digest(ROLLUP_SCRIPT)
+    basis = script_digest(ROLLUP_SCRIPT, ROLLUP_APPLICATIONS) + repr(dict(ROLLUPS))
     with (
         connection(mart) as conn,
         conn.transaction(),
@@ -118,20 +127,20 @@ def refresh_rollups(mart: Mart, month: date) -> RollupRefresh:
         month_layer(cur, "cost_views", tuple(ROLLUPS), month),
     ):
         families = _families_revalued(cur, month)
-        if recorded_basis(cur, "cost_views", month) != basis:
+        if whole or recorded_basis(cur, "cost_views", month) != basis:
             families = None
-        applications: list[str] | None = None
-        if families is not None:
-            cur.execute(sql_text(ROLLUP_APPLICATIONS).encode(), {"month": month, "families": families})
-            applications = [str(row[0]) for row in cur.fetchall()]
-        rebuilt = {"family_code": families, "application_code": applications}
-        for table, column in ROLLUPS.items():
-            among = None if column is None else rebuilt[column]
-            if among is None:
+        # the applications the families had before, and (below) the ones they have after
+        applications = None if families is None else _applications_of(cur, month, families)
+        for (table, column), statement in zip(ROLLUPS.items(), sql_statements(ROLLUP_SCRIPT), strict=True):
+            if families is None or column is None:
                 delete_month(cur, table, month)
+            elif column == "family_code":
+                delete_month(cur, table, month, column, families)
             else:
-                delete_month(cur, table, month, column, among)
-        params = {"month": month, "families": families, "applications": applications}
-        run_script(cur, ROLLUP_SCRIPT, params)
+                assert applications is not None
+                applications |= _applications_of(cur, month, families)
+                delete_month(cur, table, month, column, sorted(applications))
+            only = None if applications is None else sorted(applications)
+            cur.execute(statement.encode(), {"month": month, "families": families, "applications": only})
         record_basis(cur, "cost_views", month, basis)
     return RollupRefresh(families, None if applications is None else len(applications))

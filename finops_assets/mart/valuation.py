@@ -31,6 +31,7 @@ VALUE_MONTH = "batch/valuation/value_month.sql"
 WHOLE_ABOVE = 0.5  # float ok: a share of rows
 """Above this share of the month's rows to value again, the month is valued whole: rewriting
 most of its rows product by product saves nothing."""
+ASKED = "asked for (--reland)"
 NEW_BASIS = "not valued on this basis before (a first valuation, or views, prices or FX rates changed)"
 
 
@@ -64,9 +65,9 @@ def _revalued(cur: psycopg.Cursor[Any], month: date) -> tuple[int, list[str]] | 
     return int(products), [str(family) for family in families]
 
 
-def value_month(mart: Mart, month: date) -> Valuation:
+def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
     """Value the month's consumption into cost_by_product: the products whose consumption
-    changed since it was valued on the same basis, else the whole month."""
+    changed since it was valued on the same basis, else (or when `whole`) the whole month."""
     ensure_month_partitions(mart, (COST_BY_PRODUCT,), month)
     params = {"month": month}
     with (
@@ -77,7 +78,13 @@ def value_month(mart: Mart, month: date) -> Valuation:
     ):
         basis = _basis(cur, month)
         run_script(cur, VALUED_BASE, params)
-        revalued = _revalued(cur, month) if recorded_basis(cur, "valuation", month) == basis else NEW_BASIS
+        revalued: tuple[int, list[str]] | str
+        if whole:
+            revalued = ASKED
+        elif recorded_basis(cur, "valuation", month) != basis:
+            revalued = NEW_BASIS
+        else:
+            revalued = _revalued(cur, month)
         families: list[str] | None = None
         if isinstance(revalued, str):
             delete_month(cur, COST_BY_PRODUCT, month)
@@ -88,7 +95,9 @@ def value_month(mart: Mart, month: date) -> Valuation:
         # the roll-ups' refresh takes these families in (read_models.refresh_rollups)
         revalued_families = "INSERT INTO finops.revalued_families (month, family_codes) VALUES (%s, %s)"
         cur.execute(revalued_families, [month, families])
-        record_basis(cur, "valuation", month, basis)
+        # prices committed by another transaction while this one ran were read by some of its
+        # statements and not by others: no basis recorded, the next valuation values it whole
+        record_basis(cur, "valuation", month, basis if _basis(cur, month) == basis else None)
     if isinstance(revalued, str):
         return Valuation(rows, None, revalued)
     return Valuation(rows, revalued[0])

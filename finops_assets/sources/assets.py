@@ -57,7 +57,7 @@ class DeliveryConfig(Config):
         default=False,
         description="Read and land the month's files again even when they and the source's "
         "settings did not change (by default their landing is kept as it is), as "
-        "`finops materialize --reland` or FINOPS_RELAND=1.",
+        "`finops materialize --reland` or FINOPS_RELAND=1 (which also rebuild the mart's month whole).",
     )
 
 
