@@ -89,15 +89,10 @@ def mart_assets(
         with mart.connection() as conn:
             valued = value_month(conn, month, whole=config.wanted())
         step_committed(VALUATION_KEY)
-        if valued.revalued_products is None:
-            context.log.info(f"valued {context.partition_key} whole: {valued.rows} rows ({valued.why_whole})")
-        else:
-            context.log.info(
-                f"valued {valued.revalued_products} products of {context.partition_key} again, whose "
-                f"consumption changed: {valued.rows} rows"
-            )
-        revalued = valued.revalued_products
-        return MaterializeResult(metadata={"rows": valued.rows, "revalued_products": revalued})
+        context.log.info(valued.summary(context.partition_key))
+        return MaterializeResult(
+            metadata={"rows": valued.rows, "revalued_products": valued.revalued_products}
+        )
 
     @asset(
         key=COST_VIEWS_KEY,
@@ -115,13 +110,7 @@ def mart_assets(
         with mart.connection() as conn:
             refreshed = refresh_rollups(conn, partition_month(context.partition_key), whole=config.wanted())
         step_committed(COST_VIEWS_KEY)
-        if refreshed.families is None:
-            context.log.info(f"rebuilt the roll-ups of {context.partition_key} whole")
-        else:
-            context.log.info(
-                f"rebuilt the roll-ups of {len(refreshed.families)} families and {refreshed.applications} "
-                f"applications of {context.partition_key}, those the valuation changed"
-            )
+        context.log.info(refreshed.summary(context.partition_key))
         return MaterializeResult(
             metadata={"families": refreshed.families, "applications": refreshed.applications}
         )

@@ -94,6 +94,15 @@ class RollupRefresh:
     applications: int | None
     """The applications whose cost_by_application rows were rebuilt; None: all of them."""
 
+    def summary(self, month: str) -> str:
+        """One line of the run's log."""
+        if self.families is None:
+            return f"rebuilt the roll-ups of {month} whole"
+        return (
+            f"rebuilt the roll-ups of {len(self.families)} families and {self.applications} applications "
+            f"of {month}, those the valuation changed"
+        )
+
 
 def _families_revalued(cur: psycopg.Cursor[Any], month: date) -> list[str] | None:
     """The families the valuations since the last refresh rewrote, taken (deleted) in this

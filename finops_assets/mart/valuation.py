@@ -42,7 +42,14 @@ class Valuation:
     revalued_products: int | None
     """The products valued again; None: the whole month was valued."""
     why_whole: str = ""
-    """Why the whole month was valued, for the run's log."""
+    """Why the whole month was valued."""
+
+    def summary(self, month: str) -> str:
+        """One line of the run's log."""
+        if self.revalued_products is None:
+            return f"valued {month} whole: {self.rows} rows ({self.why_whole})"
+        changed = f"{self.revalued_products} products of {month}"
+        return f"valued {changed} again, whose consumption changed: {self.rows} rows"
 
 
 def _basis(cur: psycopg.Cursor[Any], month: date) -> str:
