@@ -18,7 +18,9 @@ def live_server(app: Litestar) -> Iterator[str]:
     """The server's base URL while the block runs."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    # log_config=None: uvicorn's default dictConfig binds its handlers to the sys.stderr of the
+    # moment, which pytest swaps per test (a later record then goes to a closed stream)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", log_config=None))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
