@@ -31,7 +31,7 @@ VALUE_MONTH = "batch/valuation/value_month.sql"
 WHOLE_ABOVE = 0.5  # float ok: a share of rows
 """Above this share of the month's rows to value again, the month is valued whole: rewriting
 most of its rows product by product saves nothing."""
-ASKED = "asked for (--reland)"
+ASKED = "asked for: --reland, FINOPS_RELAND=1 or whole: true"
 NEW_BASIS = "not valued on this basis before (a first valuation, or views, prices or FX rates changed)"
 
 
