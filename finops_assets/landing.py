@@ -21,10 +21,11 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from finops_core.months import format_month
 from finops_core.settings import Settings
@@ -116,11 +117,33 @@ def link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
+FICLONE: Final = 0x40049409
+"""Linux's ioctl that makes a file a copy-on-write clone of another (linux/fs.h)."""
+
+
+def clone_or_copy(source: Path, target: Path) -> None:
+    """A copy-on-write clone when the filesystem makes them and both are on it (XFS, btrfs: no
+    byte written, and a later write to either leaves the other as it was), else a byte copy."""
+    with source.open("rb") as original, target.open("wb") as clone:
+        try:
+            fcntl.ioctl(clone.fileno(), FICLONE, original.fileno())
+            return
+        except OSError:  # not supported here (ext4: EOPNOTSUPP), or another filesystem (EXDEV)
+            pass
+    shutil.copyfile(source, target)
+
+
 def keep_source_files(used: list[Path], landed: dict[str, str], staging: Path) -> None:
     """The landing's copies of the provider's files (`landed`: where each goes in the staging
-    folder): byte copies, or hard links under FINOPS_LANDING_SOURCE_FILES=link when both are on
-    one filesystem (finops_core/settings.py)."""
-    keep = link_or_copy if Settings.from_env().landing_source_files == "link" else shutil.copyfile
+    folder): clones where the filesystem makes them, else byte copies; byte copies always under
+    FINOPS_LANDING_SOURCE_FILES=copy, hard links under `link` when both are on one filesystem
+    (finops_core/settings.py)."""
+    ways: dict[str, Callable[[Path, Path], object]] = {
+        "clone": clone_or_copy,
+        "copy": shutil.copyfile,
+        "link": link_or_copy,
+    }
+    keep = ways[Settings.from_env().landing_source_files]
     (staging / SOURCE_FILES).mkdir()
     for path in used:
         keep(path, staging / landed[str(path)])

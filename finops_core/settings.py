@@ -19,11 +19,14 @@ class Settings:
     read_database_urls: tuple[str, ...] = ()
     """FINOPS_READ_DATABASE_URL: streaming-replication standbys of the database, comma-separated
     postgresql:// URLs; the API's cost reads go to them in turn (docs/scaling.md)."""
-    landing_source_files: str = "copy"
-    """FINOPS_LANDING_SOURCE_FILES: how the landing keeps the provider's Parquet and CSV files: `copy`
-    (byte copies, the default) or `link` (hard links when on the provider's filesystem: no byte
-    written, but a provider rewriting a file in place rewrites the landed one too; the manifest's
-    sha256 then tells, and `finops archive` refuses the month). README, "Disk"."""
+    landing_source_files: str = "clone"
+    """FINOPS_LANDING_SOURCE_FILES: how the landing keeps the provider's Parquet and CSV files:
+    `clone` (the default: copy-on-write clones where the filesystem makes them, such as XFS or
+    btrfs, on the provider's filesystem: no byte written and the provider's own rewrites leave
+    them alone; byte copies elsewhere), `copy` (byte copies) or `link` (hard links when on the
+    provider's filesystem: no byte written, but a provider rewriting a file in place rewrites
+    the landed one too; the manifest's sha256 then tells, and `finops archive` refuses the
+    month). README, "Disk"."""
     reland: bool = False
     """FINOPS_RELAND=1: a month's billing_lines reads and lands its files again even when they
     and the source's settings did not change (by default such a landing is kept as it is), and
@@ -36,7 +39,7 @@ class Settings:
             config_path=Path(os.environ.get("FINOPS_CONFIG", "finops.yaml")),
             home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
             read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
-            landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("copy", "link")),
+            landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("clone", "copy", "link")),
             reland=_choice("FINOPS_RELAND", ("0", "1")) == "1",
         )
 
@@ -45,7 +48,7 @@ def _choice(name: str, choices: tuple[str, ...]) -> str:
     """The environment variable's value, one of choices (the first when unset)."""
     value = os.environ.get(name) or choices[0]
     if value not in choices:
-        raise ValueError(f"{name}={value}: expected {' or '.join(choices)}")
+        raise ValueError(f"{name}={value}: expected {', '.join(choices[:-1])} or {choices[-1]}")
     return value
 
 

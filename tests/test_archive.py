@@ -217,7 +217,8 @@ def test_an_unknown_landing_mode_is_a_usage_error(
     monkeypatch.setenv("FINOPS_LANDING_SOURCE_FILES", "symlink")
     assert main(["archive", "--before", "2025-03"]) == 2
     assert (
-        "finops: error: FINOPS_LANDING_SOURCE_FILES=symlink: expected copy or link" in capsys.readouterr().err
+        "finops: error: FINOPS_LANDING_SOURCE_FILES=symlink: expected clone, copy or link"
+        in capsys.readouterr().err
     )
 
 
