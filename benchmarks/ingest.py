@@ -359,6 +359,11 @@ def main() -> None:
     mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
     say(f"database {name}; {args.months} months x {args.rows:,} rows; "
         f"{args.applications} applications, {args.products} products")  # fmt: skip
+    with psycopg.connect(url) as conn:
+        autovacuum = conn.execute("SHOW autovacuum").fetchone()
+    if autovacuum and autovacuum[0] == "off":
+        say("autovacuum is off on this server: each re-materialization reads through the rows "
+            "the ones before it deleted (the mart's sizes below include them)")  # fmt: skip
     try:
         seconds, runs = [], []
         for month in months:
