@@ -99,8 +99,8 @@ class RollupRefresh:
         if self.families is None:
             return f"rebuilt the roll-ups of {month} whole"
         return (
-            f"rebuilt the roll-ups of {len(self.families)} families and {self.applications} applications "
-            f"of {month}, those the valuation changed"
+            f"rebuilt the roll-ups of {month} where the valuation changed them: {len(self.families)} "
+            f"family(ies), {self.applications} application(s)"
         )
 
 

@@ -48,8 +48,8 @@ class Valuation:
         """One line of the run's log."""
         if self.revalued_products is None:
             return f"valued {month} whole: {self.rows} rows ({self.why_whole})"
-        changed = f"{self.revalued_products} products of {month}"
-        return f"valued {changed} again, whose consumption changed: {self.rows} rows"
+        changed = f"{self.revalued_products} product(s) whose consumption changed"
+        return f"valued {month} again for its {changed}: {self.rows} rows"
 
 
 def _basis(cur: psycopg.Cursor[Any], month: date) -> str:
