@@ -39,7 +39,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
@@ -281,13 +281,16 @@ def redelivered(path: Path) -> Iterator[Callable[[int, bool], None]]:
     """A function that re-delivers the month file: every row's cost raised by `round_`
     ten-thousandths (another content each round), and, unless `every`, the first row's by a
     hundred-thousandth more, so that a round's second delivery differs from its first by one
-    cost. The file as generated is put back at the end, for the next run of the benchmark."""
+    cost. The file as generated is put back at the end, for the next run of the benchmark, when
+    it was re-delivered (a copy put back needlessly would leave the landing's clone or hard link
+    holding the old file's blocks)."""
     original = path.with_name(path.name + ".generated")  # not a .parquet: not a source file
-    shutil.copy2(path, original)
-    frame = pl.read_parquet(original)
+    frame = pl.read_parquet(original if original.exists() else path)
     cost = frame.schema["EffectiveCost"]
 
     def redeliver(round_: int, every: bool) -> None:
+        if not original.exists():
+            shutil.copy2(path, original)
         raised = pl.col("EffectiveCost") + pl.lit(Decimal(round_) / 10_000)
         first = pl.int_range(pl.len()) == 0
         if not every:
@@ -299,7 +302,8 @@ def redelivered(path: Path) -> Iterator[Callable[[int, bool], None]]:
     try:
         yield redeliver
     finally:
-        os.replace(original, path)
+        if original.exists():
+            os.replace(original, path)
 
 
 def main() -> None:
@@ -381,11 +385,8 @@ def main() -> None:
         say(disk_against_raw(url, home / "landing" / "bench_parquet", parquet_files))
         remats: dict[str, list[float]] = {what: [] for what in REMATERIALIZATIONS}
         remat_runs: dict[str, list[dict[str, float]]] = {what: [] for what in REMATERIALIZATIONS}
-        # no round, no copy of the month file put back at the end (its landing's clone or hard
-        # link would be left holding the old file's blocks)
-        with redelivered(parquet_files[0]) if args.rematerialize else nullcontext(None) as redeliver:
+        with redelivered(parquet_files[0]) as redeliver:
             for round_ in range(1, args.rematerialize + 1):
-                assert redeliver is not None
                 for what in REMATERIALIZATIONS:
                     if what != UNCHANGED:
                         redeliver(round_, what == REDELIVERED_ALL)

@@ -3,9 +3,10 @@ for drill-down, lineage and re-processing without re-reading the provider's file
 
     <root>/<source>/<YYYY-MM>/manifest.json     files read (sha256), counts, totals, lines_layout
                              /lines.parquet     the lines (see lines_layout below)
-                             /source_files/     copies (or hard links) of Parquet and CSV inputs (lines_layout
-                                                `source_files`: lines.parquet then holds the
-                                                normalised columns, `_file` and `_line`)
+                             /source_files/     clones, copies or hard links of Parquet and CSV
+                                                inputs (lines_layout `source_files`: lines.parquet
+                                                then holds the normalised columns, `_file` and
+                                                `_line`)
                              /rejects.parquet   rejected rows with column and reason
                              /facts.parquet     the lines aggregated to the fact grain
                              /products.parquet  the products the facts use

@@ -20,7 +20,7 @@ ENVIRONMENT = """environment:
   FINOPS_CONFIG         the platform configuration file (default ./finops.yaml)
   FINOPS_DATABASE_URL   the mart's PostgreSQL (default: the embedded server under FINOPS_HOME)
   FINOPS_HOME           the embedded database, the landing layer, the demo (default ./.finops)
-  FINOPS_LANDING_SOURCE_FILES  copy (default) or link: how the landing keeps Parquet and CSV inputs"""
+  FINOPS_LANDING_SOURCE_FILES  clone (default), copy or link: how the landing keeps Parquet and CSV inputs"""
 
 
 def _month(text: str) -> date:

@@ -212,11 +212,10 @@ def csv_records(path: Path, blocks: Sequence[CsvBlock], lines: pl.Series) -> pl.
             .filter(pl.col("_line").is_in(lines.implode()))
         )
     names = csv_header(path)
-    wanted = set(lines.to_list())
     frames = []
     with open_binary(path) as binary:
         for block in blocks:
-            if not any(block.first_line <= line < block.first_line + block.rows for line in wanted):
+            if not lines.is_between(block.first_line, block.first_line + block.rows - 1).any():
                 continue
             binary.seek(block.offset)  # gzip: decompressed up to there again
             frame = _parse_records(path, names, binary.read(block.length))
