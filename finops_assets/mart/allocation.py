@@ -26,7 +26,7 @@ from psycopg.rows import dict_row
 
 from finops_assets.mart.apportion import apportion, decimals_of
 from finops_assets.mart.connection import Mart, connection
-from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_month_partitions
 from finops_assets.mart.publication import input_version, record_layer
 from finops_assets.mart.read_models import delete_month
 from finops_assets.referentials.allocation import BACKSTAGE_TEAM_SIZE
@@ -116,7 +116,7 @@ def allocate_month(mart: Mart, month: date) -> AllocationSummary:
     with connection(mart) as conn, conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [TABLE, format_month(month)])
         version = input_version(cur, "allocation", month)
-        delete_month(cur, TABLE, month)
+        deleted = delete_month(cur, TABLE, month)
         for statement in sql_statements("batch/allocation/indirect_products.sql"):
             cur.execute(statement, {"month": month})
         cur.execute(sql_text("batch/allocation/pools.sql").encode(), {"month": month})
@@ -133,5 +133,7 @@ def allocate_month(mart: Mart, month: date) -> AllocationSummary:
         _copy_rows(cur, rows)
         cur.execute(sql_text("batch/allocation/register_applications.sql").encode(), {"month": month})
         record_layer(cur, "allocation", month, version)
+    if deleted:
+        vacuum_month_partitions(mart, (TABLE,), month)
     shares = sum(1 for row in rows if row[8] == "allocated")
     return AllocationSummary(len(pools), len(pools) - len(unallocated), unallocated, shares)

@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 
 from finops_assets.landing import FACT_KEYS, PRODUCT_COLUMNS, LandingSlice
 from finops_assets.mart.connection import Mart, connection
-from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_month_partitions
 from finops_assets.mart.publication import record_load
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
@@ -105,8 +105,10 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> Load
         row = cur.fetchone()
         assert row is not None
         load_id = int(row[0])
+        replaced = 0
         for statement in sql_statements("batch/replace_consumption.sql"):
             cur.execute(statement, {"month": month, "source": source})
+            replaced += cur.rowcount
         stamp = {"month": pl.lit(month), "source": pl.lit(source), "load_id": pl.lit(load_id)}
         _copy(cur, "finops.fact_consumption", FACT_COLUMNS, facts.with_columns(**stamp))
         _copy(cur, "finops.rejected_row", REJECT_COLUMNS, rejects.with_columns(**stamp))
@@ -123,4 +125,6 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> Load
         cur.execute(
             "UPDATE finops.load_audit SET finished_at = clock_timestamp() WHERE load_id = %s", [load_id]
         )
+    if replaced:
+        vacuum_month_partitions(mart, ("fact_consumption",), month)
     return LoadResult(load_id, rows_read, rows_loaded, rows_rejected, facts.height, rows_filtered)

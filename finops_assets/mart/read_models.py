@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from finops_assets.mart.connection import Mart, connection
-from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_month_partitions
 from finops_assets.mart.publication import Layer, input_version, record_basis, record_layer, recorded_basis
 from finops_core.months import format_month
 from finops_core.sql import sql_statements, sql_text
@@ -73,18 +73,20 @@ def script_digest(*scripts: str) -> str:
 
 def delete_month(
     cur: psycopg.Cursor[Any], table: str, month: date, column: str | None = None, values: Sequence[str] = ()
-) -> None:
+) -> int:
     """Empty the month of a month-partitioned table (or its rows whose `column` is one of
     `values`) with DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe (a reader whose snapshot
     predates it, such as an API query or another run's check that waited on its lock, then sees
     the month empty) and it blocks every reader of the month until commit; a DELETE lets readers
-    go on with the old rows until the new ones commit."""
+    go on with the old rows until the new ones commit. Returns the rows deleted: their partition
+    is vacuumed once the transaction commits (month_partitions.vacuum_month_partitions)."""
     statement = sql.SQL("DELETE FROM finops.{} WHERE month = %s").format(sql.Identifier(table))
     if column is None:
         cur.execute(statement, [month])
-        return
-    among = sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(column))
-    cur.execute(statement + among, [month, list(values)])
+    else:
+        among = sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(column))
+        cur.execute(statement + among, [month, list(values)])
+    return cur.rowcount
 
 
 @dataclass(frozen=True)
@@ -140,16 +142,20 @@ def refresh_rollups(mart: Mart, month: date, whole: bool = False) -> RollupRefre
             families = None
         # the applications the families had before, and (below) the ones they have after
         applications = None if families is None else _applications_of(cur, month, families)
+        rewritten: list[str] = []
         for (table, column), statement in zip(ROLLUPS.items(), sql_statements(ROLLUP_SCRIPT), strict=True):
             if families is None or column is None:
-                delete_month(cur, table, month)
+                deleted = delete_month(cur, table, month)
             elif column == "family_code":
-                delete_month(cur, table, month, column, families)
+                deleted = delete_month(cur, table, month, column, families)
             else:
                 assert applications is not None
                 applications |= _applications_of(cur, month, families)
-                delete_month(cur, table, month, column, sorted(applications))
+                deleted = delete_month(cur, table, month, column, sorted(applications))
+            if deleted:
+                rewritten.append(table)
             only = None if applications is None else sorted(applications)
             cur.execute(statement.encode(), {"month": month, "families": families, "applications": only})
         record_basis(cur, "cost_views", month, basis)
+    vacuum_month_partitions(mart, rewritten, month)
     return RollupRefresh(families, None if applications is None else len(applications))

@@ -18,7 +18,7 @@ from typing import Any
 import psycopg
 
 from finops_assets.mart.connection import Mart, connection
-from finops_assets.mart.month_partitions import ensure_month_partitions
+from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_month_partitions
 from finops_assets.mart.publication import record_basis, recorded_basis
 from finops_assets.mart.read_models import delete_month, month_layer, run_script, script_digest
 
@@ -94,9 +94,10 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
             revalued = _revalued(cur, month)
         families: list[str] | None = None
         if isinstance(revalued, str):
-            delete_month(cur, COST_BY_PRODUCT, month)
+            rewritten = delete_month(cur, COST_BY_PRODUCT, month) > 0
         else:
             families = revalued[1]
+            rewritten = revalued[0] > 0
             run_script(cur, KEEP_REVALUED, params)
         rows = run_script(cur, VALUE_MONTH, params)
         # the roll-ups' refresh takes these families in (read_models.refresh_rollups)
@@ -105,6 +106,8 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
         # prices committed by another transaction while this one ran were read by some of its
         # statements and not by others: no basis recorded, the next valuation values it whole
         record_basis(cur, "valuation", month, basis if _basis(cur, month) == basis else None)
+    if rewritten:
+        vacuum_month_partitions(mart, (COST_BY_PRODUCT,), month)
     if isinstance(revalued, str):
         return Valuation(rows, None, revalued)
     return Valuation(rows, revalued[0])
