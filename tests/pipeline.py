@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +41,17 @@ def run_config_month(url: str, landing: Path, month: date, config: PlatformConfi
 def query(url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
     with psycopg.connect(url) as conn:
         return conn.execute(statement.encode(), params or None).fetchall()
+
+
+def blocked_on_a_lock(url: str, statement_part: str) -> None:
+    """Wait (up to 30 s: a process may be starting) until a statement containing
+    `statement_part` waits for a lock."""
+    for _ in range(600):
+        if query(url, "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
+                 f"%{statement_part}%"):  # fmt: skip
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"no statement with {statement_part!r} waited for a lock")
 
 
 def mart_snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import threading
-import time
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
@@ -22,7 +21,7 @@ from finops_assets.mart.valuation import value_month
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, load_config
-from tests.pipeline import mart_snapshot, query
+from tests.pipeline import blocked_on_a_lock, mart_snapshot, query
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
@@ -184,16 +183,6 @@ def test_an_unchanged_month_revalues_nothing_and_rolls_up_nothing(mart_url: str,
     assert (again["mart/cost_views"]["families"], again["mart/cost_views"]["applications"]) == ([], 0)
     assert read_models(mart_url) == before
     assert query(mart_url, "SELECT count(*) FROM finops.revalued_families") == [(0,)]
-
-
-def blocked_on_a_lock(url: str, statement_part: str) -> None:
-    """Wait until a statement containing `statement_part` waits for a lock."""
-    for _ in range(200):
-        if query(url, "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE %s",
-                 f"%{statement_part}%"):  # fmt: skip
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"no statement with {statement_part!r} waited for a lock")
 
 
 def in_a_thread(work: Callable[[], object]) -> threading.Thread:

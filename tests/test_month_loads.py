@@ -11,9 +11,19 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg
+
+from finops_assets.landing import LandingSlice
+from finops_assets.partitions import partition_range
+from finops_assets.sources.delivery import landing_lock
+from finops_assets.sources.focus.ingest import ingest_focus_month
+from finops_assets.sources.focus.mapping import focus_options
+from finops_assets.sources.monthly import Delivery
+from finops_core.config import load_config
 from finops_core.deliveries import DeliveryRules
 from tests.pipeline import (
     actual_total,
+    blocked_on_a_lock,
     fact_total,
     focus_source,
     latest_audit,
@@ -198,3 +208,36 @@ def test_a_month_no_file_holds_any_more_is_emptied(mart_url: str, tmp_path: Path
     # and a month that never had a bill materializes as empty too
     run_month(mart_url, tmp_path / "landing", date(2025, 11, 1), source)
     assert latest_audit(mart_url, "cloud", date(2025, 11, 1)) == (0, 0, 0)
+
+
+def test_a_run_landing_a_month_another_run_is_landing_waits_and_keeps_its_landing(
+    mart_url: str, tmp_path: Path
+) -> None:
+    bills, landing = tmp_path / "bills", tmp_path / "landing"
+    three_months(bills)
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        f"sources:\n  - {{name: cloud, kind: focus, path: '{bills}', application_tag: application}}\n"
+    )
+    env = os.environ | {
+        "FINOPS_CONFIG": str(config),
+        "FINOPS_HOME": str(tmp_path),
+        "FINOPS_DATABASE_URL": mart_url,
+    }
+    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-02"]
+    february = LandingSlice(landing, "cloud", MONTHS[1])
+    with psycopg.connect(mart_url, autocommit=True) as conn, landing_lock(conn, "cloud", MONTHS[1], print):
+        # this test is the other run: the CLI's run waits for the lock it holds
+        run = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        blocked_on_a_lock(mart_url, "pg_advisory_lock(hashtext('landing')")
+        assert not february.folder.exists()  # it waits before reading anything
+        # landed as the run's billing_lines lands it: the same options and partitions
+        platform = load_config(config)
+        options = focus_options(platform.source("cloud"), platform)
+        ingest_focus_month(bills, options, february, delivery=Delivery(partition_range(platform)))
+        landed = february.manifest.stat().st_ino
+    assert run.wait(timeout=300) == 0, run.stderr.read() if run.stderr else ""
+
+    # the CLI's run kept the landing made while it waited (the same delivery) and loaded it
+    assert february.manifest.stat().st_ino == landed
+    assert fact_total(mart_url, "cloud", MONTHS[1]) == {"EUR": Decimal("4.16")}  # 2.10 + 2.05 + 0.01

@@ -23,7 +23,7 @@ from finops_assets.mart.load import load_consumption
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
 from finops_assets.sources.checks import source_checks
-from finops_assets.sources.delivery import DeliveryGate, audited_attempt
+from finops_assets.sources.delivery import DeliveryGate, audited_attempt, landing_lock
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 from finops_core.settings import Settings
@@ -100,7 +100,10 @@ def source_assets(
         slice_ = LandingSlice(mart.landing_root(), name, month)
         with mart.connection() as conn:
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
-            with audited_attempt(conn, name, month, cost_column):
+            with (
+                landing_lock(conn, name, month, context.log.info),
+                audited_attempt(conn, name, month, cost_column),
+            ):
                 reland = config.reland or Settings.from_env().reland
                 delivery = Delivery(partition_span(partitions), gate, reland)
                 summary = ingest(slice_, context.log.info, delivery)

@@ -15,8 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import msgspec
+import psycopg
 from psycopg.types.json import Jsonb
 
 from finops_assets.mart.connection import Mart, connection
@@ -228,3 +230,24 @@ def audited_attempt(mart: Mart, source: str, month: date, cost_column: str) -> I
         raise DeliveryFailed(
             f"{source} {format_month(month)} failed, the loaded month is unchanged: {error}"
         ) from None
+
+
+@contextmanager
+def landing_lock(
+    conn: psycopg.Connection[Any], source: str, month: date, log: Callable[[str], None]
+) -> Iterator[None]:
+    """The (source, month) landed by one run at a time: a session advisory lock in the mart,
+    held from reading the files to the swap of the landing folder. A run of the month that
+    starts while another lands it waits, then finds that run's landing, which it keeps when its
+    delivery is the same (sources/manifest.py). Without it, both landed the month whole and the
+    last swap won, whichever delivery it had read. The lock is in the mart, so it also holds
+    between machines that share the landing volume."""
+    key = [f"{source}|{format_month(month)}"]
+    free = conn.execute("SELECT pg_try_advisory_lock(hashtext('landing'), hashtext(%s))", key).fetchone()
+    if not (free and free[0]):
+        log(f"waiting for another run that is landing {source} {format_month(month)}")
+        conn.execute("SELECT pg_advisory_lock(hashtext('landing'), hashtext(%s))", key)
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(hashtext('landing'), hashtext(%s))", key)
