@@ -72,6 +72,23 @@ def three_months(folder: Path) -> None:
         )
 
 
+def materializing_february(mart_url: str, home: Path) -> subprocess.Popen[str]:
+    """`finops materialize --month 2025-02` of the FOCUS bills in home/bills, started in a process
+    of its own (its landing in home/landing), as an operator or a Dagster run would."""
+    config = home / "finops.yaml"
+    bills = home / "bills"
+    config.write_text(
+        f"sources:\n  - {{name: cloud, kind: focus, path: '{bills}', application_tag: application}}\n"
+    )
+    env = os.environ | {
+        "FINOPS_CONFIG": str(config),
+        "FINOPS_HOME": str(home),
+        "FINOPS_DATABASE_URL": mart_url,
+    }
+    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-02"]
+    return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+
+
 def test_materializing_a_month_twice_leaves_the_mart_identical(mart_url: str, tmp_path: Path) -> None:
     three_months(tmp_path / "bills")
     source = focus_source("cloud", tmp_path / "bills", application_tag="application")
@@ -92,18 +109,7 @@ def test_concurrent_materializations_of_one_month_leave_no_duplicate(mart_url: s
 
     # Four operators materialize February at once, each in a process of its own, as Dagster
     # runs would.
-    config = tmp_path / "finops.yaml"
-    config.write_text(
-        "sources:\n"
-        f"  - {{name: cloud, kind: focus, path: '{tmp_path / 'bills'}', application_tag: application}}\n"
-    )
-    env = os.environ | {
-        "FINOPS_CONFIG": str(config),
-        "FINOPS_HOME": str(tmp_path),
-        "FINOPS_DATABASE_URL": mart_url,
-    }
-    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-02"]
-    runs = [subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    runs = [materializing_february(mart_url, tmp_path) for _ in range(4)]
     outcomes = [(run.wait(timeout=300), run.stderr.read() if run.stderr else "") for run in runs]
 
     assert [code for code, _ in outcomes] == [0, 0, 0, 0], outcomes
@@ -213,26 +219,16 @@ def test_a_month_no_file_holds_any_more_is_emptied(mart_url: str, tmp_path: Path
 def test_a_run_landing_a_month_another_run_is_landing_waits_and_keeps_its_landing(
     mart_url: str, tmp_path: Path
 ) -> None:
-    bills, landing = tmp_path / "bills", tmp_path / "landing"
+    bills = tmp_path / "bills"
     three_months(bills)
-    config = tmp_path / "finops.yaml"
-    config.write_text(
-        f"sources:\n  - {{name: cloud, kind: focus, path: '{bills}', application_tag: application}}\n"
-    )
-    env = os.environ | {
-        "FINOPS_CONFIG": str(config),
-        "FINOPS_HOME": str(tmp_path),
-        "FINOPS_DATABASE_URL": mart_url,
-    }
-    command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-02"]
-    february = LandingSlice(landing, "cloud", MONTHS[1])
+    february = LandingSlice(tmp_path / "landing", "cloud", MONTHS[1])
     with psycopg.connect(mart_url, autocommit=True) as conn, landing_lock(conn, "cloud", MONTHS[1], print):
         # this test is the other run: the CLI's run waits for the lock it holds
-        run = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+        run = materializing_february(mart_url, tmp_path)
         blocked_on_a_lock(mart_url, "pg_advisory_lock(hashtext('landing')")
         assert not february.folder.exists()  # it waits before reading anything
         # landed as the run's billing_lines lands it: the same options and partitions
-        platform = load_config(config)
+        platform = load_config(tmp_path / "finops.yaml")
         options = focus_options(platform.source("cloud"), platform)
         ingest_focus_month(bills, options, february, delivery=Delivery(partition_range(platform)))
         landed = february.manifest.stat().st_ino
