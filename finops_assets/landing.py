@@ -134,17 +134,19 @@ def clone_or_copy(source: Path, target: Path) -> None:
     shutil.copyfile(source, target)
 
 
+KEEPS: Final[dict[str, Callable[[Path, Path], object]]] = {
+    "clone": clone_or_copy,
+    "copy": shutil.copyfile,
+    "link": link_or_copy,
+}
+"""How the landing keeps a provider's file, by FINOPS_LANDING_SOURCE_FILES (finops_core/settings.py)."""
+
+
 def keep_source_files(used: list[Path], landed: dict[str, str], staging: Path) -> None:
     """The landing's copies of the provider's files (`landed`: where each goes in the staging
     folder): clones where the filesystem makes them, else byte copies; byte copies always under
-    FINOPS_LANDING_SOURCE_FILES=copy, hard links under `link` when both are on one filesystem
-    (finops_core/settings.py)."""
-    ways: dict[str, Callable[[Path, Path], object]] = {
-        "clone": clone_or_copy,
-        "copy": shutil.copyfile,
-        "link": link_or_copy,
-    }
-    keep = ways[Settings.from_env().landing_source_files]
+    FINOPS_LANDING_SOURCE_FILES=copy, hard links under `link` when both are on one filesystem."""
+    keep = KEEPS[Settings.from_env().landing_source_files]
     (staging / SOURCE_FILES).mkdir()
     for path in used:
         keep(path, staging / landed[str(path)])
