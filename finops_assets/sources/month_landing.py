@@ -4,9 +4,10 @@ the kind's keys and the aggregate spilled beside them (merged exactly at the end
 decimals and line counts add up), its totals and reject reasons counted; then products are
 named once, and the gate, the manifest and the swap of the whole folder run as before.
 
-Memory holds one batch, the reject reasons' counts and, while they merge, 8 batches'
-aggregates, whatever the rows of the month (finops_assets/sources/batches.py). Naming products
-a batch at a time cost 1.5 s a batch; merging the aggregates after every batch 1.6 s a batch.
+Memory holds one batch (and the next one, read ahead), the reject reasons' counts and, while
+they merge, MERGED_PARTS + 1 batches' aggregates, whatever the rows of the month
+(finops_assets/sources/batches.py). Naming products a batch at a time cost 1.5 s a batch;
+merging the aggregates after every batch 1.6 s a batch.
 """
 
 from __future__ import annotations
@@ -102,8 +103,10 @@ LANDED_COMPRESSION: Final = "zstd"
 """The landing's kept files (lines, rejects): zstd is 30% smaller than lz4 on a FOCUS month's
 lines (16.0 against 22.7 MB at 1M lines) and was no slower to write (benchmarks/RESULTS.md).
 The batches' spilled partial aggregates, read once and deleted, stay lz4."""
-MERGED_PARTS = 8
-"""Partial aggregates merged at once: 8 of 120,000 rows hold 0.3 GB in the group-by, 40 1.1 GB."""
+MERGED_PARTS = 4
+"""Partial aggregates kept before they are merged into one (4 batches: a 1M-line month never
+merges before its end). A merge of 5 parts of up to 150,000 rows adds about 100-200 MiB while it
+runs; with 8, a 10M-line month peaked 90 MiB higher; 40 at once held 1.1 GB."""
 MEASURES = ("quantity", "cost", "source_cost", "line_count")
 """The columns of a partial aggregate that are summed; every other one is a key."""
 
@@ -205,12 +208,6 @@ class _Month:
         part = self.spill / f".partial-{self.written:05d}.parquet"
         made.partial.write_parquet(part, compression="lz4")
         self.partials.append(part)
-        if len(self.partials) > MERGED_PARTS:  # a streaming group-by's memory grows with its input
-            merged = self.spill / f".partial-{self.written:05d}-merged.parquet"
-            merge_partials(self.partials).write_parquet(merged, compression="lz4")
-            for spilled in self.partials:
-                spilled.unlink()
-            self.partials = [merged]
         self.rows_rejected += made.rejects.height
         self.rows_filtered += made.rows_filtered
         self.reasons = self.reasons or Counter()
@@ -222,6 +219,19 @@ class _Month:
                 if more is not None:
                     setattr(self, name, getattr(self, name) or {})
                     add_totals(getattr(self, name), more)
+
+    def compact(self) -> None:
+        """The spilled partial aggregates merged into one when there are more than MERGED_PARTS
+        (a streaming group-by's memory grows with its input). Called once a batch's lines are
+        in the sink and the batch is let go: merging while it was held made the peak (10M
+        lines: 1,058 MiB against 833 MiB, benchmarks/RESULTS.md)."""
+        if self.partials is None or len(self.partials) <= MERGED_PARTS:
+            return
+        merged = self.spill / f".partial-{self.written:05d}-merged.parquet"
+        merge_partials(self.partials).write_parquet(merged, compression="lz4")
+        for spilled in self.partials:
+            spilled.unlink()
+        self.partials = [merged]
 
 
 def with_whole_rejects(
@@ -299,10 +309,14 @@ def _land_batches(
             month.add(made)
             rejects.write(made.rejects)
             if landed is None:
-                yield made.lines
+                lines = made.lines
             else:
                 file = pl.col("_file").replace_strict(landed, return_dtype=pl.String)
-                yield made.lines.select(file, "_line", *normalised_columns)
+                lines = made.lines.select(file, "_line", *normalised_columns)
+            del raw, made  # not held while the partial aggregates merge
+            yield lines
+            del lines
+            month.compact()
 
     row_group_size = 100_000  # bounds what the sink holds before it writes
     lines = made_lines()
