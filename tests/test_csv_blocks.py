@@ -39,6 +39,12 @@ def _records_file(path: Path, block: int, monkeypatch: pytest.MonkeyPatch) -> Pa
     return path
 
 
+def _noted_blocks(path: Path) -> list[CsvBlock]:
+    blocks: list[CsvBlock] = []
+    list(csv_text_batches(path, 1, None, blocks))
+    return blocks
+
+
 def _whole(path: Path) -> pl.DataFrame:
     return next(with_line_numbers(iter([read_csv_text(path)])))
 
@@ -61,6 +67,39 @@ def test_blocks_anywhere_give_the_whole_file_s_records_and_numbers(
         (5, "5", "é", "-0.000000000000000001"),
     ]
     assert batches[0].columns == ["_line", "id", "note, quoted", "cost"]
+
+
+def test_blocks_are_gathered_into_batches_of_the_size_asked_and_noted_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # blocks of 8 bytes hold records 1, 2, 3-4 (a block doubled for the long record 3) and 5
+    path = _records_file(tmp_path / "bill.csv", 8, monkeypatch)
+    blocks: list[CsvBlock] = []
+
+    batches = list(with_line_numbers(csv_text_batches(path, 3, None, blocks)))
+
+    assert [batch.height for batch in batches] == [4, 1]  # 1 + 1 + 2 records reach 3
+    assert pl.concat(batches).equals(_whole(path))
+    assert [(block.first_line, block.rows) for block in blocks] == [(1, 1), (2, 1), (3, 2), (5, 1)]
+    again = csv_records(path, blocks, pl.Series([2, 5]))
+    assert again.rows() == [
+        (2, "2", 'a newline\nin quotes, and "quotes"', None),
+        (5, "5", "é", "-0.000000000000000001"),
+    ]
+
+
+def test_a_batch_gathers_no_more_text_than_its_cap_whatever_its_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _records_file(tmp_path / "bill.csv", 8, monkeypatch)
+    lengths = [block.length for block in _noted_blocks(path)]
+    monkeypatch.setattr(csv_blocks, "CSV_BATCH_BYTES", lengths[0] + lengths[1])
+
+    batches = list(csv_text_batches(path, 100))
+
+    # blocks 1 and 2 reach the cap; the block of records 3-4 (the long one) is over it alone
+    assert [batch.height for batch in batches] == [2, 2, 1]
+    assert lengths[2] > lengths[0] + lengths[1]
 
 
 def test_a_ragged_record_after_the_first_block_is_told_with_its_line(
