@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
-from finops_assets.landing import SOURCE_FILES, LandingSlice, keep_source_files, publish, staging_folder
+from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, source_files_kept, staging_folder
 from finops_assets.sources.batches import batch_rows, month_batches, month_plan, read_ahead
 from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
 from finops_assets.sources.manifest import month_manifest, normalisation_fingerprint, unchanged_landing
@@ -368,12 +368,13 @@ def ingest_month(
 
         normalise = normaliser_for(batches)
         land = (normalise, staging, landed, kind.normalised_columns)
-        try:
-            month = _land_batches(batches(), *land, streamed=True, projection=projection)
-        except LinesTypedOtherwise:
-            for part in staging.glob(".*.parquet"):
-                part.unlink()
-            month = _land_batches(batches(), *land, streamed=False, projection=projection)
+        with source_files_kept(used, landed, staging):
+            try:
+                month = _land_batches(batches(), *land, streamed=True, projection=projection)
+            except LinesTypedOtherwise:
+                for part in staging.glob(".*.parquet"):
+                    part.unlink()
+                month = _land_batches(batches(), *land, streamed=False, projection=projection)
         log(f"read {month.rows_read} rows for {what}")
         if month.rows_filtered:
             log(f"filtered {month.rows_filtered} of {month.rows_read} rows (the source's filters)")
@@ -391,8 +392,6 @@ def ingest_month(
         )
         if delivery.gate is not None:
             delivery.gate(summary, month.reasons or Counter())
-        if landed is not None:  # after the gate: a held delivery copies nothing
-            keep_source_files(used, landed, staging)
         facts, products = kind.finish(merge_partials(month.partials or []))
         for part in month.partials or []:
             part.unlink()
