@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Literal
 
 import msgspec
-import polars as pl
 
 from finops_core.api_config import ApiConfig, validate_api
 from finops_core.deliveries import DeliveryRules, validate_delivery_rules
@@ -226,7 +225,11 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
 
 
 def _check_regex(pattern: str, where: str, groups: int = 0) -> None:
-    # the rules run in polars, whose regex dialect (Rust) differs from Python's: check it there
+    # the rules run in polars, whose regex dialect (Rust) differs from Python's: check it there.
+    # Imported here: a parallel backfill's workers unpickle a config before they size polars'
+    # thread pool, which polars does when it is imported (finops_cli/parallel.py)
+    import polars as pl
+
     try:
         found = pl.Series([""]).str.extract_groups(pattern).struct.fields
     except pl.exceptions.ComputeError as error:

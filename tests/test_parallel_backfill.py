@@ -18,6 +18,7 @@ from finops_assets.demo.workspace import write_workspace
 from finops_assets.sources.assets import LOAD_POOL, source_pool
 from finops_cli.commands import run_months
 from finops_cli.dagster_home import write_dagster_home
+from finops_cli.parallel import POLARS_THREADS, worker_pool
 from finops_cli.report import Outcome
 from finops_core.config import load_config
 from finops_core.database import as_url
@@ -130,3 +131,19 @@ def test_the_cli_refuses_a_parallel_of_zero(capsys: pytest.CaptureFixture[str]) 
 
     assert main(["materialize", "--from", "2025-01", "--to", "2025-03", "--parallel", "0"]) == 2
     assert "argument --parallel: '0' is not a whole number of at least 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("workers", "asked", "threads"), [(2, None, 1), (1, None, 2), (2, "2", 2)])
+def test_each_worker_s_polars_pool_is_its_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch, workers: int, asked: str | None, threads: int
+) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1})  # two cores, as CI's machine
+    if asked is None:
+        monkeypatch.delenv(POLARS_THREADS, raising=False)
+    else:
+        monkeypatch.setenv(POLARS_THREADS, asked)  # the operator's choice is kept
+
+    with worker_pool(workers) as pool:
+        sizes = {pool.submit(pl.thread_pool_size).result() for _ in range(2 * workers)}
+
+    assert sizes == {threads}
