@@ -14,23 +14,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Final
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 from polars.io.plugins import register_io_source
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, source_files_kept, staging_folder
 from finops_assets.sources.batches import batch_rows, month_batches, month_plan, read_ahead
 from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
+from finops_assets.sources.landed_parquet import LANDED_COMPRESSION, ParquetParts
 from finops_assets.sources.manifest import month_manifest, normalisation_fingerprint, unchanged_landing
 from finops_assets.sources.monthly import (
     Delivery,
@@ -99,10 +96,6 @@ def add_totals(into: dict[str, Decimal], more: dict[str, Decimal]) -> None:
         into[key] = into.get(key, Decimal(0)) + value
 
 
-LANDED_COMPRESSION: Final = "zstd"
-"""The landing's kept files (lines, rejects): zstd is 30% smaller than lz4 on a FOCUS month's
-lines (16.0 against 22.7 MB at 1M lines) and was no slower to write (benchmarks/RESULTS.md).
-The batches' spilled partial aggregates, read once and deleted, stay lz4."""
 MERGED_PARTS = 4
 """Partial aggregates kept before they are merged into one (4 batches: a 1M-line month never
 merges before its end). A merge of 5 parts of up to 150,000 rows adds about 100-200 MiB while it
@@ -122,48 +115,6 @@ def merge_partials(parts: list[Path]) -> pl.DataFrame:
     keys = [c for c in columns if c not in MEASURES]
     grouped = merged.group_by(keys).agg(pl.col(c).sum() for c in columns if c in MEASURES)
     return grouped.collect(engine="streaming")
-
-
-class ParquetParts:
-    """One landing file written a batch at a time. Batches typed alike (the usual case: one
-    file's batches) go into one Parquet file as row groups; a batch typed otherwise starts a
-    new part, and `close` merges the parts with the types harmonised, streaming."""
-
-    def __init__(self, target: Path, row_group_size: int | None = None) -> None:
-        self.target = target
-        self.row_group_size = row_group_size
-        self.parts: list[Path] = []
-        self.rows = 0
-        self._writer: pq.ParquetWriter | None = None
-        self._schema: pa.Schema | None = None
-
-    def write(self, frame: pl.DataFrame) -> None:
-        if frame.height == 0 and self._writer is not None:
-            return
-        table = frame.to_arrow()
-        if self._writer is None or not table.schema.equals(self._schema):
-            self._close_writer()
-            path = self.target.with_name(f".{self.target.stem}-{len(self.parts):04d}.parquet")
-            self._writer = pq.ParquetWriter(path, table.schema, compression=LANDED_COMPRESSION)
-            self._schema = table.schema
-            self.parts.append(path)
-        self._writer.write_table(table, row_group_size=self.row_group_size)
-        self.rows += frame.height
-
-    def _close_writer(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-
-    def close(self) -> None:
-        self._close_writer()
-        if len(self.parts) == 1:
-            os.replace(self.parts[0], self.target)
-            return
-        scans = harmonise([pl.scan_parquet(part) for part in self.parts])
-        pl.concat(scans, how="diagonal_relaxed").sink_parquet(self.target, compression=LANDED_COMPRESSION)
-        for part in self.parts:
-            part.unlink()
 
 
 KEPT_SUFFIXES = (".parquet", ".csv", ".csv.gz")
