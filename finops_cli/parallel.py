@@ -2,12 +2,12 @@
 
 Each month is the same Dagster run as in turn (finops_assets/materialize.py), executed in one of
 N worker processes. The workers are forked from a fork server (a fresh interpreter: none of this
-process's connections or threads) that imported Dagster and the asset code once for all of
-them; each runs month after month, recording its runs in the instance the serial runs would
-use (DAGSTER_HOME's when it serves this mart). In that instance the pools of dagster.yaml hold
-across processes and runs, the UI's included: at most the pool's limit of runs ingest one
-source at once, the others' steps wait for a slot. Without DAGSTER_HOME the runs stay in
-memory, each worker's own: N bounds them all.
+process's connections or threads) that imported Dagster once for all of them, each with polars'
+thread pool sized to its share of the cores; each runs month after month, recording its runs in
+the instance the serial runs would use (DAGSTER_HOME's when it serves this mart). In that
+instance the pools of dagster.yaml hold across processes and runs, the UI's included: at most
+the pool's limit of runs ingest one source at once, the others' steps wait for a slot. Without
+DAGSTER_HOME the runs stay in memory, each worker's own: N bounds them all.
 
 A month's lines are printed together when it ends, months in the order they end."""
 
@@ -35,8 +35,8 @@ POLARS_THREADS = "POLARS_MAX_THREADS"
 def worker_environment(workers: int) -> dict[str, str]:
     """This process's environment for the workers, with each worker's polars thread pool sized
     to its share of the cores (POLARS_MAX_THREADS, unless it is set): workers that each start a
-    pool of every core oversubscribe them. 12 x 1M Parquet months, 2 workers on 2 cores:
-    519,111-522,294 rows/s with pools of 2 threads, 539,716-550,137 with 1 (benchmarks/RESULTS.md)."""
+    pool of every core oversubscribe them. 12 x 1M Parquet months, 2 workers on 2 cores: a median
+    of 529,148 rows/s with pools of 2 threads, 540,639 with 1 (5 runs each, benchmarks/RESULTS.md)."""
     environment = dict(os.environ)
     cores = len(os.sched_getaffinity(0))
     environment.setdefault(POLARS_THREADS, str(max(1, cores // workers)))
@@ -52,7 +52,7 @@ def _adopt_environment(environment: dict[str, str]) -> None:
 
 
 def worker_pool(workers: int) -> ProcessPoolExecutor:
-    """`workers` processes forked from a fork server that imported Dagster and the asset code."""
+    """`workers` processes forked from a fork server that imported Dagster."""
     server = multiprocessing.get_context("forkserver")
     # Dagster, most of a worker's imports, once for all of them; not the asset code, which imports
     # polars: polars sizes its thread pool when imported, and a worker's size is set by
