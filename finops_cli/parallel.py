@@ -22,6 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from finops_cli.commands import run_month, say
+from finops_cli.dagster_home import host_cores
 from finops_cli.report import Outcome
 from finops_core.config import PlatformConfig
 
@@ -38,8 +39,7 @@ def worker_environment(workers: int) -> dict[str, str]:
     pool of every core oversubscribe them. 12 x 1M Parquet months, 2 workers on 2 cores: a median
     of 529,148 rows/s with pools of 2 threads, 540,639 with 1 (5 runs each, benchmarks/RESULTS.md)."""
     environment = dict(os.environ)
-    cores = len(os.sched_getaffinity(0))
-    environment.setdefault(POLARS_THREADS, str(max(1, cores // workers)))
+    environment.setdefault(POLARS_THREADS, str(max(1, host_cores() // workers)))
     return environment
 
 
