@@ -193,7 +193,7 @@ def csv_text_batches(
     # The month's batches are read ahead of their landing (batches.read_ahead): the next batch
     # is parsed while the previous one is normalised and written
     gathered: list[pl.DataFrame] = []
-    gathered_bytes = 0
+    gathered_rows = gathered_bytes = 0
     for offset, records in _record_blocks(path, block):
         frame = (
             _parse_records(path, names, records)
@@ -205,10 +205,11 @@ def csv_text_batches(
                 blocks.append(CsvBlock(offset, len(records), seen + 1, frame.height))
             seen += frame.height
             gathered.append(frame)
+            gathered_rows += frame.height
             gathered_bytes += len(records)
-            if sum(part.height for part in gathered) >= size or gathered_bytes >= CSV_BATCH_BYTES:
+            if gathered_rows >= size or gathered_bytes >= CSV_BATCH_BYTES:
                 yield pl.concat(gathered)
-                gathered, gathered_bytes = [], 0
+                gathered, gathered_rows, gathered_bytes = [], 0, 0
     if gathered:
         yield pl.concat(gathered)
     if not seen:
