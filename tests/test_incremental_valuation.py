@@ -116,6 +116,51 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     assert read_models(mart_url) == incremental
 
 
+HIGHMEM_OWN_FAMILY_FROM_OCTOBER = (
+    "INSERT INTO finops.dim_family (family_code, domain_code, name, valid_from)"
+    " VALUES ('private-highmem', 'private-cloud', 'Private cloud high-memory compute', %(october)s)",
+    "UPDATE finops.dim_product SET valid_to = %(october)s"
+    " WHERE product_code = 'pc-vcpu-highmem' AND valid_to IS NULL",
+    "INSERT INTO finops.dim_product (product_code, family_code, name, unit, valid_from)"
+    " VALUES ('pc-vcpu-highmem', 'private-highmem', 'vCPU (high-memory tier)', 'vCPU-month', %(october)s)",
+)
+
+
+def test_a_product_moved_to_another_family_rolls_up_both_families(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    # the catalog's history: from October, the high-memory tier is a family of its own
+    with psycopg.connect(mart_url) as conn:
+        for statement in HIGHMEM_OWN_FAMILY_FROM_OCTOBER:
+            conn.execute(statement.encode(), {"october": OCTOBER})
+    again = materialize(mart_url, tmp_path, config, OCTOBER)
+
+    assert again["mart/valuation"]["revalued_products"] == 1
+    # the family its rows left and the one they entered
+    assert again["mart/cost_views"]["families"] == ["private-compute", "private-highmem"]
+    # the October inventory's chargebacks: high-memory VMs dwh-etl-01 and -02 208.80 each,
+    # pay-db-01 208.80, search-idx-01 626.40; standard ones pay-api-01 73.60 + legacy-pay-01
+    # 36.80, search-web-01 36.80 + search-dev-01 36.80
+    assert query(
+        mart_url,
+        "SELECT family_code, application_code, cost FROM finops.cost_by_application_family"
+        " WHERE month = %s AND pricing_view_code = 'actual' AND domain_code = 'private-cloud'"
+        " AND application_code IN ('data-warehouse', 'payments', 'search') ORDER BY 1, 2",
+        OCTOBER,
+    ) == [
+        ("private-compute", "payments", Decimal("110.4")),
+        ("private-compute", "search", Decimal("73.6")),
+        ("private-highmem", "data-warehouse", Decimal("417.6")),
+        ("private-highmem", "payments", Decimal("208.8")),
+        ("private-highmem", "search", Decimal("626.4")),
+    ]
+    incremental = read_models(mart_url)
+    value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
+    assert read_models(mart_url) == incremental
+
+
 def test_a_corrected_cost_moves_its_products_rate_for_every_application(
     mart_url: str, tmp_path: Path
 ) -> None:

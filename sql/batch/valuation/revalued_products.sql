@@ -5,8 +5,16 @@
 -- derived from these rows alone (a product's rate is over its own rows), so the products not
 -- revalued keep rows equal to those a whole valuation would write. The key is valued_base's
 -- grouping; a hash join compared the 35,000 rows of a 1M-line month in 0.04 s.
+--
+-- Each differing pair of rows keeps its family before (cost_by_product) and after (valued_base):
+-- the families the roll-ups rebuild. Every row of a product has the product's family of the
+-- month on either side (valued_base joins one version of the product; cost_by_product was
+-- written from such rows), and a row whose family changed differs, so the pairs name every
+-- family a revalued product's rows leave or enter, without reading its rows of every view
+-- again (70,000 rows at 1M lines: 0.07 -> 0.05 s for one product, 0.10 -> 0.07 s for all).
 CREATE TEMP TABLE revalued_product ON COMMIT DROP AS
-SELECT DISTINCT coalesce(b.product_code, p.product_code) AS product_code
+SELECT coalesce(b.product_code, p.product_code) AS product_code, p.family_code AS family_before,
+       b.family_code AS family_after
   FROM valued_base AS b
   FULL JOIN (SELECT * FROM finops.cost_by_product
               WHERE month = %(month)s AND pricing_view_code = 'actual') AS p
@@ -14,18 +22,16 @@ SELECT DISTINCT coalesce(b.product_code, p.product_code) AS product_code
    AND p.product_code = b.product_code AND p.currency = b.currency
  WHERE b.product_code IS NULL OR p.product_code IS NULL
     OR (p.domain_code, p.family_code, p.unit, p.quantity, p.cost, p.owner)
-       IS DISTINCT FROM (b.domain_code, b.family_code, b.unit, b.quantity, b.cost, b.owner);
+       IS DISTINCT FROM (b.domain_code, b.family_code, b.unit, b.quantity, b.cost, b.owner)
+ GROUP BY 1, 2, 3;
 
 -- The revalued products, their rows to value, the month's rows to value, and the families the
--- roll-ups then rebuild: those of the products' rows that go and of those that come (a product
--- can change family).
-SELECT (SELECT count(*) FROM revalued_product) AS products,
+-- roll-ups then rebuild.
+SELECT (SELECT count(DISTINCT product_code) FROM revalued_product) AS products,
        (SELECT count(*) FROM valued_base
          WHERE product_code IN (SELECT product_code FROM revalued_product)) AS rows,
        (SELECT count(*) FROM valued_base) AS month_rows,
-       ARRAY(SELECT family_code FROM finops.cost_by_product
-              WHERE month = %(month)s AND product_code IN (SELECT product_code FROM revalued_product)
+       ARRAY(SELECT family_before FROM revalued_product WHERE family_before IS NOT NULL
              UNION
-             SELECT family_code FROM valued_base
-              WHERE product_code IN (SELECT product_code FROM revalued_product)
+             SELECT family_after FROM revalued_product WHERE family_after IS NOT NULL
              ORDER BY 1) AS families;
