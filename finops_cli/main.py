@@ -5,16 +5,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from contextlib import nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
-from unittest.mock import patch
 
 from finops_core.config import ConfigError
 from finops_core.migrations import MigrationError
 from finops_core.months import parse_month
+from finops_core.settings import RELAND
 
 ENVIRONMENT = """environment:
   FINOPS_CONFIG         the platform configuration file (default ./finops.yaml)
@@ -154,6 +154,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+@contextmanager
+def _relanding(reland: bool) -> Iterator[None]:
+    """FINOPS_RELAND=1 while the months run when `reland`: each month's steps read it, in this
+    process or a worker's; put back as it was after (main is called in-process by tests)."""
+    before = os.environ.get(RELAND)
+    if reland:
+        os.environ[RELAND] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(RELAND, None)
+        else:
+            os.environ[RELAND] = before
+
+
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command == "db":
         from finops_cli import database
@@ -169,9 +185,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         if args.month is not None and args.last is not None:
             parser.error("materialize: --to goes with --from, not --month")
         first = args.month or args.first
-        # FINOPS_RELAND is read by each month's billing_lines, in this process or a worker's
-        relanding = patch.dict(os.environ, {"FINOPS_RELAND": "1"}) if args.reland else nullcontext()
-        with relanding:
+        with _relanding(args.reland):
             return materialize(
                 first, args.last or first, args.source, args.strict, args.accept_held, args.parallel
             )

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+RELAND = "FINOPS_RELAND"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -40,7 +42,7 @@ class Settings:
             home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
             read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
             landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("clone", "copy", "link")),
-            reland=_choice("FINOPS_RELAND", ("0", "1")) == "1",
+            reland=_choice(RELAND, ("0", "1")) == "1",
         )
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from finops_assets.sources.monthly import harmonise
+
+if TYPE_CHECKING:  # imported by the first write: a run whose landing is kept never loads it (0.2 s)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
 LANDED_COMPRESSION: Final = "zstd"
 """The landing's kept files (lines, rejects): zstd is 30% smaller than lz4 on a FOCUS month's
@@ -34,6 +36,8 @@ class ParquetParts:
     def write(self, frame: pl.DataFrame) -> None:
         if frame.height == 0 and self._writer is not None:
             return
+        import pyarrow.parquet as pq
+
         table = frame.to_arrow()
         if self._writer is None or not table.schema.equals(self._schema):
             self._close_writer()
