@@ -5,6 +5,7 @@ example (examples/): what it writes is exactly what valuing the whole month writ
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Callable
@@ -79,14 +80,31 @@ def standard_tier_gone(lines: list[str]) -> list[str]:
     return [line for line in lines if ",standard," not in line.lower()]
 
 
+def every_chargeback_raised(lines: list[str]) -> list[str]:
+    # the October bill re-issued with every VM's chargeback a cent higher, its vCPUs as they were
+    raised = [
+        re.sub(r",(\d+\.\d\d)$", lambda m: f",{Decimal(m[1]) + Decimal('0.01')}", line) for line in lines
+    ]
+    assert sum(a != b for a, b in zip(lines, raised, strict=True)) == 12  # "18,40" is rejected anyway
+    return raised
+
+
 def moved_to_search(lines: list[str]) -> list[str]:
     # pay-db-01 was search's all along: the same product, another application
     return [line.replace("pay-db-01,prj-payments-prod", "pay-db-01,prj-search-prod") for line in lines]
 
 
 @pytest.mark.parametrize(
-    ("change", "revalued"),
-    [(corrected_cost, 1), (standard_tier_gone, 1), (moved_to_search, 1)],
+    ("change", "revalued", "under_rate_cards", "rows"),
+    [
+        # pc-vcpu-highmem's 3 rows (data-warehouse, payments, search) under actual and
+        # actual-rate: its budget-2026 rows, 8, 24 and 16 x 28.00, are kept
+        (corrected_cost, 1, 1 - 1, 3 * 2),
+        # pc-vcpu-standard has no row left to write in any view
+        (standard_tier_gone, 1, 1, 0),
+        # pc-vcpu-highmem's 2 rows left (data-warehouse, search) under the three views
+        (moved_to_search, 1, 1, 2 * 3),
+    ],
     ids=["a cost corrected", "a product gone", "a line moved to another application"],
 )
 def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valuation(
@@ -95,6 +113,8 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     monkeypatch: pytest.MonkeyPatch,
     change: Callable[[list[str]], list[str]],
     revalued: int,
+    under_rate_cards: int,
+    rows: int,
 ) -> None:
     config = example(tmp_path)
     for month in (SEPTEMBER, OCTOBER):
@@ -107,12 +127,38 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     again = materialize(mart_url, tmp_path, config, OCTOBER)
 
     assert again["mart/valuation"]["revalued_products"] == revalued
+    assert again["mart/valuation"]["rate_card_products"] == under_rate_cards
+    assert again["mart/valuation"]["rows"] == rows
     assert again["mart/cost_views"]["families"] == ["private-compute"]
     incremental = read_models(mart_url)
     assert [row for row in incremental["cost_by_product"] if row[0] == SEPTEMBER] == september
     whole = value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
     assert whole["mart/valuation"]["revalued_products"] is None
     assert whole["mart/cost_views"]["families"] is None
+    assert read_models(mart_url) == incremental
+
+
+def test_a_bill_re_issued_with_every_cost_changed_keeps_its_rate_card_rows(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    budget = (
+        "SELECT count(*), sum(cost) FROM finops.cost_by_product WHERE month = %s AND pricing_view_code = %s"
+    )
+    ((budget_rows, budget_cost),) = query(mart_url, budget, OCTOBER, "budget-2026")
+    edit(tmp_path / "examples" / INVENTORY, every_chargeback_raised)
+    again = materialize(mart_url, tmp_path, config, OCTOBER)
+
+    # both private-cloud products, under actual and actual-rate alone: their 7 rows of the month
+    # (standard: payments, search, crm and sandbox; high-memory: payments, search and
+    # data-warehouse), their budget-2026 rows kept as they were
+    assert again["mart/valuation"]["revalued_products"] == 2
+    assert again["mart/valuation"]["rate_card_products"] == 0
+    assert again["mart/valuation"]["rows"] == 7 * 2
+    assert query(mart_url, budget, OCTOBER, "budget-2026") == [(budget_rows, budget_cost)]
+    incremental = read_models(mart_url)
+    value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
     assert read_models(mart_url) == incremental
 
 

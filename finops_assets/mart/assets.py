@@ -91,7 +91,11 @@ def mart_assets(
         step_committed(VALUATION_KEY)
         context.log.info(valued.summary(context.partition_key))
         return MaterializeResult(
-            metadata={"rows": valued.rows, "revalued_products": valued.revalued_products}
+            metadata={
+                "rows": valued.rows,
+                "revalued_products": valued.revalued_products,
+                "rate_card_products": valued.rate_card_products,
+            }
         )
 
     @asset(

@@ -4,9 +4,10 @@ A month is valued whole the first time, and whenever what valuing it reads besid
 consumption changed: the views, their unit prices, the month's FX rates, the products' monetary
 flags or the valuation's SQL (its basis). On the same basis, only the products whose
 consumption rows changed are valued again, such as after a re-delivery that corrects a few
-lines or a load of another source. The other products keep rows equal to those a whole
-valuation would write. The roll-ups are told which families to rebuild
-(finops.revalued_families), so both steps write a fraction of the month.
+lines or a load of another source; a product whose rows changed in their cost alone only
+under `actual` and `actual-rate`, since the rate cards value quantities. The other rows are
+kept, equal to those a whole valuation would write. The roll-ups are told which families to
+rebuild (finops.revalued_families), so both steps write a fraction of the month.
 """
 
 from __future__ import annotations
@@ -27,10 +28,24 @@ VALUED_BASE = "batch/valuation/valued_base.sql"
 BASIS = "batch/valuation/basis.sql"
 REVALUED_PRODUCTS = "batch/valuation/revalued_products.sql"
 KEEP_REVALUED = "batch/valuation/keep_revalued.sql"
-VALUE_MONTH = "batch/valuation/value_month.sql"
+KEEP_RATE_CARD_PRODUCTS = "batch/valuation/keep_rate_card_products.sql"
+VALUE_COST_VIEWS = "batch/valuation/value_cost_views.sql"
+VALUE_RATE_CARDS = "batch/valuation/value_rate_cards.sql"
+SCRIPTS = (
+    VALUED_BASE,
+    BASIS,
+    REVALUED_PRODUCTS,
+    KEEP_REVALUED,
+    KEEP_RATE_CARD_PRODUCTS,
+    VALUE_COST_VIEWS,
+    VALUE_RATE_CARDS,
+)
+"""What a valuation runs: their text is part of its basis."""
 WHOLE_ABOVE = 0.5  # float ok: a share of rows
-"""Above this share of the month's rows to value again, the month is valued whole: rewriting
-most of its rows product by product saves nothing."""
+"""Above this share of the month's rows to value again in every view, the month is valued
+whole: rewriting most of its rows product by product saves nothing. Every cost of a month
+re-delivered with its quantities as they were is valued again under `actual` and `actual-rate`
+alone, its rate cards' rows kept."""
 ASKED = "asked for: --reland, FINOPS_RELAND=1 or whole: true"
 NEW_BASIS = "not valued on this basis before (a first valuation, or views, prices or FX rates changed)"
 
@@ -43,13 +58,18 @@ class Valuation:
     """The products valued again; None: the whole month was valued."""
     why_whole: str = ""
     """Why the whole month was valued."""
+    rate_card_products: int | None = None
+    """Of the products valued again, those valued again under the rate cards too; None: the
+    whole month was valued."""
 
     def summary(self, month: str) -> str:
         """One line of the run's log."""
         if self.revalued_products is None:
             return f"valued {month} whole: {self.rows} rows ({self.why_whole})"
         changed = f"{self.revalued_products} product(s) whose consumption changed"
-        return f"valued {month} again for its {changed}: {self.rows} rows"
+        kept = self.revalued_products - (self.rate_card_products or 0)
+        cost_alone = f", {kept} of them in their cost alone (rate-card rows kept)" if kept else ""
+        return f"valued {month} again for its {changed}{cost_alone}: {self.rows} rows"
 
 
 def _basis(cur: psycopg.Cursor[Any], month: date) -> str:
@@ -57,19 +77,29 @@ def _basis(cur: psycopg.Cursor[Any], month: date) -> str:
     run_script(cur, BASIS, {"month": month})
     row = cur.fetchone()
     digest = str(row[0]) if row else ""
-    return f"{script_digest(VALUED_BASE, BASIS, REVALUED_PRODUCTS, KEEP_REVALUED, VALUE_MONTH)}:{digest}"
+    return f"{script_digest(*SCRIPTS)}:{digest}"
 
 
-def _revalued(cur: psycopg.Cursor[Any], month: date) -> tuple[int, list[str]] | str:
-    """(the products to value again, the families whose rows they change), or why the whole
-    month is to be valued instead."""
+@dataclass(frozen=True)
+class _Revaluation:
+    products: int
+    rate_card_products: int
+    """Of `products`, those valued again under the rate cards too (not their cost alone changed)."""
+    families: list[str]
+    """The families whose rows they change, before or after."""
+
+
+def _revalued(cur: psycopg.Cursor[Any], month: date) -> _Revaluation | str:
+    """The products to value again, or why the whole month is to be valued instead."""
     run_script(cur, REVALUED_PRODUCTS, {"month": month})
     row = cur.fetchone()
     assert row is not None
-    products, rows, month_rows, families = row
-    if rows > WHOLE_ABOVE * month_rows:
-        return f"{products} products changed, {rows} of the month's {month_rows} rows"
-    return int(products), [str(family) for family in families]
+    products, rows, rate_card_products, rate_card_rows, month_rows, rate_cards, families = row
+    # the share of the month's rows valued again in the view that keeps the most of them
+    least = rate_card_rows if rate_cards else rows
+    if least > WHOLE_ABOVE * month_rows:
+        return f"{products} products changed: {least} of the month's {month_rows} rows in every view"
+    return _Revaluation(int(products), int(rate_card_products), [str(family) for family in families])
 
 
 def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
@@ -85,7 +115,7 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
     ):
         basis = _basis(cur, month)
         run_script(cur, VALUED_BASE, params)
-        revalued: tuple[int, list[str]] | str
+        revalued: _Revaluation | str
         if whole:
             revalued = ASKED
         elif recorded_basis(cur, "valuation", month) != basis:
@@ -95,11 +125,15 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
         families: list[str] | None = None
         if isinstance(revalued, str):
             rewritten = delete_month(cur, COST_BY_PRODUCT, month) > 0
+            rows = run_script(cur, VALUE_COST_VIEWS, params) + run_script(cur, VALUE_RATE_CARDS, params)
         else:
-            families = revalued[1]
-            rewritten = revalued[0] > 0
+            families = revalued.families
+            rewritten = revalued.products > 0
             run_script(cur, KEEP_REVALUED, params)
-        rows = run_script(cur, VALUE_MONTH, params)
+            rows = run_script(cur, VALUE_COST_VIEWS, params)
+            if revalued.rate_card_products:
+                run_script(cur, KEEP_RATE_CARD_PRODUCTS, params)
+                rows += run_script(cur, VALUE_RATE_CARDS, params)
         # the roll-ups' refresh takes these families in (read_models.refresh_rollups)
         revalued_families = "INSERT INTO finops.revalued_families (month, family_codes) VALUES (%s, %s)"
         cur.execute(revalued_families, [month, families])
@@ -110,4 +144,4 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
         vacuum_month_partitions(mart, (COST_BY_PRODUCT,), month)
     if isinstance(revalued, str):
         return Valuation(rows, None, revalued)
-    return Valuation(rows, revalued[0])
+    return Valuation(rows, revalued.products, rate_card_products=revalued.rate_card_products)

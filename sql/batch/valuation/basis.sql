@@ -1,6 +1,6 @@
 -- What valuing the month reads besides its consumption, as one digest: the products' monetary
 -- flags, the rate-card views in use with their unit prices valid in the month, and the month's
--- FX rates (value_month.sql reads nothing else of them: a view's name, description or a
+-- FX rates (value_rate_cards.sql reads nothing else of them: a view's name, description or a
 -- simulation, never stored in cost_by_product, leave the digest alone). The consumption side
 -- (facts, allocated shares, and the families, domains, units and owners joined to them) is
 -- compared row by row instead (revalued_products.sql). A month last valued on another digest is

@@ -1,16 +1,17 @@
 -- The month's consumption (direct and allocated, as the view finops.allocated_consumption gives it)
 -- with the referentials a valuation needs, one row per (source, application, product,
--- currency): what value_month.sql values under every pricing view. Quantities are aggregated
--- first and the referentials joined after (joining first was 4-5x slower at 10M facts,
--- docs/design.md section 10). Domain, family and owner are those of the versions valid in that
--- month, so a closed month keeps the names it had. trim_scale drops the trailing zeros of the
--- 18-place load format: 12.5, not 12.500000000000000000. Quantities are the same in every view.
+-- currency): what value_cost_views.sql and value_rate_cards.sql value under every pricing view.
+-- Quantities are aggregated first and the referentials joined after (joining first was 4-5x
+-- slower at 10M facts, docs/design.md section 10). Domain, family and owner are those of the
+-- versions valid in that month, so a closed month keeps the names it had. trim_scale drops the
+-- trailing zeros of the 18-place load format: 12.5, not 12.500000000000000000. Quantities are
+-- the same in every view.
 --
 -- The consumption is the view's rows without its grouping: the view groups the direct facts by
 -- unit, and grouping them again here (without the unit) cost twice the aggregation (0.24 ->
 -- 0.16 s of CPU for a 1M-line month). Summed once, the groups and their totals are the same.
--- valued_base is kept in the order value_month.sql's INSERTs sort by (the rate's window and the
--- write order): their sorts then find it sorted, and the month's rows cost 0.66-0.69 s of CPU to
+-- valued_base is kept in the order their INSERTs sort by (the rate's window and the write
+-- order): their sorts then find it sorted, and the month's rows cost 0.66-0.69 s of CPU to
 -- value instead of 0.73-0.87 s in the aggregation's order.
 CREATE TEMP TABLE valued_base ON COMMIT DROP AS
 SELECT c.month, c.source, c.application_code,
