@@ -129,7 +129,9 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     assert again["mart/valuation"]["revalued_products"] == revalued
     assert again["mart/valuation"]["rate_card_products"] == under_rate_cards
     assert again["mart/valuation"]["rows"] == rows
-    assert again["mart/cost_views"]["families"] == ["private-compute"]
+    # a cost corrected leaves the family's budget-2026 roll-up rows as they were
+    rebuilt = again["mart/cost_views"]["families"], again["mart/cost_views"]["cost_view_families"]
+    assert rebuilt == ((["private-compute"], []) if under_rate_cards else ([], ["private-compute"]))
     incremental = read_models(mart_url)
     assert [row for row in incremental["cost_by_product"] if row[0] == SEPTEMBER] == september
     whole = value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
@@ -157,6 +159,8 @@ def test_a_bill_re_issued_with_every_cost_changed_keeps_its_rate_card_rows(
     assert again["mart/valuation"]["rate_card_products"] == 0
     assert again["mart/valuation"]["rows"] == 7 * 2
     assert query(mart_url, budget, OCTOBER, "budget-2026") == [(budget_rows, budget_cost)]
+    assert again["mart/cost_views"]["families"] == []
+    assert again["mart/cost_views"]["cost_view_families"] == ["private-compute"]
     incremental = read_models(mart_url)
     value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
     assert read_models(mart_url) == incremental
@@ -356,3 +360,27 @@ def test_a_valuation_committed_during_a_roll_up_refresh_is_in_every_roll_up_or_i
 
 
 ROLLUP_TABLES = ("cost_by_application_family", "cost_by_application")
+
+
+def test_valuations_before_one_refresh_roll_up_every_view_one_rewrote(mart_url: str, tmp_path: Path) -> None:
+    config = example(tmp_path)
+    materialize(mart_url, tmp_path, config, OCTOBER)
+    # a cost corrected: actual and actual-rate of private-compute
+    assert query(mart_url, "UPDATE finops.fact_consumption SET source_cost = source_cost + 1 WHERE month = %s"
+                           " AND product_code = 'pc-vcpu-highmem' AND application_code = 'search'"
+                           " RETURNING 1", OCTOBER) == [(1,)]  # fmt: skip
+    assert value_month(mart_url, OCTOBER).rate_card_products == 0
+    # then a volume corrected: every view, its budget-2026 too
+    assert query(mart_url, "UPDATE finops.fact_consumption SET quantity = quantity + 1 WHERE month = %s"
+                           " AND product_code = 'pc-vcpu-standard' AND application_code = 'payments'"
+                           " RETURNING 1", OCTOBER) == [(1,)]  # fmt: skip
+    assert value_month(mart_url, OCTOBER).rate_card_products == 1
+
+    refreshed = refresh_rollups(mart_url, OCTOBER)
+
+    # rewritten in every view by the second valuation
+    assert (refreshed.families, refreshed.cost_view_families) == (["private-compute"], [])
+    incremental = read_models(mart_url)
+    value_month(mart_url, OCTOBER, whole=True)
+    refresh_rollups(mart_url, OCTOBER, whole=True)
+    assert read_models(mart_url) == incremental

@@ -116,7 +116,11 @@ def mart_assets(
         step_committed(COST_VIEWS_KEY)
         context.log.info(refreshed.summary(context.partition_key))
         return MaterializeResult(
-            metadata={"families": refreshed.families, "applications": refreshed.applications}
+            metadata={
+                "families": refreshed.families,
+                "applications": refreshed.applications,
+                "cost_view_families": refreshed.cost_view_families,
+            }
         )
 
     return [allocation, valuation, cost_views]

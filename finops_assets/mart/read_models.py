@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -23,6 +23,7 @@ from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_
 from finops_assets.mart.publication import Layer, input_version, record_basis, record_layer, recorded_basis
 from finops_core.months import format_month
 from finops_core.sql import sql_statements, sql_text
+from finops_core.vocabulary import COST_VIEWS
 
 ROLLUP_SCRIPT = "batch/refresh_cost_rollups.sql"
 ROLLUP_APPLICATIONS = "batch/rollup_applications.sql"
@@ -72,48 +73,92 @@ def script_digest(*scripts: str) -> str:
 
 
 def delete_month(
-    cur: psycopg.Cursor[Any], table: str, month: date, column: str | None = None, values: Sequence[str] = ()
+    cur: psycopg.Cursor[Any],
+    table: str,
+    month: date,
+    column: str | None = None,
+    values: Sequence[str] = (),
+    pricing_views: Sequence[str] | None = None,
 ) -> int:
     """Empty the month of a month-partitioned table (or its rows whose `column` is one of
     `values`) with DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe (a reader whose snapshot
     predates it, such as an API query or another run's check that waited on its lock, then sees
     the month empty) and it blocks every reader of the month until commit; a DELETE lets readers
     go on with the old rows until the new ones commit. Returns the rows deleted: their partition
-    is vacuumed once the transaction commits (month_partitions.vacuum_month_partitions)."""
+    is vacuumed once the transaction commits (month_partitions.vacuum_month_partitions).
+    `pricing_views`: only those views' rows."""
     statement = sql.SQL("DELETE FROM finops.{} WHERE month = %s").format(sql.Identifier(table))
-    if column is None:
-        cur.execute(statement, [month])
-    else:
-        among = sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(column))
-        cur.execute(statement + among, [month, list(values)])
+    params: list[object] = [month]
+    if column is not None:
+        statement += sql.SQL(" AND {} = ANY(%s)").format(sql.Identifier(column))
+        params.append(list(values))
+    if pricing_views is not None:
+        statement += sql.SQL(" AND pricing_view_code = ANY(%s)")
+        params.append(list(pricing_views))
+    cur.execute(statement, params)
     return cur.rowcount
 
 
 @dataclass(frozen=True)
 class RollupRefresh:
     families: list[str] | None
-    """The families whose roll-ups were rebuilt; None: the whole month."""
+    """The families whose roll-ups were rebuilt in every view; None: the whole month."""
     applications: int | None
     """The applications whose cost_by_application rows were rebuilt; None: all of them."""
+    cost_view_families: list[str] = field(default_factory=list)
+    """The families whose roll-ups were rebuilt in `actual` and `actual-rate` alone: their
+    products' rows changed in their cost alone (mart/valuation.py)."""
 
     def summary(self, month: str) -> str:
         """One line of the run's log."""
         if self.families is None:
             return f"rebuilt the roll-ups of {month} whole"
+        alone = self.cost_view_families
+        views = f" and {len(alone)} in {' and '.join(COST_VIEWS)} alone" if alone else ""
         return (
             f"rebuilt the roll-ups of {month} where the valuation changed them: {len(self.families)} "
-            f"family(ies), {self.applications} application(s)"
+            f"family(ies) in every view{views}, {self.applications} application(s)"
         )
 
 
-def _families_revalued(cur: psycopg.Cursor[Any], month: date) -> list[str] | None:
-    """The families the valuations since the last refresh rewrote, taken (deleted) in this
-    transaction; None when one valued the whole month or when none is recorded."""
-    cur.execute("DELETE FROM finops.revalued_families WHERE month = %s RETURNING family_codes", [month])
-    valuations = [row[0] for row in cur.fetchall()]
-    if not valuations or any(families is None for families in valuations):
+@dataclass(frozen=True)
+class _Revalued:
+    families: list[str]
+    """Rebuilt in every view."""
+    cost_view_families: list[str]
+    """Rebuilt in the views of COST_VIEWS alone (and not in `families`)."""
+
+
+def _revalued(cur: psycopg.Cursor[Any], month: date) -> _Revalued | None:
+    """The families the valuations since the last refresh rewrote, and in which views, taken
+    (deleted) in this transaction; None when one valued the whole month or when none is
+    recorded. A family a valuation rewrote in every view is rebuilt in every view."""
+    cur.execute(
+        "DELETE FROM finops.revalued_families WHERE month = %s RETURNING family_codes, pricing_view_codes",
+        [month],
+    )
+    valuations = cur.fetchall()
+    if not valuations or any(families is None for families, _ in valuations):
         return None
-    return sorted({family for families in valuations for family in families})
+    every: set[str] = set()
+    cost_views: set[str] = set()
+    for families, views in valuations:
+        # the valuation writes every view or COST_VIEWS (valuation.py): anything else, every view
+        (cost_views if views is not None and set(views) <= set(COST_VIEWS) else every).update(families)
+    return _Revalued(sorted(every), sorted(cost_views - every))
+
+
+def _delete_families(
+    cur: psycopg.Cursor[Any], table: str, month: date, families: list[str], cost_view_families: list[str]
+) -> int:
+    """delete_month of a roll-up keyed by family: the rows of `families`, and those of
+    `cost_view_families` in COST_VIEWS."""
+    statement = sql.SQL(
+        "DELETE FROM finops.{} WHERE month = %s AND (family_code = ANY(%s)"
+        " OR (family_code = ANY(%s) AND pricing_view_code = ANY(%s)))"
+    ).format(sql.Identifier(table))
+    cur.execute(statement, [month, families, cost_view_families, list(COST_VIEWS)])
+    return cur.rowcount
 
 
 def _applications_of(cur: psycopg.Cursor[Any], month: date, families: list[str]) -> set[str]:
@@ -137,25 +182,37 @@ def refresh_rollups(mart: Mart, month: date, whole: bool = False) -> RollupRefre
         conn.cursor() as cur,
         month_layer(cur, "cost_views", tuple(ROLLUPS), month),
     ):
-        families = _families_revalued(cur, month)
+        revalued = _revalued(cur, month)
         if whole or recorded_basis(cur, "cost_views", month) != basis:
-            families = None
+            revalued = None
+        families = None if revalued is None else revalued.families
+        alone = [] if revalued is None else revalued.cost_view_families
+        touched = None if families is None else families + alone
+        # an application's rows in every view when one of its families changed in every view
+        application_views = list(COST_VIEWS) if families == [] else None
         # the applications the families had before, and (below) the ones they have after
-        applications = None if families is None else _applications_of(cur, month, families)
+        applications = None if touched is None else _applications_of(cur, month, touched)
         rewritten: list[str] = []
         for (table, column), statement in zip(ROLLUPS.items(), sql_statements(ROLLUP_SCRIPT), strict=True):
             if families is None or column is None:
                 deleted = delete_month(cur, table, month)
             elif column == "family_code":
-                deleted = delete_month(cur, table, month, column, families)
+                deleted = _delete_families(cur, table, month, families, alone)
             else:
-                assert applications is not None
-                applications |= _applications_of(cur, month, families)
-                deleted = delete_month(cur, table, month, column, sorted(applications))
+                assert applications is not None and touched is not None
+                applications |= _applications_of(cur, month, touched)
+                deleted = delete_month(cur, table, month, column, sorted(applications), application_views)
             if deleted:
                 rewritten.append(table)
-            only = None if applications is None else sorted(applications)
-            cur.execute(statement.encode(), {"month": month, "families": families, "applications": only})
+            params = {
+                "month": month,
+                "families": families,
+                "cost_view_families": alone,
+                "cost_views": list(COST_VIEWS),
+                "applications": None if applications is None else sorted(applications),
+                "application_views": application_views,
+            }
+            cur.execute(statement.encode(), params)
         record_basis(cur, "cost_views", month, basis)
     vacuum_month_partitions(mart, rewritten, month)
-    return RollupRefresh(families, None if applications is None else len(applications))
+    return RollupRefresh(families, None if applications is None else len(applications), alone)

@@ -22,6 +22,7 @@ from finops_assets.mart.connection import Mart, connection
 from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_month_partitions
 from finops_assets.mart.publication import record_basis, recorded_basis
 from finops_assets.mart.read_models import delete_month, month_layer, run_script, script_digest
+from finops_core.vocabulary import COST_VIEWS
 
 COST_BY_PRODUCT = "cost_by_product"
 VALUED_BASE = "batch/valuation/valued_base.sql"
@@ -87,6 +88,20 @@ class _Revaluation:
     """Of `products`, those valued again under the rate cards too (not their cost alone changed)."""
     families: list[str]
     """The families whose rows they change, before or after."""
+    rate_card_families: list[str]
+    """Of `families`, those of the products valued again under the rate cards too."""
+
+    def rollups(self) -> list[tuple[list[str], list[str] | None]]:
+        """What the roll-ups are to rebuild (finops.revalued_families): (families, views; None:
+        every view), at least one entry (none would mean the whole month)."""
+        every = self.rate_card_families
+        cost_alone = [family for family in self.families if family not in every]
+        wanted: list[tuple[list[str], list[str] | None]] = []
+        if every:
+            wanted.append((every, None))
+        if cost_alone:
+            wanted.append((cost_alone, list(COST_VIEWS)))
+        return wanted or [([], None)]
 
 
 def _revalued(cur: psycopg.Cursor[Any], month: date) -> _Revaluation | str:
@@ -94,12 +109,12 @@ def _revalued(cur: psycopg.Cursor[Any], month: date) -> _Revaluation | str:
     run_script(cur, REVALUED_PRODUCTS, {"month": month})
     row = cur.fetchone()
     assert row is not None
-    products, rows, rate_card_products, rate_card_rows, month_rows, rate_cards, families = row
+    products, rows, rate_card_products, rate_card_rows, month_rows, rate_cards, families, every = row
     # the share of the month's rows valued again in the view that keeps the most of them
     least = rate_card_rows if rate_cards else rows
     if least > WHOLE_ABOVE * month_rows:
         return f"{products} products changed: {least} of the month's {month_rows} rows in every view"
-    return _Revaluation(int(products), int(rate_card_products), [str(family) for family in families])
+    return _Revaluation(int(products), int(rate_card_products), list(families), list(every))
 
 
 def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
@@ -122,21 +137,24 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
             revalued = NEW_BASIS
         else:
             revalued = _revalued(cur, month)
-        families: list[str] | None = None
+        rollups: list[tuple[list[str] | None, list[str] | None]] = [(None, None)]
         if isinstance(revalued, str):
             rewritten = delete_month(cur, COST_BY_PRODUCT, month) > 0
             rows = run_script(cur, VALUE_COST_VIEWS, params) + run_script(cur, VALUE_RATE_CARDS, params)
         else:
-            families = revalued.families
+            rollups = list(revalued.rollups())
             rewritten = revalued.products > 0
             run_script(cur, KEEP_REVALUED, params)
             rows = run_script(cur, VALUE_COST_VIEWS, params)
             if revalued.rate_card_products:
                 run_script(cur, KEEP_RATE_CARD_PRODUCTS, params)
                 rows += run_script(cur, VALUE_RATE_CARDS, params)
-        # the roll-ups' refresh takes these families in (read_models.refresh_rollups)
-        revalued_families = "INSERT INTO finops.revalued_families (month, family_codes) VALUES (%s, %s)"
-        cur.execute(revalued_families, [month, families])
+        # the roll-ups' refresh takes these families in, in these views (read_models.refresh_rollups)
+        cur.executemany(
+            "INSERT INTO finops.revalued_families (month, family_codes, pricing_view_codes)"
+            " VALUES (%s, %s, %s)",
+            [(month, families, views) for families, views in rollups],
+        )
         # prices committed by another transaction while this one ran were read by some of its
         # statements and not by others: no basis recorded, the next valuation values it whole
         record_basis(cur, "valuation", month, basis if _basis(cur, month) == basis else None)

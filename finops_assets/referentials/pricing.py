@@ -30,11 +30,10 @@ from finops_assets.referentials.declared_months import declared_month, declared_
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
 from finops_core.sql import sql_statements
-from finops_core.vocabulary import SIMULATION_PREFIX
+from finops_core.vocabulary import COST_VIEWS, SIMULATION_PREFIX
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-RESERVED_VIEWS = ("actual", "actual-rate")
 FX_FILE = "fx_rates.csv"
 
 
@@ -166,7 +165,7 @@ def read_pricing(folder: Path) -> Pricing:
             raise ConfigError(f"{path}: {error}") from None
         for index, entry in enumerate(content.pricing_views):
             where = f"{path}: pricing_views[{index}]"
-            if not _CODE.match(entry.code) or entry.code in RESERVED_VIEWS:
+            if not _CODE.match(entry.code) or entry.code in COST_VIEWS:
                 raise ConfigError(
                     f"{where}.code: {entry.code!r} must be a lower-case code, not actual or actual-rate"
                 )

@@ -10,9 +10,11 @@
 -- rows: on a few pages), then the smaller roll-ups from it: the same sums over fewer rows.
 --
 -- The families and applications parameters are NULL when the month is rebuilt whole; else the
--- roll-ups keyed by family are rebuilt for those families and cost_by_application for those
--- applications (finops_assets/mart/read_models.py), and cost_by_family and cost_by_owner,
--- a few hundred rows, whole.
+-- roll-ups keyed by family are rebuilt for those families, and for cost_view_families in the
+-- cost_views alone (`actual` and `actual-rate`: a bill re-issued with corrected costs rewrote
+-- no other view of them); cost_by_application for those applications, in application_views
+-- unless NULL (finops_assets/mart/read_models.py); and cost_by_family and cost_by_owner, a few
+-- hundred rows, whole.
 INSERT INTO finops.cost_by_application_family
     (month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency,
      unit_min, unit_max, units, quantity, cost, fully_priced)
@@ -23,7 +25,9 @@ SELECT month, pricing_view_code, source, application_code, owner, domain_code, f
        bool_and(cost IS NOT NULL)
   FROM finops.cost_by_product
  WHERE month = %(month)s
-   AND (%(families)s::text[] IS NULL OR family_code = ANY(%(families)s::text[]))
+   AND (%(families)s::text[] IS NULL OR family_code = ANY(%(families)s::text[])
+        OR (family_code = ANY(%(cost_view_families)s::text[])
+            AND pricing_view_code = ANY(%(cost_views)s::text[])))
  GROUP BY month, pricing_view_code, source, application_code, owner, domain_code, family_code, currency
  ORDER BY pricing_view_code, application_code;
 
@@ -38,6 +42,7 @@ SELECT month, pricing_view_code, application_code, owner, currency, min(unit_min
   FROM finops.cost_by_application_family
  WHERE month = %(month)s
    AND (%(applications)s::text[] IS NULL OR application_code = ANY(%(applications)s::text[]))
+   AND (%(application_views)s::text[] IS NULL OR pricing_view_code = ANY(%(application_views)s::text[]))
  GROUP BY month, pricing_view_code, application_code, owner, currency;
 
 INSERT INTO finops.cost_by_owner_family
@@ -50,7 +55,9 @@ SELECT month, pricing_view_code, source, owner, domain_code, family_code, curren
                               AS u ORDER BY 1) END, sum(quantity), sum(cost), bool_and(fully_priced)
   FROM finops.cost_by_application_family
  WHERE month = %(month)s
-   AND (%(families)s::text[] IS NULL OR family_code = ANY(%(families)s::text[]))
+   AND (%(families)s::text[] IS NULL OR family_code = ANY(%(families)s::text[])
+        OR (family_code = ANY(%(cost_view_families)s::text[])
+            AND pricing_view_code = ANY(%(cost_views)s::text[])))
  GROUP BY month, pricing_view_code, source, owner, domain_code, family_code, currency;
 
 -- cost_by_family and cost_by_owner from cost_by_owner_family: the same sums over a few thousand

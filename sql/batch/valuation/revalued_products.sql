@@ -37,7 +37,9 @@ CREATE TEMP TABLE rate_card_product ON COMMIT DROP AS
 SELECT DISTINCT product_code FROM revalued_product WHERE in_rate_cards;
 
 -- The revalued products and their rows, those of them valued again under the rate cards too,
--- the month's rows, the rate-card views in use, and the families the roll-ups then rebuild.
+-- the month's rows, the rate-card views in use, and the families the roll-ups then rebuild: in
+-- every view those of the products valued again under the rate cards, the others in `actual`
+-- and `actual-rate` alone.
 SELECT (SELECT count(DISTINCT product_code) FROM revalued_product) AS products,
        (SELECT count(*) FROM valued_base
          WHERE product_code IN (SELECT product_code FROM revalued_product)) AS rows,
@@ -50,4 +52,10 @@ SELECT (SELECT count(DISTINCT product_code) FROM revalued_product) AS products,
        ARRAY(SELECT family_before FROM revalued_product WHERE family_before IS NOT NULL
              UNION
              SELECT family_after FROM revalued_product WHERE family_after IS NOT NULL
-             ORDER BY 1) AS families;
+             ORDER BY 1) AS families,
+       ARRAY(SELECT family_before FROM revalued_product
+              WHERE family_before IS NOT NULL AND product_code IN (SELECT product_code FROM rate_card_product)
+             UNION
+             SELECT family_after FROM revalued_product
+              WHERE family_after IS NOT NULL AND product_code IN (SELECT product_code FROM rate_card_product)
+             ORDER BY 1) AS rate_card_families;
