@@ -168,8 +168,9 @@ def _applications_of(cur: psycopg.Cursor[Any], month: date, families: list[str])
 
 def refresh_rollups(mart: Mart, month: date, whole: bool = False) -> RollupRefresh:
     """Rebuild the month's roll-ups from cost_by_product: only the families its valuations
-    since the last refresh rewrote, when they recorded them and the roll-ups' SQL is the one
-    the month was last built by; else (or when `whole`) the whole month.
+    since the last refresh rewrote, in the views they rewrote them in, when they recorded them
+    and the roll-ups' SQL is the one the month was last built by; else (or when `whole`) the
+    whole month.
 
     Each roll-up is emptied (of the families' or the applications' rows) just before it is
     refilled, and cost_by_product is read once, by the first: a valuation committing meanwhile
