@@ -148,6 +148,24 @@ def _revalued(cur: psycopg.Cursor[Any], month: date) -> _Revalued | None:
     return _Revalued(sorted(every), sorted(cost_views - every))
 
 
+def rollup_parameters(
+    month: date,
+    families: list[str] | None = None,
+    cost_view_families: Sequence[str] = (),
+    applications: list[str] | None = None,
+    application_views: Sequence[str] | None = None,
+) -> dict[str, object]:
+    """The roll-up script's parameters (refresh_cost_rollups.sql): the whole month by default."""
+    return {
+        "month": month,
+        "families": families,
+        "cost_view_families": list(cost_view_families),
+        "cost_views": list(COST_VIEWS),
+        "applications": applications,
+        "application_views": None if application_views is None else list(application_views),
+    }
+
+
 def _delete_families(
     cur: psycopg.Cursor[Any], table: str, month: date, families: list[str], cost_view_families: list[str]
 ) -> int:
@@ -205,14 +223,8 @@ def refresh_rollups(mart: Mart, month: date, whole: bool = False) -> RollupRefre
                 deleted = delete_month(cur, table, month, column, sorted(applications), application_views)
             if deleted:
                 rewritten.append(table)
-            params = {
-                "month": month,
-                "families": families,
-                "cost_view_families": alone,
-                "cost_views": list(COST_VIEWS),
-                "applications": None if applications is None else sorted(applications),
-                "application_views": application_views,
-            }
+            only = None if applications is None else sorted(applications)
+            params = rollup_parameters(month, families, alone, only, application_views)
             cur.execute(statement.encode(), params)
         record_basis(cur, "cost_views", month, basis)
     vacuum_month_partitions(mart, rewritten, month)

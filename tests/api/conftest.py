@@ -16,6 +16,7 @@ from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_api.data_version import CHANNEL, data_version_watch
+from finops_assets.mart.read_models import rollup_parameters
 from finops_core.api_config import ApiConfig, AuthConfig
 from finops_core.sql import sql_statements
 from tests.api.auth_fixtures import ADMINS, FINANCE, PAYMENTS_TEAM, auth_config, insert_owners
@@ -98,7 +99,7 @@ def insert_cost_lines(database_url: str, lines: Iterable[CostLine]) -> None:
             )
         for month in months:
             for statement in sql_statements("batch/refresh_cost_rollups.sql"):
-                conn.execute(statement, {"month": month, "families": None, "applications": None})
+                conn.execute(statement, rollup_parameters(month))
 
 
 def insert_pricing_views(database_url: str) -> None:
