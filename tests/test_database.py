@@ -29,29 +29,34 @@ def test_configured_url_is_used_as_given(tmp_path: Path) -> None:
     assert not (tmp_path / "pgdata").exists()  # no embedded server was started
 
 
+MIGRATIONS = [
+    "0001_mart",
+    "0002_auto_flags_and_partition_names",
+    "0003_owner_in_read_models",
+    "0005_backstage_groups",
+    "0006_valuation_and_allocation",
+    "0007_simulation_adjustment",
+    "0008_read_models_for_simulations",
+    "0010_api_write_audit",
+    "0011_viewer_read_model_and_data_changes",
+    "0012_load_attempt_status",
+    "0014_month_publication",
+    "0015_rollup_units",
+    "0016_allocated_consumption_view",
+    "0017_cost_by_product_family_brin",
+    "0022_filtered_rows",
+    "0024_data_version_notify",
+    "0025_incremental_valuation",
+    "0026_rollup_views",
+]
+"""Every migration, in the order a new database gets them."""
+
+
 def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path) -> None:
     settings = Settings(database_url=None, config_path=Path("x"), home=tmp_path)
     url = database_url(settings)
     assert (tmp_path / "pgdata" / "PG_VERSION").exists()
-    assert upgrade(url) == [
-        "0001_mart",
-        "0002_auto_flags_and_partition_names",
-        "0003_owner_in_read_models",
-        "0005_backstage_groups",
-        "0006_valuation_and_allocation",
-        "0007_simulation_adjustment",
-        "0008_read_models_for_simulations",
-        "0010_api_write_audit",
-        "0011_viewer_read_model_and_data_changes",
-        "0012_load_attempt_status",
-        "0014_month_publication",
-        "0015_rollup_units",
-        "0016_allocated_consumption_view",
-        "0017_cost_by_product_family_brin",
-        "0022_filtered_rows",
-        "0024_data_version_notify",
-        "0025_incremental_valuation",
-    ]
+    assert upgrade(url) == MIGRATIONS
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("finops",)
         (views,) = conn.execute("SELECT count(*) FROM finops.pricing_view").fetchone() or (0,)
@@ -67,25 +72,7 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
 
 
 def test_upgrade_applies_once(empty_database_url: str) -> None:
-    assert upgrade(empty_database_url) == [
-        "0001_mart",
-        "0002_auto_flags_and_partition_names",
-        "0003_owner_in_read_models",
-        "0005_backstage_groups",
-        "0006_valuation_and_allocation",
-        "0007_simulation_adjustment",
-        "0008_read_models_for_simulations",
-        "0010_api_write_audit",
-        "0011_viewer_read_model_and_data_changes",
-        "0012_load_attempt_status",
-        "0014_month_publication",
-        "0015_rollup_units",
-        "0016_allocated_consumption_view",
-        "0017_cost_by_product_family_brin",
-        "0022_filtered_rows",
-        "0024_data_version_notify",
-        "0025_incremental_valuation",
-    ]
+    assert upgrade(empty_database_url) == MIGRATIONS
     assert upgrade(empty_database_url) == []
     with psycopg.connect(empty_database_url) as conn:
         tables = {
