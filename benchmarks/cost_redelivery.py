@@ -39,6 +39,7 @@ from benchmarks.ingest import (
     step_medians,
     timed_month,
 )
+from benchmarks.machine import machine_line
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.resources import MartResource
 from finops_core.config import PlatformConfig, SourceConfig
@@ -78,6 +79,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
     args = parser.parse_args()
 
+    say(machine_line())
     (month,) = demo_months(1)
     spec = DemoSpec(months=(month,), rows_per_month=args.rows, applications=2_000, products=500)
     files = dataset(spec, args.data_dir / "parquet", "parquet")

@@ -51,6 +51,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from benchmarks.ingest_memory import run_tree
+from benchmarks.machine import machine_line
 from benchmarks.mart_steps import mart_step_times
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.demo.generator.writer import write_dataset
@@ -361,6 +362,7 @@ def main() -> None:
         )
     )
     mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
+    say(machine_line())
     say(f"database {name}; {args.months} months x {args.rows:,} rows; "
         f"{args.applications} applications, {args.products} products")  # fmt: skip
     with psycopg.connect(url) as conn:

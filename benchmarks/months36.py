@@ -52,6 +52,7 @@ from benchmarks.api_costs import (
     write_catalog,
 )
 from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
+from benchmarks.machine import machine_line
 from finops_api.app import create_app
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.resources import MartResource
@@ -199,6 +200,7 @@ def main() -> None:
     )
     mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
     mode = Settings.from_env().landing_source_files
+    say(machine_line())
     say(f"database {name}; {args.months} months x {args.rows:,} rows ({raw / 1e6:,.0f} MB of Parquet); "
         f"the landing keeps the provider's files as: {mode} (FINOPS_LANDING_SOURCE_FILES); "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
