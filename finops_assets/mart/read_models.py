@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -105,7 +105,7 @@ class RollupRefresh:
     """The families whose roll-ups were rebuilt in every view; None: the whole month."""
     applications: int | None
     """The applications whose cost_by_application rows were rebuilt; None: all of them."""
-    cost_view_families: list[str] = field(default_factory=list)
+    cost_view_families: list[str]
     """The families whose roll-ups were rebuilt in `actual` and `actual-rate` alone: their
     products' rows changed in their cost alone (mart/valuation.py)."""
 

@@ -12,6 +12,7 @@ rebuild (finops.revalued_families), so both steps write a fraction of the month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,7 +122,7 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
     """Value the month's consumption into cost_by_product: the products whose consumption
     changed since it was valued on the same basis, else (or when `whole`) the whole month."""
     ensure_month_partitions(mart, (COST_BY_PRODUCT,), month)
-    params = {"month": month}
+    params = {"month": month, "cost_views": list(COST_VIEWS)}
     with (
         connection(mart) as conn,
         conn.transaction(),
@@ -137,12 +138,12 @@ def value_month(mart: Mart, month: date, whole: bool = False) -> Valuation:
             revalued = NEW_BASIS
         else:
             revalued = _revalued(cur, month)
-        rollups: list[tuple[list[str] | None, list[str] | None]] = [(None, None)]
+        rollups: Sequence[tuple[list[str] | None, list[str] | None]] = [(None, None)]
         if isinstance(revalued, str):
             rewritten = delete_month(cur, COST_BY_PRODUCT, month) > 0
             rows = run_script(cur, VALUE_COST_VIEWS, params) + run_script(cur, VALUE_RATE_CARDS, params)
         else:
-            rollups = list(revalued.rollups())
+            rollups = revalued.rollups()
             rewritten = revalued.products > 0
             run_script(cur, KEEP_REVALUED, params)
             rows = run_script(cur, VALUE_COST_VIEWS, params)
