@@ -79,13 +79,13 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=REPO / ".finops" / "bench")
     args = parser.parse_args()
 
-    say(machine_line())
     (month,) = demo_months(1)
     spec = DemoSpec(months=(month,), rows_per_month=args.rows, applications=2_000, products=500)
     files = dataset(spec, args.data_dir / "parquet", "parquet")
     work = args.data_dir / "cost-redelivery"
     shutil.rmtree(work, ignore_errors=True)
     admin, name, url = migrated_bench_database(args.data_dir)
+    say(machine_line(url))
     mart = MartResource(database_url=url, landing_dir=str(work / "landing"))
     source = SourceConfig(name=SOURCE, kind="focus", path=str(args.data_dir / "parquet"),
                           application_tag="application")  # fmt: skip

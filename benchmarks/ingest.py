@@ -362,7 +362,7 @@ def main() -> None:
         )
     )
     mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
-    say(machine_line())
+    say(machine_line(url))
     say(f"database {name}; {args.months} months x {args.rows:,} rows; "
         f"{args.applications} applications, {args.products} products")  # fmt: skip
     with psycopg.connect(url) as conn:

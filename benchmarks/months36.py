@@ -200,7 +200,7 @@ def main() -> None:
     )
     mart = MartResource(database_url=url, landing_dir=str(home / "landing"))
     mode = Settings.from_env().landing_source_files
-    say(machine_line())
+    say(machine_line(url))
     say(f"database {name}; {args.months} months x {args.rows:,} rows ({raw / 1e6:,.0f} MB of Parquet); "
         f"the landing keeps the provider's files as: {mode} (FINOPS_LANDING_SOURCE_FILES); "
         f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
