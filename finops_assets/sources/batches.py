@@ -29,7 +29,7 @@ from finops_core.months import format_month
 
 BATCH_ROWS_SETTING = "FINOPS_INGEST_BATCH_ROWS"
 DEFAULT_BATCH_ROWS = 250_000
-"""One month of 1M to 10M FOCUS lines peaks at 0.56-0.83 GB with it (README, "Memory of an
+"""One month of 1M to 10M FOCUS lines peaks at 0.61-0.89 GB with it (README, "Memory of an
 ingest"); a smaller batch lowers that, at a cost per batch."""
 
 

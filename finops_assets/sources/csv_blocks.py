@@ -32,7 +32,7 @@ from finops_assets.sources.files import (
 CSV_BLOCK_BYTES = 32 << 20
 CSV_BATCH_BYTES = 3 * CSV_BLOCK_BYTES
 """The text a batch gathers at most, whatever its records: a 1M-line FOCUS month (826 MB) lands
-in batches of about 120,000 records in 3.8-3.9 s, peaking at 582-590 MiB; in batches of 250,000
+in batches of about 120,000 records in 3.85-3.87 s, peaking at 575-588 MiB; in batches of 250,000
 records, 3.8 s and 717-724 MiB; in its 25 blocks of 32 MB, 4.6 s and 545-573 MiB."""
 _BEYOND = "_beyond_the_header"
 """A column after the header's last one: a record that fills it has more fields than the header."""

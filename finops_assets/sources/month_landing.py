@@ -175,7 +175,7 @@ class _Month:
         """The spilled partial aggregates merged into one when there are more than MERGED_PARTS
         (a streaming group-by's memory grows with its input). Called once a batch's lines are
         in the sink and the batch is let go: merging while it was held made the peak (10M
-        lines: 1,058 MiB against 833 MiB, benchmarks/RESULTS.md)."""
+        lines: 1,001-1,062 MiB against 833-836 MiB, benchmarks/RESULTS.md)."""
         if self.partials is None or len(self.partials) <= MERGED_PARTS:
             return
         merged = self.spill / f".partial-{self.written:05d}-merged.parquet"
