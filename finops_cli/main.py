@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
         commands,
         "materialize",
         "run month partitions of the asset graph: sources, allocation, valuation, read models",
-        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME, FINOPS_LANDING_SOURCE_FILES",
+        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME, FINOPS_LANDING_SOURCE_FILES, "
+        "FINOPS_INGEST_BATCH_ROWS, FINOPS_RELAND, DAGSTER_HOME (the Dagster instance that records the runs)",
     )
     months = materialize.add_mutually_exclusive_group(required=True)
     months.add_argument("--month", type=_month, metavar="YYYY-MM", help="one billing month")
@@ -124,7 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     archive.add_argument("--source", action="append", help="only this source (repeatable); default all")
 
-    serve = _command(commands, "serve", "run the REST API", "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME")
+    serve = _command(
+        commands,
+        "serve",
+        "run the REST API",
+        "FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME, "
+        "FINOPS_READ_DATABASE_URL (standbys for the cost reads)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
 
