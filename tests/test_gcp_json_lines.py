@@ -15,9 +15,13 @@ from types import ModuleType
 import polars as pl
 import pytest
 
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
 from finops_assets.sources.detect import detect, header
 from finops_assets.sources.files import SourceFilesError
 from finops_assets.sources.gcp_billing.convert import GcpBilling
+from finops_cli.report import run_report
+from finops_core.config import PlatformConfig
 from tests.conftest import SAMPLES
 from tests.pipeline import audit_costs, fact_total, latest_audit, query, run_month, source_kind
 
@@ -118,3 +122,38 @@ def test_a_line_that_is_not_json_is_named(tmp_path: Path) -> None:
     with pytest.raises(SourceFilesError) as error:
         GcpBilling().read(export)
     assert str(error.value) == f"{export}: line 2, column 23: not JSON: Unterminated string starting at"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [("not json\n", "line 1, column 1: not JSON: Expecting value"), ("", "no JSON record")],
+    ids=["first line", "empty"],
+)
+def test_an_export_unreadable_from_its_first_line_fails_its_month_in_one_line(
+    mart_url: str, tmp_path: Path, content: str, problem: str
+) -> None:
+    """Before, the kind's detection read the first record and let json's own error through: no
+    file named, no audit row. Now it is the reader's error for any other line."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    export = exports / "export.jsonl"
+    export.write_bytes((DERIVED / "gcp" / "2022-08-01_5.json").read_bytes())
+    month = date(2022, 8, 1)
+    config = PlatformConfig(
+        start_month="2022-08",
+        end_month="2022-08",
+        sources=[source_kind("gcp", "gcp-billing", exports, application_tag="goog-resource-type")],
+    )
+    mart = MartResource(database_url=mart_url, landing_dir=str(tmp_path / "landing"))
+    assert run_report(materialize_month(config, month, mart, raise_on_error=False)).failures == []
+    export.write_text(content, encoding="utf-8")
+
+    failures = run_report(materialize_month(config, month, mart, raise_on_error=False)).failures
+
+    assert failures == [
+        "step gcp__billing_lines failed: DeliveryFailed: gcp 2022-08 failed, "
+        f"the loaded month is unchanged: {export}: {problem}"
+    ]
+    assert fact_total(mart_url, "gcp", month) == {"USD": Decimal("0.000012")}
+    statuses = query(mart_url, "SELECT status, reason FROM finops.load_audit ORDER BY load_id")
+    assert statuses == [("loaded", None), ("failed", f"{export}: {problem}")]

@@ -15,9 +15,9 @@ from typing import IO
 import polars as pl
 
 from finops_assets.sources.azure_cost_details.convert import azure_key
-from finops_assets.sources.files import reading
+from finops_assets.sources.files import SourceFilesError, reading
 from finops_assets.sources.native.columns import clean_header
-from finops_assets.sources.native.reader import is_json
+from finops_assets.sources.native.reader import first_bad_line, is_json
 from finops_core.config import ConfigError
 
 # Columns only that format writes (compared lower-case, bracketed names as in azure_key).
@@ -94,7 +94,10 @@ def _json_header(path: Path) -> list[str]:
         if isinstance(record, dict) and "data" not in record:  # one billing record a line
             return list(_flat_names(record))
         text.seek(0)
-        document = json.load(text)
+        try:
+            document = json.load(text)
+        except ValueError:  # neither a record a line nor one document: the reader's error
+            raise SourceFilesError(f"{path}: {first_bad_line(path) or 'no JSON record'}") from None
     data = document.get("data") if isinstance(document, dict) else None
     sets = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
     for allocation_set in sets:

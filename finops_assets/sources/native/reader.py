@@ -56,10 +56,10 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     try:
         return pl.read_ndjson(path, infer_schema_length=None)
     except pl.exceptions.ComputeError as error:
-        raise SourceFilesError(f"{path}: {_first_bad_line(path) or error}") from error
+        raise SourceFilesError(f"{path}: {first_bad_line(path) or error}") from error
 
 
-def _first_bad_line(path: Path) -> str | None:
+def first_bad_line(path: Path) -> str | None:
     """Which line is not a JSON object, and why (polars says only where in its buffer)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rt", encoding="utf-8", errors="replace") as lines:
