@@ -73,6 +73,10 @@ def test_months_from_values_and_file_names() -> None:
         "2026-10", "2026-10", "2026-10", "2026-10", "2026-11", "2026-10", None, None, None, None,
         "2026-02", "2026-04", "2026-04",
     ]  # fmt: skip
+    # numbers, as a Parquet or JSON lines file types them: YYYYMM, Excel days
+    assert [month_of(v) for v in (202610, D("202611"), 46204, 46204.5, 2026, True)] == [
+        "2026-10", "2026-11", "2026-07", "2026-07", None, None,
+    ]  # fmt: skip
     pattern = r"ingestion-(\d{4}-?\d{2})"
     assert file_name_month(pattern, "ingestion-2026-10.jsonl") == "2026-10"
     assert file_name_month(pattern, "ingestion-202609.jsonl") == "2026-09"
@@ -225,6 +229,29 @@ def test_typed_parquet_months_in_utc_and_exact_decimals(tmp_path: Path) -> None:
         assert json.loads(slice_.manifest.read_text())["lines_layout"] == "source_files"
     # 2026-11-01 00:30 in Paris is 2026-10-31 23:30 UTC: an October row
     assert totals == {10: (2, [("a", D("2.5")), ("b", D("4"))]), 11: (1, [("c", D("1"))])}
+
+
+def test_a_parquet_month_column_of_numbers_places_its_rows(tmp_path: Path) -> None:
+    """A billing month exported as an integer YYYYMM (BigQuery's invoice.month as INT64) was
+    read as no month at all: every row unplaceable, the file refused."""
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    rows = {"period": [202610, 202610, 202611], "vm": ["a", "b", "c"], "vcpus": [2, 4, 1]}
+    pl.DataFrame(rows).write_parquet(inventory / "vms.parquet")
+    mapping = TabularMapping(
+        month=MonthSpec(column="period"),
+        application=spec(column="vm"),
+        product=spec(constant="vcpu"),
+        quantity=spec(column="vcpus"),
+        currency="EUR",
+        unit="vCPU-month",
+    )
+    placed = {}
+    for month in (date(2026, 10, 1), date(2026, 11, 1)):
+        slice_ = LandingSlice(tmp_path / "landing", "vms", month)
+        summary = ingest_tabular_month(inventory, TabularOptions(mapping), slice_)
+        placed[month.month] = (summary.rows_read, pl.read_parquet(slice_.facts)["application_code"].to_list())
+    assert placed == {10: (2, ["a", "b"]), 11: (1, ["c"])}
 
 
 def test_a_file_name_without_month_fails_the_run(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -115,8 +116,11 @@ def tabular_file_batches(
 
 
 def month_of(value: object) -> str | None:
-    """YYYY-MM of a month, date or timestamp (text or typed); a timestamp with an offset is
-    placed in its UTC month. None when the value is none of those."""
+    """YYYY-MM of a month, date or timestamp (text or typed; a number as its text: 202401 as
+    YYYYMM, 45292 or 45292.0 as Excel days); a timestamp with an offset is placed in its UTC
+    month. None when the value is none of those."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        value = str(value)  # a month column typed as numbers by its file (Parquet, JSON lines)
     if isinstance(value, datetime):
         moment = value.astimezone(UTC) if value.tzinfo is not None else value
         return f"{moment.year:04d}-{moment.month:02d}"
