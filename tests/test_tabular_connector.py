@@ -198,6 +198,18 @@ def test_normalisation_rejects_with_reasons_and_keeps_totals_exact() -> None:
     assert month.rejected_quantity == {"GB": D("1E+21") + D("12")}
 
 
+def vcpu_mapping(month_column: str) -> TabularMapping:
+    """An inventory of VMs: `vm`'s vCPUs (`vcpus`) in the month of `month_column`."""
+    return TabularMapping(
+        month=MonthSpec(column=month_column),
+        application=spec(column="vm"),
+        product=spec(constant="vcpu"),
+        quantity=spec(column="vcpus"),
+        currency="EUR",
+        unit="vCPU-month",
+    )
+
+
 def test_typed_parquet_months_in_utc_and_exact_decimals(tmp_path: Path) -> None:
     inventory = tmp_path / "inventory"
     inventory.mkdir()
@@ -211,15 +223,7 @@ def test_typed_parquet_months_in_utc_and_exact_decimals(tmp_path: Path) -> None:
             "vcpus": pl.Series([D("2.5"), D("4"), D("1")], dtype=pl.Decimal(10, 2)),
         }
     ).write_parquet(inventory / "vms.parquet")
-    mapping = TabularMapping(
-        month=MonthSpec(column="taken_at"),
-        application=spec(column="vm"),
-        product=spec(constant="vcpu"),
-        quantity=spec(column="vcpus"),
-        currency="EUR",
-        unit="vCPU-month",
-    )
-    options = TabularOptions(mapping)
+    options = TabularOptions(vcpu_mapping("taken_at"))
     totals = {}
     for month in (date(2026, 10, 1), date(2026, 11, 1)):
         slice_ = LandingSlice(tmp_path / "landing", "vms", month)
@@ -238,18 +242,10 @@ def test_a_parquet_month_column_of_numbers_places_its_rows(tmp_path: Path) -> No
     inventory.mkdir()
     rows = {"period": [202610, 202610, 202611], "vm": ["a", "b", "c"], "vcpus": [2, 4, 1]}
     pl.DataFrame(rows).write_parquet(inventory / "vms.parquet")
-    mapping = TabularMapping(
-        month=MonthSpec(column="period"),
-        application=spec(column="vm"),
-        product=spec(constant="vcpu"),
-        quantity=spec(column="vcpus"),
-        currency="EUR",
-        unit="vCPU-month",
-    )
     placed = {}
     for month in (date(2026, 10, 1), date(2026, 11, 1)):
         slice_ = LandingSlice(tmp_path / "landing", "vms", month)
-        summary = ingest_tabular_month(inventory, TabularOptions(mapping), slice_)
+        summary = ingest_tabular_month(inventory, TabularOptions(vcpu_mapping("period")), slice_)
         placed[month.month] = (summary.rows_read, pl.read_parquet(slice_.facts)["application_code"].to_list())
     assert placed == {10: (2, ["a", "b"]), 11: (1, ["c"])}
 
