@@ -26,6 +26,24 @@ describe('FinopsClient', () => {
     expect(calls[0]?.url).toBe('http://backstage.test/api/proxy/finops/api/v1/costs?view=actual&from=2026-01&group_by=month');
   });
 
+  it("follows the API's next links and answers with every page's rows", async () => {
+    const pages = [
+      { view: 'actual', group_by: ['month', 'currency'], rows: [{ month: '2026-01', cost: '1.10' }], next: '/api/v1/costs?group_by=month&limit=1&offset=1' },
+      { view: 'actual', group_by: ['month', 'currency'], rows: [{ month: '2026-02', cost: '2.20' }], next: '/api/v1/costs?group_by=month&limit=1&offset=2' },
+      { view: 'actual', group_by: ['month', 'currency'], rows: [{ month: '2026-03', cost: '3.30' }] },
+    ];
+    let served = 0;
+    const { calls, finops } = client(() => json(pages[served++]));
+    const answer = await finops.getCosts({ group_by: 'month', limit: 1 });
+    expect(answer.rows.map(row => row.cost)).toEqual(['1.10', '2.20', '3.30']);
+    expect(answer.next).toBeUndefined();
+    expect(calls.map(call => call.url)).toEqual([
+      'http://backstage.test/api/proxy/finops/api/v1/costs?group_by=month&limit=1',
+      'http://backstage.test/api/proxy/finops/api/v1/costs?group_by=month&limit=1&offset=1',
+      'http://backstage.test/api/proxy/finops/api/v1/costs?group_by=month&limit=1&offset=2',
+    ]);
+  });
+
   it('posts a simulation as JSON and deletes by code', async () => {
     const { calls, finops } = client(() => new Response(null, { status: 204 }));
     await finops.deletePricingView('vm plus/10');

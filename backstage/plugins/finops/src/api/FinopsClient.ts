@@ -3,7 +3,8 @@ import { errorFrom } from './errors';
 import type { FinopsApi } from './FinopsApi';
 
 type Query = Record<string, string | number | boolean | null | undefined>;
-type Rows<T> = { rows: T[] };
+type Paged = { rows: unknown[]; next?: string | null };
+type Rows<T> = { rows: T[]; next?: string | null };
 
 /** The proxy endpoint of app-config.yaml: `proxy.endpoints./finops`. */
 export const PROXY_PATH = '/finops';
@@ -22,11 +23,11 @@ export class FinopsClient implements FinopsApi {
     this.fetchApi = options.fetchApi;
   }
 
-  getCosts: FinopsApi['getCosts'] = query => this.get('/costs', query);
+  getCosts: FinopsApi['getCosts'] = query => this.paged('/costs', query);
 
-  compareCosts: FinopsApi['compareCosts'] = query => this.get('/costs/compare', query);
+  compareCosts: FinopsApi['compareCosts'] = query => this.paged('/costs/compare', query);
 
-  getVariance: FinopsApi['getVariance'] = query => this.get('/costs/variance', query);
+  getVariance: FinopsApi['getVariance'] = query => this.paged('/costs/variance', query);
 
   listPricingViews: FinopsApi['listPricingViews'] = () => this.rows('/pricing-views');
 
@@ -50,31 +51,55 @@ export class FinopsClient implements FinopsApi {
 
   listLoads: FinopsApi['listLoads'] = month => this.rows('/loads', { month });
 
-  getMappingCoverage: FinopsApi['getMappingCoverage'] = month => this.get('/mapping/coverage', { month });
+  getMappingCoverage: FinopsApi['getMappingCoverage'] = month => this.paged('/mapping/coverage', { month });
 
   getMe: FinopsApi['getMe'] = () => this.get('/me');
 
+  /** The API's root through the proxy: what the API's own links (`next`) are relative to. */
+  private async root(): Promise<string> {
+    return `${await this.discoveryApi.getBaseUrl('proxy')}${PROXY_PATH}`;
+  }
+
   private async url(path: string, query: Query = {}): Promise<string> {
-    const base = await this.discoveryApi.getBaseUrl('proxy');
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
       if (value !== undefined && value !== null && value !== '') params.set(key, String(value));
     }
     const search = params.toString();
-    return `${base}${PROXY_PATH}/api/v1${path}${search ? `?${search}` : ''}`;
+    return `${await this.root()}/api/v1${path}${search ? `?${search}` : ''}`;
   }
 
   private async get<T>(path: string, query: Query = {}): Promise<T> {
-    const response = await this.fetchApi.fetch(await this.url(path, query), {
-      headers: { accept: 'application/json' },
-    });
+    return this.fetchJson<T>(await this.url(path, query));
+  }
+
+  private async fetchJson<T>(url: string): Promise<T> {
+    const response = await this.fetchApi.fetch(url, { headers: { accept: 'application/json' } });
     if (!response.ok) throw await errorFrom(response);
     return (await response.json()) as T;
   }
 
+  /**
+   * The answer with the rows of every page: the API cuts a list at `limit` (10,000 rows by
+   * default) and names the next page in `next`; a total summed from the first page alone would
+   * be short, without a word.
+   */
+  private async paged<T extends Paged>(path: string, query: Query = {}): Promise<T> {
+    const first = await this.get<T>(path, query);
+    const rows = [...first.rows];
+    for (let next = first.next; next; ) {
+      const page = await this.fetchJson<T>(`${await this.root()}${next}`);
+      rows.push(...page.rows);
+      next = page.next;
+    }
+    const whole: T = { ...first, rows };
+    delete whole.next; // every page is in: nothing follows
+    return whole;
+  }
+
   /** The list endpoints answer `{rows: [...]}` (with the as_of they were asked for). */
   private async rows<T>(path: string, query: Query = {}): Promise<T[]> {
-    return (await this.get<Rows<T>>(path, query)).rows;
+    return (await this.paged<Rows<T>>(path, query)).rows;
   }
 
   private async send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {

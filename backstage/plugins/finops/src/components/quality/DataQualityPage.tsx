@@ -21,7 +21,10 @@ export function DataQualityPage() {
   const api = useApi(finopsApiRef);
   const latest = useAsync(async () => (await api.getCosts({ group_by: 'month' })).to ?? '', [api]);
   const month = state.month || latest.value || '';
-  const loads = useAsync(async () => (month ? api.listLoads(month) : undefined), [api, month]);
+  // the load audit is the admin role's (GET /loads answers 403 to others): asked only of an admin
+  const me = useAsync(() => api.getMe(), [api]);
+  const readsLoads = me.value?.can_read_loads === true;
+  const loads = useAsync(async () => (month && readsLoads ? api.listLoads(month) : undefined), [api, month, readsLoads]);
   const coverage = useAsync(async () => (month ? api.getMappingCoverage(month) : undefined), [api, month]);
   return (
     <Content>
@@ -31,8 +34,19 @@ export function DataQualityPage() {
       <StaleMonthsBanner staleMonths={coverage.value?.stale_months} />
       <Grid container spacing={3}>
         <Grid item xs={12}>
-          <AsyncContent {...loads} isEmpty={rows => rows.length === 0} empty={<p>No load recorded for {month}: materialize the month's sources.</p>}>
-            {rows => <LoadsTable month={month} rows={rows} />}
+          <AsyncContent {...me}>
+            {who =>
+              who.can_read_loads ? (
+                <AsyncContent {...loads} isEmpty={rows => rows.length === 0} empty={<p>No load recorded for {month}: materialize the month's sources.</p>}>
+                  {rows => <LoadsTable month={month} rows={rows} />}
+                </AsyncContent>
+              ) : (
+                <p data-testid="loads-admin-only">
+                  The load audit is for the admin role: {who.subject} has the {who.role} role. Mapping and price coverage
+                  are below.
+                </p>
+              )
+            }
           </AsyncContent>
         </Grid>
         <Grid item xs={12} md={6}>
