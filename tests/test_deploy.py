@@ -107,6 +107,21 @@ def test_the_helm_values_say_what_the_instance_config_says() -> None:
     assert postgres["service"]["port"] == storage["port"]
 
 
+def test_the_code_server_mounts_the_bills_and_hands_the_runs_their_resources() -> None:
+    """The sensor `new_delivery` lists the sources' files in the code server's pod: without the
+    bills mounted there it found no file, silently. The runs inherit the code server's resources
+    (includeConfigInLaunchedRuns), over the run launcher's: they must be the runs' own."""
+    [deployment] = VALUES["dagster-user-deployments"]["deployments"]
+    run_k8s = VALUES["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]
+    bills = {"name": "finops-bills", "mountPath": "/data/bills", "readOnly": True}
+    assert bills in deployment["volumeMounts"]
+    assert bills in run_k8s["containerConfig"]["volumeMounts"]
+    claim = {"name": "finops-bills", "persistentVolumeClaim": {"claimName": "finops-bills"}}
+    assert claim in deployment["volumes"] and claim in run_k8s["podSpecConfig"]["volumes"]
+    assert deployment["includeConfigInLaunchedRuns"] == {"enabled": True}
+    assert deployment["resources"] == run_k8s["containerConfig"]["resources"]
+
+
 def test_the_run_config_validates_against_the_kubernetes_code_location(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
