@@ -8,7 +8,6 @@ import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
 import { EntityCostsContent } from './entity/EntityCostsContent';
-import { DataQualityPage } from './quality/DataQualityPage';
 
 const problem = (status: number, title: string, detail: string) =>
   new FinopsApiError(status, { type: 'about:blank', status, title, detail }, title);
@@ -146,32 +145,5 @@ describe('EntityCostsContent', () => {
     );
     expect(await screen.findByTestId('entity-month-2026-02')).toHaveTextContent('160.00 EUR');
     expect(asked).toEqual(['payments', 'payments']);
-  });
-});
-
-describe('DataQualityPage', () => {
-  const coverage = async (month: string) => ({ month, rows: [] });
-
-  it("tells a user without the admin role that the load audit is the admin's, without asking for it", async () => {
-    let asked = 0;
-    const finance = fixtureApi({ listLoads: async () => { asked += 1; return []; }, getMappingCoverage: coverage });
-    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, finance]], initialRouteEntries: ['/?month=2026-02'] });
-    expect(await screen.findByTestId('loads-admin-only')).toHaveTextContent(
-      'The load audit is for the admin role: user:default/fran has the finance role.',
-    );
-    expect(asked).toBe(0);
-  });
-
-  it('shows an admin the load audit of the month', async () => {
-    const months: string[] = [];
-    const admin = fixtureApi({
-      getMe: async () => ({ ...FINANCE_ME, subject: 'user:default/ada', role: 'admin', can_read_loads: true }),
-      listLoads: async month => { months.push(month ?? ''); return []; },
-      getMappingCoverage: coverage,
-    });
-    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, admin]], initialRouteEntries: ['/?month=2026-02'] });
-    expect(await screen.findByText("No load recorded for 2026-02: materialize the month's sources.")).toBeInTheDocument();
-    expect(months).toEqual(['2026-02']);
-    expect(screen.queryByTestId('loads-admin-only')).toBeNull();
   });
 });

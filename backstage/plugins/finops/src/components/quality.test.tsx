@@ -3,7 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
 import type { CostQuery, StaleMonth } from '../api/types';
-import { LOADS, STALE_MONTH, fixtureApi } from '../testing/fixtures';
+import { ADMIN_ME, LOADS, STALE_MONTH, fixtureApi } from '../testing/fixtures';
 import { EntityCostsCard } from './entity/EntityCostsCard';
 import { EntityCostsContent } from './entity/EntityCostsContent';
 import { AllocationPage } from './allocation/AllocationPage';
@@ -14,7 +14,19 @@ import { OverviewPage } from './overview/OverviewPage';
 const coverage = { month: '2026-02', rows: [] };
 
 describe('DataQualityPage', () => {
-  const api = fixtureApi({ listLoads: async () => LOADS, getMappingCoverage: async () => coverage });
+  const api = fixtureApi({ getMe: async () => ADMIN_ME, listLoads: async () => LOADS, getMappingCoverage: async () => coverage });
+
+  it("tells a user without the admin role that the load audit is the admin's, without asking for it", async () => {
+    let asked = 0;
+    const finance = fixtureApi({ listLoads: async () => { asked += 1; return LOADS; }, getMappingCoverage: async () => coverage });
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, finance]], initialRouteEntries: ['/?month=2026-02'] });
+    expect(await screen.findByTestId('loads-admin-only')).toHaveTextContent(
+      'The load audit is for the admin role: user:default/fran has the finance role.',
+    );
+    await screen.findByText('Mapping coverage, 2026-02');
+    expect(asked).toBe(0);
+    expect(screen.queryByTestId('load-status-41')).toBeNull();
+  });
 
   it('shows a held delivery as held, with its reason, not as a load', async () => {
     await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });

@@ -50,6 +50,12 @@ export const FINANCE_ME: Me = {
   sees_every_application: true, can_write_simulations: true, can_read_loads: false,
 };
 
+/** An admin: the load audit is the admin role's. */
+export const ADMIN_ME: Me = {
+  ...FINANCE_ME, subject: 'user:default/ada', role: 'admin',
+  ownership_refs: ['group:default/platform-team', 'user:default/ada'], can_read_loads: true,
+};
+
 const unused = () => Promise.reject(new Error('not used by this test'));
 
 export function fixtureApi(overrides: Partial<FinopsApi> = {}): FinopsApi {
