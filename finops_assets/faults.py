@@ -1,5 +1,5 @@
 """A fault hook for the reliability tests and benchmarks/reliability.py: kill -9 at a step
-boundary of a real run, to prove what readers see when a run dies there."""
+boundary of a genuine run, to prove what readers see when a run dies there."""
 
 from __future__ import annotations
 

@@ -87,8 +87,9 @@ export class FinopsClient implements FinopsApi {
   private async paged<T extends Paged>(path: string, query: Query = {}): Promise<T> {
     const first = await this.get<T>(path, query);
     const rows = [...first.rows];
+    const root = first.next ? await this.root() : '';
     for (let next = first.next; next; ) {
-      const page = await this.fetchJson<T>(`${await this.root()}${next}`);
+      const page = await this.fetchJson<T>(`${root}${next}`);
       rows.push(...page.rows);
       next = page.next;
     }
