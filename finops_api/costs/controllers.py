@@ -93,8 +93,10 @@ async def provide_cost_filters(
     product: Annotated[str | None, _list("products")] = None,
     currency: Annotated[str | None, _list("currencies")] = None,
 ) -> dict[str, list[str]]:
-    """The filters every costs endpoint takes, API key -> accepted values."""
-    return {
+    """The filters every costs endpoint takes, API key -> accepted values. A NUL character is
+    refused here, before any answer starts: the export streams, and the database's refusal
+    (errors.py, a 400 otherwise) would come after its headers, cutting the answer short."""
+    filters = {
         "source": split_list(source),
         "application": split_list(application),
         "owner": split_list(owner),
@@ -103,6 +105,9 @@ async def provide_cost_filters(
         "product": split_list(product),
         "currency": split_list(currency),
     }
+    if named := [key for key, values in filters.items() if any("\x00" in value for value in values)]:
+        raise invalid_parameters(*(InvalidParam(key, "must not contain NUL characters") for key in named))
+    return filters
 
 
 COST_DEPENDENCIES = {**_SERVICE, **PAGE, "cost_filters": Provide(provide_cost_filters)}
