@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from dagster import (
@@ -15,7 +15,7 @@ from dagster import (
 )
 
 from finops_assets.graph import build_definitions
-from finops_assets.partitions import monthly_partitions
+from finops_assets.partitions import monthly_partitions, partition_range
 from finops_core.config import PlatformConfig, SourceConfig
 
 
@@ -135,6 +135,17 @@ def test_end_month_closes_the_partitions() -> None:
     partitions = monthly_partitions(config)
     keys = partitions.get_partition_keys(current_time=datetime(2026, 12, 1, tzinfo=UTC))
     assert (keys[0], keys[-1], len(keys)) == ("2025-01-01", "2025-12-01", 12)
+
+
+def test_an_end_month_still_to_come_keeps_the_current_month_a_partition() -> None:
+    """The sensor runs a new file's month only when it is a partition: with an end_month in the
+    future, the current month (month-to-date) must be one, as without an end_month, and the
+    CLI's range (partition_range) must say the same."""
+    config = PlatformConfig(start_month="2025-01", end_month="2027-06", sources=[])
+    keys = monthly_partitions(config).get_partition_keys(current_time=datetime(2026, 12, 7, tzinfo=UTC))
+    assert (keys[0], keys[-1], len(keys)) == ("2025-01-01", "2026-12-01", 24)
+    assert partition_range(config, today=date(2026, 12, 7)) == (date(2025, 1, 1), date(2026, 12, 1))
+    assert partition_range(config, today=date(2027, 9, 2)) == (date(2025, 1, 1), date(2027, 6, 1))
 
 
 def test_runs_from_the_ui_execute_their_steps_in_one_process() -> None:
