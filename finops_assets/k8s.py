@@ -6,7 +6,10 @@ month's sources load side by side on as many nodes. Needs the `k8s` extra."""
 from dagster_k8s import k8s_job_executor
 
 from finops_assets.graph import build_definitions
+from finops_assets.k8s_run_config import MONTH_RUN_CONFIG
 from finops_core.config import load_config
 from finops_core.settings import Settings
 
-defs = build_definitions(load_config(Settings.from_env().config_path), executor=k8s_job_executor)
+defs = build_definitions(
+    load_config(Settings.from_env().config_path), executor=k8s_job_executor, month_run_config=MONTH_RUN_CONFIG
+)
