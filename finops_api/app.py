@@ -21,6 +21,7 @@ from finops_api.auth.visibility import provide_visibility
 from finops_api.caching import tag_answer
 from finops_api.costs.controllers import CostController
 from finops_api.costs.export import CostExportController
+from finops_api.costs.preview import SimulationPreviewController
 from finops_api.data_version import WATCH_KEY, DataVersionWatch
 from finops_api.db import (
     CHEAP_POOL_SIZE,
@@ -120,6 +121,7 @@ def create_app(
             Router("/", route_handlers=[
                 CostController,
                 CostExportController,
+                SimulationPreviewController,
                 AllocationController,
                 LoadController,
                 MappingController,

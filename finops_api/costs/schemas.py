@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
+from msgspec import Meta
 
 from finops_api.amounts import Amount
+from finops_api.pricing_views.schemas import Adjustment
 from finops_api.publication.schemas import StaleMarked
+from finops_core.months import PERIOD_PATTERN
 
 AgainstPeriod = Literal["previous_month", "previous_quarter", "previous_year"]
 """The range a period is compared with: the same range moved back by 1, 3 or 12 months."""
@@ -157,3 +160,40 @@ class VarianceReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):
     rows: list[VarianceRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
+
+
+Period = Annotated[
+    str,
+    Meta(pattern=PERIOD_PATTERN, description="A month YYYY-MM, a quarter YYYY-Qn or a year YYYY"),
+]
+
+
+class SimulationPreviewRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Adjustments applied to a base view's costs without saving them: what a simulation with
+    them would give, evaluated by the server from the read models."""
+
+    base_view: str
+    """The pricing view the adjustments apply to; not itself a simulation."""
+    adjustments: list[Adjustment]
+    """As in a simulation: applied in list order to the rows in their scope and months."""
+    from_: Period | None = msgspec.field(default=None, name="from")
+    """First period included; default: the base view's first month with data."""
+    to: Period | None = None
+    """Last period included; default: the base view's last month with data."""
+    group_by: list[str] = msgspec.field(default_factory=lambda: ["family"])
+    """Group keys, as /costs's group_by; currency is always added."""
+    sort: Literal["keys", "delta_desc"] = "keys"
+    """keys: rows in group_by's order; delta_desc: the largest change first in absolute value."""
+
+
+class SimulationPreview(StaleMarked, kw_only=True, frozen=True, omit_defaults=True):
+    """Each group's cost under the adjustments (`cost`) beside its cost under the base view
+    (`against_cost`), as /costs/compare gives them for a saved simulation against its base."""
+
+    base_view: str
+    from_: str | None = msgspec.field(name="from")
+    to: str | None
+    group_by: list[str]
+    rows: list[CompareRow]
+    next: str | None = None
+    """The next page (path and query, the same body); absent on the last page."""

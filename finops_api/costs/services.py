@@ -8,7 +8,7 @@ simulation's adjustments applied (api/cost_side_simulated.sql).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, TypeVar
@@ -78,10 +78,13 @@ class CostSide:
     labelled with the months they are compared with."""
     scopes: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """A simulation's scopes (CostContext.scopes): the codes, per level, its adjustments touch."""
+    preview: str | None = None
+    """A preview's adjustments, a JSON array of rows (api/preview_adjustment_rows.sql), applied
+    to read_view's rows instead of a saved simulation's."""
 
     @property
     def simulated(self) -> bool:
-        return self.view != self.read_view
+        return self.view != self.read_view or self.preview is not None
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,13 @@ def compose_adjustment(
     )
 
 
+def _adjustment_rows(side: CostSide, placeholder: Callable[[str], sql.Placeholder]) -> sql.Composed:
+    """The adjustments a simulated side applies: a saved simulation's, or a preview's."""
+    if side.preview is None:
+        return sql.SQL(sql_text("api/simulation_adjustment_rows.sql")).format(view=placeholder("view"))
+    return sql.SQL(sql_text("api/preview_adjustment_rows.sql")).format(adjustments=placeholder("adjustments"))
+
+
 def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     """The grouped rows of one side (api/cost_side.sql), with its bind parameters, named with
     prefix so that two sides can share a statement; the filters' parameters are the query's."""
@@ -199,6 +209,7 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "first_month": placeholder("first_month"),
         "last_month": placeholder("last_month"),
         "keys": _keys(query.group_by),
+        "adjustment_rows": _adjustment_rows(side, placeholder),
     }
     # the current owner is looked up by application, and a viewer's rows are chosen by it
     by_application = current_owner or query.applications is not None
@@ -249,7 +260,8 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         adjustments=sql.SQL(" UNION ALL ").join(sql.SQL("({})").format(part) for part in parts),
     )
     scope_params = {f"{prefix}scope_{level}": list(side.scopes[level]) for level in levels}
-    return simulated, {**params, **scope_params}
+    preview_params = {} if side.preview is None else {f"{prefix}adjustments": side.preview}
+    return simulated, {**params, **scope_params, **preview_params}
 
 
 def _page_sql(page: Page | None) -> sql.Composable:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from finops_api.auth.visibility import Visibility
 from finops_api.data_version import data_written
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.pagination import PAGE, Page
-from finops_api.pricing_views.schemas import PricingViewDetail, PricingViewList, SimulationCreate
+from finops_api.pricing_views.schemas import Adjustment, PricingViewDetail, PricingViewList, SimulationCreate
 from finops_api.pricing_views.services import (
     CreateOutcome,
     DeleteOutcome,
@@ -38,16 +39,16 @@ def conflict(detail: str) -> ProblemDetailsException:
     )
 
 
-def check_simulation(simulation: SimulationCreate, max_adjustments: int) -> None:
+def check_adjustments(adjustments: Sequence[Adjustment], max_adjustments: int) -> None:
     """What the body's schema cannot say: at most max_adjustments adjustments (api.max_adjustments:
     each one is work for every costs request under the view), and from <= to in every adjustment
     (months as YYYY-MM compare in time as text)."""
-    if len(simulation.adjustments) > max_adjustments:
+    if len(adjustments) > max_adjustments:
         raise invalid_parameter(
             "adjustments",
-            f"at most {max_adjustments} adjustments per simulation, got {len(simulation.adjustments)}",
+            f"at most {max_adjustments} adjustments per simulation, got {len(adjustments)}",
         )
-    for index, adjustment in enumerate(simulation.adjustments):
+    for index, adjustment in enumerate(adjustments):
         first, last = adjustment.from_, adjustment.to
         if first is not None and last is not None and first > last:
             raise invalid_parameters(
@@ -128,7 +129,7 @@ class PricingViewController(Controller):
         pricing_view_service: NamedDependency[PricingViewService],
         data: JSONBody[SimulationCreate],
     ) -> PricingViewDetail:
-        check_simulation(data, request.app.state.api_config.max_adjustments)
+        check_adjustments(data.adjustments, request.app.state.api_config.max_adjustments)
         outcome = await pricing_view_service.create_simulation(data, principal_of(request))
         if outcome is CreateOutcome.UNKNOWN_BASE_VIEW:
             raise invalid_parameter("base_view", f"unknown pricing view {data.base_view!r}")

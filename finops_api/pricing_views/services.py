@@ -66,7 +66,7 @@ class PricingViewService:
             await cur.executemany(
                 sql_text("api/simulation_adjustment_insert.sql"),
                 [
-                    _adjustment_row(simulation.code, position, a)
+                    {"code": simulation.code, **adjustment_row(position, a)}
                     for position, a in enumerate(simulation.adjustments)
                 ],
             )
@@ -98,9 +98,9 @@ async def _view(cur: AsyncCursor[DictRow], code: str) -> PricingViewDetail | Non
     return msgspec.convert({**view, "adjustments": adjustments}, PricingViewDetail)
 
 
-def _adjustment_row(code: str, position: int, adjustment: Adjustment) -> dict[str, object]:
+def adjustment_row(position: int, adjustment: Adjustment) -> dict[str, object]:
+    """An adjustment as finops.simulation_adjustment holds it, its view's code aside."""
     return {
-        "code": code,
         "position": position,
         "scope_level": adjustment.scope.level,
         "scope_code": adjustment.scope.code,

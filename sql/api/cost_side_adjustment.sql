@@ -3,6 +3,8 @@
 -- (applied - replaced), where applied is the row's cost under the adjustments of the applied
 -- levels and replaced its cost under those of the replaced levels (none: the base cost).
 -- Every other row keeps its base cost, which the roll-up read for the base already holds.
+-- The adjustment rows: a saved simulation's (api/simulation_adjustment_rows.sql) or a preview's,
+-- sent with the request (api/preview_adjustment_rows.sql).
 --
 -- finops_api/costs/services.py splits a simulation in up to two such parts so that the many rows
 -- of a large scope are read from a roll-up: domain and family scopes are read from the smallest
@@ -19,9 +21,7 @@
 -- sees them and uses the read model's indexes). A row without a price adds NULL, which sum()
 -- skips; its group is unpriced anyway (a simulation does not price what its base view does not).
 WITH adjustment AS MATERIALIZED (
-    SELECT position, kind, value, scope_level, scope_code, month_from, month_to
-      FROM finops.simulation_adjustment
-     WHERE pricing_view_code = {view}
+    {adjustment_rows}
 ), scoped AS (
     SELECT {select_keys}, matched.applied, matched.replaced,
            sum(r.cost) AS cost, sum(r.quantity) AS quantity

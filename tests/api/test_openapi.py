@@ -18,6 +18,7 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "/api/v1/costs/compare": ["compareCosts"],
         "/api/v1/costs/variance": ["getCostVariance"],
         "/api/v1/costs/export": ["exportCosts"],
+        "/api/v1/costs/preview": ["previewSimulation"],
         "/api/v1/loads": ["listLoads"],
         "/api/v1/loads/{load_id}/rejected-rows": ["listRejectedRows"],
         "/api/v1/allocations/explain": ["explainAllocation"],

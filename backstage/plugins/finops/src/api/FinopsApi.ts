@@ -16,6 +16,8 @@ import type {
   PricingViewDetail,
   Product,
   SimulationCreate,
+  SimulationPreview,
+  SimulationPreviewRequest,
   VarianceQuery,
   VarianceReport,
 } from './types';
@@ -28,6 +30,8 @@ export interface FinopsApi {
   listPricingViews(): Promise<PricingView[]>;
   getPricingView(code: string): Promise<PricingViewDetail>;
   createSimulation(simulation: SimulationCreate): Promise<PricingViewDetail>;
+  /** Adjustments applied by the API to a base view, nothing saved: each group's cost both ways. */
+  previewSimulation(request: SimulationPreviewRequest): Promise<SimulationPreview>;
   deletePricingView(code: string): Promise<void>;
   listApplications(owner?: string): Promise<Application[]>;
   listProducts(): Promise<Product[]>;

@@ -44,6 +44,26 @@ describe('FinopsClient', () => {
     ]);
   });
 
+  it('posts a preview as JSON, and the same body to each of its next pages', async () => {
+    const page = (family: string, next?: string) => ({
+      base_view: 'actual', from: '2026-01', to: '2026-01', group_by: ['family', 'currency'], rows: [{ family, cost: '1' }], next,
+    });
+    const pages = [page('disk', '/api/v1/costs/preview?limit=1&offset=1'), page('vm')];
+    let served = 0;
+    const { calls, finops } = client(() => json(pages[served++]));
+    const request = {
+      base_view: 'actual', from: '2026-01', to: '2026-01', group_by: ['family'], sort: 'keys' as const,
+      adjustments: [{ scope: { level: 'family' as const, code: 'vm' }, kind: 'percent' as const, value: '10' }],
+    };
+    const answer = await finops.previewSimulation(request);
+    expect(answer.rows.map(row => row.family)).toEqual(['disk', 'vm']);
+    expect(calls.map(call => [call.url, call.init?.method, call.init?.body])).toEqual([
+      ['http://backstage.test/api/proxy/finops/api/v1/costs/preview', 'POST', JSON.stringify(request)],
+      ['http://backstage.test/api/proxy/finops/api/v1/costs/preview?limit=1&offset=1', 'POST', JSON.stringify(request)],
+    ]);
+    expect(new Headers(calls[0]?.init?.headers).get('content-type')).toBe('application/json');
+  });
+
   it('posts a simulation as JSON and deletes by code', async () => {
     const { calls, finops } = client(() => new Response(null, { status: 204 }));
     await finops.deletePricingView('vm plus/10');

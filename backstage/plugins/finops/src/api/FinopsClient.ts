@@ -36,6 +36,8 @@ export class FinopsClient implements FinopsApi {
   createSimulation: FinopsApi['createSimulation'] = simulation =>
     this.send('POST', '/pricing-views/simulations', simulation);
 
+  previewSimulation: FinopsApi['previewSimulation'] = request => this.paged('/costs/preview', {}, request);
+
   deletePricingView: FinopsApi['deletePricingView'] = code =>
     this.send('DELETE', `/pricing-views/${encodeURIComponent(code)}`);
 
@@ -73,8 +75,12 @@ export class FinopsClient implements FinopsApi {
     return this.fetchJson<T>(await this.url(path, query));
   }
 
-  private async fetchJson<T>(url: string): Promise<T> {
-    const response = await this.fetchApi.fetch(url, { headers: { accept: 'application/json' } });
+  /** GET, or POST of a JSON body (a read whose question is too large for a query string). */
+  private async fetchJson<T>(url: string, body?: unknown): Promise<T> {
+    const init: RequestInit = body === undefined
+      ? { headers: { accept: 'application/json' } }
+      : { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const response = await this.fetchApi.fetch(url, init);
     if (!response.ok) throw await errorFrom(response);
     return (await response.json()) as T;
   }
@@ -82,14 +88,14 @@ export class FinopsClient implements FinopsApi {
   /**
    * The answer with the rows of every page: the API cuts a list at `limit` (10,000 rows by
    * default) and names the next page in `next`; a total summed from the first page alone would
-   * be short, without a word.
+   * be short, without a word. With a body, every page is posted it.
    */
-  private async paged<T extends Paged>(path: string, query: Query = {}): Promise<T> {
-    const first = await this.get<T>(path, query);
+  private async paged<T extends Paged>(path: string, query: Query = {}, body?: unknown): Promise<T> {
+    const first = await this.fetchJson<T>(await this.url(path, query), body);
     const rows = [...first.rows];
     const root = first.next ? await this.root() : '';
     for (let next = first.next; next; ) {
-      const page = await this.fetchJson<T>(`${root}${next}`);
+      const page = await this.fetchJson<T>(`${root}${next}`, body);
       rows.push(...page.rows);
       next = page.next;
     }

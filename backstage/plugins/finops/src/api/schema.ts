@@ -124,6 +124,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/costs/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A simulation's costs before it is saved: adjustments applied to a base view
+         * @description For every role: it reads what GET /api/v1/costs reads (a viewer's own applications only) and stores nothing. The body must be application/json (415 otherwise). Each group's `cost` is its cost under the adjustments, `against_cost` its cost under the base view, as /costs/compare gives them for a saved simulation against its base. At most api.max_adjustments adjustments. A page's `next` link is posted the same body.
+         */
+        post: operations["previewSimulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/costs/variance": {
         parameters: {
             query?: never;
@@ -828,6 +848,31 @@ export interface components {
             description?: string | null;
             name: string;
         };
+        /** SimulationPreview */
+        SimulationPreview: {
+            base_view: string;
+            from: string | null;
+            group_by: string[];
+            next?: string | null;
+            rows: components["schemas"]["CompareRow"][];
+            stale_months?: components["schemas"]["StaleMonth"][];
+            to: string | null;
+        };
+        /** SimulationPreviewRequest */
+        SimulationPreviewRequest: {
+            adjustments: components["schemas"]["Adjustment"][];
+            base_view: string;
+            /** @description A month YYYY-MM, a quarter YYYY-Qn or a year YYYY */
+            from?: string | null;
+            group_by?: string[];
+            /**
+             * @default keys
+             * @enum {string}
+             */
+            sort: "keys" | "delta_desc";
+            /** @description A month YYYY-MM, a quarter YYYY-Qn or a year YYYY */
+            to?: string | null;
+        };
         /** SourceCoverage */
         SourceCoverage: {
             currency: string;
@@ -1354,6 +1399,94 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    previewSimulation: {
+        parameters: {
+            query?: {
+                /** @description Only these sources, comma-separated. */
+                source?: string | null;
+                /** @description Only these applications, comma-separated. */
+                application?: string | null;
+                /** @description Only applications with these owners (Backstage group refs) in the month reported, comma-separated. */
+                owner?: string | null;
+                /** @description Only these domains, comma-separated. */
+                domain?: string | null;
+                /** @description Only these families, comma-separated. */
+                family?: string | null;
+                /** @description Only these products, comma-separated. */
+                product?: string | null;
+                /** @description Only these currencies, comma-separated. */
+                currency?: string | null;
+                /** @description Rows per page, at most 10000 (the default). */
+                limit?: number;
+                /** @description Rows skipped: the next page's link sets it. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulationPreviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationPreview"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unsupported Media Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -3,7 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
 import { FinopsApiError } from '../api/errors';
-import type { CompareQuery, CostQuery, CostReport } from '../api/types';
+import type { CompareQuery, CostQuery, CostReport, SimulationPreviewRequest } from '../api/types';
 import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
@@ -116,6 +116,40 @@ describe('WhatIfPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save simulation' }));
     expect(await screen.findByTestId('whatif-disabled')).toHaveTextContent('saving a simulation needs the finance role');
     await waitFor(() => expect(screen.getByRole('button', { name: 'Save simulation' })).toBeDisabled());
+  }, 20_000);
+  it('previews through the API: the adjustments sent, one row per family back, marked outdated once edited', async () => {
+    const asked: SimulationPreviewRequest[] = [];
+    const row = (family: string, cost: string, against: string, delta: string, ratio: string) => ({
+      family, currency: 'EUR', unit: null, quantity: null, units: [], against_unit: null, against_quantity: null,
+      against_units: [], cost, against_cost: against, delta, ratio, priced: true, against_priced: true,
+    });
+    const api = fixtureApi({
+      listFamilies: async () => [
+        { code: 'vm', name: 'VMs', domain: 'compute', valid_from: null, valid_to: null, deleted: false, auto: false },
+        { code: 'disk', name: 'Disks', domain: 'storage', valid_from: null, valid_to: null, deleted: false, auto: false },
+      ],
+      previewSimulation: async request => {
+        asked.push(request);
+        return {
+          base_view: 'actual', from: '2026-01', to: '2026-02', group_by: ['family', 'currency'],
+          // vm +10 %: 120.105 -> 132.1155; disk unchanged
+          rows: [row('disk', '50.205', '50.205', '0', '1'), row('vm', '132.1155', '120.105', '12.0105', '1.1')],
+        };
+      },
+    });
+    await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, api]] });
+    await screen.findByLabelText('Value');
+    fireEvent.click(screen.getByRole('button', { name: 'Preview' }));
+    expect(await screen.findByTestId('preview-simulated-vm-EUR')).toHaveTextContent('132.12');
+    expect(screen.getByTestId('preview-base-vm-EUR')).toHaveTextContent('120.11');
+    expect(screen.getByTestId('preview-simulated-disk-EUR')).toHaveTextContent('50.21');
+    expect(asked).toEqual([{
+      base_view: 'actual', from: null, to: null, group_by: ['family'], sort: 'keys',
+      adjustments: [{ scope: { level: 'family', code: 'vm' }, kind: 'percent', value: '10', from: null, to: null }],
+    }]);
+    expect(screen.queryByTestId('preview-outdated')).toBeNull();
+    fireEvent.change(screen.getByLabelText('Value'), { target: { value: '20' } });
+    expect(await screen.findByTestId('preview-outdated')).toHaveTextContent('press Preview again');
   }, 20_000);
 });
 

@@ -74,6 +74,7 @@ export function fixtureApi(overrides: Partial<FinopsApi> = {}): FinopsApi {
     ],
     getPricingView: unused,
     createSimulation: unused,
+    previewSimulation: unused,
     deletePricingView: unused,
     listApplications: async () => APPLICATIONS,
     listProducts: async () => [],

@@ -9,8 +9,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import { adviceFor, FinopsApiError } from '../../api/errors';
-import type { Adjustment, CostReport, Me, SimulationCreate } from '../../api/types';
-import { PREVIEW_GROUP_BY } from '../../lib/simulate';
+import type { Adjustment, Me, SimulationCreate, SimulationPreview as Preview } from '../../api/types';
 import { AsyncContent } from '../common/AsyncContent';
 import { ProblemPanel } from '../common/ProblemPanel';
 import { ViewPicker } from '../common/pickers';
@@ -18,7 +17,7 @@ import { Toolbar } from '../common/Toolbar';
 import { TextInput } from '../common/TextInput';
 import { AdjustmentRow, type ScopeCodes } from './AdjustmentRow';
 import { SimulationList } from './SimulationList';
-import { SimulationPreview } from './SimulationPreview';
+import { SimulationPreview, type PreviewLevel } from './SimulationPreview';
 
 const NEW_ADJUSTMENT: Adjustment = { scope: { level: 'family', code: '' }, kind: 'percent', value: '10', from: null, to: null };
 
@@ -45,7 +44,7 @@ export function WhatIfPage() {
   });
   const [previewFrom, setPreviewFrom] = useState('');
   const [previewTo, setPreviewTo] = useState('');
-  const [preview, setPreview] = useState<{ report?: CostReport; error?: Error; loading?: boolean }>({});
+  const [preview, setPreview] = useState<{ report?: Preview; asked?: string; error?: Error; loading?: boolean }>({});
   const [saveError, setSaveError] = useState<Error | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
   const [refusedOnWrite, setRefused] = useState<string | undefined>();
@@ -79,13 +78,18 @@ export function WhatIfPage() {
         : adjustments.map((current, at) => (at === index ? adjustment : current)),
     });
 
+  const level: PreviewLevel = adjustments[0]?.scope.level ?? 'family';
+  // what a preview was asked with: when the form moves on, its figures no longer answer it
+  const question = JSON.stringify([draft.base_view, adjustments, previewFrom, previewTo, level]);
   const runPreview = async () => {
     setPreview({ loading: true });
     try {
-      const report = await api.getCosts({
-        view: draft.base_view, from: previewFrom || undefined, to: previewTo || undefined, group_by: PREVIEW_GROUP_BY,
+      // the API applies the adjustments to its read models: one row per group comes back,
+      // not the base view's rows at every level an adjustment could scope
+      const report = await api.previewSimulation({
+        base_view: draft.base_view, adjustments, from: previewFrom || null, to: previewTo || null, group_by: [level], sort: 'keys',
       });
-      setPreview({ report });
+      setPreview({ report, asked: question });
     } catch (error) {
       setPreview({ error: error as Error });
     }
@@ -153,7 +157,16 @@ export function WhatIfPage() {
         </Grid>
         <Grid item xs={12}>
           <AsyncContent loading={preview.loading ?? false} error={preview.error} value={preview.report}>
-            {report => <SimulationPreview report={report} adjustments={adjustments} level={adjustments[0]?.scope.level ?? 'family'} />}
+            {report => (
+              <>
+                {preview.asked !== question && (
+                  <Alert severity="info" data-testid="preview-outdated">
+                    The simulation changed since this preview: press Preview again to see its figures.
+                  </Alert>
+                )}
+                <SimulationPreview report={report} level={report.group_by[0] as PreviewLevel} />
+              </>
+            )}
           </AsyncContent>
         </Grid>
         <Grid item xs={12}>
