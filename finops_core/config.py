@@ -12,6 +12,7 @@ from finops_core.api_config import ApiConfig, validate_api
 from finops_core.deliveries import DeliveryRules, validate_delivery_rules
 from finops_core.errors import ConfigError as ConfigError  # raised here, imported from here elsewhere
 from finops_core.months import parse_month
+from finops_core.regex_dialect import polars_regex_groups
 from finops_core.tabular import TabularMapping, mapping_problem
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -225,17 +226,12 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
 
 
 def _check_regex(pattern: str, where: str, groups: int = 0) -> None:
-    # the rules run in polars, whose regex dialect (Rust) differs from Python's: check it there.
-    # Imported here: a parallel backfill's workers unpickle a config before they size polars'
-    # thread pool, which polars does when it is imported (finops_cli/parallel.py)
-    import polars as pl
-
+    """The rules run in polars: the pattern is checked there (finops_core/regex_dialect.py)."""
     try:
-        found = pl.Series([""]).str.extract_groups(pattern).struct.fields
-    except pl.exceptions.ComputeError as error:
-        reason = str(error).split("\n\nThis error occurred")[0]
-        raise ConfigError(f"{where}: not a valid regular expression: {reason}") from None
-    if len(found) < groups:
+        found = polars_regex_groups(pattern)
+    except ValueError as error:
+        raise ConfigError(f"{where}: not a valid regular expression: {error}") from None
+    if found < groups:
         raise ConfigError(f"{where}: the pattern needs a capture group, e.g. 'app-([a-z0-9-]+)'")
 
 

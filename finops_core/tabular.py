@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 import msgspec
 
 from finops_core.months import MONTH_PATTERN
+from finops_core.regex_dialect import polars_regex_groups
 
 TRANSFORM_NAMES = ("rename", "regex", "lower", "upper", "default")
 
@@ -96,10 +97,11 @@ class TabularMapping(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
         return {name: spec for name, spec in named.items() if spec is not None}
 
 
-def _one_group_problem(pattern: str) -> str | None:
+def _one_group_problem(pattern: str, in_polars: bool) -> str | None:
+    """in_polars: the pattern runs in polars (a transform), else in Python (a file's name)."""
     try:
-        groups = re.compile(pattern).groups
-    except re.error as error:
+        groups = polars_regex_groups(pattern) if in_polars else re.compile(pattern).groups
+    except (re.error, ValueError) as error:
         return f"not a valid regular expression: {error}"
     return None if groups == 1 else f"needs exactly one group (...), has {groups}"
 
@@ -114,7 +116,7 @@ def _field_problem(spec: FieldSpec, numeric: bool) -> tuple[str, str] | None:
         names = transform.names()
         if len(names) != 1:
             return f".transforms[{index}]", f"needs exactly one of {', '.join(TRANSFORM_NAMES)}"
-        if transform.regex is not None and (problem := _one_group_problem(transform.regex)):
+        if transform.regex is not None and (problem := _one_group_problem(transform.regex, in_polars=True)):
             return f".transforms[{index}].regex", problem
     if numeric and spec.constant is not None and not spec.transforms:
         try:
@@ -129,7 +131,8 @@ def mapping_problem(mapping: TabularMapping) -> str | None:
     month = mapping.month
     if (month.column is None) == (month.from_file_name is None):
         return "month: needs exactly one of column, from_file_name"
-    if month.from_file_name is not None and (problem := _one_group_problem(month.from_file_name)):
+    name_pattern = month.from_file_name
+    if name_pattern is not None and (problem := _one_group_problem(name_pattern, in_polars=False)):
         return f"month.from_file_name: {problem}"
     for name, spec in mapping.fields().items():
         if found := _field_problem(spec, numeric=name in ("quantity", "cost")):

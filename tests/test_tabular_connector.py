@@ -305,6 +305,15 @@ BASE = (
             TABULAR % BASE.replace("{column: a}", "{column: a, transforms: [{regex: '(a'}]}"),
             "sources[1].mapping.application.transforms[0].regex: not a valid regular expression",
         ),
+        (  # valid in Python, refused by polars, which runs the transforms: a look-ahead
+            TABULAR % BASE.replace("{column: a}", "{column: a, transforms: [{regex: '^(.+)(?=-prod)'}]}"),
+            "sources[1].mapping.application.transforms[0].regex: not a valid regular expression: "
+            "regex error: regex parse error",
+        ),
+        (  # and a back-reference
+            TABULAR % BASE.replace("{column: a}", "{column: a, transforms: [{regex: '^(a)\\1$'}]}"),
+            "sources[1].mapping.application.transforms[0].regex: not a valid regular expression",
+        ),
         (TABULAR % BASE.replace("EUR", "euro"), "sources[1].mapping.currency: expected an ISO 4217 code"),
         (
             TABULAR % (BASE + ", colour: red"),
