@@ -5,6 +5,7 @@ column, and the conservation check passing for every source, month and currency.
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -160,6 +161,27 @@ def test_kubernetes_namespaces_are_applications_and_resources_keep_their_units(
         ("bytes", Decimal("24490388368.48785")),
         ("core-hours", Decimal("75.55915")),
     ]
+    # the cluster is a property of each allocation: the lines' SubAccountId
+    assert query(mart_url, "SELECT DISTINCT sub_account_id FROM finops.fact_consumption") == [
+        ("default-cluster",)
+    ]
+
+
+def test_an_allocation_without_its_window_is_placed_by_its_own_start(mart_url: str, tmp_path: Path) -> None:
+    """OpenCost writes `start` beside `window`: an answer without the window (as some clients
+    trim it) is placed by it, not rejected as undated."""
+    document = json.loads((SAMPLES / "opencost" / "allocation-example-output.json").read_text())
+    for allocation_set in document["data"]:
+        for allocation in allocation_set.values():
+            del allocation["window"]
+    path = tmp_path / "bills" / "allocation.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(document))
+    month = date(2023, 7, 1)
+    run_month(mart_url, tmp_path / "landing", month, source_kind("k8s", "opencost", path, **K8S))
+    # 3 allocations: CPU, RAM and network lines each, and kube-system's rounding remainder
+    assert latest_audit(mart_url, "k8s", month)[2] == 0
+    assert fact_total(mart_url, "k8s", month) == {"USD": Decimal("1.77816")}  # 1.52743 + 0.10937 + 0.14136
 
 
 def test_s3_usage_stays_in_its_own_units(mart_url: str, tmp_path: Path) -> None:

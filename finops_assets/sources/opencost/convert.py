@@ -60,7 +60,13 @@ def allocation_records(document: Any) -> pl.DataFrame:
                 if isinstance(properties.get(key), str):
                     tags[key] = properties[key]
             row = {k: v for k, v in allocation.items() if isinstance(v, _SCALAR)}
-            row |= {"name": name, "windowStart": (allocation.get("window") or {}).get("start")}
+            # the window's start, else the allocation's own (`start`, beside the window in
+            # OpenCost's answers): a column the conversion reads once it exists, null or not
+            start = (allocation.get("window") or {}).get("start") or allocation.get("start")
+            row |= {"name": name, "windowStart": start}
+            # the cluster is a property in /allocation answers: the line's SubAccountId too
+            if isinstance(properties.get("cluster"), str):
+                row.setdefault("cluster", properties["cluster"])
             row["Tags"] = json.dumps(tags, ensure_ascii=False) if tags else None
             rows.append(row)
     return pl.DataFrame(rows, infer_schema_length=None).cast(pl.String) if rows else pl.DataFrame()
