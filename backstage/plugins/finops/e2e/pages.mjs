@@ -48,7 +48,7 @@ export async function checkPages(context) {
     await shot(context, 'compare');
   });
 
-  await tally.run('What-if: +10 % on one family previews exactly +10 % on it and nothing elsewhere; save, list, delete', async () => {
+  await tally.run('What-if: +10 % on one family previews exactly +10 % on it, nothing elsewhere and the total raised by as much; save, list, delete', async () => {
     const families = (await api.get('/costs', { from: month, to: month, group_by: 'family', currency })).rows
       .sort((a, b) => new Big(b.cost).cmp(a.cost));
     const [target, other] = families;
@@ -67,6 +67,13 @@ export async function checkPages(context) {
     await waitForText(cell('base', target.family), text => text === money(target.cost), { what: `base of ${target.family}` });
     await waitForText(cell('simulated', target.family), text => text === money(new Big(target.cost).times('1.1')), { what: 'simulated' });
     await waitForText(cell('simulated', other.family), text => text === money(other.cost), { what: `${other.family} unchanged` });
+    const base = total(families);
+    const raised = new Big(target.cost).times('0.1');
+    await waitForText(
+      page.getByTestId(`preview-total-${currency}`),
+      text => text.startsWith(`Total ${currency}: ${money(base, currency)} under actual, ${money(new Big(base).plus(raised), currency)} simulated (${money(raised)},`),
+      { what: `the ${currency} total, raised by 10 % of ${target.family} alone` },
+    );
     await shot(context, 'what-if');
     equal(await page.getByTestId('whatif-disabled').count(), 0, 'the form is open to finance');
     await page.getByRole('button', { name: 'Save simulation' }).click();

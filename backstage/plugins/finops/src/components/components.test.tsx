@@ -143,6 +143,10 @@ describe('WhatIfPage', () => {
     expect(await screen.findByTestId('preview-simulated-vm-EUR')).toHaveTextContent('132.12');
     expect(screen.getByTestId('preview-base-vm-EUR')).toHaveTextContent('120.11');
     expect(screen.getByTestId('preview-simulated-disk-EUR')).toHaveTextContent('50.21');
+    // 50.205 + 120.105 = 170.31; 50.205 + 132.1155 = 182.3205 (+12.0105, 107.1 %)
+    expect(screen.getByTestId('preview-total-EUR')).toHaveTextContent(
+      'Total EUR: 170.31 EUR under actual, 182.32 EUR simulated (12.01, 107.1 %)',
+    );
     expect(asked).toEqual([{
       base_view: 'actual', from: null, to: null, group_by: ['family'], sort: 'keys',
       adjustments: [{ scope: { level: 'family', code: 'vm' }, kind: 'percent', value: '10', from: null, to: null }],

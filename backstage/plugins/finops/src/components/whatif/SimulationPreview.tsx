@@ -1,6 +1,7 @@
 import { Table } from '@backstage/core-components';
 import type { CompareRow, SimulationPreview as Preview } from '../../api/types';
-import { compare, formatAmount, formatRatio } from '../../lib/money';
+import Typography from '@material-ui/core/Typography';
+import { compare, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 
 /** The scope levels a preview is grouped by: the first adjustment's. */
 export type PreviewLevel = 'domain' | 'family' | 'product' | 'application';
@@ -19,11 +20,29 @@ export function previewRows(rows: CompareRow[], level: PreviewLevel): PreviewRow
   }));
 }
 
+/** Each currency's base and simulated totals, summed exactly (unpriced when a group is). */
+export function previewTotals(rows: PreviewRow[]): PreviewRow[] {
+  const currencies = [...new Set(rows.map(row => row.currency))].sort();
+  return currencies.map(currency => {
+    const of = rows.filter(row => row.currency === currency);
+    const base = sum(of.map(row => row.base));
+    const simulated = sum(of.map(row => row.simulated));
+    return { key: 'total', currency, base, simulated, delta: minus(simulated, base), ratio: ratio(simulated, base) };
+  });
+}
+
 export function SimulationPreview(props: { report: Preview; level: PreviewLevel }) {
   const { report, level } = props;
   const rows = previewRows(report.rows, level).sort((a, b) => compare(b.delta, a.delta));
   return (
-    <Table<PreviewRow>
+    <>
+      {previewTotals(rows).map(total => (
+        <Typography key={total.currency} variant="subtitle1" data-testid={`preview-total-${total.currency}`}>
+          Total {total.currency}: {formatMoney(total.base, total.currency)} under {report.base_view},{' '}
+          {formatMoney(total.simulated, total.currency)} simulated ({formatAmount(total.delta)}, {formatRatio(total.ratio)})
+        </Typography>
+      ))}
+      <Table<PreviewRow>
       title={`Preview against ${report.base_view}, ${report.from}..${report.to}, by ${level}`}
       options={{ paging: rows.length > 15, pageSize: 15, search: false, padding: 'dense' }}
       columns={[
@@ -35,6 +54,7 @@ export function SimulationPreview(props: { report: Preview; level: PreviewLevel 
         { title: 'Ratio', field: 'ratio', render: row => formatRatio(row.ratio), customSort: (a, b) => compare(a.ratio, b.ratio) },
       ]}
       data={rows}
-    />
+      />
+    </>
   );
 }
