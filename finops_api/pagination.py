@@ -65,4 +65,3 @@ async def provide_page(
 
 
 PAGE = {"page": Provide(provide_page)}
-NEXT_HELP = "The next page (path and query), null on the last page."

@@ -64,7 +64,9 @@ def is_supported(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> 
 
 
 def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
-    """The supported files a source path names, sorted; an error when it names none."""
+    """The supported files a source path names, sorted: a folder's or a glob's (none is an
+    empty list: a month with no delivery), or one file; an error for a path that does not exist
+    or a single file of another type."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p, suffixes))
     elif glob.has_magic(str(path)):

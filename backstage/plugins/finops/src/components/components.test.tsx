@@ -72,6 +72,19 @@ describe('OverviewPage', () => {
     expect(asked).toContain('budget');
     expect(asked).not.toContain('actual');
   });
+
+  it('takes the default for a hand-edited choice the page does not offer, instead of sending it to the API', async () => {
+    const asked: CostQuery[] = [];
+    const api = fixtureApi();
+    const spying = { ...api, getCosts: (query: CostQuery) => { asked.push(query); return api.getCosts(query); } };
+    await renderInTestApp(<OverviewPage />, {
+      apis: [[finopsApiRef, spying]], initialRouteEntries: ['/?scope=team&scopeValue=payments&grain=week&stack=colour'],
+    });
+    await screen.findByTestId('period-total-2026-01');
+    // scope=team would have become a parameter `team` the API ignores: every cost, unfiltered
+    expect(asked.filter(query => 'team' in query)).toEqual([]);
+    expect(asked[0]?.group_by).toBe('month,domain');
+  });
 });
 
 describe('WhatIfPage', () => {

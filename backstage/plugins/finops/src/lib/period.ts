@@ -4,6 +4,7 @@ export type Grain = 'month' | 'quarter' | 'year';
 export type AgainstPeriod = 'previous_month' | 'previous_quarter' | 'previous_year';
 
 export const GRAINS: Grain[] = ['month', 'quarter', 'year'];
+export const AGAINST_PERIODS: AgainstPeriod[] = ['previous_month', 'previous_quarter', 'previous_year'];
 
 export function previousOf(grain: Grain): AgainstPeriod {
   return `previous_${grain}`;

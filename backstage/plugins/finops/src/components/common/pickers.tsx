@@ -64,6 +64,7 @@ export function PeriodPicker(props: {
 }
 
 export type ScopeLevel = 'all' | 'owner' | 'application' | 'product';
+export const SCOPE_LEVELS: readonly ScopeLevel[] = ['all', 'owner', 'application', 'product'];
 
 /** Narrows a report to one owner, application or product (the API's filters of those names). */
 export function ScopePicker(props: {
@@ -86,7 +87,7 @@ export function ScopePicker(props: {
         id="finops-scope"
         label="Scope"
         value={props.level}
-        options={options(['all', 'owner', 'application', 'product'])}
+        options={options([...SCOPE_LEVELS])}
         onChange={value => props.onChange({ scope: value as ScopeLevel, scopeValue: '' })}
       />
       {props.level !== 'all' && (

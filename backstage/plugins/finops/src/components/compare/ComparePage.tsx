@@ -5,13 +5,13 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
 import { formatMoney, sum } from '../../lib/money';
-import type { AgainstPeriod } from '../../lib/period';
+import { AGAINST_PERIODS, type AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
-import { ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
+import { SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
 import { TextInput } from '../common/TextInput';
 import { compareColumns } from '../common/compareColumns';
@@ -31,10 +31,11 @@ const DEFAULTS = {
 };
 
 const GROUP_KEYS: GroupKey[] = ['application', 'owner', 'domain', 'family', 'product', 'source'];
+const CHOICES = { mode: ['views', 'periods'], against_period: AGAINST_PERIODS, group_by: GROUP_KEYS, scope: SCOPE_LEVELS };
 
 /** Two pricing views over the same months, or one view over two periods, row by row. */
 export function ComparePage() {
-  const [state, update] = useUrlState(DEFAULTS);
+  const [state, update] = useUrlState(DEFAULTS, CHOICES);
   const api = useApi(finopsApiRef);
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
   const against = state.mode === 'views'
@@ -67,7 +68,7 @@ export function ComparePage() {
             id="finops-against-period"
             label="Against"
             value={state.against_period}
-            options={options(['previous_month', 'previous_quarter', 'previous_year'])}
+            options={options(AGAINST_PERIODS)}
             onChange={value => update({ against_period: value })}
           />
         )}

@@ -6,14 +6,14 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
-import { periodOf, type Grain } from '../../lib/period';
+import { GRAINS, periodOf, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
-import { PeriodPicker, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
+import { PeriodPicker, SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Movers } from './Movers';
 import { Toolbar } from '../common/Toolbar';
 import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
@@ -28,10 +28,12 @@ const DEFAULTS = {
   scopeValue: '',
   currency: '',
 };
+const STACKS = ['domain', 'family'];
+const CHOICES = { grain: GRAINS, stack: STACKS, scope: SCOPE_LEVELS };
 
 /** Costs by period for a range, stacked by domain or family, in one pricing view. */
 export function OverviewPage() {
-  const [state, update] = useUrlState(DEFAULTS);
+  const [state, update] = useUrlState(DEFAULTS, CHOICES);
   const grain = state.grain as Grain;
   const stack = state.stack as GroupKey;
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
@@ -56,7 +58,7 @@ export function OverviewPage() {
           id="finops-stack"
           label="Stack by"
           value={state.stack}
-          options={options(['domain', 'family'])}
+          options={options(STACKS)}
           onChange={value => update({ stack: value })}
         />
         <ScopePicker
