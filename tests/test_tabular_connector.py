@@ -3,6 +3,7 @@ validation, the asset graph and the quantity conservation check."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -104,6 +105,10 @@ def test_json_lines_keep_numbers_as_written(tmp_path: Path) -> None:
         },
         {"_line": 3, "team": None, "gb": "1E-3", "n": None, "ok": None, "tags": None, "extra": "x"},
     ]
+    # the same lines gzipped, as the provider kinds read them too
+    zipped = tmp_path / "usage.ndjson.gz"
+    zipped.write_bytes(gzip.compress(path.read_bytes()))
+    assert read_tabular_file(zipped).to_dicts() == frame.to_dicts()
     # a line that is not a JSON object is kept whole, to be rejected with its text
     (tmp_path / "bad.jsonl").write_text('{"team": "a", "gb": "1"}\n{"team": \n[1, 2]\n')
     bad = read_tabular_file(tmp_path / "bad.jsonl")

@@ -7,6 +7,7 @@ CSV is read with every column as text and JSON lines with every scalar as the te
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -37,7 +38,7 @@ EXCEL_EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system (its serial numbers count days from it)."""
 FORMAT_SUFFIXES = {
     "csv": (".csv", ".csv.gz"),
-    "jsonl": (".jsonl", ".ndjson"),
+    "jsonl": (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"),
     "parquet": (".parquet",),
 }
 
@@ -78,7 +79,10 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     that is not a JSON object is a record of one column, `_unreadable`, holding its text."""
     records: list[dict[str, str | None]] = []
     lines: list[int] = []
-    with path.open(encoding="utf-8-sig") as handle:
+    gzipped = path.name.lower().endswith(".gz")
+    with (
+        gzip.open(path, "rt", encoding="utf-8-sig") if gzipped else path.open(encoding="utf-8-sig") as handle
+    ):
         for number, text in enumerate(handle, start=1):
             if text.strip():
                 records.append(_parse_line(text))
