@@ -197,4 +197,21 @@ describe('EntityCostsContent', () => {
     expect(await screen.findByTestId('entity-month-2026-02')).toHaveTextContent('160.00 EUR');
     expect(asked).toEqual(['payments', 'payments']);
   });
+
+  it('sets its period from its own fields, not only from a link', async () => {
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+    const asked: CostQuery[] = [];
+    const api = fixtureApi();
+    const spying = { ...api, getCosts: (query: CostQuery) => { asked.push(query); return api.getCosts(query); } };
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, spying]] },
+    );
+    await screen.findByTestId('entity-month-2026-02');
+    fireEvent.change(screen.getByLabelText('From'), { target: { value: '2026-02' } });
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-02' } });
+    await waitFor(() => expect(asked.filter(query => query.from === '2026-02' && query.to === '2026-02')).toHaveLength(2));
+  });
 });
