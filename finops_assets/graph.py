@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from dagster import AssetsDefinition, Definitions, ExecutorDefinition, in_process_executor
 
 from finops_assets.mart.assets import mart_assets
@@ -56,15 +53,11 @@ def build_assets(config: PlatformConfig) -> list[AssetsDefinition]:
 
 
 def build_definitions(
-    config: PlatformConfig,
-    mart: MartResource | None = None,
-    executor: ExecutorDefinition | None = None,
-    month_run_config: Mapping[str, Any] | None = None,
+    config: PlatformConfig, mart: MartResource | None = None, executor: ExecutorDefinition | None = None
 ) -> Definitions:
-    """executor: None for the in-process one below; Kubernetes passes its own and the month
-    job's run configuration for it (finops_assets/k8s.py)."""
+    """executor: None for the in-process one below; Kubernetes passes its own (finops_assets/k8s.py)."""
     partitions = monthly_partitions(config)
-    months = month_job(month_run_config)
+    months = month_job()
     jobs, schedules = [months], [daily_refresh_schedule(months, partitions)]
     if config.catalog or config.backstage or config.pricing or config.allocation:
         referentials = referentials_job()

@@ -8,8 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dagster import (
     AssetSelection,
@@ -30,12 +29,10 @@ from finops_assets.referentials.effective_month import EFFECTIVE_MONTH_TAG
 REFERENTIALS_GROUP = "referentials"
 
 
-def month_job(run_config: Mapping[str, Any] | None = None) -> UnresolvedAssetJobDefinition:
-    """Partitioned by billing month, as the assets it selects are. run_config: the default of
-    every run, the schedule's and the sensor's included, each field editable in the launchpad."""
+def month_job() -> UnresolvedAssetJobDefinition:
+    """Partitioned by billing month, as the assets it selects are."""
     return define_asset_job(
         "month_assets",
-        config=dict(run_config) if run_config else None,
         selection=AssetSelection.all() - AssetSelection.groups(REFERENTIALS_GROUP),
         description="A billing month of every source, its allocation, valuation and read models, "
         "with their checks",

@@ -8,7 +8,6 @@ import importlib
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,6 @@ import pytest
 import yaml
 from dagster import (
     DagsterInvalidConfigError,
-    build_schedule_context,
-    build_sensor_context,
     validate_run_config,
 )
 from dagster._config import validate_config
@@ -29,12 +26,7 @@ from dagster_k8s.job import UserDefinedDagsterK8sConfig
 from dagster_k8s.models import k8s_snake_case_dict
 
 from finops_api.app import create_app
-from finops_assets.graph import build_definitions
-from finops_assets.k8s_run_config import MONTH_RUN_CONFIG
-from finops_core.config import PlatformConfig
 from tests.api.conftest import OPEN_API
-from tests.pipeline import focus_source
-from tests.test_month_loads import line, write_csv
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -80,7 +72,6 @@ def test_the_kubernetes_configuration_names_kubernetes_fields() -> None:
     run_k8s_config = INSTANCE["run_launcher"]["config"]["run_k8s_config"]
     launcher = UserDefinedDagsterK8sConfig.from_dict(run_k8s_config)
     assert launcher.container_config["volume_mounts"][0]["mount_path"] == "/var/lib/finops"
-    UserDefinedDagsterK8sConfig.from_dict(MONTH_RUN_CONFIG["execution"]["config"]["step_k8s_config"])
     with pytest.raises(Exception, match="volume_mount"):
         UserDefinedDagsterK8sConfig.from_dict({"container_config": {"volume_mount": []}})
 
@@ -132,47 +123,34 @@ def test_the_code_server_mounts_the_bills_and_hands_the_runs_their_resources() -
     assert deployment["resources"] == run_k8s["containerConfig"]["resources"]
 
 
-def test_the_run_config_validates_against_the_kubernetes_code_location(
+def test_every_run_of_the_kubernetes_code_location_gets_the_executor_config(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The executor carries its configuration, so that no run goes without it: the schedule's
+    and the sensor's (their run requests name no run config) and an asset backfill's (Dagster's
+    implicit asset job, not month_assets) included."""
     [deployment] = VALUES["dagster-user-deployments"]["deployments"]
     flag, module_name = deployment["dagsterApiGrpcArgs"]
     assert (flag, module_name) == ("-m", "finops_assets.k8s")
     monkeypatch.setenv("FINOPS_CONFIG", str(REPO / "finops.yaml"))
     monkeypatch.delitem(sys.modules, module_name, raising=False)
-    defs = importlib.import_module(module_name).defs
-    job = defs.resolve_job_def("month_assets")
-    assert job.executor_def is k8s_job_executor
-    validate_run_config(job, MONTH_RUN_CONFIG)
-    wrong = {"execution": {"config": {**MONTH_RUN_CONFIG["execution"]["config"], "max_concurrent": "four"}}}
+    module = importlib.import_module(module_name)
+    step_k8s_config = module.EXECUTOR_CONFIG["step_k8s_config"]
+    UserDefinedDagsterK8sConfig.from_dict(step_k8s_config)  # Kubernetes' own field names
+    jobs = [*module.defs.resolve_all_job_defs()]
+    assert sorted(job.name for job in jobs) == ["__ASSET_JOB", "month_assets"]
+    for job in jobs:
+        [(name, execution)] = validate_run_config(job, {})["execution"].items()
+        assert (name, job.executor_def.executor_creation_fn) == (
+            "k8s_month_executor",
+            k8s_job_executor.executor_creation_fn,
+        )
+        assert (execution["max_concurrent"], execution["enable_owner_references"]) == (4, True)
+        assert execution["step_k8s_config"]["container_config"] == step_k8s_config["container_config"]
+    # a wrong value is refused when a run's config is resolved
+    wrong = k8s_job_executor.configured({**module.EXECUTOR_CONFIG, "max_concurrent": "four"}, name="wrong")
     with pytest.raises(DagsterInvalidConfigError, match="max_concurrent"):
-        validate_run_config(job, wrong)
-
-
-def test_the_schedules_and_the_sensors_runs_carry_the_month_run_config(tmp_path: Path) -> None:
-    """Their run requests name no run config: the month job's default must fill it in, else
-    their steps ran with no max_concurrent and the run pod's resources."""
-    config = PlatformConfig(
-        start_month="2025-01", end_month="2025-12", sources=[focus_source("aws", tmp_path / "aws")]
-    )
-    defs = build_definitions(config, executor=k8s_job_executor, month_run_config=MONTH_RUN_CONFIG)
-    job = defs.resolve_job_def("month_assets")
-    schedule = defs.get_schedule_def("daily_month_refresh")
-    tick = build_schedule_context(
-        scheduled_execution_time=datetime(2025, 3, 15, 6, 0, tzinfo=UTC),
-        repository_def=defs.get_repository_def(),
-    )
-    scheduled = list(schedule.evaluate_tick(tick).run_requests or [])
-    sensor = defs.get_sensor_def("new_delivery")
-    cursor = sensor.evaluate_tick(build_sensor_context(definitions=defs)).cursor
-    write_csv(tmp_path / "aws" / "may.csv", [line(date(2025, 5, 1), "1.00")])
-    sensed = list(
-        sensor.evaluate_tick(build_sensor_context(cursor=cursor, definitions=defs)).run_requests or []
-    )
-    requests = [(r.partition_key, r.run_config) for r in scheduled + sensed]
-    assert requests == [(month, MONTH_RUN_CONFIG) for month in ("2025-02-01", "2025-03-01", "2025-05-01")]
-    execution = validate_run_config(job, MONTH_RUN_CONFIG)["execution"]["k8s"]
-    assert (execution["max_concurrent"], execution["enable_owner_references"]) == (4, True)
+        validate_run_config(jobs[0].with_executor_def(wrong), {})
 
 
 def test_dagster_validates_the_kubernetes_code_location(tmp_path: Path) -> None:

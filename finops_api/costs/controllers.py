@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from http import HTTPStatus
@@ -128,10 +129,16 @@ def group_keys(text: str, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
 
 
 def cost_query(
-    keys: list[str], filters: dict[str, list[str]], owner_as_of: OwnerAsOf, visibility: Visibility
+    keys: list[str],
+    filters: dict[str, list[str]],
+    owner_as_of: OwnerAsOf,
+    visibility: Visibility,
+    scoped_by: Sequence[str] = (),
 ) -> CostQuery:
-    """The query of a costs request, limited to what the caller may see."""
-    used = [*keys, *(name for name, values in filters.items() if values)]
+    """The query of a costs request, limited to what the caller may see; scoped_by: keys the
+    request singles rows out by besides its group and filter keys (a preview's adjustment
+    scopes: an application's alone reveals that application's cost)."""
+    used = [*keys, *(name for name, values in filters.items() if values), *scoped_by]
     return CostQuery(keys, filters, owner_as_of, visibility.for_keys(used))
 
 

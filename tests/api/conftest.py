@@ -159,6 +159,17 @@ async def auth_client(costs_mart: str, backstage: FakeBackstage) -> AsyncIterato
         yield client
 
 
+@pytest.fixture
+async def showback_client(
+    costs_mart: str, backstage: FakeBackstage
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    """auth_client with `organisation_totals`: a viewer's totals are the organisation's."""
+    insert_owners(costs_mart)
+    app = create_app(costs_mart, api=auth_config(backstage.url, organisation_totals=True))
+    async with AsyncTestClient(app=app) as client:
+        yield client
+
+
 async def settled(client: AsyncTestClient[Litestar], database_url: str) -> None:
     """Until the app's process has taken in every change committed so far: a notification sent
     now on the data version's channel arrives after theirs (finops_api/data_version.py: a change

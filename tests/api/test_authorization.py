@@ -3,15 +3,12 @@ the payments team and billing by the billing team (tests/api/auth_fixtures.py)."
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from finops_api.app import create_app
-from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, auth_config, bearer, insert_owners
+from tests.api.auth_fixtures import CI_TOKEN, VIEWER_TOKEN, bearer
 from tests.api.fake_backstage import FakeBackstage
 from tests.pipeline import query
 
@@ -170,14 +167,6 @@ async def test_coverage_is_scoped(auth_client: Client, backstage: FakeBackstage)
     assert [(row["source"], row["total_cost"]) for row in body["rows"]] == [("aws", "10.15")]
     everything = await ok(auth_client, "/api/v1/mapping/coverage", bearer(CI_TOKEN), month="2025-01")
     assert [(row["source"], row["total_cost"]) for row in everything["rows"]] == [("aws", "16.40")]
-
-
-@pytest.fixture
-async def showback_client(costs_mart: str, backstage: FakeBackstage) -> AsyncIterator[Client]:
-    insert_owners(costs_mart)
-    app = create_app(costs_mart, api=auth_config(backstage.url, organisation_totals=True))
-    async with AsyncTestClient(app=app) as client:
-        yield client
 
 
 async def test_organisation_totals_open_totals_only(

@@ -175,3 +175,20 @@ async def test_a_viewer_previews_its_own_applications(auth_client: Client, backs
         ("payments", "EUR"): (Decimal("9.135"), Decimal("10.15")),
     }
     assert (await auth_client.post(PREVIEW, json=body)).status_code == 401
+
+
+async def test_organisation_totals_never_open_an_application_scope(
+    showback_client: Client, backstage: FakeBackstage
+) -> None:
+    """With organisation_totals, a viewer's total is the organisation's (as GET /costs gives
+    it), unless the preview singles an application out: billing +100% would otherwise show
+    billing's cost (6.25) in the delta of pat, who sees payments alone."""
+    pat = user(backstage, "pat")
+    january = {"from": "2025-01", "to": "2025-01", "group_by": []}
+    billing = {"scope": {"level": "application", "code": "billing"}, "kind": "percent", "value": "100"}
+    scoped = await preview(showback_client, {"base_view": "actual", "adjustments": [billing], **january}, pat)
+    assert sides(scoped, "currency") == {("EUR",): (Decimal("10.15"), Decimal("10.15"))}  # payments' own
+    vm = {"scope": {"level": "family", "code": "vm"}, "kind": "percent", "value": "10"}
+    whole = await preview(showback_client, {"base_view": "actual", "adjustments": [vm], **january}, pat)
+    # the organisation: 16.40, its vm family (12.15) 10% dearer
+    assert sides(whole, "currency") == {("EUR",): (Decimal("17.615"), Decimal("16.40"))}
