@@ -1,4 +1,5 @@
 // Periods as the API takes them: a month YYYY-MM, a quarter YYYY-Qn or a year YYYY.
+import { useEffect, useState } from 'react';
 
 export type Grain = 'month' | 'quarter' | 'year';
 export type AgainstPeriod = 'previous_month' | 'previous_quarter' | 'previous_year';
@@ -46,4 +47,18 @@ export function monthsBetween(first: string, last: string): string[] {
 /** The distinct periods of a grain over a range of months, oldest first. */
 export function periodsBetween(first: string, last: string, grain: Grain): string[] {
   return [...new Set(monthsBetween(first, last).map(month => periodOf(month, grain)))];
+}
+
+const WHOLE_PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+
+/**
+ * The period a field holds once it is whole (or empty); while it is being typed, the last whole
+ * one. Asked on every keystroke, `2026-0` would be a 400 and `2026` a year's report.
+ */
+export function useWholePeriod(text: string): string {
+  const [whole, setWhole] = useState(text);
+  useEffect(() => {
+    if (text === '' || WHOLE_PERIOD.test(text)) setWhole(text);
+  }, [text]);
+  return whole;
 }

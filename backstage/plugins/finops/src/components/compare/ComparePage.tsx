@@ -5,7 +5,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
 import { formatMoney, sum } from '../../lib/money';
-import { AGAINST_PERIODS, type AgainstPeriod } from '../../lib/period';
+import { AGAINST_PERIODS, useWholePeriod, type AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
@@ -36,6 +36,8 @@ const CHOICES = { mode: ['views', 'periods'], against_period: AGAINST_PERIODS, g
 /** Two pricing views over the same months, or one view over two periods, row by row. */
 export function ComparePage() {
   const [state, update] = useUrlState(DEFAULTS, CHOICES);
+  const from = useWholePeriod(state.from);
+  const to = useWholePeriod(state.to);
   const api = useApi(finopsApiRef);
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
   const against = state.mode === 'views'
@@ -43,8 +45,8 @@ export function ComparePage() {
     : { against_period: state.against_period as AgainstPeriod };
   const query: CompareQuery = {
     view: state.view,
-    from: state.from || undefined,
-    to: state.to || undefined,
+    from: from || undefined,
+    to: to || undefined,
     group_by: state.group_by,
     ...against,
     ...filters,

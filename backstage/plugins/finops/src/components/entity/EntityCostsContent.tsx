@@ -7,6 +7,7 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import type { EntityApplications } from '../../lib/entityApplications';
 import { compare, formatMoney, sum } from '../../lib/money';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
+import { useWholePeriod } from '../../lib/period';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
@@ -40,15 +41,17 @@ export function EntityCostsContent() {
 
 function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; kind: string }) {
   const [state, update] = useUrlState(DEFAULTS);
+  const from = useWholePeriod(state.from);
+  const to = useWholePeriod(state.to);
   const api = useApi(finopsApiRef);
   const application = resolved.codes.join(',');
   const report = useAsync(
-    () => api.getCosts({ view: state.view, from: state.from || undefined, to: state.to || undefined, group_by: 'month,family', application }),
-    [api, state.view, state.from, state.to, application],
+    () => api.getCosts({ view: state.view, from: from || undefined, to: to || undefined, group_by: 'month,family', application }),
+    [api, state.view, from, to, application],
   );
   const byApplication = useAsync(
-    () => api.getCosts({ view: state.view, from: state.from || undefined, to: state.to || undefined, group_by: 'application', application }),
-    [api, state.view, state.from, state.to, application],
+    () => api.getCosts({ view: state.view, from: from || undefined, to: to || undefined, group_by: 'application', application }),
+    [api, state.view, from, to, application],
   );
   return (
     <>

@@ -6,7 +6,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
-import { GRAINS, periodOf, type Grain } from '../../lib/period';
+import { GRAINS, periodOf, useWholePeriod, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
@@ -34,6 +34,8 @@ const CHOICES = { grain: GRAINS, stack: STACKS, scope: SCOPE_LEVELS };
 /** Costs by period for a range, stacked by domain or family, in one pricing view. */
 export function OverviewPage() {
   const [state, update] = useUrlState(DEFAULTS, CHOICES);
+  const from = useWholePeriod(state.from);
+  const to = useWholePeriod(state.to);
   const grain = state.grain as Grain;
   const stack = state.stack as GroupKey;
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
@@ -42,12 +44,12 @@ export function OverviewPage() {
     () =>
       api.getCosts({
         view: state.view,
-        from: state.from || undefined,
-        to: state.to || undefined,
+        from: from || undefined,
+        to: to || undefined,
         group_by: `${grain},${stack}`,
         ...filters,
       }),
-    [api, state.view, state.from, state.to, grain, stack, state.scope, state.scopeValue],
+    [api, state.view, from, to, grain, stack, state.scope, state.scopeValue],
   );
   return (
     <Content>
