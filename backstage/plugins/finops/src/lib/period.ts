@@ -51,14 +51,20 @@ export function periodsBetween(first: string, last: string, grain: Grain): strin
 
 const WHOLE_PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
 
+/** How long a field must rest before its period is asked for. */
+export const PERIOD_SETTLE_MS = 400;
+
 /**
- * The period a field holds once it is whole (or empty); while it is being typed, the last whole
- * one. Asked on every keystroke, `2026-0` would be a 400 and `2026` a year's report.
+ * The period a field holds once it is whole (or empty) and has rested PERIOD_SETTLE_MS; until
+ * then, the last such one. Asked on every keystroke, typing `2026-03` would ask for `2026` (a
+ * year's report) and `2026-0` (a 400) on the way.
  */
 export function useWholePeriod(text: string): string {
   const [whole, setWhole] = useState(text);
   useEffect(() => {
-    if (text === '' || WHOLE_PERIOD.test(text)) setWhole(text);
+    if (text !== '' && !WHOLE_PERIOD.test(text)) return undefined;
+    const settle = setTimeout(() => setWhole(text), PERIOD_SETTLE_MS);
+    return () => clearTimeout(settle);
   }, [text]);
   return whole;
 }
