@@ -192,6 +192,21 @@ def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) ->
         regrouped = client.get("/api/v1/costs", params={"group_by": "month,owner", **current})
         current_filter = {"group_by": "month", "owner": "group:default/team-b", **current}
         current_filtered = client.get("/api/v1/costs", params=current_filter)
+        # a preview groups by the same owner: payments doubled, under team-a then team-b, or
+        # under team-b throughout today
+        doubled = [{"scope": {"level": "application", "code": "payments"}, "kind": "percent", "value": "100"}]
+        previews = {
+            as_of: client.post(
+                "/api/v1/costs/preview",
+                json={
+                    "base_view": "actual",
+                    "adjustments": doubled,
+                    "group_by": ["month", "owner"],
+                    "owner_as_of": as_of,
+                },
+            ).json()["rows"]
+            for as_of in ("month", "current")
+        }
     assert [(r["month"], r["owner"], r["cost"]) for r in response.json()["rows"]] == [
         ("2025-01", "", "0.4"),  # search has no owner
         ("2025-01", "group:default/team-a", "1.1"),
@@ -210,3 +225,20 @@ def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) ->
         ("2025-01", "1.1"),
         ("2025-03", "1.1"),
     ]
+    assert {
+        as_of: [(r["month"], r["owner"], r["cost"], r["against_cost"]) for r in rows]
+        for as_of, rows in previews.items()
+    } == {
+        "month": [
+            ("2025-01", "", "0.4", "0.4"),
+            ("2025-01", "group:default/team-a", "2.200", "1.1"),
+            ("2025-03", "", "0.4", "0.4"),
+            ("2025-03", "group:default/team-b", "2.200", "1.1"),
+        ],
+        "current": [
+            ("2025-01", "", "0.4", "0.4"),
+            ("2025-01", "group:default/team-b", "2.200", "1.1"),
+            ("2025-03", "", "0.4", "0.4"),
+            ("2025-03", "group:default/team-b", "2.200", "1.1"),
+        ],
+    }

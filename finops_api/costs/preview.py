@@ -89,7 +89,7 @@ class SimulationPreviewController(Controller):
             base = months.side(data.base_view, context)
             sides = (preview_side(base, data), base)
             scopes = sorted({adjustment.scope.level for adjustment in data.adjustments})
-            query = cost_query(keys, cost_filters, "month", visibility, scoped_by=scopes)
+            query = cost_query(keys, cost_filters, data.owner_as_of, visibility, scoped_by=scopes)
             rows, next_page = page.cut(await cost_service.compare(query, *sides, page, data.sort), True)
             stale = await publication_service.stale_months_read(sides)
         return SimulationPreview(

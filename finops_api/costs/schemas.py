@@ -184,6 +184,8 @@ class SimulationPreviewRequest(msgspec.Struct, kw_only=True, frozen=True, forbid
     """Group keys, as /costs's group_by; currency is always added."""
     sort: Literal["keys", "delta_desc"] = "keys"
     """keys: rows in group_by's order; delta_desc: the largest change first in absolute value."""
+    owner_as_of: Literal["month", "current"] = "month"
+    """Which owner `owner` groups and filters by, as /costs's owner_as_of: the month's or today's."""
 
 
 class SimulationPreview(StaleMarked, kw_only=True, frozen=True, omit_defaults=True):

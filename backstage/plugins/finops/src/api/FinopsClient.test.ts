@@ -52,7 +52,7 @@ describe('FinopsClient', () => {
     let served = 0;
     const { calls, finops } = client(() => json(pages[served++]));
     const request = {
-      base_view: 'actual', from: '2026-01', to: '2026-01', group_by: ['family'], sort: 'keys' as const,
+      base_view: 'actual', from: '2026-01', to: '2026-01', group_by: ['family'], sort: 'keys' as const, owner_as_of: 'month' as const,
       adjustments: [{ scope: { level: 'family' as const, code: 'vm' }, kind: 'percent' as const, value: '10' }],
     };
     const answer = await finops.previewSimulation(request);

@@ -866,6 +866,11 @@ export interface components {
             from?: string | null;
             group_by?: string[];
             /**
+             * @default month
+             * @enum {string}
+             */
+            owner_as_of: "month" | "current";
+            /**
              * @default keys
              * @enum {string}
              */

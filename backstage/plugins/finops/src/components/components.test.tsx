@@ -161,7 +161,7 @@ describe('WhatIfPage', () => {
       'Total EUR: 170.31 EUR under actual, 182.32 EUR simulated (12.01, 107.1 %)',
     );
     expect(asked).toEqual([{
-      base_view: 'actual', from: null, to: null, group_by: ['family'], sort: 'keys',
+      base_view: 'actual', from: null, to: null, group_by: ['family'], sort: 'keys', owner_as_of: 'month',
       adjustments: [{ scope: { level: 'family', code: 'vm' }, kind: 'percent', value: '10', from: null, to: null }],
     }]);
     expect(screen.queryByTestId('preview-outdated')).toBeNull();

@@ -87,7 +87,7 @@ export function WhatIfPage() {
       // the API applies the adjustments to its read models: one row per group comes back,
       // not the base view's rows at every level an adjustment could scope
       const report = await api.previewSimulation({
-        base_view: draft.base_view, adjustments, from: previewFrom || null, to: previewTo || null, group_by: [level], sort: 'keys',
+        base_view: draft.base_view, adjustments, from: previewFrom || null, to: previewTo || null, group_by: [level], sort: 'keys', owner_as_of: 'month',
       });
       setPreview({ report, asked: question });
     } catch (error) {
