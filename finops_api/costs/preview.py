@@ -87,11 +87,12 @@ class SimulationPreviewController(Controller):
         stale: list[StaleMonth] = []
         if not months.empty:
             base = months.side(data.base_view, context)
-            sides = (preview_side(base, data), base)
-            scopes = sorted({adjustment.scope.level for adjustment in data.adjustments})
-            query = cost_query(keys, cost_filters, data.owner_as_of, visibility, scoped_by=scopes)
-            rows, next_page = page.cut(await cost_service.compare(query, *sides, page, data.sort), True)
-            stale = await publication_service.stale_months_read(sides)
+            preview = preview_side(base, data)
+            scoped_by = list(preview.scopes)  # an application scope is a breakdown by team
+            query = cost_query(keys, cost_filters, data.owner_as_of, visibility, scoped_by)
+            answer = await cost_service.compare(query, preview, base, page, data.sort)
+            rows, next_page = page.cut(answer, True)
+            stale = await publication_service.stale_months_read([base])  # both sides' months
         return SimulationPreview(
             base_view=data.base_view,
             from_=report_from,

@@ -38,6 +38,22 @@ const PERIOD_HINT: Record<Grain, string> = {
   year: 'YYYY',
 };
 
+/** The From and To fields of a range, in any period form the API takes by default. */
+export function RangeFields(props: {
+  from: string;
+  to: string;
+  onChange: (changes: { from?: string; to?: string }) => void;
+  placeholder?: string;
+}) {
+  const { from, to, onChange, placeholder = 'YYYY-MM, YYYY-Qn, YYYY' } = props;
+  return (
+    <>
+      <TextInput id="finops-from" label="From" placeholder={placeholder} value={from} onChange={value => onChange({ from: value })} />
+      <TextInput id="finops-to" label="To" placeholder={placeholder} value={to} onChange={value => onChange({ to: value })} />
+    </>
+  );
+}
+
 /** The grain and the range; an empty bound means "the months with data". */
 export function PeriodPicker(props: {
   grain: Grain;
@@ -55,10 +71,7 @@ export function PeriodPicker(props: {
         options={options(GRAINS)}
         onChange={value => onChange({ grain: value as Grain, from: '', to: '' })}
       />
-      <TextInput id="finops-from" label="From" placeholder={PERIOD_HINT[grain]} value={from}
-        onChange={value => onChange({ from: value })} />
-      <TextInput id="finops-to" label="To" placeholder={PERIOD_HINT[grain]} value={to}
-        onChange={value => onChange({ to: value })} />
+      <RangeFields from={from} to={to} placeholder={PERIOD_HINT[grain]} onChange={onChange} />
     </>
   );
 }

@@ -11,9 +11,8 @@ import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
-import { SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
+import { RangeFields, SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
-import { TextInput } from '../common/TextInput';
 import { compareColumns } from '../common/compareColumns';
 import { VarianceBridge } from './VarianceBridge';
 
@@ -74,8 +73,7 @@ export function ComparePage() {
             onChange={value => update({ against_period: value })}
           />
         )}
-        <TextInput id="finops-from" label="From" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.from} onChange={value => update({ from: value })} />
-        <TextInput id="finops-to" label="To" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.to} onChange={value => update({ to: value })} />
+        <RangeFields from={state.from} to={state.to} onChange={update} />
         <Choice id="finops-group-by" label="Rows" value={state.group_by} options={options(GROUP_KEYS)} onChange={value => update({ group_by: value })} />
         <ScopePicker level={state.scope as ScopeLevel} value={state.scopeValue} onChange={update} />
       </Toolbar>

@@ -12,9 +12,8 @@ import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
-import { ViewPicker } from '../common/pickers';
+import { RangeFields, ViewPicker } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
-import { TextInput } from '../common/TextInput';
 import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 import { NoCostsState } from './NoCostsState';
 import { useEntityApplications } from './useEntityApplications';
@@ -57,8 +56,7 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
     <>
       <Toolbar>
         <ViewPicker id="finops-view" value={state.view} onChange={view => update({ view })} />
-        <TextInput id="finops-from" label="From" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.from} onChange={value => update({ from: value })} />
-        <TextInput id="finops-to" label="To" placeholder="YYYY-MM, YYYY-Qn, YYYY" value={state.to} onChange={value => update({ to: value })} />
+        <RangeFields from={state.from} to={state.to} onChange={update} />
         <Typography variant="body2" style={{ alignSelf: 'center' }} data-testid="entity-applications">
           Applications: {resolved.codes.join(', ')} (
           {resolved.how === 'annotation' ? 'finops/application annotation' : resolved.how === 'owner' ? 'owned by this group' : 'entity_ref in the FinOps catalog'})
