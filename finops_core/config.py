@@ -304,6 +304,17 @@ def cost_column_of(source: SourceConfig) -> str:
     return COST_ALIASES.get(source.kind, {}).get(source.cost_column, source.cost_column)
 
 
+def _validate_opencost(source: SourceConfig, where: str) -> None:
+    # OpenCost has one cost a line and one quantity, the priced one: a setting that could only be
+    # ignored is refused rather than taken as if it chose something
+    if source.default_currency is None:
+        raise ConfigError(f"{where}.default_currency: required for kind opencost (it has no currency)")
+    if source.cost_column != "EffectiveCost":
+        raise ConfigError(f"{where}.cost_column: kind opencost has one cost a line (totalCost); remove it")
+    if source.quantity is not None:
+        raise ConfigError(f"{where}.quantity: kind opencost has one quantity a line; remove it")
+
+
 def _validate_kind(source: SourceConfig, where: str) -> None:
     if source.kind != "tabular":
         for name in ("format", "mapping", "filters"):
@@ -317,8 +328,8 @@ def _validate_kind(source: SourceConfig, where: str) -> None:
             )
         if source.quantity is not None and source.kind in ("focus", "auto"):
             raise ConfigError(f"{where}.quantity: only for a provider's own kind (aws-cur, ...)")
-        if source.kind == "opencost" and source.default_currency is None:
-            raise ConfigError(f"{where}.default_currency: required for kind opencost (it has no currency)")
+        if source.kind == "opencost":
+            _validate_opencost(source, where)
         return
     if source.mapping is None:
         raise ConfigError(f"{where}.mapping: required for kind tabular (month, application, product, ...)")

@@ -45,6 +45,15 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
             "sources:\n  - {name: aws, kind: focus, path: x}\n  - {name: aws, kind: focus, path: y}\n",
             "sources[1].name: 'aws' is declared twice",
         ),
+        (
+            "sources:\n  - {name: k8s, kind: opencost, path: x, default_currency: EUR,"
+            " cost_column: BilledCost}\n",
+            "sources[0].cost_column: kind opencost has one cost a line (totalCost); remove it",
+        ),
+        (
+            "sources:\n  - {name: k8s, kind: opencost, path: x, default_currency: EUR, quantity: consumed}\n",
+            "sources[0].quantity: kind opencost has one quantity a line; remove it",
+        ),
         ("start_month: 2025-13\n", "start_month"),
         ("sources: [\n", "not valid YAML"),
     ],
