@@ -27,6 +27,7 @@ MODELS = {
     "Deployment": kubernetes.client.V1Deployment,
     "Service": kubernetes.client.V1Service,
     "PodDisruptionBudget": kubernetes.client.V1PodDisruptionBudget,
+    "HorizontalPodAutoscaler": kubernetes.client.V2HorizontalPodAutoscaler,
 }
 
 
@@ -54,6 +55,8 @@ def render(*values: str) -> dict[str, dict[str, Any]]:
     objects = [document for document in yaml.safe_load_all(result.stdout) if document]
     by_kind = {document["kind"]: document for document in objects}
     assert len(by_kind) == len(objects)
+    for kind, document in by_kind.items():
+        k8s_snake_case_dict(MODELS[kind], document)  # raises on a field Kubernetes lacks
     return by_kind
 
 
@@ -66,8 +69,7 @@ def test_helm_lints_the_chart() -> None:
 def test_the_chart_renders_kubernetes_objects_that_serve_the_api() -> None:
     rendered = render()
     assert sorted(rendered) == ["Deployment", "PodDisruptionBudget", "Service"]
-    for kind, document in rendered.items():
-        k8s_snake_case_dict(MODELS[kind], document)  # raises on a field Kubernetes lacks
+    for document in rendered.values():
         assert (document["metadata"]["name"], document["metadata"]["namespace"]) == ("finops-api", "finops")
     with pytest.raises(Exception, match="replica"):
         k8s_snake_case_dict(MODELS["Deployment"], {**rendered["Deployment"], "spec": {"replica": 2}})
@@ -81,6 +83,7 @@ def test_the_chart_renders_kubernetes_objects_that_serve_the_api() -> None:
     assert (deployment["spec"]["replicas"], budget["spec"]["minAvailable"]) == (2, 1)
 
     pod = deployment["spec"]["template"]["spec"]
+    assert pod["automountServiceAccountToken"] is False
     [container] = pod["containers"]
     assert container["command"] == ["finops", "serve", "--host", "0.0.0.0", "--port", "8000"]
     assert container["ports"] == [{"name": "http", "containerPort": 8000}]
@@ -123,6 +126,36 @@ def test_the_values_change_what_is_rendered() -> None:
     assert container["env"][1:] == [{"name": "FINOPS_LANDING_SOURCE_FILES", "value": "link"}]
 
 
+def test_autoscaling_replaces_the_replica_count() -> None:
+    rendered = render("autoscaling.enabled=true", "autoscaling.maxReplicas=10")
+    assert sorted(rendered) == ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Service"]
+    autoscaler = rendered["HorizontalPodAutoscaler"]["spec"]
+    assert autoscaler["scaleTargetRef"] == {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "name": "finops-api",
+    }
+    assert (autoscaler["minReplicas"], autoscaler["maxReplicas"]) == (2, 10)
+    [metric] = autoscaler["metrics"]
+    assert metric["resource"] == {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}}
+    # the autoscaler owns the count: a replicas field would reset it at every upgrade
+    assert "replicas" not in rendered["Deployment"]["spec"]
+    # the budget follows the autoscaler's minimum, not replicaCount
+    assert "PodDisruptionBudget" not in render("autoscaling.enabled=true", "autoscaling.minReplicas=1")
+    assert "PodDisruptionBudget" in render("autoscaling.enabled=true", "replicaCount=1")
+    refused = helm(
+        "template",
+        "finops-api",
+        str(CHART),
+        "--set",
+        "autoscaling.enabled=true",
+        "--set",
+        "autoscaling.minReplicas=8",
+    )
+    assert refused.returncode != 0
+    assert "autoscaling.minReplicas must not be above autoscaling.maxReplicas" in refused.stderr
+
+
 @pytest.mark.parametrize(
     ("value", "named"),
     [
@@ -132,6 +165,7 @@ def test_the_values_change_what_is_rendered() -> None:
         ("service.type=Internal", "/service/type"),
         ("databaseSecret=Finops_DB", "/databaseSecret"),
         ("resources.limits.memroy=1Gi", "'memroy'"),
+        ("autoscaling.targetCPUUtilizationPercentage=150", "/autoscaling/targetCPUUtilizationPercentage"),
     ],
 )
 def test_a_wrong_value_is_refused_by_name(value: str, named: str) -> None:
