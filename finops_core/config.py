@@ -320,6 +320,9 @@ def _validate_kind(source: SourceConfig, where: str) -> None:
         for name in ("format", "mapping", "filters"):
             if getattr(source, name) is not None:
                 raise ConfigError(f"{where}.{name}: only for kind tabular")
+        if source.kind == "opencost":
+            _validate_opencost(source, where)
+            return
         allowed = [*FOCUS_COST_COLUMNS, *COST_ALIASES.get(source.kind, {})]
         if source.cost_column not in allowed:
             raise ConfigError(
@@ -328,8 +331,6 @@ def _validate_kind(source: SourceConfig, where: str) -> None:
             )
         if source.quantity is not None and source.kind in ("focus", "auto"):
             raise ConfigError(f"{where}.quantity: only for a provider's own kind (aws-cur, ...)")
-        if source.kind == "opencost":
-            _validate_opencost(source, where)
         return
     if source.mapping is None:
         raise ConfigError(f"{where}.mapping: required for kind tabular (month, application, product, ...)")

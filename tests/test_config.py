@@ -54,6 +54,11 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
             "sources:\n  - {name: k8s, kind: opencost, path: x, default_currency: EUR, quantity: consumed}\n",
             "sources[0].quantity: kind opencost has one quantity a line; remove it",
         ),
+        (
+            "sources:\n  - {name: k8s, kind: opencost, path: x, default_currency: EUR,"
+            " cost_column: totalCost}\n",
+            "sources[0].cost_column: kind opencost has one cost a line (totalCost); remove it",
+        ),
         ("start_month: 2025-13\n", "start_month"),
         ("sources: [\n", "not valid YAML"),
     ],
