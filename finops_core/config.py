@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -182,7 +183,10 @@ def load_config(path: Path) -> PlatformConfig:
         raise ConfigError(f"{path}: {error}") from None
     except msgspec.DecodeError as error:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
-    return validate(msgspec.structs.replace(config, base_dir=path.resolve().parent), origin=str(path))
+    # the folder of the file as named, its links not followed: a ConfigMap's finops.yaml is a link
+    # into a hidden folder of its volume, where `../catalog/` would miss the catalog's volume
+    base_dir = Path(os.path.abspath(path)).parent
+    return validate(msgspec.structs.replace(config, base_dir=base_dir), origin=str(path))
 
 
 def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformConfig:

@@ -33,6 +33,18 @@ def test_defaults_and_relative_paths(tmp_path: Path) -> None:
     assert config.source_path(source) == tmp_path / "bills" / "*.csv"
 
 
+def test_relative_paths_start_from_the_files_folder_as_named_not_from_a_links_target(tmp_path: Path) -> None:
+    """A ConfigMap volume holds finops.yaml as a link into a hidden folder of its own: the catalog
+    named `../catalog/` is the volume mounted beside it, not one beside the hidden folder."""
+    hidden = tmp_path / "config" / "..2026_12_07"
+    hidden.mkdir(parents=True)
+    (hidden / "finops.yaml").write_text("catalog: ../catalog/\n")
+    (tmp_path / "config" / "finops.yaml").symlink_to(Path("..2026_12_07") / "finops.yaml")
+    config = load_config(tmp_path / "config" / "finops.yaml")
+    assert config.catalog is not None
+    assert config.resolve(config.catalog).resolve() == (tmp_path / "catalog").resolve()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

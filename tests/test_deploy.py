@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,11 @@ from dagster._core.instance.config import dagster_instance_config
 from dagster._serdes import class_from_code_pointer
 from dagster_k8s import k8s_job_executor
 from dagster_k8s.job import UserDefinedDagsterK8sConfig
+
+from finops_assets.referentials.allocation import read_allocation
+from finops_assets.referentials.catalog import read_catalog
+from finops_assets.referentials.pricing import read_pricing
+from finops_core.config import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -161,3 +167,57 @@ def test_dagster_validates_the_kubernetes_code_location(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Validation successful" in result.stdout + result.stderr
+
+
+def mount_config_map(mount: Path, files: list[Path]) -> None:
+    """A ConfigMap volume as the kubelet writes it (Kubernetes' AtomicWriter): its keys in a
+    hidden timestamped folder, `..data` a link to that folder, each key a link through it."""
+    payload = mount / "..2026_12_07_05_40_00.000000001"
+    payload.mkdir(parents=True)
+    for file in files:
+        shutil.copy(file, payload / file.name)
+        (mount / file.name).symlink_to(Path("..data") / file.name)
+    (mount / "..data").symlink_to(payload.name)
+
+
+def test_the_pods_read_the_configuration_from_its_config_maps(tmp_path: Path) -> None:
+    """What `kubectl create configmap NAME --from-file=FOLDER` holds (the folder's files, flat),
+    mounted where the code server (and the runs, which inherit its mounts) mounts it: finops.yaml
+    finds the folders it names, and each reads as it does from the repository's tree. The
+    kubelet's hidden copies are not read twice (allocation keys were: "a second weight")."""
+    [deployment] = VALUES["dagster-user-deployments"]["deployments"]
+    mounts = {mount["name"]: mount["mountPath"] for mount in deployment["volumeMounts"]}
+    config_maps = {
+        volume["name"]: volume["configMap"]["name"]
+        for volume in deployment["volumes"]
+        if "configMap" in volume
+    }
+    examples = REPO / "examples"
+
+    def files(folder: Path) -> list[Path]:
+        return sorted(path for path in folder.iterdir() if path.is_file())
+
+    contents = {
+        "finops-config": [DEPLOY / "finops.yaml"],
+        "finops-catalog": files(examples / "catalog"),
+        "finops-pricing": files(examples / "pricing"),
+        "finops-allocation": files(examples / "allocation") + files(examples / "allocation" / "keys"),
+    }
+    assert sorted(config_maps.values()) == sorted(contents)
+    pod = tmp_path / "pod"
+    for volume, config_map in config_maps.items():
+        mount_config_map(pod / mounts[volume].lstrip("/"), contents[config_map])
+
+    config = load_config(pod / deployment["env"]["FINOPS_CONFIG"].lstrip("/"))
+    assert config.catalog and config.pricing and config.allocation and config.api
+    assert config.resolve(config.catalog).resolve() == (pod / "etc" / "finops" / "catalog").resolve()
+    assert read_catalog(config.resolve(config.catalog)) == read_catalog(examples / "catalog")
+    assert read_pricing(config.resolve(config.pricing)) == read_pricing(examples / "pricing")
+    in_pod, in_tree = (
+        read_allocation(config.resolve(config.allocation)),
+        read_allocation(examples / "allocation"),
+    )
+    assert in_pod.rules == in_tree.rules
+    assert sorted(map(repr, in_pod.keys)) == sorted(map(repr, in_tree.keys)) != []
+    assert config.api.auth is not None and config.api.auth.mode == "backstage"
+    assert config.source_path(config.source("aws")).is_relative_to(mounts["finops-bills"])

@@ -82,8 +82,14 @@ def test_gzip_csv_glob_and_folder(tmp_path: Path) -> None:
     with plain.open("rb") as source, gzip.open(bills / "b.csv.gz", "wb") as target:
         shutil.copyfileobj(source, target)
     (bills / "notes.txt").write_text("not a bill")
+    # hidden names are not deliveries: a NetApp snapshot's old copy, an upload under way
+    (tmp_path / "bills" / ".snapshot" / "hourly.0").mkdir(parents=True)
+    shutil.copy(plain, tmp_path / "bills" / ".snapshot" / "hourly.0" / "a.csv")
+    shutil.copy(plain, bills / ".a.csv")
 
     assert source_files(tmp_path / "bills") == [bills / "a.csv", bills / "b.csv.gz"]
+    # as a glob's ** (Python's glob leaves hidden names out)
+    assert source_files(tmp_path / "bills" / "**" / "*.csv") == [bills / "a.csv"]
     assert source_files(tmp_path / "bills" / "**" / "*.gz") == [bills / "b.csv.gz"]
     assert read_focus_file(bills / "b.csv.gz")["EffectiveCost"].to_list() == ["2"]
     with pytest.raises(SourceFilesError, match="unsupported file type"):

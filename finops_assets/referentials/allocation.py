@@ -37,6 +37,7 @@ from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
+from finops_core.folders import visible_files
 from finops_core.sql import sql_statements
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,62}$")
@@ -189,7 +190,7 @@ def read_allocation(folder: Path) -> Allocation:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such allocation folder")
     rules: dict[tuple[str, date], AllocationRule] = {}
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+    for path in visible_files(folder, "*.yaml") + visible_files(folder, "*.yml"):
         try:
             content = msgspec.yaml.decode(path.read_bytes(), type=AllocationFile)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
@@ -200,7 +201,7 @@ def read_allocation(folder: Path) -> Allocation:
                 raise ConfigError(f"{path}: allocation_rules[{index}].code: {rule.code!r} is declared twice")
             rules[rule.code, rule.valid_from] = rule
     keys: dict[tuple[str, date, str], AllocationKey] = {}
-    for path in sorted(folder.rglob("*.csv")):
+    for path in visible_files(folder, "*.csv", recursive=True):
         for key in _keys(path):
             identity = (key.driver, key.month, key.application_code)
             if identity in keys:

@@ -26,6 +26,7 @@ import msgspec
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.history import APPLICATION, DOMAIN, FAMILY, PRODUCT, apply_declaration
 from finops_core.config import ConfigError
+from finops_core.folders import visible_files
 
 
 class DomainEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -80,7 +81,7 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
     family's domain and product's family declared. Errors name the file and the entry.
     With backstage_owns_applications (finops.yaml has a backstage: block), declaring applications
     is an error: the Backstage sync owns them, and two declarers would soft-delete each other's."""
-    files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml"))
+    files = visible_files(folder, "*.yaml") + visible_files(folder, "*.yml")
     if not folder.is_dir() or not files:
         raise ConfigError(f"{folder}: no catalog files (*.yaml) found")
     applications: dict[str, ApplicationEntry] = {}

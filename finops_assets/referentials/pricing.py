@@ -29,6 +29,7 @@ from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
+from finops_core.folders import visible_files
 from finops_core.sql import sql_statements
 from finops_core.vocabulary import COST_VIEWS, SIMULATION_PREFIX
 
@@ -158,7 +159,7 @@ def read_pricing(folder: Path) -> Pricing:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such pricing folder")
     views: dict[str, RateCard] = {}
-    for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+    for path in visible_files(folder, "*.yaml") + visible_files(folder, "*.yml"):
         try:
             content = msgspec.yaml.decode(path.read_bytes(), type=PricingFile)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:

@@ -23,6 +23,8 @@ from typing import BinaryIO, cast
 
 import polars as pl
 
+from finops_core.folders import visible_files
+
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 NULL_TOKENS = ["NULL", "null", ""]
 READ_PROBLEM = "_read_problem"
@@ -68,7 +70,7 @@ def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> 
     empty list: a month with no delivery), or one file; an error for a path that does not exist
     or a single file of another type."""
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and is_supported(p, suffixes))
+        files = [p for p in visible_files(path, "*", recursive=True) if is_supported(p, suffixes)]
     elif glob.has_magic(str(path)):
         files = sorted(
             Path(p) for p in glob.glob(str(path), recursive=True) if is_supported(Path(p), suffixes)
