@@ -220,6 +220,7 @@ def test_the_pods_read_the_configuration_from_its_config_maps(tmp_path: Path) ->
     assert in_pod.rules == in_tree.rules
     assert sorted(map(repr, in_pod.keys)) == sorted(map(repr, in_tree.keys)) != []
     assert config.api.auth is not None and config.api.auth.mode == "backstage"
+    assert config.api.auth.backstage is not None and config.api.auth.backstage.issuer
     assert config.source_path(config.source("aws")).is_relative_to(mounts["finops-bills"])
 
     # the volumes of the folders are optional, and a ConfigMap never created mounts an empty
