@@ -13,14 +13,14 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 
-def visible_files(folder: Path, pattern: str, *, recursive: bool = False) -> list[Path]:
-    """The files of folder whose names match pattern (at any depth below it when recursive),
-    sorted, without hidden names and without descending into hidden folders (a snapshot tree
-    is never walked). Links to folders are not followed, as pathlib's rglob does not."""
+def visible_files(folder: Path, *patterns: str, recursive: bool = False) -> list[Path]:
+    """The files of folder whose names match the patterns (at any depth below it when
+    recursive), the first pattern's sorted, then the next one's; without hidden names and
+    without descending into hidden folders (a snapshot tree is never walked). Links to folders
+    are not followed, as pathlib's rglob does not. The folder is walked once for all patterns."""
     found: list[Path] = []
     for root, folders, names in os.walk(folder):
         folders[:] = [name for name in folders if not name.startswith(".")] if recursive else []
-        found += [
-            Path(root) / name for name in names if not name.startswith(".") and fnmatchcase(name, pattern)
-        ]
-    return sorted(path for path in found if path.is_file())
+        found += [Path(root) / name for name in names if not name.startswith(".")]
+    files = sorted(path for path in found if path.is_file())
+    return [path for pattern in patterns for path in files if fnmatchcase(path.name, pattern)]

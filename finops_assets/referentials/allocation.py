@@ -189,7 +189,7 @@ def _keys(path: Path) -> list[AllocationKey]:
 def read_allocation(folder: Path) -> Allocation:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such allocation folder")
-    files = visible_files(folder, "*.yaml") + visible_files(folder, "*.yml")
+    files = visible_files(folder, "*.yaml", "*.yml")
     key_files = visible_files(folder, "*.csv", recursive=True)
     if not files and not key_files:
         # read as it is, it would withdraw every rule and key (pricing.read_pricing says why not)

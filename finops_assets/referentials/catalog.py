@@ -81,7 +81,7 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
     family's domain and product's family declared. Errors name the file and the entry.
     With backstage_owns_applications (finops.yaml has a backstage: block), declaring applications
     is an error: the Backstage sync owns them, and two declarers would soft-delete each other's."""
-    files = visible_files(folder, "*.yaml") + visible_files(folder, "*.yml")
+    files = visible_files(folder, "*.yaml", "*.yml")
     if not folder.is_dir() or not files:
         raise ConfigError(f"{folder}: no catalog files (*.yaml) found")
     applications: dict[str, ApplicationEntry] = {}

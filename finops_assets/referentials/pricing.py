@@ -158,7 +158,7 @@ def read_pricing(folder: Path) -> Pricing:
     """The rate cards and FX rates of the folder, checked whole; errors name file and entry."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such pricing folder")
-    files = visible_files(folder, "*.yaml") + visible_files(folder, "*.yml")
+    files = visible_files(folder, "*.yaml", "*.yml")
     if not files and not (folder / FX_FILE).is_file():
         # read as it is, it would withdraw every rate card and FX rate: a folder emptied by
         # mistake, or the empty volume of a ConfigMap never created, must not
