@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 import yaml
 from dagster import (
     DagsterInstance,
@@ -18,6 +19,7 @@ from dagster import (
     build_schedule_context,
     build_sensor_context,
 )
+from dagster._core.run_coordinator import QueuedRunCoordinator
 
 from finops_assets.graph import build_definitions
 from finops_assets.materialize import materialize_month
@@ -25,6 +27,7 @@ from finops_assets.referentials.effective_month import EFFECTIVE_MONTH_TAG
 from finops_assets.resources import MartResource
 from finops_cli.dagster_home import write_dagster_home
 from finops_core.config import PlatformConfig
+from finops_core.database import as_url
 from tests.pipeline import focus_source
 from tests.test_catalog import EC2, declare, versions
 from tests.test_month_loads import line, write_csv
@@ -151,3 +154,17 @@ def test_the_demo_instance_runs_one_month_at_a_time_per_core(tmp_path: Path) -> 
         write_dagster_home(tmp_path / "one", 1)
         and "max_concurrent_runs: 1" in (tmp_path / "one" / "dagster.yaml").read_text()
     )
+
+
+def test_the_demo_instance_polls_its_run_queue_every_second_within_its_limit(
+    tmp_path: Path, empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dagster builds the instance `finops demo` writes: its queue (`run_queue`) and its limit
+    (`concurrency`) are two sections that Dagster refuses to see overlap; both take effect."""
+    monkeypatch.setenv("DAGSTER_HOME", str(write_dagster_home(tmp_path / "dagster", 3)))
+    monkeypatch.setenv("FINOPS_DAGSTER_STORAGE_URL", as_url(empty_database_url))
+    with DagsterInstance.get() as instance:
+        assert isinstance(instance.run_coordinator, QueuedRunCoordinator)
+        assert instance.run_coordinator.dequeue_interval_seconds == 1
+        run_queue = instance.get_concurrency_config().run_queue_config
+        assert run_queue is not None and run_queue.max_concurrent_runs == 3

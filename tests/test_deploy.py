@@ -95,7 +95,10 @@ def test_the_helm_values_say_what_the_instance_config_says() -> None:
     assert VALUES["global"]["postgresqlSecretName"] == instance["postgres_password_secret"]
     coordinator = VALUES["dagsterDaemon"]["runCoordinator"]
     assert coordinator["type"] == INSTANCE["run_coordinator"]["class"]
-    assert coordinator["config"]["queuedRunCoordinator"] == INSTANCE["run_coordinator"]["config"] == {}
+    queue = coordinator["config"]["queuedRunCoordinator"]
+    assert queue == {
+        "dequeueIntervalSeconds": INSTANCE["run_coordinator"]["config"]["dequeue_interval_seconds"]
+    }
     runs, pools = VALUES["concurrency"]["runs"], VALUES["concurrency"]["pools"]
     assert INSTANCE["concurrency"] == {
         "runs": {"max_concurrent_runs": runs["maxConcurrentRuns"]},
