@@ -38,7 +38,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
@@ -94,7 +94,7 @@ def bench_database(admin_url: str) -> tuple[str, str]:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     params = conninfo_to_dict(admin_url)
     params["dbname"] = name
-    return name, make_conninfo(**params)
+    return name, make_conninfo("", **params)
 
 
 def migrated_bench_database(data_dir: Path) -> tuple[str, str, str]:
@@ -124,7 +124,7 @@ def timed_month(
     if not result.success or failed:
         raise SystemExit(f"{format_month(month)} failed: {failed or 'run failed'}")
     steps = {
-        event.step_key.replace("__", "/"): event.event_specific_data.duration_ms / 1000  # float ok
+        event.step_key.replace("__", "/"): event.step_success_data.duration_ms / 1000  # float ok
         for event in result.all_events
         if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
     }
@@ -234,7 +234,9 @@ def month_in_own_process(admin: str, folder: Path, work: Path, month: date) -> d
         shutil.rmtree(work, ignore_errors=True)
 
 
-def backfill_seconds(config_path: Path, admin: str, work: Path, months: list[date], parallel: int) -> float:
+def backfill_seconds(
+    config_path: Path, admin: str, work: Path, months: Sequence[date], parallel: int
+) -> float:
     """Wall seconds of `finops materialize --from first --to last --parallel N` (process start-up
     included) for the Parquet source into a fresh database and a fresh landing."""
     name, url = bench_database(admin)

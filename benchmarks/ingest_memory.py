@@ -46,7 +46,7 @@ def child(config_path: Path, url: str, home: Path, month: str, source: str) -> N
     result = materialize_month(config, date.fromisoformat(f"{month}-01"), mart, [source])
     elapsed = time.perf_counter() - started  # float ok: a timing
     steps = ", ".join(
-        f"{event.step_key.split('__')[-1]} {event.event_specific_data.duration_ms / 1000:.2f}"
+        f"{event.step_key.split('__')[-1]} {event.step_success_data.duration_ms / 1000:.2f}"
         for event in result.all_events
         if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
     )

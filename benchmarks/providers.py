@@ -144,9 +144,9 @@ def main() -> None:
         "sources:\n"
         + "".join(
             f"  - {{name: {s.name}, kind: {s.kind}, path: '{s.path}',"
-            f" application_tag: {tag}, coverage_threshold: 0}}\n"
+            f" application_tag: {application_tag}, coverage_threshold: 0}}\n"
             for s in sources
-            if (tag := s.application_tag)
+            if (application_tag := s.application_tag)
         )
     )
 

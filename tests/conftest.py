@@ -27,7 +27,7 @@ SAMPLES = Path(__file__).resolve().parent / "data" / "samples"
 def with_database(url: str, dbname: str) -> str:
     params = conninfo_to_dict(url)
     params["dbname"] = dbname
-    return make_conninfo(**params)
+    return make_conninfo("", **params)
 
 
 @pytest.fixture(scope="session")

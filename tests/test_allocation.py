@@ -139,8 +139,9 @@ def test_conservation_names_a_pool_whose_shares_do_not_sum_back_and_an_unallocat
     ]  # fmt: skip
     never_allocated = allocation_conservation(allocation_mart, APRIL)
     assert not never_allocated.passed
-    assert [(d["product_code"], d["fact_cost"], d["allocated_cost"])
-            for d in never_allocated.metadata["differences"].value] == [
+    differences = never_allocated.metadata["differences"].value
+    assert isinstance(differences, list)
+    assert [(d["product_code"], d["fact_cost"], d["allocated_cost"]) for d in differences] == [
         ("apm-licence", "10000.00", "None"), ("vm-hours", "10.00", "None"),
     ]  # fmt: skip
 

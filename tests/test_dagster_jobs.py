@@ -89,7 +89,7 @@ def test_a_new_file_runs_its_months_and_a_known_one_nothing(mart_url: str, tmp_p
     sensor = defs.get_sensor_def("new_delivery")
     assert isinstance(sensor, SensorDefinition)
 
-    def evaluate(cursor: str | None) -> tuple[list[tuple[str | None, str]], str | None]:
+    def evaluate(cursor: str | None) -> tuple[list[tuple[str | None, str | None]], str | None]:
         """The partitions asked for, with the job the sensor targets, and the next cursor."""
         result = sensor.evaluate_tick(build_sensor_context(cursor=cursor, definitions=defs))
         runs = [(r.partition_key, sensor.job_name) for r in result.run_requests or []]

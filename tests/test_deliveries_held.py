@@ -57,7 +57,7 @@ def without_column(path: Path, column: str) -> None:
         writer.writerows(rows)
 
 
-DELIVERIES: dict[str, tuple[Callable[[Path], None], int, int, str]] = {
+DELIVERIES: dict[str, tuple[Callable[[Path], object], int, int, str]] = {
     # case: (how the file is re-delivered, rows read, rows rejected, the reason's start)
     "empty file": (lambda p: p.write_text(""), 0, 0, "empty delivery: no rows for 2025-01"),
     "header only": (

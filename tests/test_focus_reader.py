@@ -12,11 +12,11 @@ import polars as pl
 import pytest
 
 from finops_assets.landing import LandingSlice
-from finops_assets.sources.files import FileMonthIndex, SourceFilesError, source_files
+from finops_assets.sources.files import FileMonthIndex, SourceFilesError, UnplaceableFileError, source_files
 from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import consumption_facts, normalize_focus
-from finops_assets.sources.focus.reader import UnplaceableFileError, month_expr, read_focus_file
+from finops_assets.sources.focus.reader import month_expr, read_focus_file
 
 
 def test_header_variants_bom_and_old_names(tmp_path: Path) -> None:
@@ -112,7 +112,7 @@ def test_a_month_reads_only_its_files_and_the_index_follows_changes(tmp_path: Pa
 
     index = FileMonthIndex(slice_.root / "cloud" / "_file_index.json")
     may = index.lookup(folder / "2025-05.csv")
-    assert may == {"2025-05"}
+    assert may == frozenset({"2025-05"})
     # May re-delivered with a June line: the changed file is indexed again and read for June
     (folder / "2025-05.csv").write_text(
         "BillingPeriodStart,BillingCurrency,EffectiveCost\n2025-05-01,USD,1.5\n2025-06-30,USD,0.25\n"

@@ -45,9 +45,11 @@ def materialize(url: str, tmp_path: Path, config: PlatformConfig, month: date) -
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     assert [name for name in failed if name not in WARNINGS] == []
     return {
-        event.asset_key.to_user_string(): {k: v.value for k, v in event.materialization.metadata.items()}
+        event.materialization.asset_key.to_user_string(): {
+            k: v.value for k, v in event.materialization.metadata.items()
+        }
         for event in result.get_asset_materialization_events()
-        if event.asset_key.path[0] == "mart"
+        if event.materialization.asset_key.path[0] == "mart"
     }
 
 

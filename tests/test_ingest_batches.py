@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -39,8 +39,8 @@ def focus_month(folder: Path) -> tuple[dict[str, Decimal], dict[str, Decimal], d
     file (1,500): rejects at rows 10, 1,500 and 1,990 of the CSV and 1,200 of the Parquet file,
     a NUL character in a service name at CSV row 2,150, USD and EUR lines.
     Returns the expected cost per currency (read, rejected) and reason per (file, line)."""
-    read: dict[str, Decimal] = Counter()
-    rejected: dict[str, Decimal] = Counter()
+    read: dict[str, Decimal] = defaultdict(Decimal)
+    rejected: dict[str, Decimal] = defaultdict(Decimal)
     reasons: dict[str, str] = {}
     csv_rows, parquet_rows = [], []
     for number in range(1, 2201):
@@ -242,7 +242,7 @@ def test_a_product_in_two_units_is_rejected_across_batches(
 
 
 USAGE = ("project", "service", "status", "qty", "unit", "cost", "currency")
-FILTERED_USAGE = {
+FILTERED_USAGE: dict[str, list[tuple[str, ...]]] = {
     # project, service, status, qty, unit, cost, currency(, note)  -> what becomes of the record
     "a.csv": [
         ("pay", "disk", "billed", "10", "GB", "1.10", "EUR", ""),  # 1 loaded
@@ -299,9 +299,14 @@ def test_a_filtered_month_over_many_batches_lands_what_one_batch_lands(
     assert batched.rejected_cost == {"EUR": Decimal("1.25")}  # 0.20 + 0.05 + 1.00
     assert batched.filtered_cost == {"EUR": Decimal("10.39"), "USD": Decimal("1.45")}  # 0.40 + 9.99
     # GB: 10 + 7 + 5 + 3 + 6 + 8 + 2 ('x' is no amount) = 41 = 27 loaded + 14 filtered (7 + 5 + 2)
-    assert batched.source_quantity == {"GB": 41, "TB": 4, "h": 3, "min": 30}
-    assert batched.rejected_quantity == {"h": 2, "min": 30}
-    assert batched.filtered_quantity == {"GB": 14, "TB": 4, "h": 1}
+    assert batched.source_quantity == {
+        "GB": Decimal(41),
+        "TB": Decimal(4),
+        "h": Decimal(3),
+        "min": Decimal(30),
+    }
+    assert batched.rejected_quantity == {"h": Decimal(2), "min": Decimal(30)}
+    assert batched.filtered_quantity == {"GB": Decimal(14), "TB": Decimal(4), "h": Decimal(1)}
     many = landed(LandingSlice(tmp_path / "batched", "tool", JAN))
     same(many, landed(LandingSlice(tmp_path / "whole", "tool", JAN)))
     manifest = many["manifest"]

@@ -18,7 +18,7 @@ from dagster import Definitions
 from finops_assets.graph import build_definitions
 from finops_assets.landing import LandingSlice
 from finops_assets.mart.checks import quantity_conservation
-from finops_assets.sources.focus.reader import UnplaceableFileError
+from finops_assets.sources.files import UnplaceableFileError
 from finops_assets.sources.tabular.ingest import TabularOptions, ingest_tabular_month
 from finops_assets.sources.tabular.normalize import normalize_tabular, tabular_facts
 from finops_assets.sources.tabular.reader import month_of, read_tabular_file

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pytest
 import schemathesis
@@ -19,6 +20,9 @@ from tests.api.conftest import COST_LINES, insert_cost_lines, insert_pricing_vie
 from tests.api.fake_backstage import serve_fake_backstage
 from tests.api.live_server import live_server
 from tests.conftest import _create, _drop
+
+if TYPE_CHECKING:  # schemathesis names its OpenAPI case type for type checkers only
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 EXAMPLES_PER_OPERATION = 10
 """With 18 operations and two roles, a few hundred requests: about 90 s here."""
@@ -78,7 +82,7 @@ FUZZ_SETTINGS = settings(
 
 @schema.parametrize()
 @FUZZ_SETTINGS
-def test_the_api_keeps_its_contract_for_a_viewer(case: schemathesis.Case, fuzz_target: Target) -> None:
+def test_the_api_keeps_its_contract_for_a_viewer(case: OpenApiCase, fuzz_target: Target) -> None:
     case.call_and_validate(
         base_url=fuzz_target.url, headers=fuzz_target.headers["viewer"], excluded_checks=EXCLUDED
     )
@@ -86,7 +90,7 @@ def test_the_api_keeps_its_contract_for_a_viewer(case: schemathesis.Case, fuzz_t
 
 @schema.parametrize()
 @FUZZ_SETTINGS
-def test_the_api_keeps_its_contract_for_finance(case: schemathesis.Case, fuzz_target: Target) -> None:
+def test_the_api_keeps_its_contract_for_finance(case: OpenApiCase, fuzz_target: Target) -> None:
     case.call_and_validate(
         base_url=fuzz_target.url, headers=fuzz_target.headers["finance"], excluded_checks=EXCLUDED
     )

@@ -64,7 +64,8 @@ def expected(
     for line in lines:
         if line[1] != view or line[3] not in applications:
             continue
-        key = tuple(line[FIELDS.index(name)] for name in (*keys, "currency"))
+        texts = line[:-1]  # the cost, last, is the one field that may be None
+        key = tuple(texts[FIELDS.index(name)] for name in (*keys, "currency"))
         so_far, cost = sums[key], line[10]
         sums[key] = None if so_far is None or cost is None else so_far + Decimal(cost)
     return dict(sums)
