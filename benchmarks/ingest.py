@@ -126,7 +126,7 @@ def timed_month(
     steps = {
         event.step_key.replace("__", "/"): event.step_success_data.duration_ms / 1000  # float ok
         for event in result.all_events
-        if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
+        if event.event_type_value == "STEP_SUCCESS" and event.step_key
     }
     # Dagster's own time in the run: planning, events, the checks' and the IO managers' work
     # between the steps' bodies (materialize_month runs the steps one after the other)

@@ -48,7 +48,7 @@ def child(config_path: Path, url: str, home: Path, month: str, source: str) -> N
     steps = ", ".join(
         f"{event.step_key.split('__')[-1]} {event.step_success_data.duration_ms / 1000:.2f}"
         for event in result.all_events
-        if event.event_type_value == "STEP_SUCCESS" and event.step_key and event.event_specific_data
+        if event.event_type_value == "STEP_SUCCESS" and event.step_key
     )
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     # VmHWM is this process's own peak: ru_maxrss keeps the forked parent's across exec

@@ -21,6 +21,10 @@ def visible_files(folder: Path, *patterns: str, recursive: bool = False) -> list
     found: list[Path] = []
     for root, folders, names in os.walk(folder):
         folders[:] = [name for name in folders if not name.startswith(".")] if recursive else []
-        found += [Path(root) / name for name in names if not name.startswith(".")]
+        found += [
+            Path(root) / name
+            for name in names
+            if not name.startswith(".") and any(fnmatchcase(name, pattern) for pattern in patterns)
+        ]
     files = sorted(path for path in found if path.is_file())
     return [path for pattern in patterns for path in files if fnmatchcase(path.name, pattern)]

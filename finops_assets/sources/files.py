@@ -218,12 +218,18 @@ def open_binary(path: Path) -> BinaryIO:
     return path.open("rb")
 
 
-def _text(binary: BinaryIO) -> io.TextIOWrapper:
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+@contextmanager
+def open_text(
+    path: Path, *, encoding: str = "utf-8-sig", errors: str = "strict", newline: str | None = None
+) -> Iterator[io.TextIOWrapper]:
+    """A source file, gzipped or not, as text (a BOM skipped by default); `newline=""` for the
+    csv module."""
+    with open_binary(path) as binary, io.TextIOWrapper(binary, encoding, errors, newline) as text:
+        yield text
 
 
 def check_header(path: Path) -> None:
-    with open_binary(path) as binary, _text(binary) as handle:
+    with open_text(path, newline="") as handle:
         header = next(csv.reader(handle), [])
     seen: dict[str, int] = {}
     for number, name in enumerate(header, start=1):
@@ -246,7 +252,7 @@ def csv_problem(path: Path, error: Exception) -> str:
                 except UnicodeDecodeError as problem:
                     where = f"{problem.reason} at byte {problem.start} of the line"
                     return f"{path}: line {number}: not UTF-8 text ({where})"
-        with open_binary(path) as binary, _text(binary) as handle:
+        with open_text(path, newline="") as handle:
             reader = csv.reader(handle, strict=True)
             width = len(next(reader, []))
             for record in reader:

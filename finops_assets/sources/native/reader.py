@@ -4,7 +4,6 @@ products, facts) runs on it unchanged."""
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Literal, Protocol
 
 import polars as pl
 
-from finops_assets.sources.files import SourceFilesError, frame_batches, open_binary, read_csv_text
+from finops_assets.sources.files import SourceFilesError, frame_batches, open_text, read_csv_text
 from finops_assets.sources.focus.reader import MONTH_COLUMN, file_months, month_expr
 
 JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
@@ -61,7 +60,7 @@ def read_json_lines(path: Path) -> pl.DataFrame:
 
 def first_bad_line(path: Path) -> str | None:
     """Which line is not a JSON object, and why (polars says only where in its buffer)."""
-    with open_binary(path) as binary, io.TextIOWrapper(binary, encoding="utf-8", errors="replace") as lines:
+    with open_text(path, encoding="utf-8", errors="replace") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue

@@ -8,7 +8,6 @@ CSV is read with every column as text and JSON lines with every scalar as the te
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from finops_assets.sources.files import (
     UnplaceableFileError,
     frame_batches,
     null_parquet_column,
-    open_binary,
+    open_text,
     parquet_batches,
     placed_months,
     read_csv_text,
@@ -80,7 +79,7 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     that is not a JSON object is a record of one column, `_unreadable`, holding its text."""
     records: list[dict[str, str | None]] = []
     lines: list[int] = []
-    with open_binary(path) as binary, io.TextIOWrapper(binary, encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         for number, text in enumerate(handle, start=1):
             if text.strip():
                 records.append(_parse_line(text))
