@@ -34,11 +34,9 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
@@ -50,9 +48,10 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from benchmarks.ingest_memory import run_tree
+from benchmarks.disk_sizes import disk_against_raw, mart_sizes
 from benchmarks.machine import machine_line
 from benchmarks.mart_steps import mart_step_times
+from benchmarks.own_process import backfill_seconds, month_in_own_process
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.demo.generator.writer import write_dataset
 from finops_assets.materialize import materialize_month
@@ -112,6 +111,17 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+@contextmanager
+def fresh_database(admin_url: str) -> Iterator[str]:
+    """The URL of a new migrated database on admin_url's server, dropped at the end."""
+    name, url = bench_database(admin_url)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        drop_database(admin_url, name)
+
+
 def timed_month(
     config: PlatformConfig, month: date, mart: MartResource, source: str, reland: bool = False
 ) -> tuple[float, dict[str, float]]:
@@ -151,124 +161,6 @@ def step_medians(runs: list[dict[str, float]]) -> str:
             f"  {name:<42} median {statistics.median(times):5.2f} s  ({min(times):.2f}-{max(times):.2f})"
         )
     return "\n".join(lines)
-
-
-MART_SIZES = """
-SELECT parent.relname,
-       sum(pg_relation_size(c.oid))::bigint AS heap,
-       sum(pg_indexes_size(c.oid))::bigint AS indexes,
-       sum(pg_total_relation_size(c.oid))::bigint AS total
-  FROM pg_class AS parent
-  JOIN pg_namespace AS n ON n.oid = parent.relnamespace AND n.nspname = 'finops'
-  JOIN LATERAL (SELECT parent.oid UNION ALL
-                SELECT inhrelid FROM pg_inherits WHERE inhparent = parent.oid) AS c (oid) ON true
- WHERE parent.relkind IN ('r', 'p') AND NOT parent.relispartition
- GROUP BY parent.relname
-HAVING sum(pg_total_relation_size(c.oid)) > 1024 * 1024
- ORDER BY total DESC
-"""
-
-
-def mart_sizes(url: str) -> str:
-    """The mart's tables of more than 1 MB, partitions summed: heap, indexes, total."""
-    text, _ = mart_size_table(url)
-    return text
-
-
-def mart_size_table(url: str) -> tuple[str, int]:
-    """mart_sizes' text and its total in bytes."""
-    with psycopg.connect(url) as conn:
-        conn.execute("CHECKPOINT")
-        rows = conn.execute(MART_SIZES).fetchall()
-    total = sum(int(row[3]) for row in rows)
-    lines = [f"  {name:<30} heap {heap / 1e6:7.1f} MB  indexes {idx / 1e6:7.1f} MB  total {tot / 1e6:7.1f} MB"
-             for name, heap, idx, tot in rows]  # fmt: skip
-    lines.append(f"  {'mart (tables over 1 MB)':<30} {'':>44}total {total / 1e6:7.1f} MB")
-    return "\n".join(lines), total
-
-
-def landing_sizes(folder: Path, raw_files: list[Path]) -> tuple[int, int]:
-    """(bytes of the landing's own files, bytes of its copies of the provider's files) under
-    folder: a file hard-linked to a raw file is not counted, nor one inode twice."""
-    raw = {(p.stat().st_dev, p.stat().st_ino) for p in raw_files}
-    seen: set[tuple[int, int]] = set()
-    own = copies = 0
-    for path in folder.rglob("*"):
-        info = path.lstat()
-        key = (info.st_dev, info.st_ino)
-        if not path.is_file() or key in raw or key in seen:
-            continue
-        seen.add(key)
-        if "source_files" in path.parts:
-            copies += info.st_size
-        else:
-            own += info.st_size
-    return own, copies
-
-
-def disk_against_raw(url: str, landing: Path, raw_files: list[Path]) -> str:
-    """The mart and the landing against the raw files, with the provider's files copied (the
-    default) and hard-linked (FINOPS_LANDING_SOURCE_FILES=link: those copies weigh nothing)."""
-    text, mart = mart_size_table(url)
-    own, copies = landing_sizes(landing, raw_files)
-    raw = sum(p.stat().st_size for p in raw_files)
-    return (
-        f"{text}\n  landing {(own + copies) / 1e6:,.1f} MB ({copies / 1e6:,.1f} MB of it the provider's "
-        f"files copied, {own / 1e6:,.1f} MB its own); raw files {raw / 1e6:,.1f} MB\n"
-        f"  mart + landing: {(mart + own + copies) / raw:.2f}x raw with copies, "
-        f"{(mart + own) / raw:.2f}x with hard links"
-    )
-
-
-def month_in_own_process(admin: str, folder: Path, work: Path, month: date) -> dict[str, object]:
-    """One month of `folder` through the asset graph in a process of its own, into a fresh
-    database and landing (a landing of the same files would be kept): its wall time and its own
-    peak RSS (benchmarks/ingest_memory.py: a child's ru_maxrss keeps the forked parent's)."""
-    name, url = bench_database(admin)
-    try:
-        upgrade(url)
-        work.mkdir(parents=True, exist_ok=True)
-        return run_tree(REPO, folder, "parquet", url, work, format_month(month))
-    finally:
-        drop_database(admin, name)
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def backfill_seconds(
-    config_path: Path, admin: str, work: Path, months: Sequence[date], parallel: int
-) -> float:
-    """Wall seconds of `finops materialize --from first --to last --parallel N` (process start-up
-    included) for the Parquet source into a fresh database and a fresh landing."""
-    name, url = bench_database(admin)
-    try:
-        upgrade(url)
-        home = work / f"backfill-{uuid.uuid4().hex[:8]}"
-        env = os.environ | {
-            "FINOPS_CONFIG": str(config_path),
-            "FINOPS_DATABASE_URL": url,
-            "FINOPS_HOME": str(home),
-        }
-        env.pop("DAGSTER_HOME", None)  # runs in memory, each worker's own
-        command = [
-            sys.executable,
-            "-m",
-            "finops_cli.main",
-            "materialize",
-            "--from",
-            format_month(months[0]),
-            "--to",
-            format_month(months[-1]),
-            "--source",
-            "bench_parquet",
-            "--parallel",
-            str(parallel),
-        ]
-        started = time.perf_counter()
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return time.perf_counter() - started  # float ok: a timing
-    finally:
-        drop_database(admin, name)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 UNCHANGED = "delivery unchanged (landing kept)"
@@ -408,9 +300,10 @@ def main() -> None:
             say(mart_step_times(url, months[-1], args.mart_rounds))
         if not args.parquet_only:
             csv_seconds, csv_steps = timed_month(config, csv_month, mart, "bench_csv", reland=True)
-            own = month_in_own_process(
-                admin, args.data_dir / "parquet", args.data_dir / "own-process", months[1 % len(months)]
-            )
+            with fresh_database(admin) as own_url:
+                own = month_in_own_process(
+                    own_url, args.data_dir / "parquet", args.data_dir / "own-process", months[1 % len(months)]
+                )
         with psycopg.connect(url) as conn:
             facts = conn.execute("SELECT count(*) FROM finops.fact_consumption").fetchone()
             valued = conn.execute("SELECT count(*) FROM finops.cost_by_product").fetchone()
@@ -437,7 +330,8 @@ def main() -> None:
         if args.backfill_parallel:
             work = args.data_dir / "backfills"
             for parallel in (1, args.backfill_parallel, 1, args.backfill_parallel):
-                wall = backfill_seconds(config_path, admin, work, months, parallel)
+                with fresh_database(admin) as backfill_url:
+                    wall = backfill_seconds(config_path, backfill_url, work, months, parallel)
                 say(f"Backfill, `finops materialize --from {format_month(months[0])} --to "
                     f"{format_month(months[-1])} --parallel {parallel}`: {wall:.1f} s = "
                     f"{total_rows / wall:,.0f} rows/s (process start-up included)")  # fmt: skip

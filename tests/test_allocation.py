@@ -19,7 +19,6 @@ from finops_assets.mart.valuation import value_month
 from finops_assets.referentials.allocation import apply_allocation, read_allocation
 from finops_assets.referentials.catalog import apply_catalog, read_catalog
 from finops_assets.referentials.pricing import apply_pricing, read_pricing
-from finops_core.config import ConfigError
 from tests.api.conftest import OPEN_API
 from tests.pipeline import query
 
@@ -317,29 +316,6 @@ def test_a_missing_price_or_rate_is_reported_never_zero(allocation_mart: str, tm
     assert "| budget-2025 | 4 | 1 | vm-hours |" in str(check.metadata["coverage"].value)
 
 
-@pytest.mark.parametrize(
-    ("rule", "message"),
-    [
-        ("{code: x, scope: {product: a, family: b}, method: even}", "scope: give exactly one of product"),
-        ("{code: x, scope: {product: a}, method: driver}", "driver: a driver rule names its driver"),
-        (
-            "{code: x, scope: {product: a}, method: fixed, shares: {a: '60', b: '30'}}",
-            "sum to 100 (they sum to 90)",
-        ),
-        ("{code: x, scope: {product: a}, method: proportional}", "proportional_to: name a product"),
-        (
-            "{code: x, scope: {product: a}, method: even, from: 2025-06, to: 2025-01}",
-            "to: 2025-01 is before from",
-        ),
-    ],
-)
-def test_invalid_rules_are_refused_naming_the_rule(tmp_path: Path, rule: str, message: str) -> None:
-    folder = write(tmp_path / "allocation", "rules.yaml", f"allocation_rules:\n  - {rule}\n")
-    with pytest.raises(ConfigError, match=r"rules\.yaml: allocation_rules\[0\]") as error:
-        read_allocation(folder)
-    assert message in str(error.value)
-
-
 def test_apportion_is_exact_at_the_finer_scale() -> None:
     assert apportion(Decimal("10000.00"), [Decimal(1)] * 3, 2) == [
         Decimal("3333.34"),
@@ -395,60 +371,3 @@ def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: P
     assert nothing.json()["rows"] == []
     assert missing.status_code == 400
     assert [p["name"] for p in missing.json()["invalid_params"]] == ["application"]
-
-
-@pytest.mark.parametrize(
-    ("prices", "message"),
-    [
-        (
-            "[{product: p, unit_price: '1', currency: EUR, from: 2025-01, to: 2025-06},"
-            " {product: p, unit_price: '2', currency: EUR, from: 2025-06}]",
-            "two prices of 'p' overlap from 2025-06",
-        ),
-        ("[{product: p, unit_price: '-1', currency: EUR}]", "prices[0].unit_price: -1 must be a number >= 0"),
-        (
-            "[{product: p, unit_price: '1', currency: euro}]",
-            "prices[0].currency: 'euro' is not an ISO 4217 code",
-        ),
-        (
-            "[{product: p, unit_price: '1', currency: EUR, from: 2025-13}]",
-            "prices[0].from: '2025-13' is not a month",
-        ),
-    ],
-)
-def test_invalid_rate_cards_are_refused_naming_the_entry(tmp_path: Path, prices: str, message: str) -> None:
-    text = f"pricing_views:\n  - {{code: budget, name: B, currency: EUR, prices: {prices}}}\n"
-    with pytest.raises(ConfigError, match=r"budget\.yaml: pricing_views\[0\]") as error:
-        read_pricing(write(tmp_path / "pricing", "budget.yaml", text))
-    assert message in str(error.value)
-
-
-def test_a_rate_card_cannot_take_a_reserved_or_taken_code(mart_url: str, tmp_path: Path) -> None:
-    folder = write(
-        tmp_path / "pricing",
-        "views.yaml",
-        "pricing_views:\n  - {code: actual-rate, name: X, currency: EUR}\n",
-    )
-    with pytest.raises(ConfigError, match="not actual or actual-rate"):
-        read_pricing(folder)
-    with psycopg.connect(mart_url) as conn:
-        conn.execute(
-            "INSERT INTO finops.pricing_view (pricing_view_code, name, kind, base_view)"
-            " VALUES ('whatif', 'What if', 'simulation', 'actual')"
-        )
-    write(folder, "views.yaml", "pricing_views:\n  - {code: whatif, name: X, currency: EUR}\n")
-    with pytest.raises(ConfigError, match="whatif exist already and were not created by the pricing files"):
-        apply_pricing(mart_url, read_pricing(folder))
-
-
-def test_a_view_removed_from_the_files_is_soft_deleted(mart_url: str, tmp_path: Path) -> None:
-    folder = write(tmp_path / "pricing", "budget.yaml", PRICING)
-    apply_pricing(mart_url, read_pricing(folder))
-    write(folder, "budget.yaml", "pricing_views: []\n")
-    apply_pricing(mart_url, read_pricing(folder))
-    rows = query(
-        mart_url,
-        "SELECT deleted_at IS NOT NULL FROM finops.pricing_view WHERE pricing_view_code = 'budget-2025'",
-    )
-    assert rows == [(True,)]
-    assert query(mart_url, "SELECT count(*) FROM finops.unit_price") == [(0,)]
