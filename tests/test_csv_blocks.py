@@ -69,6 +69,47 @@ def test_blocks_anywhere_give_the_whole_file_s_records_and_numbers(
     assert batches[0].columns == ["_line", "id", "note, quoted", "cost"]
 
 
+@pytest.mark.parametrize("name", ["bill.csv", "bill.csv.gz"])
+def test_a_block_cut_after_every_byte_keeps_quoted_newlines_inside_their_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # every block size up to the whole file: each newline inside quotes is the last one of
+    # some block, and the cut steps back over it (over several when a record holds two)
+    whole = _whole(_records_file(tmp_path / name, 1 << 20, monkeypatch))
+    cuts: set[int] = set()
+    for block in range(1, len(RECORDS.encode()) + 1):
+        path = _records_file(tmp_path / name, block, monkeypatch)
+        assert pl.concat(with_line_numbers(csv_text_batches(path, 2))).equals(whole), block
+        cuts.update(b.first_line for b in _noted_blocks(path))
+    assert cuts == {1, 2, 3, 4, 5}  # each record starts a block at some size
+
+
+@pytest.mark.parametrize("columns", [None, ["id", "cost"]])
+def test_a_block_starting_at_a_blank_line_or_a_short_record_reads_as_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: list[str] | None
+) -> None:
+    # record 2 is short (its cost null, as a whole read gives it), a blank line before it
+    path = tmp_path / "bill.csv"
+    path.write_bytes(b"id,note,cost\n1,a,2\n\n2,b\n3,c,4\n")
+    expected = [(1, "1", "2"), (2, "2", None), (3, "3", "4")]
+    for block in range(1, 24):
+        monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
+        batches = pl.concat(with_line_numbers(csv_text_batches(path, 2, columns)))
+        assert batches.select("_line", "id", "cost").rows() == expected, block
+
+
+@pytest.mark.parametrize("columns", [None, ["id", "cost"]])
+def test_a_record_with_more_fields_is_the_same_error_wherever_the_blocks_are_cut(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, columns: list[str] | None
+) -> None:
+    path = tmp_path / "bill.csv"
+    path.write_bytes(b"id,note,cost\n1,a,2\n2,b,3,9\n3,c,4\n")
+    for block in range(1, 34):
+        monkeypatch.setattr(csv_blocks, "CSV_BLOCK_BYTES", block)
+        with pytest.raises(UnreadableFileError, match=r"bill.csv: line 3: 4 fields where the header has 3$"):
+            list(csv_text_batches(path, 2, columns))
+
+
 def test_blocks_are_gathered_into_batches_of_the_size_asked_and_noted_one_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
