@@ -14,7 +14,6 @@ from litestar.testing import TestClient
 
 from finops_api.app import create_app
 from finops_core.config import load_config
-from tests.api.conftest import OPEN_API
 from tests.pipeline import query, run_config_month
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -38,7 +37,10 @@ def costs(client: TestClient[Any], **params: str) -> list[tuple[str, ...]]:
 
 
 def test_payments_under_actual_and_budget(finance_mart: str) -> None:
-    with TestClient(app=create_app(finance_mart, api=OPEN_API)) as client:
+    # the API as `finops serve` builds it on examples/finops.yaml (the README's commands)
+    api = load_config(EXAMPLES / "finops.yaml").api
+    assert api is not None and api.auth is not None and api.auth.mode == "none"
+    with TestClient(app=create_app(finance_mart, api=api)) as client:
         actual = costs(client, view="actual", application="payments")
         budget = costs(client, view="budget-2026", application="payments")
         explain = client.get(
