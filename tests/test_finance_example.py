@@ -9,10 +9,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from litestar.testing import TestClient
 
 from finops_api.app import create_app
+from finops_assets.mart.checks import mapping_coverage
 from finops_core.config import load_config
 from tests.pipeline import query, run_config_month
 
@@ -81,3 +83,20 @@ def test_the_licence_pool_is_spread_to_the_cent(finance_mart: str) -> None:
     assert [(view, str(q), str(c)) for view, q, c in by_view] == [
         ("actual", "100", "10000"), ("actual-rate", "100", "10000"), ("budget-2026", "100", "9500"),
     ]  # fmt: skip
+
+
+def test_the_licence_invoice_naming_no_team_counts_as_mapped_once_a_rule_spreads_it(
+    finance_mart: str,
+) -> None:
+    # 10,000.00 EUR a month under `unallocated` (the invoice names no team), all of it spread by
+    # apm-by-team-size: nothing is nobody's, so the check passes where it warned before
+    coverage = mapping_coverage(finance_mart, "licences", MONTHS[1], 0.9)
+    assert coverage.passed
+    assert "| EUR | 0 | 10000 | 0 | 0 | 1 | 0 | 1 |" in str(coverage.metadata["coverage"].value)
+    removed = "UPDATE finops.allocation_rule SET deleted_at = now() WHERE rule_code = 'apm-by-team-size'"
+    with psycopg.connect(finance_mart) as conn:  # without its rule the pool is nobody's
+        conn.execute(removed)
+    coverage = mapping_coverage(finance_mart, "licences", MONTHS[1], 0.9)
+    assert not coverage.passed
+    assert coverage.description == "mapped share under 0.9 in EUR 0"
+    assert "| EUR | 0 | 0 | 10000 | 0 | 0 | 1 | 0 |" in str(coverage.metadata["coverage"].value)

@@ -117,7 +117,8 @@ def allocate_month(mart: Mart, month: date) -> AllocationSummary:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext(%s), hashtext(%s))", [TABLE, format_month(month)])
         version = input_version(cur, "allocation", month)
         deleted = delete_month(cur, TABLE, month)
-        for statement in sql_statements("batch/allocation/indirect_products.sql"):
+        cur.execute(sql_text("batch/allocation/indirect_product.sql").encode(), {"month": month})
+        for statement in sql_statements("batch/allocation/pools_as_recorded.sql"):
             cur.execute(statement, {"month": month})
         cur.execute(sql_text("batch/allocation/pools.sql").encode(), {"month": month})
         pools = cur.fetchall()
