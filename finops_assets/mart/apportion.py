@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_FLOOR, Decimal, localcontext
 
+from finops_core.decimals import EXACT
+
 
 def decimals_of(value: Decimal) -> int:
     """Decimal places a value needs: 2 for 10000.50, 0 for 10000 and for 1E+4."""
-    exponent = value.normalize().as_tuple().exponent
+    exponent = value.normalize(EXACT).as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
@@ -24,7 +26,7 @@ def apportion(total: Decimal, weights: Sequence[Decimal], scale: int) -> list[De
     if not weights or any(w < 0 for w in weights) or sum(weights) <= 0:
         raise ValueError("weights must be >= 0 and not all 0")
     if total < 0:
-        return [-share for share in apportion(-total, weights, scale)]
+        return [share.copy_negate() for share in apportion(total.copy_negate(), weights, scale)]  # unrounded
     quantum = Decimal(1).scaleb(-max(scale, decimals_of(total)))
     weight_total = sum(weights)
     with localcontext() as context:

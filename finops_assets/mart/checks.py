@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 
 from finops_assets.landing import LandingSlice
 from finops_assets.mart.connection import Mart, connection
-from finops_core.decimals import exact_text
+from finops_core.decimals import exact_sum, exact_text
 from finops_core.months import format_month
 from finops_core.sql import sql_text
 from finops_core.vocabulary import UNALLOCATED
@@ -45,7 +45,9 @@ def _totals_check(
     """Passes when, for every key (currency or unit), mart + rejected + filtered = the file's own
     total, exactly; the totals are (key, file total, mart total, rejected total, filtered total),
     filtered being what the source's row filters kept out (0 for a source without filters)."""
-    failures = [k for k, whole, mart, rejected, filtered in totals if mart + rejected + filtered != whole]
+    failures = [
+        k for k, whole, mart, rejected, filtered in totals if exact_sum(mart, rejected, filtered) != whole
+    ]
     table = "\n".join("| " + " | ".join(str(cell) for cell in row) + " |" for row in totals)
     return AssetCheckResult(
         check_name=name,

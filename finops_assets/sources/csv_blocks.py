@@ -28,6 +28,7 @@ from finops_assets.sources.files import (
     frame_batches,
     open_binary,
     read_csv_text,
+    reading,
 )
 
 CSV_BLOCK_BYTES = 32 << 20
@@ -162,8 +163,9 @@ def _record_blocks(path: Path, block: int) -> Iterator[tuple[int, memoryview]]:
 
 def csv_header(path: Path) -> list[str]:
     """The column names of a CSV file's header line, as polars reads them with the records."""
-    with open_binary(path) as binary:
-        return _header_names(path, binary.readline())
+    with reading(path), open_binary(path) as binary:
+        first = binary.readline()
+    return _header_names(path, first)
 
 
 def _header_names(path: Path, header: bytes) -> list[str]:

@@ -24,7 +24,7 @@ from psycopg.types.json import Jsonb
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.sources.files import SourceFilesError, UnplaceableFileError, UnreadableFileError
 from finops_assets.sources.monthly import NO_KEY, IngestSummary, exact_texts
-from finops_core.decimals import exact_text
+from finops_core.decimals import EXACT, exact_text
 from finops_core.deliveries import DeliveryRules
 from finops_core.months import format_month
 from finops_core.sql import sql_text
@@ -69,7 +69,7 @@ class LoadedMonth:
 def kept_cost(source_cost: dict[str, Decimal], filtered_cost: dict[str, Decimal]) -> dict[str, Decimal]:
     """The files' total per currency less what the row filters kept out: what the month is
     meant to hold (loaded, or rejected to be fixed)."""
-    return {c: total - filtered_cost.get(c, Decimal(0)) for c, total in source_cost.items()}
+    return {c: EXACT.subtract(total, filtered_cost.get(c, Decimal(0))) for c, total in source_cost.items()}
 
 
 def loaded_month(mart: Mart, source: str, month: date) -> LoadedMonth | None:

@@ -62,14 +62,13 @@ def header(path: Path) -> list[str]:
     """The file's column names: a CSV's first record, a Parquet schema, the flattened fields
     (`invoice.month`) of the first record of JSON lines, or the fields of the first allocation
     of an OpenCost JSON response."""
-    name = path.name.lower()
-    if name.endswith(".parquet"):
-        with reading(path):
+    with reading(path):  # a damaged file (not gzip, truncated) is named, not a trace
+        if path.name.lower().endswith(".parquet"):
             return list(pl.read_parquet_schema(path))
-    if is_json(path):
-        return _json_header(path)
-    with _open_text(path) as text:
-        first = text.readline()
+        if is_json(path):
+            return _json_header(path)
+        with _open_text(path) as text:
+            first = text.readline()
     return next(csv.reader([first]), [])
 
 

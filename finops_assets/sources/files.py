@@ -16,6 +16,7 @@ import io
 import json
 import os
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,11 @@ NULL_TOKENS = ["NULL", "null", ""]
 READ_PROBLEM = "_read_problem"
 """Set on a record read for a month that cannot be loaded whatever its values (its month is
 outside the partitions, it holds a NUL character): the reject reason, naming the column."""
+
+
+DAMAGED = (OSError, EOFError, zlib.error)
+"""What reading a damaged file raises besides its parser's errors: gzip's BadGzipFile (an
+OSError) for a file that is not gzip, EOFError for a truncated stream, zlib.error for a corrupt one."""
 
 
 class SourceFilesError(ValueError):
@@ -160,7 +166,7 @@ def reading(path: Path) -> Iterator[None]:
     UnreadableFileError naming it, in one line, rather than the parser's trace."""
     try:
         yield
-    except (pl.exceptions.PolarsError, OSError) as error:
+    except (pl.exceptions.PolarsError, *DAMAGED) as error:
         text = str(error).strip()
         raise UnreadableFileError(
             f"{path}: {text.splitlines()[0] if text else type(error).__name__}"
@@ -229,8 +235,23 @@ def open_text(
 
 
 def check_header(path: Path) -> None:
-    with open_text(path, newline="") as handle:
-        header = next(csv.reader(handle), [])
+    """The header names each column once, and the lines end with LF or CRLF: polars reads a
+    file whose lines end with CR alone (classic Mac OS, Excel's "CSV (Macintosh)") as one header
+    line, and its records would be none, without a word."""
+    try:
+        with open_binary(path) as binary:
+            start = binary.read(1 << 20)
+        with open_text(path, newline="") as handle:
+            header = next(csv.reader(handle), [])
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(csv_problem(path, error)) from None
+    except DAMAGED as error:
+        raise UnreadableFileError(f"{path}: {error}") from None
+    if b"\r" in start and b"\n" not in start:
+        raise UnreadableFileError(
+            f"{path}: its lines end with a carriage return alone (classic Mac OS): save it with "
+            "LF or CRLF line ends"
+        )
     seen: dict[str, int] = {}
     for number, name in enumerate(header, start=1):
         if name in seen:
@@ -242,8 +263,9 @@ def check_header(path: Path) -> None:
 
 
 def csv_problem(path: Path, error: Exception) -> str:
-    """One line naming the file, the first (physical) line that is not UTF-8 or not a record of
-    the header's width, and why; the parser's own first line when neither is found."""
+    """One line naming the file, the first (physical) line that is not UTF-8 or a record wider
+    than the header (a shorter one is read, its last columns null), and why; the parser's own
+    first line when neither is found."""
     try:
         with open_binary(path) as binary:
             for number, raw in enumerate(binary, start=1):
@@ -256,13 +278,13 @@ def csv_problem(path: Path, error: Exception) -> str:
             reader = csv.reader(handle, strict=True)
             width = len(next(reader, []))
             for record in reader:
-                if record and len(record) != width:
+                if len(record) > width:
                     return (
                         f"{path}: line {reader.line_num}: {len(record)} fields where the header has {width}"
                     )
     except csv.Error as problem:
         return f"{path}: line {reader.line_num}: {problem}"
-    except (OSError, EOFError) as problem:
+    except DAMAGED as problem:
         return f"{path}: {problem}"
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"{path}: {first}"

@@ -36,6 +36,7 @@ from finops_assets.sources.monthly import (
     describe_files,
     harmonise,
 )
+from finops_core.decimals import exact_sum
 from finops_core.months import format_month
 
 
@@ -93,7 +94,7 @@ Normaliser = Callable[[pl.DataFrame], NormalisedBatch]
 
 def add_totals(into: dict[str, Decimal], more: dict[str, Decimal]) -> None:
     for key, value in more.items():
-        into[key] = into.get(key, Decimal(0)) + value
+        into[key] = exact_sum(into.get(key, Decimal(0)), value)
 
 
 MERGED_PARTS = 4

@@ -25,7 +25,7 @@ from finops_assets.sources.files import (
     FileMonthIndex,
     source_files,
 )
-from finops_core.decimals import exact_text
+from finops_core.decimals import exact_sum, exact_text
 from finops_core.months import format_month
 
 Partitions = tuple[date | None, date | None]
@@ -134,7 +134,7 @@ def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
         except InvalidOperation:
             continue  # not a number: no amount to count
         if amount.is_finite() and abs(amount) < ABSURD:
-            result[row["key"]] = result.get(row["key"], Decimal(0)) + amount
+            result[row["key"]] = exact_sum(result.get(row["key"], Decimal(0)), amount)
     return result
 
 

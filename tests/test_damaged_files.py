@@ -1,0 +1,99 @@
+"""Files a provider or a person damaged: each is refused in one line naming the file and, where
+there is one, the line; nothing is read as fewer records than it holds, and no total loses a
+digit (found by feeding the readers mutated samples, benchmarks/RESULTS.md)."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from finops_assets.landing import LandingSlice
+from finops_assets.sources.detect import header
+from finops_assets.sources.files import UnreadableFileError, read_csv_text
+from finops_assets.sources.focus.ingest import ingest_focus_month
+from finops_assets.sources.focus.mapping import FocusOptions
+from finops_assets.sources.month_landing import add_totals
+from finops_assets.sources.tabular.reader import read_json_lines
+from finops_core.decimals import exact_sum, exact_text
+
+HEADER = "BillingPeriodStart,BillingCurrency,EffectiveCost,ServiceName"
+JUNE = date(2025, 6, 1)
+
+
+def _ingest(tmp_path: Path, path: Path) -> None:
+    ingest_focus_month(path, FocusOptions(), LandingSlice(tmp_path / "landing", "cloud", JUNE))
+
+
+def test_lines_ending_with_a_carriage_return_alone_are_refused_not_read_as_no_record(
+    tmp_path: Path,
+) -> None:
+    # polars read this file as one header line: the month landed 0 of its 2 records, silently
+    path = tmp_path / "mac.csv"
+    path.write_bytes(f"{HEADER}\r2025-06-01,USD,1,A\r2025-06-01,USD,2,B\r".encode())
+    refused = r"mac.csv: its lines end with a carriage return alone \(classic Mac OS\)"
+    with pytest.raises(UnreadableFileError, match=refused):
+        _ingest(tmp_path, path)
+    with pytest.raises(UnreadableFileError, match=refused):
+        read_csv_text(path)  # the tabular and provider readers' whole read
+
+
+def test_a_header_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"  # cp1252, as Excel saves it
+    path.write_bytes(b"period,app,sku,qty,co\xfbt\n2025-06-01,a,s,1,2\n")
+    with pytest.raises(UnreadableFileError, match=r"excel.csv: line 1: not UTF-8 text \(invalid start byte"):
+        read_csv_text(path)
+
+
+def test_the_record_wider_than_the_header_is_named_not_a_short_one_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "tool.csv"  # line 2 is short (read, its last columns null); line 3 is wrong
+    path.write_text("period,app,sku,qty,cost\n2025-06-01,a\n2025-06-01,a,s,1,2,X\n")
+    with pytest.raises(UnreadableFileError, match=r"tool.csv: line 3: 6 fields where the header has 5$"):
+        read_csv_text(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (f"{HEADER}\n2025-06-01,USD,1,A\n".encode(), "Not a gzipped file"),  # a plain file named .gz
+        (gzip.compress(f"{HEADER}\n2025-06-01,USD,1,A\n".encode())[:30], "Compressed file ended"),
+    ],
+)
+def test_a_damaged_gzip_file_is_refused_in_one_line(tmp_path: Path, content: bytes, problem: str) -> None:
+    path = tmp_path / "bill.csv.gz"
+    path.write_bytes(content)
+    with pytest.raises(UnreadableFileError, match=rf"bill.csv.gz: .*{problem}"):
+        header(path)  # the kind's detection
+    with pytest.raises(UnreadableFileError, match=rf"bill.csv.gz: .*{problem}"):
+        _ingest(tmp_path, path)
+
+
+def test_json_lines_damaged_or_not_utf8_are_refused_naming_the_file(tmp_path: Path) -> None:
+    text = tmp_path / "usage.jsonl"
+    text.write_bytes(b'{"team": "a", "gb": "1"}\n{"team": "b\xe9", "gb": "2"}\n')
+    with pytest.raises(UnreadableFileError, match=r"usage.jsonl: line 2: not UTF-8 text"):
+        read_json_lines(text)
+    cut = tmp_path / "usage.jsonl.gz"
+    cut.write_bytes(gzip.compress(b'{"team": "a", "gb": "1"}\n' * 50)[:40])
+    with pytest.raises(UnreadableFileError, match=r"usage.jsonl.gz: Compressed file ended"):
+        read_json_lines(cut)
+
+
+def test_totals_keep_every_digit_past_the_28_of_python_s_default_context(tmp_path: Path) -> None:
+    # 12345678901.5 IDR and 10^-18 IDR: 29 significant digits, which Decimal's default context
+    # rounded to 12345678901.50000000000000000 in the file's total
+    big, tiny = Decimal("12345678901.5"), Decimal("0.000000000000000001")
+    whole = Decimal("12345678901.500000000000000001")
+    totals = {"IDR": big}
+    add_totals(totals, {"IDR": tiny})
+    assert totals == {"IDR": whole}
+    assert exact_sum(big, tiny, whole.copy_negate()) == 0  # a unary minus rounds too
+    assert exact_text(whole) == "12345678901.500000000000000001"  # was 12345678901.5
+    path = tmp_path / "idr.csv"
+    path.write_text(f"{HEADER}\n2025-06-01,IDR,{big},A\n2025-06-01,IDR,{tiny},B\n")
+    summary = ingest_focus_month(path, FocusOptions(), LandingSlice(tmp_path / "landing", "cloud", JUNE))
+    assert (summary.rows_read, summary.rows_rejected) == (2, 0)
+    assert summary.source_cost == {"IDR": whole}
