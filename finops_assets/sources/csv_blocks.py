@@ -7,7 +7,8 @@ The records, nulls, skipped blank lines and 1-based record numbers are those of 
 (files.read_csv_text), and so is the error of a record with more fields than the header when
 any of them holds a value. One case a projected read cannot see: a record with a single extra,
 empty field (`...,last,` with a header one field shorter) is read as its first fields, where a
-whole read refuses the file.
+whole read refuses the file, unless its block is parsed whole (polars reads an empty field and a
+missing one alike: both null).
 """
 
 from __future__ import annotations
