@@ -9,16 +9,19 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from finops_assets.landing import LandingSlice
-from finops_assets.sources.detect import header
-from finops_assets.sources.files import UnreadableFileError, read_csv_text
+from finops_assets.sources.detect import detect, header
+from finops_assets.sources.files import SourceFilesError, UnreadableFileError, read_csv_text
 from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.mapping import FocusOptions
+from finops_assets.sources.gcp_billing.convert import GcpBilling
 from finops_assets.sources.month_landing import add_totals
 from finops_assets.sources.tabular.reader import read_json_lines
 from finops_core.decimals import exact_sum, exact_text
+from tests.conftest import SAMPLES
 
 HEADER = "BillingPeriodStart,BillingCurrency,EffectiveCost,ServiceName"
 JUNE = date(2025, 6, 1)
@@ -97,3 +100,55 @@ def test_totals_keep_every_digit_past_the_28_of_python_s_default_context(tmp_pat
     summary = ingest_focus_month(path, FocusOptions(), LandingSlice(tmp_path / "landing", "cloud", JUNE))
     assert (summary.rows_read, summary.rows_rejected) == (2, 0)
     assert summary.source_cost == {"IDR": whole}
+
+
+GCP_LINES = SAMPLES / "derived" / "gcp" / "2022-08-01_5.json"
+
+
+@pytest.mark.parametrize(
+    ("second", "problem"),
+    [
+        ("[1, 2]", "line 2 is not a JSON object, one billing record"),
+        ('{"cost": NaN}', "line 2: not JSON: NaN is not a JSON number"),
+        ('{"cost": 1e400}', "line 2: not JSON: 1e400 is beyond any floating-point number"),
+    ],
+    ids=["not an object", "NaN", "beyond a double"],
+)
+def test_a_json_lines_export_names_the_line_polars_refuses(tmp_path: Path, second: str, problem: str) -> None:
+    # polars named a character offset in its buffer, or a supertype it could not find
+    first, *_ = GCP_LINES.read_text(encoding="utf-8").splitlines()
+    export = tmp_path / "export.jsonl"
+    export.write_text(f"{first}\n{second}\n")
+    with pytest.raises(SourceFilesError) as error:
+        GcpBilling().read(export)
+    assert str(error.value) == f"{export}: {problem}"
+
+
+def test_a_json_lines_export_with_a_bom_or_a_blank_first_line_reads_as_without(tmp_path: Path) -> None:
+    text = GCP_LINES.read_text(encoding="utf-8")
+    plain = GcpBilling().read(GCP_LINES)
+    for name, content in (("bom.jsonl", "\ufeff" + text), ("blank.jsonl", "\n\n" + text)):
+        export = tmp_path / name
+        export.write_text(content, encoding="utf-8")
+        assert detect(header(export)) == "gcp-billing", name
+        assert GcpBilling().read(export).equals(plain), name
+    assert plain.height == 9
+
+
+def test_a_list_typed_cost_in_parquet_rejects_its_rows_naming_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "june.parquet"
+    pl.DataFrame(
+        {
+            "BillingPeriodStart": ["2025-06-01", "2025-06-01"],
+            "BillingCurrency": ["USD", "USD"],
+            "EffectiveCost": [[1.5], None],
+        }
+    ).write_parquet(path)
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", JUNE)
+    summary = ingest_focus_month(path, FocusOptions(), slice_)
+    assert (summary.rows_read, summary.rows_rejected) == (2, 2)
+    assert pl.read_parquet(slice_.rejects)["reason"].to_list() == [
+        "EffectiveCost: not a number: a List(Float64) value",
+        "EffectiveCost: missing",
+    ]
+    assert summary.source_cost == {}  # no number to count in either

@@ -23,6 +23,9 @@ def parse_decimal(column: str, dtype: pl.DataType, label: str | None = None) -> 
     (`label` names the column in the reason when it is not `column` itself)."""
     raw = pl.col(column)
     name = pl.lit(label or column)
+    if dtype.is_nested():  # a list or a struct in a Parquet file: no number to read in it
+        nested = pl.when(raw.is_not_null()).then(pl.lit(f"{label or column}: not a number: a {dtype} value"))
+        return pl.lit(None, DECIMAL), nested
     if (isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= SCALE) or dtype.is_integer():
         exact = raw.cast(DECIMAL, strict=False)  # null where over 20 integer digits
         overflow = pl.when(raw.is_not_null() & exact.is_null()).then(

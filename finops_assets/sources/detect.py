@@ -86,6 +86,8 @@ def _open_text(path: Path) -> Iterator[IO[str]]:
 def _json_header(path: Path) -> list[str]:
     with _open_text(path) as text:
         first = text.readline()
+        while first and not first.strip():  # blank lines before the first record
+            first = text.readline()
         try:
             record = json.loads(first)
         except ValueError:

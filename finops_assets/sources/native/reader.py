@@ -4,14 +4,16 @@ products, facts) runs on it unchanged."""
 
 from __future__ import annotations
 
+import codecs
 import json
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, Protocol
 
 import polars as pl
 
-from finops_assets.sources.files import SourceFilesError, frame_batches, open_text, read_csv_text
+from finops_assets.sources.files import SourceFilesError, frame_batches, open_binary, read_csv_text
 from finops_assets.sources.focus.reader import MONTH_COLUMN, file_months, month_expr
 
 JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
@@ -52,22 +54,45 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     every line (a field null or empty in the first thousand is typed by the later ones)."""
     if not path.stat().st_size:
         return pl.DataFrame()
+    with open_binary(path) as binary:
+        bom = binary.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+        # polars refuses a BOM, which Windows tools write: the text after it is read instead
+        source: Path | bytes = binary.read() if bom else path
     try:
-        return pl.read_ndjson(path, infer_schema_length=None)
-    except pl.exceptions.ComputeError as error:
-        raise SourceFilesError(f"{path}: {first_bad_line(path) or error}") from error
+        return pl.read_ndjson(source, infer_schema_length=None)
+    except pl.exceptions.PolarsError as error:  # the line at fault, not polars' buffer offset
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise SourceFilesError(f"{path}: {first_bad_line(path) or first}") from None
+
+
+def _not_a_json_number(text: str) -> float:
+    raise ValueError(f"{text} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    if math.isinf(value := float(text)):
+        raise ValueError(f"{text} is beyond any floating-point number")
+    return value
 
 
 def first_bad_line(path: Path) -> str | None:
-    """Which line is not a JSON object, and why (polars says only where in its buffer)."""
-    with open_text(path, encoding="utf-8", errors="replace") as lines:
-        for number, line in enumerate(lines, start=1):
+    """Which line is not UTF-8, not JSON (NaN, Infinity and numbers beyond a double included: the
+    reader refuses them) or not a JSON object, and why (polars says only where in its buffer)."""
+    with open_binary(path) as binary:
+        for number, raw in enumerate(binary, start=1):
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as problem:
+                return f"line {number}: not UTF-8 text ({problem.reason} at byte {problem.start} of the line)"
             if not line.strip():
                 continue
             try:
-                record = json.loads(line.rstrip("\r\n"))
+                text = line.rstrip("\r\n")
+                record = json.loads(text, parse_constant=_not_a_json_number, parse_float=_finite)
             except json.JSONDecodeError as error:
                 return f"line {number}, column {error.colno}: not JSON: {error.msg}"
+            except ValueError as error:
+                return f"line {number}: not JSON: {error}"
             if not isinstance(record, dict):
                 return f"line {number} is not a JSON object, one billing record"
     return None
