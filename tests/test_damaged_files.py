@@ -152,3 +152,15 @@ def test_a_list_typed_cost_in_parquet_rejects_its_rows_naming_the_column(tmp_pat
         "EffectiveCost: missing",
     ]
     assert summary.source_cost == {}  # no number to count in either
+
+
+@pytest.mark.parametrize("data", ["[]", "[{}]", "null", "[{}, null]"])
+def test_an_opencost_answer_with_no_allocation_is_an_empty_month_not_another_format(
+    tmp_path: Path, data: str
+) -> None:
+    answer = tmp_path / "allocation.json"
+    answer.write_text(f'{{"code": 200, "status": "success", "data": {data}}}')
+    assert detect(header(answer)) == "opencost"
+    cloud_cost = tmp_path / "cloudcost.json"  # /cloudCost: `data` is an object of sets
+    cloud_cost.write_text('{"code": 200, "data": {"sets": []}}')
+    assert detect(header(cloud_cost)) is None

@@ -105,6 +105,10 @@ def _json_header(path: Path) -> list[str]:
         for allocation in (allocation_set or {}).values() if isinstance(allocation_set, dict) else []:
             if isinstance(allocation, dict) and "totalCost" in allocation:
                 return list(allocation)
+    if isinstance(document, dict) and "data" in document and isinstance(data, list | None) and not any(sets):
+        # an /allocation answer for a window with no allocation ([], [{}], null: Go's empty
+        # sets): an empty month, not another format (/cloudCost's `data` is an object)
+        return ["totalCost", "cpuCost", "ramCost"]
     return []  # not an /allocation response (e.g. /cloudCost)
 
 
