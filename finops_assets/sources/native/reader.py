@@ -65,7 +65,8 @@ def read_json_lines(path: Path) -> pl.DataFrame:
         raise SourceFilesError(f"{path}: {first_bad_line(path) or first}") from None
 
 
-def _not_a_json_number(text: str) -> float:
+def not_a_json_number(text: str) -> float:
+    """json's parse_constant: NaN and Infinity, which Python's json reads, are no JSON number."""
     raise ValueError(f"{text} is not a JSON number")
 
 
@@ -88,7 +89,7 @@ def first_bad_line(path: Path) -> str | None:
                 continue
             try:
                 text = line.rstrip("\r\n")
-                record = json.loads(text, parse_constant=_not_a_json_number, parse_float=_finite)
+                record = json.loads(text, parse_constant=not_a_json_number, parse_float=_finite)
             except json.JSONDecodeError as error:
                 return f"line {number}, column {error.colno}: not JSON: {error.msg}"
             except ValueError as error:
