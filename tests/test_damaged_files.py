@@ -164,3 +164,20 @@ def test_an_opencost_answer_with_no_allocation_is_an_empty_month_not_another_for
     cloud_cost = tmp_path / "cloudcost.json"  # /cloudCost: `data` is an object of sets
     cloud_cost.write_text('{"code": 200, "data": {"sets": []}}')
     assert detect(header(cloud_cost)) is None
+
+
+def test_digits_of_another_script_or_with_underscores_are_no_number_in_the_totals_either(
+    tmp_path: Path,
+) -> None:
+    # Decimal reads '1_000' and '٣' (Arabic-Indic 3): the rows were rejected as no number (or
+    # as over 20 digits) while the file's total counted 1000 and 3 for them
+    path = tmp_path / "june.csv"
+    path.write_text(f"{HEADER}\n2025-06-01,USD,1_000,A\n2025-06-01,USD,\u0663,B\n2025-06-01,USD,2.5,C\n")
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", JUNE)
+    summary = ingest_focus_month(path, FocusOptions(), slice_)
+    assert (summary.rows_read, summary.rows_rejected) == (3, 2)
+    assert pl.read_parquet(slice_.rejects)["reason"].to_list() == [
+        "EffectiveCost: not a number: '1_000'",
+        "EffectiveCost: not a number: '\u0663'",
+    ]
+    assert (summary.source_cost, summary.rejected_cost) == ({"USD": Decimal("2.5")}, {})

@@ -12,7 +12,8 @@ import polars as pl
 
 SCALE = 18
 DECIMAL = pl.Decimal(38, SCALE)
-_NUMBER = r"^[+-]?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$"
+NUMBER = r"^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$"
+"""A number as written: ASCII digits alone (`\\d` would take any script's, which Decimal reads too)."""
 _PLAIN = r"^[+-]?[0-9]{1,20}(?:\.[0-9]{1,18})?$"
 """A number `str.to_decimal` reads exactly into DECIMAL: the usual case, judged by this alone."""
 
@@ -54,14 +55,14 @@ def _text_problems(texts: pl.Series, label: str) -> pl.Series:
 
 def _problem(text: pl.Expr, name: pl.Expr) -> pl.Expr:
     value = text.str.to_decimal(scale=SCALE)
-    parts = text.str.extract_groups(_NUMBER)
+    parts = text.str.extract_groups(NUMBER)
     fraction_digits = parts.struct.field("2").str.strip_chars_end("0").str.len_chars().fill_null(0)
     exponent = parts.struct.field("3").cast(pl.Int64, strict=False).fill_null(0)
     places_needed = fraction_digits.cast(pl.Int64) - exponent
     return (
         pl.when(text.is_null() | (text == ""))
         .then(None)
-        .when(value.is_null() & text.str.contains(_NUMBER) & text.str.contains(r"\d"))
+        .when(value.is_null() & text.str.contains(NUMBER) & text.str.contains("[0-9]"))
         .then(pl.format("{}: over 20 integer digits: '{}'", name, text))
         .when(value.is_null())
         .then(pl.format("{}: not a number: '{}'", name, text))
