@@ -5,6 +5,7 @@ digit (found by feeding the readers mutated samples, benchmarks/RESULTS.md)."""
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -181,3 +182,15 @@ def test_digits_of_another_script_or_with_underscores_are_no_number_in_the_total
         "EffectiveCost: not a number: '\u0663'",
     ]
     assert (summary.source_cost, summary.rejected_cost) == ({"USD": Decimal("2.5")}, {})
+
+
+def test_one_credit_where_a_list_belongs_rejects_the_row_not_its_net_cost(tmp_path: Path) -> None:
+    # flattened into `credits.amount`, the object left no `credits` column: net was the gross
+    record = json.loads(GCP_LINES.read_text(encoding="utf-8").splitlines()[0])
+    record |= {"cost": 2.5, "credits": {"name": "Sustained use", "amount": -0.5}}
+    export = tmp_path / "export.jsonl"
+    export.write_text(json.dumps(record) + "\n")
+    lines = GcpBilling().convert(GcpBilling().read(export).with_row_index("_line", offset=1))
+    assert lines["_problem"].to_list() == [
+        'credits: not a list of credits, each with an amount: \'{"name":"Sustained use","amount":-0.5}\''
+    ]

@@ -187,6 +187,10 @@ def _per_distinct(
     return key.replace_strict(distinct["k"], pl.Series(results, dtype=result), return_dtype=result)
 
 
+_LIST_CELLS = frozenset({"credits", "labels", "project.labels"})
+"""The cells that hold a list of records (read as JSON text), whatever an export nests there."""
+
+
 def flattened(frame: pl.DataFrame) -> pl.DataFrame:
     """A Parquet or JSON-lines export's nested records under the flattened names a CSV export
     has: the struct `invoice` becomes `invoice.month`, and lists (credits, labels) their JSON
@@ -194,7 +198,11 @@ def flattened(frame: pl.DataFrame) -> pl.DataFrame:
     a CSV cell would be, not a column the conversion cannot read as text)."""
     columns: list[pl.Expr] = []
     for name, dtype in frame.schema.items():
-        if isinstance(dtype, pl.Struct):
+        if isinstance(dtype, pl.Struct) and name.lower() in _LIST_CELLS:
+            # one credit or label where a list belongs: its JSON text, which the conversion
+            # rejects for credits (flattened, it named no `credits` column: net silently gross)
+            columns.append(pl.col(name).struct.json_encode())
+        elif isinstance(dtype, pl.Struct):
             columns.extend(pl.col(name).struct.field(f.name).alias(f"{name}.{f.name}") for f in dtype.fields)
         else:
             columns.append(pl.col(name))
