@@ -194,3 +194,17 @@ def test_one_credit_where_a_list_belongs_rejects_the_row_not_its_net_cost(tmp_pa
     assert lines["_problem"].to_list() == [
         'credits: not a list of credits, each with an amount: \'{"name":"Sustained use","amount":-0.5}\''
     ]
+
+
+def test_a_stray_quote_names_its_line_not_polars_buffer(tmp_path: Path) -> None:
+    # polars said "CSV malformed: expected 0 rows, actual 1 rows, in chunk starting at row_offset 1"
+    path = tmp_path / "tool.csv"
+    path.write_text(f'{HEADER}\n2025-06-01,USD,1,"a ""quoted"" one"\n2025-06-01,USD,2,27" monitor\n')
+    stray = (
+        r"tool.csv: line 3: a quote in a field that does not start with one, or a quoted field never "
+        r'closed: quote the whole field and double the quotes in it \("27"" monitor"\)$'
+    )
+    with pytest.raises(UnreadableFileError, match=stray):
+        read_csv_text(path)
+    with pytest.raises(UnreadableFileError, match=stray):
+        _ingest(tmp_path, path)

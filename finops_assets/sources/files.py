@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -282,9 +283,36 @@ def csv_problem(path: Path, error: Exception) -> str:
                     return (
                         f"{path}: line {reader.line_num}: {len(record)} fields where the header has {width}"
                     )
+        if (stray := _stray_quote(path)) is not None:
+            return f"{path}: {stray}"
     except csv.Error as problem:
         return f"{path}: line {reader.line_num}: {problem}"
     except DAMAGED as problem:
         return f"{path}: {problem}"
     first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     return f"{path}: {first}"
+
+
+_FIELD = r'(?:"(?:[^"]|"")*"|[^,"]*)'
+_RECORD = re.compile(rf"{_FIELD}(?:,{_FIELD})*")
+"""A CSV record (RFC 4180): fields quoted whole, their quotes doubled, or holding no quote."""
+
+
+def _stray_quote(path: Path) -> str | None:
+    """The first record with a quote that opens no field (`27" monitor`), which Python's csv
+    reads as a character and polars refuses with its buffer's offsets; None when there is none."""
+    with open_text(path, newline="") as handle:
+        record, first = "", 0
+        for number, line in enumerate(handle, start=1):
+            record, first = (record + line, first) if record else (line, number)
+            if record.count('"') % 2:  # a quoted field goes on in the next line, or a stray quote
+                continue
+            if not _RECORD.fullmatch(record.rstrip("\r\n")):
+                break
+            record = ""
+    if not record:
+        return None
+    return (
+        f"line {first}: a quote in a field that does not start with one, or a quoted field never "
+        'closed: quote the whole field and double the quotes in it ("27"" monitor")'
+    )
