@@ -6,6 +6,7 @@ There is no default authentication: a server without `api.auth` refuses to start
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Literal
 
@@ -102,8 +103,8 @@ def validate_api(api: ApiConfig, where: str) -> None:
             f"{where}.answer_cache_megabytes: {api.answer_cache_megabytes} must be between 0 and 65536"
         )
     for name in ("statement_timeout_seconds", "cheap_statement_timeout_seconds"):
-        if not getattr(api, name) > 0:
-            raise ConfigError(f"{where}.{name}: must be positive")
+        if not 0 < getattr(api, name) < math.inf:
+            raise ConfigError(f"{where}.{name}: must be a positive number of seconds")
     for index, origin in enumerate(api.cors_origins):
         if not _ORIGIN.match(origin):
             raise ConfigError(
@@ -129,7 +130,10 @@ def _validate_auth(auth: AuthConfig, where: str) -> None:
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", backstage.base_url):
             raise ConfigError(f"{where}.backstage.base_url: {backstage.base_url!r} must be an http(s) URL")
         for name in ("timeout_seconds", "jwks_refetch_cooldown_seconds", "leeway_seconds"):
-            if getattr(backstage, name) < 0 or (name == "timeout_seconds" and backstage.timeout_seconds == 0):
+            # `not 0 <= x`, not `x < 0`: NaN (.nan) compares false to everything, and a NaN
+            # leeway made every expiry check false, accepting expired tokens
+            seconds = getattr(backstage, name)
+            if not 0 <= seconds < math.inf or (name == "timeout_seconds" and seconds == 0):
                 raise ConfigError(f"{where}.backstage.{name}: must be positive")
     subjects: set[str] = set()
     for index, token in enumerate(auth.service_tokens):

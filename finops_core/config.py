@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,7 @@ from finops_core.errors import ConfigError as ConfigError  # raised here, import
 from finops_core.months import parse_month
 from finops_core.regex_dialect import polars_regex_groups
 from finops_core.tabular import TabularMapping, mapping_problem
+from finops_core.yaml_files import decode_yaml
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
@@ -176,12 +178,7 @@ class PlatformConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, f
 def load_config(path: Path) -> PlatformConfig:
     if not path.exists():
         raise ConfigError(f"{path}: no such configuration file (set FINOPS_CONFIG)")
-    try:
-        config = msgspec.yaml.decode(path.read_bytes(), type=PlatformConfig)
-    except msgspec.ValidationError as error:
-        raise ConfigError(f"{path}: {error}") from None
-    except msgspec.DecodeError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from None
+    config = decode_yaml(path, PlatformConfig)
     # the folder of the file as named, its links not followed: a ConfigMap's finops.yaml is a link
     # into a hidden folder of its volume, where `../catalog/` would miss the catalog's volume
     base_dir = path.absolute().parent
@@ -200,9 +197,15 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
             raise ConfigError(f"{origin}: end_month: {error}") from None
         if last < first:
             raise ConfigError(f"{origin}: end_month: {config.end_month} is before start_month")
+    for name in ("catalog", "pricing", "allocation"):
+        # an empty path is the config file's own folder: finops.yaml was read as a catalog file
+        if (folder := getattr(config, name)) is not None and not folder.strip():
+            raise ConfigError(f"{origin}: {name}: an empty path; name the folder, e.g. {name}/")
     seen: set[str] = set()
     for index, source in enumerate(config.sources):
         where = f"{origin}: sources[{index}]"
+        if not source.path.strip():  # the config file's folder: every file there read as costs
+            raise ConfigError(f"{where}.path: an empty path; name a file, a glob or a folder")
         if not _SOURCE_NAME.match(source.name):
             raise ConfigError(
                 f"{where}.name: {source.name!r} must be lower-case letters, digits and _, "
@@ -298,8 +301,8 @@ def _validate_backstage(backstage: BackstageConfig, where: str) -> None:
         raise ConfigError(f"{where}.filter: must not name the kind; application_kind sets it")
     if not 1 <= backstage.page_size <= 10_000:
         raise ConfigError(f"{where}.page_size: {backstage.page_size} must be between 1 and 10000")
-    if not backstage.timeout_seconds > 0:
-        raise ConfigError(f"{where}.timeout_seconds: must be positive")
+    if not 0 < backstage.timeout_seconds < math.inf:
+        raise ConfigError(f"{where}.timeout_seconds: must be a positive number of seconds")
 
 
 def cost_column_of(source: SourceConfig) -> str:

@@ -112,6 +112,8 @@ def _field_problem(spec: FieldSpec, numeric: bool) -> tuple[str, str] | None:
         return "", "needs exactly one of column, constant"
     if spec.column is not None and not spec.column.strip():
         return ".column", "empty column name"
+    if spec.constant is not None and not str(spec.constant).strip():
+        return ".constant", "empty; give a value, or a column"
     for index, transform in enumerate(spec.transforms):
         names = transform.names()
         if len(names) != 1:
@@ -120,9 +122,11 @@ def _field_problem(spec: FieldSpec, numeric: bool) -> tuple[str, str] | None:
             return f".transforms[{index}].regex", problem
     if numeric and spec.constant is not None and not spec.transforms:
         try:
-            Decimal(str(spec.constant))
+            number = Decimal(str(spec.constant))
         except InvalidOperation:
             return ".constant", f"not a number: {spec.constant!r}"
+        if not number.is_finite():  # NaN or .inf: every line's amount would be no number
+            return ".constant", f"not a finite number: {spec.constant!r}"
     return None
 
 
@@ -131,6 +135,8 @@ def mapping_problem(mapping: TabularMapping) -> str | None:
     month = mapping.month
     if (month.column is None) == (month.from_file_name is None):
         return "month: needs exactly one of column, from_file_name"
+    if month.column is not None and not month.column.strip():
+        return "month.column: empty column name"
     name_pattern = month.from_file_name
     if name_pattern is not None and (problem := _one_group_problem(name_pattern, in_polars=False)):
         return f"month.from_file_name: {problem}"

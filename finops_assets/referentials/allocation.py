@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -35,10 +36,13 @@ from psycopg.types.json import Jsonb
 
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
+from finops_assets.referentials.declared_values import declared_decimal, declared_number, declared_table
 from finops_core.config import ConfigError
-from finops_core.csv_tables import read_csv_table
+from finops_core.decimals import exact_sum
 from finops_core.folders import visible_files
+from finops_core.months import format_month
 from finops_core.sql import sql_statements
+from finops_core.yaml_files import decode_yaml
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,62}$")
 BACKSTAGE_TEAM_SIZE = "backstage:team_size"
@@ -61,6 +65,8 @@ class Scope(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=Tru
         given = [(level, code) for level, code in levels if code is not None]
         if len(given) != 1:
             raise ConfigError(f"{where}: give exactly one of product, family, domain")
+        if not given[0][1].strip():  # it would match no pool: the rule would allocate nothing
+            raise ConfigError(f"{where}.{given[0][0]}: empty; name a {given[0][0]} code")
         return given[0]
 
 
@@ -74,7 +80,8 @@ class RuleEntry(
     shares: dict[str, Decimal] | None = None
     applications: list[str] | None = None
     proportional_to: Scope | None = None
-    basis: Literal["quantity", "cost"] = "quantity"
+    basis: Literal["quantity", "cost"] | None = None
+    """Proportional rules only; quantity when absent."""
     from_: str | None = None
     to: str | None = None
     scale: int = 6
@@ -128,8 +135,14 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
     if entry.method == "fixed":
         if not entry.shares:
             raise ConfigError(f"{where}.shares: a fixed rule gives its percentages per application")
-        if any(share < 0 for share in entry.shares.values()) or sum(entry.shares.values()) != 100:
-            total = sum(entry.shares.values())
+        for application, share in entry.shares.items():
+            if not application.strip():
+                raise ConfigError(f"{where}.shares: an empty application code")
+            declared_number(share, f"{where}.shares.{application}")  # NaN: sum() raised
+        # summed exactly: the default context rounds at 28 digits, where 50 + 50.000...001
+        # (30 digits) summed to 100 and the rule over-allocated the pool
+        total = exact_sum(*entry.shares.values())
+        if any(share < 0 for share in entry.shares.values()) or total != 100:
             raise ConfigError(
                 f"{where}.shares: percentages must be >= 0 and sum to 100 (they sum to {total})"
             )
@@ -139,6 +152,8 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
     if entry.method == "even" and entry.applications is not None:
         if not entry.applications:
             raise ConfigError(f"{where}.applications: an empty list allocates to nobody")
+        if not all(application.strip() for application in entry.applications):
+            raise ConfigError(f"{where}.applications: an empty application code")
         parameters["applications"] = sorted(set(entry.applications))
     elif entry.applications is not None:
         raise ConfigError(f"{where}.applications: only an even rule takes applications")
@@ -148,9 +163,11 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
                 f"{where}.proportional_to: name a product, family or domain, e.g. {{family: compute}}"
             )
         to_level, to_code = weights_scope.level_and_code(f"{where}.proportional_to")
-        parameters.update({"to_level": to_level, "to_code": to_code, "basis": entry.basis})
+        parameters.update({"to_level": to_level, "to_code": to_code, "basis": entry.basis or "quantity"})
     elif weights_scope is not None:
         raise ConfigError(f"{where}.proportional_to: only a proportional rule takes proportional_to")
+    elif entry.basis is not None:  # ignored, it let a reader believe the pool followed costs
+        raise ConfigError(f"{where}.basis: only a proportional rule takes basis")
     first, end = declared_range(entry.from_, entry.to, where)
     return AllocationRule(
         entry.code,
@@ -166,24 +183,38 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
 
 
 def _keys(path: Path) -> list[AllocationKey]:
-    table = read_csv_table(path, KEY_COLUMNS)
+    table = declared_table(path, KEY_COLUMNS)
     keys = []
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         where = f"{path}:{number}"
-        try:
-            weight = Decimal(row["weight"])
-        except (ArithmeticError, TypeError):
-            raise ConfigError(f"{where}: weight: not a number: {row['weight']!r}") from None
-        if not weight.is_finite() or weight < 0:
-            raise ConfigError(f"{where}: weight: {row['weight']} must be a number >= 0")
         if not row["driver"] or not row["application"]:
             raise ConfigError(f"{where}: driver and application are required")
+        if row["driver"].startswith("backstage:"):  # computed from the sync, never declared
+            raise ConfigError(
+                f"{where}: driver: {row['driver']!r}: backstage:... drivers come from Backstage"
+            )
+        weight = declared_decimal(row["weight"], f"{where}: weight")
+        if weight < 0:
+            raise ConfigError(f"{where}: weight: {row['weight']} must be a number >= 0")
         keys.append(
             AllocationKey(
                 row["driver"], declared_month(row["month"], f"{where}: month"), row["application"], weight
             )
         )
     return keys
+
+
+def _overlapping_versions(rules: list[AllocationRule], origin: dict[tuple[str, date], str]) -> None:
+    """Two versions of a rule valid in one month are refused: the pools' query takes one rule
+    per pool ordered by scope and code, so which version allocated the month was arbitrary."""
+    ordered = sorted(rules, key=lambda rule: (rule.code, rule.valid_from))
+    for before, after in pairwise(ordered):
+        if before.code == after.code and (before.valid_to is None or before.valid_to > after.valid_from):
+            raise ConfigError(
+                f"{origin[after.code, after.valid_from]}.from: {after.code!r} is also declared valid in "
+                f"{format_month(after.valid_from)} ({origin[before.code, before.valid_from]}); "
+                "close that version with `to`"
+            )
 
 
 def read_allocation(folder: Path) -> Allocation:
@@ -198,16 +229,16 @@ def read_allocation(folder: Path) -> Allocation:
             "keep a file declaring `allocation_rules: []`"
         )
     rules: dict[tuple[str, date], AllocationRule] = {}
+    origin: dict[tuple[str, date], str] = {}
     for path in files:
-        try:
-            content = msgspec.yaml.decode(path.read_bytes(), type=AllocationFile)
-        except (msgspec.ValidationError, msgspec.DecodeError) as error:
-            raise ConfigError(f"{path}: {error}") from None
+        content = decode_yaml(path, AllocationFile)
         for index, entry in enumerate(content.allocation_rules):
             rule = _rule(entry, f"{path}: allocation_rules[{index}]")
             if (rule.code, rule.valid_from) in rules:
                 raise ConfigError(f"{path}: allocation_rules[{index}].code: {rule.code!r} is declared twice")
             rules[rule.code, rule.valid_from] = rule
+            origin[rule.code, rule.valid_from] = f"{path}: allocation_rules[{index}]"
+    _overlapping_versions(list(rules.values()), origin)
     keys: dict[tuple[str, date, str], AllocationKey] = {}
     for path in key_files:
         for key in _keys(path):

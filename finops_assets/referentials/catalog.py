@@ -27,6 +27,7 @@ from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.history import APPLICATION, DOMAIN, FAMILY, PRODUCT, apply_declaration
 from finops_core.config import ConfigError
 from finops_core.folders import visible_files
+from finops_core.yaml_files import decode_yaml
 
 
 class DomainEntry(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, frozen=True):
@@ -76,6 +77,18 @@ class Catalog:
     products: list[ProductEntry]
 
 
+_REQUIRED_TEXTS = ("code", "name", "unit")
+
+
+def _check_texts(entry: ApplicationEntry | DomainEntry | FamilyEntry | ProductEntry, where: str) -> None:
+    """An empty code, name or unit was applied as is: a dimension row no code could reach, a
+    product named '' in every report, quantities in no unit."""
+    for field in _REQUIRED_TEXTS:
+        value = getattr(entry, field, None)
+        if value is not None and not value.strip():
+            raise ConfigError(f"{where}.{field}: empty")
+
+
 def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> Catalog:
     """The catalog declared in folder's *.yaml files, checked whole: unique codes, and every
     family's domain and product's family declared. Errors name the file and the entry.
@@ -90,15 +103,15 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
     products: dict[str, ProductEntry] = {}
     origin: dict[tuple[str, str], Path] = {}
     for path in files:
-        try:
-            content = msgspec.yaml.decode(path.read_bytes(), type=CatalogFile)
-        except (msgspec.ValidationError, msgspec.DecodeError) as error:
-            raise ConfigError(f"{path}: {error}") from None
+        content = decode_yaml(path, CatalogFile)
         if backstage_owns_applications and content.applications:
             raise ConfigError(
                 f"{path}: declares applications, but finops.yaml has a backstage: block, so applications "
                 "come from the Backstage catalog: remove them from the catalog files (or the backstage block)"
             )
+        for name in ("applications", "domains", "families", "products"):
+            for index, declared in enumerate(getattr(content, name)):
+                _check_texts(declared, f"{path}: {name}[{index}]")
         for kind, entries, seen in (
             ("application", content.applications, applications),
             ("domain", content.domains, domains),

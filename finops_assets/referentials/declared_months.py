@@ -11,7 +11,9 @@ ALWAYS = date(1900, 1, 1)
 """The first month of a range declared without `from`, as the dimensions' first versions use."""
 
 
-def declared_month(text: str, where: str) -> date:
+def declared_month(text: str | None, where: str) -> date:
+    if text is None:  # an empty CSV cell: 'None' is not a month said nothing useful
+        raise ConfigError(f"{where}: empty; expected YYYY-MM, e.g. 2025-03")
     try:
         return parse_month(str(text))
     except ValueError as error:

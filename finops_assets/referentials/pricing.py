@@ -27,11 +27,12 @@ import msgspec
 
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
+from finops_assets.referentials.declared_values import declared_decimal, declared_number, declared_table
 from finops_core.config import ConfigError
-from finops_core.csv_tables import read_csv_table
 from finops_core.folders import visible_files
 from finops_core.sql import sql_statements
 from finops_core.vocabulary import COST_VIEWS, SIMULATION_PREFIX
+from finops_core.yaml_files import decode_yaml
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -98,23 +99,27 @@ class Pricing:
 
 
 def _price(entry: PriceEntry, where: str) -> UnitPrice:
+    if not entry.product.strip():
+        raise ConfigError(f"{where}.product: empty; name the product's code")
     if not _CURRENCY.match(entry.currency):
         raise ConfigError(f"{where}.currency: {entry.currency!r} is not an ISO 4217 code")
     if not entry.unit_price.is_finite() or entry.unit_price < 0:
         raise ConfigError(f"{where}.unit_price: {entry.unit_price} must be a number >= 0")
+    declared_number(entry.unit_price, f"{where}.unit_price")
     first, end = declared_range(entry.from_, entry.to, where)
     return UnitPrice(entry.product, first, end, entry.currency, entry.unit_price)
 
 
-def _csv_prices(path: Path, where: str) -> list[PriceEntry]:
+def _csv_prices(path: Path, where: str) -> list[tuple[PriceEntry, str]]:
+    """The file's prices, each with its line (`path:N`) for the errors of _price."""
     try:
-        table = read_csv_table(path, ["product", "unit_price", "currency", "from", "to"])
+        table = declared_table(path, ["product", "unit_price", "currency", "from", "to"])
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
     entries = []
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         try:
-            entries.append(msgspec.convert(row, PriceEntry, strict=False))
+            entries.append((msgspec.convert(row, PriceEntry, strict=False), f"{path}:{number}: price"))
         except msgspec.ValidationError as error:
             raise ConfigError(f"{path}:{number}: {error}") from None
     return entries
@@ -132,18 +137,17 @@ def _overlaps(prices: list[UnitPrice], where: str) -> None:
 
 
 def read_fx_rates(path: Path) -> list[FxRate]:
-    table = read_csv_table(path, ["month", "from_currency", "to_currency", "rate"])
+    table = declared_table(path, ["month", "from_currency", "to_currency", "rate"])
     rates: dict[tuple[date, str, str], FxRate] = {}
     for number, row in enumerate(table.iter_rows(named=True), start=2):
         where = f"{path}:{number}"
         month = declared_month(row["month"], f"{where}: month")
         if not all(_CURRENCY.match(row[c] or "") for c in ("from_currency", "to_currency")):
             raise ConfigError(f"{where}: expected a month and two ISO 4217 codes, got {row}")
-        try:
-            rate = Decimal(row["rate"])
-        except (ArithmeticError, TypeError):
-            raise ConfigError(f"{where}: rate: not a number: {row['rate']!r}") from None
-        if not rate.is_finite() or rate <= 0:
+        if row["from_currency"] == row["to_currency"]:  # valuation would multiply by it
+            raise ConfigError(f"{where}: a rate from {row['from_currency']} to itself")
+        rate = declared_decimal(row["rate"], f"{where}: rate")
+        if rate <= 0:
             raise ConfigError(f"{where}: rate: {row['rate']} must be a positive number")
         key = (month, row["from_currency"], row["to_currency"])
         if key in rates:
@@ -168,10 +172,7 @@ def read_pricing(folder: Path) -> Pricing:
         )
     views: dict[str, RateCard] = {}
     for path in files:
-        try:
-            content = msgspec.yaml.decode(path.read_bytes(), type=PricingFile)
-        except (msgspec.ValidationError, msgspec.DecodeError) as error:
-            raise ConfigError(f"{path}: {error}") from None
+        content = decode_yaml(path, PricingFile)
         for index, entry in enumerate(content.pricing_views):
             where = f"{path}: pricing_views[{index}]"
             if not _CODE.match(entry.code) or entry.code in COST_VIEWS:
@@ -186,10 +187,12 @@ def read_pricing(folder: Path) -> Pricing:
                 raise ConfigError(f"{where}.code: {entry.code!r} is declared twice")
             if not _CURRENCY.match(entry.currency):
                 raise ConfigError(f"{where}.currency: {entry.currency!r} is not an ISO 4217 code")
-            declared = list(entry.prices)
+            if not entry.name.strip():
+                raise ConfigError(f"{where}.name: empty; the API and reports show it")
+            declared = [(price, f"{where}.prices[{number}]") for number, price in enumerate(entry.prices)]
             if entry.prices_file:
                 declared += _csv_prices(path.parent / entry.prices_file, f"{where}.prices_file")
-            prices = [_price(price, f"{where}.prices[{number}]") for number, price in enumerate(declared)]
+            prices = [_price(price, price_where) for price, price_where in declared]
             _overlaps(prices, where)
             views[entry.code] = RateCard(entry.code, entry.name, entry.currency, entry.description, prices)
     fx_path = folder / FX_FILE

@@ -1,0 +1,94 @@
+"""Numbers and CSV tables as hand-written referential files declare them (unit prices, FX
+rates, allocation shares and keys): checked whole, each error naming the file and the line or
+entry, before anything is applied."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import polars as pl
+
+from finops_assets.sources.decimals import SCALE
+from finops_core.config import ConfigError
+from finops_core.csv_tables import read_csv_table
+
+INTEGER_DIGITS = 38 - SCALE
+"""As the facts' amounts (Decimal(38, 18)): a number needing more digits is a typo, and one
+past PostgreSQL's numeric range (1e200000) failed the apply with a raw psycopg error."""
+
+
+def declared_number(value: Decimal, where: str) -> Decimal:
+    """`value` when it is a finite number of at most 20 integer digits and 18 decimal places;
+    a ConfigError naming `where` otherwise (NaN, Infinity, 1e400, a 30th decimal place)."""
+    if not value.is_finite():
+        raise ConfigError(f"{where}: not a number: '{value}'")
+    if value and value.adjusted() >= INTEGER_DIGITS:
+        raise ConfigError(f"{where}: over {INTEGER_DIGITS} integer digits: '{value}'")
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite number's
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    if -(exponent + trailing_zeros) > SCALE:
+        raise ConfigError(f"{where}: more than {SCALE} decimal places: '{value}'")
+    return value
+
+
+def declared_decimal(text: str | None, where: str) -> Decimal:
+    """The number a CSV cell holds (see declared_number); an empty cell is no number."""
+    if text is None or not text.strip():
+        raise ConfigError(f"{where}: empty; expected a number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ConfigError(f"{where}: not a number: '{text}'") from None
+    return declared_number(value, where)
+
+
+def _shape_problem(data: bytes) -> str | None:
+    """What polars would raise on, or read silently wrong, as `line N: ...`: bytes that are no
+    UTF-8 text, a bare CR (polars reads a CR-only file as one header line), a NUL (PostgreSQL
+    stores none), a broken quote, or a line with more or fewer fields than the header (polars
+    fills a short line's last cells with nulls: a price's `to` became open-ended)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        return f"line {line}: not UTF-8 text (byte {data[error.start]:#04x})"
+    for found, problem in (
+        (re.search("\r(?!\n)", text), "a CR alone ends a line; save the file with LF or CRLF line ends"),
+        (re.search("\0", text), "a NUL character"),
+    ):
+        if found:
+            return f"line {text.count(chr(10), 0, found.start()) + 1}: {problem}"
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    width = None  # the header's, whatever its names (read_csv_table says which it expects)
+    try:
+        for row in reader:
+            width = len(row) if width is None else width
+            if row and len(row) != width:  # blank lines are the rows' checks' (fields empty)
+                return f"line {reader.line_num}: {len(row)} fields, the header has {width}"
+    except csv.Error as error:
+        return f"line {reader.line_num}: {error}"
+    return None
+
+
+def declared_table(path: Path, header: list[str]) -> pl.DataFrame:
+    """read_csv_table's table of a hand-written CSV file, its shape checked first: a ConfigError
+    in one line naming the file and the line, never a polars error."""
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such file")
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
+    if not data.strip():
+        raise ConfigError(f"{path}: empty; expected at least the header {','.join(header)}")
+    if (problem := _shape_problem(data)) is not None:
+        raise ConfigError(f"{path}: {problem}")
+    try:
+        return read_csv_table(path, header)
+    except pl.exceptions.PolarsError as error:  # a shape the check above let through
+        raise ConfigError(f"{path}: not a CSV table: {str(error).splitlines()[0]}") from None
