@@ -28,3 +28,16 @@ def visible_files(folder: Path, *patterns: str, recursive: bool = False) -> list
         ]
     files = sorted(path for path in found if path.is_file())
     return [path for pattern in patterns for path in files if fnmatchcase(path.name, pattern)]
+
+
+def matching_folders(folder: Path, *patterns: str, recursive: bool = False) -> list[Path]:
+    """The visible folders (at any depth below folder when recursive) whose names match the
+    patterns, sorted: a file's name on a folder, as Docker makes one where a bind-mounted file
+    is missing; visible_files passes it over, and what the file declared is gone unseen."""
+    found: list[Path] = []
+    for root, folders, _ in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [Path(root) / name for name in folders if any(fnmatchcase(name, p) for p in patterns)]
+        if not recursive:
+            break
+    return sorted(found)

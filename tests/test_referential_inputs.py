@@ -200,3 +200,26 @@ def test_a_refused_key_file_changes_nothing_applied(mart_url: str, example: Path
         )
         == before
     )
+
+
+@pytest.mark.parametrize(
+    ("folder", "file", "read"),
+    [
+        ("allocation", "rules.yaml", read_allocation),
+        ("allocation", "keys/team_size.csv", read_allocation),
+        ("catalog", "licences.yaml", read_catalog),
+        ("pricing", "budget-2026.yaml", read_pricing),
+    ],
+)
+def test_a_folder_named_as_a_declaration_file_is_refused_not_skipped(
+    example: Path, folder: str, file: str, read: Callable[[Path], object]
+) -> None:
+    # Docker makes such a folder when the file a volume should mount is missing: skipped, every
+    # rule, key, product or price the file declared was withdrawn without a word
+    path = example / folder / file
+    path.unlink()
+    path.mkdir()
+    assert refused(read, example / folder) == (
+        f"{file}: a folder where a file belongs (Docker makes one when the file a volume should "
+        "mount is missing)"
+    )

@@ -36,10 +36,14 @@ from psycopg.types.json import Jsonb
 
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
-from finops_assets.referentials.declared_values import declared_decimal, declared_number, declared_table
+from finops_assets.referentials.declared_values import (
+    declared_decimal,
+    declared_files,
+    declared_number,
+    declared_table,
+)
 from finops_core.config import ConfigError
 from finops_core.decimals import exact_sum
-from finops_core.folders import visible_files
 from finops_core.months import format_month
 from finops_core.sql import sql_statements
 from finops_core.yaml_files import decode_yaml
@@ -220,8 +224,8 @@ def _overlapping_versions(rules: list[AllocationRule], origin: dict[tuple[str, d
 def read_allocation(folder: Path) -> Allocation:
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such allocation folder")
-    files = visible_files(folder, "*.yaml", "*.yml")
-    key_files = visible_files(folder, "*.csv", recursive=True)
+    files = declared_files(folder, "*.yaml", "*.yml")
+    key_files = declared_files(folder, "*.csv", recursive=True)
     if not files and not key_files:
         # read as it is, it would withdraw every rule and key (pricing.read_pricing says why not)
         raise ConfigError(

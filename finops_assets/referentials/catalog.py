@@ -24,9 +24,9 @@ from typing import Literal
 import msgspec
 
 from finops_assets.mart.connection import Mart, connection
+from finops_assets.referentials.declared_values import declared_files
 from finops_assets.referentials.history import APPLICATION, DOMAIN, FAMILY, PRODUCT, apply_declaration
 from finops_core.config import ConfigError
-from finops_core.folders import visible_files
 from finops_core.yaml_files import decode_yaml
 
 
@@ -94,7 +94,7 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
     family's domain and product's family declared. Errors name the file and the entry.
     With backstage_owns_applications (finops.yaml has a backstage: block), declaring applications
     is an error: the Backstage sync owns them, and two declarers would soft-delete each other's."""
-    files = visible_files(folder, "*.yaml", "*.yml")
+    files = declared_files(folder, "*.yaml", "*.yml")
     if not folder.is_dir() or not files:
         raise ConfigError(f"{folder}: no catalog files (*.yaml) found")
     applications: dict[str, ApplicationEntry] = {}

@@ -15,6 +15,7 @@ import polars as pl
 from finops_assets.sources.decimals import SCALE
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
+from finops_core.folders import matching_folders, visible_files
 
 INTEGER_DIGITS = 38 - SCALE
 """As the facts' amounts (Decimal(38, 18)): a number needing more digits is a typo, and one
@@ -92,3 +93,15 @@ def declared_table(path: Path, header: list[str]) -> pl.DataFrame:
         return read_csv_table(path, header)
     except pl.exceptions.PolarsError as error:  # a shape the check above let through
         raise ConfigError(f"{path}: not a CSV table: {str(error).splitlines()[0]}") from None
+
+
+def declared_files(folder: Path, *patterns: str, recursive: bool = False) -> list[Path]:
+    """visible_files of a referential folder, refusing a folder named as one of its files (a
+    rules.yaml folder: Docker makes one when the file it should mount is missing, and every
+    rule would be withdrawn without a word)."""
+    if misnamed := matching_folders(folder, *patterns, recursive=recursive):
+        raise ConfigError(
+            f"{misnamed[0]}: a folder where a file belongs (Docker makes one when the file a volume "
+            "should mount is missing)"
+        )
+    return visible_files(folder, *patterns, recursive=recursive)

@@ -27,9 +27,13 @@ import msgspec
 
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_months import declared_month, declared_range
-from finops_assets.referentials.declared_values import declared_decimal, declared_number, declared_table
+from finops_assets.referentials.declared_values import (
+    declared_decimal,
+    declared_files,
+    declared_number,
+    declared_table,
+)
 from finops_core.config import ConfigError
-from finops_core.folders import visible_files
 from finops_core.sql import sql_statements
 from finops_core.vocabulary import COST_VIEWS, SIMULATION_PREFIX
 from finops_core.yaml_files import decode_yaml
@@ -162,7 +166,7 @@ def read_pricing(folder: Path) -> Pricing:
     """The rate cards and FX rates of the folder, checked whole; errors name file and entry."""
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such pricing folder")
-    files = visible_files(folder, "*.yaml", "*.yml")
+    files = declared_files(folder, "*.yaml", "*.yml")
     if not files and not (folder / FX_FILE).is_file():
         # read as it is, it would withdraw every rate card and FX rate: a folder emptied by
         # mistake, or the empty volume of a ConfigMap never created, must not
