@@ -46,6 +46,8 @@ def backstage_asset(config: BackstageConfig) -> AssetsDefinition:
                 raise
             # a refused token or a wrong base_url fails the same way a minute later: no retry
             raise Failure(str(error), allow_retries=False) from error
+        for problem in snapshot.problems:  # the others are synced; these wait for a fix in Backstage
+            context.log.warning(f"Backstage entity skipped: {problem}")
         month = effective_month(context)
         with mart.connection() as conn:
             changed = apply_backstage(conn, snapshot, month)
@@ -59,6 +61,8 @@ def backstage_asset(config: BackstageConfig) -> AssetsDefinition:
                 "groups": len(snapshot.groups),
                 "application_versions_changed": changed["dim_application"],
                 "group_versions_changed": changed["dim_group"],
+                # only when some were skipped: a clean run's metadata stays what it always was
+                **({"entities_skipped": snapshot.problems} if snapshot.problems else {}),
             }
         )
 

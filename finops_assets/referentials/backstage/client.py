@@ -9,7 +9,7 @@ that says what to check; nothing here writes anywhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
 import msgspec
@@ -31,23 +31,25 @@ class BackstageError(RuntimeError):
         self.transient = transient
 
 
-class Relation(msgspec.Struct, frozen=True, rename="camel"):
-    type: str
-    target_ref: str | None = None
+NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 
 
+# Only what identifies an entity is checked while decoding (an answer without it is not the wire
+# format, and no application could be kept or withdrawn by it); every other field is decoded as
+# it comes and checked by mapping.py entity by entity, so that one malformed entity is reported
+# by its ref while the others are synced.
 class Metadata(msgspec.Struct, frozen=True):
-    name: str
-    namespace: str = "default"
-    title: str | None = None
-    annotations: dict[str, str] = msgspec.field(default_factory=dict)
+    name: NonEmpty
+    namespace: NonEmpty = "default"
+    title: Any = None
+    annotations: Any = msgspec.field(default_factory=dict)
 
 
 class Entity(msgspec.Struct, frozen=True):
-    kind: str
+    kind: NonEmpty
     metadata: Metadata
-    spec: dict[str, Any] = msgspec.field(default_factory=dict)
-    relations: list[Relation] = msgspec.field(default_factory=list)
+    spec: Any = msgspec.field(default_factory=dict)
+    relations: Any = msgspec.field(default_factory=list)
 
     @property
     def ref(self) -> str:
@@ -89,20 +91,24 @@ class CatalogClient:
 
     def query(
         self,
+        kind: str,
         filter_: str,
         fields: Sequence[str],
         page_size: int,
         on_page: PageCallback | None = None,
     ) -> tuple[list[Entity], int]:
-        """Every entity matching `filter_` (a by-query filter, e.g. kind=component), and the number
-        of pages read. Fails when the entities read are not the totalItems announced (the catalog
-        changed while it was read) or when a cursor comes back twice."""
+        """Every entity matching `filter_` (a by-query filter naming `kind`, e.g. kind=component), and
+        the number of pages read. Fails when the entities read are not the totalItems announced (the
+        catalog changed while it was read), when an entity is not of `kind` (the filter was not
+        applied), or when the paging does not advance (a cursor or an entity comes back, or a page
+        is empty yet has a next one)."""
         with self._http() as http:
-            return self._pages(http, filter_, fields, page_size, on_page)
+            return self._pages(http, kind, filter_, fields, page_size, on_page)
 
     def _pages(
         self,
         http: httpx.Client,
+        kind: str,
         filter_: str,
         fields: Sequence[str],
         page_size: int,
@@ -112,10 +118,26 @@ class CatalogClient:
         params: dict[str, str] = {"filter": filter_, "limit": str(page_size), "fields": ",".join(fields)}
         total: int | None = None
         seen_cursors: set[str] = set()
+        seen_refs: set[str] = set()
         pages = 0
         while True:
             page = self._get(http, params)
             pages += 1
+            for entity in page.items:
+                ref = entity.ref
+                if entity.kind.lower() != kind.lower():
+                    # a proxy or an old backend ignoring the filter: mapping these entities would
+                    # make applications of groups (or the reverse)
+                    raise BackstageError(
+                        f"Backstage at {self.base_url} answered {ENTITIES_PATH} ({filter_}, page {pages}) "
+                        f"with {ref}, not a {kind}: the filter was not applied"
+                    )
+                if ref.lower() in seen_refs:  # refs compare case-insensitively in Backstage
+                    raise BackstageError(
+                        f"Backstage at {self.base_url} returned {ref} twice ({filter_}, page {pages}): "
+                        "its paging does not advance"
+                    )
+                seen_refs.add(ref.lower())
             entities.extend(page.items)
             if page.total_items is not None:
                 if total is not None and page.total_items != total:
@@ -131,6 +153,14 @@ class CatalogClient:
             cursor = page.page_info.next_cursor
             if not cursor:
                 break
+            # new cursors over empty pages, or more entities than announced, would page forever
+            if not page.items:
+                raise BackstageError(
+                    f"Backstage at {self.base_url} answered page {pages} of {filter_} with no entities "
+                    "but a next cursor: its paging does not advance"
+                )
+            if total is not None and len(entities) > total:
+                break  # reported below, as any count other than totalItems
             if cursor in seen_cursors:
                 raise BackstageError(
                     f"Backstage at {self.base_url} returned the same cursor twice ({filter_}, page {pages})"
@@ -156,13 +186,21 @@ class CatalogClient:
             raise BackstageError(
                 f"Backstage at {self.base_url} is unreachable: {error}", transient=True
             ) from None
+        except httpx.RequestError as error:
+            # reached, but the answer could not be read: a body not in its Content-Encoding,
+            # redirects without end
+            raise BackstageError(
+                f"Backstage at {self.base_url} answered {ENTITIES_PATH} with a body that could not be "
+                f"read: {error}"
+            ) from None
         if response.status_code in (401, 403):
             raise BackstageError(
                 f"Backstage at {self.base_url} refused the token (HTTP {response.status_code}): "
                 f"check {self._token_env}"
             )
         if not response.is_success:
-            detail = response.content[:300].decode("utf-8", "replace").strip()
+            # on one line: an HTML error page would otherwise spread the message over many
+            detail = " ".join(response.content[:300].decode("utf-8", "replace").split())
             raise BackstageError(
                 f"Backstage at {self.base_url} answered HTTP {response.status_code} to {ENTITIES_PATH}: "
                 f"{detail}",
