@@ -12,27 +12,23 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.sources.decimals import SCALE
+from finops_assets.sources.decimals import INTEGER_DIGITS, SCALE, over_decimal_places, over_integer_digits
+from finops_assets.sources.files import first_line
 from finops_core.config import ConfigError
 from finops_core.csv_tables import read_csv_table
 from finops_core.folders import matching_folders, visible_files
 
-INTEGER_DIGITS = 38 - SCALE
-"""As the facts' amounts (Decimal(38, 18)): a number needing more digits is a typo, and one
-past PostgreSQL's numeric range (1e200000) failed the apply with a raw psycopg error."""
-
 
 def declared_number(value: Decimal, where: str) -> Decimal:
     """`value` when it is a finite number of at most 20 integer digits and 18 decimal places;
-    a ConfigError naming `where` otherwise (NaN, Infinity, 1e400, a 30th decimal place)."""
+    a ConfigError naming `where` otherwise (NaN, Infinity, 1e400, a 30th decimal place), as the
+    facts' amounts: more digits is a typo, and a number past PostgreSQL's numeric range
+    (1e200000) failed the apply with a raw psycopg error."""
     if not value.is_finite():
         raise ConfigError(f"{where}: not a number: '{value}'")
-    if value and value.adjusted() >= INTEGER_DIGITS:
+    if over_integer_digits(value):
         raise ConfigError(f"{where}: over {INTEGER_DIGITS} integer digits: '{value}'")
-    _, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)  # a finite number's
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    if -(exponent + trailing_zeros) > SCALE:
+    if over_decimal_places(value):
         raise ConfigError(f"{where}: more than {SCALE} decimal places: '{value}'")
     return value
 
@@ -92,7 +88,7 @@ def declared_table(path: Path, header: list[str]) -> pl.DataFrame:
     try:
         return read_csv_table(path, header)
     except pl.exceptions.PolarsError as error:  # a shape the check above let through
-        raise ConfigError(f"{path}: not a CSV table: {str(error).splitlines()[0]}") from None
+        raise ConfigError(f"{path}: not a CSV table: {first_line(error)}") from None
 
 
 def declared_files(folder: Path, *patterns: str, recursive: bool = False) -> list[Path]:

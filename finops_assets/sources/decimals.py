@@ -8,14 +8,31 @@ conservation to the cent, silently.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import polars as pl
 
 SCALE = 18
 DECIMAL = pl.Decimal(38, SCALE)
+INTEGER_DIGITS = 38 - SCALE
 NUMBER = r"^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$"
 """A number as written: ASCII digits alone (`\\d` would take any script's, which Decimal reads too)."""
 _PLAIN = r"^[+-]?[0-9]{1,20}(?:\.[0-9]{1,18})?$"
 """A number `str.to_decimal` reads exactly into DECIMAL: the usual case, judged by this alone."""
+
+
+def over_integer_digits(value: Decimal) -> bool:
+    """Whether a finite number needs more integer digits than DECIMAL holds (20)."""
+    return bool(value) and value.adjusted() >= INTEGER_DIGITS
+
+
+def over_decimal_places(value: Decimal) -> bool:
+    """Whether a finite number needs more decimal places than DECIMAL holds (18), its trailing
+    zeros aside (1.50000000000000000000 fits). Read off its digits: no context rounds them."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # a finite number's
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return -(exponent + trailing_zeros) > SCALE
 
 
 def parse_decimal(column: str, dtype: pl.DataType, label: str | None = None) -> tuple[pl.Expr, pl.Expr]:

@@ -161,17 +161,23 @@ class FileMonthIndex:
         self._changed = False
 
 
+def first_line(error: BaseException) -> str:
+    """An error's message in one line (polars' and PyYAML's span several), else its type."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 @contextmanager
 def reading(path: Path) -> Iterator[None]:
-    """A file the parser cannot read (a truncated Parquet file, a vanished one) is an
-    UnreadableFileError naming it, in one line, rather than the parser's trace."""
+    """A file the parser cannot read (a truncated Parquet file, a vanished one, a gzip that is
+    not one, text that is not UTF-8: its line named) is an UnreadableFileError naming it, in one
+    line, rather than the parser's trace."""
     try:
         yield
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(csv_problem(path, error)) from None
     except (pl.exceptions.PolarsError, *DAMAGED) as error:
-        text = str(error).strip()
-        raise UnreadableFileError(
-            f"{path}: {text.splitlines()[0] if text else type(error).__name__}"
-        ) from None
+        raise UnreadableFileError(f"{path}: {first_line(error)}") from None
 
 
 def read_csv_text(path: Path) -> pl.DataFrame:
@@ -239,15 +245,11 @@ def check_header(path: Path) -> None:
     """The header names each column once, and the lines end with LF or CRLF: polars reads a
     file whose lines end with CR alone (classic Mac OS, Excel's "CSV (Macintosh)") as one header
     line, and its records would be none, without a word."""
-    try:
+    with reading(path):
         with open_binary(path) as binary:
             start = binary.read(1 << 20)
         with open_text(path, newline="") as handle:
             header = next(csv.reader(handle), [])
-    except UnicodeDecodeError as error:
-        raise UnreadableFileError(csv_problem(path, error)) from None
-    except DAMAGED as error:
-        raise UnreadableFileError(f"{path}: {error}") from None
     if b"\r" in start and b"\n" not in start:
         raise UnreadableFileError(
             f"{path}: its lines end with a carriage return alone (classic Mac OS): save it with "
@@ -289,8 +291,7 @@ def csv_problem(path: Path, error: Exception) -> str:
         return f"{path}: line {reader.line_num}: {problem}"
     except DAMAGED as problem:
         return f"{path}: {problem}"
-    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return f"{path}: {first}"
+    return f"{path}: {first_line(error)}"
 
 
 _FIELD = r'(?:"(?:[^"]|"")*"|[^,"]*)'

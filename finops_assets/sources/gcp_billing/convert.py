@@ -17,14 +17,20 @@ import ast
 import json
 import re
 from collections.abc import Callable, Sequence
-from decimal import Decimal, Inexact, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from finops_assets.sources.decimals import DECIMAL, SCALE
+from finops_assets.sources.decimals import (
+    DECIMAL,
+    INTEGER_DIGITS,
+    SCALE,
+    over_decimal_places,
+    over_integer_digits,
+)
 from finops_assets.sources.native.columns import Columns, line_problem
 from finops_assets.sources.native.reader import not_a_json_number, read_table
 from finops_core.decimals import EXACT
@@ -32,8 +38,6 @@ from finops_core.decimals import EXACT
 CHARGE_CATEGORIES = {"regular": "Usage", "tax": "Tax", "adjustment": "Credit", "rounding_error": "Adjustment"}
 _NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
 """A quoted amount: Decimal alone would also read `NaN`, `1_000` and other digits than 0-9."""
-_PLACES = Decimal(1).scaleb(-SCALE)
-_LARGEST = Decimal(10) ** (38 - SCALE)
 
 
 _PYTHON_TOKENS = re.compile(r"""'([^'"\\]*)'|\b(None|True|False)\b""")
@@ -102,11 +106,9 @@ def _amount(value: Any) -> Decimal | str:
         return "amount missing"
     if not isinstance(value, Decimal):
         return f"amount not a number: {value!r}"
-    try:
-        if value.copy_abs() >= _LARGEST:
-            return f"amount over {38 - SCALE} integer digits: '{value}'"
-        value.quantize(_PLACES, context=EXACT)
-    except Inexact:
+    if over_integer_digits(value):
+        return f"amount over {INTEGER_DIGITS} integer digits: '{value}'"
+    if over_decimal_places(value):
         return f"amount with more than {SCALE} decimal places: '{value}'"
     return value
 
@@ -128,8 +130,8 @@ def credits_total(label: str, cell: str | None) -> tuple[Decimal | None, str | N
         if isinstance(amount, str):
             return None, f"{label}: {amount}"
         total = EXACT.add(total, amount)
-    if total.copy_abs() >= _LARGEST:
-        return None, f"{label}: credits over {38 - SCALE} integer digits in total: '{total}'"
+    if over_integer_digits(total):
+        return None, f"{label}: credits over {INTEGER_DIGITS} integer digits in total: '{total}'"
     return total, None
 
 

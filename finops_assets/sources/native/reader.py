@@ -13,7 +13,13 @@ from typing import Literal, Protocol
 
 import polars as pl
 
-from finops_assets.sources.files import SourceFilesError, frame_batches, open_binary, read_csv_text
+from finops_assets.sources.files import (
+    SourceFilesError,
+    first_line,
+    frame_batches,
+    open_binary,
+    read_csv_text,
+)
 from finops_assets.sources.focus.reader import MONTH_COLUMN, file_months, month_expr
 
 JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
@@ -61,8 +67,7 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     try:
         return pl.read_ndjson(source, infer_schema_length=None)
     except pl.exceptions.PolarsError as error:  # the line at fault, not polars' buffer offset
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise SourceFilesError(f"{path}: {first_bad_line(path) or first}") from None
+        raise SourceFilesError(f"{path}: {first_bad_line(path) or first_line(error)}") from None
 
 
 def not_a_json_number(text: str) -> float:
@@ -71,7 +76,8 @@ def not_a_json_number(text: str) -> float:
 
 
 def _finite(text: str) -> float:
-    if math.isinf(value := float(text)):
+    """json's parse_float for finding the line polars refuses: whether a double holds it."""
+    if math.isinf(value := float(text)):  # float ok: the value is dropped, only its range is asked
         raise ValueError(f"{text} is beyond any floating-point number")
     return value
 

@@ -20,16 +20,14 @@ import polars as pl
 
 from finops_assets.sources.csv_blocks import csv_text_batches
 from finops_assets.sources.files import (
-    DAMAGED,
     UnplaceableFileError,
-    UnreadableFileError,
-    csv_problem,
     frame_batches,
     null_parquet_column,
     open_text,
     parquet_batches,
     placed_months,
     read_csv_text,
+    reading,
     with_line_numbers,
 )
 from finops_core.months import MONTH_PATTERN
@@ -82,16 +80,11 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     that is not a JSON object is a record of one column, `_unreadable`, holding its text."""
     records: list[dict[str, str | None]] = []
     lines: list[int] = []
-    try:
-        with open_text(path) as handle:
-            for number, text in enumerate(handle, start=1):
-                if text.strip():
-                    records.append(_parse_line(text))
-                    lines.append(number)
-    except UnicodeDecodeError as error:  # the file's line that is not UTF-8, as for a CSV
-        raise UnreadableFileError(csv_problem(path, error)) from None
-    except DAMAGED as error:  # not gzip, truncated, corrupt
-        raise UnreadableFileError(f"{path}: {error}") from None
+    with reading(path), open_text(path) as handle:
+        for number, text in enumerate(handle, start=1):
+            if text.strip():
+                records.append(_parse_line(text))
+                lines.append(number)
     columns = list(dict.fromkeys(key for record in records for key in record))
     frame = pl.DataFrame(
         {c: [r.get(c) for r in records] for c in columns}, schema=dict.fromkeys(columns, pl.String)
