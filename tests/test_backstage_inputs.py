@@ -10,12 +10,14 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+import psycopg
 import pytest
 
 from finops_assets.referentials.backstage.client import BackstageError
 from finops_assets.referentials.backstage.mapping import full_ref
 from finops_assets.referentials.backstage.sync import apply_backstage, backstage_token, read_backstage
 from finops_core.config import ConfigError
+from finops_core.sql import sql_text
 from tests.test_backstage_sync import (
     COMPONENTS,
     EXPECTED_APPLICATIONS,
@@ -302,3 +304,41 @@ def test_a_token_with_characters_a_header_cannot_carry_is_a_config_error(
 def test_odd_refs_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="is not an entity ref"):
         full_ref(text, "group", "default")
+
+
+def test_refs_are_stored_lower_cased_so_owners_join_their_groups(
+    mart_url: str, backstage: FakeBackstage
+) -> None:
+    """Backstage matches refs whatever their case: an owner written `Payments-Team` is the group
+    `payments-team`, and its application weighs that group's members in backstage:team_size."""
+    backstage.entities["component"] = [
+        component("payments", "Payments-Team"),
+        component("search", "group:Default/Search-Team"),
+        component(
+            "billing-api", "User:default/JDoe", metadata={"annotations": {"finops/application": "billing"}}
+        ),
+        component("Checkout", "checkout-team", namespace="Shop"),
+    ]
+    backstage.entities["group"] = [
+        group("Payments-Team", ["Alice", "user:default/alice"], ["user:default/ALICE", "user:default/bob"]),
+        group("search-team", [], ["user:default/dan"], parent="Engineering"),
+        group("engineering", [], []),
+    ]
+    apply_backstage(mart_url, read_backstage(settings(backstage.url), TOKEN), JANUARY)
+
+    assert [row[:5] for row in applications(mart_url)] == [
+        ("Checkout", "Checkout", "group:shop/checkout-team", None, "component:shop/checkout"),
+        ("billing", "billing-api", "user:default/jdoe", None, "component:default/billing-api"),
+        ("payments", "payments", "group:default/payments-team", None, "component:default/payments"),
+        ("search", "search", "group:default/search-team", None, "component:default/search"),
+    ]  # the application code stays as written: it is ours, not a ref
+    assert [row[:4] for row in groups(mart_url)] == [
+        ("group:default/engineering", "engineering", None, 0),
+        ("group:default/payments-team", "Payments-Team", None, 2),  # alice once, whatever her case
+        ("group:default/search-team", "search-team", "group:default/engineering", 1),
+    ]
+    with psycopg.connect(mart_url) as conn:
+        weights = conn.execute(
+            sql_text("batch/allocation/weights_team_size.sql").encode(), {"month": JANUARY}
+        )
+        assert weights.fetchall() == [("payments", 2), ("search", 1)]

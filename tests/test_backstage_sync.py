@@ -403,7 +403,7 @@ def test_a_missing_token_is_a_clear_error(
     [
         ("team-a", "group:default/team-a"),
         ("group:team-a", "group:default/team-a"),
-        ("Group:ops/team-a", "group:ops/team-a"),
+        ("Group:Ops/Team-A", "group:ops/team-a"),
         ("user:default/jdoe", "user:default/jdoe"),
         ("user:jdoe", "user:default/jdoe"),
     ],

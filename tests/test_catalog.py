@@ -170,6 +170,27 @@ def test_a_reowned_application_keeps_its_old_owner_for_past_months(mart_url: str
     ]
 
 
+def test_declared_owners_and_refs_are_stored_as_backstage_compares_them(
+    mart_url: str, tmp_path: Path
+) -> None:
+    """Lower-cased, as the Backstage sync stores them: the owner joins its group's team size and
+    its team's tokens (finops_core/entity_refs.py), and writing it otherwise is no new version."""
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    payments = (
+        "applications:\n  - {code: Payments, name: Payments, owner: OWNER,"
+        " entity_ref: component:default/Pay}\n"
+    )
+    (folder / "applications.yaml").write_text(payments.replace("OWNER", "Group:Default/Team-A"))
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[0])
+    (folder / "applications.yaml").write_text(payments.replace("OWNER", "group:default/team-a"))
+    apply_catalog(mart_url, read_catalog(folder), MONTHS[2])
+
+    assert query(
+        mart_url, "SELECT application_code, valid_to, owner, entity_ref FROM finops.dim_application"
+    ) == [("Payments", None, "group:default/team-a", "component:default/pay")]
+
+
 def test_costs_group_by_the_owner_of_the_month(mart_url: str, tmp_path: Path) -> None:
     bills = tmp_path / "bills"
     for month in (MONTHS[0], MONTHS[2]):

@@ -12,6 +12,7 @@ import httpx
 from finops_api.auth.backstage import BackstageTokens, InvalidToken
 from finops_api.auth.principal import Principal
 from finops_core.api_config import ROLES, AuthConfig, Role
+from finops_core.entity_refs import canonical_ref
 from finops_core.errors import ConfigError
 
 
@@ -31,15 +32,15 @@ def _static_tokens(config: AuthConfig) -> list[_StaticToken]:
             digest = hashlib.sha256(value.encode()).digest()
         else:
             digest = bytes.fromhex(token.sha256 or "")
-        principal = Principal(token.subject, token.role, frozenset(token.ownership_refs))
+        principal = Principal(token.subject, token.role, frozenset(map(canonical_ref, token.ownership_refs)))
         tokens.append(_StaticToken(digest, principal))
     return tokens
 
 
 class Authenticator:
     def __init__(self, config: AuthConfig) -> None:
-        self._config = config
         self._static = _static_tokens(config)
+        self._roles = {role: frozenset(map(canonical_ref, refs)) for role, refs in config.roles.items()}
         self._client: httpx.AsyncClient | None = None
         self._backstage: BackstageTokens | None = None
         if config.backstage is not None:
@@ -64,5 +65,5 @@ class Authenticator:
         return Principal(user.subject, self._role(user.ownership_refs), user.ownership_refs)
 
     def _role(self, refs: frozenset[str]) -> Role:
-        granted: list[Role] = [role for role, members in self._config.roles.items() if refs & set(members)]
+        granted: list[Role] = [role for role, members in self._roles.items() if refs & members]
         return max(granted, key=ROLES.index, default="viewer")

@@ -20,6 +20,7 @@ import msgspec
 
 from finops_api.auth.jwks import BackstageUnavailable, JwksCache
 from finops_core.api_config import BackstageAuth
+from finops_core.entity_refs import canonical_ref
 
 USER_TOKEN_TYPE = "vnd.backstage.user"
 ALGORITHM = "ES256"
@@ -53,6 +54,12 @@ class _KeptUser:
     user: BackstageUser
 
 
+def _refs(subject: str, ent: list[str]) -> frozenset[str]:
+    """The user's ownership refs, canonical as the mart stores owners (Backstage writes them so;
+    a token of a custom sign-in resolver may not)."""
+    return frozenset(canonical_ref(ref) for ref in (subject, *ent))
+
+
 class BackstageTokens:
     def __init__(self, config: BackstageAuth, client: httpx.AsyncClient) -> None:
         base = config.base_url.rstrip("/")
@@ -75,7 +82,7 @@ class BackstageTokens:
         subject = str(claims["sub"])
         ent = claims.get("ent")
         if isinstance(ent, list) and all(isinstance(ref, str) for ref in ent):
-            user = BackstageUser(subject, frozenset([subject, *ent]))
+            user = BackstageUser(subject, _refs(subject, ent))
         else:
             user = BackstageUser(subject, await self._userinfo_refs(token, subject))
         self._remember(digest, _KeptUser(_number(claims["exp"]), kid, user), now)
@@ -137,7 +144,7 @@ class BackstageTokens:
             raise BackstageUnavailable(f"{self._userinfo_url} gave no user info: {error}") from None
         if info.claims.sub != subject:
             raise InvalidToken("Backstage's userinfo is of another user than the token's")
-        return frozenset([subject, *info.claims.ent])
+        return _refs(subject, info.claims.ent)
 
     def _remember(self, digest: bytes, kept: _KeptUser, now: float) -> None:  # float ok: seconds
         if len(self._users) >= _CACHE_SIZE:

@@ -27,6 +27,7 @@ from finops_assets.mart.connection import Mart, connection
 from finops_assets.referentials.declared_values import declared_files
 from finops_assets.referentials.history import APPLICATION, DOMAIN, FAMILY, PRODUCT, apply_declaration
 from finops_core.config import ConfigError
+from finops_core.entity_refs import canonical_ref
 from finops_core.yaml_files import decode_yaml
 
 
@@ -138,6 +139,11 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
     )
 
 
+def _ref(ref: str | None) -> str | None:
+    """An owner or entity ref as the Backstage sync stores it, so that both join the same group."""
+    return canonical_ref(ref) if ref else ref
+
+
 def apply_catalog(mart: Mart, catalog: Catalog, month: date, *, applications: bool = True) -> None:
     """Make the catalog dimensions match the declaration from `month` on, in one transaction.
     applications=False leaves dim_application alone (the Backstage sync owns it)."""
@@ -157,7 +163,7 @@ def apply_catalog(mart: Mart, catalog: Catalog, month: date, *, applications: bo
             cur,
             APPLICATION,
             [
-                (a.code, a.name, a.owner, a.cost_center, a.entity_ref, a.lifecycle)
+                (a.code, a.name, _ref(a.owner), a.cost_center, _ref(a.entity_ref), a.lifecycle)
                 for a in catalog.applications
             ],
             month,

@@ -152,6 +152,19 @@ async def test_ownership_from_userinfo_is_cached_per_token(
     assert backstage.userinfo_requests == 1
 
 
+async def test_ownership_refs_match_whatever_their_case(
+    auth_client: Client, backstage: FakeBackstage
+) -> None:
+    """Backstage compares refs case-insensitively; a custom sign-in resolver may write them as
+    the catalog file did. The roles' refs are configured lower-case (auth_fixtures)."""
+    viewer = backstage.token("user:default/Pat", ent=["group:Default/Payments-Team"])
+    rows = (await auth_client.get("/api/v1/applications", headers=bearer(viewer))).json()["rows"]
+    assert [row["code"] for row in rows] == ["payments"]
+    finance = backstage.token("user:default/fiona", ent=["group:default/FINANCE"])
+    rows = (await auth_client.get("/api/v1/applications", headers=bearer(finance))).json()["rows"]
+    assert [row["code"] for row in rows] == ["billing", "payments"]
+
+
 async def test_service_tokens(auth_client: Client) -> None:
     listed = await auth_client.get("/api/v1/applications", headers=bearer(CI_TOKEN))
     assert [row["code"] for row in listed.json()["rows"]] == ["billing", "payments"]  # finance: all

@@ -14,6 +14,8 @@ from typing import Annotated, Any
 import httpx
 import msgspec
 
+from finops_core.entity_refs import canonical_ref
+
 ENTITIES_PATH = "/api/catalog/entities/by-query"
 
 
@@ -53,7 +55,7 @@ class Entity(msgspec.Struct, frozen=True):
 
     @property
     def ref(self) -> str:
-        return f"{self.kind.lower()}:{self.metadata.namespace}/{self.metadata.name}"
+        return canonical_ref(f"{self.kind}:{self.metadata.namespace}/{self.metadata.name}")
 
 
 class PageInfo(msgspec.Struct, frozen=True, rename="camel"):

@@ -8,9 +8,11 @@ Our own annotations on a Component or System (all optional):
 
 An application's owner is spec.owner as a full entity ref: a bare name is a group of the
 entity's namespace (`payments-team` -> `group:default/payments-team`), a `user:` owner stays a
-user ref. A group's member count is its direct members: the distinct targets of its `hasMember`
-relations (which the catalog derives from the group's spec.members and from the users'
-spec.memberOf) together with spec.members itself; members of sub-groups are not counted.
+user ref. Every ref is stored lower-cased, as Backstage compares them
+(finops_core/entity_refs.py): `Payments-Team` owns as `group:default/payments-team`. A group's
+member count is its direct members: the distinct targets of its `hasMember` relations (which the
+catalog derives from the group's spec.members and from the users' spec.memberOf) together with
+spec.members itself; members of sub-groups are not counted.
 
 What identifies an entity (its ref, an application's code) must be readable, else the sync
 fails: without it nobody can tell which application to keep. Any other field that cannot be
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from finops_assets.referentials.backstage.client import BackstageError, Entity
+from finops_core.entity_refs import canonical_ref
 
 APPLICATION_ANNOTATION = "finops/application"
 EXCLUDE_ANNOTATION = "finops/exclude"
@@ -86,7 +89,7 @@ def _has_control(text: str) -> bool:
 
 
 def full_ref(text: str, default_kind: str, default_namespace: str) -> str:
-    """`[kind:][namespace/]name` completed with the defaults, the kind lower-cased."""
+    """`[kind:][namespace/]name` completed with the defaults, in its canonical form."""
     kind, colon, rest = text.strip().partition(":")
     if not colon:
         kind, rest = default_kind, text.strip()
@@ -97,7 +100,7 @@ def full_ref(text: str, default_kind: str, default_namespace: str) -> str:
         raise ValueError(f"{text!r} is not an entity ref ([kind:][namespace/]name)")
     if _has_control(text):  # PostgreSQL refuses a NUL in text: the whole apply would fail
         raise ValueError(f"{text!r} holds control characters")
-    return f"{kind.lower()}:{namespace}/{name}"
+    return canonical_ref(f"{kind}:{namespace}/{name}")
 
 
 def _text(value: Any, where: str) -> str | None:
@@ -235,7 +238,7 @@ def _members(entity: Entity, spec: dict[str, Any]) -> set[str]:
         if relation.get("type") == "hasMember":
             target = _ref(relation.get("targetRef"), f"relations[{index}].targetRef", "user", namespace)
             if target is not None:
-                members.add(target.lower())  # refs compare case-insensitively in Backstage
+                members.add(target)
     declared = spec.get("members") or []
     if not isinstance(declared, list):
         raise EntityProblem(f"spec.members is {type(declared).__name__}, expected a list")
@@ -243,7 +246,7 @@ def _members(entity: Entity, spec: dict[str, Any]) -> set[str]:
         target = _ref(member, f"spec.members[{index}]", "user", namespace)
         if target is None:
             raise EntityProblem(f"spec.members[{index}] is empty")
-        members.add(target.lower())
+        members.add(target)
     return members
 
 
