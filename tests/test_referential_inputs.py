@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,13 @@ def test_allocation_rules_are_refused_naming_the_entry(example: Path, rules: str
         (KEYS + "t,,crm,2\n", "keys/team_size.csv:2: month: empty; expected YYYY-MM, e.g. 2025-03"),
         (KEYS + "backstage:team_size,2026-09,crm,2\n",
          "keys/team_size.csv:2: driver: 'backstage:team_size': backstage:... drivers come from Backstage"),
+        # a quoted cell over two lines: the next record starts on line 4, not 3
+        (KEYS + 't,2026-09,"crm\nlegacy",2\nt,2026-09,crm,x\n',
+         "keys/team_size.csv:4: weight: not a number: 'x'"),
+        (KEYS + "t,2026-09,crm,2\n\nt,2026-09,erp,-1\n",
+         "keys/team_size.csv:4: weight: -1 must be a number >= 0"),
+        (KEYS + "t,2026-09,crm,2\n,2026-09,erp,1\n",
+         "keys/team_size.csv:3: driver and application are required"),
     ],
 )  # fmt: skip
 def test_allocation_keys_are_refused_naming_the_line(example: Path, keys: str | bytes, message: str) -> None:
@@ -97,6 +105,10 @@ def test_allocation_keys_are_refused_naming_the_line(example: Path, keys: str | 
         ("2026-09,EUR,EUR,0.9\n", "fx_rates.csv:2: a rate from EUR to itself"),
         ("2026-09,USD,EUR,1e200000\n", "fx_rates.csv:2: rate: over 20 integer digits: '1E+200000'"),
         ("2026-09,USD,EUR,0.9,1\n", "fx_rates.csv: line 2: 5 fields, the header has 4"),
+        (
+            '"2026-09",USD,EUR,"0.9\n"\n2026-09,USD,GBP,0\n',
+            "fx_rates.csv:4: rate: 0 must be a positive number",
+        ),
     ],
 )
 def test_fx_rates_are_refused_naming_the_line(example: Path, rates: str, message: str) -> None:
@@ -115,6 +127,8 @@ def test_fx_rates_are_refused_naming_the_line(example: Path, rates: str, message
          "p.csv:2: price.unit_price: NaN must be a number >= 0"),
         ("prices_file: p.csv", "p,1,EUR\n",
          "budget-2026.yaml: pricing_views[0].prices_file: p.csv: line 2: 3 fields, the header has 5"),
+        ("prices_file: p.csv", '"p\r\nq",1,EUR,2027-01,\np,-1,EUR,2027-01,\n',
+         "p.csv:4: price.unit_price: -1 must be a number >= 0"),
     ],
 )  # fmt: skip
 def test_rate_cards_are_refused_naming_the_entry(
@@ -223,3 +237,10 @@ def test_a_folder_named_as_a_declaration_file_is_refused_not_skipped(
         f"{file}: a folder where a file belongs (Docker makes one when the file a volume should "
         "mount is missing)"
     )
+
+
+def test_blank_lines_of_a_key_file_declare_nothing(example: Path) -> None:
+    path = example / "allocation" / "keys" / "team_size.csv"
+    path.write_text(KEYS + "t,2026-09,crm,2\n\n\nt,2026-09,erp,3\n\n")
+    keys = [key for key in read_allocation(example / "allocation").keys if key.driver == "t"]
+    assert [(key.application_code, key.weight) for key in keys] == [("crm", Decimal(2)), ("erp", Decimal(3))]

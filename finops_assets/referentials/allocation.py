@@ -40,7 +40,7 @@ from finops_assets.referentials.declared_values import (
     declared_decimal,
     declared_files,
     declared_number,
-    declared_table,
+    declared_rows,
 )
 from finops_core.config import ConfigError
 from finops_core.decimals import exact_sum
@@ -187,9 +187,8 @@ def _rule(entry: RuleEntry, where: str) -> AllocationRule:
 
 
 def _keys(path: Path) -> list[AllocationKey]:
-    table = declared_table(path, KEY_COLUMNS)
     keys = []
-    for number, row in enumerate(table.iter_rows(named=True), start=2):
+    for number, row in declared_rows(path, KEY_COLUMNS):
         where = f"{path}:{number}"
         if not row["driver"] or not row["application"]:
             raise ConfigError(f"{where}: driver and application are required")

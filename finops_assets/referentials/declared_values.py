@@ -10,12 +10,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import polars as pl
-
 from finops_assets.sources.decimals import INTEGER_DIGITS, SCALE, over_decimal_places, over_integer_digits
-from finops_assets.sources.files import first_line
 from finops_core.config import ConfigError
-from finops_core.csv_tables import read_csv_table
 from finops_core.folders import matching_folders, visible_files
 
 
@@ -44,37 +40,49 @@ def declared_decimal(text: str | None, where: str) -> Decimal:
     return declared_number(value, where)
 
 
-def _shape_problem(data: bytes) -> str | None:
-    """What polars would raise on, or read silently wrong, as `line N: ...`: bytes that are no
-    UTF-8 text, a bare CR (polars reads a CR-only file as one header line), a NUL (PostgreSQL
-    stores none), a broken quote, or a line with more or fewer fields than the header (polars
-    fills a short line's last cells with nulls: a price's `to` became open-ended)."""
+DeclaredRow = dict[str, str | None]
+"""A record of a hand-written CSV table by column: its cell stripped, None where it is empty."""
+
+
+def _records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
+    """The file's records with the line each starts on, the header first; a ConfigError naming
+    the line for what polars raised on or read silently wrong: bytes that are no UTF-8 text, a
+    bare CR (polars read a CR-only file as one header line), a NUL (PostgreSQL stores none), a
+    broken quote, or a line with more or fewer fields than the header (polars filled a short
+    line's last cells with nulls: a price's `to` became open-ended). A quoted cell may span
+    lines, so a record's line is the reader's, not its index plus one."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
-        return f"line {line}: not UTF-8 text (byte {data[error.start]:#04x})"
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte {data[error.start]:#04x})") from None
     for found, problem in (
         (re.search("\r(?!\n)", text), "a CR alone ends a line; save the file with LF or CRLF line ends"),
         (re.search("\0", text), "a NUL character"),
     ):
         if found:
-            return f"line {text.count(chr(10), 0, found.start()) + 1}: {problem}"
+            raise ConfigError(f"{path}: line {text.count(chr(10), 0, found.start()) + 1}: {problem}")
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    width = None  # the header's, whatever its names (read_csv_table says which it expects)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
     try:
         for row in reader:
-            width = len(row) if width is None else width
-            if row and len(row) != width:  # blank lines are the rows' checks' (fields empty)
-                return f"line {reader.line_num}: {len(row)} fields, the header has {width}"
+            width = len(records[0][1]) if records else len(row)
+            if row and len(row) != width:
+                raise ConfigError(
+                    f"{path}: line {reader.line_num}: {len(row)} fields, the header has {width}"
+                )
+            records.append((start, row))
+            start = reader.line_num + 1
     except csv.Error as error:
-        return f"line {reader.line_num}: {error}"
-    return None
+        raise ConfigError(f"{path}: line {reader.line_num}: {error}") from None
+    return records
 
 
-def declared_table(path: Path, header: list[str]) -> pl.DataFrame:
-    """read_csv_table's table of a hand-written CSV file, its shape checked first: a ConfigError
-    in one line naming the file and the line, never a polars error."""
+def declared_rows(path: Path, header: list[str]) -> list[tuple[int, DeclaredRow]]:
+    """The records of a hand-written CSV file after its `header`, each with the line it starts
+    on: every cell as stripped text (no number guessing: money stays exact), None where empty; a
+    ConfigError in one line naming the file and the line for anything else."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     try:
@@ -83,12 +91,14 @@ def declared_table(path: Path, header: list[str]) -> pl.DataFrame:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
     if not data.strip():
         raise ConfigError(f"{path}: empty; expected at least the header {','.join(header)}")
-    if (problem := _shape_problem(data)) is not None:
-        raise ConfigError(f"{path}: {problem}")
-    try:
-        return read_csv_table(path, header)
-    except pl.exceptions.PolarsError as error:  # a shape the check above let through
-        raise ConfigError(f"{path}: not a CSV table: {first_line(error)}") from None
+    (_, names), *records = _records(path, data)
+    if names != header:
+        raise ConfigError(f"{path}: expected the header {','.join(header)}, got {','.join(names)}")
+    return [
+        (line, {name: cell.strip() if cell else None for name, cell in zip(header, row, strict=True)})
+        for line, row in records
+        if row  # a blank line: nothing declared, as an editor's trailing one
+    ]
 
 
 def declared_files(folder: Path, *patterns: str, recursive: bool = False) -> list[Path]:

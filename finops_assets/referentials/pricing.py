@@ -31,7 +31,7 @@ from finops_assets.referentials.declared_values import (
     declared_decimal,
     declared_files,
     declared_number,
-    declared_table,
+    declared_rows,
 )
 from finops_core.config import ConfigError
 from finops_core.sql import sql_statements
@@ -117,11 +117,11 @@ def _price(entry: PriceEntry, where: str) -> UnitPrice:
 def _csv_prices(path: Path, where: str) -> list[tuple[PriceEntry, str]]:
     """The file's prices, each with its line (`path:N`) for the errors of _price."""
     try:
-        table = declared_table(path, ["product", "unit_price", "currency", "from", "to"])
+        rows = declared_rows(path, ["product", "unit_price", "currency", "from", "to"])
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
     entries = []
-    for number, row in enumerate(table.iter_rows(named=True), start=2):
+    for number, row in rows:
         try:
             entries.append((msgspec.convert(row, PriceEntry, strict=False), f"{path}:{number}: price"))
         except msgspec.ValidationError as error:
@@ -141,24 +141,22 @@ def _overlaps(prices: list[UnitPrice], where: str) -> None:
 
 
 def read_fx_rates(path: Path) -> list[FxRate]:
-    table = declared_table(path, ["month", "from_currency", "to_currency", "rate"])
     rates: dict[tuple[date, str, str], FxRate] = {}
-    for number, row in enumerate(table.iter_rows(named=True), start=2):
+    for number, row in declared_rows(path, ["month", "from_currency", "to_currency", "rate"]):
         where = f"{path}:{number}"
         month = declared_month(row["month"], f"{where}: month")
-        if not all(_CURRENCY.match(row[c] or "") for c in ("from_currency", "to_currency")):
+        source, target = row["from_currency"] or "", row["to_currency"] or ""
+        if not (_CURRENCY.match(source) and _CURRENCY.match(target)):
             raise ConfigError(f"{where}: expected a month and two ISO 4217 codes, got {row}")
-        if row["from_currency"] == row["to_currency"]:  # valuation would multiply by it
-            raise ConfigError(f"{where}: a rate from {row['from_currency']} to itself")
+        if source == target:  # valuation would multiply by it
+            raise ConfigError(f"{where}: a rate from {source} to itself")
         rate = declared_decimal(row["rate"], f"{where}: rate")
         if rate <= 0:
             raise ConfigError(f"{where}: rate: {row['rate']} must be a positive number")
-        key = (month, row["from_currency"], row["to_currency"])
+        key = (month, source, target)
         if key in rates:
-            raise ConfigError(
-                f"{where}: a second rate for {row['from_currency']}->{row['to_currency']} in {month:%Y-%m}"
-            )
-        rates[key] = FxRate(month, row["from_currency"], row["to_currency"], rate)
+            raise ConfigError(f"{where}: a second rate for {source}->{target} in {month:%Y-%m}")
+        rates[key] = FxRate(month, source, target, rate)
     return list(rates.values())
 
 
