@@ -20,6 +20,7 @@ from tests.pipeline import query
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RULE = "allocation_rules:\n  - {code: a, scope: {product: apm-licence}, method: %s}\n"
 KEYS = "driver,month,application,weight\n"
+NO_ROWS = "a header and no rows; to withdraw what it declared, delete the file (or the entry naming it)"
 
 
 @pytest.fixture
@@ -91,6 +92,9 @@ def test_allocation_rules_are_refused_naming_the_entry(example: Path, rules: str
          "keys/team_size.csv:4: weight: -1 must be a number >= 0"),
         (KEYS + "t,2026-09,crm,2\n,2026-09,erp,1\n",
          "keys/team_size.csv:3: driver and application are required"),
+        # an export that failed after its header would withdraw every key, of every month
+        (KEYS, "keys/team_size.csv: " + NO_ROWS),
+        (KEYS + "\n\n", "keys/team_size.csv: " + NO_ROWS),
     ],
 )  # fmt: skip
 def test_allocation_keys_are_refused_naming_the_line(example: Path, keys: str | bytes, message: str) -> None:
@@ -108,6 +112,10 @@ def test_allocation_keys_are_refused_naming_the_line(example: Path, keys: str | 
         (
             '"2026-09",USD,EUR,"0.9\n"\n2026-09,USD,GBP,0\n',
             "fx_rates.csv:4: rate: 0 must be a positive number",
+        ),
+        (
+            "",
+            "fx_rates.csv: " + NO_ROWS,
         ),
     ],
 )
@@ -129,6 +137,8 @@ def test_fx_rates_are_refused_naming_the_line(example: Path, rates: str, message
          "budget-2026.yaml: pricing_views[0].prices_file: p.csv: line 2: 3 fields, the header has 5"),
         ("prices_file: p.csv", '"p\r\nq",1,EUR,2027-01,\np,-1,EUR,2027-01,\n',
          "p.csv:4: price.unit_price: -1 must be a number >= 0"),
+        ("prices_file: p.csv", "",
+         "budget-2026.yaml: pricing_views[0].prices_file: p.csv: " + NO_ROWS),
     ],
 )  # fmt: skip
 def test_rate_cards_are_refused_naming_the_entry(

@@ -82,7 +82,8 @@ def _records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
 def declared_rows(path: Path, header: list[str]) -> list[tuple[int, DeclaredRow]]:
     """The records of a hand-written CSV file after its `header`, each with the line it starts
     on: every cell as stripped text (no number guessing: money stays exact), None where empty; a
-    ConfigError in one line naming the file and the line for anything else."""
+    ConfigError in one line naming the file and the line for anything else, and for a file of no
+    rows (the files are the whole truth: applied, it would withdraw every row silently)."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     try:
@@ -94,11 +95,17 @@ def declared_rows(path: Path, header: list[str]) -> list[tuple[int, DeclaredRow]
     (_, names), *records = _records(path, data)
     if names != header:
         raise ConfigError(f"{path}: expected the header {','.join(header)}, got {','.join(names)}")
-    return [
+    rows = [
         (line, {name: cell.strip() if cell else None for name, cell in zip(header, row, strict=True)})
         for line, row in records
         if row  # a blank line: nothing declared, as an editor's trailing one
     ]
+    if not rows:  # an export that failed after its header: applied, it withdraws every row it had
+        raise ConfigError(
+            f"{path}: a header and no rows; to withdraw what it declared, delete the file (or the "
+            "entry naming it)"
+        )
+    return rows
 
 
 def declared_files(folder: Path, *patterns: str, recursive: bool = False) -> list[Path]:
