@@ -162,28 +162,37 @@ def allocation_conservation(mart: Mart, month: date) -> AssetCheckResult:
     )
 
 
+def _price_gaps(row: dict[str, Any]) -> str | None:
+    """What one view's row of check_price_coverage.sql warns of, if anything."""
+    gaps = []
+    if row["rows_unpriced"]:
+        gaps.append(
+            f"{row['rows_unpriced']} of {row['rows_total']} rows unpriced (first: {row['unpriced_products']})"
+        )
+    if row["unknown_products"]:
+        gaps.append(f"prices of products the mart does not know: {row['unknown_products']}")
+    return f"{row['pricing_view_code']}: {', '.join(gaps)}" if gaps else None
+
+
 def price_coverage(mart: Mart, month: date) -> AssetCheckResult:
-    """Warns when a rate-card view leaves rows unpriced: they are NULL, never 0, in the view."""
+    """Warns when a rate-card view leaves rows unpriced (they are NULL, never 0, in the view) or
+    prices a product code the mart has never known (a typo leaves the product meant unpriced)."""
     rows = _rows(mart, "batch/check_price_coverage.sql", {"month": month})
-    gaps = [r for r in rows if r["rows_unpriced"]]
+    gaps = [gap for row in rows if (gap := _price_gaps(row))]
     table = "\n".join(
         f"| {r['pricing_view_code']} | {r['rows_total']} | {r['rows_unpriced']} "
-        f"| {r['unpriced_products'] or ''} |"
+        f"| {r['unpriced_products'] or ''} | {r['unknown_products'] or ''} |"
         for r in rows
     )
     return AssetCheckResult(
         check_name="price_coverage",
         passed=not gaps,
         severity=AssetCheckSeverity.WARN,
-        description="; ".join(
-            f"{r['pricing_view_code']}: {r['rows_unpriced']} of {r['rows_total']} rows unpriced"
-            f" (first: {r['unpriced_products']})"
-            for r in gaps
-        )
-        or None,
+        description="; ".join(gaps) or None,
         metadata={
             "coverage": MetadataValue.md(
-                "| view | rows | unpriced | first unpriced products |\n|---|---|---|---|\n" + table
+                "| view | rows | unpriced | first unpriced products | prices of unknown products |\n"
+                "|---|---|---|---|---|\n" + table
             )
         },
     )
