@@ -18,7 +18,7 @@ from finops_assets.referentials.backstage.mapping import full_ref
 from finops_assets.referentials.backstage.sync import apply_backstage, backstage_token, read_backstage
 from finops_core.config import ConfigError
 from finops_core.sql import sql_text
-from tests.test_backstage_sync import (
+from tests.backstage_catalog import (
     COMPONENTS,
     EXPECTED_APPLICATIONS,
     EXPECTED_GROUPS,
@@ -33,7 +33,7 @@ from tests.test_backstage_sync import (
     run_asset,
     settings,
 )
-from tests.test_backstage_sync import backstage as backstage  # the fake catalog fixture
+from tests.backstage_catalog import backstage as backstage  # the fake catalog fixture
 
 JANUARY = date(2025, 1, 1)
 MARCH = date(2025, 3, 1)
