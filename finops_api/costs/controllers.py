@@ -38,6 +38,7 @@ from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameter
 from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
 from finops_api.publication.services import PUBLICATION, PublicationService
+from finops_core.entity_refs import canonical_ref
 from finops_core.months import PERIOD_PATTERN
 
 View = Annotated[str, QueryParameter(description="Pricing view code (GET /api/v1/pricing-views).")]
@@ -100,7 +101,7 @@ async def provide_cost_filters(
     filters = {
         "source": split_list(source),
         "application": split_list(application),
-        "owner": split_list(owner),
+        "owner": [canonical_ref(ref) for ref in split_list(owner)],  # as stored (entity_refs.py)
         "domain": split_list(domain),
         "family": split_list(family),
         "product": split_list(product),

@@ -21,6 +21,7 @@ from finops_api.referentials.schemas import (
     ProductList,
 )
 from finops_api.referentials.services import ReferentialService, provide_referential_service
+from finops_core.entity_refs import canonical_ref
 from finops_core.months import MONTH_PATTERN, parse_month
 
 AS_OF_RULE = (
@@ -162,7 +163,7 @@ class ReferentialController(Controller):
     ) -> ApplicationList:
         month = parse_month(as_of) if as_of is not None else None
         rows = await referential_service.applications(
-            month, include_deleted, split_list(owner), visibility.applications
+            month, include_deleted, [canonical_ref(ref) for ref in split_list(owner)], visibility.applications
         )
         page_rows, next_page = page.cut(rows, False)
         return ApplicationList(as_of=as_of, rows=page_rows, next=next_page)

@@ -116,6 +116,7 @@ async def test_applications_at_a_point(
         ("?owner=group:default/team-a&as_of=2025-02", ["legacy", "payments"]),  # the owner then
         ("?owner=group:default/team-a&include_deleted=true", ["legacy"]),
         ("?owner=group:default/team-b,group:default/billing-team", ["billing", "payments"]),
+        ("?owner=Group:Default/Team-B", ["payments"]),  # refs compare lower-cased, as in Backstage
         ("?owner=nope", []),
     ],
 )
