@@ -37,7 +37,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.api_costs import Scopes, bench_mart, cases, mart_arguments, simulation_scopes, simulations
+from benchmarks.api_costs import Scopes, cases, simulation_scopes, simulations
+from benchmarks.api_mart import bench_mart, mart_arguments
 from benchmarks.duckdb_peer import PeerTiming, Question, compare_with_api, questions
 from benchmarks.http_server import Server, database_cpu, serve
 from benchmarks.http_wrk import Sent, WrkResult, run_wrk

@@ -41,16 +41,8 @@ import msgspec
 import psycopg
 from litestar.testing import AsyncTestClient
 
-from benchmarks.api_costs import (
-    Case,
-    cases,
-    mart_arguments,
-    simulation_scopes,
-    simulations,
-    value_again,
-    write_budget,
-    write_catalog,
-)
+from benchmarks.api_costs import Case, cases, simulation_scopes, simulations
+from benchmarks.api_mart import mart_arguments, value_again, write_budget, write_catalog
 from benchmarks.ingest import REPO, dataset, drop_database, migrated_bench_database, say, timed_month
 from benchmarks.machine import machine_line
 from finops_api.app import create_app

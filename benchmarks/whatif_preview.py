@@ -27,7 +27,8 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from benchmarks.api_costs import bench_mart, mart_arguments, simulation_scopes, simulations
+from benchmarks.api_costs import simulation_scopes, simulations
+from benchmarks.api_mart import bench_mart, mart_arguments
 from benchmarks.ingest import say
 from finops_api.app import create_app
 from finops_core.api_config import ApiConfig, AuthConfig
