@@ -235,6 +235,7 @@ def test_a_missing_token_is_a_clear_error(
         ("team-a", "group:default/team-a"),
         ("group:team-a", "group:default/team-a"),
         ("Group:Ops/Team-A", "group:ops/team-a"),
+        ("\u212aelvin", "group:default/\u212aelvin"),  # ASCII letters alone: no lookalike becomes k
         ("user:default/jdoe", "user:default/jdoe"),
         ("user:jdoe", "user:default/jdoe"),
     ],

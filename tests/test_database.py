@@ -48,6 +48,7 @@ MIGRATIONS = [
     "0024_data_version_notify",
     "0025_incremental_valuation",
     "0026_rollup_views",
+    "0027_canonical_refs",
 ]
 """Every migration, in the order a new database gets them."""
 

@@ -140,7 +140,8 @@ def read_catalog(folder: Path, *, backstage_owns_applications: bool = False) -> 
 
 
 def _ref(ref: str | None) -> str | None:
-    """An owner or entity ref as the Backstage sync stores it, so that both join the same group."""
+    """An owner or entity ref as every ref is stored and compared (a viewer's token, an owner
+    filter, the plugin's entity page): lower-cased, as the Backstage sync writes them."""
     return canonical_ref(ref) if ref else ref
 
 
