@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -278,3 +279,26 @@ def test_a_mapping_file_with_another_header_or_missing_is_refused(tmp_path: Path
     (tmp_path / "accounts.csv").unlink()
     with pytest.raises(ConfigError, match=r"map_file: .*accounts.csv: no such file"):
         focus_options(source, config)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("value,application\n", "accounts.csv: a header and no rows"),
+        (
+            'value,application\n"BA\n9",platform\nBA-8,core,x\n',
+            "accounts.csv: line 4: 3 fields, the header has 2",
+        ),
+        ("value,application\nBA-9,platform\n\nBA-9,core\n", "accounts.csv: values mapped twice: BA-9"),
+    ],
+)
+def test_a_mapping_file_is_read_as_the_referential_tables_are(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """declared_rows: the line a record starts on, a header alone refused, blank lines skipped."""
+    source, config = rules_config(tmp_path)
+    (tmp_path / "accounts.csv").write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        focus_options(source, config)
+    (tmp_path / "accounts.csv").write_text("value,application\n\nBA-9,platform\nBA-8, \n")
+    assert focus_options(source, config).map_tables == {str(tmp_path / "accounts.csv"): {"BA-9": "platform"}}

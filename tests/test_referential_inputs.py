@@ -20,6 +20,7 @@ from tests.pipeline import query
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RULE = "allocation_rules:\n  - {code: a, scope: {product: apm-licence}, method: %s}\n"
 KEYS = "driver,month,application,weight\n"
+EMPTY_KEYS = "keys/team_size.csv: empty; expected at least the header driver,month,application,weight"
 NO_ROWS = "a header and no rows; to withdraw what it declared, delete the file (or the entry naming it)"
 
 
@@ -74,7 +75,11 @@ def test_allocation_rules_are_refused_naming_the_entry(example: Path, rules: str
     [
         (KEYS + "t,2026-09,crm,2,9\n", "keys/team_size.csv: line 2: 5 fields, the header has 4"),
         (KEYS + "t,2026-09,crm\n", "keys/team_size.csv: line 2: 3 fields, the header has 4"),
-        (b"", "keys/team_size.csv: empty; expected at least the header driver,month,application,weight"),
+        (b"", EMPTY_KEYS),
+        (b"\xef\xbb\xbf\n", EMPTY_KEYS),  # Excel's "CSV UTF-8" of an empty sheet: its BOM alone
+        # a record's line is the one it starts on, a quoted cell spanning lines
+        (KEYS + 't,2026-09,"c\nrm",2,9\n', "keys/team_size.csv: line 2: 5 fields, the header has 4"),
+        (KEYS + "t,2026-09,crm,  \n", "keys/team_size.csv:2: weight: empty; expected a number"),
         (KEYS.encode() + b"t,2026-09,cr\xe9,2\n", "keys/team_size.csv: line 2: not UTF-8 text (byte 0xe9)"),
         (KEYS + 't,2026-09,"crm,2\n', "keys/team_size.csv: line 2: unexpected end of data"),
         (KEYS.replace("\n", "\r") + "t,2026-09,crm,2\r",
@@ -251,6 +256,6 @@ def test_a_folder_named_as_a_declaration_file_is_refused_not_skipped(
 
 def test_blank_lines_of_a_key_file_declare_nothing(example: Path) -> None:
     path = example / "allocation" / "keys" / "team_size.csv"
-    path.write_text(KEYS + "t,2026-09,crm,2\n\n\nt,2026-09,erp,3\n\n")
+    path.write_text("\n" + KEYS + "t,2026-09,crm,2\n\n  \nt,2026-09,erp,3\n\n")
     keys = [key for key in read_allocation(example / "allocation").keys if key.driver == "t"]
     assert [(key.application_code, key.weight) for key in keys] == [("crm", Decimal(2)), ("erp", Decimal(3))]

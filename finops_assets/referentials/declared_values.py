@@ -41,16 +41,16 @@ def declared_decimal(text: str | None, where: str) -> Decimal:
 
 
 DeclaredRow = dict[str, str | None]
-"""A record of a hand-written CSV table by column: its cell stripped, None where it is empty."""
+"""A record of a hand-written CSV table by column: its cell stripped, None where it is blank."""
 
 
 def _records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
-    """The file's records with the line each starts on, the header first; a ConfigError naming
-    the line for what polars raised on or read silently wrong: bytes that are no UTF-8 text, a
-    bare CR (polars read a CR-only file as one header line), a NUL (PostgreSQL stores none), a
-    broken quote, or a line with more or fewer fields than the header (polars filled a short
-    line's last cells with nulls: a price's `to` became open-ended). A quoted cell may span
-    lines, so a record's line is the reader's, not its index plus one."""
+    """The file's records with the line each starts on (a quoted cell may span lines), the header
+    first, blank lines and lines of blanks left out; a ConfigError naming the line for what is no
+    table of the header's width: bytes that are no UTF-8 text, a bare CR (the whole file read as
+    one line), a NUL (PostgreSQL stores none), a broken quote, or a record with more or fewer
+    fields than the header (a short one's last cells read as empty made a price's `to`
+    open-ended)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -67,12 +67,11 @@ def _records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
     start = 1
     try:
         for row in reader:
-            width = len(records[0][1]) if records else len(row)
-            if row and len(row) != width:
-                raise ConfigError(
-                    f"{path}: line {reader.line_num}: {len(row)} fields, the header has {width}"
-                )
-            records.append((start, row))
+            if len(row) > 1 or (row and row[0].strip()):  # else a blank line: nothing declared
+                width = len(records[0][1]) if records else len(row)
+                if len(row) != width:
+                    raise ConfigError(f"{path}: line {start}: {len(row)} fields, the header has {width}")
+                records.append((start, row))
             start = reader.line_num + 1
     except csv.Error as error:
         raise ConfigError(f"{path}: line {reader.line_num}: {error}") from None
@@ -81,24 +80,24 @@ def _records(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
 
 def declared_rows(path: Path, header: list[str]) -> list[tuple[int, DeclaredRow]]:
     """The records of a hand-written CSV file after its `header`, each with the line it starts
-    on: every cell as stripped text (no number guessing: money stays exact), None where empty; a
-    ConfigError in one line naming the file and the line for anything else, and for a file of no
-    rows (the files are the whole truth: applied, it would withdraw every row silently)."""
+    on: every cell as stripped text (no number guessing: money stays exact), None where it is
+    blank; a ConfigError in one line naming the file and the line for anything else, and for a
+    file of no rows (the files are the whole truth: applied, it would withdraw every row)."""
     if not path.is_file():
         raise ConfigError(f"{path}: no such file")
     try:
         data = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot be read: {error.strerror}") from None
-    if not data.strip():
+    records = _records(path, data)
+    if not records:
         raise ConfigError(f"{path}: empty; expected at least the header {','.join(header)}")
-    (_, names), *records = _records(path, data)
+    (_, names), *records = records
     if names != header:
         raise ConfigError(f"{path}: expected the header {','.join(header)}, got {','.join(names)}")
     rows = [
-        (line, {name: cell.strip() if cell else None for name, cell in zip(header, row, strict=True)})
+        (line, {name: cell.strip() or None for name, cell in zip(header, row, strict=True)})
         for line, row in records
-        if row  # a blank line: nothing declared, as an editor's trailing one
     ]
     if not rows:  # an export that failed after its header: applied, it withdraws every row it had
         raise ConfigError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import msgspec
 import polars as pl
 
+from finops_assets.referentials.declared_values import declared_rows
 from finops_assets.sources.focus.columns import FOCUS_COLUMNS, canonical_name
 from finops_core.config import (
     ApplicationRule,
@@ -25,7 +27,6 @@ from finops_core.config import (
     SourceConfig,
     ValuePattern,
 )
-from finops_core.csv_tables import read_csv_table
 from finops_core.vocabulary import UNALLOCATED
 
 MATCH_PREFIX = "_match_"
@@ -61,15 +62,16 @@ def _column_name(name: str, where: str) -> str:
 
 
 def read_map_file(path: Path, where: str) -> dict[str, str]:
-    """A static mapping table: CSV with the header `value,application`."""
+    """A static mapping table: CSV with the header `value,application`, read as the referential
+    tables are (declared_rows: errors name the line); a row with a blank cell maps nothing."""
     try:
-        table = read_csv_table(path, ["value", "application"])
+        rows = declared_rows(path, ["value", "application"])
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
-    duplicated = table.filter(pl.col("value").is_duplicated())["value"].unique().sort().to_list()
-    if duplicated:
+    values = Counter(row["value"] for _, row in rows if row["value"] is not None)
+    if duplicated := sorted(value for value, count in values.items() if count > 1):
         raise ConfigError(f"{where}: {path}: values mapped twice: {', '.join(duplicated[:5])}")
-    return dict(table.drop_nulls().iter_rows())
+    return {row["value"]: row["application"] for _, row in rows if row["value"] and row["application"]}
 
 
 def focus_options(source: SourceConfig, config: PlatformConfig) -> FocusOptions:
