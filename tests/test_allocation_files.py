@@ -8,11 +8,13 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from finops_assets.referentials.allocation import read_allocation
+from finops_assets.mart.allocation import allocate_month
+from finops_assets.referentials.allocation import apply_allocation, read_allocation
 from finops_assets.referentials.pricing import apply_pricing, read_pricing
 from finops_core.config import ConfigError
 from tests.pipeline import query
-from tests.test_allocation import PRICING, write
+from tests.test_allocation import MARCH, PRICING, RULES, write
+from tests.test_allocation import allocation_mart as allocation_mart  # the fixture
 
 
 @pytest.mark.parametrize(
@@ -93,3 +95,22 @@ def test_a_view_removed_from_the_files_is_soft_deleted(mart_url: str, tmp_path: 
     )
     assert rows == [(True,)]
     assert query(mart_url, "SELECT count(*) FROM finops.unit_price") == [(0,)]
+
+
+def test_a_rule_naming_a_code_the_mart_never_knew_is_named(allocation_mart: str, tmp_path: Path) -> None:
+    """A typo in a rule's scope: the pool meant is left to another rule or unallocated, and the
+    allocation's summary names the rule; a code the catalog declares is not named."""
+    typo = RULES.replace("{product: apm-licence}", "{product: apm-license}").replace(
+        "{family: ci}", "{domain: shared-tools}"
+    )
+    apply_allocation(allocation_mart, read_allocation(write(tmp_path / "allocation", "rules.yaml", typo)))
+    summary = allocate_month(allocation_mart, MARCH)
+    assert summary.unknown_scopes == [
+        "apm-by-team: product 'apm-license'",
+        "ci-by-compute: domain 'shared-tools'",
+    ]
+    # the two licences by licences-even (3 applications each); ci-minutes then has no rule
+    assert summary.summary() == (
+        "2 of 3 pools allocated in 6 shares; left unallocated: tools/ci-minutes/EUR; rules naming codes the "
+        "mart does not know: apm-by-team: product 'apm-license', ci-by-compute: domain 'shared-tools'"
+    )

@@ -50,6 +50,18 @@ class AllocationSummary:
     unallocated_pools: list[str]
     """source/product/currency of the pools no rule spread, left as recorded."""
     shares: int
+    unknown_scopes: list[str]
+    """The rules valid that month whose scope names a code the mart never knew (`rule: level
+    'code'`): a typo, which leaves the pool meant unallocated."""
+
+    def summary(self) -> str:
+        """One line of the run's log."""
+        line = f"{self.allocated_pools} of {self.pools} pools allocated in {self.shares} shares"
+        if self.unallocated_pools:
+            line += f"; left unallocated: {', '.join(self.unallocated_pools)}"
+        if self.unknown_scopes:
+            line += f"; rules naming codes the mart does not know: {', '.join(self.unknown_scopes)}"
+        return line
 
 
 def _weights(cur: psycopg.Cursor[Any], pool: Mapping[str, Any], month: date) -> dict[str, Decimal]:
@@ -133,8 +145,10 @@ def allocate_month(mart: Mart, month: date) -> AllocationSummary:
             rows.extend(_share_rows(pool, month, weights))
         _copy_rows(cur, rows)
         cur.execute(sql_text("batch/allocation/register_applications.sql").encode(), {"month": month})
+        cur.execute(sql_text("batch/allocation/unknown_scopes.sql").encode(), {"month": month})
+        unknown_scopes = [row["rule"] for row in cur.fetchall()]
         record_layer(cur, "allocation", month, version)
     if deleted:
         vacuum_month_partitions(mart, (TABLE,), month)
     shares = sum(1 for row in rows if row[8] == "allocated")
-    return AllocationSummary(len(pools), len(pools) - len(unallocated), unallocated, shares)
+    return AllocationSummary(len(pools), len(pools) - len(unallocated), unallocated, shares, unknown_scopes)

@@ -56,20 +56,15 @@ def mart_assets(
         with mart.connection() as conn:
             summary = allocate_month(conn, month)
         step_committed(ALLOCATION_KEY)
-        context.log.info(
-            f"{summary.allocated_pools} of {summary.pools} pools allocated in {summary.shares} shares"
-            + (
-                f"; left unallocated: {', '.join(summary.unallocated_pools)}"
-                if summary.unallocated_pools
-                else ""
-            )
-        )
+        (context.log.warning if summary.unknown_scopes else context.log.info)(summary.summary())
         return MaterializeResult(
             metadata={
                 "pools": summary.pools,
                 "allocated_pools": summary.allocated_pools,
                 "unallocated_pools": summary.unallocated_pools,
                 "shares": summary.shares,
+                # only when there are: a clean run's metadata stays what it always was
+                **({"rules_naming_unknown_codes": summary.unknown_scopes} if summary.unknown_scopes else {}),
             }
         )
 
