@@ -331,6 +331,17 @@ def test_a_price_of_a_product_the_mart_never_knew_is_reported(allocation_mart: s
         "budget-2025: 4 of 10 rows unpriced (first: ci-minutes, vm-hours), "
         "prices of products the mart does not know: vm-hour"
     )
+    # every product priced, and one not consumed yet: listed, no warning (a budget prices ahead)
+    ahead = (
+        PRICING
+        + "      - {product: ci-minutes, unit_price: '0.01', currency: EUR}\n"
+        + ("      - {product: gpu-hours, unit_price: '2', currency: EUR}\n")
+    )
+    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", ahead)))
+    value_month(allocation_mart, MARCH)
+    check = price_coverage(allocation_mart, MARCH)
+    assert (check.passed, check.description) == (True, None)
+    assert "| budget-2025 | 10 | 0 |  | gpu-hours |" in str(check.metadata["coverage"].value)
 
 
 def test_apportion_is_exact_at_the_finer_scale() -> None:
