@@ -316,34 +316,6 @@ def test_a_missing_price_or_rate_is_reported_never_zero(allocation_mart: str, tm
     assert "| budget-2025 | 4 | 1 | vm-hours |" in str(check.metadata["coverage"].value)
 
 
-def test_a_price_of_a_product_the_mart_never_knew_is_reported(allocation_mart: str, tmp_path: Path) -> None:
-    """A typo in a price file: the product meant stays unpriced, the code priced is named."""
-    write(tmp_path / "pricing", "fx_rates.csv", FX)
-    typo = PRICING.replace("{product: vm-hours,", "{product: vm-hour,")
-    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", typo)))
-    allocate_month(allocation_mart, MARCH)
-    value_month(allocation_mart, MARCH)
-    check = price_coverage(allocation_mart, MARCH)
-    assert not check.passed
-    # March's rows: vm-hours 2, apm-licence 3 (team size), ide-licence 3 (even), ci-minutes 2
-    # (proportional to vm-hours); unpriced: ci-minutes (no price) and vm-hours (the typo)
-    assert check.description == (
-        "budget-2025: 4 of 10 rows unpriced (first: ci-minutes, vm-hours), "
-        "prices of products the mart does not know: vm-hour"
-    )
-    # every product priced, and one not consumed yet: listed, no warning (a budget prices ahead)
-    ahead = (
-        PRICING
-        + "      - {product: ci-minutes, unit_price: '0.01', currency: EUR}\n"
-        + ("      - {product: gpu-hours, unit_price: '2', currency: EUR}\n")
-    )
-    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", ahead)))
-    value_month(allocation_mart, MARCH)
-    check = price_coverage(allocation_mart, MARCH)
-    assert (check.passed, check.description) == (True, None)
-    assert "| budget-2025 | 10 | 0 |  | gpu-hours |" in str(check.metadata["coverage"].value)
-
-
 def test_apportion_is_exact_at_the_finer_scale() -> None:
     assert apportion(Decimal("10000.00"), [Decimal(1)] * 3, 2) == [
         Decimal("3333.34"),

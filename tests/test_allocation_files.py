@@ -1,5 +1,5 @@
-"""The allocation rules' and the rate cards' files: what they refuse, naming the entry, and a
-pricing view removed from them."""
+"""The allocation rules' and the rate cards' files: what they refuse, naming the entry, a
+pricing view removed from them, and the codes they name that the mart never knew."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import psycopg
 import pytest
 
 from finops_assets.mart.allocation import allocate_month
+from finops_assets.mart.checks import price_coverage
+from finops_assets.mart.valuation import value_month
 from finops_assets.referentials.allocation import apply_allocation, read_allocation
 from finops_assets.referentials.pricing import apply_pricing, read_pricing
 from finops_core.config import ConfigError
 from tests.pipeline import query
-from tests.test_allocation import MARCH, PRICING, RULES, write
+from tests.test_allocation import FX, MARCH, PRICING, RULES, write
 from tests.test_allocation import allocation_mart as allocation_mart  # the fixture
 
 
@@ -114,3 +116,31 @@ def test_a_rule_naming_a_code_the_mart_never_knew_is_named(allocation_mart: str,
         "2 of 3 pools allocated in 6 shares; left unallocated: tools/ci-minutes/EUR; rules naming codes the "
         "mart does not know: apm-by-team: product 'apm-license', ci-by-compute: domain 'shared-tools'"
     )
+
+
+def test_a_price_of_a_product_the_mart_never_knew_is_reported(allocation_mart: str, tmp_path: Path) -> None:
+    """A typo in a price file: the product meant stays unpriced, the code priced is named."""
+    write(tmp_path / "pricing", "fx_rates.csv", FX)
+    typo = PRICING.replace("{product: vm-hours,", "{product: vm-hour,")
+    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", typo)))
+    allocate_month(allocation_mart, MARCH)
+    value_month(allocation_mart, MARCH)
+    check = price_coverage(allocation_mart, MARCH)
+    assert not check.passed
+    # March's rows: vm-hours 2, apm-licence 3 (team size), ide-licence 3 (even), ci-minutes 2
+    # (proportional to vm-hours); unpriced: ci-minutes (no price) and vm-hours (the typo)
+    assert check.description == (
+        "budget-2025: 4 of 10 rows unpriced (first: ci-minutes, vm-hours), "
+        "prices of products the mart does not know: vm-hour"
+    )
+    # every product priced, and one not consumed yet: listed, no warning (a budget prices ahead)
+    ahead = (
+        PRICING
+        + "      - {product: ci-minutes, unit_price: '0.01', currency: EUR}\n"
+        + ("      - {product: gpu-hours, unit_price: '2', currency: EUR}\n")
+    )
+    apply_pricing(allocation_mart, read_pricing(write(tmp_path / "pricing", "budget.yaml", ahead)))
+    value_month(allocation_mart, MARCH)
+    check = price_coverage(allocation_mart, MARCH)
+    assert (check.passed, check.description) == (True, None)
+    assert "| budget-2025 | 10 | 0 |  | gpu-hours |" in str(check.metadata["coverage"].value)
