@@ -8,6 +8,7 @@ conservation to the cent, silently.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import polars as pl
@@ -17,8 +18,17 @@ DECIMAL = pl.Decimal(38, SCALE)
 INTEGER_DIGITS = 38 - SCALE
 NUMBER = r"^[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$"
 """A number as written: ASCII digits alone (`\\d` would take any script's, which Decimal reads too)."""
+_WRITTEN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PLAIN = r"^[+-]?[0-9]{1,20}(?:\.[0-9]{1,18})?$"
 """A number `str.to_decimal` reads exactly into DECIMAL: the usual case, judged by this alone."""
+
+
+def written_decimal(text: str) -> Decimal | None:
+    """The number `text` writes in ASCII digits (blanks around it aside), exactly; None when it
+    writes none: Decimal alone would also read `NaN`, `Infinity`, `1_000` and other scripts'
+    digits, which the rows' own parsing refuses."""
+    text = text.strip()
+    return Decimal(text) if _WRITTEN.fullmatch(text) else None
 
 
 def over_integer_digits(value: Decimal) -> bool:

@@ -7,19 +7,18 @@ normalisation; the rest (month index, harmonised types, landing layout, exact to
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Protocol, TypeVar
 
 import polars as pl
 
 from finops_assets.landing import LandingSlice
-from finops_assets.sources.decimals import NUMBER, parse_decimal
+from finops_assets.sources.decimals import parse_decimal, written_decimal
 from finops_assets.sources.files import (
     READ_PROBLEM,
     SUPPORTED_SUFFIXES,
@@ -130,11 +129,7 @@ def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
     totals = valued.drop_nulls("parsed").group_by("key").agg(pl.col("parsed").sum())
     result: dict[str, Decimal] = {row["key"]: row["parsed"] for row in totals.iter_rows(named=True)}
     for row in valued.filter(pl.col("parsed").is_null() & pl.col("raw").is_not_null()).iter_rows(named=True):
-        text = str(row["raw"]).strip()
-        try:  # as written in ASCII digits: Decimal also reads 1_000 and other scripts' digits
-            amount = Decimal(text) if re.fullmatch(NUMBER, text) else None
-        except InvalidOperation:
-            amount = None
+        amount = written_decimal(str(row["raw"]))
         if amount is None:
             continue  # not a number: no amount to count
         if amount.is_finite() and abs(amount) < ABSURD:

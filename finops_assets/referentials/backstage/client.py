@@ -134,12 +134,12 @@ class CatalogClient:
                         f"Backstage at {self.base_url} answered {ENTITIES_PATH} ({filter_}, page {pages}) "
                         f"with {ref}, not a {kind}: the filter was not applied"
                     )
-                if ref.lower() in seen_refs:  # refs compare case-insensitively in Backstage
+                if ref in seen_refs:  # canonical: two spellings of one entity are one ref
                     raise BackstageError(
                         f"Backstage at {self.base_url} returned {ref} twice ({filter_}, page {pages}): "
                         "its paging does not advance"
                     )
-                seen_refs.add(ref.lower())
+                seen_refs.add(ref)
             entities.extend(page.items)
             if page.total_items is not None:
                 if total is not None and page.total_items != total:

@@ -30,14 +30,13 @@ from finops_assets.sources.decimals import (
     SCALE,
     over_decimal_places,
     over_integer_digits,
+    written_decimal,
 )
 from finops_assets.sources.native.columns import Columns, line_problem
 from finops_assets.sources.native.reader import not_a_json_number, read_table
 from finops_core.decimals import EXACT
 
 CHARGE_CATEGORIES = {"regular": "Usage", "tax": "Tax", "adjustment": "Credit", "rounding_error": "Adjustment"}
-_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
-"""A quoted amount: Decimal alone would also read `NaN`, `1_000` and other digits than 0-9."""
 
 
 _PYTHON_TOKENS = re.compile(r"""'([^'"\\]*)'|\b(None|True|False)\b""")
@@ -100,8 +99,8 @@ def _python_value(node: ast.expr, source: str) -> Any:
 
 def _amount(value: Any) -> Decimal | str:
     """A credit's amount, else why it is not one."""
-    if isinstance(value, str) and _NUMBER.fullmatch(value):
-        value = Decimal(value.strip())
+    if isinstance(value, str) and (written := written_decimal(value)) is not None:  # a quoted amount
+        value = written
     if value is None:
         return "amount missing"
     if not isinstance(value, Decimal):
