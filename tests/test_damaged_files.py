@@ -20,7 +20,7 @@ from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.gcp_billing.convert import GcpBilling
 from finops_assets.sources.month_landing import add_totals
-from finops_assets.sources.tabular.reader import read_json_lines
+from finops_assets.sources.tabular.reader import read_json_lines, read_tabular_file, tabular_file_batches
 from finops_core.decimals import exact_sum, exact_text
 from tests.conftest import SAMPLES
 
@@ -208,3 +208,49 @@ def test_a_stray_quote_names_its_line_not_polars_buffer(tmp_path: Path) -> None:
         read_csv_text(path)
     with pytest.raises(UnreadableFileError, match=stray):
         _ingest(tmp_path, path)
+
+
+RESERVED = r"\(_line, _file, _month, _read_problem(, _unreadable)?\); rename that column in the file$"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "column"),
+    [
+        ("usage.csv", "team,_file,gb\na,x,1\n", "_file"),  # overwritten by the file's path
+        ("usage.csv", "_line,team,gb\n7,a,1\n", "_line"),  # polars' "more than one occurrence"
+        ("usage.jsonl", '{"team": "a", "_month": "2025-01", "gb": "1"}\n', "_month"),
+        ("usage.jsonl", '{"team": "a", "_unreadable": "x", "gb": "1"}\n', "_unreadable"),  # rejected
+        ("usage.parquet", None, "_read_problem"),  # taken for the reason to reject the record
+    ],
+)
+def test_a_column_named_as_the_platform_s_own_is_refused_naming_it(
+    tmp_path: Path, name: str, content: str | None, column: str
+) -> None:
+    path = tmp_path / name
+    if content is None:
+        pl.DataFrame({"team": ["a"], column: ["x"], "gb": ["1"]}).write_parquet(path)
+    else:
+        path.write_text(content)
+    refused = rf"{name}: its column '{column}' has the name of a column the platform adds to every record "
+    with pytest.raises(UnreadableFileError, match=refused + RESERVED):
+        read_tabular_file(path)
+    with pytest.raises(UnreadableFileError, match=refused + RESERVED):
+        list(tabular_file_batches(path, 1))
+
+
+@pytest.mark.parametrize("name", ["june.csv", "june.parquet"])
+def test_a_focus_file_with_a_column_named_as_the_platform_s_own_lands_nothing(
+    tmp_path: Path, name: str
+) -> None:
+    # read by its 13 columns, the file's `_file` went unseen until a rejected record was read whole
+    path = tmp_path / name
+    rows = {"BillingPeriodStart": ["2025-06-01"] * 2, "BillingCurrency": ["USD"] * 2,
+            "EffectiveCost": ["1", "n/a"], "_file": ["export-7", "export-7"]}  # fmt: skip
+    if name.endswith(".csv"):
+        pl.DataFrame(rows).write_csv(path)
+    else:
+        pl.DataFrame(rows).write_parquet(path)
+    slice_ = LandingSlice(tmp_path / "landing", "cloud", JUNE)
+    with pytest.raises(UnreadableFileError, match=rf"{name}: its column '_file' has the name of a column"):
+        ingest_focus_month(path, FocusOptions(), slice_)
+    assert not slice_.lines.exists()

@@ -18,7 +18,7 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, cast
@@ -32,6 +32,9 @@ NULL_TOKENS = ["NULL", "null", ""]
 READ_PROBLEM = "_read_problem"
 """Set on a record read for a month that cannot be loaded whatever its values (its month is
 outside the partitions, it holds a NUL character): the reject reason, naming the column."""
+RESERVED_COLUMNS = ("_line", "_file", "_month", READ_PROBLEM)
+"""The columns the platform adds to every record it reads: a file's own column of one of these
+names would clash with them or be overwritten by them."""
 
 
 DAMAGED = (OSError, EOFError, zlib.error)
@@ -239,6 +242,20 @@ def open_text(
     csv module."""
     with open_binary(path) as binary, io.TextIOWrapper(binary, encoding, errors, newline) as text:
         yield text
+
+
+def refuse_reserved_columns(
+    path: Path, columns: Iterable[str], reserved: tuple[str, ...] = RESERVED_COLUMNS
+) -> None:
+    """A file naming a column as the platform names one of its own is refused, naming it: read
+    as it was, its values would be overwritten by the file's name or month, or taken for a
+    reason to reject the record."""
+    taken = [name for name in columns if name in reserved]
+    if taken:
+        raise UnreadableFileError(
+            f"{path}: its column {taken[0]!r} has the name of a column the platform adds to every "
+            f"record ({', '.join(reserved)}); rename that column in the file"
+        )
 
 
 def check_header(path: Path) -> None:

@@ -22,6 +22,7 @@ from finops_assets.sources.files import (
     parquet_batches,
     placed_months,
     read_csv_text,
+    refuse_reserved_columns,
     with_line_numbers,
 )
 from finops_assets.sources.focus.columns import canonical_name
@@ -57,13 +58,15 @@ def _with_canonical_names(frame: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
+def _checked(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    refuse_reserved_columns(path, frame.columns)
+    return frame
+
+
 def read_focus_file(path: Path) -> pl.DataFrame:
     """The file's records with FOCUS column names and `_line`, the 1-based record number."""
-    if _is_parquet(path):
-        frame = _with_canonical_names(pl.read_parquet(path))
-    else:
-        frame = _with_canonical_names(read_csv_text(path))
-    return frame.with_row_index("_line", offset=1)
+    frame = pl.read_parquet(path) if _is_parquet(path) else read_csv_text(path)
+    return _with_canonical_names(_checked(frame, path)).with_row_index("_line", offset=1)
 
 
 def focus_file_batches(
@@ -74,8 +77,10 @@ def focus_file_batches(
     `blocks` (for focus_records)."""
     if columns is None:
         batches = parquet_batches(path, size) if _is_parquet(path) else csv_text_batches(path, size)
+        batches = (_checked(batch, path) for batch in batches)
     else:
         names = list(pl.read_parquet_schema(path)) if _is_parquet(path) else csv_header(path)
+        refuse_reserved_columns(path, names)  # every column is read when a record is rejected
         renames = _canonical_renames(names)
         read = [n for n in names if renames.get(n, n) in columns]
         if _is_parquet(path):

@@ -20,6 +20,7 @@ import polars as pl
 
 from finops_assets.sources.csv_blocks import csv_text_batches
 from finops_assets.sources.files import (
+    RESERVED_COLUMNS,
     UnplaceableFileError,
     frame_batches,
     null_parquet_column,
@@ -28,6 +29,7 @@ from finops_assets.sources.files import (
     placed_months,
     read_csv_text,
     reading,
+    refuse_reserved_columns,
     with_line_numbers,
 )
 from finops_core.months import MONTH_PATTERN
@@ -35,6 +37,7 @@ from finops_core.tabular import MonthSpec, file_name_month
 
 UNREADABLE = "_unreadable"
 """The column holding the text of a record that could not be parsed (JSON lines)."""
+RESERVED = (*RESERVED_COLUMNS, UNREADABLE)
 EXCEL_EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system (its serial numbers count days from it)."""
 FORMAT_SUFFIXES = {
@@ -65,13 +68,14 @@ def _scalar_text(value: Any) -> str | None:
     return json.dumps(value)  # an object or a list: kept as its JSON text
 
 
-def _parse_line(text: str) -> dict[str, str | None]:
+def _parse_line(text: str) -> dict[str, str | None] | None:
+    """The line's object, every value as text; None when the line is not a JSON object."""
     try:
         record = json.loads(text, parse_float=str, parse_int=str)
     except ValueError:
-        record = None
-    if not isinstance(record, dict):  # kept whole, for normalisation to reject with a reason
-        return {UNREADABLE: text.rstrip("\r\n")}
+        return None
+    if not isinstance(record, dict):
+        return None
     return {str(k): _scalar_text(v) for k, v in record.items()}
 
 
@@ -83,7 +87,12 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     with reading(path), open_text(path) as handle:
         for number, text in enumerate(handle, start=1):
             if text.strip():
-                records.append(_parse_line(text))
+                record = _parse_line(text)
+                if record is None:  # kept whole, for normalisation to reject with a reason
+                    record = {UNREADABLE: text.rstrip("\r\n")}
+                else:
+                    refuse_reserved_columns(path, record, RESERVED)
+                records.append(record)
                 lines.append(number)
     columns = list(dict.fromkeys(key for record in records for key in record))
     frame = pl.DataFrame(
@@ -92,8 +101,12 @@ def read_json_lines(path: Path) -> pl.DataFrame:
     return frame.with_columns(pl.Series("_line", lines, dtype=pl.UInt32)).select("_line", *columns)
 
 
-def _stripped(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
+def _own_columns(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """The file's columns named without surrounding spaces or a BOM, none named as the
+    platform's own."""
+    frame = frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
+    refuse_reserved_columns(path, frame.columns, RESERVED)
+    return frame
 
 
 def read_tabular_file(path: Path, configured_format: str | None = None) -> pl.DataFrame:
@@ -102,7 +115,7 @@ def read_tabular_file(path: Path, configured_format: str | None = None) -> pl.Da
     if kind == "jsonl":
         return read_json_lines(path)
     frame = pl.read_parquet(path) if kind == "parquet" else read_csv_text(path)
-    return _stripped(frame).with_row_index("_line", offset=1)
+    return _own_columns(frame, path).with_row_index("_line", offset=1)
 
 
 def tabular_file_batches(
@@ -114,7 +127,7 @@ def tabular_file_batches(
     if kind == "jsonl":
         return frame_batches(read_json_lines(path), size)
     batches = parquet_batches(path, size) if kind == "parquet" else csv_text_batches(path, size)
-    return with_line_numbers(_stripped(batch) for batch in batches)
+    return with_line_numbers(_own_columns(batch, path) for batch in batches)
 
 
 def month_of(value: object) -> str | None:
