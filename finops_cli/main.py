@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from importlib.metadata import version
 from pathlib import Path
+
+import psycopg
 
 from finops_core.config import ConfigError
 from finops_core.migrations import MigrationError
@@ -223,6 +226,18 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     )
 
 
+def _unreachable(error: psycopg.OperationalError) -> str:
+    """libpq's reason, with what to do when the database is not there (the platform creates its
+    schema in it, not the database itself)."""
+    reason = str(error).strip()
+    if re.search(r'database ".*" does not exist', reason):
+        reason += (
+            "\n\tcreate it (CREATE DATABASE), or unset FINOPS_DATABASE_URL to use the embedded "
+            "server under FINOPS_HOME"
+        )
+    return reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -231,6 +246,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return done.code if isinstance(done.code, int) else 2
     except (ConfigError, MigrationError, ValueError) as error:
         print(f"finops: error: {error}", file=sys.stderr)
+        return 2
+    except psycopg.OperationalError as error:  # libpq's words: the server, the database, why
+        print(f"finops: error: the mart's database: {_unreachable(error)}", file=sys.stderr)
         return 2
 
 

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
 RELAND = "FINOPS_RELAND"
 
 
@@ -37,13 +40,30 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
-            database_url=os.environ.get("FINOPS_DATABASE_URL") or None,
+            database_url=(
+                _database_url("FINOPS_DATABASE_URL", os.environ["FINOPS_DATABASE_URL"])
+                if os.environ.get("FINOPS_DATABASE_URL")
+                else None
+            ),
             config_path=Path(os.environ.get("FINOPS_CONFIG", "finops.yaml")),
             home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
-            read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
+            read_database_urls=tuple(
+                _database_url("FINOPS_READ_DATABASE_URL", url)
+                for url in split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", ""))
+            ),
             landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("clone", "copy", "link")),
             reland=_choice(RELAND, ("0", "1")) == "1",
         )
+
+
+def _database_url(name: str, url: str) -> str:
+    """`url` as given, refused in one line when libpq cannot read it."""
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError as error:
+        # libpq's reason never quotes a password, unlike the URL itself
+        raise ValueError(f"{name}: not a PostgreSQL URL or connection string: {str(error).strip()}") from None
+    return url
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import uuid
 from datetime import date
 from decimal import Decimal as D
 from importlib.metadata import version
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from psycopg.conninfo import make_conninfo
 
 from finops_assets.demo.generator.month import generate_month
 from finops_assets.demo.generator.spec import DemoSpec
@@ -184,3 +187,48 @@ def test_version_and_help_name_the_environment(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "reads FINOPS_CONFIG, FINOPS_DATABASE_URL, FINOPS_HOME" in out
     assert "--strict" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["db", "upgrade"],
+        ["materialize", "--month", "2024-09"],
+        ["archive", "--before", "2024-09"],
+        ["serve", "--port", "0"],
+    ],
+)
+def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(
+    admin_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    sample_config(tmp_path, monkeypatch)
+    missing = make_conninfo(admin_url, dbname=f"finops_missing_{uuid.uuid4().hex[:8]}")
+    monkeypatch.setenv("FINOPS_DATABASE_URL", missing)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("finops: error: the mart's database: connection failed: ")
+    assert "does not exist\n\tcreate it (CREATE DATABASE), or unset FINOPS_DATABASE_URL" in err
+    assert "Traceback" not in err
+
+    monkeypatch.setenv("FINOPS_DATABASE_URL", f"postgresql://finops:secret@127.0.0.1:{_free_port()}/mart")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("finops: error: the mart's database: connection failed: ")
+    assert "Connection refused" in err and "secret" not in err
+
+    monkeypatch.setenv("FINOPS_DATABASE_URL", "host=127.0.0.1 dbname")  # a conninfo cut short
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "finops: error: FINOPS_DATABASE_URL: not a PostgreSQL URL or connection string: "
+        'missing "=" after "dbname" in connection info string\n'
+    )
