@@ -18,7 +18,7 @@ import httpx
 import jwt
 import msgspec
 
-from finops_api.auth.jwks import BackstageUnavailable, JwksCache
+from finops_api.auth.jwks import BackstageUnavailable, JwksCache, http_reason, shown_url
 from finops_core.api_config import BackstageAuth
 from finops_core.entity_refs import canonical_ref
 
@@ -134,14 +134,22 @@ class BackstageTokens:
                 self._userinfo_url, headers={"Authorization": f"Bearer {token}"}
             )
         except httpx.HTTPError as error:
-            raise BackstageUnavailable(f"{self._userinfo_url} could not be reached: {error}") from None
+            raise BackstageUnavailable(
+                f"{shown_url(self._userinfo_url)} could not be reached: {http_reason(error)}"
+            ) from None
         if response.status_code in (401, 403):
             raise InvalidToken("Backstage refused the token at its userinfo endpoint")
         try:
             response.raise_for_status()
             info = msgspec.json.decode(response.content, type=_UserInfo)
-        except (httpx.HTTPError, msgspec.DecodeError, msgspec.ValidationError) as error:
-            raise BackstageUnavailable(f"{self._userinfo_url} gave no user info: {error}") from None
+        except httpx.HTTPError as error:
+            raise BackstageUnavailable(
+                f"{shown_url(self._userinfo_url)} gave no user info: {http_reason(error)}"
+            ) from None
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            raise BackstageUnavailable(
+                f"{shown_url(self._userinfo_url)} gave no user info: {error}"
+            ) from None
         if info.claims.sub != subject:
             raise InvalidToken("Backstage's userinfo is of another user than the token's")
         return _refs(subject, info.claims.ent)

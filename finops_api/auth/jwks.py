@@ -11,7 +11,20 @@ import jwt
 
 
 class BackstageUnavailable(Exception):
-    """Backstage could not be asked (unreachable, or an answer not of the documented shape)."""
+    """Backstage could not be asked (unreachable, or an answer not of the documented shape).
+    Its text names the address and the reason, for the server's log: callers are told less."""
+
+
+def shown_url(url: str) -> str:
+    """The address without the user and password it may carry, as a log may show it."""
+    return str(httpx.URL(url).copy_with(userinfo=b""))
+
+
+def http_reason(error: httpx.HTTPError) -> str:
+    """httpx's first line (its status errors go on with a link to a page on status codes), or
+    the error's kind when it has no text (a timeout has none)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
 
 
 class JwksCache:
@@ -48,10 +61,12 @@ class JwksCache:
             key_set = jwt.PyJWKSet.from_dict(response.json())
         except httpx.HTTPError as error:
             raise BackstageUnavailable(
-                f"the signing keys could not be read from {self._url}: {error}"
+                f"the signing keys could not be read from {shown_url(self._url)}: {http_reason(error)}"
             ) from None
         except (ValueError, jwt.PyJWKSetError) as error:
-            raise BackstageUnavailable(f"{self._url} did not answer a JSON Web Key Set: {error}") from None
+            raise BackstageUnavailable(
+                f"{shown_url(self._url)} did not answer a JSON Web Key Set: {error}"
+            ) from None
         # Only EC signing keys: a token can then never be checked with a key of another family
         # (an RSA or symmetric key offered by a misconfigured endpoint).
         self._keys = {k.key_id: k for k in key_set.keys if k.key_id and k.key_type == "EC"}

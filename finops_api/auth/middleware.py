@@ -3,6 +3,7 @@ handlers, and the header that says when authentication is off."""
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any, cast
 
@@ -25,6 +26,7 @@ PUBLIC_PATHS = ["^/schema", "^/api/v1/health"]
 AUTH_HEADER = "X-FinOps-Auth"
 AUTH_UNAVAILABLE = "urn:finops:problem:authentication-unavailable"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="finops"'}
+log = logging.getLogger(__name__)
 
 
 def unauthorized(detail: str) -> NotAuthorizedException:
@@ -52,11 +54,15 @@ class AuthenticationMiddleware(AbstractAuthenticationMiddleware):
         except InvalidToken as error:
             raise unauthorized(f"invalid token: {error}") from None
         except BackstageUnavailable as error:
+            # the address and the reason are the operator's: Backstage's internal URL is no
+            # caller's business, and no caller's token has been verified yet
+            log.warning("authentication unavailable: %s", error)
             raise ProblemDetailsException(
                 status_code=HTTPStatus.SERVICE_UNAVAILABLE,
                 type_=AUTH_UNAVAILABLE,
                 title="Authentication unavailable",
-                detail=f"the token could not be verified: {error}",
+                detail="the token could not be verified: Backstage could not be asked for its keys or "
+                "its user's groups; the server's log says why",
                 headers={"Retry-After": "5"},
             ) from None
         return AuthenticationResult(user=principal, auth=None)

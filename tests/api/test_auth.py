@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
 import time
 from pathlib import Path
 from typing import Any
@@ -305,3 +306,27 @@ async def test_a_kept_token_expires_with_its_exp(costs_mart: str, backstage: Fak
         response = await client.get("/api/v1/applications", headers=bearer(token))
         assert_unauthorized(response, "the token has expired")
     assert backstage.userinfo_requests == 1
+
+
+async def test_backstage_down_is_a_503_that_names_neither_its_address_nor_its_credentials(
+    costs_mart: str, backstage: FakeBackstage, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on once closed
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = auth_config(f"http://admin:hunter2@127.0.0.1:{port}")
+    token = backstage.token("user:default/pat")  # well formed; its keys cannot be fetched
+    async with AsyncTestClient(app=create_app(costs_mart, api=api)) as client:
+        response = await client.get(COSTS, headers=bearer(token))
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["detail"] == (
+        "the token could not be verified: Backstage could not be asked for its keys or its user's "
+        "groups; the server's log says why"
+    )
+    assert "hunter2" not in response.text and str(port) not in response.text
+    jwks = f"http://127.0.0.1:{port}/api/auth/.well-known/jwks.json"
+    assert [r.getMessage() for r in caplog.records if r.name == "finops_api.auth.middleware"] == [
+        f"authentication unavailable: the signing keys could not be read from {jwks}: "
+        "All connection attempts failed"
+    ]
