@@ -56,13 +56,30 @@ class Settings:
         )
 
 
+_DRIVER_SCHEME = re.compile(r"postgres(?:ql)?\+\w+://")
+_URL_PASSWORD = re.compile(r"([^:/@\s\"]+:)[^\s\"]*@")
+"""user:password@ up to the last @ of a word (a password may hold / or @): masks the scheme and
+the user too when the word starts with one, never less than the password."""
+_CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
+
+
+def redacted(text: str) -> str:
+    """`text` with the passwords of the URLs or connection strings it quotes masked."""
+    return _CONNINFO_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
+
+
 def _database_url(name: str, url: str) -> str:
-    """`url` as given, refused in one line when libpq cannot read it."""
+    """`url` as given, refused in one line when libpq cannot read it (its password masked:
+    libpq quotes what it could not read)."""
+    if _DRIVER_SCHEME.match(url):
+        raise ValueError(
+            f"{name}: a SQLAlchemy URL ({url.split('://')[0]}://); libpq's is written postgresql://"
+        )
     try:
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as error:
-        # libpq's reason never quotes a password, unlike the URL itself
-        raise ValueError(f"{name}: not a PostgreSQL URL or connection string: {str(error).strip()}") from None
+        reason = redacted(str(error).strip())
+        raise ValueError(f"{name}: not a PostgreSQL URL or connection string: {reason}") from None
     return url
 
 

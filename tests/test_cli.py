@@ -232,3 +232,30 @@ def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(
         "finops: error: FINOPS_DATABASE_URL: not a PostgreSQL URL or connection string: "
         'missing "=" after "dbname" in connection info string\n'
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+psycopg://finops:Sup3rS3cret@db/finops",
+         "a SQLAlchemy URL (postgresql+psycopg://); libpq's is written postgresql://"),
+        ("postgresql:/finops:Sup3r/S3cret@db/finops",  # a slash short: read as key=value, quoted
+         'not a PostgreSQL URL or connection string: missing "=" after "postgresql:***@db/finops" in '
+         "connection info string"),
+        ("host=db password=Sup3rS3cret dbname",
+         'not a PostgreSQL URL or connection string: missing "=" after "dbname" in connection info string'),
+    ],
+)  # fmt: skip
+def test_a_database_url_libpq_cannot_read_is_refused_without_its_password(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    url: str,
+    message: str,
+) -> None:
+    sample_config(tmp_path, monkeypatch)
+    for variable in ("FINOPS_DATABASE_URL", "FINOPS_READ_DATABASE_URL"):
+        monkeypatch.setenv(variable, url)
+        assert main(["db", "upgrade"]) == 2
+        assert capsys.readouterr().err == f"finops: error: {variable}: {message}\n"
+        monkeypatch.delenv(variable)
