@@ -183,6 +183,17 @@ def _timeout_problem(exc: psycopg.errors.QueryCanceled) -> ProblemDetailsExcepti
     )
 
 
+def _schema_problem(request: Request[Any, Any, Any], exc: psycopg.ProgrammingError) -> Response[Any]:
+    """A table or column the database lacks: a mart (or a standby) whose schema is behind the
+    code, or none at all; logged as our own errors are, answered 503 naming the fix."""
+    log.error("error on %s %s", request.method, request.url.path, exc_info=exc)
+    problem = database_unavailable(
+        "the database's schema is not this release's; run `finops db upgrade` "
+        "(GET /api/v1/health names the version it is at)"
+    )
+    return problem.to_response(request)
+
+
 def _database_problem(exc: psycopg.OperationalError) -> ProblemDetailsException:
     # The driver's message can carry host names and user names: keep it out of the answer.
     return database_unavailable("the database could not be reached")
@@ -208,6 +219,9 @@ def exception_handlers() -> ExceptionHandlersMap:
         NotModified: not_modified,
         KeptAnswer: kept_answer,
         psycopg.DataError: _data_problem,
+        psycopg.errors.UndefinedTable: _schema_problem,
+        psycopg.errors.UndefinedColumn: _schema_problem,
+        psycopg.errors.UndefinedFunction: _schema_problem,
         # what no other handler takes (Litestar's stock 500 is plain application/json)
         HTTPStatus.INTERNAL_SERVER_ERROR: _internal_problem,
     }

@@ -182,8 +182,9 @@ def serve(host: str, port: int) -> int:
     from finops_api.app import create_app
 
     url = database_url()
+    # reads api.auth from finops.yaml; none there: a ConfigError, no server and no migration
+    app = create_app(url)
     upgrade(url)
-    app = create_app(url)  # reads api.auth from finops.yaml; none there: a ConfigError, no server
     say(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
     # the app leaves logging to its process (finops_api/app.py): its warnings and errors beside
     # uvicorn's own lines, in their format

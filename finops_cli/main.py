@@ -43,6 +43,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 65535:  # uvicorn would take 70000 as 4464, and say 70000
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1 to 65535)")
+    return value
+
+
 def _command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, text: str, reads: str
 ) -> argparse.ArgumentParser:
@@ -136,7 +146,7 @@ def _parser() -> argparse.ArgumentParser:
         "FINOPS_READ_DATABASE_URL (standbys for the cost reads)",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="port (default 8000)")
 
     demo = _command(
         commands,
@@ -144,17 +154,21 @@ def _parser() -> argparse.ArgumentParser:
         "the whole platform on the embedded default, with demo data: the Dagster UI and the API",
         "FINOPS_HOME, FINOPS_DATABASE_URL (default: the embedded server)",
     )
-    demo.add_argument("--months", type=int, default=12, help="months of demo data from 2025-01 (default 12)")
-    demo.add_argument("--rows-per-month", type=int, default=20_000, help="FOCUS rows a month (default 20000)")
-    demo.add_argument("--host", default="127.0.0.1", help="address the servers listen on (default 127.0.0.1)")
-    demo.add_argument("--api-port", type=int, default=8000, help="the API's port (default 8000)")
-    demo.add_argument("--dagster-port", type=int, default=3000, help="the Dagster UI's port (default 3000)")
     demo.add_argument(
-        "--plugin-port", type=int, default=3001, help="the Backstage plugin's dev app's port (default 3001)"
+        "--months", type=_positive, default=12, help="months of demo data from 2025-01 (default 12)"
+    )
+    demo.add_argument(
+        "--rows-per-month", type=_positive, default=20_000, help="FOCUS rows a month (default 20000)"
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address the servers listen on (default 127.0.0.1)")
+    demo.add_argument("--api-port", type=_port, default=8000, help="the API's port (default 8000)")
+    demo.add_argument("--dagster-port", type=_port, default=3000, help="the Dagster UI's port (default 3000)")
+    demo.add_argument(
+        "--plugin-port", type=_port, default=3001, help="the Backstage plugin's dev app's port (default 3001)"
     )
     demo.add_argument(
         "--plugin-proxy-port",
-        type=int,
+        type=_port,
         default=7017,
         help="its stand-in Backstage proxy's port (default 7017)",
     )

@@ -8,6 +8,7 @@ an edit before any database meets it (`manifest_problems`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -45,6 +46,12 @@ def available_migrations() -> list[Migration]:
     if not migrations:
         raise MigrationError(f"no migration found in {MIGRATIONS_DIR}: the installation is incomplete")
     return migrations
+
+
+@functools.cache
+def latest_migration() -> str:
+    """The version of this release's last migration: the schema its code reads and writes."""
+    return available_migrations()[-1].version
 
 
 def recorded_checksums() -> dict[str, str]:
@@ -99,6 +106,13 @@ def upgrade(database_url: str, target: str | None = None) -> list[str]:
             )
             applied = conn.execute("SELECT version, checksum FROM finops.schema_migration").fetchall()
             done: dict[str, str] = dict(applied)
+            newer = sorted(set(done) - {migration.version for migration in migrations})
+            if newer:  # written by a later release: this code would read and write it wrongly
+                raise MigrationError(
+                    f"the database's schema has migration(s) {', '.join(newer)}, which this release "
+                    f"(up to {migrations[-1].version}) does not know: a newer finops upgraded it; run "
+                    "that release (a schema is never downgraded)"
+                )
             for migration in migrations:
                 if target is not None and migration.version > target:
                     break

@@ -10,6 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import polars as pl
+import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
@@ -110,6 +111,9 @@ def test_a_range_of_months_runs_each_with_a_summary(
         (["materialize", "--from", "2024-09"], "--from needs --to"),
         (["materialize", "--from", "2024-09", "--to", "2024-08"], "--to 2024-08 is before --from 2024-09"),
         (["materialize", "--month", "2019-12"], "2019-12 is not a month partition"),
+        (["serve", "--port", "70000"], "argument --port: '70000' is not a TCP port (1 to 65535)"),
+        (["demo", "--api-port", "0"], "argument --api-port: '0' is not a TCP port (1 to 65535)"),
+        (["demo", "--months", "-1"], "argument --months: '-1' is not a whole number of at least 1"),
     ],
 )
 def test_materialize_bad_arguments_exit_2_with_a_message(
@@ -201,7 +205,7 @@ def _free_port() -> int:
         ["db", "upgrade"],
         ["materialize", "--month", "2024-09"],
         ["archive", "--before", "2024-09"],
-        ["serve", "--port", "0"],
+        ["serve", "--port", "18765"],
     ],
 )
 def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(
@@ -212,6 +216,8 @@ def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(
     argv: list[str],
 ) -> None:
     sample_config(tmp_path, monkeypatch)
+    with (tmp_path / "finops.yaml").open("a") as config:
+        config.write("api: {auth: {mode: none}}\n")  # serve checks it before the database
     missing = make_conninfo(admin_url, dbname=f"finops_missing_{uuid.uuid4().hex[:8]}")
     monkeypatch.setenv("FINOPS_DATABASE_URL", missing)
     assert main(argv) == 2
@@ -259,3 +265,17 @@ def test_a_database_url_libpq_cannot_read_is_refused_without_its_password(
         assert main(["db", "upgrade"]) == 2
         assert capsys.readouterr().err == f"finops: error: {variable}: {message}\n"
         monkeypatch.delenv(variable)
+
+
+def test_serve_refuses_a_config_without_auth_before_it_migrates_the_database(
+    empty_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    sample_config(tmp_path, monkeypatch)  # no api.auth
+    monkeypatch.setenv("FINOPS_DATABASE_URL", empty_database_url)
+    assert main(["serve", "--port", "18765"]) == 2
+    assert "api.auth is not configured" in capsys.readouterr().err
+    with psycopg.connect(empty_database_url) as conn:
+        assert conn.execute("SELECT to_regnamespace('finops')").fetchone() == (None,)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -273,11 +274,24 @@ def test_an_edited_applied_migration_is_refused(
 ) -> None:
     upgrade(empty_database_url)
     edited = tmp_path / "migrations"
-    edited.mkdir()
-    original = (migrations.MIGRATIONS_DIR / "0001_mart.sql").read_text()
-    (edited / "0001_mart.sql").write_text(original + "\n-- edited\n")
+    shutil.copytree(str(migrations.MIGRATIONS_DIR), edited)
+    with (edited / "0001_mart.sql").open("a") as first:
+        first.write("\n-- edited\n")
     monkeypatch.setattr(migrations, "MIGRATIONS_DIR", edited)
     with pytest.raises(MigrationError, match="0001_mart was changed"):
+        upgrade(empty_database_url)
+
+
+def test_a_schema_upgraded_by_a_newer_release_is_refused(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    with psycopg.connect(empty_database_url) as conn:
+        conn.execute("INSERT INTO finops.schema_migration VALUES ('9001', 'from_the_future', 'x')")
+    latest = migrations.available_migrations()[-1].version
+    refused = (
+        f"the database's schema has migration\\(s\\) 9001, which this release \\(up to {latest}\\) does not "
+        "know: a newer finops upgraded it; run that release"
+    )
+    with pytest.raises(MigrationError, match=refused):
         upgrade(empty_database_url)
 
 

@@ -10,6 +10,7 @@ from psycopg_pool import PoolTimeout
 from finops_api.db import Pool, ReadPools
 from finops_api.errors import database_unavailable
 from finops_api.health.schemas import ReplicaHealth
+from finops_core.migrations import latest_migration
 from finops_core.sql import sql_text
 
 HEALTH_TIMEOUT = 2.0
@@ -31,7 +32,12 @@ class HealthService:
             raise database_unavailable("the database has no mart schema; run `finops db upgrade`") from None
         if row is None or row[0] is None:
             raise database_unavailable("no migration is applied; run `finops db upgrade`")
-        return str(row[0])
+        version, needed = str(row[0]), latest_migration()
+        if version < needed:  # this code reads tables and columns the mart does not have yet
+            raise database_unavailable(
+                f"the mart's schema is at {version}; this release needs {needed}: run `finops db upgrade`"
+            )
+        return version
 
     async def replicas(self) -> list[ReplicaHealth]:
         """Each standby's replay lag behind the primary's WAL position, read on the primary first.

@@ -7,7 +7,7 @@ from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
 from finops_api.db import create_pool
-from finops_core.migrations import available_migrations
+from finops_core.migrations import available_migrations, upgrade
 from tests.api.conftest import OPEN_API
 
 # Nothing listens on port 1: connections are refused at once.
@@ -74,6 +74,26 @@ async def test_health_is_503_on_a_database_without_the_mart(empty_database_url: 
         response = await client.get("/api/v1/health")
     assert response.status_code == 503
     assert "finops db upgrade" in response.json()["detail"]
+
+
+async def test_a_schema_behind_the_code_is_503_naming_the_fix_not_500(empty_database_url: str) -> None:
+    upgrade(empty_database_url, target="0010")  # a release of 0010 left it; this code needs LATEST
+    async with AsyncTestClient(app=create_app(empty_database_url, api=OPEN_API)) as client:
+        health = await client.get("/api/v1/health")
+        costs = await client.get("/api/v1/costs")  # reads finops.month_publication (0019)
+    assert health.status_code == 503
+    assert health.json()["detail"] == (
+        f"the mart's schema is at 0010; this release needs {LATEST}: run `finops db upgrade`"
+    )
+    assert costs.status_code == 503
+    assert costs.headers["retry-after"] == "5"
+    assert costs.json() == {
+        "status": 503,
+        "title": "Database unavailable",
+        "type": "urn:finops:problem:database-unavailable",
+        "detail": "the database's schema is not this release's; run `finops db upgrade` "
+        "(GET /api/v1/health names the version it is at)",
+    }
 
 
 async def test_pool_sessions_use_custom_plans_read_only_and_a_statement_timeout(mart_url: str) -> None:
