@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias, cast
@@ -25,6 +26,8 @@ With read replicas, each standby has a pool of this size."""
 POOL_TIMEOUT = 10.0
 """Seconds a request waits for a connection before answering 503: a dashboard that waits
 longer is better told the service is unavailable."""
+DOWN_SECONDS = 60.0
+"""Seconds a standby a request found unreachable is passed over, unless it connects again."""
 
 # plan_cache_mode: psycopg prepares a statement after 5 executions, and PostgreSQL may then
 # switch to a generic plan that ignores the month range (no partition pruning); that doubled an
@@ -78,9 +81,40 @@ class ReadPools:
         self.pools = tuple(pools)
         self.on_standbys = on_standbys
         self._turn: Iterator[Pool] = itertools.cycle(self.pools)
+        self._down: dict[str, tuple[float, int]] = {}
+        """Pool name -> when a request found it down, and its connections made by then."""
 
     def next(self) -> Pool:
+        """The next pool in turn, passing over a standby found down (a dead one made every
+        other cost read wait POOL_TIMEOUT for a 503); every one down, the next in turn."""
+        for _ in range(len(self.pools) - 1):
+            pool = next(self._turn)
+            if not self._is_down(pool):
+                return pool
         return next(self._turn)
+
+    def found_down(self, pool: Pool) -> None:
+        """A request could not read from `pool`: the others take its requests until it has
+        connected again, or DOWN_SECONDS have passed (a request then tries it: psycopg's pool
+        stops reconnecting on its own after a while)."""
+        if len(self.pools) > 1:
+            self._down[pool.name] = (time.monotonic(), _connections_made(pool))
+
+    def _is_down(self, pool: Pool) -> bool:
+        found = self._down.get(pool.name)
+        if found is None:
+            return False
+        since, made = found
+        if time.monotonic() - since < DOWN_SECONDS and _connections_made(pool) == made:
+            return True
+        del self._down[pool.name]
+        return False
+
+
+def _connections_made(pool: Pool) -> int:
+    """The connections the pool has opened since it started (attempts less failures)."""
+    stats = pool.get_stats()
+    return stats.get("connections_num", 0) - stats.get("connections_errors", 0)
 
 
 _READ_POOL_KEY = "finops_read_pool"
@@ -94,6 +128,13 @@ def read_pool(connection: ASGIConnection[Any, Any, Any, Any]) -> Pool:
     if _READ_POOL_KEY not in state:
         state[_READ_POOL_KEY] = cast(ReadPools, connection.app.state.read_pools).next()
     return cast(Pool, state[_READ_POOL_KEY])
+
+
+def read_pool_failed(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """The request's cost reads found their pool unreachable: later requests go elsewhere."""
+    pool = connection.scope["state"].get(_READ_POOL_KEY)
+    if pool is not None:
+        cast(ReadPools, connection.app.state.read_pools).found_down(pool)
 
 
 def provide_db_pool(state: State) -> Pool:

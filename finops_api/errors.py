@@ -28,6 +28,7 @@ from litestar.types import ExceptionHandlersMap
 from psycopg_pool import PoolTimeout
 
 from finops_api.caching import KeptAnswer, NotModified, kept_answer, not_modified
+from finops_api.db import read_pool_failed
 from finops_api.params import PATTERN_FORMS
 
 log = logging.getLogger(__name__)
@@ -168,8 +169,9 @@ def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     )
 
 
-def _pool_timeout_problem(exc: PoolTimeout) -> ProblemDetailsException:
-    return database_unavailable("no database connection became available in time")
+def _pool_timeout_problem(request: Request[Any, Any, Any], exc: PoolTimeout) -> Response[Any]:
+    read_pool_failed(request)
+    return database_unavailable("no database connection became available in time").to_response(request)
 
 
 def _timeout_problem(exc: psycopg.errors.QueryCanceled) -> ProblemDetailsException:
@@ -194,9 +196,10 @@ def _schema_problem(request: Request[Any, Any, Any], exc: psycopg.ProgrammingErr
     return problem.to_response(request)
 
 
-def _database_problem(exc: psycopg.OperationalError) -> ProblemDetailsException:
+def _database_problem(request: Request[Any, Any, Any], exc: psycopg.OperationalError) -> Response[Any]:
     # The driver's message can carry host names and user names: keep it out of the answer.
-    return database_unavailable("the database could not be reached")
+    read_pool_failed(request)
+    return database_unavailable("the database could not be reached").to_response(request)
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:
@@ -204,8 +207,6 @@ def problem_details_plugin() -> ProblemDetailsPlugin:
         ProblemDetailsConfig(
             exception_to_problem_detail_map={
                 HTTPException: _http_problem,
-                PoolTimeout: _pool_timeout_problem,
-                psycopg.OperationalError: _database_problem,
                 psycopg.errors.QueryCanceled: _timeout_problem,
             }
         )
@@ -219,6 +220,8 @@ def exception_handlers() -> ExceptionHandlersMap:
         NotModified: not_modified,
         KeptAnswer: kept_answer,
         psycopg.DataError: _data_problem,
+        PoolTimeout: _pool_timeout_problem,
+        psycopg.OperationalError: _database_problem,
         psycopg.errors.UndefinedTable: _schema_problem,
         psycopg.errors.UndefinedColumn: _schema_problem,
         psycopg.errors.UndefinedFunction: _schema_problem,

@@ -32,7 +32,20 @@ async def test_year_zero_and_nul_bytes_are_400_naming_the_parameter(
 
 
 async def test_an_error_of_ours_is_a_problem_500(client: Client, costs_mart: str) -> None:
-    with psycopg.connect(costs_mart) as conn:  # a read model gone: the API's query fails
-        conn.execute("ALTER TABLE finops.cost_by_product RENAME TO cost_by_product_gone")
+    with psycopg.connect(costs_mart) as conn:  # a read model that fails when read
+        conn.execute("ALTER TABLE finops.cost_by_product RENAME TO cost_by_product_kept")
+        conn.execute(
+            "CREATE FUNCTION finops.fail() RETURNS boolean LANGUAGE plpgsql"
+            " AS $$BEGIN RAISE EXCEPTION 'a read model that fails'; END$$"
+        )
+        conn.execute(
+            "CREATE VIEW finops.cost_by_product AS"
+            " SELECT * FROM finops.cost_by_product_kept WHERE finops.fail()"
+        )
     body = await problem(await client.get("/api/v1/costs", params={"group_by": "product"}), 500)
     assert body["title"] == "Internal Server Error"
+
+    with psycopg.connect(costs_mart) as conn:  # gone: a schema that is not this release's
+        conn.execute("DROP VIEW finops.cost_by_product")
+    body = await problem(await client.get("/api/v1/costs", params={"group_by": "product"}), 503)
+    assert body["detail"].startswith("the database's schema is not this release's")

@@ -45,6 +45,20 @@ async def test_health_lists_an_unreachable_read_replica_and_stays_up(
     assert "127.0.0.1" not in response.text
 
 
+async def test_a_standby_found_down_is_passed_over_until_it_connects_again(
+    mart_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: every other cost read waited the pool's timeout for a 503 while the other served
+    monkeypatch.setattr("finops_api.db.POOL_TIMEOUT", 0.5)
+    app = create_app(mart_url, api=OPEN_API, read_database_urls=[mart_url, UNREACHABLE])
+    async with AsyncTestClient(app=app) as client:
+        statuses = [(await client.get("/api/v1/costs")).status_code for _ in range(6)]
+        assert statuses == [200, 503, 200, 200, 200, 200]
+        monkeypatch.setattr("finops_api.db.DOWN_SECONDS", 0.0)  # its time is up: tried again
+        statuses = [(await client.get("/api/v1/costs")).status_code for _ in range(2)]
+    assert sorted(statuses) == [200, 503]
+
+
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("finops_api.health.services.HEALTH_TIMEOUT", 0.5)
     async with AsyncTestClient(app=create_app(UNREACHABLE, api=OPEN_API)) as client:
