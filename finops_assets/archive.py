@@ -127,6 +127,18 @@ def _index(slice_: LandingSlice, folder: Path) -> dict[str, object]:
     return {"source": slice_.source, "month": format_month(slice_.month), "files": files}
 
 
+def _archive_index(folder: Path) -> dict[str, object]:
+    """An archived month's archive.json; refused naming it when it is not one."""
+    path = folder / ARCHIVE_INDEX
+    try:
+        index = json.loads(path.read_text())
+    except ValueError as error:
+        raise ArchiveError(f"{path}: not the archive's index ({error}); the month is left as it is") from None
+    if not isinstance(index, dict):
+        raise ArchiveError(f"{path}: not the archive's index (not a JSON object); the month is left as it is")
+    return index
+
+
 def _verify(folder: Path, index: dict[str, object]) -> None:
     """Every file of the index in folder, with its size and sha256; nothing else."""
     files = index["files"]
@@ -172,8 +184,8 @@ def mark_archived(slice_: LandingSlice, archive: LandingSlice) -> None:
     """Write the marker, then refuse when a live run is landing the month (see the docstring)."""
     month = format_month(slice_.month)
     text = (
-        f"{slice_.source} {month} is archived in {archive.folder}: `finops archive --restore {month}` "
-        "brings its landing back before it is landed again"
+        f"{slice_.source} {month} is archived in {archive.folder}: `finops archive --restore {month} "
+        f"--to {archive.root}` brings its landing back before it is landed again"
     )
     temporary = slice_.archived_marker.with_name(f".{slice_.archived_marker.name}-{os.getpid()}")
     temporary.write_text(text + "\n")
@@ -214,7 +226,7 @@ def archive_slice(slice_: LandingSlice, archive_root: Path) -> tuple[int, int]:
     size = sum(p.stat().st_size for p in files)
     try:
         if archive.folder.exists():  # a run stopped after the archive was written: finish it
-            index = json.loads((archive.folder / ARCHIVE_INDEX).read_text())
+            index = _archive_index(archive.folder)
             _verify(slice_.folder, index)
         else:
             _write_archive(slice_, archive, files)
@@ -279,7 +291,7 @@ def restore_month(
             slice_ = LandingSlice(landing_root, source_folder.name, month)
             if slice_.folder.exists():
                 raise ArchiveError(f"{slice_.folder} exists: {source_folder.name} is landed and archived")
-            index = json.loads((archive.folder / ARCHIVE_INDEX).read_text())
+            index = _archive_index(archive.folder)
             _verify(archive.folder, index)
             slice_.folder.parent.mkdir(parents=True, exist_ok=True)
             staging = Path(
@@ -297,5 +309,11 @@ def restore_month(
             restored.append((source_folder.name, len(files), size))
             log(f"{source_folder.name} {format_month(month)}: {len(files)} files restored to {slice_.folder}")
     if not restored:
-        raise ArchiveError(f"{archive_root}: no source has {format_month(month)} archived")
+        elsewhere = [
+            marker.read_text().split(":", 1)[0]  # "<source> <month> is archived in <folder>"
+            for marker in sorted(landing_root.glob(f"*/{format_month(month)}.archived"))
+            if not sources or marker.parent.name in sources
+        ]
+        said = f"; the landing says: {'; '.join(elsewhere)} (--to names the archive)" if elsewhere else ""
+        raise ArchiveError(f"{archive_root}: no source has {format_month(month)} archived{said}")
     return restored

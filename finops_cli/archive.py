@@ -11,6 +11,7 @@ from pathlib import Path
 from finops_assets.archive import archive_months, restore_month
 from finops_assets.resources import MartResource
 from finops_cli.commands import say
+from finops_core.config import load_config
 from finops_core.database import database_url
 from finops_core.migrations import upgrade
 from finops_core.months import format_month
@@ -22,7 +23,22 @@ def archive_root(to: Path | None) -> Path:
     return (to or Settings.from_env().home / "archive").absolute()
 
 
+def known_sources(sources: Sequence[str] | None) -> None:
+    """A --source the configuration does not declare is a usage error (a typo archived nothing)."""
+    if sources:
+        config = load_config(Settings.from_env().config_path)
+        for name in sources:
+            config.source(name)
+
+
 def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int:
+    current = date.today().replace(day=1)
+    if before > current:  # the current month is still delivered: its landing is needed
+        raise ValueError(
+            f"--before {format_month(before)} would archive the current month {format_month(current)}, "
+            f"whose bill is still delivered: at most --before {format_month(current)}"
+        )
+    known_sources(sources)
     url = database_url()
     upgrade(url)
     landing, root = MartResource(database_url=url).landing_root(), archive_root(to)
@@ -39,6 +55,7 @@ def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int
 
 
 def restore(month: date, to: Path | None, sources: Sequence[str] | None) -> int:
+    known_sources(sources)
     landing = MartResource().landing_root()  # the landing alone: no database to start
     restored = restore_month(landing, archive_root(to), month, sources, say)
     say(f"restored {format_month(month)} of {', '.join(source for source, _, _ in restored)} to {landing}")

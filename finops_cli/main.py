@@ -261,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, MigrationError, ValueError) as error:
         print(f"finops: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a folder that is a file, a read-only FINOPS_HOME, a file gone
+        where = f": {error.filename}" if error.filename is not None else ""
+        print(f"finops: error: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
     except psycopg.OperationalError as error:  # libpq's words: the server, the database, why
         print(f"finops: error: the mart's database: {_unreachable(error)}", file=sys.stderr)
         return 2

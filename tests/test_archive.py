@@ -135,7 +135,7 @@ def test_archive_moves_old_months_keeps_the_answers_and_restores(
     assert main(["materialize", "--month", "2025-01"]) == 1
     err = capsys.readouterr().err
     assert f"cloud 2025-01 is archived in {archive / '2025-01'}" in err
-    assert "`finops archive --restore 2025-01`" in err
+    assert f"`finops archive --restore 2025-01 --to {archive.parent}`" in err
     assert _answers(mart_url) == answers
 
     assert main(["archive", "--restore", "2025-01"]) == 0
