@@ -164,7 +164,10 @@ def materialize(
     accept_held: bool = False,
     parallel: int = 1,
 ) -> int:
+    from finops_assets.sources.batches import batch_rows
+
     config = load_config(Settings.from_env().config_path)
+    batch_rows()  # FINOPS_INGEST_BATCH_ROWS: a usage error before any month, not in every step
     months = months_between(first, last)
     for name in sources or []:
         config.source(name)  # an unknown source is a usage error before anything runs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -190,6 +191,12 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         first = parse_month(config.start_month)
     except ValueError as error:
         raise ConfigError(f"{origin}: start_month: {error}") from None
+    current = date.today().replace(day=1)
+    if first > current:  # no partition would exist: every month a usage error, the UI none
+        raise ConfigError(
+            f"{origin}: start_month: {config.start_month} is after the current month "
+            f"{current:%Y-%m}: the first month to load has to have begun"
+        )
     if config.end_month is not None:
         try:
             last = parse_month(config.end_month)

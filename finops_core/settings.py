@@ -45,8 +45,9 @@ class Settings:
                 if os.environ.get("FINOPS_DATABASE_URL")
                 else None
             ),
-            config_path=Path(os.environ.get("FINOPS_CONFIG", "finops.yaml")),
-            home=Path(os.environ.get("FINOPS_HOME", ".finops")).absolute(),
+            config_path=Path(os.environ.get("FINOPS_CONFIG") or "finops.yaml"),
+            # empty, as unset: Path("") would put the landing in the working folder
+            home=Path(os.environ.get("FINOPS_HOME") or ".finops").absolute(),
             read_database_urls=tuple(
                 _database_url("FINOPS_READ_DATABASE_URL", url)
                 for url in split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", ""))

@@ -18,6 +18,7 @@ from finops_assets.demo.generator.month import generate_month
 from finops_assets.demo.generator.spec import DemoSpec
 from finops_cli.main import main
 from finops_core.database import as_url
+from finops_core.settings import Settings
 from tests.conftest import SAMPLES
 from tests.pipeline import fact_total, query
 
@@ -279,3 +280,28 @@ def test_serve_refuses_a_config_without_auth_before_it_migrates_the_database(
     assert "api.auth is not configured" in capsys.readouterr().err
     with psycopg.connect(empty_database_url) as conn:
         assert conn.execute("SELECT to_regnamespace('finops')").fetchone() == (None,)
+
+
+@pytest.mark.parametrize("rows", ["0", "abc", "\u00b2"])
+def test_a_bad_batch_size_is_a_usage_error_before_any_month(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], rows: str
+) -> None:
+    # before: each month's every source failed in its step, with Dagster's traces, exit 1
+    sample_config(tmp_path, monkeypatch)
+    monkeypatch.setenv("FINOPS_INGEST_BATCH_ROWS", rows)
+    assert main(["materialize", "--month", "2024-09"]) == 2
+    assert capsys.readouterr().err == (
+        f"finops: error: FINOPS_INGEST_BATCH_ROWS={rows!r}: expected a whole number of rows, "
+        "from 1 to 100,000,000\n"
+    )
+    assert not (tmp_path / "home").exists()  # nothing started, nothing landed
+
+
+def test_an_empty_finops_home_or_config_is_the_default_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FINOPS_HOME", "")
+    monkeypatch.setenv("FINOPS_CONFIG", "")
+    settings = Settings.from_env()
+    assert (settings.home, settings.config_path) == (tmp_path / ".finops", Path("finops.yaml"))

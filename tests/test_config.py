@@ -72,6 +72,7 @@ def test_relative_paths_start_from_the_files_folder_as_named_not_from_a_links_ta
             "sources[0].cost_column: kind opencost has one cost a line (totalCost); remove it",
         ),
         ("start_month: 2025-13\n", "start_month"),
+        ("start_month: 2999-01\n", "start_month: 2999-01 is after the current month"),
         ("sources: [\n", "not valid YAML"),
     ],
 )

@@ -359,7 +359,7 @@ def test_the_gate_sees_every_batch_s_rejects_counted(tmp_path: Path, monkeypatch
     assert seen == [(5, Counter(reasons.values()))]
 
 
-@pytest.mark.parametrize("text", ["0", "-5", "many", "1e6"])
+@pytest.mark.parametrize("text", ["0", "-5", "many", "1e6", "\u00b2", "99999999999999999999"])
 def test_a_bad_batch_size_is_named(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(BATCH_ROWS_SETTING, text)
     with pytest.raises(ValueError, match=f"{BATCH_ROWS_SETTING}='{text}': expected a whole number"):

@@ -31,6 +31,8 @@ BATCH_ROWS_SETTING = "FINOPS_INGEST_BATCH_ROWS"
 DEFAULT_BATCH_ROWS = 250_000
 """One month of 1M to 10M FOCUS lines peaks at 0.61-0.89 GB with it (README, "Memory of an
 ingest"); a smaller batch lowers that, at a cost per batch."""
+MAX_BATCH_ROWS = 100_000_000
+"""More than any month a machine reads in one batch (the JSON lines reader counts in 32 bits)."""
 
 
 def batch_rows() -> int:
@@ -38,8 +40,11 @@ def batch_rows() -> int:
     text = os.environ.get(BATCH_ROWS_SETTING, "").strip()
     if not text:
         return DEFAULT_BATCH_ROWS
-    if not text.isdigit() or int(text) < 1:
-        raise ValueError(f"{BATCH_ROWS_SETTING}={text!r}: expected a whole number of rows, at least 1")
+    # isdigit alone takes '²' and other scripts' digits, which int() then refuses
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_BATCH_ROWS:
+        raise ValueError(
+            f"{BATCH_ROWS_SETTING}={text!r}: expected a whole number of rows, from 1 to {MAX_BATCH_ROWS:,}"
+        )
     return int(text)
 
 
