@@ -35,19 +35,32 @@ def db_upgrade() -> int:
     return 0
 
 
-def month_summary(url: str, month: date, sources: Sequence[str]) -> list[str]:
-    """One line per source: rows read, loaded, rejected (and filtered, when the source's row
-    filters kept some out) and cost per currency, from the audit."""
+def last_load_id(url: str) -> int:
+    """The audit's latest load: the loads after it are a run's own."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT coalesce(max(load_id), 0) FROM finops.load_audit").fetchone()
+    return int(row[0]) if row else 0
+
+
+def month_summary(url: str, month: date, sources: Sequence[str], since: int) -> list[str]:
+    """One line per source the run attempted to load (audited after load `since`): rows read,
+    loaded, rejected (and filtered, when the source's row filters kept some out) and cost per
+    currency; or why nothing was loaded (held, failed). A source whose step failed before its
+    load was audited has no line: its error follows. An earlier load's figures are never shown
+    as this run's."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT DISTINCT ON (source) source, rows_read, rows_loaded, rows_rejected, source_cost,"
-            " rows_filtered"
-            "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s) AND status = 'loaded'"
+            "SELECT DISTINCT ON (source) source, status, reason, rows_read, rows_loaded, rows_rejected,"
+            " source_cost, rows_filtered"
+            "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s) AND load_id > %s"
             " ORDER BY source, load_id DESC",
-            [month, list(sources)],
+            [month, list(sources), since],
         ).fetchall()
     lines = []
-    for source, read, loaded, rejected, cost, filtered in rows:
+    for source, status, reason, read, loaded, rejected, cost, filtered in rows:
+        if status != "loaded":
+            lines.append(f"  {source}: {status}, nothing loaded ({reason}); the mart keeps what it held")
+            continue
         money = ", ".join(f"{currency} {amount}" for currency, amount in sorted(cost.items())) or "no cost"
         kept_out = f", {filtered} filtered" if filtered else ""
         lines.append(f"  {source}: {read} rows read, {loaded} loaded, {rejected} rejected{kept_out}; {money}")
@@ -71,6 +84,7 @@ def run_month(
     started = time.perf_counter()
     names = list(sources or [s.name for s in config.sources])
     say(f"{format_month(month)}: materializing {', '.join(names)} ...")
+    since = last_load_id(url)
     result = materialize_month(
         config,
         month,
@@ -81,7 +95,7 @@ def run_month(
         accept_held=accept_held,
     )
     report = run_report(result)
-    for line in month_summary(url, month, names):
+    for line in month_summary(url, month, names, since):
         say(line)
     for line in report.warnings:
         say(f"  warning: {format_month(month)} {line}")

@@ -305,3 +305,27 @@ def test_an_empty_finops_home_or_config_is_the_default_not_the_working_folder(
     monkeypatch.setenv("FINOPS_CONFIG", "")
     settings = Settings.from_env()
     assert (settings.home, settings.config_path) == (tmp_path / ".finops", Path("finops.yaml"))
+
+
+def test_the_summary_of_a_held_delivery_is_not_the_previous_load_s_figures(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bills = tmp_path / "bills"
+    bills.mkdir()
+    (bills / "focus_sample.csv").write_bytes(SAMPLE.read_bytes())
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        f"sources:\n  - {{name: sample, kind: focus, path: '{bills}', cost_column: BilledCost,"
+        " application_tag: application}\n"
+    )
+    monkeypatch.setenv("FINOPS_CONFIG", str(config))
+    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
+    assert main(["materialize", "--month", "2024-09"]) == 0
+    assert "  sample: 999 rows read, 999 loaded, 0 rejected; USD 20.28022672899\n" in capsys.readouterr().err
+
+    (bills / "focus_sample.csv").unlink()  # the month re-delivered empty: held
+    assert main(["materialize", "--month", "2024-09"]) == 1
+    err = capsys.readouterr().err
+    assert "999 rows read" not in err  # it printed the previous load's figures as this run's
+    assert "  sample: held, nothing loaded (" in err and "; the mart keeps what it held\n" in err
+    assert fact_total(mart_url, "sample", date(2024, 9, 1)) == {"USD": D("20.28022672899")}
