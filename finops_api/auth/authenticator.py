@@ -22,16 +22,38 @@ class _StaticToken:
     principal: Principal
 
 
+MIN_TOKEN_LENGTH = 16
+"""A service token's least length when the server reads it (env): a one-character admin token
+was accepted. `openssl rand -hex 32` makes one of 64."""
+
+
+def _env_token(name: str, at: str) -> bytes:
+    """The SHA-256 of the token in the variable `name`, without the line end a secret mounted
+    from a file keeps (requests never carry it: every one was refused)."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{at}.env: {name} is not set")
+    if any(character.isspace() for character in value):
+        raise ConfigError(f"{at}.env: the token in {name} holds a space; a bearer token has none")
+    if len(value) < MIN_TOKEN_LENGTH:
+        raise ConfigError(
+            f"{at}.env: the token in {name} has {len(value)} characters; a service token needs at least "
+            f"{MIN_TOKEN_LENGTH} (e.g. `openssl rand -hex 32`)"
+        )
+    return hashlib.sha256(value.encode()).digest()
+
+
 def _static_tokens(config: AuthConfig) -> list[_StaticToken]:
-    tokens = []
+    tokens: list[_StaticToken] = []
+    first_at: dict[bytes, int] = {}
     for index, token in enumerate(config.service_tokens):
-        if token.env is not None:
-            value = os.environ.get(token.env)
-            if not value:
-                raise ConfigError(f"api.auth.service_tokens[{index}].env: {token.env} is not set")
-            digest = hashlib.sha256(value.encode()).digest()
-        else:
-            digest = bytes.fromhex(token.sha256 or "")
+        at = f"api.auth.service_tokens[{index}]"
+        digest = _env_token(token.env, at) if token.env is not None else bytes.fromhex(token.sha256 or "")
+        if digest in first_at:  # the first would win, silently, whatever the second's role
+            raise ConfigError(
+                f"{at}: the same token as api.auth.service_tokens[{first_at[digest]}]; give each its own"
+            )
+        first_at[digest] = index
         principal = Principal(token.subject, token.role, frozenset(map(canonical_ref, token.ownership_refs)))
         tokens.append(_StaticToken(digest, principal))
     return tokens

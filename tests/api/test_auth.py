@@ -266,6 +266,60 @@ def test_a_service_token_from_an_unset_variable_is_an_error(
         create_app("postgresql://unused", api=load_config(config).api)
 
 
+@pytest.mark.parametrize(
+    ("value", "refused"),
+    [
+        ("x", r"the token in FINOPS_CI has 1 characters; a service token needs at least 16"),
+        ("two words token here", r"the token in FINOPS_CI holds a space; a bearer token has none"),
+        ("  \n", r"FINOPS_CI is not set"),
+    ],
+)
+def test_a_service_token_too_short_or_with_a_space_is_refused_at_startup(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str, refused: str
+) -> None:
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        "sources: []\napi:\n  auth: {mode: tokens,"
+        " service_tokens: [{subject: ci, role: admin, env: FINOPS_CI}]}\n"
+    )
+    monkeypatch.setenv("FINOPS_CI", value)
+    with pytest.raises(ConfigError, match=rf"api.auth.service_tokens\[0\].env: {refused}"):
+        create_app("postgresql://unused", api=load_config(config).api)
+
+
+def test_the_same_token_twice_is_refused_naming_both_entries(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the first entry won silently: a token meant as admin was a viewer's
+    digest = hashlib.sha256(CI_TOKEN.encode()).hexdigest()
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        "sources: []\napi:\n  auth: {mode: tokens, service_tokens: ["
+        f"{{subject: view, role: viewer, sha256: {digest}}},"
+        " {subject: ops, role: admin, env: FINOPS_CI}]}\n"
+    )
+    monkeypatch.setenv("FINOPS_CI", CI_TOKEN)
+    same = r"api.auth.service_tokens\[1\]: the same token as api.auth.service_tokens\[0\]; give each its own"
+    with pytest.raises(ConfigError, match=same):
+        create_app("postgresql://unused", api=load_config(config).api)
+
+
+async def test_a_token_read_with_its_line_end_is_the_token(
+    costs_mart: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # a secret mounted from a file keeps its newline: every request with the token was a 401
+    config = tmp_path / "finops.yaml"
+    config.write_text(
+        "sources: []\napi:\n  auth: {mode: tokens,"
+        " service_tokens: [{subject: ci, role: finance, env: FINOPS_CI}]}\n"
+    )
+    monkeypatch.setenv("FINOPS_CI", CI_TOKEN + "\n")
+    async with AsyncTestClient(app=create_app(costs_mart, api=load_config(config).api)) as client:
+        response = await client.get("/api/v1/me", headers=bearer(CI_TOKEN))
+    assert response.status_code == 200
+    assert response.json()["subject"] == "ci"
+
+
 def test_finops_serve_refuses_to_start_without_auth(
     mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
