@@ -18,6 +18,7 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ from finops_cli.commands import run_month, say
 from finops_cli.dagster_home import host_cores
 from finops_cli.report import Outcome
 from finops_core.config import PlatformConfig
+from finops_core.months import format_month
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -84,6 +86,14 @@ def _run_month_in_worker(
     return outcome, lines
 
 
+def died(month: date) -> str:
+    return (
+        f"{format_month(month)}: FAILED: a worker process died before the month ended (killed by a "
+        "signal, such as the out-of-memory killer's); a run stopped half way leaves its month stale "
+        "until it runs again: run the month again"
+    )
+
+
 def run_months_in_parallel(
     config: PlatformConfig,
     url: str,
@@ -109,7 +119,10 @@ def run_months_in_parallel(
             for month in months
         }
         for done in as_completed(running):
-            outcome, lines = done.result()
+            try:
+                outcome, lines = done.result()
+            except BrokenProcessPool:  # a worker was killed: this month's and the pending ones'
+                outcome, lines = Outcome.FAILED, [died(running[done])]
             for line in lines:
                 say(line)
             outcomes[running[done]] = outcome
