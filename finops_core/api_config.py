@@ -129,6 +129,12 @@ def _validate_auth(auth: AuthConfig, where: str) -> None:
         backstage = auth.backstage
         if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", backstage.base_url):
             raise ConfigError(f"{where}.backstage.base_url: {backstage.base_url!r} must be an http(s) URL")
+        if "@" in backstage.base_url.split("://", 1)[1].split("/", 1)[0]:
+            # Backstage's keys and user info need none, and the URL goes to the logs
+            raise ConfigError(f"{where}.backstage.base_url: must not carry a user or password")
+        for name in ("issuer", "audience"):
+            if (value := getattr(backstage, name)) is not None and not value.strip():
+                raise ConfigError(f"{where}.backstage.{name}: empty; leave it out for the default")
         for name in ("timeout_seconds", "jwks_refetch_cooldown_seconds", "leeway_seconds"):
             # `not 0 <= x`, not `x < 0`: NaN (.nan) compares false to everything, and a NaN
             # leeway made every expiry check false, accepting expired tokens
@@ -149,6 +155,10 @@ def _validate_auth(auth: AuthConfig, where: str) -> None:
         subjects.add(token.subject)
         _check_refs(token.ownership_refs, f"{at}.ownership_refs")
     for role, refs in auth.roles.items():
+        if role == "viewer":  # granted nothing: every authenticated user is one
+            raise ConfigError(
+                f"{where}.roles.viewer: every authenticated user is a viewer; list finance and admin only"
+            )
         _check_refs(refs, f"{where}.roles.{role}")
 
 

@@ -243,6 +243,22 @@ def test_no_auth_section_refuses_to_build_the_app(tmp_path: Path, monkeypatch: p
             "{mode: backstage, backstage: {base_url: 'http://b'}, roles: {admin: [platform]}}",
             "api.auth.roles.admin[0]: 'platform' must be an entity ref",
         ),
+        (
+            "{mode: backstage, backstage: {base_url: 'http://b'}, roles: {viewer: [group:default/x]}}",
+            "api.auth.roles.viewer: every authenticated user is a viewer; list finance and admin only",
+        ),
+        (
+            "{mode: backstage, backstage: {base_url: 'http://admin:hunter2@b:7007'}}",
+            "api.auth.backstage.base_url: must not carry a user or password",
+        ),
+        (
+            "{mode: backstage, backstage: {base_url: 'http://b', issuer: ''}}",
+            "api.auth.backstage.issuer: empty; leave it out for the default",
+        ),
+        (
+            "{mode: backstage, backstage: {base_url: 'http://b', audience: ' '}}",
+            "api.auth.backstage.audience: empty; leave it out for the default",
+        ),
     ],
 )
 def test_auth_config_mistakes_name_the_field(tmp_path: Path, auth: str, message: str) -> None:
