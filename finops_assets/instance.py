@@ -39,12 +39,28 @@ def bind(instance: DagsterInstance, mart: str) -> str:
     return served
 
 
+def home_instance() -> DagsterInstance:
+    """DAGSTER_HOME's instance; its mistakes (no such folder, a relative path, a dagster.yaml
+    Dagster cannot read or a storage it cannot reach) refused in one line naming it."""
+    home = os.environ["DAGSTER_HOME"]
+    try:
+        return DagsterInstance.get()
+    except Exception as error:  # Dagster's invariant, YAML, config and storage errors alike
+        # a YAML error's lines say where: the flow node, what was found, the file's line
+        reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())[:400]
+        reason = reason or type(error).__name__
+        raise ValueError(
+            f"DAGSTER_HOME={home}: Dagster's instance could not be opened: {reason} (unset "
+            "DAGSTER_HOME to record the runs in memory)"
+        ) from None
+
+
 def recording_instance(database_url: str) -> RecordingInstance:
     """DAGSTER_HOME's instance when it is set and serves this mart (or none yet), else an
     ephemeral one, with a note when DAGSTER_HOME's serves another."""
     if not os.environ.get("DAGSTER_HOME"):
         return RecordingInstance(DagsterInstance.ephemeral())
-    instance = DagsterInstance.get()
+    instance = home_instance()
     mart = database_identity(database_url)
     served = bind(instance, mart)
     if served == mart:

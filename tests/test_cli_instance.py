@@ -3,6 +3,7 @@ that instance serves; the UI's runs into another mart are refused."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -63,3 +64,36 @@ def test_cli_runs_are_recorded_only_in_the_instance_of_their_mart(
             f"this Dagster instance serves the mart {served}; this run would write {other}: "
             "use the DAGSTER_HOME of that mart, or another one"
         )
+
+
+@pytest.mark.parametrize(
+    ("home", "dagster_yaml", "reason"),
+    [
+        ("absent", None, r'\$DAGSTER_HOME ".*absent" is not a directory or does not exist'),
+        ("relative", None, r'\$DAGSTER_HOME "relative" must be an absolute path'),
+        ("broken", "storage: [\n", r'found .<stream end>. in ".*dagster.yaml", line 2, column 1'),
+    ],
+)
+def test_a_dagster_home_dagster_cannot_open_is_one_line(
+    mart_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    home: str,
+    dagster_yaml: str | None,
+    reason: str,
+) -> None:
+    sample_config(tmp_path, monkeypatch)
+    folder = tmp_path / home
+    if dagster_yaml is not None:
+        folder.mkdir()
+        (folder / "dagster.yaml").write_text(dagster_yaml)
+    monkeypatch.setenv("DAGSTER_HOME", home if home == "relative" else str(folder))
+    assert main(["materialize", "--month", "2024-09"]) == 2
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        rf"finops: error: DAGSTER_HOME=.*: Dagster's instance could not be opened: .*{reason}.* "
+        r"\(unset DAGSTER_HOME to record the runs in memory\)\n",
+        err,
+    ), err
+    assert query(mart_url, "SELECT count(*) FROM finops.load_audit") == [(0,)]
