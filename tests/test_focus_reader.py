@@ -96,6 +96,10 @@ def test_gzip_csv_glob_and_folder(tmp_path: Path) -> None:
         source_files(bills / "notes.txt")
     with pytest.raises(SourceFilesError, match="no such file or folder"):
         source_files(tmp_path / "absent")
+    # a glob under a folder that is not there (a share not mounted) is no "month not delivered"
+    assert source_files(tmp_path / "bills" / "2030-*.csv") == []
+    with pytest.raises(SourceFilesError, match=f"absent/\\*/\\*.csv: no such folder {tmp_path / 'absent'}$"):
+        source_files(tmp_path / "absent" / "*" / "*.csv")
 
 
 def test_a_month_reads_only_its_files_and_the_index_follows_changes(tmp_path: Path) -> None:

@@ -75,13 +75,25 @@ def is_supported(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> 
     return path.name.lower().endswith(suffixes)
 
 
+def _glob_root(pattern: Path) -> Path:
+    """The folder a glob starts from: its parts before the first with a wildcard."""
+    parts: list[str] = []
+    for part in pattern.parts:
+        if glob.has_magic(part):
+            break
+        parts.append(part)
+    return Path(*parts) if parts else Path(".")
+
+
 def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
     """The supported files a source path names, sorted: a folder's or a glob's (none is an
     empty list: a month with no delivery), or one file; an error for a path that does not exist
-    or a single file of another type."""
+    (a glob's folder included) or a single file of another type."""
     if path.is_dir():
         files = [p for p in visible_files(path, "*", recursive=True) if is_supported(p, suffixes)]
     elif glob.has_magic(str(path)):
+        if not (root := _glob_root(path)).is_dir():  # a share not mounted: not "no delivery"
+            raise SourceFilesError(f"{path}: no such folder {root}")
         files = sorted(
             Path(p) for p in glob.glob(str(path), recursive=True) if is_supported(Path(p), suffixes)
         )
