@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from finops_cli.report import Outcome, run_report
+from finops_cli.report import Outcome, logged_warnings, run_report
 from finops_core.config import ConfigError, PlatformConfig, load_config
 from finops_core.database import database_url
 from finops_core.migrations import upgrade
@@ -50,16 +50,17 @@ def month_summary(url: str, month: date, sources: Sequence[str], since: int) -> 
     as this run's."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT DISTINCT ON (source) source, status, reason, rows_read, rows_loaded, rows_rejected,"
+            "SELECT DISTINCT ON (source) source, status, rows_read, rows_loaded, rows_rejected,"
             " source_cost, rows_filtered"
             "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s) AND load_id > %s"
             " ORDER BY source, load_id DESC",
             [month, list(sources), since],
         ).fetchall()
     lines = []
-    for source, status, reason, read, loaded, rejected, cost, filtered in rows:
+    for source, status, read, loaded, rejected, cost, filtered in rows:
         if status != "loaded":
-            lines.append(f"  {source}: {status}, nothing loaded ({reason}); the mart keeps what it held")
+            kept = "the mart keeps what it held"
+            lines.append(f"  {source}: {status}, nothing loaded (its error below); {kept}")
             continue
         money = ", ".join(f"{currency} {amount}" for currency, amount in sorted(cost.items())) or "no cost"
         kept_out = f", {filtered} filtered" if filtered else ""
@@ -78,6 +79,7 @@ def run_month(
     say: Callable[[str], None] = say,
 ) -> Outcome:
     """Materialize one month and print (`say`) its figures, warnings and failures."""
+    from finops_assets.instance import recording_instance
     from finops_assets.materialize import materialize_month
     from finops_assets.resources import MartResource
 
@@ -85,18 +87,22 @@ def run_month(
     names = list(sources or [s.name for s in config.sources])
     say(f"{format_month(month)}: materializing {', '.join(names)} ...")
     since = last_load_id(url)
+    instance = instance or recording_instance(url).instance
     result = materialize_month(
         config,
         month,
         MartResource(database_url=url),
         sources,
         instance=instance,
+        log_level="CRITICAL",  # each failure is said below in one line; warnings are read back
         raise_on_error=False,
         accept_held=accept_held,
     )
     report = run_report(result)
     for line in month_summary(url, month, names, since):
         say(line)
+    for line in logged_warnings(instance, result.run_id):
+        say(f"  logged: {format_month(month)} {line}")
     for line in report.warnings:
         say(f"  warning: {format_month(month)} {line}")
     for line in report.failures:

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dagster import AssetCheckEvaluation, AssetCheckSeverity, ExecuteInProcessResult
+from dagster import (
+    AssetCheckEvaluation,
+    AssetCheckSeverity,
+    DagsterEventType,
+    DagsterInstance,
+    ExecuteInProcessResult,
+)
 from dagster_shared.error import SerializableErrorInfo
 
 
@@ -70,6 +77,28 @@ def _failed_checks(result: ExecuteInProcessResult) -> Iterator[AssetCheckEvaluat
     return (e for e in result.get_asset_check_evaluations() if not e.passed)
 
 
+def _run_failure(result: ExecuteInProcessResult) -> str:
+    """Why the run failed, as its RUN_FAILURE event says (the console does not show it)."""
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.RUN_FAILURE:
+            error = getattr(event.event_specific_data, "error", None)
+            if isinstance(error, SerializableErrorInfo):
+                return root_message(error)
+            return event.message or "no reason given"
+    return "no reason given"
+
+
+def logged_warnings(instance: DagsterInstance, run_id: str) -> list[str]:
+    """What the run's steps logged as warnings, `step: message` (the CLI runs Dagster's console
+    at CRITICAL: its ERROR lines repeat each failure with two stack traces, which the report
+    says in one line, and name every step not run after it)."""
+    return [
+        f"{entry.step_key or 'run'}: {entry.user_message}"
+        for entry in instance.all_logs(run_id)
+        if not entry.is_dagster_event and entry.level == logging.WARNING
+    ]
+
+
 def run_report(result: ExecuteInProcessResult) -> RunReport:
     failures = [
         f"step {event.step_key} failed: {root_message(event.step_failure_data.error)}"
@@ -77,7 +106,7 @@ def run_report(result: ExecuteInProcessResult) -> RunReport:
         if event.step_failure_data.error is not None
     ]
     if not result.success and not failures:
-        failures.append("the run failed before any step ran (see the Dagster logs)")
+        failures.append(f"the run failed before any step ran: {_run_failure(result)}")
     warnings = []
     for evaluation in _failed_checks(result):
         if evaluation.severity == AssetCheckSeverity.WARN:

@@ -327,5 +327,9 @@ def test_the_summary_of_a_held_delivery_is_not_the_previous_load_s_figures(
     assert main(["materialize", "--month", "2024-09"]) == 1
     err = capsys.readouterr().err
     assert "999 rows read" not in err  # it printed the previous load's figures as this run's
-    assert "  sample: held, nothing loaded (" in err and "; the mart keeps what it held\n" in err
+    assert "  sample: held, nothing loaded (its error below); the mart keeps what it held\n" in err
+    assert "  error: 2024-09 step sample__billing_lines failed: DeliveryHeld: sample 2024-09 held" in err
+    # Dagster's console said it again with two stack traces, and named each step not run: 100 lines
+    assert "Stack Trace" not in err and "dagster - ERROR" not in err
+    assert len(err.splitlines()) == 4
     assert fact_total(mart_url, "sample", date(2024, 9, 1)) == {"USD": D("20.28022672899")}
