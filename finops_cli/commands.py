@@ -6,6 +6,7 @@ Exit codes: 0 success (warnings allowed), 1 a step or an ERROR check failed (or 
 from __future__ import annotations
 
 import copy
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -198,6 +199,16 @@ def materialize(
     return 1 if outcome == Outcome.FAILED else 0
 
 
+def check_listen(host: str, port: int) -> None:
+    """A port taken or a host that is not this machine's, said before anything starts (uvicorn
+    says it after the server's address is printed, and exits 3)."""
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        reason = (error.strerror or str(error)).split(" (while attempting")[0]  # create_server's words
+        raise ValueError(f"cannot listen on {host}:{port}: {reason}") from None
+
+
 def serve(host: str, port: int) -> int:
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
@@ -207,6 +218,7 @@ def serve(host: str, port: int) -> int:
     url = database_url()
     # reads api.auth from finops.yaml; none there: a ConfigError, no server and no migration
     app = create_app(url)
+    check_listen(host, port)
     upgrade(url)
     say(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")
     # the app leaves logging to its process (finops_api/app.py): its warnings and errors beside

@@ -333,3 +333,18 @@ def test_the_summary_of_a_held_delivery_is_not_the_previous_load_s_figures(
     assert "Stack Trace" not in err and "dagster - ERROR" not in err
     assert len(err.splitlines()) == 4
     assert fact_total(mart_url, "sample", date(2024, 9, 1)) == {"USD": D("20.28022672899")}
+
+
+def test_serve_on_a_port_taken_says_so_before_it_starts(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_config(tmp_path, monkeypatch)
+    with (tmp_path / "finops.yaml").open("a") as config:
+        config.write("api: {auth: {mode: none}}\n")
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert (
+        capsys.readouterr().err
+        == f"finops: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+    )
