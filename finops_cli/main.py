@@ -195,6 +195,8 @@ def _relanding(reland: bool) -> Iterator[None]:
 
 
 def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    if getattr(args, "source", None):  # a source named twice is run once
+        args.source = list(dict.fromkeys(args.source))
     if args.command == "db":
         from finops_cli import database
 

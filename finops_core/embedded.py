@@ -6,11 +6,16 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
+
+# platformdirs, under pgserver, warns on every command where XDG_RUNTIME_DIR is unset (a
+# container, root's shell) and falls back to /tmp/runtime-<uid>, which serves as well
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 @dataclass(frozen=True)
