@@ -43,7 +43,7 @@ from finops_core.api_config import AUTH_MISSING, ApiConfig, AuthConfig
 from finops_core.config import load_config
 from finops_core.database import database_url as configured_database_url
 from finops_core.errors import ConfigError
-from finops_core.settings import Settings
+from finops_core.settings import Settings, checked_database_url
 
 API_VERSION = "1.0.0"
 BEARER = "bearer"
@@ -68,7 +68,10 @@ def create_app(
     standbys the cost reads go to; None reads FINOPS_READ_DATABASE_URL, empty means the primary."""
     api = api if api is not None else configured_api()
     standbys = tuple(
-        read_database_urls if read_database_urls is not None else Settings.from_env().read_database_urls
+        checked_database_url("FINOPS_READ_DATABASE_URL", url)
+        for url in (
+            read_database_urls if read_database_urls is not None else Settings.from_env().read_database_urls
+        )
     )
     if api.auth is None:
         raise ConfigError(AUTH_MISSING)

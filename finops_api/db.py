@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import itertools
+import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeAlias, cast
 
+import psycopg
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
@@ -16,6 +18,7 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
+log = logging.getLogger(__name__)
 
 CHEAP_POOL_SIZE = 4
 """Connections for the cheap reads (referentials, pricing views, health, writes)."""
@@ -27,7 +30,9 @@ POOL_TIMEOUT = 10.0
 """Seconds a request waits for a connection before answering 503: a dashboard that waits
 longer is better told the service is unavailable."""
 DOWN_SECONDS = 60.0
-"""Seconds a standby a request found unreachable is passed over, unless it connects again."""
+"""Seconds a standby a probe found unreachable is passed over, unless its pool connects again."""
+PROBE_SECONDS = 2
+"""libpq's connect_timeout for the probe of a standby a read failed on."""
 
 # plan_cache_mode: psycopg prepares a statement after 5 executions, and PostgreSQL may then
 # switch to a generic plan that ignores the month range (no partition pruning); that doubled an
@@ -80,25 +85,45 @@ class ReadPools:
     def __init__(self, pools: Sequence[Pool], on_standbys: bool) -> None:
         self.pools = tuple(pools)
         self.on_standbys = on_standbys
-        self._turn: Iterator[Pool] = itertools.cycle(self.pools)
+        self._turn = 0
         self._down: dict[str, tuple[float, int]] = {}
-        """Pool name -> when a request found it down, and its connections made by then."""
+        """Pool name -> when a probe found it down, and its connections made by then."""
+        self._probes: dict[str, asyncio.Task[None]] = {}
 
     def next(self) -> Pool:
         """The next pool in turn, passing over a standby found down (a dead one made every
         other cost read wait POOL_TIMEOUT for a 503); every one down, the next in turn."""
-        for _ in range(len(self.pools) - 1):
-            pool = next(self._turn)
+        first = self._turn
+        self._turn = (first + 1) % len(self.pools)
+        for offset in range(len(self.pools)):
+            pool = self.pools[(first + offset) % len(self.pools)]
             if not self._is_down(pool):
                 return pool
-        return next(self._turn)
+        return self.pools[first]
 
-    def found_down(self, pool: Pool) -> None:
-        """A request could not read from `pool`: the others take its requests until it has
-        connected again, or DOWN_SECONDS have passed (a request then tries it: psycopg's pool
-        stops reconnecting on its own after a while)."""
-        if len(self.pools) > 1:
+    def suspect(self, pool: Pool) -> None:
+        """A read on `pool` failed. A connection of its own is tried, in the background: the
+        failure may have been the primary's, a busy pool's or a conflict with recovery. When
+        that fails too, the other standbys take its reads until it connects again, or for
+        DOWN_SECONDS (a read then tries it: psycopg's pool stops reconnecting after a while)."""
+        if len(self.pools) > 1 and pool.name not in self._probes:
+            self._probes[pool.name] = asyncio.get_running_loop().create_task(self._probe(pool))
+
+    async def _probe(self, pool: Pool) -> None:
+        assert isinstance(pool.conninfo, str)  # create_pool's: a URL
+        try:
+            connection = await AsyncConnection.connect(pool.conninfo, connect_timeout=PROBE_SECONDS)
+        except psycopg.Error as error:
             self._down[pool.name] = (time.monotonic(), _connections_made(pool))
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            log.warning(
+                "%s unreachable (%s): its cost reads go to the other standbys for up to %.0f s",
+                pool.name, reason, DOWN_SECONDS,
+            )  # fmt: skip
+        else:
+            await connection.close()
+        finally:
+            del self._probes[pool.name]
 
     def _is_down(self, pool: Pool) -> bool:
         found = self._down.get(pool.name)
@@ -131,10 +156,10 @@ def read_pool(connection: ASGIConnection[Any, Any, Any, Any]) -> Pool:
 
 
 def read_pool_failed(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
-    """The request's cost reads found their pool unreachable: later requests go elsewhere."""
+    """The request met a database error after choosing its read pool: that pool is probed."""
     pool = connection.scope["state"].get(_READ_POOL_KEY)
     if pool is not None:
-        cast(ReadPools, connection.app.state.read_pools).found_down(pool)
+        cast(ReadPools, connection.app.state.read_pools).suspect(pool)
 
 
 def provide_db_pool(state: State) -> Pool:

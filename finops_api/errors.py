@@ -224,7 +224,6 @@ def exception_handlers() -> ExceptionHandlersMap:
         psycopg.OperationalError: _database_problem,
         psycopg.errors.UndefinedTable: _schema_problem,
         psycopg.errors.UndefinedColumn: _schema_problem,
-        psycopg.errors.UndefinedFunction: _schema_problem,
         # what no other handler takes (Litestar's stock 500 is plain application/json)
         HTTPStatus.INTERNAL_SERVER_ERROR: _internal_problem,
     }

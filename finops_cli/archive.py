@@ -5,7 +5,7 @@ landed), 2 a usage error."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from finops_assets.archive import archive_months, restore_month
@@ -32,7 +32,7 @@ def known_sources(sources: Sequence[str] | None) -> None:
 
 
 def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int:
-    current = date.today().replace(day=1)
+    current = datetime.now(UTC).date().replace(day=1)  # the partitions' clock
     if before > current:  # the current month is still delivered: its landing is needed
         raise ValueError(
             f"--before {format_month(before)} would archive the current month {format_month(current)}, "
@@ -55,7 +55,8 @@ def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int
 
 
 def restore(month: date, to: Path | None, sources: Sequence[str] | None) -> int:
-    known_sources(sources)
+    # --source is not checked against finops.yaml: a source no longer configured is restored all
+    # the same (restore_month says when the archive has none of them)
     landing = MartResource().landing_root()  # the landing alone: no database to start
     restored = restore_month(landing, archive_root(to), month, sources, say)
     say(f"restored {format_month(month)} of {', '.join(source for source, _, _ in restored)} to {landing}")

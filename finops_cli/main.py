@@ -264,10 +264,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"finops: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a folder that is a file, a read-only FINOPS_HOME, a file gone
-        where = f": {error.filename}" if error.filename is not None else ""
+        where = "".join(f": {name}" for name in (error.filename, error.filename2) if name is not None)
         print(f"finops: error: {error.strerror or error}{where}", file=sys.stderr)
         return 2
-    except psycopg.OperationalError as error:  # libpq's words: the server, the database, why
+    except psycopg.OperationalError as error:
+        if error.sqlstate is not None:  # the server's answer to a statement: not a connection's
+            raise
         print(f"finops: error: the mart's database: {_unreachable(error)}", file=sys.stderr)
         return 2
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -191,7 +191,7 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         first = parse_month(config.start_month)
     except ValueError as error:
         raise ConfigError(f"{origin}: start_month: {error}") from None
-    current = date.today().replace(day=1)
+    current = datetime.now(UTC).date().replace(day=1)  # the partitions' clock
     if first > current:  # no partition would exist: every month a usage error, the UI none
         raise ConfigError(
             f"{origin}: start_month: {config.start_month} is after the current month "

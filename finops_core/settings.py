@@ -41,17 +41,15 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             database_url=(
-                _database_url("FINOPS_DATABASE_URL", os.environ["FINOPS_DATABASE_URL"])
+                checked_database_url("FINOPS_DATABASE_URL", os.environ["FINOPS_DATABASE_URL"])
                 if os.environ.get("FINOPS_DATABASE_URL")
                 else None
             ),
             config_path=Path(os.environ.get("FINOPS_CONFIG") or "finops.yaml"),
             # empty, as unset: Path("") would put the landing in the working folder
             home=Path(os.environ.get("FINOPS_HOME") or ".finops").absolute(),
-            read_database_urls=tuple(
-                _database_url("FINOPS_READ_DATABASE_URL", url)
-                for url in split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", ""))
-            ),
+            # checked by the API, which alone reads them: a typo here stops no batch command
+            read_database_urls=split_database_urls(os.environ.get("FINOPS_READ_DATABASE_URL", "")),
             landing_source_files=_choice("FINOPS_LANDING_SOURCE_FILES", ("clone", "copy", "link")),
             reland=_choice(RELAND, ("0", "1")) == "1",
         )
@@ -61,7 +59,9 @@ _DRIVER_SCHEME = re.compile(r"postgres(?:ql)?\+\w+://")
 _URL_PASSWORD = re.compile(r"([^:/@\s\"]+:)[^\s\"]*@")
 """user:password@ up to the last @ of a word (a password may hold / or @): masks the scheme and
 the user too when the word starts with one, never less than the password."""
-_CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)")
+_CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_USERINFO_PASSWORD = re.compile(r"://[^/@]*:[^@]*@")
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 def redacted(text: str) -> str:
@@ -69,9 +69,20 @@ def redacted(text: str) -> str:
     return _CONNINFO_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
-def _database_url(name: str, url: str) -> str:
-    """`url` as given, refused in one line when libpq cannot read it (its password masked:
-    libpq quotes what it could not read)."""
+def _may_hold_a_password(url: str) -> bool:
+    """A password= anywhere, a user:password@ in a URL's authority, or, in what is not a URL
+    (a scheme's slash forgotten), a : before an @."""
+    if "password" in url.lower():
+        return True
+    if "://" in url:
+        return _USERINFO_PASSWORD.search(url) is not None
+    return re.search(r":[^@]*@", url) is not None
+
+
+def checked_database_url(name: str, url: str) -> str:
+    """`url` as given, refused in one line when libpq cannot read it. libpq quotes what it
+    could not read, which may be the password alone (`unexpected spaces found in "Hunter 2"`):
+    when the URL may hold one, every quoted piece is masked."""
     if _DRIVER_SCHEME.match(url):
         raise ValueError(
             f"{name}: a SQLAlchemy URL ({url.split('://')[0]}://); libpq's is written postgresql://"
@@ -80,6 +91,8 @@ def _database_url(name: str, url: str) -> str:
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as error:
         reason = redacted(str(error).strip())
+        if _may_hold_a_password(url):
+            reason = _QUOTED.sub('"***"', reason)
         raise ValueError(f"{name}: not a PostgreSQL URL or connection string: {reason}") from None
     return url
 

@@ -3,7 +3,7 @@ into a file, or restoring from the wrong folder: refused in one line, the landin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -46,7 +46,7 @@ def test_archive_mistakes_are_usage_errors_that_move_nothing(
 ) -> None:
     landing = platform["landing"]
     before = _tree(landing)
-    current = date.today().replace(day=1)
+    current = datetime.now(UTC).date().replace(day=1)
     after = date(current.year + current.month // 12, current.month % 12 + 1, 1)
     capsys.readouterr()
 

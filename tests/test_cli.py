@@ -263,10 +263,16 @@ def test_a_database_that_cannot_be_reached_is_one_line_not_a_traceback(
         ("postgresql+psycopg://finops:Sup3rS3cret@db/finops",
          "a SQLAlchemy URL (postgresql+psycopg://); libpq's is written postgresql://"),
         ("postgresql:/finops:Sup3r/S3cret@db/finops",  # a slash short: read as key=value, quoted
-         'not a PostgreSQL URL or connection string: missing "=" after "postgresql:***@db/finops" in '
-         "connection info string"),
+         'not a PostgreSQL URL or connection string: missing "***" after "***" in connection info string'),
         ("host=db password=Sup3rS3cret dbname",
-         'not a PostgreSQL URL or connection string: missing "=" after "dbname" in connection info string'),
+         'not a PostgreSQL URL or connection string: missing "***" after "***" in connection info string'),
+        ("postgresql://admin:Sup3r S3cret@db/finops",  # libpq quotes the password alone
+         'not a PostgreSQL URL or connection string: unexpected spaces found in "***", use '
+         "percent-encoded spaces (%20) instead"),
+        ("postgresql://admin:100%S3cret@db/finops",
+         'not a PostgreSQL URL or connection string: invalid percent-encoded token: "***"'),
+        ("postgresql://finops@db/finops?sslmod=require",  # no password: libpq's words as they are
+         'not a PostgreSQL URL or connection string: invalid URI query parameter: "sslmod"'),
     ],
 )  # fmt: skip
 def test_a_database_url_libpq_cannot_read_is_refused_without_its_password(
@@ -277,11 +283,16 @@ def test_a_database_url_libpq_cannot_read_is_refused_without_its_password(
     message: str,
 ) -> None:
     sample_config(tmp_path, monkeypatch)
-    for variable in ("FINOPS_DATABASE_URL", "FINOPS_READ_DATABASE_URL"):
-        monkeypatch.setenv(variable, url)
-        assert main(["db", "upgrade"]) == 2
-        assert capsys.readouterr().err == f"finops: error: {variable}: {message}\n"
-        monkeypatch.delenv(variable)
+    with (tmp_path / "finops.yaml").open("a") as config:
+        config.write("api: {auth: {mode: none}}\n")
+    monkeypatch.setenv("FINOPS_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 2
+    assert capsys.readouterr().err == f"finops: error: FINOPS_DATABASE_URL: {message}\n"
+    # the standbys' URLs are the API's alone: checked when it starts, not by batch commands
+    monkeypatch.setenv("FINOPS_DATABASE_URL", "postgresql://finops@127.0.0.1:1/finops")
+    monkeypatch.setenv("FINOPS_READ_DATABASE_URL", url)
+    assert main(["serve", "--port", "18766"]) == 2
+    assert capsys.readouterr().err == f"finops: error: FINOPS_READ_DATABASE_URL: {message}\n"
 
 
 def test_serve_refuses_a_config_without_auth_before_it_migrates_the_database(

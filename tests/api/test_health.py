@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import psycopg
 import pytest
 from litestar import Litestar
@@ -46,17 +48,45 @@ async def test_health_lists_an_unreachable_read_replica_and_stays_up(
 
 
 async def test_a_standby_found_down_is_passed_over_until_it_connects_again(
-    mart_url: str, monkeypatch: pytest.MonkeyPatch
+    mart_url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     # before: every other cost read waited the pool's timeout for a 503 while the other served
     monkeypatch.setattr("finops_api.db.POOL_TIMEOUT", 0.5)
     app = create_app(mart_url, api=OPEN_API, read_database_urls=[mart_url, UNREACHABLE])
+
+    async def statuses(count: int) -> list[int]:
+        answered = []
+        for _ in range(count):
+            answered.append((await client.get("/api/v1/costs")).status_code)
+            await asyncio.sleep(0.05)  # the probe of a standby a read failed on, in the background
+        return answered
+
     async with AsyncTestClient(app=app) as client:
-        statuses = [(await client.get("/api/v1/costs")).status_code for _ in range(6)]
-        assert statuses == [200, 503, 200, 200, 200, 200]
+        assert await statuses(6) == [200, 503, 200, 200, 200, 200]
+        assert [r.getMessage() for r in caplog.records if r.name == "finops_api.db"] == [
+            'finops-api-costs-2 unreachable (connection failed: connection to server at "127.0.0.1", '
+            "port 1 failed: Connection refused): its cost reads go to the other standbys for up to 60 s"
+        ]
         monkeypatch.setattr("finops_api.db.DOWN_SECONDS", 0.0)  # its time is up: tried again
-        statuses = [(await client.get("/api/v1/costs")).status_code for _ in range(2)]
-    assert sorted(statuses) == [200, 503]
+        assert sorted(await statuses(2)) == [200, 503]
+
+
+@pytest.mark.parametrize(("urls", "down"), [("answer", False), ("refuse", True)])
+async def test_a_standby_is_passed_over_only_when_its_probe_fails_and_all_down_take_turns(
+    mart_url: str, urls: str, down: bool
+) -> None:
+    # a read may fail without the standby being down (a conflict with recovery, the primary's
+    # pool): its probe connects and it keeps its turn; every standby down, they still take turns
+    standby = mart_url if urls == "answer" else UNREACHABLE
+    app = create_app(mart_url, api=OPEN_API, read_database_urls=[standby, standby])
+    async with AsyncTestClient(app=app) as client:
+        read_pools = client.app.state.read_pools
+        first, second = read_pools.pools
+        read_pools.suspect(first)
+        read_pools.suspect(second)
+        await asyncio.sleep(0.5)
+        assert read_pools._is_down(first) is down and read_pools._is_down(second) is down
+        assert [read_pools.next() for _ in range(4)] == [first, second, first, second]
 
 
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:
