@@ -6,6 +6,7 @@ Exit codes: 0 success (warnings allowed), 1 a step or an ERROR check failed (or 
 from __future__ import annotations
 
 import copy
+import ipaddress
 import socket
 import sys
 import time
@@ -199,6 +200,16 @@ def materialize(
     return 1 if outcome == Outcome.FAILED else 0
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine alone (localhost, 127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: whatever it resolves to may be reached from elsewhere
+        return False
+
+
 def check_listen(host: str, port: int) -> None:
     """A port taken or a host that is not this machine's, said before anything starts (uvicorn
     says it after the server's address is printed, and exits 3)."""
@@ -213,11 +224,17 @@ def serve(host: str, port: int) -> int:
     import uvicorn
     from uvicorn.config import LOGGING_CONFIG
 
-    from finops_api.app import create_app
+    from finops_api.app import configured_api, create_app
 
     url = database_url()
-    # reads api.auth from finops.yaml; none there: a ConfigError, no server and no migration
-    app = create_app(url)
+    api = configured_api()
+    # api.auth from finops.yaml; none there: a ConfigError, no server and no migration
+    app = create_app(url, api=api)
+    if api.auth is not None and api.auth.mode == "none" and not is_loopback(host):
+        say(
+            f"WARNING: api.auth.mode is none and the API listens on {host}: whoever reaches this "
+            "machine reads and writes everything as admin (development only)"
+        )
     check_listen(host, port)
     upgrade(url)
     say(f"API on http://{host}:{port}/api/v1  (OpenAPI: http://{host}:{port}/schema)")

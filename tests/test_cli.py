@@ -375,3 +375,18 @@ def test_serve_on_a_port_taken_says_so_before_it_starts(
         capsys.readouterr().err
         == f"finops: error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
     )
+
+
+def test_serve_without_auth_beyond_this_machine_says_so_loudly(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sample_config(tmp_path, monkeypatch)
+    with (tmp_path / "finops.yaml").open("a") as config:
+        config.write("api: {auth: {mode: none}}\n")
+    with socket.create_server(("0.0.0.0", 0)) as taken:  # the server stops there: the port is taken
+        port = taken.getsockname()[1]
+        assert main(["serve", "--host", "0.0.0.0", "--port", str(port)]) == 2
+        assert main(["serve", "--host", "127.0.0.1", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("WARNING: api.auth.mode is none and the API listens on 0.0.0.0: whoever reaches") == 1
+    assert "listens on 127.0.0.1" not in err
