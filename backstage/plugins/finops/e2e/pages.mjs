@@ -83,6 +83,7 @@ export async function checkPages(context) {
     equal(new Big(saved.cost).eq(new Big(saved.against_cost).times('1.1')), true, `saved ${saved.cost} = 1.1 x ${saved.against_cost}`);
     equal(new Big(compared.find(row => row.family === other.family).delta).eq(0), true, `${other.family} delta is 0`);
     await page.getByRole('button', { name: `delete ${code}` }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click(); // it asks first
     const deadline = Date.now() + 10_000;
     while ((await api.get('/pricing-views')).rows.some(view => view.code === code)) {
       if (Date.now() > deadline) throw new Error(`${code} still listed after delete`);

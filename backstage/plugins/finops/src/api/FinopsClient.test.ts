@@ -44,6 +44,22 @@ describe('FinopsClient', () => {
     ]);
   });
 
+  it('answers a ranked top N with its first page, not with every page', async () => {
+    const page = (application: string, next?: string) => ({
+      view: 'actual', group_by: ['application', 'currency'], rows: [{ application, delta: '9' }], next,
+    });
+    let served = 0;
+    const pages = () => [page('payments', '/api/v1/costs/compare?limit=1&offset=1'), page('search')][served++ % 2];
+    const { calls, finops } = client(() => json(pages()));
+    const top = await finops.compareCosts({ from: '2026-01', to: '2026-01', group_by: 'application', sort: 'delta_desc', limit: 1 });
+    expect(top.rows.map(row => row.application)).toEqual(['payments']);
+    expect(calls).toHaveLength(1);
+    served = 0; // in the keys' order, a page size: every page is followed
+    const every = await finops.compareCosts({ from: '2026-01', to: '2026-01', group_by: 'application', sort: 'keys', limit: 1 });
+    expect(every.rows.map(row => row.application)).toEqual(['payments', 'search']);
+    expect(calls).toHaveLength(3);
+  });
+
   it('posts a preview as JSON, and the same body to each of its next pages', async () => {
     const page = (family: string, next?: string) => ({
       base_view: 'actual', from: '2026-01', to: '2026-01', group_by: ['family', 'currency'], rows: [{ family, cost: '1' }], next,

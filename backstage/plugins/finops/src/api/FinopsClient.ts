@@ -6,6 +6,14 @@ type Query = Record<string, string | number | boolean | null | undefined>;
 type Paged = { rows: unknown[]; next?: string | null };
 type Rows<T> = { rows: T[]; next?: string | null };
 
+/**
+ * A ranked top N (`sort` by something other than the keys, with `limit`): its first page is the
+ * answer. Followed, its next links made the top movers every application, in a request each.
+ */
+function isTopN(query: Query): boolean {
+  return query.limit !== undefined && query.limit !== null && query.sort !== undefined && query.sort !== 'keys';
+}
+
 /** The proxy endpoint of app-config.yaml: `proxy.endpoints./finops`. */
 export const PROXY_PATH = '/finops';
 
@@ -25,7 +33,7 @@ export class FinopsClient implements FinopsApi {
 
   getCosts: FinopsApi['getCosts'] = query => this.paged('/costs', query);
 
-  compareCosts: FinopsApi['compareCosts'] = query => this.paged('/costs/compare', query);
+  compareCosts: FinopsApi['compareCosts'] = query => this.paged('/costs/compare', query, undefined, !isTopN(query));
 
   getVariance: FinopsApi['getVariance'] = query => this.paged('/costs/variance', query);
 
@@ -90,8 +98,9 @@ export class FinopsClient implements FinopsApi {
    * default) and names the next page in `next`; a total summed from the first page alone would
    * be short, without a word. With a body, every page is posted it.
    */
-  private async paged<T extends Paged>(path: string, query: Query = {}, body?: unknown): Promise<T> {
+  private async paged<T extends Paged>(path: string, query: Query = {}, body?: unknown, follow = true): Promise<T> {
     const first = await this.fetchJson<T>(await this.url(path, query), body);
+    if (!follow) return first;
     const rows = [...first.rows];
     const root = first.next ? await this.root() : '';
     for (let next = first.next; next; ) {

@@ -1,4 +1,4 @@
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
@@ -7,6 +7,7 @@ import type { CompareQuery, CostQuery, CostReport, SimulationPreviewRequest } fr
 import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
+import { ComparePage } from './compare/ComparePage';
 import { EntityCostsContent } from './entity/EntityCostsContent';
 
 const problem = (status: number, title: string, detail: string) =>
@@ -105,6 +106,26 @@ describe('WhatIfPage', () => {
     expect(screen.getByLabelText('Code')).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Preview' })).toBeEnabled();
     expect(saves).toEqual([]);
+  }, 20_000);
+
+  it('asks before it deletes a saved simulation, and deletes nothing on Cancel', async () => {
+    const deleted: string[] = [];
+    const api = fixtureApi({
+      listPricingViews: async () => [
+        { code: 'actual', name: 'Actual', kind: 'source', currency: null, base_view: null, description: null },
+        { code: 'sim-vm-plus-10', name: 'VMs plus 10', kind: 'simulation', currency: null, base_view: 'actual', description: null },
+      ],
+      deletePricingView: async code => { deleted.push(code); },
+    });
+    await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, api]] });
+    fireEvent.click(await screen.findByRole('button', { name: 'delete sim-vm-plus-10' }));
+    expect(await screen.findByText('Delete sim-vm-plus-10?')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(deleted).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'delete sim-vm-plus-10' }));
+    fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(deleted).toEqual(['sim-vm-plus-10']));
   }, 20_000);
 
   it('leaves the form open to a finance user', async () => {
@@ -216,5 +237,24 @@ describe('EntityCostsContent', () => {
     fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-02' } });
     await waitFor(() => expect(asked.filter(query => query.from === '2026-02' && query.to === '2026-02')).toHaveLength(2));
     expect(asked.map(query => query.from).filter(from => from !== undefined && from !== '2026-02')).toEqual([]);
+  });
+});
+
+describe('ComparePage', () => {
+  it('compares the last period with data against the one before when no period is chosen', async () => {
+    // before: every month with data against every month shifted by one, labelled as a comparison
+    const compared: CompareQuery[] = [];
+    const base = fixtureApi();
+    const api = fixtureApi({ compareCosts: async query => { compared.push(query); return base.compareCosts(query); } });
+    for (const [against, period] of [['previous_month', '2026-02'], ['previous_quarter', '2026-Q1'], ['previous_year', '2026']]) {
+      compared.length = 0;
+      const { unmount } = await renderInTestApp(<ComparePage />, {
+        apis: [[finopsApiRef, api]],
+        initialRouteEntries: [`/?mode=periods&against_period=${against}`],
+      });
+      await waitFor(() => expect(compared).toHaveLength(1));
+      expect(compared[0]).toMatchObject({ from: period, to: period, against_period: against });
+      unmount();
+    }
   });
 });

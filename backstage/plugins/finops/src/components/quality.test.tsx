@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
@@ -26,6 +26,24 @@ describe('DataQualityPage', () => {
     await screen.findByText('Mapping coverage, 2026-02');
     expect(asked).toBe(0);
     expect(screen.queryByTestId('load-status-41')).toBeNull();
+  });
+
+  it('asks for a month typed a key at a time once it is whole, never for the keys on the way', async () => {
+    // before: each keystroke was a request (2, 20, ... 2026-0: five 400s) and a link to it
+    const months: (string | undefined)[] = [];
+    const spying = fixtureApi({
+      getMe: async () => ADMIN_ME,
+      listLoads: async month => { months.push(month); return LOADS; },
+      getMappingCoverage: async () => coverage,
+    });
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, spying]], initialRouteEntries: ['/?month=2026-02'] });
+    await screen.findByTestId('load-status-42');
+    for (const typed of ['2', '20', '202', '2026', '2026-', '2026-0', '2026-01']) {
+      fireEvent.change(screen.getByLabelText('Month'), { target: { value: typed } });
+    }
+    await waitFor(() => expect(months).toContain('2026-01'));
+    expect(months.filter(month => month !== '2026-02' && month !== '2026-01')).toEqual([]);
+    expect(screen.getByLabelText('Month')).toHaveValue('2026-01');
   });
 
   it('shows a held delivery as held, with its reason, not as a load', async () => {

@@ -49,7 +49,10 @@ export function periodsBetween(first: string, last: string, grain: Grain): strin
   return [...new Set(monthsBetween(first, last).map(month => periodOf(month, grain)))];
 }
 
-const WHOLE_PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+/** A month, a quarter or a year, as the API takes a period. */
+export const WHOLE_PERIOD = /^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/;
+/** A month alone, for the questions asked of one month (allocation, data quality). */
+export const WHOLE_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** How long a field must rest before its period is asked for. */
 export const PERIOD_SETTLE_MS = 400;
@@ -59,12 +62,12 @@ export const PERIOD_SETTLE_MS = 400;
  * then, the last such one. Asked on every keystroke, typing `2026-03` would ask for `2026` (a
  * year's report) and `2026-0` (a 400) on the way.
  */
-export function useWholePeriod(text: string): string {
+export function useWholePeriod(text: string, pattern: RegExp = WHOLE_PERIOD): string {
   const [whole, setWhole] = useState(text);
   useEffect(() => {
-    if (text !== '' && !WHOLE_PERIOD.test(text)) return undefined;
+    if (text !== '' && !pattern.test(text)) return undefined;
     const settle = setTimeout(() => setWhole(text), PERIOD_SETTLE_MS);
     return () => clearTimeout(settle);
-  }, [text]);
+  }, [text, pattern]);
   return whole;
 }

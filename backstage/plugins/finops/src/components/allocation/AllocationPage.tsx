@@ -5,12 +5,13 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { AllocationShare } from '../../api/types';
 import { compare, formatAmount, formatMoney, formatQuantity, formatRatio } from '../../lib/money';
+import { WHOLE_MONTH } from '../../lib/period';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { Toolbar } from '../common/Toolbar';
-import { TextInput } from '../common/TextInput';
+import { PeriodInput } from '../common/PeriodInput';
 
 const DEFAULTS = { application: '', month: '' };
 
@@ -31,7 +32,7 @@ export function AllocationPage() {
       <Toolbar>
         <Choice id="finops-application" label="Application" value={application}
           options={options((applications.value ?? []).map(app => app.code))} onChange={value => update({ application: value })} />
-        <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
+        <PeriodInput id="finops-month" label="Month" placeholder="YYYY-MM" pattern={WHOLE_MONTH} value={month} onChange={value => update({ month: value })} />
       </Toolbar>
       <StaleMonthsBanner staleMonths={explanation.value?.stale_months} />
       <AsyncContent

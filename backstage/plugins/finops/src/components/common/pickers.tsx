@@ -3,7 +3,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import { GRAINS, type Grain } from '../../lib/period';
 import { Choice, options } from './Choice';
-import { TextInput } from './TextInput';
+import { PeriodInput } from './PeriodInput';
 
 /** The pricing views the API knows (actual, rate cards, simulations). */
 export function ViewPicker(props: {
@@ -48,8 +48,8 @@ export function RangeFields(props: {
   const { from, to, onChange, placeholder = 'YYYY-MM, YYYY-Qn, YYYY' } = props;
   return (
     <>
-      <TextInput id="finops-from" label="From" placeholder={placeholder} value={from} onChange={value => onChange({ from: value })} />
-      <TextInput id="finops-to" label="To" placeholder={placeholder} value={to} onChange={value => onChange({ to: value })} />
+      <PeriodInput id="finops-from" label="From" placeholder={placeholder} value={from} onChange={value => onChange({ from: value })} />
+      <PeriodInput id="finops-to" label="To" placeholder={placeholder} value={to} onChange={value => onChange({ to: value })} />
     </>
   );
 }

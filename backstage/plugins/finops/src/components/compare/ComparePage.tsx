@@ -5,7 +5,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
 import { formatMoney, sum } from '../../lib/money';
-import { AGAINST_PERIODS, useWholePeriod, type AgainstPeriod } from '../../lib/period';
+import { AGAINST_PERIODS, periodOf, type AgainstPeriod, type Grain } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
@@ -29,14 +29,20 @@ const DEFAULTS = {
   currency: '',
 };
 
+const GRAIN_OF: Record<AgainstPeriod, Grain> = {
+  previous_month: 'month',
+  previous_quarter: 'quarter',
+  previous_year: 'year',
+};
+
 const GROUP_KEYS: GroupKey[] = ['application', 'owner', 'domain', 'family', 'product', 'source'];
 const CHOICES = { mode: ['views', 'periods'], against_period: AGAINST_PERIODS, group_by: GROUP_KEYS, scope: SCOPE_LEVELS };
 
 /** Two pricing views over the same months, or one view over two periods, row by row. */
 export function ComparePage() {
   const [state, update] = useUrlState(DEFAULTS, CHOICES);
-  const from = useWholePeriod(state.from);
-  const to = useWholePeriod(state.to);
+  // whole periods alone reach the URL (PeriodInput); a hand-edited one is the API's to refuse
+  const { from, to } = state;
   const api = useApi(finopsApiRef);
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
   const against = state.mode === 'views'
@@ -50,7 +56,18 @@ export function ComparePage() {
     ...against,
     ...filters,
   };
-  const report = useAsync(() => api.compareCosts(query), [api, JSON.stringify(query)]);
+  const report = useAsync(async () => {
+    if (state.mode === 'periods' && !from && !to) {
+      // no period chosen: the last one with data against the one before it (asked as every
+      // month with data, it was the whole range against the whole range shifted by a period)
+      const last = (await api.getCosts({ view: state.view, group_by: 'currency', ...filters })).to;
+      if (last) {
+        const period = periodOf(last, GRAIN_OF[state.against_period as AgainstPeriod]);
+        return api.compareCosts({ ...query, from: period, to: period });
+      }
+    }
+    return api.compareCosts(query);
+  }, [api, state.mode, JSON.stringify(query)]);
   return (
     <Content>
       <Toolbar>
@@ -103,8 +120,8 @@ export function ComparePage() {
                   <VarianceBridge
                     query={{
                       view: state.view,
-                      from: query.from,
-                      to: query.to,
+                      from: value.from ?? undefined,
+                      to: value.to ?? undefined,
                       group_by: state.group_by,
                       against_period: state.against_period as AgainstPeriod,
                       ...filters,

@@ -2,7 +2,7 @@ import { Table } from '@backstage/core-components';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
-import { previousOf, type Grain } from '../../lib/period';
+import { periodOf, previousOf, type Grain } from '../../lib/period';
 import { AsyncContent } from '../common/AsyncContent';
 import { compareColumns } from '../common/compareColumns';
 
@@ -37,12 +37,13 @@ export function Movers(props: {
   return (
     <AsyncContent
       {...state}
-      isEmpty={report => report.rows.length === 0}
+      isEmpty={report => report.rows.every(row => row.delta === null)}
       empty={<p>No previous period to compare with.</p>}
     >
       {report => (
         <Table
-          title={`Top movers, ${period} against ${report.against_from ?? ''} (${currency})`}
+          // the period before, at the page's grain: the API names its first month
+          title={`Top movers, ${period} against ${report.against_from ? periodOf(report.against_from, grain) : ''} (${currency})`}
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
           data={report.rows.filter(row => row.delta !== null)}

@@ -5,11 +5,12 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { SourceCoverage } from '../../api/types';
 import { compare, formatAmount, formatRatio } from '../../lib/money';
+import { WHOLE_MONTH } from '../../lib/period';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Toolbar } from '../common/Toolbar';
-import { TextInput } from '../common/TextInput';
+import { PeriodInput } from '../common/PeriodInput';
 import { LoadsTable } from './LoadsTable';
 import { PriceCoverage } from './PriceCoverage';
 
@@ -29,7 +30,7 @@ export function DataQualityPage() {
   return (
     <Content>
       <Toolbar>
-        <TextInput id="finops-month" label="Month" placeholder="YYYY-MM" value={month} onChange={value => update({ month: value })} />
+        <PeriodInput id="finops-month" label="Month" placeholder="YYYY-MM" pattern={WHOLE_MONTH} value={month} onChange={value => update({ month: value })} />
       </Toolbar>
       <StaleMonthsBanner staleMonths={coverage.value?.stale_months} />
       <Grid container spacing={3}>
