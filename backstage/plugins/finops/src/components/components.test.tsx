@@ -74,6 +74,14 @@ describe('OverviewPage', () => {
     expect(asked).not.toContain('actual');
   });
 
+  it('shows the scope a link applies even when its list does not offer it, not the first option', async () => {
+    await renderInTestApp(<OverviewPage />, {
+      apis: [[finopsApiRef, fixtureApi()]],
+      initialRouteEntries: ['/?scope=application&scopeValue=does-not-exist'],
+    });
+    await waitFor(() => expect(screen.getByLabelText('application')).toHaveValue('does-not-exist'));
+  });
+
   it('takes the default for a hand-edited choice the page does not offer, instead of sending it to the API', async () => {
     const asked: CostQuery[] = [];
     const api = fixtureApi();

@@ -12,6 +12,10 @@ export function Choice(props: {
   id: string;
 }) {
   const { label, value, options, onChange, disabled, id } = props;
+  // a value the options lack (a hand-edited link, an owner written in capitals, a list still
+  // loading) is shown as it is: a native select would show its first option, while the page
+  // reports on the value
+  const shown = value === '' || options.some(option => option.value === value) ? options : [...options, { value, label: value }];
   return (
     <TextField
       select
@@ -26,7 +30,7 @@ export function Choice(props: {
       size="small"
       style={{ minWidth: 160 }}
     >
-      {options.map(option => (
+      {shown.map(option => (
         <option key={option.value} value={option.value}>
           {option.label}
         </option>
