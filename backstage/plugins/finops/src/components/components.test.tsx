@@ -249,6 +249,25 @@ describe('EntityCostsContent', () => {
 });
 
 describe('ComparePage', () => {
+  it('says "no cost" for a side without a row, counts it as nothing in the totals and its delta as the whole cost', async () => {
+    // before: "unpriced" in the row, its delta and the title's total, while the bridge said 0
+    const side = { unit: null, units: [], quantity: null };
+    const rows = [
+      { family: 'vm', currency: 'EUR', cost: '30', priced: true, against_cost: '20', against_priced: true, delta: '10', ratio: '1.5',
+        ...side, against_unit: null, against_units: [], against_quantity: null },
+      { family: 'disk', currency: 'EUR', cost: '5', priced: true, against_cost: null, against_priced: null, delta: null, ratio: null,
+        ...side, against_unit: null, against_units: [], against_quantity: null },
+    ];
+    const base = fixtureApi();
+    const api = fixtureApi({ compareCosts: async query => ({ ...(await base.compareCosts(query)), rows }) });
+    await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?from=2026-02&to=2026-02'] });
+    expect(await screen.findByText(/35\.00 EUR vs 20\.00 EUR$/)).toBeInTheDocument();
+    const disk = screen.getByText('disk').closest('tr') as HTMLElement;
+    expect(within(disk).getByText('no cost')).toBeInTheDocument();
+    expect(within(disk).getAllByText('5.00')).toHaveLength(2); // its cost, and its delta
+    expect(within(disk).queryByText('unpriced')).toBeNull();
+  });
+
   it('compares the last period with data against the one before when no period is chosen', async () => {
     // before: every month with data against every month shifted by one, labelled as a comparison
     const compared: CompareQuery[] = [];

@@ -18,6 +18,8 @@ describe('money', () => {
     expect(formatAmount('-1234.005')).toBe('-1,234.01');
     expect(formatAmount('999.994')).toBe('999.99');
     expect(formatMoney('10.1875', 'EUR')).toBe('10.19 EUR');
+    expect(formatAmount('-0.001')).toBe('0.00'); // a change that rounds to nothing has no sign
+    expect(formatAmount('-0.005')).toBe('-0.01');
   });
 
   it('answers ratios like the API: 6 decimals, none against zero', () => {

@@ -50,7 +50,8 @@ function grouped(fixed: string): string {
 /** 684972.7621 -> "684,972.76"; null -> "unpriced". Rounded half up at display time only. */
 export function formatAmount(value: Amount, decimals = 2): string {
   if (value === null || value === undefined) return 'unpriced';
-  return grouped(new Big(value).toFixed(decimals, Big.roundHalfUp));
+  const fixed = new Big(value).toFixed(decimals, Big.roundHalfUp);
+  return grouped(/^-0(\.0*)?$/.test(fixed) ? fixed.slice(1) : fixed); // -0.001 is 0.00, not -0.00
 }
 
 export function formatMoney(value: Amount, currency: string): string {
