@@ -22,6 +22,20 @@ describe('OverviewPage', () => {
     expect(screen.getByTestId('overview-total')).toHaveTextContent('310.31 EUR');
   });
 
+  it('names a period the range covers in part with the months it covers', async () => {
+    // before: `2026` beside the total of its January and February alone
+    const base = fixtureApi();
+    const byYear = fixtureApi({
+      getCosts: async query => {
+        const report = await base.getCosts(query);
+        return { ...report, rows: report.rows.map(row => ({ ...row, year: row.month?.slice(0, 4) })) };
+      },
+    });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, byYear]], initialRouteEntries: ['/?grain=year'] });
+    expect(await screen.findByTestId('period-total-2026')).toHaveTextContent('310.31 EUR');
+    expect(screen.getByText('2026 (2026-01..2026-02 only)')).toBeInTheDocument();
+  });
+
   it('asks the API for two one-row totals and the top movers alone, not every application', async () => {
     const base = fixtureApi();
     const asked: CostQuery[] = [];

@@ -10,14 +10,16 @@ export function PeriodTotalsTable(props: {
   currency: string;
   testIdPrefix: string;
   order: 'asc' | 'desc';
+  /** How a period is named; by default its code (`2025`, `2025-Q1`, `2025-03`). */
+  periodLabel?: (period: string) => string;
 }) {
-  const { title, periodTitle, totals, currency, testIdPrefix, order } = props;
+  const { title, periodTitle, totals, currency, testIdPrefix, order, periodLabel = period => period } = props;
   return (
     <Table<PeriodTotal>
       title={title}
       options={{ paging: false, search: false, padding: 'dense' }}
       columns={[
-        { title: periodTitle, field: 'period', defaultSort: order },
+        { title: periodTitle, field: 'period', defaultSort: order, render: row => periodLabel(row.period) },
         {
           title: 'Cost',
           field: 'cost',

@@ -6,7 +6,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
-import { GRAINS, periodOf, type Grain } from '../../lib/period';
+import { GRAINS, monthOf, monthsBetween, periodOf, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
@@ -32,6 +32,21 @@ const STACKS = ['domain', 'family'];
 const CHOICES = { grain: GRAINS, stack: STACKS, scope: SCOPE_LEVELS };
 
 /** Costs by period for a range, stacked by domain or family, in one pricing view. */
+const MONTHS_IN: Record<Grain, number> = { month: 1, quarter: 3, year: 12 };
+
+/**
+ * A period named with the months the range covers of it when they are not all of them: the
+ * total of `2025` asked from 2025-03 is `2025 (2025-03..2025-12 only)`, not the year's.
+ */
+function coveredLabel(from: string | null, to: string | null, grain: Grain): (period: string) => string {
+  const months = from && to ? monthsBetween(monthOf(from), monthOf(to)) : [];
+  return period => {
+    const covered = months.filter(month => periodOf(month, grain) === period);
+    const partial = covered.length > 0 && covered.length < MONTHS_IN[grain];
+    return partial ? `${period} (${covered[0]}..${covered[covered.length - 1]} only)` : period;
+  };
+}
+
 export function OverviewPage() {
   const [state, update] = useUrlState(DEFAULTS, CHOICES);
   // whole periods alone reach the URL (PeriodInput); a hand-edited one is the API's to refuse
@@ -128,7 +143,7 @@ function OverviewBody(props: {
       </Grid>
       <Grid item xs={12} md={6}>
         <PeriodTotalsTable title={`Total by ${grain} (${currency})`} periodTitle={grain} totals={totals}
-          currency={currency} testIdPrefix="period-total" order="asc" />
+          currency={currency} testIdPrefix="period-total" order="asc" periodLabel={coveredLabel(report.from, report.to, grain)} />
       </Grid>
       <Grid item xs={12} md={6}>
         <AllocatedShare view={report.view} from={report.from} to={report.to} currency={currency} filters={filters} />
