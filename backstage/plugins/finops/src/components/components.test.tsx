@@ -241,6 +241,19 @@ describe('EntityCostsContent', () => {
     expect(asked).toEqual(['payments', 'payments']);
   });
 
+  it('offers the other currencies of its costs, as the Overview does', async () => {
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, fixtureApi()]] },
+    );
+    expect(await screen.findByTestId('entity-month-2026-02')).toHaveTextContent('160.00 EUR');
+    fireEvent.change(screen.getByLabelText('Currency'), { target: { value: 'USD' } });
+    expect(await screen.findByTestId('entity-month-2026-02')).toHaveTextContent('7.50 USD');
+  });
+
   it('sets its period from its own fields, asking for it once it is whole', async () => {
     const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
     const asked: CostQuery[] = [];

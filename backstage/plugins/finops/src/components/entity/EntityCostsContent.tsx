@@ -10,6 +10,7 @@ import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
+import { Choice, options } from '../common/Choice';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { RangeFields, ViewPicker } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
@@ -17,7 +18,7 @@ import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 import { NoCostsState } from './NoCostsState';
 import { useEntityApplications } from './useEntityApplications';
 
-const DEFAULTS = { view: 'actual', from: '', to: '' };
+const DEFAULTS = { view: 'actual', from: '', to: '', currency: '' };
 
 /** The Costs tab of a Component, System or Group: its applications' costs by month and family. */
 export function EntityCostsContent() {
@@ -65,14 +66,24 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
       <AsyncContent {...report} isEmpty={value => value.rows.length === 0}
         empty={<NoCostsState entityRef={resolved.ref} kind={kind} codes={resolved.codes} />}>
         {value => {
-          const currency = currenciesOf(value.rows)[0] ?? '';
+          // as on the Overview: the currency of the largest total unless one is chosen; the
+          // others were left out without a word, beside a card that showed them
+          const currencies = currenciesOf(value.rows);
+          const currency = currencies.includes(state.currency) ? state.currency : (currencies[0] ?? '');
           const totals = totalsByPeriod(value.rows, 'month').filter(total => total.currency === currency);
           const { data, series } = pivot(value.rows, 'month', 'family', currency);
           const last = totals[totals.length - 1];
           return (
             <Grid container spacing={3}>
               <Grid item xs={12}>
-                <InfoCard title={`Costs by month and family, ${value.from}..${value.to}, view ${value.view}`}>
+                <InfoCard
+                  title={`Costs by month and family, ${value.from}..${value.to}, view ${value.view}`}
+                  action={
+                    currencies.length > 1 ? (
+                      <Choice id="finops-currency" label="Currency" value={currency} options={options(currencies)} onChange={choice => update({ currency: choice })} />
+                    ) : undefined
+                  }
+                >
                   <Typography variant="h5" data-testid="entity-total">
                     {formatMoney(sum(totals.map(total => total.cost)), currency)}
                   </Typography>
