@@ -3,6 +3,9 @@ import type { CompareRow, SimulationPreview as Preview } from '../../api/types';
 import Typography from '@material-ui/core/Typography';
 import { compare, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 
+/** One of the table's page sizes (5, 10, 20): 15 made it warn on every render. */
+const PAGE_SIZE = 20;
+
 /** The scope levels a preview is grouped by: the first adjustment's. */
 export type PreviewLevel = 'domain' | 'family' | 'product' | 'application';
 
@@ -44,7 +47,7 @@ export function SimulationPreview(props: { report: Preview; level: PreviewLevel 
       ))}
       <Table<PreviewRow>
       title={`Preview against ${report.base_view}, ${report.from}..${report.to}, by ${level}`}
-      options={{ paging: rows.length > 15, pageSize: 15, search: false, padding: 'dense' }}
+      options={{ paging: rows.length > PAGE_SIZE, pageSize: PAGE_SIZE, search: false, padding: 'dense' }}
       columns={[
         { title: level, field: 'key', render: row => <span data-testid={`preview-key-${row.key}-${row.currency}`}>{row.key}</span> },
         { title: 'Currency', field: 'currency' },
