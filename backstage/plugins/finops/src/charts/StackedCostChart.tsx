@@ -14,7 +14,8 @@ export function StackedCostChart(props: { data: StackedPoint[]; series: string[]
       <BarChart data={data} margin={{ top: 8, right: 16, bottom: 8, left: 24 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="period" />
-        <YAxis tickFormatter={(value: number) => formatAmount(String(value), 0)} />
+        {/* 96 px: recharts' 60 cut 10,000,000 to l0,000,000; this holds 1,000,000,000 */}
+        <YAxis width={96} tickFormatter={(value: number) => formatAmount(String(value), 0)} />
         <Tooltip formatter={(value: unknown) => `${formatAmount(String(value))} ${currency}`} />
         <Legend />
         {series.map((name, index) => (
