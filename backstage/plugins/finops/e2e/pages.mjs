@@ -26,6 +26,15 @@ export async function checkPages(context) {
     await shot(context, 'overview');
   });
 
+  await tally.run(`Overview: Export CSV downloads the API's rows, the ${month} total to the cent`, async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const [header, ...lines] = (await (await download.createReadStream()).toArray()).join('').trim().split('\n');
+    const columns = header.split(',');
+    const at = name => columns.indexOf(name);
+    const rows = lines.map(line => line.split(',')).filter(cells => cells[at('month')] === month && cells[at('currency')] === currency);
+    equal(money(total(rows.map(cells => ({ cost: cells[at('cost')] }))), currency), await monthTotal('actual'), 'exported total');
+  });
+
   await tally.run(`Overview: switching to the ${budget.code} view shows its total, kept in the URL`, async () => {
     await page.selectOption('#finops-view', budget.code);
     const expected = await monthTotal(budget.code);

@@ -18,6 +18,7 @@ import type {
   SimulationCreate,
   SimulationPreview,
   SimulationPreviewRequest,
+  ExportQuery,
   VarianceQuery,
   VarianceReport,
 } from './types';
@@ -27,6 +28,8 @@ export interface FinopsApi {
   getCosts(query: CostQuery): Promise<CostReport>;
   compareCosts(query: CompareQuery): Promise<CompareReport>;
   getVariance(query: VarianceQuery): Promise<VarianceReport>;
+  /** The rows of /costs as a file (CSV or Parquet), every row, as the API streams it. */
+  exportCosts(query: ExportQuery): Promise<Blob>;
   listPricingViews(): Promise<PricingView[]>;
   getPricingView(code: string): Promise<PricingViewDetail>;
   createSimulation(simulation: SimulationCreate): Promise<PricingViewDetail>;

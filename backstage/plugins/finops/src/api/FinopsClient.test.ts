@@ -60,6 +60,13 @@ describe('FinopsClient', () => {
     expect(calls).toHaveLength(3);
   });
 
+  it('exports the rows of a cost question as the file the API streams', async () => {
+    const { calls, finops } = client(() => new Response('month,currency,cost\n2026-01,EUR,1.10\n', { headers: { 'content-type': 'text/csv' } }));
+    const file = await finops.exportCosts({ view: 'actual', group_by: 'month,domain', format: 'csv' });
+    expect(await file.text()).toBe('month,currency,cost\n2026-01,EUR,1.10\n');
+    expect(calls[0]?.url).toBe('http://backstage.test/api/proxy/finops/api/v1/costs/export?view=actual&group_by=month%2Cdomain&format=csv');
+  });
+
   it('posts a preview as JSON, and the same body to each of its next pages', async () => {
     const page = (family: string, next?: string) => ({
       base_view: 'actual', from: '2026-01', to: '2026-01', group_by: ['family', 'currency'], rows: [{ family, cost: '1' }], next,

@@ -37,6 +37,12 @@ export class FinopsClient implements FinopsApi {
 
   getVariance: FinopsApi['getVariance'] = query => this.paged('/costs/variance', query);
 
+  exportCosts: FinopsApi['exportCosts'] = async query => {
+    const response = await this.fetchApi.fetch(await this.url('/costs/export', query));
+    if (!response.ok) throw await errorFrom(response);
+    return response.blob();
+  };
+
   listPricingViews: FinopsApi['listPricingViews'] = () => this.rows('/pricing-views');
 
   getPricingView: FinopsApi['getPricingView'] = code => this.get(`/pricing-views/${encodeURIComponent(code)}`);

@@ -36,6 +36,7 @@ type QueryOf<P extends keyof paths> = paths[P] extends { get: { parameters: { qu
 
 export type CostQuery = QueryOf<'/api/v1/costs'>;
 export type CompareQuery = QueryOf<'/api/v1/costs/compare'>;
+export type ExportQuery = QueryOf<'/api/v1/costs/export'>;
 export type VarianceQuery = QueryOf<'/api/v1/costs/variance'>;
 export type ApplicationQuery = QueryOf<'/api/v1/applications'>;
 export type ProductQuery = QueryOf<'/api/v1/products'>;

@@ -3,7 +3,7 @@ import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { finopsApiRef } from '../api/FinopsApi';
 import { FinopsApiError } from '../api/errors';
-import type { CompareQuery, CostQuery, CostReport, SimulationPreviewRequest } from '../api/types';
+import type { CompareQuery, CostQuery, CostReport, ExportQuery, SimulationPreviewRequest } from '../api/types';
 import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
@@ -63,6 +63,20 @@ describe('OverviewPage', () => {
     expect(asked.some(query => query.group_by === 'application')).toBe(false);
     await waitFor(() => expect(compared).toHaveLength(1));
     expect(compared[0]).toMatchObject({ group_by: 'application', sort: 'delta_desc', limit: 8, currency: 'EUR' });
+  });
+
+  it('exports what it shows, as CSV, asking the API for the same question', async () => {
+    const exported: ExportQuery[] = [];
+    const api = fixtureApi({ exportCosts: async query => { exported.push(query); return new Blob(['month,cost\n']); } });
+    const created = jest.fn(() => 'blob:finops');
+    Object.assign(URL, { createObjectURL: created, revokeObjectURL: jest.fn() });
+    const click = jest.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?view=budget&stack=family'] });
+    fireEvent.click(await screen.findByRole('button', { name: 'Export CSV' }));
+    await waitFor(() => expect(click).toHaveBeenCalledTimes(1));
+    expect(exported).toEqual([{ view: 'budget', from: undefined, to: undefined, group_by: 'month,family', format: 'csv' }]);
+    expect(created).toHaveBeenCalledTimes(1);
+    click.mockRestore();
   });
 
   it('says what to do when the API refuses the user (403) or is down (503)', async () => {

@@ -68,6 +68,7 @@ export function fixtureApi(overrides: Partial<FinopsApi> = {}): FinopsApi {
       against_from: '2026-01', against_to: '2026-01', group_by: ['application', 'currency'], rows: [],
     }),
     getVariance: unused,
+    exportCosts: unused,
     listPricingViews: async () => [
       { code: 'actual', name: 'Actual', kind: 'source', currency: null, base_view: null, description: null },
       { code: 'budget', name: 'Budget', kind: 'rate_card', currency: 'EUR', base_view: null, description: null },

@@ -16,6 +16,7 @@ import { Choice, options } from '../common/Choice';
 import { PeriodPicker, SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Movers } from './Movers';
 import { Toolbar } from '../common/Toolbar';
+import { ExportButton } from '../common/ExportButton';
 import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 
 const DEFAULTS = {
@@ -82,6 +83,10 @@ export function OverviewPage() {
           level={state.scope as ScopeLevel}
           value={state.scopeValue}
           onChange={changes => update(changes)}
+        />
+        <ExportButton
+          query={{ view: state.view, from: from || undefined, to: to || undefined, group_by: `${grain},${stack}`, ...filters }}
+          fileName={`finops-${state.view}-${from || 'first'}-${to || 'last'}-by-${grain}-${stack}.csv`}
         />
       </Toolbar>
       <StaleMonthsBanner staleMonths={report.value?.stale_months} />
