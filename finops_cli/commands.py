@@ -47,9 +47,9 @@ def last_load_id(url: str) -> int:
 def month_summary(url: str, month: date, sources: Sequence[str], since: int) -> list[str]:
     """One line per source the run attempted to load (audited after load `since`): rows read,
     loaded, rejected (and filtered, when the source's row filters kept some out) and cost per
-    currency; or why nothing was loaded (held, failed). A source whose step failed before its
-    load was audited has no line: its error follows. An earlier load's figures are never shown
-    as this run's."""
+    currency; or that nothing was loaded (held, failed: the step's error, printed after, says
+    why). A source whose step failed before its load was audited has no line. An earlier load's
+    figures are never shown as this run's."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "SELECT DISTINCT ON (source) source, status, rows_read, rows_loaded, rows_rejected,"
