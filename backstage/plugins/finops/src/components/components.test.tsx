@@ -309,6 +309,16 @@ describe('ComparePage', () => {
     expect(within(disk).queryByText('unpriced')).toBeNull();
   });
 
+  it('says "no cost" for a side no row has, not 0.00', async () => {
+    // a budget priced in EUR alone, against actual costs billed in USD
+    const usd = { family: 'vm', currency: 'USD', cost: '7.5', priced: true, against_cost: null, against_priced: null, delta: null, ratio: null,
+      unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null };
+    const base = fixtureApi();
+    const api = fixtureApi({ compareCosts: async query => ({ ...(await base.compareCosts(query)), rows: [usd] }) });
+    await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?from=2026-02&to=2026-02&against=budget'] });
+    expect(await screen.findByText(/7\.50 USD vs no cost$/)).toBeInTheDocument();
+  });
+
   it('compares the last period with data against the one before when no period is chosen', async () => {
     // before: every month with data against every month shifted by one, labelled as a comparison
     const compared: CompareQuery[] = [];

@@ -1,6 +1,6 @@
 import type { TableColumn } from '@backstage/core-components';
 import type { CompareRow } from '../../api/types';
-import { compare, formatAmount, formatRatio, minus, sum, type Amount } from '../../lib/money';
+import { compare, formatAmount, formatMoney, formatRatio, minus, sum, type Amount } from '../../lib/money';
 
 /** A side's cost as shown: "no cost" where the side has no row (priced null), not "unpriced". */
 function sideText(cost: Amount, priced: boolean | null): string {
@@ -15,10 +15,14 @@ export function deltaOf(row: CompareRow): Amount {
   return null;
 }
 
-/** A side's total over rows: a row without that side adds nothing; an unpriced one makes it unpriced. */
-export function sideTotal(rows: CompareRow[], side: 'cost' | 'against_cost'): Amount {
-  const priced = side === 'cost' ? 'priced' : 'against_priced';
-  return sum(rows.filter(row => row[priced] !== null).map(row => row[side]));
+/**
+ * A side's total over rows, as shown: a row without that side adds nothing, an unpriced one
+ * makes it "unpriced", and a side no row has is "no cost" (a budget that prices in EUR alone,
+ * against actual costs billed in USD), not 0.00.
+ */
+export function sideTotalText(rows: CompareRow[], side: 'cost' | 'against_cost', currency: string): string {
+  const present = rows.filter(row => row[side === 'cost' ? 'priced' : 'against_priced'] !== null);
+  return present.length === 0 ? 'no cost' : formatMoney(sum(present.map(row => row[side])), currency);
 }
 
 /** The figures of a compare row, sortable as numbers: cost, against, delta, ratio. */

@@ -4,7 +4,6 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
-import { formatMoney } from '../../lib/money';
 import { AGAINST_PERIODS, periodOf, type AgainstPeriod, type Grain } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
@@ -13,7 +12,7 @@ import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { RangeFields, SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
-import { compareColumns, sideTotal } from '../common/compareColumns';
+import { compareColumns, sideTotalText } from '../common/compareColumns';
 import { VarianceBridge } from './VarianceBridge';
 
 const DEFAULTS = {
@@ -106,7 +105,7 @@ export function ComparePage() {
             <Grid container spacing={3}>
               <Grid item xs={12}>
                 <Table<CompareRow>
-                  title={`${value.view} (${value.from}..${value.to}) against ${label}: ${formatMoney(sideTotal(rows, 'cost'), currency)} vs ${formatMoney(sideTotal(rows, 'against_cost'), currency)}`}
+                  title={`${value.view} (${value.from}..${value.to}) against ${label}: ${sideTotalText(rows, 'cost', currency)} vs ${sideTotalText(rows, 'against_cost', currency)}`}
                   options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
                   columns={[{ title: state.group_by, field: key }, ...compareColumns(value.view, label)]}
                   data={rows}
