@@ -125,6 +125,18 @@ describe('OverviewPage', () => {
 });
 
 describe('WhatIfPage', () => {
+  beforeEach(() => window.sessionStorage.clear()); // each test starts from an empty draft
+
+  it('keeps its draft when the user leaves the page and comes back', async () => {
+    const first = await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, fixtureApi()]] });
+    fireEvent.change(await screen.findByLabelText('Name'), { target: { value: 'VMs plus 10' } });
+    fireEvent.change(screen.getByLabelText('Preview from'), { target: { value: '2026-01' } });
+    first.unmount();
+    await renderInTestApp(<WhatIfPage />, { apis: [[finopsApiRef, fixtureApi()]] });
+    expect(await screen.findByLabelText('Name')).toHaveValue('VMs plus 10');
+    expect(screen.getByLabelText('Preview from')).toHaveValue('2026-01');
+  }, 20_000);
+
   it('shows a viewer the form disabled with the reason before any save (GET /api/v1/me)', async () => {
     const saves: unknown[] = [];
     const viewer = fixtureApi({

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useSessionState } from '../../lib/useSessionState';
 import { Content, InfoCard } from '@backstage/core-components';
 import Alert from '@material-ui/lab/Alert';
 import Box from '@material-ui/core/Box';
@@ -39,11 +40,12 @@ function refusal(error: unknown): string | undefined {
 /** Build a simulation (a base view and adjustments), preview it, save it; list and delete. */
 export function WhatIfPage() {
   const api = useApi(finopsApiRef);
-  const [draft, setDraft] = useState<SimulationCreate>({
+  // the draft and its months outlive the page: following its compare link lost them
+  const [draft, setDraft] = useSessionState<SimulationCreate>('finops.what-if.draft', {
     code: 'sim-', name: '', base_view: 'actual', description: null, adjustments: [NEW_ADJUSTMENT],
   });
-  const [previewFrom, setPreviewFrom] = useState('');
-  const [previewTo, setPreviewTo] = useState('');
+  const [previewFrom, setPreviewFrom] = useSessionState('finops.what-if.preview-from', '');
+  const [previewTo, setPreviewTo] = useSessionState('finops.what-if.preview-to', '');
   const [preview, setPreview] = useState<{ report?: Preview; asked?: string; error?: Error; loading?: boolean }>({});
   const [saveError, setSaveError] = useState<Error | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
