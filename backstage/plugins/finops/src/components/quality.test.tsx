@@ -46,6 +46,19 @@ describe('DataQualityPage', () => {
     expect(screen.getByLabelText('Month')).toHaveValue('2026-01');
   });
 
+  it('says once that a hand-edited month is none, and asks nothing for it', async () => {
+    // before: three answers of 400 stacked, the same error each
+    const asked: string[] = [];
+    const spying = fixtureApi({
+      getMe: async () => ADMIN_ME,
+      listLoads: async month => { asked.push(`loads ${month}`); return LOADS; },
+      getMappingCoverage: async month => { asked.push(`coverage ${month}`); return coverage; },
+    });
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, spying]], initialRouteEntries: ['/?month=2026-13'] });
+    expect(await screen.findByTestId('month-invalid')).toHaveTextContent('month: expected YYYY-MM, got "2026-13"');
+    expect(asked).toEqual([]);
+  });
+
   it('shows a held delivery as held, with its reason, not as a load', async () => {
     await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });
     expect(await screen.findByTestId('load-status-42')).toHaveTextContent('held');

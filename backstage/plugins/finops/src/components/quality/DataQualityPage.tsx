@@ -1,5 +1,6 @@
 import { Content, Table } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
@@ -21,7 +22,9 @@ export function DataQualityPage() {
   const [state, update] = useUrlState(DEFAULTS);
   const api = useApi(finopsApiRef);
   const latest = useAsync(async () => (await api.getCosts({ group_by: 'month' })).to ?? '', [api]);
-  const month = state.month || latest.value || '';
+  // a hand-edited month that is none is said once, here, instead of by each of the three answers
+  const invalid = state.month !== '' && !WHOLE_MONTH.test(state.month);
+  const month = invalid ? '' : state.month || latest.value || '';
   // the load audit is the admin role's (GET /loads answers 403 to others): asked only of an admin
   const me = useAsync(() => api.getMe(), [api]);
   const readsLoads = me.value?.can_read_loads === true;
@@ -32,6 +35,11 @@ export function DataQualityPage() {
       <Toolbar>
         <PeriodInput id="finops-month" label="Month" placeholder="YYYY-MM" pattern={WHOLE_MONTH} value={month} onChange={value => update({ month: value })} />
       </Toolbar>
+      {invalid && (
+        <Typography color="error" data-testid="month-invalid">
+          month: expected YYYY-MM, got {JSON.stringify(state.month)}
+        </Typography>
+      )}
       <StaleMonthsBanner staleMonths={coverage.value?.stale_months} />
       <Grid container spacing={3}>
         <Grid item xs={12}>
