@@ -17,6 +17,8 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
+from finops_core.errors import first_line
+
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
 log = logging.getLogger(__name__)
 
@@ -115,10 +117,9 @@ class ReadPools:
             connection = await AsyncConnection.connect(pool.conninfo, connect_timeout=PROBE_SECONDS)
         except psycopg.Error as error:
             self._down[pool.name] = (time.monotonic(), _connections_made(pool))
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             log.warning(
                 "%s unreachable (%s): its cost reads go to the other standbys for up to %.0f s",
-                pool.name, reason, DOWN_SECONDS,
+                pool.name, first_line(error), DOWN_SECONDS,
             )  # fmt: skip
         else:
             await connection.close()

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from dagster import MonthlyPartitionsDefinition
 
 from finops_core.config import PlatformConfig
-from finops_core.months import add_months, parse_month
+from finops_core.months import add_months, current_month, parse_month
 
 
 def monthly_partitions(config: PlatformConfig) -> MonthlyPartitionsDefinition:
@@ -24,7 +24,7 @@ def monthly_partitions(config: PlatformConfig) -> MonthlyPartitionsDefinition:
 
 def partition_range(config: PlatformConfig, today: date | None = None) -> tuple[date, date]:
     """The first and last month partitions, as monthly_partitions has them on `today`."""
-    current = (today or datetime.now(UTC).date()).replace(day=1)
+    current = current_month(today)
     last = min(parse_month(config.end_month), current) if config.end_month else current
     return parse_month(config.start_month), last
 

@@ -5,7 +5,7 @@ landed), 2 a usage error."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 from finops_assets.archive import archive_months, restore_month
@@ -14,7 +14,7 @@ from finops_cli.commands import say
 from finops_core.config import load_config
 from finops_core.database import database_url
 from finops_core.migrations import upgrade
-from finops_core.months import format_month
+from finops_core.months import current_month, format_month
 from finops_core.settings import Settings
 
 
@@ -32,7 +32,7 @@ def known_sources(sources: Sequence[str] | None) -> None:
 
 
 def archive(before: date, to: Path | None, sources: Sequence[str] | None) -> int:
-    current = datetime.now(UTC).date().replace(day=1)  # the partitions' clock
+    current = current_month()
     if before > current:  # the current month is still delivered: its landing is needed
         raise ValueError(
             f"--before {format_month(before)} would archive the current month {format_month(current)}, "

@@ -33,22 +33,22 @@ def _month(text: str) -> date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
-def _positive(text: str) -> int:
+def _whole(text: str) -> int:
+    """The whole number written, 0 when it is none (every caller refuses 0)."""
     try:
-        value = int(text)
+        return int(text)
     except ValueError:
-        value = 0
-    if value < 1:
+        return 0
+
+
+def _positive(text: str) -> int:
+    if (value := _whole(text)) < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
     return value
 
 
 def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 65535:  # uvicorn would take 70000 as 4464, and say 70000
+    if not 1 <= (value := _whole(text)) <= 65535:  # uvicorn would take 70000 as 4464, and say 70000
         raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1 to 65535)")
     return value
 

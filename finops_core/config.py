@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -13,7 +12,7 @@ import msgspec
 from finops_core.api_config import ApiConfig, validate_api
 from finops_core.deliveries import DeliveryRules, validate_delivery_rules
 from finops_core.errors import ConfigError as ConfigError  # raised here, imported from here elsewhere
-from finops_core.months import parse_month
+from finops_core.months import current_month, parse_month
 from finops_core.regex_dialect import polars_regex_groups
 from finops_core.tabular import TabularMapping, mapping_problem
 from finops_core.yaml_files import decode_yaml
@@ -191,7 +190,7 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         first = parse_month(config.start_month)
     except ValueError as error:
         raise ConfigError(f"{origin}: start_month: {error}") from None
-    current = datetime.now(UTC).date().replace(day=1)  # the partitions' clock
+    current = current_month()
     if first > current:  # no partition would exist: every month a usage error, the UI none
         raise ConfigError(
             f"{origin}: start_month: {config.start_month} is after the current month "

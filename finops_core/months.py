@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 # Years from 1000: year 0 is no date, and a period moved back a year must still be one.
 MONTH_PATTERN = r"^([1-9]\d{3})-(0[1-9]|1[0-2])$"
@@ -16,6 +16,11 @@ def parse_month(text: str) -> date:
     if match is None:
         raise ValueError(f"{text!r} is not a month; expected YYYY-MM, e.g. 2025-03")
     return date(int(match[1]), int(match[2]), 1)
+
+
+def current_month(today: date | None = None) -> date:
+    """The month under way, by UTC, as the month partitions count it (`today` for tests)."""
+    return (today or datetime.now(UTC).date()).replace(day=1)
 
 
 def format_month(month: date) -> str:

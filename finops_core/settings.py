@@ -56,17 +56,8 @@ class Settings:
 
 
 _DRIVER_SCHEME = re.compile(r"postgres(?:ql)?\+\w+://")
-_URL_PASSWORD = re.compile(r"([^:/@\s\"]+:)[^\s\"]*@")
-"""user:password@ up to the last @ of a word (a password may hold / or @): masks the scheme and
-the user too when the word starts with one, never less than the password."""
-_CONNINFO_PASSWORD = re.compile(r"(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 _USERINFO_PASSWORD = re.compile(r"://[^/@]*:[^@]*@")
 _QUOTED = re.compile(r'"[^"]*"')
-
-
-def redacted(text: str) -> str:
-    """`text` with the passwords of the URLs or connection strings it quotes masked."""
-    return _CONNINFO_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def _may_hold_a_password(url: str) -> bool:
@@ -90,7 +81,7 @@ def checked_database_url(name: str, url: str) -> str:
     try:
         conninfo_to_dict(url)
     except psycopg.ProgrammingError as error:
-        reason = redacted(str(error).strip())
+        reason = str(error).strip()
         if _may_hold_a_password(url):
             reason = _QUOTED.sub('"***"', reason)
         raise ValueError(f"{name}: not a PostgreSQL URL or connection string: {reason}") from None

@@ -18,9 +18,10 @@ import httpx
 import jwt
 import msgspec
 
-from finops_api.auth.jwks import BackstageUnavailable, JwksCache, http_reason, shown_url
+from finops_api.auth.jwks import BackstageUnavailable, JwksCache, shown_url
 from finops_core.api_config import BackstageAuth
 from finops_core.entity_refs import canonical_ref
+from finops_core.errors import first_line
 
 USER_TOKEN_TYPE = "vnd.backstage.user"
 ALGORITHM = "ES256"
@@ -135,7 +136,7 @@ class BackstageTokens:
             )
         except httpx.HTTPError as error:
             raise BackstageUnavailable(
-                f"{shown_url(self._userinfo_url)} could not be reached: {http_reason(error)}"
+                f"{shown_url(self._userinfo_url)} could not be reached: {first_line(error)}"
             ) from None
         if response.status_code in (401, 403):
             raise InvalidToken("Backstage refused the token at its userinfo endpoint")
@@ -144,7 +145,7 @@ class BackstageTokens:
             info = msgspec.json.decode(response.content, type=_UserInfo)
         except httpx.HTTPError as error:
             raise BackstageUnavailable(
-                f"{shown_url(self._userinfo_url)} gave no user info: {http_reason(error)}"
+                f"{shown_url(self._userinfo_url)} gave no user info: {first_line(error)}"
             ) from None
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             raise BackstageUnavailable(

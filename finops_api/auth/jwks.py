@@ -9,6 +9,8 @@ import time
 import httpx
 import jwt
 
+from finops_core.errors import first_line
+
 
 class BackstageUnavailable(Exception):
     """Backstage could not be asked (unreachable, or an answer not of the documented shape).
@@ -18,13 +20,6 @@ class BackstageUnavailable(Exception):
 def shown_url(url: str) -> str:
     """The address without the user and password it may carry, as a log may show it."""
     return str(httpx.URL(url).copy_with(userinfo=b""))
-
-
-def http_reason(error: httpx.HTTPError) -> str:
-    """httpx's first line (its status errors go on with a link to a page on status codes), or
-    the error's kind when it has no text (a timeout has none)."""
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
 
 
 class JwksCache:
@@ -61,7 +56,7 @@ class JwksCache:
             key_set = jwt.PyJWKSet.from_dict(response.json())
         except httpx.HTTPError as error:
             raise BackstageUnavailable(
-                f"the signing keys could not be read from {shown_url(self._url)}: {http_reason(error)}"
+                f"the signing keys could not be read from {shown_url(self._url)}: {first_line(error)}"
             ) from None
         except (ValueError, jwt.PyJWKSetError) as error:
             raise BackstageUnavailable(

@@ -25,6 +25,7 @@ from typing import BinaryIO, cast
 
 import polars as pl
 
+from finops_core.errors import first_line
 from finops_core.folders import visible_files
 
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".parquet")
@@ -174,12 +175,6 @@ class FileMonthIndex:
             json.dump({"layout": "sha256", "months": self._months, "files": self._hashes}, handle)
         os.replace(tmp, self.index_path)
         self._changed = False
-
-
-def first_line(error: BaseException) -> str:
-    """An error's message in one line (polars' and PyYAML's span several), else its type."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 @contextmanager

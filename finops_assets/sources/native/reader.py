@@ -15,12 +15,12 @@ import polars as pl
 
 from finops_assets.sources.files import (
     SourceFilesError,
-    first_line,
     frame_batches,
     open_binary,
     read_csv_text,
 )
 from finops_assets.sources.focus.reader import MONTH_COLUMN, file_months, month_expr
+from finops_core.errors import first_line
 
 JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
 """JSON lines (a Google Cloud billing export) or an OpenCost /allocation response."""

@@ -37,11 +37,7 @@ export class FinopsClient implements FinopsApi {
 
   getVariance: FinopsApi['getVariance'] = query => this.paged('/costs/variance', query);
 
-  exportCosts: FinopsApi['exportCosts'] = async query => {
-    const response = await this.fetchApi.fetch(await this.url('/costs/export', query));
-    if (!response.ok) throw await errorFrom(response);
-    return response.blob();
-  };
+  exportCosts: FinopsApi['exportCosts'] = async query => (await this.fetchOk(await this.url('/costs/export', query))).blob();
 
   listPricingViews: FinopsApi['listPricingViews'] = () => this.rows('/pricing-views');
 
@@ -94,9 +90,14 @@ export class FinopsClient implements FinopsApi {
     const init: RequestInit = body === undefined
       ? { headers: { accept: 'application/json' } }
       : { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return (await (await this.fetchOk(url, init)).json()) as T;
+  }
+
+  /** The answer, or the API's problem as a FinopsApiError. */
+  private async fetchOk(url: string, init?: RequestInit): Promise<Response> {
     const response = await this.fetchApi.fetch(url, init);
     if (!response.ok) throw await errorFrom(response);
-    return (await response.json()) as T;
+    return response;
   }
 
   /**
@@ -125,12 +126,11 @@ export class FinopsClient implements FinopsApi {
   }
 
   private async send<T>(method: 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const response = await this.fetchApi.fetch(await this.url(path), {
+    const response = await this.fetchOk(await this.url(path), {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (!response.ok) throw await errorFrom(response);
     return (response.status === 204 ? undefined : await response.json()) as T;
   }
 }

@@ -11,6 +11,11 @@ export function previousOf(grain: Grain): AgainstPeriod {
   return `previous_${grain}`;
 }
 
+/** The grain of a comparison with the previous period: previous_quarter -> quarter. */
+export function grainOf(against: AgainstPeriod): Grain {
+  return against.slice('previous_'.length) as Grain;
+}
+
 export function monthOf(period: string): string {
   return period.slice(0, 7);
 }

@@ -4,7 +4,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
-import { AGAINST_PERIODS, periodOf, type AgainstPeriod, type Grain } from '../../lib/period';
+import { AGAINST_PERIODS, grainOf, periodOf, type AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
@@ -26,12 +26,6 @@ const DEFAULTS = {
   scope: 'all',
   scopeValue: '',
   currency: '',
-};
-
-const GRAIN_OF: Record<AgainstPeriod, Grain> = {
-  previous_month: 'month',
-  previous_quarter: 'quarter',
-  previous_year: 'year',
 };
 
 const GROUP_KEYS: GroupKey[] = ['application', 'owner', 'domain', 'family', 'product', 'source'];
@@ -61,7 +55,7 @@ export function ComparePage() {
       // month with data, it was the whole range against the whole range shifted by a period)
       const last = (await api.getCosts({ view: state.view, group_by: 'currency', ...filters })).to;
       if (last) {
-        const period = periodOf(last, GRAIN_OF[state.against_period as AgainstPeriod]);
+        const period = periodOf(last, grainOf(state.against_period as AgainstPeriod));
         return api.compareCosts({ ...query, from: period, to: period });
       }
     }

@@ -4,7 +4,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
-import type { CostReport, GroupKey } from '../../api/types';
+import type { CostQuery, CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 import { GRAINS, monthOf, monthsBetween, periodOf, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
@@ -56,17 +56,9 @@ export function OverviewPage() {
   const stack = state.stack as GroupKey;
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
   const api = useApi(finopsApiRef);
-  const report = useAsync(
-    () =>
-      api.getCosts({
-        view: state.view,
-        from: from || undefined,
-        to: to || undefined,
-        group_by: `${grain},${stack}`,
-        ...filters,
-      }),
-    [api, state.view, from, to, grain, stack, state.scope, state.scopeValue],
-  );
+  // the page's question, asked of /costs and of its export alike
+  const question: CostQuery = { view: state.view, from: from || undefined, to: to || undefined, group_by: `${grain},${stack}`, ...filters };
+  const report = useAsync(() => api.getCosts(question), [api, JSON.stringify(question)]);
   return (
     <Content>
       <Toolbar>
@@ -85,7 +77,7 @@ export function OverviewPage() {
           onChange={changes => update(changes)}
         />
         <ExportButton
-          query={{ view: state.view, from: from || undefined, to: to || undefined, group_by: `${grain},${stack}`, ...filters }}
+          query={question}
           fileName={`finops-${state.view}-${from || 'first'}-${to || 'last'}-by-${grain}-${stack}.csv`}
         />
       </Toolbar>
