@@ -26,6 +26,7 @@ from finops_api.data_version import WATCH_KEY, DataVersionWatch
 from finops_api.db import (
     CHEAP_POOL_SIZE,
     COST_POOL_SIZE,
+    Identity,
     ReadPools,
     create_pool,
     provide_cost_pool,
@@ -85,14 +86,15 @@ def create_app(
                 "api.auth.mode is none: the API authenticates nobody and shows everything to everyone"
             )
         url = database_url or configured_database_url()
-        db_pool = create_pool(url, "finops-api", CHEAP_POOL_SIZE, api.cheap_statement_timeout_seconds)
-        read_pools = ReadPools(
-            [
-                create_pool(read_url, f"finops-api-costs-{n}", COST_POOL_SIZE, api.statement_timeout_seconds)
-                for n, read_url in enumerate(standbys or [url], start=1)
-            ],
-            on_standbys=bool(standbys),
-        )
+        # which database each pool's connections reach: a standby must reach the primary's
+        identities: dict[str, Identity] | None = {} if standbys else None
+        cheap, costly = api.cheap_statement_timeout_seconds, api.statement_timeout_seconds
+        db_pool = create_pool(url, "finops-api", CHEAP_POOL_SIZE, cheap, identities)
+        cost_pools = [
+            create_pool(read_url, f"finops-api-costs-{n}", COST_POOL_SIZE, costly, identities)
+            for n, read_url in enumerate(standbys or [url], start=1)
+        ]
+        read_pools = ReadPools(cost_pools, primary=db_pool if standbys else None, identities=identities)
         pools = [db_pool, *read_pools.pools]
         # wait=False: the API starts even with the database down, and health answers 503
         # until it is back, rather than the process failing to boot.

@@ -18,8 +18,12 @@ from psycopg.rows import TupleRow
 from psycopg_pool import AsyncConnectionPool
 
 from finops_core.errors import first_line
+from finops_core.sql import sql_text
 
 Pool: TypeAlias = AsyncConnectionPool[AsyncConnection[TupleRow]]
+Identity: TypeAlias = tuple[str, str]
+"""A database's system identifier and name (SERVER_IDENTITY): a standby's are its primary's."""
+SERVER_IDENTITY = "api/server_identity.sql"
 log = logging.getLogger(__name__)
 
 CHEAP_POOL_SIZE = 4
@@ -43,10 +47,17 @@ PROBE_SECONDS = 2
 _SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan; SET default_transaction_read_only = on"
 
 
-def create_pool(database_url: str, name: str, max_size: int, statement_timeout_seconds: float) -> Pool:
+def create_pool(
+    database_url: str,
+    name: str,
+    max_size: int,
+    statement_timeout_seconds: float,
+    identities: dict[str, Identity] | None = None,
+) -> Pool:
     """A closed pool; the app's lifespan opens it (a pool must be opened inside the event loop).
     Every statement on it is cancelled after statement_timeout_seconds: no request can hold a
-    connection (and the database's CPU) for longer."""
+    connection (and the database's CPU) for longer. identities: where each new connection
+    records which database it reached, under the pool's name (ReadPools)."""
     timeout = sql.SQL("SET statement_timeout = {}").format(sql.Literal(int(statement_timeout_seconds * 1000)))
 
     async def configure(conn: AsyncConnection[TupleRow]) -> None:
@@ -55,6 +66,10 @@ def create_pool(database_url: str, name: str, max_size: int, statement_timeout_s
         await conn.set_autocommit(True)
         await conn.execute(_SESSION_SETTINGS)
         await conn.execute(timeout)
+        if identities is not None:
+            row = await (await conn.execute(sql_text(SERVER_IDENTITY))).fetchone()
+            assert row is not None  # one row, always
+            identities[name] = (str(row[0]), str(row[1]))
 
     return AsyncConnectionPool(
         database_url,
@@ -82,47 +97,89 @@ async def read_write_transaction(pool: Pool) -> AsyncIterator[AsyncConnection[Tu
 class ReadPools:
     """Where the cost reads go: the primary's cost pool, or one pool per streaming-replication
     standby (FINOPS_READ_DATABASE_URL), taken in turn. The cheap reads and every write stay on
-    the primary: a simulation created there is listed at once, and the standbys refuse writes."""
+    the primary: a simulation created there is listed at once, and the standbys refuse writes.
 
-    def __init__(self, pools: Sequence[Pool], on_standbys: bool) -> None:
+    A standby is read once a connection to it has shown the primary's database (identities:
+    the system identifier and database name each connection of a pool, and each probe,
+    records under the pool's name), and while its last one does: another server's database,
+    or another database of the primary's server, would answer another mart's figures."""
+
+    def __init__(
+        self, pools: Sequence[Pool], primary: Pool | None, identities: dict[str, Identity] | None
+    ) -> None:
+        """pools: the standbys', with primary the primary's cheap pool; else the primary's cost
+        pool alone, and primary None."""
         self.pools = tuple(pools)
-        self.on_standbys = on_standbys
+        self.on_standbys = primary is not None
+        self._primary = primary
+        self._identities = identities if identities is not None else {}
+        self._foreign_told: set[str] = set()
         self._turn = 0
         self._down: dict[str, tuple[float, int]] = {}
         """Pool name -> when a probe found it down, and its connections made by then."""
         self._probes: dict[str, asyncio.Task[None]] = {}
 
     def next(self) -> Pool:
-        """The next pool in turn, passing over a standby found down (a dead one made every
-        other cost read wait POOL_TIMEOUT for a 503); every one down, the next in turn."""
+        """The next standby in turn that is the primary's database, passing over one found
+        down (a dead one made every other cost read wait POOL_TIMEOUT for a 503); every one
+        down, the next in turn; none known to be the primary's, the primary."""
         first = self._turn
         self._turn = (first + 1) % len(self.pools)
-        for offset in range(len(self.pools)):
-            pool = self.pools[(first + offset) % len(self.pools)]
-            if not self._is_down(pool):
-                return pool
-        return self.pools[first]
+        in_turn = [self.pools[(first + offset) % len(self.pools)] for offset in range(len(self.pools))]
+        ours = [pool for pool in in_turn if self._is_ours(pool)]
+        if not ours:
+            assert self._primary is not None  # _is_ours is True without standbys
+            return self._primary
+        return next((pool for pool in ours if not self._is_down(pool)), ours[0])
+
+    def _is_ours(self, pool: Pool) -> bool:
+        """Whether the standby's last connection reached the primary's database. Not known yet
+        (neither has connected), a probe of the standby learns it, in the background."""
+        if self._primary is None:
+            return True
+        theirs, primary = self._identities.get(pool.name), self._identities.get(self._primary.name)
+        if theirs is None or primary is None:
+            if theirs is None and not self._is_down(pool):
+                self._start_probe(pool)
+            return False
+        if theirs == primary:
+            self._foreign_told.discard(pool.name)
+            return True
+        if pool.name not in self._foreign_told:
+            self._foreign_told.add(pool.name)
+            log.error(
+                "%s is not a standby of the primary: it reached database %r of system %s, the primary"
+                " is %r of system %s; no cost read goes to it",
+                pool.name, theirs[1], theirs[0], primary[1], primary[0],
+            )  # fmt: skip
+        return False
 
     def suspect(self, pool: Pool) -> None:
         """A read on `pool` failed. A connection of its own is tried, in the background: the
         failure may have been the primary's, a busy pool's or a conflict with recovery. When
         that fails too, the other standbys take its reads until it connects again, or for
         DOWN_SECONDS (a read then tries it: psycopg's pool stops reconnecting after a while)."""
-        if len(self.pools) > 1 and pool.name not in self._probes:
+        if len(self.pools) > 1:
+            self._start_probe(pool)
+
+    def _start_probe(self, pool: Pool) -> None:
+        if pool.name not in self._probes:
             self._probes[pool.name] = asyncio.get_running_loop().create_task(self._probe(pool))
 
     async def _probe(self, pool: Pool) -> None:
+        """Connects to the standby on its own: records which database it is, or that it is down."""
         assert isinstance(pool.conninfo, str)  # create_pool's: a URL
         try:
-            connection = await AsyncConnection.connect(pool.conninfo, connect_timeout=PROBE_SECONDS)
+            async with await AsyncConnection.connect(pool.conninfo, connect_timeout=PROBE_SECONDS) as conn:
+                row = await (await conn.execute(sql_text(SERVER_IDENTITY))).fetchone()
+                assert row is not None  # one row, always
+                self._identities[pool.name] = (str(row[0]), str(row[1]))
         except psycopg.Error as error:
             self._down[pool.name] = (time.monotonic(), _connections_made(pool))
             log.warning(
                 "%s unreachable (%s): its cost reads go to the other standbys for up to %.0f s",
                 pool.name, first_line(error), DOWN_SECONDS,
             )  # fmt: skip
-        else:
-            await connection.close()
         finally:
             del self._probes[pool.name]
 

@@ -7,6 +7,7 @@ import psycopg
 from finops_cli.commands import say
 from finops_core.database import database_url
 from finops_core.embedded import embedded_server, stop_embedded
+from finops_core.errors import first_line
 from finops_core.migrations import applied_versions
 from finops_core.migrations import upgrade as apply_migrations
 from finops_core.settings import Settings
@@ -36,7 +37,7 @@ def status() -> int:
     try:
         versions = applied_versions(url)
     except psycopg.Error as error:
-        say(f"schema: unreachable: {str(error).strip().splitlines()[0]}")
+        say(f"schema: unreachable: {first_line(error)}")
         return 1
     say(
         f"schema: {len(versions)} migration(s) applied, last {versions[-1]}"

@@ -13,8 +13,11 @@ class ReplicaHealth(msgspec.Struct, frozen=True):
 
     replica: int
     """Its position in FINOPS_READ_DATABASE_URL, from 1 (host names stay in the server)."""
-    status: Literal["ok", "unavailable"]
-    """unavailable: it could not be reached in time, and the cost reads sent to it fail with 503."""
+    status: Literal["ok", "unavailable", "not_a_standby"]
+    """unavailable: it could not be reached in time, and the cost reads sent to it fail with 503.
+    not_a_standby: it is another database than the primary's (another server's, or another of
+    the primary's server: its system identifier or database name differs), and no cost read is
+    sent to it."""
     replay_lag_bytes: int | None
     """WAL the primary has written that the standby has not replayed yet."""
     replay_lag_seconds: float | None

@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import Iterator
 
 import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from psycopg.conninfo import conninfo_to_dict
 
 from finops_api.app import create_app
 from finops_api.db import create_pool
 from finops_core.migrations import available_migrations, upgrade
-from tests.api.conftest import OPEN_API
+from tests.api.conftest import COST_LINES, OPEN_API, insert_cost_lines
+from tests.api.test_read_replicas import connected
+from tests.conftest import _create, _drop
 
 # Nothing listens on port 1: connections are refused at once.
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/finops?connect_timeout=2"
@@ -62,6 +67,10 @@ async def test_a_standby_found_down_is_passed_over_until_it_connects_again(
         return answered
 
     async with AsyncTestClient(app=app) as client:
+        await connected(client.app, standbys=1)
+        read_pools = client.app.state.read_pools
+        # it answered once as the primary's database, and has gone down since
+        read_pools._identities["finops-api-costs-2"] = read_pools._identities["finops-api"]
         assert await statuses(6) == [200, 503, 200, 200, 200, 200]
         assert [r.getMessage() for r in caplog.records if r.name == "finops_api.db"] == [
             'finops-api-costs-2 unreachable (connection failed: connection to server at "127.0.0.1", '
@@ -69,6 +78,25 @@ async def test_a_standby_found_down_is_passed_over_until_it_connects_again(
         ]
         monkeypatch.setattr("finops_api.db.DOWN_SECONDS", 0.0)  # its time is up: tried again
         assert sorted(await statuses(2)) == [200, 503]
+
+
+async def test_a_standby_never_reached_is_read_by_no_request(
+    mart_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # before: every other cost read went to it, to answer 503 after the pool's timeout
+    app = create_app(mart_url, api=OPEN_API, read_database_urls=[UNREACHABLE, UNREACHABLE])
+    async with AsyncTestClient(app=app) as client:
+        answered = []
+        for _ in range(4):
+            answered.append((await client.get("/api/v1/costs")).status_code)
+            await asyncio.sleep(0.05)  # the probes that learn which database each is
+        read_pools = client.app.state.read_pools
+        assert [read_pools.next() for _ in range(2)] == [client.app.state.db_pool] * 2
+    assert answered == [200] * 4  # on the primary
+    assert sorted(r.getMessage().split(" ")[0] for r in caplog.records if r.name == "finops_api.db") == [
+        "finops-api-costs-1",
+        "finops-api-costs-2",
+    ]  # each probed once, then passed over for DOWN_SECONDS
 
 
 @pytest.mark.parametrize(("urls", "down"), [("answer", False), ("refuse", True)])
@@ -80,13 +108,51 @@ async def test_a_standby_is_passed_over_only_when_its_probe_fails_and_all_down_t
     standby = mart_url if urls == "answer" else UNREACHABLE
     app = create_app(mart_url, api=OPEN_API, read_database_urls=[standby, standby])
     async with AsyncTestClient(app=app) as client:
+        await connected(client.app, standbys=0)
         read_pools = client.app.state.read_pools
         first, second = read_pools.pools
+        for pool in read_pools.pools:  # each answered once as the primary's database
+            read_pools._identities[pool.name] = read_pools._identities["finops-api"]
         read_pools.suspect(first)
         read_pools.suspect(second)
         await asyncio.sleep(0.5)
         assert read_pools._is_down(first) is down and read_pools._is_down(second) is down
         assert [read_pools.next() for _ in range(4)] == [first, second, first, second]
+
+
+@pytest.fixture
+def other_mart_url(admin_url: str, migrated_template: str) -> Iterator[str]:
+    name = f"finops_test_{uuid.uuid4().hex[:12]}"
+    yield _create(admin_url, name, template=migrated_template)
+    _drop(admin_url, name)
+
+
+async def test_a_read_database_that_is_not_the_primarys_is_never_read_and_health_says_so(
+    mart_url: str, other_mart_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # another mart of the primary's own server (a typo in the database name): a full mart, whose
+    # answers were served as the primary's, and health said ok
+    insert_cost_lines(mart_url, [line for line in COST_LINES if line[0] == "2025-01"])
+    insert_cost_lines(other_mart_url, [line for line in COST_LINES if line[0] == "2025-03"])
+    app = create_app(mart_url, api=OPEN_API, read_database_urls=[other_mart_url, other_mart_url])
+    async with AsyncTestClient(app=app) as client:
+        await connected(client.app)
+        answers = [await client.get("/api/v1/costs", params={"group_by": "month"}) for _ in range(3)]
+        replicas = (await client.get("/api/v1/health")).json()["replicas"]
+    # every read on the primary, whose January holds 10.15 + 6.25 under actual
+    answered = {(answer.status_code, answer.json()["rows"][0]["month"]) for answer in answers}
+    assert answered == {(200, "2025-01")}
+    assert replicas == [
+        {"replica": n, "status": "not_a_standby", "replay_lag_bytes": None, "replay_lag_seconds": None}
+        for n in (1, 2)
+    ]
+    primary_db, other_db = (conninfo_to_dict(url)["dbname"] for url in (mart_url, other_mart_url))
+    logged = [r.getMessage() for r in caplog.records if r.name == "finops_api.db"]
+    assert len(logged) == 2, logged  # once for each, however many reads passed it over
+    assert logged[0].startswith(
+        f"finops-api-costs-1 is not a standby of the primary: it reached database '{other_db}'"
+    )
+    assert f"the primary is '{primary_db}'" in logged[0]
 
 
 async def test_health_is_503_when_the_database_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -22,7 +19,7 @@ from finops_core.settings import split_database_urls
 from tests.api.conftest import COST_LINES, OPEN_API, insert_cost_lines
 from tests.api.test_costs import costs
 from tests.api.test_simulations import VM_PLUS_TEN, create
-from tests.conftest import _create, _drop
+from tests.conftest import with_database
 from tests.pipeline import focus_source, query, run_month
 from tests.replication import primary_and_standby, wait_for_replay
 from tests.test_month_loads import line, write_csv
@@ -147,32 +144,57 @@ def test_read_database_urls_are_split_on_commas_before_a_scheme() -> None:
     assert split_database_urls("") == ()
 
 
-@pytest.fixture
-def other_mart_url(admin_url: str, migrated_template: str) -> Iterator[str]:
-    name = f"finops_test_{uuid.uuid4().hex[:12]}"
-    yield _create(admin_url, name, template=migrated_template)
-    _drop(admin_url, name)
+async def connected(app: Litestar, standbys: int | None = None) -> None:
+    """The primary's pool and the first `standbys` pools (all when None) have made their first
+    connection, which records the database each reached (finops_api/db.py): what the turns
+    depend on, decided here rather than by timing."""
+    deadline = time.monotonic() + 5
+    for pool in (app.state.db_pool, *app.state.read_pools.pools[:standbys]):
+        # not pool.wait(): the app's loop is not this one, and its event came 5 s late
+        while pool.get_stats().get("pool_available", 0) < 1:
+            assert time.monotonic() < deadline, f"{pool.name} has not connected in 5 s"
+            await asyncio.sleep(0.01)
 
 
-async def test_each_request_reads_its_rows_and_its_etag_from_one_read_database_in_turn(
-    mart_url: str, other_mart_url: str
+async def test_each_request_reads_its_rows_and_its_etag_from_one_read_database_in_turn_never_another(
+    admin_url: str,
 ) -> None:
-    """Two databases holding different months stand for two standbys at different replay points:
-    requests take them in turn, and each answer's ETag is the version of the database it read."""
+    """The standby, its replay paused, and the primary itself hold different months, as two
+    standbys at different replay points would: requests take them in turn, and each answer's
+    ETag is the version of the database it read. The test server's own `postgres` database, of
+    the primary's name but of another system, is listed third: it is never read."""
     january = [line for line in COST_LINES if line[0] == "2025-01" and line[1] == "actual"]
     march = [line for line in COST_LINES if line[0] == "2025-03"]
-    insert_cost_lines(mart_url, january)
-    insert_cost_lines(other_mart_url, march)
-    with psycopg.connect(other_mart_url) as conn:  # a write the first database has not seen
-        conn.execute(
-            "INSERT INTO finops.api_write_audit (subject, role, action, target)"
-            " VALUES ('user:default/ada', 'admin', 'createSimulation', 'sim')"
-        )
-    app = create_app(mart_url, api=OPEN_API, read_database_urls=[mart_url, other_mart_url])
-    async with AsyncTestClient(app=app) as client:
-        answers = [await client.get("/api/v1/costs", params={"group_by": "month"}) for _ in range(4)]
+    with primary_and_standby() as servers:
+        primary, standby = servers.primary_url, servers.standby_url
+        upgrade(primary)
+        insert_cost_lines(primary, january)
+        wait_for_replay(primary, standby)
+        set_replay(standby, paused=True)
+        insert_cost_lines(primary, march)
+        with psycopg.connect(primary) as conn:  # a write the standby has not replayed
+            conn.execute(
+                "INSERT INTO finops.api_write_audit (subject, role, action, target)"
+                " VALUES ('user:default/ada', 'admin', 'createSimulation', 'sim')"
+            )
+        another = with_database(admin_url, "postgres")
+        app = create_app(primary, api=OPEN_API, read_database_urls=[standby, primary, another])
+        async with AsyncTestClient(app=app) as client:
+            await connected(client.app)
+            answers = [await client.get("/api/v1/costs", params={"group_by": "month"}) for _ in range(6)]
+            replicas = await health_replicas(client)
+    assert [answer.status_code for answer in answers] == [200] * 6
     totals = [month_totals(answer.json()) for answer in answers]
-    first, second = [("2025-01", "EUR", "16.40")], [("2025-03", "EUR", "9.10")]  # 10.15 + 6.25; 9.09 + 0.01
-    assert totals == [first, second, first, second]
+    on_standby = [("2025-01", "EUR", "16.40")]  # 10.15 + 6.25
+    on_primary = [*on_standby, ("2025-03", "EUR", "9.10")]  # 9.09 + 0.01
+    # the third's turn goes to the next of the others in turn: the standby
+    assert totals == [on_standby, on_primary, on_standby, on_standby, on_primary, on_standby]
     etags = [answer.headers["etag"] for answer in answers]
-    assert etags[0] == etags[2] != etags[1] == etags[3]
+    assert etags[0] == etags[2] == etags[3] != etags[1] == etags[4]
+    assert [(replica["replica"], replica["status"]) for replica in replicas] == [
+        (1, "ok"),
+        (2, "ok"),
+        (3, "not_a_standby"),
+    ]
+    assert replicas[0]["replay_lag_bytes"] > 0 and replicas[1]["replay_lag_bytes"] == 0
+    assert replicas[2]["replay_lag_bytes"] is None and replicas[2]["replay_lag_seconds"] is None

@@ -837,7 +837,7 @@ export interface components {
             replay_lag_seconds: number | null;
             replica: number;
             /** @enum {string} */
-            status: "ok" | "unavailable";
+            status: "ok" | "unavailable" | "not_a_standby";
         };
         /** SimulationCreate */
         SimulationCreate: {
