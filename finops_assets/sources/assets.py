@@ -3,6 +3,7 @@ consumption (the mart slice), both partitioned by billing month."""
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from dagster import (
@@ -24,6 +25,7 @@ from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
 from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt, landing_lock
+from finops_assets.sources.files import left_out_files
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 from finops_core.settings import Settings
@@ -42,6 +44,26 @@ def source_pool(name: str) -> str:
 
 
 Ingest = Callable[[LandingSlice, Callable[[str], None], Delivery], IngestSummary]
+SHOWN_LEFT_OUT = 5
+"""The files of another type named in the warning; the others are counted."""
+
+
+def _left_out(reads: tuple[Path, tuple[str, ...]], slice_: LandingSlice) -> str:
+    """A warning for the files of the source's path that it does not read (a bill sent as .xlsx
+    was left out without a word), the landing's own files aside; empty when there are none."""
+    path, suffixes = reads
+    landing = slice_.root.resolve()
+    files = [f for f in left_out_files(path, suffixes) if not f.resolve().is_relative_to(landing)]
+    if not files:
+        return ""
+    named = ", ".join(
+        str(f.relative_to(path) if f.is_relative_to(path) else f) for f in files[:SHOWN_LEFT_OUT]
+    )
+    more = f" and {len(files) - SHOWN_LEFT_OUT} more" if len(files) > SHOWN_LEFT_OUT else ""
+    return (
+        f"{len(files)} file(s) of {path} left out, of a type this source does not read "
+        f"(it reads {', '.join(suffixes)}): {named}{more}"
+    )
 
 
 class DeliveryConfig(Config):
@@ -75,13 +97,15 @@ def source_assets(
     ingest: Ingest,
     cost_column: str,
     coverage_threshold: float,
+    reads: tuple[Path, tuple[str, ...]],
     conserve_quantity: bool = False,
     rules: DeliveryRules = DEFAULT_RULES,
 ) -> list[AssetsDefinition]:
     """The two assets and their checks (sources/checks.py). `description` says what the lines
     are (e.g. "FOCUS billing lines of `aws` (path)"); `coverage_threshold` is the mapped share of
-    cost under which mapping_coverage warns; `conserve_quantity` adds the check that quantities,
-    per unit, are conserved exactly too."""
+    cost under which mapping_coverage warns; `reads`: the source's path and the file types it
+    reads there (a file of another type is said, not read); `conserve_quantity` adds the check
+    that quantities, per unit, are conserved exactly too."""
     lines_key = AssetKey([name, "billing_lines"])
     consumption_key = AssetKey([name, "consumption"])
 
@@ -98,6 +122,8 @@ def source_assets(
     ) -> MaterializeResult:
         month = partition_month(context.partition_key)
         slice_ = LandingSlice(mart.landing_root(), name, month)
+        if left_out := _left_out(reads, slice_):
+            context.log.warning(left_out)
         with mart.connection() as conn:
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
             with (

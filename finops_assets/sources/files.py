@@ -90,21 +90,42 @@ def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> 
     """The supported files a source path names, sorted: a folder's or a glob's (none is an
     empty list: a month with no delivery), or one file; an error for a path that does not exist
     (a glob's folder included) or a single file of another type."""
-    if path.is_dir():
-        files = [p for p in visible_files(path, "*", recursive=True) if is_supported(p, suffixes)]
-    elif glob.has_magic(str(path)):
-        if not (root := _glob_root(path)).is_dir():  # a share not mounted: not "no delivery"
-            raise SourceFilesError(f"{path}: no such folder {root}")
-        files = sorted(
-            Path(p) for p in glob.glob(str(path), recursive=True) if is_supported(Path(p), suffixes)
-        )
-    elif path.is_file():
+    if path.is_file():
         if not is_supported(path, suffixes):
             raise SourceFilesError(f"{path}: unsupported file type; expected {', '.join(suffixes)}")
-        files = [path]
-    else:
-        raise SourceFilesError(f"{path}: no such file or folder")
-    return files
+        return [path]
+    return [p for p in _listed(path) if is_supported(p, suffixes)]
+
+
+def left_out_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
+    """The files of a source folder or glob that are not of a type it reads (a bill sent as
+    .xlsx or .zip), less those no billing export holds data in: JSON (the manifests beside
+    FOCUS and CUR exports, unless the source reads JSON) and names starting with `_` (Spark's
+    and Hadoop's `_SUCCESS` markers). None for a single file, or a path that does not exist."""
+    if path.is_file() or not (path.is_dir() or glob.has_magic(str(path))):
+        return []
+    try:
+        listed = _listed(path)
+    except SourceFilesError:
+        return []
+    return [
+        p
+        for p in listed
+        if not is_supported(p, suffixes)
+        and not p.name.startswith("_")
+        and not p.name.lower().endswith(".json")
+    ]
+
+
+def _listed(path: Path) -> list[Path]:
+    """Every visible file of a folder (recursively) or a glob's matches, sorted."""
+    if path.is_dir():
+        return visible_files(path, "*", recursive=True)
+    if glob.has_magic(str(path)):
+        if not (root := _glob_root(path)).is_dir():  # a share not mounted: not "no delivery"
+            raise SourceFilesError(f"{path}: no such folder {root}")
+        return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
+    raise SourceFilesError(f"{path}: no such file or folder")
 
 
 def content_hash(path: Path) -> str:

@@ -96,5 +96,6 @@ def converted_source_assets(
         ingest,
         source.cost_column,
         source.coverage_threshold,
+        (path, suffixes_of(source)),
         rules=source.delivery,
     )

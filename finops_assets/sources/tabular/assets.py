@@ -9,6 +9,7 @@ from finops_assets.landing import LandingSlice
 from finops_assets.sources.assets import source_assets
 from finops_assets.sources.monthly import Delivery, IngestSummary
 from finops_assets.sources.tabular.ingest import TabularOptions, ingest_tabular_month
+from finops_assets.sources.tabular.reader import suffixes
 from finops_core.config import PlatformConfig, SourceConfig
 
 
@@ -31,6 +32,7 @@ def tabular_source_assets(
         ingest,
         options.cost_column,
         source.coverage_threshold,
+        (path, suffixes(options.file_format)),
         conserve_quantity=True,
         rules=source.delivery,
     )
