@@ -37,26 +37,19 @@ def db_upgrade() -> int:
     return 0
 
 
-def last_load_id(url: str) -> int:
-    """The audit's latest load: the loads after it are a run's own."""
-    with psycopg.connect(url) as conn:
-        row = conn.execute("SELECT coalesce(max(load_id), 0) FROM finops.load_audit").fetchone()
-    return int(row[0]) if row else 0
-
-
-def month_summary(url: str, month: date, sources: Sequence[str], since: int) -> list[str]:
-    """One line per source the run attempted to load (audited after load `since`): rows read,
+def month_summary(url: str, month: date, sources: Sequence[str], run_id: str) -> list[str]:
+    """One line per source the run attempted to load (audited with its run id): rows read,
     loaded, rejected (and filtered, when the source's row filters kept some out) and cost per
     currency; or that nothing was loaded (held, failed: the step's error, printed after, says
-    why). A source whose step failed before its load was audited has no line. An earlier load's
-    figures are never shown as this run's."""
+    why). A source whose step failed before its load was audited has no line. An earlier
+    load's figures, or another run's of the same month, are never shown as this run's."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "SELECT DISTINCT ON (source) source, status, rows_read, rows_loaded, rows_rejected,"
             " source_cost, rows_filtered"
-            "  FROM finops.load_audit WHERE month = %s AND source = ANY(%s) AND load_id > %s"
+            "  FROM finops.load_audit WHERE run_id = %s AND month = %s AND source = ANY(%s)"
             " ORDER BY source, load_id DESC",
-            [month, list(sources), since],
+            [run_id, month, list(sources)],
         ).fetchall()
     lines = []
     for source, status, read, loaded, rejected, cost, filtered in rows:
@@ -88,7 +81,6 @@ def run_month(
     started = time.perf_counter()
     names = list(sources or [s.name for s in config.sources])
     say(f"{format_month(month)}: materializing {', '.join(names)} ...")
-    since = last_load_id(url)
     instance = instance or recording_instance(url).instance
     result = materialize_month(
         config,
@@ -101,7 +93,7 @@ def run_month(
         accept_held=accept_held,
     )
     report = run_report(result)
-    for line in month_summary(url, month, names, since):
+    for line in month_summary(url, month, names, result.run_id):
         say(line)
     for line in logged_warnings(instance, result.run_id):
         say(f"  logged: {format_month(month)} {line}")

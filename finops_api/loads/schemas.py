@@ -40,6 +40,9 @@ class Load(msgspec.Struct, frozen=True):
     `failed`: a file could not be read; nothing was replaced."""
     reason: str | None = None
     """Why a `held` or `failed` attempt replaced nothing, in one line."""
+    run_id: str | None = None
+    """The Dagster run that recorded the attempt (its logs: the Dagster UI's `/runs/<run_id>`);
+    null for attempts recorded before the mart's migration 0028."""
 
 
 class LoadList(msgspec.Struct, frozen=True, omit_defaults=True):

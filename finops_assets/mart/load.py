@@ -68,7 +68,9 @@ def _rejects_frame(slice_: LandingSlice) -> pl.DataFrame:
     )
 
 
-def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> LoadResult:
+def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str, run_id: str | None) -> LoadResult:
+    """The landed month replaces the source's month of fact_consumption in one transaction,
+    audited as a load of the Dagster run `run_id`."""
     started_at = datetime.now(UTC)
     manifest = slice_.read_manifest()
     facts_bytes = slice_.facts.read_bytes()
@@ -96,11 +98,13 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str) -> Load
         )
         cur.execute(
             "INSERT INTO finops.load_audit (source, month, rows_read, rows_loaded, rows_rejected, files,"
-            " cost_column, source_cost, rejected_cost, started_at, finished_at, rows_filtered, filtered_cost)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s) RETURNING load_id",
+            " cost_column, source_cost, rejected_cost, started_at, finished_at, rows_filtered, filtered_cost,"
+            " run_id)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, %s)"
+            " RETURNING load_id",
             [source, month, rows_read, rows_loaded, rows_rejected, Jsonb(manifest["files"]), cost_column,
              Jsonb(manifest["source_cost"]), Jsonb(manifest["rejected_cost"]), started_at, rows_filtered,
-             Jsonb(manifest.get("filtered_cost", {}))],
+             Jsonb(manifest.get("filtered_cost", {})), run_id],
         )  # fmt: skip
         row = cur.fetchone()
         assert row is not None

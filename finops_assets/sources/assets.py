@@ -128,7 +128,7 @@ def source_assets(
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
             with (
                 landing_lock(conn, name, month, context.log.info),
-                audited_attempt(conn, name, month, cost_column),
+                audited_attempt(conn, name, month, cost_column, context.run_id),
             ):
                 reland = config.reland or Settings.from_env().reland
                 delivery = Delivery(partition_span(partitions), gate, reland)
@@ -160,7 +160,7 @@ def source_assets(
     def consumption(context: AssetExecutionContext, mart: MartResource) -> MaterializeResult:
         slice_ = LandingSlice(mart.landing_root(), name, partition_month(context.partition_key))
         with mart.connection() as conn:
-            result = load_consumption(conn, slice_, cost_column)
+            result = load_consumption(conn, slice_, cost_column, context.run_id)
         step_committed(consumption_key)
         context.log.info(
             f"loaded {result.rows_loaded} lines as {result.fact_rows} fact rows, "

@@ -191,6 +191,7 @@ def record_attempt(
     reason: str,
     summary: IngestSummary | None,
     cost_column: str,
+    run_id: str | None,
 ) -> int:
     figures = summary or IngestSummary(0, 0, [], {}, {})
     with connection(mart) as conn, conn.transaction():
@@ -210,6 +211,7 @@ def record_attempt(
                 "started_at": datetime.now(UTC),
                 "status": status,
                 "reason": reason,
+                "run_id": run_id,
             },
         ).fetchone()
     assert row is not None
@@ -217,16 +219,19 @@ def record_attempt(
 
 
 @contextmanager
-def audited_attempt(mart: Mart, source: str, month: date, cost_column: str) -> Iterator[None]:
-    """Around an ingest: a held delivery or an unreadable file leaves its audit row and ends
-    the run with its one line (DeliveryFailed for a file), never a parser's traceback."""
+def audited_attempt(
+    mart: Mart, source: str, month: date, cost_column: str, run_id: str | None
+) -> Iterator[None]:
+    """Around an ingest: a held delivery or an unreadable file leaves its audit row (with the
+    Dagster run's id) and ends the run with its one line (DeliveryFailed for a file), never a
+    parser's traceback."""
     try:
         yield
     except DeliveryHeld as held:
-        record_attempt(mart, source, month, "held", held.reason, held.summary, cost_column)
+        record_attempt(mart, source, month, "held", held.reason, held.summary, cost_column, run_id)
         raise
     except (UnreadableFileError, UnplaceableFileError, SourceFilesError) as error:
-        record_attempt(mart, source, month, "failed", str(error), None, cost_column)
+        record_attempt(mart, source, month, "failed", str(error), None, cost_column, run_id)
         raise DeliveryFailed(
             f"{source} {format_month(month)} failed, the loaded month is unchanged: {error}"
         ) from None

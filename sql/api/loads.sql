@@ -6,7 +6,7 @@ SELECT load_id, source, to_char(month, 'YYYY-MM') AS month, rows_read, rows_load
        rows_filtered, jsonb_array_length(files) > 0 AS delivered,
        cost_column, source_cost::text AS source_cost, rejected_cost::text AS rejected_cost,
        filtered_cost::text AS filtered_cost,
-       started_at, finished_at, status, reason
+       started_at, finished_at, status, reason, run_id
   FROM finops.load_audit
  WHERE %(month)s::date IS NULL OR month = %(month)s::date
  ORDER BY started_at DESC, load_id DESC;

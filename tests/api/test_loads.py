@@ -16,6 +16,8 @@ from tests.test_tabular_filters import source as filtered_source
 
 Client = AsyncTestClient[Litestar]
 
+RUN_ID = "4f1c2a9e-6b7d-4e0a-9c3b-2d8e5f7a1b60"
+
 
 @pytest.fixture
 def loads_mart(mart_url: str) -> str:
@@ -66,6 +68,9 @@ def loads_mart(mart_url: str) -> str:
                     started,
                 ],
             )
+        conn.execute(  # the Dagster run that recorded it (migration 0028)
+            "UPDATE finops.load_audit SET run_id = %s WHERE source = 'aws' AND month = '2025-01-01'", [RUN_ID]
+        )
     return mart_url
 
 
@@ -97,6 +102,7 @@ async def test_all_loads_newest_first(client: Client) -> None:
         "finished_at": "2025-02-02T08:01:30Z",
         "status": "loaded",
         "reason": None,
+        "run_id": RUN_ID,
     }
     assert datetime.fromisoformat(oldest["finished_at"]) > datetime.fromisoformat(oldest["started_at"])
 

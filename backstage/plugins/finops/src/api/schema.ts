@@ -708,6 +708,7 @@ export interface components {
             rows_loaded: number;
             rows_read: number;
             rows_rejected: number;
+            run_id?: string | null;
             source: string;
             source_cost: {
                 [key: string]: string;
