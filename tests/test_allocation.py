@@ -361,6 +361,7 @@ def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: P
                 ],
             }
         ],
+        "has_cost": True,
     }  # fmt: skip
     # every pool payments has a share of: the APM licence, the IDE licence and CI minutes
     assert [(r["product"], r["method"], r["share"]) for r in every.json()["rows"]] == [
@@ -368,6 +369,6 @@ def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: P
         ("ci-minutes", "proportional", "0.6666666667"),
         ("ide-licence", "even", "0.3333333333"),
     ]
-    assert nothing.json()["rows"] == []
+    assert nothing.json()["rows"] == [] and nothing.json()["has_cost"] is False  # no cost, not "all direct"
     assert missing.status_code == 400
     assert [p["name"] for p in missing.json()["invalid_params"]] == ["application"]

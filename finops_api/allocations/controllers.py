@@ -30,7 +30,8 @@ class AllocationController(Controller):
         description=(
             "Per pool: the rule, its method and scope, the application's weight and the total weight, "
             "the pool's quantity and cost, the share of both, and the share's cost in every pricing view. "
-            "No rows when the application received no share that month, or is not one the caller sees."
+            "No rows when the application received no share that month, or is not one the caller sees; "
+            "has_cost then tells whether its costs are all direct or it has none."
         ),
         responses=problem_responses(HTTPStatus.BAD_REQUEST, HTTPStatus.SERVICE_UNAVAILABLE),
     )
@@ -48,12 +49,14 @@ class AllocationController(Controller):
         first_day = parse_month(month)
         # an application the caller does not see answers as one that received nothing: a 403
         # would tell that it exists
-        rows = (
-            await allocation_service.explain(application, first_day, product)
-            if visibility.sees(application)
-            else []
-        )
+        seen = visibility.sees(application)
+        rows = await allocation_service.explain(application, first_day, product) if seen else []
+        has_cost = seen and await allocation_service.has_cost(application, first_day)
         stale = await publication_service.stale_month(first_day)
         return AllocationExplanation(
-            application=application, month=format_month(first_day), rows=rows, stale_months=stale
+            application=application,
+            month=format_month(first_day),
+            rows=rows,
+            has_cost=has_cost,
+            stale_months=stale,
         )

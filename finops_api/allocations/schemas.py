@@ -48,3 +48,6 @@ class AllocationExplanation(StaleMarked, kw_only=True, frozen=True, omit_default
     application: str
     month: str
     rows: list[AllocationShare]
+    has_cost: bool
+    """Whether the application has any cost in the month under `actual`: without rows, true
+    means all its costs are direct, false that it has none (or is not one the caller sees)."""

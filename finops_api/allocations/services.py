@@ -24,6 +24,14 @@ class AllocationService:
             rows = await cur.fetchall()
         return [AllocationShare(**{**row, "costs": _VIEW_COSTS.decode(row["costs"])}) for row in rows]
 
+    async def has_cost(self, application: str, month: date) -> bool:
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(
+                sql_text("api/application_has_cost.sql"), {"application": application, "month": month}
+            )
+            row = await cur.fetchone()
+        return bool(row and row[0])
+
 
 def provide_allocation_service(db_pool: NamedDependency[Pool]) -> AllocationService:
     return AllocationService(db_pool)

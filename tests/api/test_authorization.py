@@ -88,7 +88,7 @@ async def test_unseen_applications_are_unknown_not_forbidden(
     explained = await ok(
         auth_client, "/api/v1/allocations/explain", pat, application="billing", month="2025-01"
     )
-    assert explained["rows"] == []
+    assert explained["rows"] == [] and explained["has_cost"] is False  # billing's costs are not told
 
 
 async def test_simulations_need_finance_and_are_audited(

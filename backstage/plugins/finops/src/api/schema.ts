@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * How an application's shares of the indirect pools of a month were computed
-         * @description Per pool: the rule, its method and scope, the application's weight and the total weight, the pool's quantity and cost, the share of both, and the share's cost in every pricing view. No rows when the application received no share that month, or is not one the caller sees.
+         * @description Per pool: the rule, its method and scope, the application's weight and the total weight, the pool's quantity and cost, the share of both, and the share's cost in every pricing view. No rows when the application received no share that month, or is not one the caller sees; has_cost then tells whether its costs are all direct or it has none.
          */
         get: operations["explainAllocation"];
         put?: never;
@@ -440,6 +440,7 @@ export interface components {
         /** AllocationExplanation */
         AllocationExplanation: {
             application: string;
+            has_cost: boolean;
             month: string;
             rows: components["schemas"]["AllocationShare"][];
             stale_months?: components["schemas"]["StaleMonth"][];

@@ -123,11 +123,19 @@ describe('StaleMonthsBanner on the cost pages', () => {
 
   it('warns on Allocation explain', async () => {
     const stale = fixtureApi({
-      explainAllocation: async ({ application, month }) => ({ application, month, rows: [], stale_months: [STALE_MONTH] }),
+      explainAllocation: async ({ application, month }) => ({ application, month, rows: [], has_cost: true, stale_months: [STALE_MONTH] }),
     });
     await renderInTestApp(<AllocationPage />, { apis: [[finopsApiRef, stale]], initialRouteEntries: ['/?month=2026-02'] });
     expect(await screen.findByTestId('stale-months')).toHaveTextContent('Costs of 2026-02 may be inconsistent');
     expect(screen.getByTestId('allocation-empty')).toHaveTextContent('payments received no share');
+  });
+
+  it('says an application without cost in the month has none, not that its costs are all direct', async () => {
+    const api = fixtureApi({
+      explainAllocation: async ({ application, month }) => ({ application, month, rows: [], has_cost: false }),
+    });
+    await renderInTestApp(<AllocationPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2019-01'] });
+    expect(await screen.findByTestId('allocation-empty')).toHaveTextContent('payments has no cost in 2019-01, direct or allocated.');
   });
 
   it("warns on an entity's Costs tab when its /costs answer carries stale_months", async () => {

@@ -40,8 +40,10 @@ export function AllocationPage() {
         isEmpty={value => value.rows.length === 0}
         empty={
           <Typography data-testid="allocation-empty">
-            {application} received no share of an indirect pool in {month}: its costs are all direct.
-            Shares come from the allocation rules (the `allocation:` folder of finops.yaml).
+            {explanation.value?.has_cost
+              ? `${application} received no share of an indirect pool in ${month}: its costs are all direct. `
+                + 'Shares come from the allocation rules (the `allocation:` folder of finops.yaml).'
+              : `${application} has no cost in ${month}, direct or allocated.`}
           </Typography>
         }
       >
