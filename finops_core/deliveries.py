@@ -16,6 +16,10 @@ class DeliveryRules(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fr
     max_total_factor: float = 10.0
     """Hold a delivery whose total, in a currency, is more than this many times the loaded one,
     or less than the loaded one divided by it (a currency gone counts as infinitely less)."""
+    max_row_factor: float = 10.0
+    """Hold a delivery with more than this many times the rows the loaded month kept, or fewer
+    than them divided by it (1,281 rows re-delivered as 10 replaced the month, its total in
+    range or 0)."""
     empty_months: list[str] = msgspec.field(default_factory=list)
     """YYYY-MM months declared really empty (the source withdrawn): an empty delivery replaces
     them. Any other loaded month is never emptied by an empty delivery without --accept-held."""
@@ -27,8 +31,9 @@ DEFAULT_RULES = DeliveryRules()
 def validate_delivery_rules(rules: DeliveryRules, where: str) -> None:
     if not 0 <= rules.max_rejected_share <= 1:
         raise ConfigError(f"{where}.max_rejected_share: expected a share between 0 and 1")
-    if not rules.max_total_factor > 1:
-        raise ConfigError(f"{where}.max_total_factor: expected a factor above 1, such as 10")
+    for name in ("max_total_factor", "max_row_factor"):
+        if not getattr(rules, name) > 1:
+            raise ConfigError(f"{where}.{name}: expected a factor above 1, such as 10")
     for number, month in enumerate(rules.empty_months):
         try:
             parse_month(month)

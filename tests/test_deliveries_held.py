@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,13 +15,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
 from finops_cli.report import run_report
 from finops_core.config import PlatformConfig, SourceConfig
-from finops_core.deliveries import DeliveryRules
+from finops_core.deliveries import DeliveryRules, validate_delivery_rules
+from finops_core.errors import ConfigError
 from tests.pipeline import actual_total, fact_total, focus_source, mart_snapshot, query
 from tests.test_month_loads import HEADER, line, write_csv
 
@@ -91,6 +94,18 @@ DELIVERIES: dict[str, tuple[Callable[[Path], object], int, int, str]] = {
         0,
         "the EUR total moves from 55 to 5500 (x100; max_total_factor 10)",
     ),
+    "rows x11, the same total": (  # 1,281 rows re-delivered as 10 replaced a month without a word
+        lambda p: write_csv(p, [line(JAN, "0.50") for _ in range(110)]),
+        110,
+        0,
+        "110 rows kept, against 10 in the loaded month (x11; max_row_factor 10)",
+    ),
+    "a copy of the bill beside it": (  # both were read: the month doubled
+        lambda p: shutil.copyfile(p, p.with_name("bill (1).csv")),
+        20,
+        0,
+        "files with the same content, whose costs would count twice: ",
+    ),
     "all in another month": (
         lambda p: write_csv(p, [line(date(2025, 2, 1), cost) for cost in COSTS]),
         0,
@@ -124,6 +139,21 @@ def test_a_bad_delivery_is_held_and_the_month_kept(mart_url: str, tmp_path: Path
     assert loaded == ("loaded", 10, 10, 0, None)
     assert held[:4] == ("held", rows_read, rows_read - rows_rejected, rows_rejected)
     assert held[4].startswith(reason)
+
+
+def test_a_first_delivery_with_a_copy_of_a_file_is_held_too(mart_url: str, tmp_path: Path) -> None:
+    bill = good_month(tmp_path / "bills")
+    shutil.copyfile(bill, tmp_path / "bills" / "copy.csv")
+    source = focus_source("cloud", tmp_path / "bills", application_tag="application")
+    [failure] = run(mart_url, tmp_path, source)
+    assert failure.endswith(
+        f"held, the loaded month is unchanged: files with the same content, whose costs would count "
+        f"twice: {bill} = {tmp_path / 'bills' / 'copy.csv'}; `finops materialize --accept-held` "
+        "(run config accept_held) replaces it"
+    ), failure
+    assert fact_total(mart_url, "cloud", JAN) == {}
+    assert run(mart_url, tmp_path, source, accept_held=True) == []  # deliberately: both count
+    assert fact_total(mart_url, "cloud", JAN) == {"EUR": Decimal("110.00")}
 
 
 def test_accept_held_replaces_the_month_from_the_cli(mart_url: str, tmp_path: Path) -> None:
@@ -194,3 +224,11 @@ def test_the_thresholds_are_configurable(mart_url: str, tmp_path: Path) -> None:
     )
     assert run(mart_url, tmp_path, lenient) == []
     assert fact_total(mart_url, "cloud", JAN) == {"EUR": Decimal("98.00")}  # 2 x (4 + ... + 10)
+
+
+@pytest.mark.parametrize("name", ["max_row_factor", "max_total_factor"])
+def test_a_factor_that_would_hold_every_delivery_is_refused(name: str) -> None:
+    expected = rf"^sources\[0\]\.delivery\.{name}: expected a factor above 1, such as 10$"
+    rules = msgspec.structs.replace(DeliveryRules(), **{name: 1.0})
+    with pytest.raises(ConfigError, match=expected):
+        validate_delivery_rules(rules, "sources[0].delivery")

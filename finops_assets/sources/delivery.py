@@ -1,10 +1,11 @@
 """A new delivery of a (source, month) is validated before it replaces the loaded one.
 
-Empty, a mandatory column missing, too many rows rejected, or a total far from the loaded
-one: the delivery is held. Nothing is landed or loaded, the month keeps what it holds, the
-attempt is audited (`held`, with the reason) and the run fails in one line; accepting it
-(`finops materialize --accept-held`, or the run config's `accept_held`) replaces the month
-deliberately. A file that cannot be read is audited as `failed` the same way.
+Files of the same content; empty, a mandatory column missing, too many rows rejected, or rows
+or a total far from the loaded month's: the delivery is held. Nothing is landed or loaded, the
+month keeps what it holds, the attempt is audited (`held`, with the reason) and the run fails
+in one line; accepting it (`finops materialize --accept-held`, or the run config's
+`accept_held`) replaces the month deliberately. A file that cannot be read is audited as
+`failed` the same way.
 """
 
 from __future__ import annotations
@@ -107,6 +108,27 @@ def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: fl
     return None
 
 
+def _rows_move(loaded: int, new: int, factor: float) -> str | None:
+    if loaded == 0 or 1 / factor <= new / loaded <= factor:  # float ok: a ratio of counts
+        return None
+    times = f"x{new / loaded:.4g}; max_row_factor {factor:g}"
+    return f"{new} rows kept, against {loaded} in the loaded month ({times})"
+
+
+def _copies(files: list[dict[str, object]]) -> str | None:
+    """Files of the delivery with the same content: a copy (`bill (1).csv`) would count its
+    costs twice, whatever the month held before."""
+    by_content: dict[object, list[str]] = {}
+    for file in files:
+        by_content.setdefault(file["sha256"], []).append(str(file["path"]))
+    same = [paths for paths in by_content.values() if len(paths) > 1]
+    if not same:
+        return None
+    return "files with the same content, whose costs would count twice: " + "; ".join(
+        " = ".join(paths) for paths in same
+    )
+
+
 def held_reason(
     summary: IngestSummary,
     reasons: Counter[str],
@@ -114,12 +136,15 @@ def held_reason(
     rules: DeliveryRules,
     month: date,
 ) -> str | None:
-    """Why this delivery may not replace the loaded month, or None when it may. A month that
-    holds no loaded line has nothing to lose: any delivery goes in (its rejects are kept); the
-    very files that were loaded go in again; a share of rejects the loaded month had already
-    is no reason to hold. Rows the source's row filters drop are not the source's: a delivery
-    whose rows are all filtered out is as empty as one without rows, and the share of rejects
-    and the totals are those of the rows kept."""
+    """Why this delivery may not replace the loaded month, or None when it may. Files of the
+    same content are held whatever the month held. Otherwise, a month that holds no loaded
+    line has nothing to lose: any delivery goes in (its rejects are kept); the very files that
+    were loaded go in again; a share of rejects the loaded month had already is no reason to
+    hold. Rows the source's row filters drop are not the source's: a delivery whose rows are
+    all filtered out is as empty as one without rows, and the share of rejects, the rows and
+    the totals are those of the rows kept."""
+    if (copies := _copies(summary.files)) is not None:
+        return copies
     if loaded is None or loaded.rows_loaded == 0 or summary.files == loaded.files:
         return None
     was = f"the loaded month has {loaded.rows_loaded} lines"
@@ -148,7 +173,7 @@ def held_reason(
             f"({_share(summary.rows_rejected, kept)}, over max_rejected_share "
             f"{rules.max_rejected_share:.0%}); most often: {top!r} ({count} rows)"
         )
-    return _total_moves(
+    return _rows_move(loaded.rows_kept, kept, rules.max_row_factor) or _total_moves(
         kept_cost(loaded.source_cost, loaded.filtered_cost),
         kept_cost(summary.source_cost, summary.filtered_cost),
         rules.max_total_factor,
