@@ -12,13 +12,16 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import msgspec
 import psycopg
 
 from finops_cli.report import Outcome, logged_warnings, run_report
 from finops_core.config import ConfigError, PlatformConfig, load_config
 from finops_core.database import database_url
+from finops_core.decimals import exact_sum, exact_text
 from finops_core.migrations import upgrade
 from finops_core.months import add_months, format_month
 from finops_core.settings import Settings
@@ -37,6 +40,9 @@ def db_upgrade() -> int:
     return 0
 
 
+_TOTALS = msgspec.json.Decoder(dict[str, Decimal])  # JSON numbers as exact decimals
+
+
 def month_summary(url: str, month: date, sources: Sequence[str], run_id: str) -> list[str]:
     """One line per source the run attempted to load (audited with its run id): rows read,
     loaded, rejected (and filtered, when the source's row filters kept some out) and cost per
@@ -46,21 +52,44 @@ def month_summary(url: str, month: date, sources: Sequence[str], run_id: str) ->
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "SELECT DISTINCT ON (source) source, status, rows_read, rows_loaded, rows_rejected,"
-            " source_cost, rows_filtered"
+            " rows_filtered, source_cost::text, rejected_cost::text, filtered_cost::text"
             "  FROM finops.load_audit WHERE run_id = %s AND month = %s AND source = ANY(%s)"
             " ORDER BY source, load_id DESC",
             [run_id, month, list(sources)],
         ).fetchall()
     lines = []
-    for source, status, read, loaded, rejected, cost, filtered in rows:
+    for source, status, read, loaded, rejected, filtered, *costs in rows:
         if status != "loaded":
             kept = "the mart keeps what it held"
             lines.append(f"  {source}: {status}, nothing loaded (its error below); {kept}")
             continue
-        money = ", ".join(f"{currency} {amount}" for currency, amount in sorted(cost.items())) or "no cost"
         kept_out = f", {filtered} filtered" if filtered else ""
+        money = _money(*(_TOTALS.decode(cost) for cost in costs))
         lines.append(f"  {source}: {read} rows read, {loaded} loaded, {rejected} rejected{kept_out}; {money}")
     return lines
+
+
+def _money(files: dict[str, Decimal], rejected: dict[str, Decimal], filtered: dict[str, Decimal]) -> str:
+    """The cost per currency the load put in the mart; with what its rejected (and filtered)
+    rows carried beside it, when they carried any: the files' total alone read as loaded."""
+    from finops_assets.sources.monthly import NO_KEY
+
+    def said(totals: dict[str, Decimal], what: str = "") -> str:
+        named = (
+            f"{'(no currency)' if c == NO_KEY else c} {exact_text(a)}{what}"
+            for c, a in sorted(totals.items())
+        )
+        return ", ".join(named)
+
+    if not any(amount != 0 for amount in (*rejected.values(), *filtered.values())):
+        return said(files) or "no cost"
+    loaded = {
+        c: exact_sum(a, -rejected.get(c, Decimal(0)), -filtered.get(c, Decimal(0)))
+        for c, a in files.items()
+        if c != NO_KEY
+    }
+    parts = [said(loaded, " loaded"), said(rejected, " rejected"), said(filtered, " filtered")]
+    return ", ".join(part for part in parts if part)
 
 
 def run_month(

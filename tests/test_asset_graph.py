@@ -58,10 +58,12 @@ def test_asset_graph_snapshot() -> None:
         "aws/consumption:conservation",
         "aws/consumption:mapping_coverage",
         "aws/consumption:nothing_lost",
+        "aws/consumption:rejected_share",
         "azure/billing_lines:no_delivery",
         "azure/consumption:conservation",
         "azure/consumption:mapping_coverage",
         "azure/consumption:nothing_lost",
+        "azure/consumption:rejected_share",
         "mart/allocation:allocation_conservation",
         "mart/valuation:actual_equals_consumption",
         "mart/valuation:price_coverage",
@@ -101,11 +103,11 @@ def test_asset_graph_snapshot() -> None:
     assert sorted(month_job.graph.node_names()) == [
         "aws__billing_lines", "aws__billing_lines_no_delivery", "aws__consumption",
         "aws__consumption_conservation", "aws__consumption_mapping_coverage", "aws__consumption_nothing_lost",
-        "azure__billing_lines", "azure__billing_lines_no_delivery", "azure__consumption",
-        "azure__consumption_conservation", "azure__consumption_mapping_coverage",
-        "azure__consumption_nothing_lost", "mart__allocation", "mart__allocation_allocation_conservation",
-        "mart__cost_views", "mart__valuation", "mart__valuation_actual_equals_consumption",
-        "mart__valuation_price_coverage",
+        "aws__consumption_rejected_share", "azure__billing_lines", "azure__billing_lines_no_delivery",
+        "azure__consumption", "azure__consumption_conservation", "azure__consumption_mapping_coverage",
+        "azure__consumption_nothing_lost", "azure__consumption_rejected_share", "mart__allocation",
+        "mart__allocation_allocation_conservation", "mart__cost_views", "mart__valuation",
+        "mart__valuation_actual_equals_consumption", "mart__valuation_price_coverage",
     ]  # fmt: skip
     referentials = defs.resolve_job_def("referentials")
     assert sorted(referentials.graph.node_names()) == [

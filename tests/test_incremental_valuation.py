@@ -26,8 +26,9 @@ from tests.pipeline import blocked_on_a_lock, mart_snapshot, query
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
-WARNINGS = {"mapping_coverage", "price_coverage"}
-"""The checks the example fails by design, as warnings: an unmapped team, an unpriced product."""
+WARNINGS = {"mapping_coverage", "price_coverage", "rejected_share"}
+"""The checks the example fails by design, as warnings: an unmapped team, an unpriced product,
+rows rejected to show their reasons."""
 INVENTORY = Path("private-cloud/inventory/vm-inventory-2026-10.csv")
 
 

@@ -366,6 +366,7 @@ def test_tabular_sources_get_the_same_assets_and_a_quantity_check() -> None:
         "aws/consumption:conservation",
         "aws/consumption:mapping_coverage",
         "aws/consumption:nothing_lost",
+        "aws/consumption:rejected_share",
         "mart/allocation:allocation_conservation",
         "mart/valuation:actual_equals_consumption",
         "mart/valuation:price_coverage",
@@ -374,6 +375,7 @@ def test_tabular_sources_get_the_same_assets_and_a_quantity_check() -> None:
         "tool/consumption:mapping_coverage",
         "tool/consumption:nothing_lost",
         "tool/consumption:quantity_conservation",
+        "tool/consumption:rejected_share",
     ]
     assert {k.to_user_string() for k in graph.get_all_asset_keys()} >= {
         "tool/billing_lines",

@@ -39,6 +39,31 @@ def nothing_lost(mart: Mart, source: str, month: date) -> AssetCheckResult:
     )
 
 
+def rejected_share(mart: Mart, source: str, month: date, maximum: float) -> AssetCheckResult:
+    """Warns when the month's load rejected more than `maximum` of the rows it kept (the
+    source's delivery.max_rejected_share): a re-delivery over it is held, a first delivery,
+    with nothing to lose, is loaded, and said so here (every row of a file in the wrong locale
+    rejected was an `ok`)."""
+    rows = _rows(mart, "batch/check_rejected_share.sql", {"source": source, "month": month})
+    if not rows:
+        return AssetCheckResult(check_name="rejected_share", passed=True, description="no load of the month")
+    row = rows[0]
+    kept, rejected, reason = row["rows_kept"], row["rows_rejected"], row["reason"]
+    over = rejected > maximum * kept
+    share = f"{100 * rejected / kept:.1f}%" if kept else "none kept"
+    most = (
+        f"; most in {row['column_name']} ({row['column_rows']} rows), e.g. {reason!r}"
+        if reason is not None
+        else ""
+    )
+    return AssetCheckResult(
+        check_name="rejected_share",
+        passed=not over,
+        severity=AssetCheckSeverity.WARN,
+        description=f"{rejected} of {kept} rows rejected ({share}, max_rejected_share {maximum:.0%}){most}",
+    )
+
+
 def _totals_check(
     name: str, key: str, totals: list[tuple[str, Decimal, Decimal, Decimal, Decimal]]
 ) -> AssetCheckResult:

@@ -180,5 +180,5 @@ def source_assets(
     return [
         billing_lines,
         consumption,
-        *source_checks(name, partitions, coverage_threshold, conserve_quantity),
+        *source_checks(name, partitions, coverage_threshold, conserve_quantity, rules.max_rejected_share),
     ]

@@ -1,8 +1,8 @@
 """The checks of one source's month, standalone so that each re-runs alone from the UI.
 
 nothing_lost and (quantity_)conservation block: when one fails, the month's allocation and
-valuation do not run on a slice that lost or changed rows. no_delivery and mapping_coverage
-warn."""
+valuation do not run on a slice that lost or changed rows. no_delivery, mapping_coverage and
+rejected_share warn."""
 
 from datetime import date
 from typing import Any
@@ -25,7 +25,11 @@ from finops_assets.resources import MartResource
 
 
 def source_checks(
-    name: str, partitions: PartitionsDefinition, coverage_threshold: float, conserve_quantity: bool
+    name: str,
+    partitions: PartitionsDefinition,
+    coverage_threshold: float,
+    conserve_quantity: bool,
+    max_rejected_share: float,
 ) -> list[AssetChecksDefinition]:
     lines_key = AssetKey([name, "billing_lines"])
     consumption_key = AssetKey([name, "consumption"])
@@ -52,6 +56,9 @@ def source_checks(
     def mapping_coverage(conn: psycopg.Connection[Any], month: date) -> AssetCheckResult:
         return checks.mapping_coverage(conn, name, month, coverage_threshold)
 
+    def rejected_share(conn: psycopg.Connection[Any], month: date) -> AssetCheckResult:
+        return checks.rejected_share(conn, name, month, max_rejected_share)
+
     defined = [
         no_delivery,
         month_check(
@@ -76,6 +83,14 @@ def source_checks(
             partitions,
             f"share of cost attributed to an application >= {coverage_threshold} (warns)",
             mapping_coverage,
+        ),
+        month_check(
+            consumption_key,
+            "rejected_share",
+            partitions,
+            f"rows rejected <= {max_rejected_share:.0%} of the rows kept, the source's "
+            "delivery.max_rejected_share (warns: a first delivery is loaded whatever it rejects)",
+            rejected_share,
         ),
     ]
     if conserve_quantity:
