@@ -50,6 +50,7 @@ MIGRATIONS = [
     "0025_incremental_valuation",
     "0026_rollup_views",
     "0027_canonical_refs",
+    "0028_load_run_id",
 ]
 """Every migration, in the order a new database gets them."""
 
