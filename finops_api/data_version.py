@@ -66,6 +66,9 @@ class DataVersionWatch:
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._dropped: psycopg.AsyncConnection[Any] | None = None
+        self._socket: int | None = None
+        """The listening connection's socket as its reader was added: a lost connection no
+        longer tells it, and a reader left on its closed end ran in a loop at full CPU."""
 
     @property
     def listening(self) -> bool:
@@ -151,16 +154,17 @@ class DataVersionWatch:
         await conn.execute(f"LISTEN {CHANNEL}")
         # whatever changed while nobody listened: the next request reads the version again
         self._notified += 1
-        self._conn = conn
-        asyncio.get_running_loop().add_reader(conn.pgconn.socket, self._take_notifications)
+        self._conn, self._socket = conn, conn.pgconn.socket
+        asyncio.get_running_loop().add_reader(self._socket, self._take_notifications)
 
     def _drop_listener(self) -> psycopg.AsyncConnection[Any] | None:
         """Stops listening (the version is read per request until listening again)."""
         conn, self._conn = self._conn, None
         self._notified += 1
+        if self._socket is not None:
+            asyncio.get_running_loop().remove_reader(self._socket)
+            self._socket = None
         if conn is not None:
-            with contextlib.suppress(Exception):  # the socket may already be gone
-                asyncio.get_running_loop().remove_reader(conn.pgconn.socket)
             # no await here (called from a reader callback): closed by the next _listen turn
             self._dropped = conn
         return conn

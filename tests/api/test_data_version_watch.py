@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,6 +43,15 @@ def client(mart_url: str, tmp_path: Path) -> Iterator[Client]:
     with TestClient(app=create_app(mart_url, api=OPEN_API)) as client:
         until(lambda: watch_of(client).listening)
         yield client
+
+
+def watched(watch: DataVersionWatch, socket: int) -> bool:
+    """Whether the app's event loop (another thread's) has a reader on the socket."""
+    assert watch._task is not None
+    loop = watch._task.get_loop()
+    found: Future[bool] = Future()
+    loop.call_soon_threadsafe(lambda: found.set_result(loop.remove_reader(socket)))
+    return found.result(timeout=5)
 
 
 def etag(client: Client) -> str:
@@ -89,12 +99,18 @@ def test_without_its_listening_connection_the_version_is_read_per_request(
 ) -> None:
     watch = watch_of(client)
     first = etag(client)
+    listening = watch._socket
+    assert listening is not None
     with psycopg.connect(mart_url, autocommit=True) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE application_name = 'finops-api-data-version' AND datname = current_database()"
         )
     until(lambda: not watch.listening)
+    # the lost connection's socket is watched no more: its reader stayed (a lost connection has
+    # no socket to name), and once the number went to another connection's socket, ran in a
+    # loop at full CPU (after every restart of the database)
+    assert not watched(watch, listening)
     silent_change(mart_url)
     second = etag(client)
     assert second != first  # read per request: the silent change is seen at once
