@@ -23,11 +23,17 @@ from dagster import (
 if TYPE_CHECKING:  # what define_asset_job returns; dagster does not export its name
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
-from finops_assets.sources.files import SourceFilesError, source_files
+from finops_assets.sources.files import (
+    SourceFilesError,
+    UnplaceableFileError,
+    UnreadableFileError,
+    source_files,
+)
 from finops_assets.sources.monthly import MonthlyReader
 from finops_assets.sources.native.assets import reader_for, suffixes_of
 from finops_assets.sources.tabular.reader import TabularFiles, suffixes
 from finops_core.config import PlatformConfig, SourceConfig
+from finops_core.errors import first_line
 
 Stamps = dict[str, list[int]]
 """(size, mtime_ns) per file path: what the cursor remembers."""
@@ -73,11 +79,17 @@ def new_delivery_sensor(
         valid = set(partitions.get_partition_keys())
         for source in config.sources:
             for path in _files(config, source):
-                stat = path.stat()
-                stamp = now[str(path)] = [stat.st_size, stat.st_mtime_ns]
-                if context.cursor is None or seen.get(str(path)) == stamp:
+                try:
+                    stat = path.stat()
+                    stamp = now[str(path)] = [stat.st_size, stat.st_mtime_ns]
+                    if context.cursor is None or seen.get(str(path)) == stamp:
+                        continue
+                    months = sorted(file_months(source, path))
+                except (OSError, SourceFilesError, UnreadableFileError, UnplaceableFileError) as error:
+                    # one damaged file stopped every tick, for every source and month
+                    context.log.warning(f"{path}: not read ({first_line(error)}); read again once it changes")
                     continue
-                for month in sorted(file_months(source, path)):
+                for month in months:
                     key = f"{month}-01"
                     if key in valid:
                         changed[key].append(f"{path}:{stamp}")

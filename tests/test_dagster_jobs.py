@@ -107,6 +107,13 @@ def test_a_new_file_runs_its_months_and_a_known_one_nothing(mart_url: str, tmp_p
     assert runs == [("2025-03-01", "month_assets"), ("2025-04-01", "month_assets")]
     assert evaluate(cursor)[0] == []
 
+    # a damaged file is passed over: it made every tick fail, for every source and month
+    (tmp_path / "aws" / "broken.parquet").write_bytes(b"PAR1 cut short")
+    write_csv(tmp_path / "aws" / "may.csv", [line(date(2025, 5, 1), "1.00")])
+    runs, cursor = evaluate(cursor)
+    assert runs == [("2025-05-01", "month_assets")]
+    assert evaluate(cursor)[0] == []  # and not read again until it changes
+
 
 def test_a_month_run_opens_two_connections_to_the_mart(mart_url: str, tmp_path: Path) -> None:
     """The migration check and the run's pool of one: every step and check borrows it. Counted
