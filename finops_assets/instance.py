@@ -8,6 +8,7 @@ instance instead, so it never shows as the served mart's latest check result."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -46,13 +47,24 @@ def home_instance() -> DagsterInstance:
     try:
         return DagsterInstance.get()
     except Exception as error:  # Dagster's invariant, YAML, config and storage errors alike
-        # a YAML error's lines say where: the flow node, what was found, the file's line
-        reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())[:400]
-        reason = reason or type(error).__name__
         raise ValueError(
-            f"DAGSTER_HOME={home}: Dagster's instance could not be opened: {reason} (unset "
+            f"DAGSTER_HOME={home}: Dagster's instance could not be opened: {_instance_problem(error)} (unset "
             "DAGSTER_HOME to record the runs in memory)"
         ) from None
+
+
+def _instance_problem(error: Exception) -> str:
+    """Why Dagster could not open the instance, in one line: a config error's own reasons (its
+    text first lists the schema's fields, which hid the missing environment variable past any
+    cut), else the text's lines joined (a YAML error's say where: the node, what was found, the
+    file's line)."""
+    evaluations = getattr(error, "errors", None)
+    if evaluations:
+        # "Post processing ... failed:\ndagster._config.errors.PostProcessingError: <why>\n\nStack Trace..."
+        causes = (str(getattr(e, "message", e)).split("\n\nStack Trace")[0].strip() for e in evaluations)
+        return "; ".join(re.sub(r"^[\w.]+Error: ", "", cause.splitlines()[-1]) for cause in causes)
+    reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())[:400]
+    return reason or type(error).__name__
 
 
 def recording_instance(database_url: str) -> RecordingInstance:

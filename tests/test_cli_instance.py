@@ -72,6 +72,11 @@ def test_cli_runs_are_recorded_only_in_the_instance_of_their_mart(
         ("absent", None, r'\$DAGSTER_HOME ".*absent" is not a directory or does not exist'),
         ("relative", None, r'\$DAGSTER_HOME "relative" must be an absolute path'),
         ("broken", "storage: [\n", r'found .<stream end>. in ".*dagster.yaml", line 2, column 1'),
+        (  # the schema's fields came first, and the cause past the cut
+            "unset",
+            "storage:\n  postgres:\n    postgres_url:\n      env: FINOPS_TEST_UNSET\n",
+            r'You have attempted to fetch the environment variable "FINOPS_TEST_UNSET" which is not set\.',
+        ),
     ],
 )
 def test_a_dagster_home_dagster_cannot_open_is_one_line(
