@@ -123,13 +123,20 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     for month in (SEPTEMBER, OCTOBER):
         first = materialize(mart_url, tmp_path, config, month)
         assert first["mart/valuation"]["revalued_products"] is None  # a first valuation is whole
+        assert first["mart/valuation"]["valued_whole"] is True
+        assert first["mart/valuation"]["why_whole"] == (
+            "not valued on this basis before (a first valuation, or views, prices or FX rates changed)"
+        )
         assert first["mart/cost_views"]["families"] is None
+        assert first["mart/cost_views"]["rebuilt_whole"] is True
     september = [row for row in read_models(mart_url)["cost_by_product"] if row[0] == SEPTEMBER]
 
     edit(tmp_path / "examples" / INVENTORY, change)
     again = materialize(mart_url, tmp_path, config, OCTOBER)
 
     assert again["mart/valuation"]["revalued_products"] == revalued
+    assert (again["mart/valuation"]["valued_whole"], again["mart/valuation"]["why_whole"]) == (False, "")
+    assert again["mart/cost_views"]["rebuilt_whole"] is False
     assert again["mart/valuation"]["rate_card_products"] == under_rate_cards
     assert again["mart/valuation"]["rows"] == rows
     # a cost corrected leaves the family's budget-2026 roll-up rows as they were
@@ -139,6 +146,7 @@ def test_a_changed_delivery_revalues_its_products_alone_exactly_as_a_whole_valua
     assert [row for row in incremental["cost_by_product"] if row[0] == SEPTEMBER] == september
     whole = value_whole(mart_url, tmp_path, config, OCTOBER, monkeypatch)
     assert whole["mart/valuation"]["revalued_products"] is None
+    assert whole["mart/valuation"]["why_whole"] == "asked for: --reland, FINOPS_RELAND=1 or whole: true"
     assert whole["mart/cost_views"]["families"] is None
     assert read_models(mart_url) == incremental
 

@@ -19,6 +19,7 @@ from finops_assets.mart.read_models import refresh_rollups
 from finops_assets.mart.valuation import value_month
 from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
+from finops_core.months import format_month
 from finops_core.settings import Settings
 
 ALLOCATION_KEY = AssetKey(["mart", "allocation"])
@@ -84,9 +85,11 @@ def mart_assets(
         with mart.connection() as conn:
             valued = value_month(conn, month, whole=config.wanted())
         step_committed(VALUATION_KEY)
-        context.log.info(valued.summary(context.partition_key))
+        context.log.info(valued.summary(format_month(month)))
         return MaterializeResult(
             metadata={
+                "valued_whole": valued.revalued_products is None,
+                "why_whole": valued.why_whole,
                 "rows": valued.rows,
                 "revalued_products": valued.revalued_products,
                 "rate_card_products": valued.rate_card_products,
@@ -106,12 +109,14 @@ def mart_assets(
     def cost_views(
         context: AssetExecutionContext, config: RebuildConfig, mart: MartResource
     ) -> MaterializeResult:
+        month = partition_month(context.partition_key)
         with mart.connection() as conn:
-            refreshed = refresh_rollups(conn, partition_month(context.partition_key), whole=config.wanted())
+            refreshed = refresh_rollups(conn, month, whole=config.wanted())
         step_committed(COST_VIEWS_KEY)
-        context.log.info(refreshed.summary(context.partition_key))
+        context.log.info(refreshed.summary(format_month(month)))
         return MaterializeResult(
             metadata={
+                "rebuilt_whole": refreshed.families is None,
                 "families": refreshed.families,
                 "applications": refreshed.applications,
                 "cost_view_families": refreshed.cost_view_families,
