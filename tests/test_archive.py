@@ -226,6 +226,8 @@ def test_a_stale_month_is_refused(
     mart_url: str, platform: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A run killed (SIGKILL) right after its consumption step: the month's layers disagree."""
+    february = platform["files"] / "focus_2025-02.parquet"  # re-delivered corrected: new facts
+    pl.read_parquet(february).with_columns(pl.col("EffectiveCost") * 2).write_parquet(february)
     env = os.environ | {KILL_AFTER: "cloud/consumption"}
     command = [sys.executable, "-m", "finops_cli.main", "materialize", "--month", "2025-02"]
     assert subprocess.run(command, env=env, capture_output=True, check=False).returncode == -signal.SIGKILL

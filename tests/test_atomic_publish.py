@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.pipeline import mart_snapshot, query
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
+from finops_core.config import PlatformConfig
+from tests.pipeline import focus_source, mart_snapshot, query
 from tests.publication_faults import (
     EXPECTED,
     FEBRUARY,
@@ -25,6 +28,7 @@ from tests.publication_faults import (
     read_api,
     write_bills,
 )
+from tests.test_month_loads import line, write_csv
 
 # Per kill point: is February stale, which layers its reason names, and whose figures the
 # groupings show (None: they disagree, the probe's case: by product the second delivery, by
@@ -102,3 +106,39 @@ def test_a_rerun_after_a_kill_leaves_the_mart_identical_to_an_uninterrupted_run(
 
     materialize(tmp_path, mart_url, FEBRUARY)
     assert mart_snapshot(mart_url) == uninterrupted
+
+
+def test_a_source_failing_leaves_the_month_published_when_the_others_reload_their_own_facts(
+    mart_url: str, tmp_path: Path
+) -> None:
+    # every source's unchanged reload marked the month stale when one file then failed, until
+    # that file was mended
+    for name in ("cloud", "onprem"):
+        write_csv(tmp_path / name / "bill.csv", [line(JANUARY, "1.25"), line(JANUARY, "2.50", app="search")])
+    config = PlatformConfig(
+        start_month="2025-01",
+        end_month="2025-12",
+        sources=[
+            focus_source(name, tmp_path / name, application_tag="application") for name in ("cloud", "onprem")
+        ],
+    )
+    mart = MartResource(database_url=mart_url, landing_dir=str(tmp_path / "landing"))
+    assert materialize_month(config, JANUARY, mart).success
+    (tmp_path / "onprem" / "bill.csv").write_bytes(b"\xff\xfe not a bill")  # damaged
+    failed = materialize_month(config, JANUARY, mart, raise_on_error=False)
+    assert not failed.success
+    assert query(mart_url, "SELECT source, status FROM finops.load_audit ORDER BY source, load_id") == [
+        ("cloud", "loaded"), ("cloud", "loaded"), ("onprem", "loaded"), ("onprem", "failed"),
+    ]  # fmt: skip
+    assert query(mart_url, STALE) == []
+    # a source whose facts did change leaves the month stale, as before, until its run is whole
+    write_csv(tmp_path / "cloud" / "bill.csv", [line(JANUARY, "1.30"), line(JANUARY, "2.50", app="search")])
+    assert not materialize_month(config, JANUARY, mart, raise_on_error=False).success
+    assert query(mart_url, STALE) == [("2025-01",)]
+
+
+STALE = (
+    "SELECT to_char(month, 'YYYY-MM') FROM finops.month_publication"
+    " WHERE NOT (consumption_version = allocation_version AND allocation_version = valuation_version"
+    " AND valuation_version = cost_views_version)"
+)

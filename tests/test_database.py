@@ -50,7 +50,7 @@ MIGRATIONS = [
     "0025_incremental_valuation",
     "0026_rollup_views",
     "0027_canonical_refs",
-    "0028_load_run_id",
+    "0028_load_audit_run_and_facts",
 ]
 """Every migration, in the order a new database gets them."""
 

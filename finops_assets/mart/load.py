@@ -21,7 +21,7 @@ from finops_assets.mart.connection import Mart, connection
 from finops_assets.mart.month_partitions import ensure_month_partitions, vacuum_month_partitions
 from finops_assets.mart.publication import record_load
 from finops_core.months import format_month
-from finops_core.sql import sql_statements
+from finops_core.sql import sql_statements, sql_text
 
 FACT_COLUMNS = ("month", "source", *FACT_KEYS, "quantity", "source_cost", "line_count", "load_id")
 REJECT_COLUMNS = ("month", "source", "load_id", "file", "line_number", "column_name", "reason", "raw_row")
@@ -68,6 +68,9 @@ def _rejects_frame(slice_: LandingSlice) -> pl.DataFrame:
     )
 
 
+LAST_FACTS = "batch/deliveries/last_facts.sql"
+
+
 def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str, run_id: str | None) -> LoadResult:
     """The landed month replaces the source's month of fact_consumption in one transaction,
     audited as a load of the Dagster run `run_id`."""
@@ -96,15 +99,18 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str, run_id:
             "SELECT pg_advisory_xact_lock(hashtext('fact_consumption'), hashtext(%s))",
             [f"{source}|{format_month(month)}"],
         )
+        cur.execute(sql_text(LAST_FACTS).encode(), {"source": source, "month": month})
+        last = cur.fetchone()
+        same_facts = last is not None and last[0] == manifest["facts_sha256"]
         cur.execute(
             "INSERT INTO finops.load_audit (source, month, rows_read, rows_loaded, rows_rejected, files,"
             " cost_column, source_cost, rejected_cost, started_at, finished_at, rows_filtered, filtered_cost,"
-            " run_id)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, %s)"
+            " run_id, facts_sha256)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, clock_timestamp(), %s, %s, %s, %s)"
             " RETURNING load_id",
             [source, month, rows_read, rows_loaded, rows_rejected, Jsonb(manifest["files"]), cost_column,
              Jsonb(manifest["source_cost"]), Jsonb(manifest["rejected_cost"]), started_at, rows_filtered,
-             Jsonb(manifest.get("filtered_cost", {})), run_id],
+             Jsonb(manifest.get("filtered_cost", {})), run_id, manifest["facts_sha256"]],
         )  # fmt: skip
         row = cur.fetchone()
         assert row is not None
@@ -125,7 +131,8 @@ def load_consumption(mart: Mart, slice_: LandingSlice, cost_column: str, run_id:
         _copy(cur, "staged_application", ("application_code",), applications)
         for statement in sql_statements("batch/register_referentials.sql"):
             cur.execute(statement)
-        record_load(cur, month)  # last: the month's row is locked only until the commit
+        if not same_facts:  # the month's allocation, valuation and roll-ups stand as they are
+            record_load(cur, month)  # last: the month's row is locked only until the commit
         cur.execute(
             "UPDATE finops.load_audit SET finished_at = clock_timestamp() WHERE load_id = %s", [load_id]
         )
