@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from dagster import (
@@ -17,6 +18,7 @@ from dagster import (
     RunRequest,
     ScheduleDefinition,
     ScheduleEvaluationContext,
+    SkipReason,
     define_asset_job,
     schedule,
 )
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # what define_asset_job returns; dagster does not export its 
     from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from finops_assets.referentials.effective_month import EFFECTIVE_MONTH_TAG
+from finops_core.months import add_months, format_month
 
 REFERENTIALS_GROUP = "referentials"
 
@@ -56,11 +59,18 @@ def daily_refresh_schedule(
         cron_schedule="0 6 * * *",
         execution_timezone="UTC",
         default_status=DefaultScheduleStatus.RUNNING,  # running once the daemon runs: no manual step
+        description="The current and the previous month, every day at 06:00 UTC (bills settle "
+        "late); none once end_month closes the history before them",
     )
-    def daily_month_refresh(context: ScheduleEvaluationContext):  # type: ignore[no-untyped-def]
-        keys = partitions.get_partition_keys(current_time=context.scheduled_execution_time)
-        for key in keys[-2:]:
-            yield RunRequest(run_key=f"{key}@{context.scheduled_execution_time:%Y-%m-%d}", partition_key=key)
+    def daily_month_refresh(context: ScheduleEvaluationContext) -> list[RunRequest] | SkipReason:
+        tick = context.scheduled_execution_time
+        previous = add_months(date(tick.year, tick.month, 1), -1)
+        keys = partitions.get_partition_keys(current_time=tick)
+        # a closed history's last months settled long ago: asked for again every day, forever
+        recent = [key for key in keys[-2:] if date.fromisoformat(key) >= previous]
+        if not recent:
+            return SkipReason(f"end_month closes the partitions before {format_month(previous)}")
+        return [RunRequest(run_key=f"{key}@{tick:%Y-%m-%d}", partition_key=key) for key in recent]
 
     return daily_month_refresh
 
@@ -71,6 +81,8 @@ def daily_referentials_schedule(job: UnresolvedAssetJobDefinition) -> ScheduleDe
         cron_schedule="0 5 * * *",
         execution_timezone="UTC",
         default_status=DefaultScheduleStatus.RUNNING,
+        description="The catalog, pricing, allocation rules and Backstage sync, every day at 05:00 "
+        "UTC, before the months, effective from the month of the tick",
     )
     def daily_referentials(context: ScheduleEvaluationContext) -> RunRequest:
         tick = context.scheduled_execution_time

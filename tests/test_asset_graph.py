@@ -132,6 +132,23 @@ def test_the_daily_schedule_runs_by_default_and_asks_for_the_current_and_previou
     ]
 
 
+def test_the_daily_schedule_asks_for_no_month_of_a_closed_history() -> None:
+    # 2025-11 and 2025-12 were asked for again every day, a year after they settled
+    defs = build_definitions(PlatformConfig(start_month="2025-01", end_month="2025-12", sources=[]))
+    (schedule,) = defs.schedules or []
+    assert isinstance(schedule, ScheduleDefinition)
+    assert schedule.description is not None and "end_month" in schedule.description
+
+    def asked(tick: datetime) -> list[str | None]:
+        context = build_schedule_context(
+            scheduled_execution_time=tick, repository_def=defs.get_repository_def()
+        )
+        return [r.partition_key for r in schedule.evaluate_tick(context).run_requests or []]
+
+    assert asked(datetime(2026, 12, 7, 6, 0, tzinfo=UTC)) == []
+    assert asked(datetime(2026, 1, 7, 6, 0, tzinfo=UTC)) == ["2025-12-01"]  # the previous month settles
+
+
 def test_end_month_closes_the_partitions() -> None:
     config = PlatformConfig(start_month="2025-01", end_month="2025-12", sources=[])
     partitions = monthly_partitions(config)
