@@ -95,5 +95,5 @@ def test_a_month_without_a_file_warns_no_delivery_and_a_zero_cost_month_does_not
     assert no_delivery(date(2025, 2, 1)) == (
         False,
         AssetCheckSeverity.WARN,
-        "no file of aws holds 2025-02: nothing was delivered for this month",
+        "no file of aws holds a record of 2025-02: nothing was delivered for this month",
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +44,43 @@ def test_lines_ending_with_a_carriage_return_alone_are_refused_not_read_as_no_re
         _ingest(tmp_path, path)
     with pytest.raises(UnreadableFileError, match=refused):
         read_csv_text(path)  # the tabular and provider readers' whole read
+
+
+def _after_usage_based(whole: bytes) -> bytes:
+    # the last line ends after its ChargeFrequency: it loaded as microsoft:unknown-service
+    return whole[: whole.rindex(b'"Usage-Based",') + len(b'"Usage-Based",')]
+
+
+@pytest.mark.parametrize(
+    ("sample", "cut", "why"),
+    [
+        ("focus/focus_sample.csv", _after_usage_based, r"its last record has 12 of the header's 44 fields"),
+        ("focus/focus_sample.csv", lambda whole: whole[:-42], "it ends inside a quoted field"),  # in its tags
+        (
+            "aws/2023-06-01.csv",
+            lambda whole: whole[:-300],
+            r"its last record has \d+ of the header's \d+ fields",
+        ),
+    ],
+)
+def test_a_file_cut_short_in_its_last_record_is_refused_not_loaded_with_nulls(
+    tmp_path: Path, sample: str, cut: Callable[[bytes], bytes], why: str
+) -> None:
+    whole = (SAMPLES / sample).read_bytes()
+    path = tmp_path / "bill.csv"
+    path.write_bytes(cut(whole))
+    refused = rf"bill.csv: cut short: {why}, without a line end \(a transfer that stopped half way\?\); "
+    # the FOCUS reader's blocks; the provider and tabular readers' whole read (where polars may
+    # find an unclosed quote first)
+    september = LandingSlice(tmp_path / "landing", "cloud", date(2024, 9, 1))  # the sample's month
+    blocks = lambda: ingest_focus_month(path, FocusOptions(), september)  # noqa: E731
+    read = blocks if sample.startswith("focus") else lambda: read_csv_text(path)
+    with pytest.raises(UnreadableFileError, match=refused + "deliver it again whole$"):
+        read()
+    with pytest.raises(UnreadableFileError):
+        read_csv_text(path)
+    path.write_bytes(whole.rstrip(b"\r\n"))  # whole, without its last line end: read
+    assert read_csv_text(path).height == len(read_csv_text(SAMPLES / sample))
 
 
 def test_a_header_that_is_not_utf8_names_its_line(tmp_path: Path) -> None:

@@ -236,7 +236,7 @@ def no_delivery(slice_: LandingSlice) -> AssetCheckResult:
         description=(
             f"{len(files)} file(s) of {slice_.source} hold {month}"
             if files
-            else f"no file of {slice_.source} holds {month}: nothing was delivered for this month"
+            else f"no file of {slice_.source} holds a record of {month}: nothing was delivered for this month"
         ),
         metadata={"files": len(files)},
     )

@@ -18,9 +18,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
+from finops_assets.sources.csv_ends import quotes_before
 from finops_assets.sources.files import (
     NULL_TOKENS,
     UnreadableFileError,
@@ -52,14 +52,6 @@ class CsvBlock:
     rows: int
 
 
-def _quotes_before(buffer: bytes | bytearray, end: int) -> int:
-    """The quote characters in the first `end` bytes of `buffer`, counted by polars over a view of
-    them (no copy): 1.7 ms a 32 MB block with the GIL released, where bytes.count takes 11 ms
-    holding it, on the path every block of the month takes (a 1M-line CSV month's landing 3.04 ->
-    2.83 s, benchmarks/RESULTS.md)."""
-    return int(pl.Series(np.frombuffer(buffer, np.uint8, count=end)).eq(ord('"')).sum())
-
-
 def _record_end(buffer: bytes | bytearray, size: int) -> int:
     """The end of the last whole record in the first `size` bytes of `buffer` (which starts at a
     record): just after its last newline outside quotes (RFC 4180: a newline is inside quotes
@@ -67,7 +59,7 @@ def _record_end(buffer: bytes | bytearray, size: int) -> int:
     there is none. The block's quotes are counted once; stepping back over a newline inside
     quotes takes off the quotes after the newline before it."""
     end = buffer.rfind(b"\n", 0, size)
-    quotes = _quotes_before(buffer, end) if end > 0 else 0
+    quotes = quotes_before(buffer, end) if end > 0 else 0
     while end >= 0 and quotes % 2:
         before = buffer.rfind(b"\n", 0, end)
         quotes -= buffer.count(b'"', before + 1, end)

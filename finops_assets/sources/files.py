@@ -25,6 +25,7 @@ from typing import BinaryIO, cast
 
 import polars as pl
 
+from finops_assets.sources.csv_ends import cut_short
 from finops_core.errors import first_line
 from finops_core.folders import visible_files
 
@@ -287,9 +288,10 @@ def refuse_reserved_columns(
 
 
 def check_header(path: Path) -> None:
-    """The header names each column once, and the lines end with LF or CRLF: polars reads a
-    file whose lines end with CR alone (classic Mac OS, Excel's "CSV (Macintosh)") as one header
-    line, and its records would be none, without a word."""
+    """The header names each column once, the lines end with LF or CRLF (polars reads a file
+    whose lines end with CR alone, classic Mac OS or Excel's "CSV (Macintosh)", as one header
+    line, and its records would be none, without a word), and the file does not end inside its
+    last record (csv_ends.cut_short)."""
     with reading(path):
         with open_binary(path) as binary:
             start = binary.read(1 << 20)
@@ -308,6 +310,10 @@ def check_header(path: Path) -> None:
                 f"and {number}); rename or remove one"
             )
         seen[name] = number
+    if (cut := cut_short(path, len(header))) is not None:
+        raise UnreadableFileError(
+            f"{path}: cut short: {cut} (a transfer that stopped half way?); deliver it again whole"
+        )
 
 
 def csv_problem(path: Path, error: Exception) -> str:
