@@ -13,6 +13,10 @@ from typing import Any
 
 import pytest
 
+from finops_assets.materialize import materialize_month
+from finops_assets.resources import MartResource
+from finops_cli.report import run_report
+from finops_core.config import PlatformConfig
 from tests.conftest import SAMPLES
 from tests.pipeline import audit_costs, fact_total, latest_audit, query, run_month, source_kind
 
@@ -225,3 +229,29 @@ def test_azure_cost_in_the_billing_or_the_pricing_currency(mart_url: str, tmp_pa
     # SOURCES.md: the costs add up to 0.0000262412 USD; 0.9 of it in EUR
     assert fact_total(mart_url, "billing", month) == {"EUR": Decimal("0.00002361708")}
     assert fact_total(mart_url, "pricing", month) == {"USD": Decimal("0.0000262412")}
+
+
+def test_a_re_delivery_without_the_provider_s_cost_column_is_held_as_a_mandatory_column_missing(
+    mart_url: str, tmp_path: Path
+) -> None:
+    # its rows were rejected as `line_item_unblended_cost: missing`, like empty cells, and the
+    # delivery was held for its share of rejects instead
+    bills = tmp_path / "cur"
+    bills.mkdir()
+    (bills / "cur.csv").write_bytes(CUR.read_bytes())
+    month = date(2023, 11, 1)
+    source = source_kind("cur", "aws-cur", bills, cost_column="unblended")
+    run_month(mart_url, tmp_path / "landing", month, source)
+    with CUR.open(newline="") as whole, (bills / "cur.csv").open("w", newline="") as cut:
+        records = csv.DictReader(whole)
+        kept = [name for name in records.fieldnames or [] if name != "lineItem/UnblendedCost"]
+        writer = csv.DictWriter(cut, kept, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+    config = PlatformConfig(start_month="2020-01", sources=[source])
+    mart = MartResource(database_url=mart_url, landing_dir=str(tmp_path / "landing"))
+    [failure] = run_report(materialize_month(config, month, mart, raise_on_error=False)).failures
+    assert "unchanged: mandatory column missing: line_item_unblended_cost (1281 of 1281" in failure
+    reasons = query(mart_url, "SELECT DISTINCT reason FROM finops.load_audit WHERE status = 'held'")
+    assert reasons == [("mandatory column missing: line_item_unblended_cost (1281 of 1281 rows rejected; "
+                        "the loaded month has 1281 lines)",)]  # fmt: skip

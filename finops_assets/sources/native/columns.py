@@ -152,11 +152,14 @@ def line_problem(
     month is taken from, the column(s) it came from), `currency` and `cost` the key candidates
     of those columns, `numbers` other number columns the line's figures come from."""
     month_value, month_label = month
+    # a file without the column says so (the delivery gate holds a re-delivery lacking it as a
+    # mandatory column missing), not as an empty cell
+    absent = " (no such column)" if columns.name(*cost) is None else ""
     return pl.coalesce(
         pl.when(month_value.is_null()).then(pl.lit(f"{month_label}: missing or not a date")),
         pl.when(columns.text(*currency).is_null() & pl.lit(columns.name(*currency) is not None)).then(
             pl.lit(f"{columns.label(*currency)}: missing")
         ),
         columns.problems(*cost, *numbers),
-        pl.when(columns.number(*cost).is_null()).then(pl.lit(f"{columns.label(*cost)}: missing")),
+        pl.when(columns.number(*cost).is_null()).then(pl.lit(f"{columns.label(*cost)}: missing{absent}")),
     )
