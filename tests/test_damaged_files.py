@@ -292,3 +292,12 @@ def test_a_focus_file_with_a_column_named_as_the_platform_s_own_lands_nothing(
     with pytest.raises(UnreadableFileError, match=rf"{name}: its column '_file' has the name of a column"):
         ingest_focus_month(path, FocusOptions(), slice_)
     assert not slice_.lines.exists()
+
+
+def test_a_json_document_cut_short_is_named_where_it_breaks_not_at_its_first_line(tmp_path: Path) -> None:
+    # an OpenCost /allocation answer over many lines, cut at 3,000 bytes: it was said to break at
+    # line 1, column 2 (its first line, "{", read as a record of its own)
+    path = tmp_path / "allocation.json"
+    path.write_text((SAMPLES / "opencost" / "allocation-example-output.json").read_text()[:3000])
+    with pytest.raises(SourceFilesError, match=r"allocation.json: line 95, column 45: not JSON: "):
+        header(path)

@@ -97,7 +97,11 @@ def _json_header(path: Path) -> list[str]:
         text.seek(0)
         try:
             document = json.load(text)
-        except ValueError:  # neither a record a line nor one document: the reader's error
+        except json.JSONDecodeError as error:
+            if record is None:  # a document over several lines: where the document breaks
+                where = f"line {error.lineno}, column {error.colno}: not JSON: {error.msg}"
+                raise SourceFilesError(f"{path}: {where}") from None
+            # records a line, one of them broken: the reader's error names it
             raise SourceFilesError(f"{path}: {first_bad_line(path) or 'no JSON record'}") from None
     data = document.get("data") if isinstance(document, dict) else None
     sets = [data] if isinstance(data, dict) else data if isinstance(data, list) else []
