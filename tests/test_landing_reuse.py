@@ -241,6 +241,7 @@ def test_a_change_lands_the_month_again(
     assert facts(mart_url) == after
     total = sum((cost for *_, cost, _ in after), Decimal(0))
     assert metadata["source_cost"] == {"EUR": exact_text(total)}
+    assert metadata["rejected_cost"] == {}  # what rejected rows carried, beside the run's logs
     # and the landing written again is kept by the next run
     assert materialize(mart_url, tmp_path, source(bills, **settings))[0]["landing_reused"] is True
 

@@ -140,6 +140,7 @@ def source_assets(
             "rows_filtered": summary.rows_filtered,
             "files": MetadataValue.json(summary.files),
             "source_cost": MetadataValue.json(exact_texts(summary.source_cost)),
+            "rejected_cost": MetadataValue.json(exact_texts(summary.rejected_cost)),
             "landing": MetadataValue.path(str(slice_.folder)),
             "landing_reused": summary.reused,
         }
