@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import os
 import re
 from collections import defaultdict
 from datetime import date
@@ -20,6 +21,7 @@ from finops_assets.demo.generator.month import generate_month
 from finops_assets.demo.generator.services import product_catalogue
 from finops_assets.demo.generator.spec import DemoSpec, demo_months
 from finops_assets.demo.generator.writer import write_dataset
+from finops_assets.demo.workspace import write_workspace
 
 MONTH = date(2025, 2, 1)
 SPEC = DemoSpec(months=(MONTH, date(2025, 3, 1)), rows_per_month=5_000, applications=12, products=20)
@@ -238,3 +240,17 @@ def test_spec_validation() -> None:
         DemoSpec(months=(MONTH,), untagged_share=1.5)
     with pytest.raises(ValueError, match="first day"):
         generate_month(SPEC, date(2025, 3, 15))
+
+
+def test_the_demo_workspace_written_again_leaves_its_files_as_they_were(tmp_path: Path) -> None:
+    # `make demo` started again rewrote every file: the new-delivery sensor ran every month again
+    write_workspace(tmp_path / "demo", 2, 200)
+    files = sorted(p for p in (tmp_path / "demo").rglob("*") if p.is_file())
+    stamps = [(p, p.stat().st_mtime_ns) for p in files]
+    assert len(files) > 8
+    for path in files:
+        os.utime(path, ns=(1, 1))  # no clock granularity can hide a rewrite
+    write_workspace(tmp_path / "demo", 2, 200)
+    assert [(p, p.stat().st_mtime_ns) for p in files] == [(p, 1) for p, _ in stamps]
+    config = write_workspace(tmp_path / "demo", 3, 200).config_path  # another demo: written
+    assert config in files and config.stat().st_mtime_ns != 1

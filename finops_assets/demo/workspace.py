@@ -12,6 +12,7 @@ calendar. Everything is deterministic: same arguments, same bytes.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -76,18 +77,26 @@ def write_workspace(folder: Path, months: int = 12, rows_per_month: int = 20_000
     return workspace
 
 
-def _write_yaml(path: Path, header: str, content: object) -> None:
+def _keep_or_write(path: Path, content: bytes) -> None:
+    """The file written, unless it already holds `content`: a demo started again left as it was
+    (rewritten, every file looked new to the new-delivery sensor, which ran every month again)."""
+    if path.is_file() and path.read_bytes() == content:
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def _write_yaml(path: Path, header: str, content: object) -> None:
     body = yaml.safe_dump(content, sort_keys=False, allow_unicode=True, width=110)
-    path.write_text(f"# {header}\n{body}", encoding="utf-8")
+    _keep_or_write(path, f"# {header}\n{body}".encode())
 
 
 def _write_csv(path: Path, header: list[str], rows: Sequence[Sequence[object]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    _keep_or_write(path, text.getvalue().encode())
 
 
 def _write_focus(spec: DemoSpec, folder: Path) -> dict[str, tuple[Decimal, str]]:
@@ -99,7 +108,9 @@ def _write_focus(spec: DemoSpec, folder: Path) -> dict[str, tuple[Decimal, str]]
     totals: list[pl.DataFrame] = []
     for month in spec.months:
         frame = generate_month(spec, month)
-        frame.write_parquet(folder / f"focus_{format_month(month)}.parquet")
+        parquet = io.BytesIO()
+        frame.write_parquet(parquet)
+        _keep_or_write(folder / f"focus_{format_month(month)}.parquet", parquet.getvalue())
         raw = frame.with_columns(
             pl.lit("demo").alias("_file"),
             pl.int_range(1, frame.height + 1).alias("_line"),
