@@ -30,7 +30,8 @@ def status() -> int:
         server = embedded_server(data_dir)
         if server is None:
             state = "stopped" if data_dir.exists() else "no data yet"
-            say(f"embedded PostgreSQL in {data_dir}: not running ({state})")
+            # a demo's API and UI keep failing until it runs again: say how
+            say(f"embedded PostgreSQL in {data_dir}: not running ({state}); `finops db upgrade` starts it")
             return 0
         say(f"embedded PostgreSQL in {data_dir}: running, pid {server.pid}, port {server.port}")
         url = database_url(settings)

@@ -12,6 +12,7 @@ import pytest
 
 from finops_assets.materialize import materialize_month
 from finops_assets.resources import MartResource
+from finops_cli.main import main
 from finops_core import migrations
 from finops_core.config import PlatformConfig, SourceConfig
 from finops_core.database import as_url, database_url
@@ -55,7 +56,9 @@ MIGRATIONS = [
 """Every migration, in the order a new database gets them."""
 
 
-def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path) -> None:
+def test_embedded_server_starts_in_the_home_folder_and_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = Settings(database_url=None, config_path=Path("x"), home=tmp_path)
     url = database_url(settings)
     assert (tmp_path / "pgdata" / "PG_VERSION").exists()
@@ -72,6 +75,14 @@ def test_embedded_server_starts_in_the_home_folder_and_is_reused(tmp_path: Path)
     assert not (tmp_path / "pgdata" / "postmaster.pid").exists()
     assert embedded_server(tmp_path / "pgdata") is None
     assert stop_embedded(tmp_path / "pgdata") is False
+    monkeypatch.setenv("FINOPS_HOME", str(tmp_path))
+    monkeypatch.delenv("FINOPS_DATABASE_URL", raising=False)
+    capsys.readouterr()
+    assert main(["db", "status"]) == 0  # stopped (a demo's API and UI then fail): how to start it
+    assert capsys.readouterr().err == (
+        f"embedded PostgreSQL in {tmp_path / 'pgdata'}: not running (stopped);"
+        " `finops db upgrade` starts it\n"
+    )
 
 
 def test_upgrade_applies_once(empty_database_url: str) -> None:
