@@ -23,12 +23,15 @@ from tests.conftest import SAMPLES
 from tests.pipeline import fact_total, query
 
 SAMPLE = SAMPLES / "focus" / "focus_sample.csv"
+BILLED_AND_TAGGED = ", cost_column: BilledCost, application_tag: application"
 
 
-def sample_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: str = "") -> None:
+def sample_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: str = "", path: Path = SAMPLE
+) -> None:
     config = tmp_path / "finops.yaml"
     config.write_text(
-        f"start_month: '2024-01'\nsources:\n  - {{name: sample, kind: focus, path: '{SAMPLE}'{options}}}\n"
+        f"start_month: '2024-01'\nsources:\n  - {{name: sample, kind: focus, path: '{path}'{options}}}\n"
     )
     monkeypatch.setenv("FINOPS_CONFIG", str(config))
     monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
@@ -343,13 +346,7 @@ def test_the_summary_of_a_held_delivery_is_not_the_previous_load_s_figures(
     bills = tmp_path / "bills"
     bills.mkdir()
     (bills / "focus_sample.csv").write_bytes(SAMPLE.read_bytes())
-    config = tmp_path / "finops.yaml"
-    config.write_text(
-        f"sources:\n  - {{name: sample, kind: focus, path: '{bills}', cost_column: BilledCost,"
-        " application_tag: application}\n"
-    )
-    monkeypatch.setenv("FINOPS_CONFIG", str(config))
-    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
+    sample_config(tmp_path, monkeypatch, BILLED_AND_TAGGED, bills)
     assert main(["materialize", "--month", "2024-09"]) == 0
     assert "  sample: 999 rows read, 999 loaded, 0 rejected; USD 20.28022672899\n" in capsys.readouterr().err
 

@@ -13,6 +13,7 @@ from finops_assets.sources.files import left_out_files
 from finops_cli.main import main
 from tests.conftest import SAMPLES
 from tests.pipeline import fact_total
+from tests.test_cli import BILLED_AND_TAGGED, sample_config
 
 SAMPLE = SAMPLES / "focus" / "focus_sample.csv"
 
@@ -43,13 +44,7 @@ def test_materialize_says_which_files_it_left_out_and_loads_the_others(
     mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bills = delivery_folder(tmp_path)
-    config = tmp_path / "finops.yaml"
-    config.write_text(
-        f"sources:\n  - {{name: sample, kind: focus, path: '{bills}', cost_column: BilledCost,"
-        " application_tag: application}\n"
-    )
-    monkeypatch.setenv("FINOPS_CONFIG", str(config))
-    monkeypatch.setenv("FINOPS_HOME", str(tmp_path / "home"))
+    sample_config(tmp_path, monkeypatch, BILLED_AND_TAGGED, bills)
     assert main(["materialize", "--month", "2024-09"]) == 0
     err = capsys.readouterr().err
     assert (
