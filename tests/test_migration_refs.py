@@ -79,7 +79,7 @@ def test_0027_lower_cases_the_refs_already_stored(empty_database_url: str) -> No
     with psycopg.connect(url) as conn:
         stored_as_written(conn)
 
-    assert upgrade(url) == ["0027_canonical_refs"]
+    assert upgrade(url, target="0027") == ["0027_canonical_refs"]
 
     assert query(
         url, "SELECT application_code, owner, entity_ref FROM finops.dim_application ORDER BY 1"
