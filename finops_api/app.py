@@ -26,7 +26,8 @@ from finops_api.data_version import WATCH_KEY, DataVersionWatch
 from finops_api.db import (
     CHEAP_POOL_SIZE,
     COST_POOL_SIZE,
-    Identity,
+    PRIMARY_COST_POOL,
+    Identities,
     ReadPools,
     create_pool,
     provide_cost_pool,
@@ -86,20 +87,28 @@ def create_app(
                 "api.auth.mode is none: the API authenticates nobody and shows everything to everyone"
             )
         url = database_url or configured_database_url()
-        # which database each pool's connections reach: a standby must reach the primary's
-        identities: dict[str, Identity] | None = {} if standbys else None
         cheap, costly = api.cheap_statement_timeout_seconds, api.statement_timeout_seconds
-        db_pool = create_pool(url, "finops-api", CHEAP_POOL_SIZE, cheap, identities)
-        cost_pools = [
-            create_pool(read_url, f"finops-api-costs-{n}", COST_POOL_SIZE, costly, identities)
-            for n, read_url in enumerate(standbys or [url], start=1)
-        ]
-        read_pools = ReadPools(cost_pools, primary=db_pool if standbys else None, identities=identities)
-        pools = [db_pool, *read_pools.pools]
+        db_pool = create_pool(url, "finops-api", CHEAP_POOL_SIZE, cheap)
+        if standbys:
+            # which database each pool's connections reach: a standby must reach the primary's,
+            # and until one is known to, the primary's own cost pool answers the cost reads
+            identities = Identities(PRIMARY_COST_POOL)
+            primary = create_pool(url, PRIMARY_COST_POOL, COST_POOL_SIZE, costly, identities)
+            read_pools = ReadPools(
+                [
+                    create_pool(standby, f"finops-api-costs-{n}", COST_POOL_SIZE, costly, identities)
+                    for n, standby in enumerate(standbys, start=1)
+                ],
+                primary,
+                identities,
+            )
+        else:
+            read_pools = ReadPools([create_pool(url, "finops-api-costs-1", COST_POOL_SIZE, costly)])
+        pools = [db_pool, *read_pools.all_pools]
         # wait=False: the API starts even with the database down, and health answers 503
         # until it is back, rather than the process failing to boot.
-        for pool in pools:
-            await pool.open(wait=False)
+        await db_pool.open(wait=False)
+        await read_pools.open()
         app.state.db_pool = db_pool
         app.state.read_pools = read_pools
         app.state.api_config = api

@@ -32,6 +32,8 @@ COST_POOL_SIZE = 8
 """Connections for the cost reads, which can be slow: when they are all busy the cheap reads
 still have their own pool (a dashboard's menus keep answering while a heavy report runs).
 With read replicas, each standby has a pool of this size."""
+PRIMARY_COST_POOL = "finops-api-costs-primary"
+"""With standbys, the primary's own cost pool: the cost reads no standby is known to serve."""
 POOL_TIMEOUT = 10.0
 """Seconds a request waits for a connection before answering 503: a dashboard that waits
 longer is better told the service is unavailable."""
@@ -47,17 +49,49 @@ PROBE_SECONDS = 2
 _SESSION_SETTINGS = "SET plan_cache_mode = force_custom_plan; SET default_transaction_read_only = on"
 
 
+class Identities:
+    """Which database each pool's connections reach (SERVER_IDENTITY), by pool name, with the
+    primary's cost pool (`primary`) the one every standby's must equal."""
+
+    def __init__(self, primary: str) -> None:
+        self.primary = primary
+        self.seen: dict[str, Identity] = {}
+
+    async def record(self, name: str, conn: AsyncConnection[TupleRow]) -> Identity:
+        """The connection's database, recorded as the pool's."""
+        row = await (await conn.execute(sql_text(SERVER_IDENTITY))).fetchone()
+        assert row is not None  # one row, always
+        identity = self.seen[name] = (str(row[0]), str(row[1]))
+        return identity
+
+    async def admit(self, name: str, conn: AsyncConnection[TupleRow]) -> None:
+        """A new connection of the pool `name`, recorded; one of a standby's that is not shown
+        to reach the primary's database (another, or the primary's not known yet) is refused:
+        psycopg's pool drops it and tries again later, so that none is ever lent (a pool's URL
+        may name several servers, or a name that moves)."""
+        identity = await self.record(name, conn)
+        if name == self.primary:
+            return
+        expected = self.seen.get(self.primary)
+        if expected is None:
+            raise psycopg.OperationalError(f"{name}: the primary's database is not known yet")
+        if identity != expected:
+            raise psycopg.OperationalError(
+                f"{name} reached database {identity[1]!r} of system {identity[0]}, not the primary's"
+            )
+
+
 def create_pool(
     database_url: str,
     name: str,
     max_size: int,
     statement_timeout_seconds: float,
-    identities: dict[str, Identity] | None = None,
+    identities: Identities | None = None,
 ) -> Pool:
     """A closed pool; the app's lifespan opens it (a pool must be opened inside the event loop).
     Every statement on it is cancelled after statement_timeout_seconds: no request can hold a
     connection (and the database's CPU) for longer. identities: where each new connection
-    records which database it reached, under the pool's name (ReadPools)."""
+    records which database it reached (ReadPools)."""
     timeout = sql.SQL("SET statement_timeout = {}").format(sql.Literal(int(statement_timeout_seconds * 1000)))
 
     async def configure(conn: AsyncConnection[TupleRow]) -> None:
@@ -67,9 +101,7 @@ def create_pool(
         await conn.execute(_SESSION_SETTINGS)
         await conn.execute(timeout)
         if identities is not None:
-            row = await (await conn.execute(sql_text(SERVER_IDENTITY))).fetchone()
-            assert row is not None  # one row, always
-            identities[name] = (str(row[0]), str(row[1]))
+            await identities.admit(name, conn)
 
     return AsyncConnectionPool(
         database_url,
@@ -99,25 +131,42 @@ class ReadPools:
     standby (FINOPS_READ_DATABASE_URL), taken in turn. The cheap reads and every write stay on
     the primary: a simulation created there is listed at once, and the standbys refuse writes.
 
-    A standby is read once a connection to it has shown the primary's database (identities:
-    the system identifier and database name each connection of a pool, and each probe,
-    records under the pool's name), and while its last one does: another server's database,
-    or another database of the primary's server, would answer another mart's figures."""
+    A standby is read once a connection to it has shown the primary's database (Identities:
+    the system identifier and database name each connection and each probe records), and
+    while its last one does: another server's database, or another database of the primary's
+    server, would answer another mart's figures. Until then, the primary's cost pool answers."""
 
     def __init__(
-        self, pools: Sequence[Pool], primary: Pool | None, identities: dict[str, Identity] | None
+        self, pools: Sequence[Pool], primary: Pool | None = None, identities: Identities | None = None
     ) -> None:
-        """pools: the standbys', with primary the primary's cheap pool; else the primary's cost
-        pool alone, and primary None."""
+        """pools: the standbys', with primary the primary's own cost pool (named as
+        identities.primary); else the primary's cost pool alone, and primary None."""
         self.pools = tuple(pools)
         self.on_standbys = primary is not None
         self._primary = primary
-        self._identities = identities if identities is not None else {}
+        self._identities = identities if identities is not None else Identities("")
         self._foreign_told: set[str] = set()
         self._turn = 0
         self._down: dict[str, tuple[float, int]] = {}
         """Pool name -> when a probe found it down, and its connections made by then."""
         self._probes: dict[str, asyncio.Task[None]] = {}
+
+    @property
+    def all_pools(self) -> tuple[Pool, ...]:
+        """Every pool the cost reads may take, to open and close: the primary's included."""
+        return (*self.pools, self._primary) if self._primary is not None else self.pools
+
+    async def open(self) -> None:
+        """The pools opened (not waited for: the API starts with its databases down), the
+        primary's first and the standbys' once it has shown its database, for up to
+        PROBE_SECONDS: their first connections are refused until it has."""
+        if self._primary is not None:
+            await self._primary.open(wait=False)
+            deadline = time.monotonic() + PROBE_SECONDS
+            while self._identities.primary not in self._identities.seen and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
+        for pool in self.pools:
+            await pool.open(wait=False)
 
     def next(self) -> Pool:
         """The next standby in turn that is the primary's database, passing over one found
@@ -132,21 +181,28 @@ class ReadPools:
             return self._primary
         return next((pool for pool in ours if not self._is_down(pool)), ours[0])
 
+    def is_foreign(self, pool: Pool) -> bool:
+        """Whether the standby's last connection reached another database than the primary's."""
+        seen = self._identities.seen
+        theirs, primary = seen.get(pool.name), seen.get(self._identities.primary)
+        return theirs is not None and primary is not None and theirs != primary
+
     def _is_ours(self, pool: Pool) -> bool:
         """Whether the standby's last connection reached the primary's database. Not known yet
         (neither has connected), a probe of the standby learns it, in the background."""
         if self._primary is None:
             return True
-        theirs, primary = self._identities.get(pool.name), self._identities.get(self._primary.name)
-        if theirs is None or primary is None:
-            if theirs is None and not self._is_down(pool):
+        seen = self._identities.seen
+        if pool.name not in seen or self._identities.primary not in seen:
+            if pool.name not in seen and not self._is_down(pool):
                 self._start_probe(pool)
             return False
-        if theirs == primary:
+        if not self.is_foreign(pool):
             self._foreign_told.discard(pool.name)
             return True
         if pool.name not in self._foreign_told:
             self._foreign_told.add(pool.name)
+            theirs, primary = seen[pool.name], seen[self._identities.primary]
             log.error(
                 "%s is not a standby of the primary: it reached database %r of system %s, the primary"
                 " is %r of system %s; no cost read goes to it",
@@ -159,7 +215,7 @@ class ReadPools:
         failure may have been the primary's, a busy pool's or a conflict with recovery. When
         that fails too, the other standbys take its reads until it connects again, or for
         DOWN_SECONDS (a read then tries it: psycopg's pool stops reconnecting after a while)."""
-        if len(self.pools) > 1:
+        if len(self.pools) > 1 and pool in self.pools:  # not the primary's, taken when none is left
             self._start_probe(pool)
 
     def _start_probe(self, pool: Pool) -> None:
@@ -171,9 +227,7 @@ class ReadPools:
         assert isinstance(pool.conninfo, str)  # create_pool's: a URL
         try:
             async with await AsyncConnection.connect(pool.conninfo, connect_timeout=PROBE_SECONDS) as conn:
-                row = await (await conn.execute(sql_text(SERVER_IDENTITY))).fetchone()
-                assert row is not None  # one row, always
-                self._identities[pool.name] = (str(row[0]), str(row[1]))
+                await self._identities.record(pool.name, conn)
         except psycopg.Error as error:
             self._down[pool.name] = (time.monotonic(), _connections_made(pool))
             log.warning(

@@ -46,28 +46,24 @@ class HealthService:
         if not self._read_pools.on_standbys:
             return []
         position = await self._one(self._pool, "api/primary_wal_position.sql")
-        assert position is not None  # one row, always
-        primary_lsn, *primary = position
+        primary_lsn = position[0] if position is not None else None
         return list(
             await asyncio.gather(
                 *(
-                    self._replica(number, pool, primary_lsn, tuple(primary))
+                    self._replica(number, pool, primary_lsn)
                     for number, pool in enumerate(self._read_pools.pools, start=1)
                 )
             )
         )
 
-    async def _replica(
-        self, number: int, pool: Pool, primary_lsn: str, primary: tuple[Any, ...]
-    ) -> ReplicaHealth:
+    async def _replica(self, number: int, pool: Pool, primary_lsn: str | None) -> ReplicaHealth:
+        if self._read_pools.is_foreign(pool):  # its pool lends no connection to it
+            return ReplicaHealth(number, "not_a_standby", None, None)
         try:
             row = await self._one(pool, "api/standby_replay_lag.sql", {"primary_lsn": primary_lsn})
         except (PoolTimeout, psycopg.OperationalError):
             return ReplicaHealth(number, "unavailable", None, None)
-        assert row is not None  # one row, always
-        lag_bytes, lag_seconds, *identity = row
-        if tuple(identity) != primary:
-            return ReplicaHealth(number, "not_a_standby", None, None)
+        lag_bytes, lag_seconds = row if row is not None else (None, None)
         seconds = round(lag_seconds, 3) if lag_seconds is not None else None
         return ReplicaHealth(number, "ok", lag_bytes, seconds)
 

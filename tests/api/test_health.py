@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from psycopg.conninfo import conninfo_to_dict
 
 from finops_api.app import create_app
-from finops_api.db import create_pool
+from finops_api.db import PRIMARY_COST_POOL, create_pool
 from finops_core.migrations import available_migrations, upgrade
 from tests.api.conftest import COST_LINES, OPEN_API, insert_cost_lines
 from tests.api.test_read_replicas import connected
@@ -70,7 +70,7 @@ async def test_a_standby_found_down_is_passed_over_until_it_connects_again(
         await connected(client.app, standbys=1)
         read_pools = client.app.state.read_pools
         # it answered once as the primary's database, and has gone down since
-        read_pools._identities["finops-api-costs-2"] = read_pools._identities["finops-api"]
+        read_pools._identities.seen["finops-api-costs-2"] = read_pools._identities.seen[PRIMARY_COST_POOL]
         assert await statuses(6) == [200, 503, 200, 200, 200, 200]
         assert [r.getMessage() for r in caplog.records if r.name == "finops_api.db"] == [
             'finops-api-costs-2 unreachable (connection failed: connection to server at "127.0.0.1", '
@@ -91,7 +91,7 @@ async def test_a_standby_never_reached_is_read_by_no_request(
             answered.append((await client.get("/api/v1/costs")).status_code)
             await asyncio.sleep(0.05)  # the probes that learn which database each is
         read_pools = client.app.state.read_pools
-        assert [read_pools.next() for _ in range(2)] == [client.app.state.db_pool] * 2
+        assert [read_pools.next().name for _ in range(2)] == [PRIMARY_COST_POOL] * 2
     assert answered == [200] * 4  # on the primary
     assert sorted(r.getMessage().split(" ")[0] for r in caplog.records if r.name == "finops_api.db") == [
         "finops-api-costs-1",
@@ -112,7 +112,7 @@ async def test_a_standby_is_passed_over_only_when_its_probe_fails_and_all_down_t
         read_pools = client.app.state.read_pools
         first, second = read_pools.pools
         for pool in read_pools.pools:  # each answered once as the primary's database
-            read_pools._identities[pool.name] = read_pools._identities["finops-api"]
+            read_pools._identities.seen[pool.name] = read_pools._identities.seen[PRIMARY_COST_POOL]
         read_pools.suspect(first)
         read_pools.suspect(second)
         await asyncio.sleep(0.5)
@@ -139,6 +139,11 @@ async def test_a_read_database_that_is_not_the_primarys_is_never_read_and_health
         await connected(client.app)
         answers = [await client.get("/api/v1/costs", params={"group_by": "month"}) for _ in range(3)]
         replicas = (await client.get("/api/v1/health")).json()["replicas"]
+        # and their pools hold no connection to lend: each is refused as it is made
+        assert [pool.get_stats().get("pool_available", 0) for pool in client.app.state.read_pools.pools] == [
+            0,
+            0,
+        ]
     # every read on the primary, whose January holds 10.15 + 6.25 under actual
     answered = {(answer.status_code, answer.json()["rows"][0]["month"]) for answer in answers}
     assert answered == {(200, "2025-01")}

@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from finops_api.app import create_app
+from finops_api.db import PRIMARY_COST_POOL
 from finops_core.migrations import upgrade
 from finops_core.settings import split_database_urls
 from tests.api.conftest import COST_LINES, OPEN_API, insert_cost_lines
@@ -145,15 +146,18 @@ def test_read_database_urls_are_split_on_commas_before_a_scheme() -> None:
 
 
 async def connected(app: Litestar, standbys: int | None = None) -> None:
-    """The primary's pool and the first `standbys` pools (all when None) have made their first
-    connection, which records the database each reached (finops_api/db.py): what the turns
-    depend on, decided here rather than by timing."""
+    """The API's pools to the primary and the first `standbys` standbys (all when None) have made
+    a first connection, which records the database each reached (finops_api/db.py): what the
+    turns depend on, decided here rather than by timing."""
     deadline = time.monotonic() + 5
-    for pool in (app.state.db_pool, *app.state.read_pools.pools[:standbys]):
-        # not pool.wait(): the app's loop is not this one, and its event came 5 s late
-        while pool.get_stats().get("pool_available", 0) < 1:
-            assert time.monotonic() < deadline, f"{pool.name} has not connected in 5 s"
-            await asyncio.sleep(0.01)
+    read_pools = app.state.read_pools
+    names = [pool.name for pool in read_pools.pools[:standbys]] + [PRIMARY_COST_POOL]
+    # not pool.wait(): the app's loop is not this one, and its event came 5 s late
+    while app.state.db_pool.get_stats().get("pool_available", 0) < 1 or any(
+        name not in read_pools._identities.seen for name in names
+    ):
+        assert time.monotonic() < deadline, f"{names} have not all connected in 5 s"
+        await asyncio.sleep(0.01)
 
 
 async def test_each_request_reads_its_rows_and_its_etag_from_one_read_database_in_turn_never_another(
