@@ -17,9 +17,9 @@ class DeliveryRules(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fr
     """Hold a delivery whose total, in a currency, is more than this many times the loaded one,
     or less than the loaded one divided by it (a currency gone counts as infinitely less)."""
     max_row_factor: float = 10.0
-    """Hold a delivery with more than this many times the rows the loaded month kept, or fewer
-    than them divided by it (1,281 rows re-delivered as 10 replaced the month, its total in
-    range or 0)."""
+    """Hold a delivery with fewer rows than the loaded month kept divided by this (1,281 rows
+    re-delivered as 10 replaced the month, its total in range or 0). More rows are no reason:
+    the current month grows every day from its first fees."""
     empty_months: list[str] = msgspec.field(default_factory=list)
     """YYYY-MM months declared really empty (the source withdrawn): an empty delivery replaces
     them. Any other loaded month is never emptied by an empty delivery without --accept-held."""

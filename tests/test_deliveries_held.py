@@ -94,12 +94,6 @@ DELIVERIES: dict[str, tuple[Callable[[Path], object], int, int, str]] = {
         0,
         "the EUR total moves from 55 to 5500 (x100; max_total_factor 10)",
     ),
-    "rows x11, the same total": (  # 1,281 rows re-delivered as 10 replaced a month without a word
-        lambda p: write_csv(p, [line(JAN, "0.50") for _ in range(110)]),
-        110,
-        0,
-        "110 rows kept, against 10 in the loaded month (x11; max_row_factor 10)",
-    ),
     "a copy of the bill beside it": (  # both were read: the month doubled
         lambda p: shutil.copyfile(p, p.with_name("bill (1).csv")),
         20,
@@ -139,6 +133,26 @@ def test_a_bad_delivery_is_held_and_the_month_kept(mart_url: str, tmp_path: Path
     assert loaded == ("loaded", 10, 10, 0, None)
     assert held[:4] == ("held", rows_read, rows_read - rows_rejected, rows_rejected)
     assert held[4].startswith(reason)
+
+
+def test_a_delivery_of_far_fewer_rows_is_held_though_its_total_is_the_same_and_more_rows_are_not(
+    mart_url: str, tmp_path: Path
+) -> None:
+    # 1,281 rows re-delivered as 10 replaced a month without a word, its total in range or 0
+    bill = good_month(tmp_path / "bills")
+    rules = DeliveryRules(max_row_factor=4)
+    source = focus_source("cloud", tmp_path / "bills", application_tag="application", delivery=rules)
+    assert run(mart_url, tmp_path, source) == []
+    write_csv(bill, [line(JAN, "27.50"), line(JAN, "27.50")])  # 55.00 in 2 rows, not 10
+    [failure] = run(mart_url, tmp_path, source)
+    assert failure.endswith(
+        "held, the loaded month is unchanged: 2 rows kept, against 10 in the loaded month (x0.2; "
+        "max_row_factor 4); `finops materialize --accept-held` (run config accept_held) replaces it"
+    ), failure
+    assert fact_total(mart_url, "cloud", JAN) == LOADED
+    write_csv(bill, [line(JAN, "0.50") for _ in range(110)])  # the month grown: 55.00 in 110 rows
+    assert run(mart_url, tmp_path, source) == []
+    assert fact_total(mart_url, "cloud", JAN) == LOADED
 
 
 def test_a_first_delivery_with_a_copy_of_a_file_is_held_too(mart_url: str, tmp_path: Path) -> None:

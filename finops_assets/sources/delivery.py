@@ -109,7 +109,9 @@ def _total_moves(loaded: dict[str, Decimal], new: dict[str, Decimal], factor: fl
 
 
 def _rows_move(loaded: int, new: int, factor: float) -> str | None:
-    if loaded == 0 or 1 / factor <= new / loaded <= factor:  # float ok: a ratio of counts
+    """Fewer rows than the loaded month's divided by `factor`; more are no reason to hold: the
+    current month grows every day from its first fees (copies of a file are held apart)."""
+    if loaded == 0 or new / loaded >= 1 / factor:  # float ok: a ratio of counts
         return None
     times = f"x{new / loaded:.4g}; max_row_factor {factor:g}"
     return f"{new} rows kept, against {loaded} in the loaded month ({times})"
