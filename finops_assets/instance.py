@@ -58,11 +58,13 @@ def _instance_problem(error: Exception) -> str:
     text first lists the schema's fields, which hid the missing environment variable past any
     cut), else the text's lines joined (a YAML error's say where: the node, what was found, the
     file's line)."""
-    evaluations = getattr(error, "errors", None)
-    if evaluations:
+    evaluations = getattr(error, "errors", None)  # DagsterInvalidConfigError's list
+    if isinstance(evaluations, list):
         # "Post processing ... failed:\ndagster._config.errors.PostProcessingError: <why>\n\nStack Trace..."
         causes = (str(getattr(e, "message", e)).split("\n\nStack Trace")[0].strip() for e in evaluations)
-        return "; ".join(re.sub(r"^[\w.]+Error: ", "", cause.splitlines()[-1]) for cause in causes)
+        reasons = [re.sub(r"^[\w.]+Error: ", "", cause.splitlines()[-1]) for cause in causes if cause]
+        if reasons:
+            return "; ".join(reasons)
     reason = " ".join(line.strip() for line in str(error).splitlines() if line.strip())[:400]
     return reason or type(error).__name__
 

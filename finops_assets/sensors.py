@@ -81,14 +81,22 @@ def new_delivery_sensor(
             for path in _files(config, source):
                 try:
                     stat = path.stat()
-                    stamp = now[str(path)] = [stat.st_size, stat.st_mtime_ns]
+                    stamp = [stat.st_size, stat.st_mtime_ns]
                     if context.cursor is None or seen.get(str(path)) == stamp:
+                        now[str(path)] = stamp
                         continue
                     months = sorted(file_months(source, path))
-                except (OSError, SourceFilesError, UnreadableFileError, UnplaceableFileError) as error:
+                except OSError as error:  # a share's hiccup: not recorded, so read at the next tick
+                    context.log.warning(
+                        f"{path}: not read ({first_line(error)}); read again at the next tick"
+                    )
+                    continue
+                except (SourceFilesError, UnreadableFileError, UnplaceableFileError) as error:
                     # one damaged file stopped every tick, for every source and month
+                    now[str(path)] = stamp
                     context.log.warning(f"{path}: not read ({first_line(error)}); read again once it changes")
                     continue
+                now[str(path)] = stamp
                 for month in months:
                     key = f"{month}-01"
                     if key in valid:

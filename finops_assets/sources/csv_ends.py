@@ -56,7 +56,7 @@ def cut_short(path: Path, header_fields: int) -> str | None:
             quotes += 1
         elif tail[at] == ord("\n") and quotes % 2 == 0:
             record = tail[at + 1 :].decode("utf-8", errors="replace")
-            try:  # strict: cut between the two quotes of an escaped one, the count is even
+            try:  # strict: a record the csv module cannot parse whole is not whole either
                 fields = len(next(csv.reader([record], strict=True), []))
             except csv.Error:
                 return inside

@@ -297,6 +297,7 @@ def check_header(path: Path) -> None:
             start = binary.read(1 << 20)
         with open_text(path, newline="") as handle:
             header = next(csv.reader(handle), [])
+        cut = cut_short(path, len(header))
     if b"\r" in start and b"\n" not in start:
         raise UnreadableFileError(
             f"{path}: its lines end with a carriage return alone (classic Mac OS): save it with "
@@ -310,7 +311,7 @@ def check_header(path: Path) -> None:
                 f"and {number}); rename or remove one"
             )
         seen[name] = number
-    if (cut := cut_short(path, len(header))) is not None:
+    if cut is not None:
         raise UnreadableFileError(
             f"{path}: cut short: {cut} (a transfer that stopped half way?); deliver it again whole"
         )

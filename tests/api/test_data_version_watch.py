@@ -50,7 +50,12 @@ def watched(watch: DataVersionWatch, socket: int) -> bool:
     assert watch._task is not None
     loop = watch._task.get_loop()
     found: Future[bool] = Future()
-    loop.call_soon_threadsafe(lambda: found.set_result(loop.remove_reader(socket)))
+
+    def look() -> None:  # read only: the number may be another connection's by now
+        key = loop._selector.get_map().get(socket)  # type: ignore[attr-defined]
+        found.set_result(key is not None and key.data[0] is not None)  # (reader, writer)
+
+    loop.call_soon_threadsafe(look)
     return found.result(timeout=5)
 
 
