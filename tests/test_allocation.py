@@ -342,6 +342,8 @@ def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: P
         nothing = client.get(
             "/api/v1/allocations/explain", params={"application": "nobody", "month": "2025-03"}
         )
+        vm_hours = {"application": "search", "month": "2025-03", "product": "vm-hours"}
+        direct = client.get("/api/v1/allocations/explain", params=vm_hours)
         missing = client.get("/api/v1/allocations/explain", params={"month": "2025-03"})
     assert one.status_code == 200, one.text
     assert one.json() == {
@@ -370,5 +372,7 @@ def test_explain_says_how_a_share_was_computed(allocation_mart: str, tmp_path: P
         ("ide-licence", "even", "0.3333333333"),
     ]
     assert nothing.json()["rows"] == [] and nothing.json()["has_cost"] is False  # no cost, not "all direct"
+    # search's 50 vm-hours (8.00 EUR) are its own: no share, and a cost, all direct
+    assert direct.json()["rows"] == [] and direct.json()["has_cost"] is True
     assert missing.status_code == 400
     assert [p["name"] for p in missing.json()["invalid_params"]] == ["application"]

@@ -51,7 +51,7 @@ class AllocationController(Controller):
         # would tell that it exists
         seen = visibility.sees(application)
         rows = await allocation_service.explain(application, first_day, product) if seen else []
-        has_cost = seen and await allocation_service.has_cost(application, first_day)
+        has_cost = seen and await allocation_service.has_cost(application, first_day, product)
         stale = await publication_service.stale_month(first_day)
         return AllocationExplanation(
             application=application,

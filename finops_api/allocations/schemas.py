@@ -49,5 +49,6 @@ class AllocationExplanation(StaleMarked, kw_only=True, frozen=True, omit_default
     month: str
     rows: list[AllocationShare]
     has_cost: bool
-    """Whether the application has any cost in the month under `actual`: without rows, true
-    means all its costs are direct, false that it has none (or is not one the caller sees)."""
+    """Whether the application has any cost in the month under `actual` (of the product, when
+    asked for one): without rows, true means all its costs are direct, false that it has none
+    (or is not one the caller sees)."""

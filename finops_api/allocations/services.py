@@ -24,11 +24,10 @@ class AllocationService:
             rows = await cur.fetchall()
         return [AllocationShare(**{**row, "costs": _VIEW_COSTS.decode(row["costs"])}) for row in rows]
 
-    async def has_cost(self, application: str, month: date) -> bool:
+    async def has_cost(self, application: str, month: date, product: str | None) -> bool:
+        params = {"application": application, "month": month, "product": product}
         async with self._pool.connection() as conn:
-            cur = await conn.execute(
-                sql_text("api/application_has_cost.sql"), {"application": application, "month": month}
-            )
+            cur = await conn.execute(sql_text("api/application_has_cost.sql"), params)
             row = await cur.fetchone()
         return bool(row and row[0])
 

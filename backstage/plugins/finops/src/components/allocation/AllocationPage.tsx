@@ -40,10 +40,10 @@ export function AllocationPage() {
         isEmpty={value => value.rows.length === 0}
         empty={
           <Typography data-testid="allocation-empty">
-            {explanation.value?.has_cost
-              ? `${application} received no share of an indirect pool in ${month}: its costs are all direct. `
-                + 'Shares come from the allocation rules (the `allocation:` folder of finops.yaml).'
-              : `${application} has no cost in ${month}, direct or allocated.`}
+            {explanation.value?.has_cost === false // an older API does not say
+              ? `${application} has no cost in ${month}, direct or allocated.`
+              : `${application} received no share of an indirect pool in ${month}: its costs are all direct. `
+                + 'Shares come from the allocation rules (the `allocation:` folder of finops.yaml).'}
           </Typography>
         }
       >
