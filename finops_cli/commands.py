@@ -15,13 +15,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-import msgspec
 import psycopg
 
 from finops_cli.report import Outcome, logged_warnings, run_report
 from finops_core.config import ConfigError, PlatformConfig, load_config
 from finops_core.database import database_url
-from finops_core.decimals import exact_sum, exact_text
+from finops_core.decimals import EXACT, TOTALS, exact_text
 from finops_core.migrations import upgrade
 from finops_core.months import add_months, format_month
 from finops_core.settings import Settings
@@ -38,9 +37,6 @@ def db_upgrade() -> int:
     applied = upgrade(database_url())
     say(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "schema up to date")
     return 0
-
-
-_TOTALS = msgspec.json.Decoder(dict[str, Decimal])  # JSON numbers as exact decimals
 
 
 def month_summary(url: str, month: date, sources: Sequence[str], run_id: str) -> list[str]:
@@ -64,7 +60,7 @@ def month_summary(url: str, month: date, sources: Sequence[str], run_id: str) ->
             lines.append(f"  {source}: {status}, nothing loaded (its error below); {kept}")
             continue
         kept_out = f", {filtered} filtered" if filtered else ""
-        money = _money(*(_TOTALS.decode(cost) for cost in costs))
+        money = _money(*(TOTALS.decode(cost) for cost in costs))
         lines.append(f"  {source}: {read} rows read, {loaded} loaded, {rejected} rejected{kept_out}; {money}")
     return lines
 
@@ -84,7 +80,7 @@ def _money(files: dict[str, Decimal], rejected: dict[str, Decimal], filtered: di
     if not any(amount != 0 for amount in (*rejected.values(), *filtered.values())):
         return said(files) or "no cost"
     loaded = {
-        c: exact_sum(a, -rejected.get(c, Decimal(0)), -filtered.get(c, Decimal(0)))
+        c: EXACT.subtract(EXACT.subtract(a, rejected.get(c, Decimal(0))), filtered.get(c, Decimal(0)))
         for c, a in files.items()
         if c != NO_KEY
     }

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import msgspec
 from litestar.di import NamedDependency
@@ -11,15 +10,14 @@ from psycopg.rows import dict_row
 from finops_api.db import Pool
 from finops_api.loads.schemas import Load, RejectedRow
 from finops_api.pagination import Page
-from finops_core.decimals import plain_text
+from finops_core.decimals import TOTALS, plain_text
 from finops_core.sql import sql_text
 
-_COST_TOTALS = msgspec.json.Decoder(dict[str, Decimal])
 _RAW_ROW = msgspec.json.Decoder(dict[str, str | None])
 
 
 def _amounts(totals_json: str | bytes) -> dict[str, str]:
-    return {currency: plain_text(total) for currency, total in _COST_TOTALS.decode(totals_json).items()}
+    return {currency: plain_text(total) for currency, total in TOTALS.decode(totals_json).items()}
 
 
 class LoadService:

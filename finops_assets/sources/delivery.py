@@ -25,12 +25,11 @@ from psycopg.types.json import Jsonb
 from finops_assets.mart.connection import Mart, connection
 from finops_assets.sources.files import SourceFilesError, UnplaceableFileError, UnreadableFileError
 from finops_assets.sources.monthly import NO_KEY, IngestSummary, exact_texts
-from finops_core.decimals import EXACT, exact_text
+from finops_core.decimals import EXACT, TOTALS, exact_text
 from finops_core.deliveries import DeliveryRules
 from finops_core.months import format_month
 from finops_core.sql import sql_text
 
-_TOTALS = msgspec.json.Decoder(dict[str, Decimal])
 MISSING_COLUMN = ("(no such column)", "column missing")
 """How the normalisations word the reason of a row whose mandatory column the file lacks."""
 
@@ -83,8 +82,8 @@ def loaded_month(mart: Mart, source: str, month: date) -> LoadedMonth | None:
         int(found[0]),
         int(found[1]),
         int(found[2]),
-        _TOTALS.decode(found[3]),
-        _TOTALS.decode(found[4]),
+        TOTALS.decode(found[3]),
+        TOTALS.decode(found[4]),
         msgspec.json.decode(found[5]),
     )
 
