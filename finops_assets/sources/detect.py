@@ -98,7 +98,7 @@ def _json_header(path: Path) -> list[str]:
         try:
             document = json.load(text)
         except json.JSONDecodeError as error:
-            if record is None:  # a document over several lines: where the document breaks
+            if record is None and first.strip():  # a document over several lines: where it breaks
                 where = f"line {error.lineno}, column {error.colno}: not JSON: {error.msg}"
                 raise SourceFilesError(f"{path}: {where}") from None
             # records a line, one of them broken: the reader's error names it
