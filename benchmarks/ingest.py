@@ -179,7 +179,8 @@ def redelivered(path: Path) -> Iterator[Callable[[int, bool], None]]:
     cost. The file as generated is put back at the end, for the next run of the benchmark, when
     it was re-delivered (a copy put back needlessly would leave the landing's clone or hard link
     holding the old file's blocks)."""
-    original = path.with_name(path.name + ".generated")  # not a .parquet: not a source file
+    # hidden: a source reads no hidden file, nor names it among the files it left out
+    original = path.with_name(f".{path.name}.generated")
     frame = pl.read_parquet(original if original.exists() else path)
     cost = frame.schema["EffectiveCost"]
 
