@@ -20,7 +20,7 @@ import psycopg
 from finops_cli.report import Outcome, logged_warnings, run_report
 from finops_core.config import ConfigError, PlatformConfig, load_config
 from finops_core.database import database_url
-from finops_core.decimals import EXACT, TOTALS, exact_text
+from finops_core.decimals import TOTALS, exact_text
 from finops_core.migrations import upgrade
 from finops_core.months import add_months, format_month
 from finops_core.settings import Settings
@@ -68,6 +68,7 @@ def month_summary(url: str, month: date, sources: Sequence[str], run_id: str) ->
 def _money(files: dict[str, Decimal], rejected: dict[str, Decimal], filtered: dict[str, Decimal]) -> str:
     """The cost per currency the load put in the mart; with what its rejected (and filtered)
     rows carried beside it, when they carried any: the files' total alone read as loaded."""
+    from finops_assets.sources.delivery import kept_cost
     from finops_assets.sources.monthly import NO_KEY
 
     def said(totals: dict[str, Decimal], what: str = "") -> str:
@@ -79,11 +80,7 @@ def _money(files: dict[str, Decimal], rejected: dict[str, Decimal], filtered: di
 
     if not any(amount != 0 for amount in (*rejected.values(), *filtered.values())):
         return said(files) or "no cost"
-    loaded = {
-        c: EXACT.subtract(EXACT.subtract(a, rejected.get(c, Decimal(0))), filtered.get(c, Decimal(0)))
-        for c, a in files.items()
-        if c != NO_KEY
-    }
+    loaded = {c: a for c, a in kept_cost(kept_cost(files, filtered), rejected).items() if c != NO_KEY}
     parts = [said(loaded, " loaded"), said(rejected, " rejected"), said(filtered, " filtered")]
     return ", ".join(part for part in parts if part)
 

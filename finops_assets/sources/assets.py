@@ -26,7 +26,7 @@ from finops_assets.resources import MartResource
 from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt, landing_lock
 from finops_assets.sources.files import left_out_files
-from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
+from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts, outside_landing
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 from finops_core.settings import Settings
 
@@ -52,8 +52,7 @@ def _left_out(reads: tuple[Path, tuple[str, ...]], slice_: LandingSlice) -> str:
     """A warning for the files of the source's path that it does not read (a bill sent as .xlsx
     was left out without a word), the landing's own files aside; empty when there are none."""
     path, suffixes = reads
-    landing = slice_.root.resolve()
-    files = [f for f in left_out_files(path, suffixes) if not f.resolve().is_relative_to(landing)]
+    files = outside_landing(left_out_files(path, suffixes), slice_)
     if not files:
         return ""
     named = ", ".join(

@@ -141,8 +141,13 @@ def month_files(
     source_path: Path, slice_: LandingSlice, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
 ) -> list[Path]:
     """The source's files, less any inside the landing folder (which holds copies of them)."""
+    return outside_landing(source_files(source_path, suffixes), slice_)
+
+
+def outside_landing(files: list[Path], slice_: LandingSlice) -> list[Path]:
+    """The files not inside the landing folder: a source path above it would find its copies."""
     landing = slice_.root.resolve()
-    return [p for p in source_files(source_path, suffixes) if not p.resolve().is_relative_to(landing)]
+    return [p for p in files if not p.resolve().is_relative_to(landing)]
 
 
 def home_month(months: frozenset[str], partitions: Partitions) -> str | None:
