@@ -25,7 +25,8 @@ from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
 from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt, landing_lock
-from finops_assets.sources.files import left_out_files
+from finops_assets.sources.export_runs import described
+from finops_assets.sources.files import SourceFilesError, left_out_files, superseded_runs
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts, outside_landing
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 from finops_core.settings import Settings
@@ -63,6 +64,20 @@ def _left_out(reads: tuple[Path, tuple[str, ...]], slice_: LandingSlice) -> str:
         f"{len(files)} file(s) of {path} left out, of a type this source does not read "
         f"(it reads {', '.join(suffixes)}): {named}{more}"
     )
+
+
+def _superseded(reads: tuple[Path, tuple[str, ...]]) -> tuple[str, bool]:
+    """A line for the export runs left out for a later run of their period, and whether one of
+    them is incomplete (a warning then); empty when there are none, or when the path cannot be
+    listed (the ingest reports that, audited)."""
+    path, suffixes = reads
+    try:
+        superseded = superseded_runs(path, suffixes)
+    except SourceFilesError:
+        return "", False
+    if not superseded:
+        return "", False
+    return described(superseded, path, SHOWN_LEFT_OUT), any(entry.incomplete for entry in superseded)
 
 
 class DeliveryConfig(Config):
@@ -123,6 +138,9 @@ def source_assets(
         slice_ = LandingSlice(mart.landing_root(), name, month)
         if left_out := _left_out(reads, slice_):
             context.log.warning(left_out)
+        runs, incomplete = _superseded(reads)
+        if runs:
+            (context.log.warning if incomplete else context.log.info)(runs)
         with mart.connection() as conn:
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
             with (

@@ -26,6 +26,7 @@ from typing import BinaryIO, cast
 import polars as pl
 
 from finops_assets.sources.csv_ends import cut_short
+from finops_assets.sources.export_runs import Superseded, UndecidableRunsError, is_manifest, latest_runs
 from finops_core.errors import first_line
 from finops_core.folders import visible_files
 
@@ -90,12 +91,27 @@ def _glob_root(pattern: Path) -> Path:
 def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
     """The supported files a source path names, sorted: a folder's or a glob's (none is an
     empty list: a month with no delivery), or one file; an error for a path that does not exist
-    (a glob's folder included) or a single file of another type."""
+    (a glob's folder included) or a single file of another type. Of the runs an export wrote
+    side by side for a billing period, the latest alone (export_runs)."""
     if path.is_file():
         if not is_supported(path, suffixes):
             raise SourceFilesError(f"{path}: unsupported file type; expected {', '.join(suffixes)}")
         return [path]
-    return [p for p in _listed(path) if is_supported(p, suffixes)]
+    return _latest(path, suffixes)[0]
+
+
+def superseded_runs(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Superseded]:
+    """The export runs source_files leaves out for a later run of the same period."""
+    if path.is_file():
+        return []
+    return _latest(path, suffixes)[1]
+
+
+def _latest(path: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Superseded]]:
+    try:
+        return latest_runs([p for p in _listed(path) if is_supported(p, suffixes) and not is_manifest(p)])
+    except UndecidableRunsError as error:
+        raise SourceFilesError(str(error)) from None
 
 
 def left_out_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:

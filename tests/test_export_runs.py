@@ -1,0 +1,182 @@
+"""Export runs written side by side for a billing period (AWS report versions, Azure export
+runs): the latest alone is read, so a synced bucket does not count its month once per run."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from finops_assets.sources.export_runs import Superseded, described
+from finops_assets.sources.files import SourceFilesError, source_files, superseded_runs
+from tests.conftest import SAMPLES
+from tests.pipeline import audit_costs, fact_total, latest_audit, run_month, source_kind
+
+CUR = SAMPLES / "aws" / "sample-anonymous-aws-export-dataset.csv"
+EA = SAMPLES / "azure" / "EA_ActualCost_Small.csv"
+ASSEMBLY_A = "0b8e4a2c-3f41-4d6e-9a1b-5c7d8e9f0a1b"
+ASSEMBLY_B = "9f1e2d3c-4b5a-4697-8877-665544332211"
+RUN_1 = "5D0C0D1E-0B61-4C47-A7B4-2F7F1A3C9E01"
+RUN_2 = "7A9B3C4D-5E6F-4A1B-8C2D-3E4F5A6B7C8D"
+
+
+def _file(path: Path, text: str = "x\n", mtime: int | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def _kept(superseded: Superseded) -> tuple[str | None, str]:
+    return (superseded.kept.name if superseded.kept else None), superseded.why
+
+
+def _azure_manifest(run: Path, submitted: str) -> None:
+    document = {"manifestVersion": "2024-04-01", "runInfo": {"runId": run.name, "submittedTime": submitted}}
+    (run / "manifest.json").write_text(json.dumps(document))
+
+
+def test_the_run_an_aws_manifest_names_is_read_even_when_another_is_newer(tmp_path: Path) -> None:
+    period = tmp_path / "cur" / "report" / "20231101-20231130"
+    named = [_file(period / ASSEMBLY_A / f"report-{n}.csv.gz", mtime=1_700_000_000) for n in (1, 2)]
+    newer = _file(period / ASSEMBLY_B / "report-1.csv.gz", mtime=1_700_090_000)
+    (period / "report-Manifest.json").write_text(json.dumps({"assemblyId": ASSEMBLY_A, "reportKeys": []}))
+    assert source_files(tmp_path / "cur") == named
+    [superseded] = superseded_runs(tmp_path / "cur")
+    assert _kept(superseded) == (ASSEMBLY_A, "named by report-Manifest.json")
+    assert [run.files for run in superseded.left_out] == [(newer,)]
+
+
+def test_an_azure_run_submitted_last_is_read_whatever_its_files_times(tmp_path: Path) -> None:
+    period = tmp_path / "exports" / "costs" / "20230901-20230930"
+    last = _file(period / RUN_1 / "part_0_0001.csv", mtime=1_690_000_000)
+    _file(period / RUN_2 / "part_0_0001.csv", mtime=1_699_000_000)
+    _azure_manifest(period / RUN_1, "2023-09-29T04:12:32.1234567Z")  # seven digits, as .NET writes
+    _azure_manifest(period / RUN_2, "2023-09-28T04:11:02Z")
+    assert source_files(tmp_path / "exports") == [last]
+    [superseded] = superseded_runs(tmp_path / "exports")
+    assert superseded.why == "submitted last (2023-09-29 04:12:32 UTC, its manifest.json)"
+
+
+def test_without_manifests_the_run_with_the_newest_files_is_read(tmp_path: Path) -> None:
+    """Older Azure exports write each run as a file of the period's folder; files without a run
+    id there (a report's chunks, overwritten in place) are read whatever the runs."""
+    period = tmp_path / "azure" / "20230901-20230930"
+    _file(period / f"costs_{RUN_1}.csv", mtime=1_693_600_000)
+    newest = _file(period / f"costs_{RUN_2}.csv", mtime=1_693_700_000)
+    chunk = _file(period / "notes-1.csv", mtime=1_600_000_000)
+    assert source_files(tmp_path / "azure") == [newest, chunk]
+    assert source_files(tmp_path / "azure" / "**" / "*.csv") == [newest, chunk]  # a glob alike
+    [superseded] = superseded_runs(tmp_path / "azure")
+    assert _kept(superseded) == (f"costs_{RUN_2}.csv", "its files are the newest")
+
+
+def test_folders_that_are_not_runs_of_a_period_are_all_read(tmp_path: Path) -> None:
+    """Names without a run id under a period folder (accounts, teams), and run ids outside one
+    (a folder per subscription), are parts of a delivery, not versions of it."""
+    files = [
+        _file(tmp_path / "bills" / "20230901-20230930" / "account-a" / "a.csv"),
+        _file(tmp_path / "bills" / "20230901-20230930" / "account-b" / "b.csv"),
+        _file(tmp_path / "bills" / RUN_1 / "2023-09.csv"),
+        _file(tmp_path / "bills" / RUN_2 / "2023-09.csv"),
+    ]
+    assert source_files(tmp_path / "bills") == sorted(files)
+    assert superseded_runs(tmp_path / "bills") == []
+
+
+def test_a_run_whose_manifest_lists_files_not_there_yet_is_not_read(tmp_path: Path) -> None:
+    """The current AWS version half copied: the previous complete one is read meanwhile; the
+    only run of a period half copied: nothing of the period is."""
+    period = tmp_path / "cur" / "report" / "20231101-20231130"
+    previous = _file(period / ASSEMBLY_A / "report-1.csv.gz", mtime=1_700_000_000)
+    _file(period / ASSEMBLY_B / "report-1.csv.gz", mtime=1_700_090_000)
+    keys = [f"prefix/report/20231101-20231130/{ASSEMBLY_B}/report-{n}.csv.gz" for n in (1, 2, 3)]
+    (period / "report-Manifest.json").write_text(json.dumps({"assemblyId": ASSEMBLY_B, "reportKeys": keys}))
+    azure = tmp_path / "cur" / "azure" / "20231101-20231130" / RUN_1
+    _file(azure / "part_0_0001.csv")
+    blobs = [{"blobName": f"costs/azure/20231101-20231130/{RUN_1}/part_0_000{n}.csv"} for n in (1, 2)]
+    (azure / "manifest.json").write_text(json.dumps({"blobs": blobs}))
+    assert source_files(tmp_path / "cur") == [previous]
+    single, aws = superseded_runs(tmp_path / "cur")  # in the periods' order
+    assert (_kept(aws), aws.left_out) == ((ASSEMBLY_A, "the only complete run"), ())
+    assert [(run.name, missing) for run, missing in aws.incomplete] == [
+        (ASSEMBLY_B, ("report-2.csv.gz", "report-3.csv.gz"))
+    ]
+    assert _kept(single) == (None, "no run is complete")
+    assert described([aws, single], tmp_path / "cur", 1) == (
+        "export runs written side by side, each holding its whole billing period, of which the "
+        f"latest complete one is read: report/20231101-20231130: read {ASSEMBLY_A} (the only "
+        f"complete run); {ASSEMBLY_B} incomplete, its manifest lists report-2.csv.gz and 1 more "
+        "not here (a copy under way?); and 1 more period(s)"
+    )
+    assert described([single], tmp_path / "cur", 5) == (
+        "export runs written side by side, each holding its whole billing period, of which the "
+        f"latest complete one is read: azure/20231101-20231130: read none (no run is complete); "
+        f"{RUN_1} incomplete, its manifest lists part_0_0002.csv not here (a copy under way?)"
+    )
+
+
+def test_runs_nothing_tells_apart_are_refused_naming_them(tmp_path: Path) -> None:
+    period = tmp_path / "cur" / "BILLING_PERIOD=2023-11"
+    for run in (ASSEMBLY_A, ASSEMBLY_B):
+        _file(period / run / "export-00001.csv.gz", mtime=1_700_000_000)
+    with pytest.raises(SourceFilesError) as refused:
+        source_files(tmp_path / "cur")
+    message = str(refused.value)
+    assert message.startswith(f"{period}: export runs {ASSEMBLY_A} and {ASSEMBLY_B} each hold the period")
+    assert "remove the older run" in message
+
+
+def _changed_cost(source: Path, target: Path, added: Decimal) -> None:
+    """The CUR sample with its first line's unblended cost raised by `added`."""
+    with source.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    rows[0]["lineItem/UnblendedCost"] = str(Decimal(rows[0]["lineItem/UnblendedCost"]) + added)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_a_synced_cur_bucket_with_two_report_versions_loads_the_current_one_once(
+    mart_url: str, tmp_path: Path
+) -> None:
+    """SOURCES.md: the sample's unblended total is USD 1.68230869740 over 1,281 lines. The
+    current version (the manifest's) raised one line by 1; read whole, the folder held 2,562
+    lines and USD 4.36461739480."""
+    period = tmp_path / "cur" / "report" / "20231101-20231130"
+    (period / ASSEMBLY_A).mkdir(parents=True)
+    shutil.copy(CUR, period / ASSEMBLY_A / "report-1.csv")
+    _changed_cost(CUR, period / ASSEMBLY_B / "report-1.csv", Decimal(1))
+    os.utime(period / ASSEMBLY_A / "report-1.csv", (1_800_000_000, 1_800_000_000))  # newer, not current
+    (period / "report-Manifest.json").write_text(json.dumps({"assemblyId": ASSEMBLY_B}))
+    month = date(2023, 11, 1)
+    source = source_kind("cur", "aws-cur", tmp_path / "cur", cost_column="unblended")
+    run_month(mart_url, tmp_path / "landing", month, source)
+    assert latest_audit(mart_url, "cur", month) == (1281, 1281, 0)
+    assert fact_total(mart_url, "cur", month) == {"USD": Decimal("2.68230869740")}
+    assert audit_costs(mart_url, "cur", month) == ({"USD": Decimal("2.68230869740")}, {})
+
+
+@pytest.mark.parametrize("kind", ["azure-cost-details", "auto"])
+def test_daily_azure_runs_of_a_month_load_the_month_once(mart_url: str, tmp_path: Path, kind: str) -> None:
+    """SOURCES.md: EA_ActualCost_Small.csv holds 11 lines, USD 8.5450077867419368. The runs'
+    manifests are not data, even for `auto`, which reads JSON (OpenCost's)."""
+    period = tmp_path / "azure" / "daily" / "20230901-20230930"
+    for run, submitted in ((RUN_1, "2023-09-02T03:00:00Z"), (RUN_2, "2023-09-03T03:00:00Z")):
+        (period / run).mkdir(parents=True)
+        shutil.copy(EA, period / run / "part_0_0001.csv")
+        _azure_manifest(period / run, submitted)
+    month = date(2023, 9, 1)
+    source = source_kind("az", kind, tmp_path / "azure")
+    run_month(mart_url, tmp_path / "landing", month, source)
+    assert latest_audit(mart_url, "az", month) == (11, 11, 0)
+    assert fact_total(mart_url, "az", month) == {"USD": Decimal("8.5450077867419368")}
