@@ -87,14 +87,13 @@ def test_azure_amortized_costs_beyond_18_places_are_rejected_naming_the_column(
     mart_url: str, tmp_path: Path
 ) -> None:
     month = date(2023, 9, 1)
-    run_month(
-        mart_url,
-        tmp_path,
-        month,
-        source_kind("ea", "azure-cost-details", AZURE / "EA_AmortizedCost_Small.csv"),
-    )
+    source = source_kind("ea", "azure-cost-details", AZURE / "EA_AmortizedCost_Small.csv")
+    config = PlatformConfig(start_month="2020-01", sources=[source])
+    result = materialize_month(config, month, MartResource(database_url=mart_url, landing_dir=str(tmp_path)))
 
     assert latest_audit(mart_url, "ea", month) == (28, 25, 3)
+    [share] = [e for e in result.get_asset_check_evaluations() if e.check_name == "rejected_share"]
+    assert (share.passed, share.metadata["rejected_by_column"].value) == (False, {"Cost": 3})
     # the file's own total is SOURCES.md's, exactly; the 3 rejected costs carry 22 to 28 places
     rejected = Decimal("0.0000000072922557592391990000") + Decimal("0.0000000191107392311096200000")
     rejected += Decimal("0.0001188669167459011366")

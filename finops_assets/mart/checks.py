@@ -61,6 +61,7 @@ def rejected_share(mart: Mart, source: str, month: date, maximum: float) -> Asse
         passed=not over,
         severity=AssetCheckSeverity.WARN,
         description=f"{rejected} of {kept} rows rejected ({share}, max_rejected_share {maximum:.0%}){most}",
+        metadata={"rejected_by_column": MetadataValue.json(row["by_column"] or {})},
     )
 
 
