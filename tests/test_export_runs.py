@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from finops_assets.sources.export_runs import Superseded, described
-from finops_assets.sources.files import SourceFilesError, source_files, superseded_runs
+from finops_assets.sources.assets import export_runs_line
+from finops_assets.sources.export_runs import Superseded
+from finops_assets.sources.files import SUPPORTED_SUFFIXES, source_files, superseded_runs
 from tests.conftest import SAMPLES
 from tests.pipeline import audit_costs, fact_total, latest_audit, run_month, source_kind
 
@@ -48,9 +49,10 @@ def test_the_run_an_aws_manifest_names_is_read_even_when_another_is_newer(tmp_pa
     named = [_file(period / ASSEMBLY_A / f"report-{n}.csv.gz", mtime=1_700_000_000) for n in (1, 2)]
     newer = _file(period / ASSEMBLY_B / "report-1.csv.gz", mtime=1_700_090_000)
     (period / "report-Manifest.json").write_text(json.dumps({"assemblyId": ASSEMBLY_A, "reportKeys": []}))
+    (period / ".old-Manifest.json").write_text(json.dumps({"assemblyId": ASSEMBLY_B}))  # hidden: not read
     assert source_files(tmp_path / "cur") == named
     [superseded] = superseded_runs(tmp_path / "cur")
-    assert _kept(superseded) == (ASSEMBLY_A, "named by report-Manifest.json")
+    assert _kept(superseded) == (ASSEMBLY_A, "named by the period's manifest")
     assert [run.files for run in superseded.left_out] == [(newer,)]
 
 
@@ -58,11 +60,21 @@ def test_an_azure_run_submitted_last_is_read_whatever_its_files_times(tmp_path: 
     period = tmp_path / "exports" / "costs" / "20230901-20230930"
     last = _file(period / RUN_1 / "part_0_0001.csv", mtime=1_690_000_000)
     _file(period / RUN_2 / "part_0_0001.csv", mtime=1_699_000_000)
-    _azure_manifest(period / RUN_1, "2023-09-29T04:12:32.1234567Z")  # seven digits, as .NET writes
-    _azure_manifest(period / RUN_2, "2023-09-28T04:11:02Z")
+    _azure_manifest(period / RUN_1, "2023-09-29T06:12:32.1234567+02:00")  # seven digits, as .NET writes
+    _azure_manifest(period / RUN_2, "2023-09-29T04:11:02Z")  # later written, earlier in UTC
     assert source_files(tmp_path / "exports") == [last]
     [superseded] = superseded_runs(tmp_path / "exports")
-    assert superseded.why == "submitted last (2023-09-29 04:12:32 UTC, its manifest.json)"
+    assert _kept(superseded) == (RUN_1, "submitted last, its manifest.json")
+
+
+def test_azure_runs_under_their_export_time_are_told_apart_by_it(tmp_path: Path) -> None:
+    """The FinOps toolkit's layout: `<range>/<yyyyMMddHHmm>/[<run id>/]<file>`."""
+    period = tmp_path / "exports" / "20240101-20240131"
+    _file(period / "202401100300" / RUN_1 / "part_0_0001.csv", mtime=1_800_000_000)
+    latest = _file(period / "202401110300" / "part_0_0001.csv", mtime=1_700_000_000)
+    assert source_files(tmp_path / "exports") == [latest]
+    [superseded] = superseded_runs(tmp_path / "exports")
+    assert _kept(superseded) == ("202401110300", "exported last, its folder's time")
 
 
 def test_without_manifests_the_run_with_the_newest_files_is_read(tmp_path: Path) -> None:
@@ -78,12 +90,17 @@ def test_without_manifests_the_run_with_the_newest_files_is_read(tmp_path: Path)
     assert _kept(superseded) == (f"costs_{RUN_2}.csv", "its files are the newest")
 
 
-def test_folders_that_are_not_runs_of_a_period_are_all_read(tmp_path: Path) -> None:
-    """Names without a run id under a period folder (accounts, teams), and run ids outside one
-    (a folder per subscription), are parts of a delivery, not versions of it."""
+def test_names_that_are_not_runs_of_a_period_are_all_read(tmp_path: Path) -> None:
+    """Names without a run id under a period folder (accounts), a file per subscription named by
+    its GUID, Spark's part files sharing one job id, and run ids outside a period folder (a
+    folder per subscription) are parts of a delivery, not versions of it."""
+    period = tmp_path / "bills" / "billing_period=2023-09"
     files = [
-        _file(tmp_path / "bills" / "20230901-20230930" / "account-a" / "a.csv"),
-        _file(tmp_path / "bills" / "20230901-20230930" / "account-b" / "b.csv"),
+        _file(period / "account-a" / "a.csv"),
+        _file(period / "account-b" / "b.csv"),
+        _file(period / f"{RUN_1}.csv"),
+        _file(period / f"{RUN_2}.csv"),
+        *(_file(period / f"part-0000{n}-{RUN_1}-c000.csv") for n in (0, 1)),
         _file(tmp_path / "bills" / RUN_1 / "2023-09.csv"),
         _file(tmp_path / "bills" / RUN_2 / "2023-09.csv"),
     ]
@@ -91,47 +108,58 @@ def test_folders_that_are_not_runs_of_a_period_are_all_read(tmp_path: Path) -> N
     assert superseded_runs(tmp_path / "bills") == []
 
 
-def test_a_run_whose_manifest_lists_files_not_there_yet_is_not_read(tmp_path: Path) -> None:
-    """The current AWS version half copied: the previous complete one is read meanwhile; the
-    only run of a period half copied: nothing of the period is."""
+def test_a_run_not_known_whole_is_not_read(tmp_path: Path) -> None:
+    """The current AWS version half copied: the previous complete one is read meanwhile. An
+    Azure run without the manifest its sibling has (written last), or with files its manifest
+    lists missing: not read; a period with no whole run: nothing of it is read."""
     period = tmp_path / "cur" / "report" / "20231101-20231130"
     previous = _file(period / ASSEMBLY_A / "report-1.csv.gz", mtime=1_700_000_000)
     _file(period / ASSEMBLY_B / "report-1.csv.gz", mtime=1_700_090_000)
-    keys = [f"prefix/report/20231101-20231130/{ASSEMBLY_B}/report-{n}.csv.gz" for n in (1, 2, 3)]
+    keys = [f"prefix/report/20231101-20231130/{ASSEMBLY_B}/report-{n}.csv.gz" for n in range(1, 8)]
     (period / "report-Manifest.json").write_text(json.dumps({"assemblyId": ASSEMBLY_B, "reportKeys": keys}))
-    azure = tmp_path / "cur" / "azure" / "20231101-20231130" / RUN_1
-    _file(azure / "part_0_0001.csv")
+    azure = tmp_path / "cur" / "azure" / "20231101-20231130"
+    _file(azure / RUN_1 / "part_0_0001.csv", mtime=1_700_000_000)
     blobs = [{"blobName": f"costs/azure/20231101-20231130/{RUN_1}/part_0_000{n}.csv"} for n in (1, 2)]
-    (azure / "manifest.json").write_text(json.dumps({"blobs": blobs}))
+    (azure / RUN_1 / "manifest.json").write_text(json.dumps({"blobs": blobs}))
+    _file(azure / RUN_2 / "part_0_0001.csv", mtime=1_700_090_000)  # newer, its manifest not yet here
     assert source_files(tmp_path / "cur") == [previous]
     single, aws = superseded_runs(tmp_path / "cur")  # in the periods' order
     assert (_kept(aws), aws.left_out) == ((ASSEMBLY_A, "the only complete run"), ())
     assert [(run.name, missing) for run, missing in aws.incomplete] == [
-        (ASSEMBLY_B, ("report-2.csv.gz", "report-3.csv.gz"))
+        (ASSEMBLY_B, tuple(f"report-{n}.csv.gz" for n in range(2, 8)))
     ]
     assert _kept(single) == (None, "no run is complete")
-    assert described([aws, single], tmp_path / "cur", 1) == (
+    assert [(run.name, missing) for run, missing in single.incomplete] == [
+        (RUN_1, ("part_0_0002.csv",)),
+        (RUN_2, ("manifest.json",)),
+    ]
+    line, warns = export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES))
+    assert warns
+    assert line == (
         "export runs written side by side, each holding its whole billing period, of which the "
-        f"latest complete one is read: report/20231101-20231130: read {ASSEMBLY_A} (the only "
-        f"complete run); {ASSEMBLY_B} incomplete, its manifest lists report-2.csv.gz and 1 more "
-        "not here (a copy under way?); and 1 more period(s)"
-    )
-    assert described([single], tmp_path / "cur", 5) == (
-        "export runs written side by side, each holding its whole billing period, of which the "
-        f"latest complete one is read: azure/20231101-20231130: read none (no run is complete); "
-        f"{RUN_1} incomplete, its manifest lists part_0_0002.csv not here (a copy under way?)"
+        "latest complete one is read: azure/20231101-20231130: read none (no run is complete); "
+        f"{RUN_1} incomplete, without part_0_0002.csv (a copy under way?); {RUN_2} incomplete, "
+        f"without manifest.json (a copy under way?) | report/20231101-20231130: read {ASSEMBLY_A} "
+        f"(the only complete run); {ASSEMBLY_B} incomplete, without report-2.csv.gz, "
+        "report-3.csv.gz, report-4.csv.gz, report-5.csv.gz, report-6.csv.gz and 1 more (a copy "
+        "under way?)"
     )
 
 
-def test_runs_nothing_tells_apart_are_refused_naming_them(tmp_path: Path) -> None:
+def test_runs_nothing_tells_apart_are_both_left_out(tmp_path: Path) -> None:
+    """Neither is guessed: the period delivers nothing (its month is held or says no
+    delivery), the source's other periods are read, and the operator is warned."""
     period = tmp_path / "cur" / "BILLING_PERIOD=2023-11"
     for run in (ASSEMBLY_A, ASSEMBLY_B):
         _file(period / run / "export-00001.csv.gz", mtime=1_700_000_000)
-    with pytest.raises(SourceFilesError) as refused:
-        source_files(tmp_path / "cur")
-    message = str(refused.value)
-    assert message.startswith(f"{period}: export runs {ASSEMBLY_A} and {ASSEMBLY_B} each hold the period")
-    assert "remove the older run" in message
+    other = _file(tmp_path / "cur" / "BILLING_PERIOD=2023-12" / ASSEMBLY_A / "export-00001.csv.gz")
+    assert source_files(tmp_path / "cur") == [other]
+    [superseded] = superseded_runs(tmp_path / "cur")
+    assert _kept(superseded) == (
+        None,
+        f"{ASSEMBLY_A} and {ASSEMBLY_B} cannot be told apart (files of the same time)",
+    )
+    assert export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES))[1]
 
 
 def _changed_cost(source: Path, target: Path, added: Decimal) -> None:

@@ -25,7 +25,7 @@ from finops_assets.partitions import partition_month
 from finops_assets.resources import MartResource
 from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt, landing_lock
-from finops_assets.sources.export_runs import described
+from finops_assets.sources.export_runs import Superseded
 from finops_assets.sources.files import SourceFilesError, left_out_files, superseded_runs
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts, outside_landing
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
@@ -56,9 +56,7 @@ def _left_out(reads: tuple[Path, tuple[str, ...]], slice_: LandingSlice) -> str:
     files = outside_landing(left_out_files(path, suffixes), slice_)
     if not files:
         return ""
-    named = ", ".join(
-        str(f.relative_to(path) if f.is_relative_to(path) else f) for f in files[:SHOWN_LEFT_OUT]
-    )
+    named = ", ".join(_shown(f, path) for f in files[:SHOWN_LEFT_OUT])
     more = f" and {len(files) - SHOWN_LEFT_OUT} more" if len(files) > SHOWN_LEFT_OUT else ""
     return (
         f"{len(files)} file(s) of {path} left out, of a type this source does not read "
@@ -66,10 +64,15 @@ def _left_out(reads: tuple[Path, tuple[str, ...]], slice_: LandingSlice) -> str:
     )
 
 
-def _superseded(reads: tuple[Path, tuple[str, ...]]) -> tuple[str, bool]:
-    """A line for the export runs left out for a later run of their period, and whether one of
-    them is incomplete (a warning then); empty when there are none, or when the path cannot be
-    listed (the ingest reports that, audited)."""
+def _shown(path: Path, root: Path) -> str:
+    """A path as a log line names it: below the source's path when it is."""
+    return str(path.relative_to(root) if path.is_relative_to(root) else path)
+
+
+def export_runs_line(reads: tuple[Path, tuple[str, ...]]) -> tuple[str, bool]:
+    """A line for the export runs left out for a later run of their period, and whether the
+    operator is needed (a run incomplete, or a period of which none is read: a warning then);
+    empty when there are none, or when the path cannot be listed (the ingest reports that)."""
     path, suffixes = reads
     try:
         superseded = superseded_runs(path, suffixes)
@@ -77,7 +80,26 @@ def _superseded(reads: tuple[Path, tuple[str, ...]]) -> tuple[str, bool]:
         return "", False
     if not superseded:
         return "", False
-    return described(superseded, path, SHOWN_LEFT_OUT), any(entry.incomplete for entry in superseded)
+    shown = [_period_line(entry, path) for entry in superseded[:SHOWN_LEFT_OUT]]
+    more = len(superseded) - SHOWN_LEFT_OUT
+    return (
+        "export runs written side by side, each holding its whole billing period, of which the latest "
+        f"complete one is read: {' | '.join(shown)}" + (f"; and {more} more period(s)" if more > 0 else ""),
+        any(entry.warns for entry in superseded),
+    )
+
+
+def _period_line(entry: Superseded, root: Path) -> str:
+    read = f"read {entry.kept.name} ({entry.why})" if entry.kept else f"read none ({entry.why})"
+    details = [read] + (
+        ["left out " + ", ".join(run.name for run in entry.left_out)] if entry.left_out else []
+    )
+    for run, missing in entry.incomplete:
+        more = f" and {len(missing) - SHOWN_LEFT_OUT} more" if len(missing) > SHOWN_LEFT_OUT else ""
+        details.append(
+            f"{run.name} incomplete, without {', '.join(missing[:SHOWN_LEFT_OUT])}{more} (a copy under way?)"
+        )
+    return f"{_shown(entry.period, root)}: {'; '.join(details)}"
 
 
 class DeliveryConfig(Config):
@@ -138,9 +160,9 @@ def source_assets(
         slice_ = LandingSlice(mart.landing_root(), name, month)
         if left_out := _left_out(reads, slice_):
             context.log.warning(left_out)
-        runs, incomplete = _superseded(reads)
+        runs, warns = export_runs_line(reads)
         if runs:
-            (context.log.warning if incomplete else context.log.info)(runs)
+            (context.log.warning if warns else context.log.info)(runs)
         with mart.connection() as conn:
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
             with (

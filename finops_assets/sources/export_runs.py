@@ -4,21 +4,21 @@ Each run of these exports holds the whole period to date, and they are written b
 other instead of over each other:
 - AWS Cost and Usage Reports set to "create new report versions": every update of a month in
   `<report>/<yyyymmdd-yyyymmdd>/<assemblyId>/`, the current one named by the `assemblyId` of
-  `<report>-Manifest.json` in the period's folder;
+  `<report>-Manifest.json` in the period's folder, which lists its `reportKeys`;
 - AWS Data Exports set to "create new": every refresh in its own folder under
   `data/BILLING_PERIOD=yyyy-mm/`;
-- Azure Cost Management exports: every run of a month in `<yyyymmdd-yyyymmdd>/<run id>/`, with a
-  `manifest.json` whose `runInfo.submittedTime` says when it ran; older exports write each run
-  as a file `<export>_<run id>.csv` in the period's folder.
+- Azure Cost Management exports: every run of a month in `<yyyymmdd-yyyymmdd>/<run id>/` or
+  `<yyyymmdd-yyyymmdd>/<yyyyMMddHHmm>/[<run id>/]`, with a `manifest.json` (written last) whose
+  `runInfo.submittedTime` says when it ran and whose `blobs` list its files; older exports
+  write each run as a file `<export>_<run id>.csv` in the period's folder.
 
 A folder synced from such a bucket holds a month once per run: read whole, a month-to-date
 export run daily counts the month's first day thirty times. So, under a folder named as a
-period (`yyyymmdd-yyyymmdd` or `BILLING_PERIOD=yyyy-mm`), the entries named with a run id (a
-GUID, as assembly and run ids are) are runs, and only the latest of them is read: the one the
-period's AWS manifest names, else the one each run's own manifest says was submitted last, else
-the one whose files are the newest (the times `aws s3 sync` and `azcopy
---preserve-last-modified-time` keep). Files of the period without a run id (the chunks of a
-report overwritten in place) are read as they are, and so is anything outside a period folder.
+period (`yyyymmdd-yyyymmdd` or `BILLING_PERIOD=yyyy-mm`), the entries that are runs (a folder
+named with a GUID, as assembly and run ids are, or with a `yyyyMMddHHmm` export time; a file
+named `<export>_<GUID>`) are told apart, and only the latest complete run is read. Files of the
+period that are not runs (the chunks of a report overwritten in place) are read as they are,
+and so is anything outside a period folder.
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
-PERIOD_FOLDER = re.compile(r"\d{8}-\d{8}|BILLING_PERIOD=\d{4}-\d{2}")
-RUN_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+PERIOD_FOLDER = re.compile(r"\d{8}-\d{8}|BILLING_PERIOD=\d{4}-\d{2}", re.IGNORECASE)
+GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+RUN_FOLDER = re.compile(rf".*{GUID}.*|(?P<time>\d{{12}})", re.IGNORECASE)
+RUN_FILE = re.compile(rf".+_{GUID}(\.[a-z]+)+", re.IGNORECASE)
 RUN_MANIFEST = "manifest.json"
 """An Azure run's manifest, in its run folder."""
 
@@ -40,10 +43,6 @@ def is_manifest(path: Path) -> bool:
     """An export's manifest (AWS `<report>-Manifest.json`, Azure `manifest.json`): a description
     of the delivery, never billing data, even for the kinds that read JSON."""
     return path.name.lower().endswith(RUN_MANIFEST)
-
-
-class UndecidableRunsError(ValueError):
-    """Two runs of a period that nothing tells apart: which one is current is not guessed."""
 
 
 @dataclass(frozen=True)
@@ -56,28 +55,34 @@ class Run:
 
 @dataclass(frozen=True)
 class Superseded:
-    """A period's runs left out for the one read (None: no run is complete), and why."""
+    """A period's runs left out for the one read (None: none can be read), and why."""
 
     period: Path
     kept: Run | None
     why: str
     left_out: tuple[Run, ...]
     incomplete: tuple[tuple[Run, tuple[str, ...]], ...] = ()
-    """Runs whose manifest lists files their folder lacks (a copy under way), with those files."""
+    """Runs not known to be whole (a copy under way), with the files their manifest lacks."""
+
+    @property
+    def warns(self) -> bool:
+        """Whether this needs the operator: a run incomplete, or none read."""
+        return bool(self.incomplete) or self.kept is None
 
 
 def _run_of(path: Path) -> tuple[Path, str] | None:
     """The period folder and run name of a file inside a run, else None."""
     for folder in path.parents:
         if PERIOD_FOLDER.fullmatch(folder.name):
-            name = path.relative_to(folder).parts[0]
-            return (folder, name) if RUN_ID.search(name) else None
+            below = path.relative_to(folder).parts
+            pattern = RUN_FOLDER if len(below) > 1 else RUN_FILE
+            return (folder, below[0]) if pattern.fullmatch(below[0]) else None
     return None
 
 
 def latest_runs(files: list[Path]) -> tuple[list[Path], list[Superseded]]:
     """The files to read, in their order (of each period, its latest complete run alone), and
-    what was left out per period; an UndecidableRunsError when a period's latest cannot be told."""
+    what was left out per period."""
     runs: dict[Path, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
     for path in files:
         if (found := _run_of(path)) is not None:
@@ -85,118 +90,117 @@ def latest_runs(files: list[Path]) -> tuple[list[Path], list[Superseded]]:
     left_out: set[Path] = set()
     superseded: list[Superseded] = []
     for period, by_name in sorted(runs.items()):
-        candidates = [Run(period, name, tuple(paths)) for name, paths in sorted(by_name.items())]
-        incomplete = tuple((run, missing) for run in candidates if (missing := _missing(run)))
-        complete = [run for run in candidates if run not in {run for run, _ in incomplete}]
-        if len(candidates) < 2 and not incomplete:
+        entry = _period_choice(
+            period, [Run(period, name, tuple(paths)) for name, paths in sorted(by_name.items())]
+        )
+        if entry is None:
             continue
-        if not complete:
-            kept, why = None, "no run is complete"
-        elif len(complete) == 1:
-            kept, why = complete[0], "the only complete run" if incomplete else "the only run"
-        else:
-            kept, why = _latest(period, complete)
-        others = tuple(run for run in complete if run != kept)
-        superseded.append(Superseded(period, kept, why, others, incomplete))
-        left_out.update(path for run in candidates if run != kept for path in run.files)
+        superseded.append(entry)
+        kept = entry.kept.name if entry.kept else None
+        left_out.update(path for name, paths in by_name.items() if name != kept for path in paths)
     return [path for path in files if path not in left_out], superseded
 
 
-def _period_manifests(period: Path) -> list[Path]:
-    return sorted(p for p in period.iterdir() if is_manifest(p))
+def _period_choice(period: Path, runs: list[Run]) -> Superseded | None:
+    """The run of a period to read, and why; None when there is one run and it is complete."""
+    period_manifests = [
+        document
+        for path in sorted(period.iterdir())
+        if is_manifest(path) and not path.name.startswith(".") and (document := _json(path)) is not None
+    ]
+    run_manifests = {run.name: _json(period / run.name / RUN_MANIFEST) for run in runs}
+    any_run_manifest = any(document is not None for document in run_manifests.values())
+    incomplete = tuple(
+        (run, missing)
+        for run in runs
+        if (missing := _missing(run, period_manifests, run_manifests[run.name], any_run_manifest))
+    )
+    complete = [run for run in runs if all(run != other for other, _ in incomplete)]
+    if len(runs) == 1 and not incomplete:
+        return None
+    if not complete:
+        kept, why = None, "no run is complete"
+    elif len(complete) == 1:
+        kept, why = complete[0], "the only complete run" if incomplete else "the only run"
+    else:
+        kept, why = _latest(complete, period_manifests, run_manifests)
+    others = tuple(run for run in complete if run != kept)
+    return Superseded(period, kept, why, others, incomplete)
 
 
-def _latest(period: Path, runs: list[Run]) -> tuple[Run, str]:
+def _latest(
+    runs: list[Run], period_manifests: list[dict[str, Any]], run_manifests: dict[str, dict[str, Any] | None]
+) -> tuple[Run | None, str]:
+    """The latest of a period's complete runs: named by the AWS manifest, else submitted last,
+    else exported last (its folder's `yyyyMMddHHmm`), else with the newest files; None when the
+    latest two cannot be told apart (neither is guessed)."""
     by_name = {run.name: run for run in runs}
-    for manifest in _period_manifests(period):
-        assembly = _field(manifest, "assemblyId")
-        if isinstance(assembly, str) and assembly in by_name:
-            return by_name[assembly], f"named by {manifest.name}"
-    submitted = {run.name: when for run in runs if (when := _submitted(run)) is not None}
-    if len(submitted) == len(runs):
-        kept = max(runs, key=lambda run: submitted[run.name])
-        return kept, f"submitted last ({submitted[kept.name]:%Y-%m-%d %H:%M:%S} UTC, its {RUN_MANIFEST})"
-    newest = sorted(runs, key=_newest, reverse=True)
-    if _newest(newest[0]) == _newest(newest[1]):
-        raise UndecidableRunsError(
-            f"{period}: export runs {newest[0].name} and {newest[1].name} each hold the period, and "
-            "neither a manifest nor their files' times tell which is the latest: remove the older "
-            "run, or copy the files again keeping their times (aws s3 sync, azcopy "
-            "--preserve-last-modified-time)"
-        )
-    return newest[0], "its files are the newest"
+    for manifest in period_manifests:
+        if isinstance(assembly := manifest.get("assemblyId"), str) and assembly in by_name:
+            return by_name[assembly], "named by the period's manifest"
+    orders: list[tuple[str, str, dict[str, Any]]] = [
+        ("submitted last, its manifest.json", "submitted at the same time",
+         {r.name: _submitted(run_manifests[r.name]) for r in runs}),
+        ("exported last, its folder's time", "exported at the same time",
+         {r.name: _export_time(r.name) for r in runs}),
+        ("its files are the newest", "files of the same time",
+         {r.name: max(p.stat().st_mtime_ns for p in r.files) for r in runs}),
+    ]  # fmt: skip
+    for why, alike, keys in orders:
+        if any(key is None for key in keys.values()):
+            continue
+        first, second = sorted(runs, key=lambda run: keys[run.name], reverse=True)[:2]
+        if keys[first.name] == keys[second.name]:
+            return None, f"{first.name} and {second.name} cannot be told apart ({alike})"
+        return first, why
+    raise AssertionError("file times are always known")
 
 
-def _missing(run: Run) -> tuple[str, ...]:
-    """The files a run folder's manifest lists that the folder lacks: an Azure run's `blobs`, or
-    the `reportKeys` of the AWS manifest naming it as its assembly. None for a run written as
-    one file, or without a manifest listing its files."""
-    folder = run.period / run.name
-    if not folder.is_dir():
+def _missing(
+    run: Run, period_manifests: list[dict[str, Any]], manifest: dict[str, Any] | None, expected: bool
+) -> tuple[str, ...]:
+    """The files a run folder's manifest lists that the run lacks (an Azure run's `blobs`, or
+    the `reportKeys` of the AWS manifest naming it), or its manifest itself when other runs of
+    the period have theirs (it is written last). None for a run written as one file."""
+    if run.name == run.files[0].name:
         return ()
-    listed: set[str] = set()
-    blobs = _field(folder / RUN_MANIFEST, "blobs")
-    for blob in blobs if isinstance(blobs, list) else []:
-        if isinstance(blob, dict) and isinstance(name := blob.get("blobName"), str):
-            listed.add(PurePosixPath(name).name)
-    for manifest in _period_manifests(run.period):
-        keys = _field(manifest, "reportKeys")
-        if _field(manifest, "assemblyId") == run.name and isinstance(keys, list):
+    if manifest is None and expected:
+        return (RUN_MANIFEST,)
+    blobs = manifest.get("blobs") if manifest else None
+    listed = {
+        PurePosixPath(blob["blobName"]).name
+        for blob in (blobs if isinstance(blobs, list) else [])
+        if isinstance(blob, dict) and isinstance(blob.get("blobName"), str)
+    }
+    for document in period_manifests:
+        if document.get("assemblyId") == run.name and isinstance(keys := document.get("reportKeys"), list):
             listed.update(PurePosixPath(key).name for key in keys if isinstance(key, str))
-    present = {path.name for path in folder.iterdir()}
-    return tuple(sorted(listed - present))
+    return tuple(sorted(listed - {path.name for path in run.files}))
 
 
-def _newest(run: Run) -> int:
-    return max(path.stat().st_mtime_ns for path in run.files)
-
-
-def _field(manifest: Path, name: str) -> object:
-    """A top-level field of a JSON manifest; None when the file is not a JSON object."""
+def _json(path: Path) -> dict[str, Any] | None:
+    """A JSON manifest's object; None when there is none or it is not a JSON object."""
     try:
-        document = json.loads(manifest.read_text(encoding="utf-8-sig"))
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError):
         return None
-    return document.get(name) if isinstance(document, dict) else None
+    return document if isinstance(document, dict) else None
 
 
-def _submitted(run: Run) -> datetime | None:
-    """When an Azure run was submitted, from the manifest in its folder (UTC when unzoned)."""
-    info = _field(run.period / run.name / RUN_MANIFEST, "runInfo")
+def _submitted(manifest: dict[str, Any] | None) -> datetime | None:
+    """When an Azure run was submitted, from its manifest (UTC when unzoned)."""
+    info = manifest.get("runInfo") if manifest else None
     text = info.get("submittedTime") if isinstance(info, dict) else None
-    if not isinstance(text, str):
-        return None
-    # .NET writes seven digits of a second; fromisoformat reads at most six
-    text = re.sub(r"(\.\d{6})\d+", r"\1", text.strip())
     try:
-        when = datetime.fromisoformat(text)
+        when = datetime.fromisoformat(text.strip()) if isinstance(text, str) else None
     except ValueError:
+        return None
+    if when is None:
         return None
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def described(superseded: list[Superseded], root: Path, shown: int) -> str:
-    """One line for the log: which run of the first `shown` periods was read, and why; the runs
-    left out, the incomplete ones with the files they lack."""
-    parts = []
-    for entry in superseded[:shown]:
-        read = f"read {entry.kept.name} ({entry.why})" if entry.kept else f"read none ({entry.why})"
-        details = [read]
-        if entry.left_out:
-            details.append("left out " + ", ".join(run.name for run in entry.left_out))
-        details += [
-            f"{run.name} incomplete, its manifest lists {', '.join(missing[:shown])}"
-            + (f" and {len(missing) - shown} more" if len(missing) > shown else "")
-            + " not here (a copy under way?)"
-            for run, missing in entry.incomplete
-        ]
-        parts.append(f"{_relative(entry.period, root)}: {'; '.join(details)}")
-    more = f"; and {len(superseded) - shown} more period(s)" if len(superseded) > shown else ""
-    return (
-        "export runs written side by side, each holding its whole billing period, of which the "
-        f"latest complete one is read: {' | '.join(parts)}{more}"
-    )
-
-
-def _relative(path: Path, root: Path) -> str:
-    return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+def _export_time(name: str) -> str | None:
+    """An Azure run folder's `yyyyMMddHHmm`, which sorts as the time it names."""
+    matched = RUN_FOLDER.fullmatch(name)
+    return matched["time"] if matched else None
