@@ -16,6 +16,7 @@ import pytest
 from finops_assets.sources.assets import export_runs_line
 from finops_assets.sources.export_runs import Superseded
 from finops_assets.sources.files import SUPPORTED_SUFFIXES, source_files, superseded_runs
+from finops_core.months import parse_month
 from tests.conftest import SAMPLES
 from tests.pipeline import audit_costs, fact_total, latest_audit, run_month, source_kind
 
@@ -133,7 +134,8 @@ def test_a_run_not_known_whole_is_not_read(tmp_path: Path) -> None:
         (RUN_1, ("part_0_0002.csv",)),
         (RUN_2, ("manifest.json",)),
     ]
-    line, warns = export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES))
+    assert export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES), date(2023, 12, 1)) == ("", False)
+    line, warns = export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES), date(2023, 11, 1))
     assert warns
     assert line == (
         "export runs written side by side, each holding its whole billing period, of which the "
@@ -144,6 +146,26 @@ def test_a_run_not_known_whole_is_not_read(tmp_path: Path) -> None:
         "report-3.csv.gz, report-4.csv.gz, report-5.csv.gz, report-6.csv.gz and 1 more (a copy "
         "under way?)"
     )
+
+
+@pytest.mark.parametrize(
+    ("period", "months"),
+    [
+        ("20231101-20231201", ["2023-11"]),  # AWS: the end is the next period's start
+        ("20230901-20230930", ["2023-09"]),  # Azure: the end is the period's last day
+        ("20231215-20240214", ["2023-12", "2024-01", "2024-02"]),
+        ("BILLING_PERIOD=2024-02", ["2024-02"]),
+        ("20231301-20231399", [f"2023-{m:02d}" for m in (9, 10, 11, 12)] + ["2024-01", "2024-02"]),  # all
+    ],
+)
+def test_a_period_covers_the_months_its_name_says(period: str, months: list[str]) -> None:
+    entry = Superseded(Path(period), None, "", ())
+    covered = [
+        m
+        for m in ("2023-09", "2023-10", "2023-11", "2023-12", "2024-01", "2024-02")
+        if entry.covers(parse_month(m))
+    ]
+    assert covered == months
 
 
 def test_runs_nothing_tells_apart_are_both_left_out(tmp_path: Path) -> None:
@@ -159,7 +181,7 @@ def test_runs_nothing_tells_apart_are_both_left_out(tmp_path: Path) -> None:
         None,
         f"{ASSEMBLY_A} and {ASSEMBLY_B} cannot be told apart (files of the same time)",
     )
-    assert export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES))[1]
+    assert export_runs_line((tmp_path / "cur", SUPPORTED_SUFFIXES), date(2023, 11, 1))[1]
 
 
 def _changed_cost(source: Path, target: Path, added: Decimal) -> None:

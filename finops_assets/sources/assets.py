@@ -69,13 +69,14 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root) if path.is_relative_to(root) else path)
 
 
-def export_runs_line(reads: tuple[Path, tuple[str, ...]]) -> tuple[str, bool]:
-    """A line for the export runs left out for a later run of their period, and whether the
-    operator is needed (a run incomplete, or a period of which none is read: a warning then);
-    empty when there are none, or when the path cannot be listed (the ingest reports that)."""
+def export_runs_line(reads: tuple[Path, tuple[str, ...]], month: date) -> tuple[str, bool]:
+    """A line for the export runs of the month's periods left out for a later run, and whether
+    the operator is needed (a run incomplete, or a period of which none is read: a warning
+    then); empty when there are none, or when the path cannot be listed (the ingest says so).
+    Other months' periods are their own runs' to tell: a backfill would repeat them in each."""
     path, suffixes = reads
     try:
-        superseded = superseded_runs(path, suffixes)
+        superseded = [entry for entry in superseded_runs(path, suffixes) if entry.covers(month)]
     except SourceFilesError:
         return "", False
     if not superseded:
@@ -160,7 +161,7 @@ def source_assets(
         slice_ = LandingSlice(mart.landing_root(), name, month)
         if left_out := _left_out(reads, slice_):
             context.log.warning(left_out)
-        runs, warns = export_runs_line(reads)
+        runs, warns = export_runs_line(reads, month)
         if runs:
             (context.log.warning if warns else context.log.info)(runs)
         with mart.connection() as conn:

@@ -27,9 +27,11 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from finops_core.months import parse_month
 
 PERIOD_FOLDER = re.compile(r"\d{8}-\d{8}|BILLING_PERIOD=\d{4}-\d{2}", re.IGNORECASE)
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -68,6 +70,20 @@ class Superseded:
     def warns(self) -> bool:
         """Whether this needs the operator: a run incomplete, or none read."""
         return bool(self.incomplete) or self.kept is None
+
+    def covers(self, month: date) -> bool:
+        """Whether the period holds the month: `BILLING_PERIOD=yyyy-mm`'s month, or the months of
+        `yyyymmdd-yyyymmdd` (its end exclusive, as AWS writes it, or inclusive, as Azure does);
+        True for dates that are none, rather than hide a period."""
+        name = self.period.name
+        try:
+            if "=" in name:
+                return parse_month(name.split("=", 1)[1]) == month
+            start, end = (datetime.strptime(part, "%Y%m%d").date() for part in name.split("-"))
+        except ValueError:
+            return True
+        last = end - timedelta(days=1) if end > start else end
+        return start.replace(day=1) <= month <= last.replace(day=1)
 
 
 def _run_of(path: Path) -> tuple[Path, str] | None:
