@@ -57,7 +57,7 @@ def file_months(source: SourceConfig, path: Path) -> set[str]:
 def _files(config: PlatformConfig, source: SourceConfig) -> list[Path]:
     wanted = suffixes(source.format) if source.kind == "tabular" else suffixes_of(source)
     try:
-        return source_files(config.source_path(source), wanted)
+        return source_files(config.source_path(source), wanted, export_runs=source.kind != "tabular")
     except SourceFilesError:
         return []  # a source whose folder is not there yet: its month runs will say so
 

@@ -11,12 +11,15 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from finops_assets.sources.assets import export_runs_line
 from finops_assets.sources.export_runs import Superseded
 from finops_assets.sources.files import SUPPORTED_SUFFIXES, source_files, superseded_runs
+from finops_core.config import SourceConfig
 from finops_core.months import parse_month
+from finops_core.tabular import TabularMapping
 from tests.conftest import SAMPLES
 from tests.pipeline import audit_costs, fact_total, latest_audit, run_month, source_kind
 
@@ -230,3 +233,30 @@ def test_daily_azure_runs_of_a_month_load_the_month_once(mart_url: str, tmp_path
     run_month(mart_url, tmp_path / "landing", month, source)
     assert latest_audit(mart_url, "az", month) == (11, 11, 0)
     assert fact_total(mart_url, "az", month) == {"USD": Decimal("8.5450077867419368")}
+
+
+def test_a_tabular_source_reads_every_file_whatever_its_folders_names(mart_url: str, tmp_path: Path) -> None:
+    """A tool's own export, a folder per tenant named by its id under the period: both read."""
+    period = tmp_path / "tool" / "20240101-20240131"
+    for tenant, cost in ((RUN_1, "1.25"), (RUN_2, "2.50")):
+        _file(period / tenant / "costs.csv", f"day,team,sku,qty,amount\n2024-01-05,pay,seat,1,{cost}\n")
+    assert len(source_files(tmp_path / "tool")) == 1  # were it an export's runs
+    mapping = {
+        "month": {"column": "day"},
+        "application": {"column": "team"},
+        "product": {"column": "sku"},
+        "quantity": {"column": "qty"},
+        "unit": "seat",
+        "cost": {"column": "amount"},
+        "currency": "EUR",
+    }
+    source = SourceConfig(
+        name="tool",
+        kind="tabular",
+        path=str(tmp_path / "tool"),
+        mapping=msgspec.convert(mapping, TabularMapping),
+    )
+    month = date(2024, 1, 1)
+    run_month(mart_url, tmp_path / "landing", month, source)
+    assert latest_audit(mart_url, "tool", month) == (2, 2, 0)
+    assert fact_total(mart_url, "tool", month) == {"EUR": Decimal("3.75")}

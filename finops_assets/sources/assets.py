@@ -137,12 +137,14 @@ def source_assets(
     reads: tuple[Path, tuple[str, ...]],
     conserve_quantity: bool = False,
     rules: DeliveryRules = DEFAULT_RULES,
+    export_runs: bool = True,
 ) -> list[AssetsDefinition]:
     """The two assets and their checks (sources/checks.py). `description` says what the lines
     are (e.g. "FOCUS billing lines of `aws` (path)"); `coverage_threshold` is the mapped share of
     cost under which mapping_coverage warns; `reads`: the source's path and the file types it
     reads there (a file of another type is said, not read); `conserve_quantity` adds the check
-    that quantities, per unit, are conserved exactly too."""
+    that quantities, per unit, are conserved exactly too; `export_runs`: the source reads the
+    latest of an export's runs (source_files), and says which."""
     lines_key = AssetKey([name, "billing_lines"])
     consumption_key = AssetKey([name, "consumption"])
 
@@ -161,7 +163,7 @@ def source_assets(
         slice_ = LandingSlice(mart.landing_root(), name, month)
         if left_out := _left_out(reads, slice_):
             context.log.warning(left_out)
-        runs, warns = export_runs_line(reads, month)
+        runs, warns = export_runs_line(reads, month) if export_runs else ("", False)
         if runs:
             (context.log.warning if warns else context.log.info)(runs)
         with mart.connection() as conn:

@@ -88,15 +88,20 @@ def _glob_root(pattern: Path) -> Path:
     return Path(*parts) if parts else Path(".")
 
 
-def source_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
+def source_files(
+    path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES, export_runs: bool = True
+) -> list[Path]:
     """The supported files a source path names, sorted: a folder's or a glob's (none is an
     empty list: a month with no delivery), or one file; an error for a path that does not exist
     (a glob's folder included) or a single file of another type. Of the runs an export wrote
-    side by side for a billing period, the latest alone (export_runs)."""
+    side by side for a billing period, the latest alone (export_runs), unless `export_runs` is
+    False (a tabular source's files are the organisation's own, whatever their names)."""
     if path.is_file():
         if not is_supported(path, suffixes):
             raise SourceFilesError(f"{path}: unsupported file type; expected {', '.join(suffixes)}")
         return [path]
+    if not export_runs:
+        return [p for p in _listed(path) if is_supported(p, suffixes)]
     return _latest(path, suffixes)[0]
 
 

@@ -138,10 +138,14 @@ def exact_totals(frame: pl.DataFrame) -> dict[str, Decimal]:
 
 
 def month_files(
-    source_path: Path, slice_: LandingSlice, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES
+    source_path: Path,
+    slice_: LandingSlice,
+    suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES,
+    export_runs: bool = True,
 ) -> list[Path]:
-    """The source's files, less any inside the landing folder (which holds copies of them)."""
-    return outside_landing(source_files(source_path, suffixes), slice_)
+    """The source's files (source_files), less any inside the landing folder (which holds
+    copies of them)."""
+    return outside_landing(source_files(source_path, suffixes, export_runs), slice_)
 
 
 def outside_landing(files: list[Path], slice_: LandingSlice) -> list[Path]:

@@ -35,4 +35,5 @@ def tabular_source_assets(
         (path, suffixes(options.file_format)),
         conserve_quantity=True,
         rules=source.delivery,
+        export_runs=False,
     )

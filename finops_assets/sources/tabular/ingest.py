@@ -51,7 +51,7 @@ def ingest_tabular_month(
     delivery: Delivery = ANY_DELIVERY,
 ) -> IngestSummary:
     reader = TabularFiles(options.mapping.month, options.file_format)
-    files = month_files(source_path, slice_, suffixes(options.file_format))
+    files = month_files(source_path, slice_, suffixes(options.file_format), export_runs=False)
     index = FileMonthIndex(slice_.root / slice_.source / reader.index_name())
     kind = MonthKind(
         reader,
