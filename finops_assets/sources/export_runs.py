@@ -86,26 +86,29 @@ class Superseded:
         return start.replace(day=1) <= month <= last.replace(day=1)
 
 
-def _run_of(path: Path) -> tuple[Path, str] | None:
-    """The period folder and run name of a file inside a run, else None."""
-    for folder in path.parents:
-        if PERIOD_FOLDER.fullmatch(folder.name):
-            below = path.relative_to(folder).parts
-            pattern = RUN_FOLDER if len(below) > 1 else RUN_FILE
-            return (folder, below[0]) if pattern.fullmatch(below[0]) else None
+def _run_of(path: Path) -> tuple[tuple[str, ...], str] | None:
+    """The period folder (its path's parts: a Path a file costs twice the listing's time) and
+    run name of a file inside a run, else None."""
+    parts = path.parts
+    for index in range(len(parts) - 2, -1, -1):  # the nearest period folder above the file
+        if PERIOD_FOLDER.fullmatch(parts[index]):
+            name = parts[index + 1]
+            pattern = RUN_FOLDER if index + 2 < len(parts) else RUN_FILE
+            return (parts[: index + 1], name) if pattern.fullmatch(name) else None
     return None
 
 
 def latest_runs(files: list[Path]) -> tuple[list[Path], list[Superseded]]:
     """The files to read, in their order (of each period, its latest complete run alone), and
     what was left out per period."""
-    runs: dict[Path, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
+    runs: dict[tuple[str, ...], dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
     for path in files:
         if (found := _run_of(path)) is not None:
             runs[found[0]][found[1]].append(path)
     left_out: set[Path] = set()
     superseded: list[Superseded] = []
-    for period, by_name in sorted(runs.items()):
+    for parts, by_name in sorted(runs.items()):
+        period = Path(*parts)
         entry = _period_choice(
             period, [Run(period, name, tuple(paths)) for name, paths in sorted(by_name.items())]
         )
