@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from finops_assets.sources.files import (
     SourceFilesError,
     UnplaceableFileError,
     UnreadableFileError,
+    listing_root,
     source_files,
 )
 from finops_assets.sources.monthly import MonthlyReader
@@ -54,12 +56,21 @@ def file_months(source: SourceConfig, path: Path) -> set[str]:
     return reader.months(frame if frame is not None else reader.read(path), path)
 
 
-def _files(config: PlatformConfig, source: SourceConfig) -> list[Path]:
+def _files(config: PlatformConfig, source: SourceConfig) -> list[Path] | None:
+    """The source's files; None when its path cannot be listed now (a share not mounted, a
+    folder not there yet: its month runs will say so)."""
     wanted = suffixes(source.format) if source.kind == "tabular" else suffixes_of(source)
     try:
         return source_files(config.source_path(source), wanted, export_runs=source.kind != "tabular")
     except SourceFilesError:
-        return []  # a source whose folder is not there yet: its month runs will say so
+        return None
+
+
+def _remembered(seen: Stamps, root: Path) -> Stamps:
+    """The cursor's files under a folder: kept while it cannot be listed, so that a share's
+    blink does not make every file new again (every month of the source run) once it is back."""
+    prefix = f"{root}{os.sep}"
+    return {path: stamp for path, stamp in seen.items() if path.startswith(prefix) or path == str(root)}
 
 
 def new_delivery_sensor(
@@ -78,7 +89,15 @@ def new_delivery_sensor(
         changed: dict[str, list[str]] = defaultdict(list)
         valid = set(partitions.get_partition_keys())
         for source in config.sources:
-            for path in _files(config, source):
+            files = _files(config, source)
+            if files is None:
+                now.update(_remembered(seen, listing_root(config.source_path(source))))
+                context.log.warning(
+                    f"{source.name}: {config.source_path(source)} cannot be listed; its files are "
+                    "remembered as they were, and read again once it can be"
+                )
+                continue
+            for path in files:
                 try:
                     stat = path.stat()
                     stamp = [stat.st_size, stat.st_mtime_ns]
@@ -86,7 +105,9 @@ def new_delivery_sensor(
                         now[str(path)] = stamp
                         continue
                     months = sorted(file_months(source, path))
-                except OSError as error:  # a share's hiccup: not recorded, so read at the next tick
+                except OSError as error:  # a share's hiccup: read at the next tick, as it was known
+                    if str(path) in seen:
+                        now[str(path)] = seen[str(path)]
                     context.log.warning(
                         f"{path}: not read ({first_line(error)}); read again at the next tick"
                     )

@@ -115,6 +115,14 @@ def test_a_new_file_runs_its_months_and_a_known_one_nothing(mart_url: str, tmp_p
     assert runs == [("2025-05-01", "month_assets")]
     assert str(tmp_path / "aws" / "broken.parquet") in json.loads(cursor or "{}")  # read again once changed
 
+    # a share that blinks: its files are remembered, so none is new once it is back (each was,
+    # and every month of the source ran again)
+    (tmp_path / "aws").rename(tmp_path / "away")
+    runs, blinked = evaluate(cursor)
+    assert (runs, blinked) == ([], cursor)
+    (tmp_path / "away").rename(tmp_path / "aws")
+    assert evaluate(blinked) == ([], cursor)
+
 
 def test_a_month_run_opens_two_connections_to_the_mart(mart_url: str, tmp_path: Path) -> None:
     """The migration check and the run's pool of one: every step and check borrows it. Counted

@@ -78,6 +78,11 @@ def is_supported(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> 
     return path.name.lower().endswith(suffixes)
 
 
+def listing_root(path: Path) -> Path:
+    """The folder a source path's files are found under: the path, or a glob's folder."""
+    return _glob_root(path) if glob.has_magic(str(path)) else path
+
+
 def _glob_root(pattern: Path) -> Path:
     """The folder a glob starts from: its parts before the first with a wildcard."""
     parts: list[str] = []
