@@ -49,8 +49,8 @@ def test_materialize_says_which_files_it_left_out_and_loads_the_others(
     err = capsys.readouterr().err
     assert (
         f"  logged: 2024-09 sample__billing_lines: 3 file(s) of {bills} left out, of a type this source "
-        "does not read (it reads .csv, .csv.gz, .parquet): 2024/09/correction.zip, bill-2024-10.xlsx, "
-        "notes.txt\n"
+        "does not read (it reads .csv, .csv.gz, .csv.zip, .parquet): 2024/09/correction.zip, "
+        "bill-2024-10.xlsx, notes.txt\n"
     ) in err
     assert "  sample: 999 rows read, 999 loaded, 0 rejected; USD 20.28022672899\n" in err
     assert fact_total(mart_url, "sample", date(2024, 9, 1)) == {"USD": D("20.28022672899")}

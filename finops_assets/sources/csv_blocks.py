@@ -27,6 +27,7 @@ from finops_assets.sources.files import (
     check_header,
     csv_problem,
     frame_batches,
+    is_compressed,
     open_binary,
     read_csv_text,
     reading,
@@ -128,7 +129,7 @@ def _record_blocks(path: Path, block: int) -> Iterator[tuple[int, memoryview]]:
     block (a block's bytes are copied once, by their parser: allocating each block and copying
     it again without its partial last record cost 30 ms a 32 MB block), a gzip file
     decompressed a block at a time. A view is valid until the next block is asked for."""
-    if path.name.lower().endswith(".gz"):
+    if is_compressed(path):
         with open_binary(path) as binary:
             start = len(binary.readline())
             pending = b""

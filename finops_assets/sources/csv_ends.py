@@ -35,11 +35,10 @@ def _quotes(path: Path) -> int:
 
 
 def cut_short(path: Path, header_fields: int) -> str | None:
-    """Why the (uncompressed) file's last record is cut short, or None: a file that ends without
+    """Why the uncompressed file's last record is cut short, or None: a file that ends without
     a line end, inside a quoted field or with fewer fields than its header's. A file ending with
-    a line end is whole as far as can be told (gzip's own check finds a compressed file cut)."""
-    if path.name.lower().endswith(".gz"):
-        return None
+    a line end is whole as far as can be told. (A compressed file is not asked: gzip's and
+    ZIP's own checks find it cut.)"""
     size = path.stat().st_size
     with path.open("rb") as raw:
         raw.seek(max(0, size - TAIL_BYTES))

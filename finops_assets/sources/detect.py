@@ -5,17 +5,14 @@ read with the converter its files call for, and a file under a wrong kind (an AW
 from __future__ import annotations
 
 import csv
-import gzip
 import json
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
 
 import polars as pl
 
 from finops_assets.sources.azure_cost_details.convert import azure_key
-from finops_assets.sources.files import SourceFilesError, reading
+from finops_assets.sources.files import SourceFilesError, open_text, reading
 from finops_assets.sources.native.columns import clean_header
 from finops_assets.sources.native.reader import first_bad_line, is_json
 from finops_core.config import ConfigError
@@ -67,24 +64,13 @@ def header(path: Path) -> list[str]:
             return list(pl.read_parquet_schema(path))
         if is_json(path):
             return _json_header(path)
-        with _open_text(path) as text:
+        with open_text(path, errors="replace") as text:
             first = text.readline()
     return next(csv.reader([first]), [])
 
 
-@contextmanager
-def _open_text(path: Path) -> Iterator[IO[str]]:
-    """The file as text, gzipped or not, less a BOM."""
-    if path.name.lower().endswith(".gz"):
-        with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace") as text:
-            yield text
-    else:
-        with path.open(encoding="utf-8-sig", errors="replace") as text:
-            yield text
-
-
 def _json_header(path: Path) -> list[str]:
-    with _open_text(path) as text:
+    with open_text(path, errors="replace") as text:
         first = text.readline()
         while first and not first.strip():  # blank lines before the first record
             first = text.readline()

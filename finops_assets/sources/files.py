@@ -17,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -30,7 +31,10 @@ from finops_assets.sources.export_runs import Superseded, is_manifest, latest_ru
 from finops_core.errors import first_line
 from finops_core.folders import visible_files
 
-SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".csv.zip", ".parquet")
+COMPRESSED = (".gz", ".zip")
+"""Text read through its decompressed stream: gzip, or a ZIP archive of one file (AWS Cost and
+Usage Reports offer ZIP beside GZIP)."""
 NULL_TOKENS = ["NULL", "null", ""]
 READ_PROBLEM = "_read_problem"
 """Set on a record read for a month that cannot be loaded whatever its values (its month is
@@ -40,9 +44,10 @@ RESERVED_COLUMNS = ("_line", "_file", "_month", READ_PROBLEM)
 names would clash with them or be overwritten by them."""
 
 
-DAMAGED = (OSError, EOFError, zlib.error)
+DAMAGED = (OSError, EOFError, zlib.error, zipfile.BadZipFile)
 """What reading a damaged file raises besides its parser's errors: gzip's BadGzipFile (an
-OSError) for a file that is not gzip, EOFError for a truncated stream, zlib.error for a corrupt one."""
+OSError) for a file that is not gzip, EOFError for a truncated stream, zlib.error for a corrupt
+one, BadZipFile for a ZIP archive that is none or whose file fails its CRC."""
 
 
 class SourceFilesError(ValueError):
@@ -242,8 +247,12 @@ def read_csv_text(path: Path) -> pl.DataFrame:
     A header naming a column twice is refused (which of the two is the cost?), and a file that
     cannot be parsed is an UnreadableFileError naming its line."""
     try:
-        frame = pl.read_csv(path, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, OSError) as error:
+        source: Path | bytes = path
+        if path.name.lower().endswith(".zip"):  # polars reads gzip itself, not ZIP
+            with open_binary(path) as binary:
+                source = binary.read()
+        frame = pl.read_csv(source, infer_schema=False, null_values=NULL_TOKENS, raise_if_empty=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, UnicodeDecodeError, *DAMAGED) as error:
         raise UnreadableFileError(csv_problem(path, error)) from None
     if frame.width:
         check_header(path)
@@ -280,10 +289,32 @@ def with_line_numbers(batches: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]
         seen += batch.height
 
 
+def is_compressed(path: Path) -> bool:
+    return path.name.lower().endswith(COMPRESSED)
+
+
 def open_binary(path: Path) -> BinaryIO:
-    if path.name.lower().endswith(".gz"):
+    """A source file's bytes, decompressed: gzip, the one file of a ZIP archive, or as they are."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
         return cast(BinaryIO, gzip.open(path, "rb"))
+    if name.endswith(".zip"):
+        return _zip_member(path)
     return path.open("rb")
+
+
+def _zip_member(path: Path) -> BinaryIO:
+    """The one file of a ZIP archive as a stream (the archive's file stays open until the
+    stream is closed); an UnreadableFileError naming the archive when it holds another number."""
+    with zipfile.ZipFile(path) as archive:
+        members = [member for member in archive.infolist() if not member.is_dir()]
+        if len(members) != 1:
+            names = ", ".join(member.filename for member in members[:3]) or "nothing"
+            raise UnreadableFileError(
+                f"{path}: a ZIP archive of {len(members)} files ({names}); one file an archive is "
+                "read, as AWS delivers a report's parts: one archive each"
+            )
+        return cast(BinaryIO, archive.open(members[0]))
 
 
 @contextmanager
@@ -320,7 +351,7 @@ def check_header(path: Path) -> None:
             start = binary.read(1 << 20)
         with open_text(path, newline="") as handle:
             header = next(csv.reader(handle), [])
-        cut = cut_short(path, len(header))
+        cut = None if is_compressed(path) else cut_short(path, len(header))
     if b"\r" in start and b"\n" not in start:
         raise UnreadableFileError(
             f"{path}: its lines end with a carriage return alone (classic Mac OS): save it with "

@@ -118,7 +118,7 @@ def merge_partials(parts: list[Path]) -> pl.DataFrame:
     return grouped.collect(engine="streaming")
 
 
-KEPT_SUFFIXES = (".parquet", ".csv", ".csv.gz")
+KEPT_SUFFIXES = (".parquet", ".csv", ".csv.gz", ".csv.zip")
 """The files a landing keeps as they are (layout `source_files`), its lines pointing into them."""
 
 

@@ -24,7 +24,7 @@ from finops_core.errors import first_line
 
 JSON_SUFFIXES = tuple(f"{name}{gz}" for name in (".json", ".jsonl", ".ndjson") for gz in ("", ".gz"))
 """JSON lines (a Google Cloud billing export) or an OpenCost /allocation response."""
-NATIVE_SUFFIXES = (".csv", ".csv.gz", ".parquet", *JSON_SUFFIXES)
+NATIVE_SUFFIXES = (".csv", ".csv.gz", ".csv.zip", ".parquet", *JSON_SUFFIXES)
 
 
 class Converter(Protocol):

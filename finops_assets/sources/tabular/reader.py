@@ -41,7 +41,7 @@ RESERVED = (*RESERVED_COLUMNS, UNREADABLE)
 EXCEL_EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system (its serial numbers count days from it)."""
 FORMAT_SUFFIXES = {
-    "csv": (".csv", ".csv.gz"),
+    "csv": (".csv", ".csv.gz", ".csv.zip"),
     "jsonl": (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz"),
     "parquet": (".parquet",),
 }
