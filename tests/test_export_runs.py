@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import msgspec
+import polars as pl
 import pytest
 
 from finops_assets.sources.assets import export_runs_line
@@ -260,3 +262,31 @@ def test_a_tabular_source_reads_every_file_whatever_its_folders_names(mart_url: 
     run_month(mart_url, tmp_path / "landing", month, source)
     assert latest_audit(mart_url, "tool", month) == (2, 2, 0)
     assert fact_total(mart_url, "tool", month) == {"EUR": Decimal("3.75")}
+
+
+def test_a_cur_integrated_with_athena_loads_without_its_status_file(mart_url: str, tmp_path: Path) -> None:
+    """`<report>/<report>/year=/month=/*.parquet` beside `cost_and_usage_data_status/`, whose one
+    row (READY) is no billing line: read as one, it failed every month's run."""
+    lines = pl.read_csv(CUR, infer_schema=False)
+    athena = {
+        c: re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", c).replace("/", "_").replace(":", "_").lower()
+        for c in lines.columns
+    }
+    report = tmp_path / "cur" / "report"
+    (report / "report" / "year=2023" / "month=11").mkdir(parents=True)
+    lines.rename(athena).write_parquet(
+        report / "report" / "year=2023" / "month=11" / "report-00001.snappy.parquet"
+    )
+    (report / "cost_and_usage_data_status").mkdir()
+    pl.DataFrame({"status": ["READY"]}).write_parquet(
+        report / "cost_and_usage_data_status" / "cost_and_usage_data_status.parquet"
+    )
+    month = date(2023, 11, 1)
+    run_month(
+        mart_url,
+        tmp_path / "landing",
+        month,
+        source_kind("cur", "aws-cur", tmp_path / "cur", cost_column="unblended"),
+    )
+    assert latest_audit(mart_url, "cur", month) == (1281, 1281, 0)
+    assert fact_total(mart_url, "cur", month) == {"USD": Decimal("1.68230869740")}

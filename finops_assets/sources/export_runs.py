@@ -41,10 +41,20 @@ RUN_MANIFEST = "manifest.json"
 """An Azure run's manifest, in its run folder."""
 
 
+CUR_STATUS = "cost_and_usage_data_status.parquet"
+"""The one-row status file (READY or UPDATING) an AWS report integrated with Athena keeps in
+`<report>/cost_and_usage_data_status/` beside its data."""
+
+
 def is_manifest(path: Path) -> bool:
     """An export's manifest (AWS `<report>-Manifest.json`, Azure `manifest.json`): a description
     of the delivery, never billing data, even for the kinds that read JSON."""
     return path.name.lower().endswith(RUN_MANIFEST)
+
+
+def is_export_metadata(path: Path) -> bool:
+    """What an export writes about its data beside it: its manifests, the CUR's status file."""
+    return is_manifest(path) or path.name.lower() == CUR_STATUS
 
 
 @dataclass(frozen=True)

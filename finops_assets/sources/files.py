@@ -27,7 +27,7 @@ from typing import BinaryIO, cast
 import polars as pl
 
 from finops_assets.sources.csv_ends import cut_short
-from finops_assets.sources.export_runs import Superseded, is_manifest, latest_runs
+from finops_assets.sources.export_runs import Superseded, is_export_metadata, latest_runs
 from finops_core.errors import first_line
 from finops_core.folders import visible_files
 
@@ -123,7 +123,7 @@ def superseded_runs(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) 
 
 
 def _latest(path: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Superseded]]:
-    return latest_runs([p for p in _listed(path) if is_supported(p, suffixes) and not is_manifest(p)])
+    return latest_runs([p for p in _listed(path) if is_supported(p, suffixes) and not is_export_metadata(p)])
 
 
 def left_out_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
