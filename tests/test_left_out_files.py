@@ -25,7 +25,14 @@ def delivery_folder(root: Path) -> Path:
     (bills / "2024" / "09" / "focus_sample.csv").write_bytes(SAMPLE.read_bytes())
     for name in ("bill-2024-10.xlsx", "2024/09/correction.zip", "notes.txt"):  # left out: said
         (bills / name).write_bytes(b"x")
-    for name in ("2024/09/manifest.json", "_SUCCESS", ".DS_Store"):  # an export's companions: not said
+    companions = (
+        "2024/09/manifest.json",
+        "_SUCCESS",
+        ".DS_Store",
+        "crawler-cfn.yml",
+        "2024/09/r-create-table.sql",
+    )
+    for name in companions:  # an export's companions: not said
         (bills / name).write_bytes(b"{}")
     return bills
 

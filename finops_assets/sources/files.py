@@ -126,11 +126,17 @@ def _latest(path: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Sup
     return latest_runs([p for p in _listed(path) if is_supported(p, suffixes) and not is_export_metadata(p)])
 
 
+COMPANIONS = (".json", ".sql", ".yml", ".yaml")
+"""What lies beside exports without billing data in it: manifests (JSON), and the SQL and YAML an
+AWS report writes for Redshift and Athena (`-RedshiftCommands.sql`, `-create-table.sql`,
+`crawler-cfn.yml`)."""
+
+
 def left_out_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -> list[Path]:
     """The files of a source folder or glob that are not of a type it reads (a bill sent as
-    .xlsx or .zip), less those no billing export holds data in: JSON (the manifests beside
-    FOCUS and CUR exports, unless the source reads JSON) and names starting with `_` (Spark's
-    and Hadoop's `_SUCCESS` markers). None for a single file, or a path that does not exist."""
+    .xlsx or .zip), less those no billing export holds data in: COMPANIONS (JSON unless the
+    source reads it) and names starting with `_` (Spark's and Hadoop's `_SUCCESS` markers).
+    None for a single file, or a path that does not exist."""
     if path.is_file() or not (path.is_dir() or glob.has_magic(str(path))):
         return []
     try:
@@ -142,7 +148,7 @@ def left_out_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -
         for p in listed
         if not is_supported(p, suffixes)
         and not p.name.startswith("_")
-        and not p.name.lower().endswith(".json")
+        and not p.name.lower().endswith(COMPANIONS)
     ]
 
 
