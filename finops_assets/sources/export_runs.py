@@ -97,8 +97,8 @@ class Superseded:
 
 
 def _run_of(path: Path) -> tuple[tuple[str, ...], str] | None:
-    """The period folder (its path's parts: a Path a file costs twice the listing's time) and
-    run name of a file inside a run, else None."""
+    """The period folder, as its path's parts (a Path built for each file doubled the listing's
+    time), and the run's name, of a file inside a run; else None."""
     parts = path.parts
     for index in range(len(parts) - 2, -1, -1):  # the nearest period folder above the file
         if PERIOD_FOLDER.fullmatch(parts[index]):
@@ -132,9 +132,13 @@ def latest_runs(files: list[Path]) -> tuple[list[Path], list[Superseded]]:
 
 def _period_choice(period: Path, runs: list[Run]) -> Superseded | None:
     """The run of a period to read, and why; None when there is one run and it is complete."""
+    try:
+        listed = sorted(period.iterdir())
+    except OSError:  # gone since it was listed: its files are read or fail as the others do
+        listed = []
     period_manifests = [
         document
-        for path in sorted(period.iterdir())
+        for path in listed
         if is_manifest(path) and not path.name.startswith(".") and (document := _json(path)) is not None
     ]
     run_manifests = {run.name: _json(period / run.name / RUN_MANIFEST) for run in runs}
@@ -172,8 +176,7 @@ def _latest(
          {r.name: _submitted(run_manifests[r.name]) for r in runs}),
         ("exported last, its folder's time", "exported at the same time",
          {r.name: _export_time(r.name) for r in runs}),
-        ("its files are the newest", "files of the same time",
-         {r.name: max(p.stat().st_mtime_ns for p in r.files) for r in runs}),
+        ("its files are the newest", "files of the same time", {r.name: _newest(r) for r in runs}),
     ]  # fmt: skip
     for why, alike, keys in orders:
         if any(key is None for key in keys.values()):
@@ -182,7 +185,15 @@ def _latest(
         if keys[first.name] == keys[second.name]:
             return None, f"{first.name} and {second.name} cannot be told apart ({alike})"
         return first, why
-    raise AssertionError("file times are always known")
+    return None, "their files' times cannot be read"
+
+
+def _newest(run: Run) -> int | None:
+    """When the run's newest file was modified; None for a file gone since it was listed."""
+    try:
+        return max(path.stat().st_mtime_ns for path in run.files)
+    except OSError:
+        return None
 
 
 def _missing(
@@ -190,7 +201,8 @@ def _missing(
 ) -> tuple[str, ...]:
     """The files a run folder's manifest lists that the run lacks (an Azure run's `blobs`, or
     the `reportKeys` of the AWS manifest naming it), or its manifest itself when other runs of
-    the period have theirs (it is written last). None for a run written as one file."""
+    the period have theirs (a run's manifest is what says it is whole). None for a run written
+    as one file."""
     if run.name == run.files[0].name:
         return ()
     if manifest is None and expected:
