@@ -39,7 +39,7 @@ def test_the_summary_separates_the_loaded_cost_from_the_rejected_and_warns_past_
     assert (
         "  warning: 2023-09 ea/consumption rejected_share: 3 of 28 rows rejected (10.7%,"
         ' max_rejected_share 10%); most in Cost (3 rows), e.g. "Cost: more than 18 decimal places:'
-        " '0.0000000072922557592391990000'\" (rejected_by_column={\"Cost\": 3})\n"
+        ' \'0.0000000072922557592391990000\'" (rejected_by_column={"Cost": 3})\n'
     ) in err
     assert "2023-09: ok with 2 warning(s)" in err  # and mapping_coverage: no application tag
 

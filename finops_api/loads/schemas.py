@@ -20,9 +20,10 @@ class Load(msgspec.Struct, frozen=True):
     rows_filtered: int
     """Rows a tabular source's row filters kept out (finops.yaml `filters`): neither loaded nor
     rejected; 0 for a source without filters."""
-    delivered: bool
+    delivered: bool | None
     """False when no file of the source held this month: the month is empty because nothing was
-    delivered (the `no_delivery` check warns), not because it cost nothing."""
+    delivered (the `no_delivery` check warns), not because it cost nothing. Null for a `failed`
+    attempt, which stopped before its files were known (the reason says which file failed)."""
     cost_column: str
     """The source column the costs were read from (EffectiveCost or BilledCost)."""
     source_cost: dict[str, Amount]

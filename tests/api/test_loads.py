@@ -9,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from psycopg.types.json import Jsonb
 
+from finops_assets.sources.delivery import DeliveryFailed
 from tests.pipeline import focus_source, run_month
 from tests.test_month_loads import line, write_csv
 from tests.test_tabular_filters import BILLS, write_bills
@@ -140,6 +141,14 @@ async def test_a_month_no_file_holds_is_not_delivered_unlike_a_month_that_cost_n
         ("2025-02", 0, {}, False),
         ("2025-01", 2, {"EUR": "0"}, True),  # two lines that cost nothing
     ]
+
+    # a damaged file: the attempt failed before its files were known, which is no "no delivery"
+    (tmp_path / "aws" / "broken.parquet").write_bytes(b"PAR1 cut short")
+    with pytest.raises(DeliveryFailed):
+        run_month(mart_url, tmp_path / "landing", date(2025, 1, 1), source)
+    failed = (await client.get("/api/v1/loads", params={"month": "2025-01"})).json()["rows"][0]
+    assert (failed["status"], failed["delivered"]) == ("failed", None)
+    assert failed["reason"].startswith(f"{tmp_path / 'aws' / 'broken.parquet'}: ")
 
 
 async def test_a_load_shows_the_rows_its_filters_kept_out(

@@ -693,7 +693,7 @@ export interface components {
         /** Load */
         Load: {
             cost_column: string;
-            delivered: boolean;
+            delivered: boolean | null;
             filtered_cost: {
                 [key: string]: string;
             };

@@ -67,10 +67,11 @@ describe('DataQualityPage', () => {
     expect(screen.getByTestId('load-reason-41')).toHaveTextContent(/^$/);
   });
 
-  it('says "no delivery" for a month no file held, and "delivered" otherwise', async () => {
+  it('says "no delivery" for a month no file held, "delivered" otherwise, and neither for an attempt that failed', async () => {
     await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });
     expect(await screen.findByTestId('load-delivery-43')).toHaveTextContent('no delivery');
     expect(screen.getByTestId('load-delivery-41')).toHaveTextContent(/^delivered$/);
+    expect(screen.getByTestId('load-delivery-44')).toHaveTextContent(/^unknown \(failed\)$/);
     expect(screen.getAllByText('no delivery')).toHaveLength(1);
   });
 

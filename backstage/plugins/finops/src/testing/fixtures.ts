@@ -28,7 +28,7 @@ const load = (load_id: number, source: string, fields: Partial<Load>): Load => (
   started_at: '2026-03-02T06:00:00Z', finished_at: '2026-03-02T06:01:00Z', status: 'loaded', reason: null, ...fields,
 });
 
-/** One month's attempts: a load, a delivery held by validation, a source that delivered nothing. */
+/** One month's attempts: a load, a delivery held by validation, a source that delivered nothing, one that failed. */
 export const LOADS: Load[] = [
   load(41, 'aws', {}),
   load(42, 'aws', {
@@ -36,6 +36,10 @@ export const LOADS: Load[] = [
     reason: '12 of 40 rows rejected (30.0%), above the 5% allowed',
   }),
   load(43, 'azure', { delivered: false, rows_read: 0, rows_loaded: 0, source_cost: {} }),
+  load(44, 'gcp', {
+    status: 'failed', delivered: null, rows_read: 0, rows_loaded: 0, source_cost: {},
+    reason: '/data/gcp/2026-02.parquet: file out of specification: the file is too small',
+  }),
 ];
 
 /** A month a run left half-published, worded as the API words it. */

@@ -17,6 +17,12 @@ function LoadStatus({ load }: { load: Load }) {
   );
 }
 
+/** What the Delivery column says: a failed attempt (`delivered` null) stopped before its files were known. */
+function delivery(load: Load): string {
+  if (load.delivered === null) return 'unknown (failed)';
+  return load.delivered ? 'delivered' : 'no delivery';
+}
+
 /**
  * The load audit of a month: every attempt, loaded or not. `delivered` false: no file held the
  * month, so it is empty for want of a delivery, unlike a delivery whose costs sum to 0.
@@ -37,7 +43,7 @@ export function LoadsTable({ month, rows }: { month: string; rows: Load[] }) {
         {
           title: 'Delivery',
           field: 'delivered',
-          render: row => <span data-testid={`load-delivery-${row.load_id}`}>{row.delivered ? 'delivered' : 'no delivery'}</span>,
+          render: row => <span data-testid={`load-delivery-${row.load_id}`}>{delivery(row)}</span>,
         },
         { title: 'Cost column', field: 'cost_column' },
         { title: 'Source cost', render: row => perCurrency(row.source_cost) },
