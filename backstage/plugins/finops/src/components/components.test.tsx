@@ -63,6 +63,17 @@ describe('OverviewPage', () => {
     expect(asked.some(query => query.group_by === 'application')).toBe(false);
     await waitFor(() => expect(compared).toHaveLength(1));
     expect(compared[0]).toMatchObject({ group_by: 'application', sort: 'delta_desc', limit: 8, currency: 'EUR' });
+    expect(compared[0]).toMatchObject({ from: '2026-02', to: '2026-02', against_period: 'previous_month' });
+  });
+
+  it("compares the movers of a quarter the range ends inside on its months alone, not the whole quarter", async () => {
+    const compared: CompareQuery[] = [];
+    const base = fixtureApi();
+    const api = fixtureApi({ compareCosts: async query => { compared.push(query); return base.compareCosts(query); } });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?grain=quarter'] });
+    await waitFor(() => expect(compared).toHaveLength(1));
+    // the fixture's costs run from 2026-01 to 2026-02: two of 2026-Q1's three months
+    expect(compared[0]).toMatchObject({ from: '2026-01', to: '2026-02', against_period: 'previous_quarter' });
   });
 
   it('exports what it shows, as CSV, asking the API for the same question', async () => {
@@ -329,6 +340,27 @@ describe('ComparePage', () => {
     const api = fixtureApi({ compareCosts: async query => ({ ...(await base.compareCosts(query)), rows: [usd] }) });
     await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?from=2026-02&to=2026-02&against=budget'] });
     expect(await screen.findByText(/7\.50 USD vs no cost$/)).toBeInTheDocument();
+  });
+
+  it('warns of a currency one side has no cost in, names a row without an owner, and gives no ratio against a credit', async () => {
+    // actual billed in USD and EUR against a budget priced in EUR alone: the USD delta is no variance
+    const side = { unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null };
+    const rows = [
+      { owner: 'group:default/payments-team', currency: 'USD', cost: '117974.94', priced: true, against_cost: null, against_priced: null, delta: null, ratio: null, ...side },
+      { owner: 'group:default/payments-team', currency: 'EUR', cost: '336.14', priced: true, against_cost: '104292.83', against_priced: true, delta: '-103956.69', ratio: '0.003223', ...side },
+      { owner: null, currency: 'EUR', cost: '-2054.41', priced: true, against_cost: '-4137.71', against_priced: true, delta: '2083.30', ratio: '0.496506', ...side },
+    ];
+    const base = fixtureApi();
+    const api = fixtureApi({ compareCosts: async query => ({ ...(await base.compareCosts(query)), rows }) });
+    await renderInTestApp(<ComparePage />, {
+      apis: [[finopsApiRef, api]], initialRouteEntries: ['/?from=2026-02&to=2026-02&against=budget&group_by=owner&currency=EUR'],
+    });
+    expect(await screen.findByTestId('unmatched-currencies')).toHaveTextContent('No costs in USD on one side: no variance there');
+    const none = screen.getByText('(none)').closest('tr') as HTMLElement;
+    expect(within(none).getByText('2,083.30')).toBeInTheDocument();
+    expect(within(none).getByText('–')).toBeInTheDocument(); // not "49.7 %" of a credit that shrank
+    const team = screen.getByText('group:default/payments-team').closest('tr') as HTMLElement;
+    expect(within(team).getByText('0.3 %')).toBeInTheDocument();
   });
 
   it('compares the last period with data against the one before when no period is chosen', async () => {

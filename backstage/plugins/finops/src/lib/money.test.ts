@@ -1,4 +1,4 @@
-import { compare, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from './money';
+import { compare, compareSize, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from './money';
 
 describe('money', () => {
   it('adds decimal strings exactly', () => {
@@ -20,6 +20,11 @@ describe('money', () => {
     expect(formatMoney('10.1875', 'EUR')).toBe('10.19 EUR');
     expect(formatAmount('-0.001')).toBe('0.00'); // a change that rounds to nothing has no sign
     expect(formatAmount('-0.005')).toBe('-0.01');
+  });
+
+  it('orders changes by their size, a cut as large as a rise of the same amount, unpriced last', () => {
+    const deltas = ['3.00', '-51471.62', null, '0', '-16916.64', '20000'];
+    expect([...deltas].sort((a, b) => compareSize(b, a))).toEqual(['-51471.62', '20000', '-16916.64', '3.00', '0', null]);
   });
 
   it('answers ratios like the API: 6 decimals, none against zero', () => {

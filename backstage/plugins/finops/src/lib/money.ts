@@ -39,6 +39,11 @@ export function compare(a: Amount, b: Amount): number {
   return new Big(a).cmp(b);
 }
 
+/** Amounts compared by their size, whatever their sign (a change of -51 is larger than one of +3). */
+export function compareSize(a: Amount, b: Amount): number {
+  return compare(a === null || a === undefined ? a : new Big(a).abs().toString(), b === null || b === undefined ? b : new Big(b).abs().toString());
+}
+
 function grouped(fixed: string): string {
   const [integer = '0', fraction] = fixed.split('.');
   const sign = integer.startsWith('-') ? '-' : '';

@@ -25,10 +25,29 @@ export function sideTotalText(rows: CompareRow[], side: 'cost' | 'against_cost',
   return present.length === 0 ? 'no cost' : formatMoney(sum(present.map(row => row[side])), currency);
 }
 
+/** A row's ratio as shown: none against a side that is not a positive cost (a credit's ratio reads backwards). */
+function ratioText(row: CompareRow): string {
+  return compare(row.against_cost, '0') > 0 ? formatRatio(row.ratio) : '–';
+}
+
+/** A group's name as shown: a row of no owner, application or product says so. */
+export const NO_KEY = '(none)';
+
+/**
+ * The currencies a side has costs in that the other side has none in: a budget priced in EUR
+ * alone against actual costs billed in USD and EUR. Amounts are compared currency by currency,
+ * never converted, so those rows' deltas are their whole cost, not a variance.
+ */
+export function unmatchedCurrencies(rows: CompareRow[]): string[] {
+  const has = (side: 'priced' | 'against_priced', currency: string) =>
+    rows.some(row => row.currency === currency && row[side] !== null);
+  return [...new Set(rows.map(row => row.currency))].sort().filter(currency => has('priced', currency) !== has('against_priced', currency));
+}
+
 /** The figures of a compare row, sortable as numbers: cost, against, delta, ratio. */
 export const compareColumns = (costTitle: string, againstTitle: string): TableColumn<CompareRow>[] => [
   { title: costTitle, field: 'cost', render: row => sideText(row.cost, row.priced), customSort: (a, b) => compare(a.cost, b.cost) },
   { title: againstTitle, field: 'against_cost', render: row => sideText(row.against_cost, row.against_priced), customSort: (a, b) => compare(a.against_cost, b.against_cost) },
   { title: 'Delta', field: 'delta', render: row => formatAmount(deltaOf(row)), customSort: (a, b) => compare(deltaOf(a), deltaOf(b)) },
-  { title: 'Ratio', field: 'ratio', render: row => formatRatio(row.ratio), customSort: (a, b) => compare(a.ratio, b.ratio) },
+  { title: 'Ratio', field: 'ratio', render: row => ratioText(row), customSort: (a, b) => compare(a.ratio, b.ratio) },
 ];

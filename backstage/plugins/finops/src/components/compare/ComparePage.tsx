@@ -12,7 +12,8 @@ import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { RangeFields, SCOPE_LEVELS, ScopePicker, ViewPicker, scopeFilter, type ScopeLevel } from '../common/pickers';
 import { Toolbar } from '../common/Toolbar';
-import { compareColumns, sideTotalText } from '../common/compareColumns';
+import { NO_KEY, compareColumns, sideTotalText, unmatchedCurrencies } from '../common/compareColumns';
+import { WarningPanel } from '@backstage/core-components';
 import { VarianceBridge } from './VarianceBridge';
 
 const DEFAULTS = {
@@ -95,13 +96,23 @@ export function ComparePage() {
           const rows = value.rows.filter(row => row.currency === currency);
           const key = state.group_by as keyof CompareRow;
           const label = state.mode === 'views' ? value.against : `${value.against_from}..${value.against_to}`;
+          const unmatched = unmatchedCurrencies(value.rows);
           return (
             <Grid container spacing={3}>
+              {unmatched.length > 0 && (
+                <Grid item xs={12} data-testid="unmatched-currencies">
+                  <WarningPanel severity="warning" title={`No costs in ${unmatched.join(', ')} on one side: no variance there`}>
+                    Amounts are compared currency by currency, never converted: a side without costs in{' '}
+                    {unmatched.join(', ')} (a budget priced in another currency, say) makes those rows' delta their whole
+                    cost. Compare the currency both sides price in.
+                  </WarningPanel>
+                </Grid>
+              )}
               <Grid item xs={12}>
                 <Table<CompareRow>
                   title={`${value.view} (${value.from}..${value.to}) against ${label}: ${sideTotalText(rows, 'cost', currency)} vs ${sideTotalText(rows, 'against_cost', currency)}`}
                   options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
-                  columns={[{ title: state.group_by, field: key }, ...compareColumns(value.view, label)]}
+                  columns={[{ title: state.group_by, field: key, render: row => row[key] ?? NO_KEY }, ...compareColumns(value.view, label)]}
                   data={rows}
                 />
                 {currencies.length > 1 && (

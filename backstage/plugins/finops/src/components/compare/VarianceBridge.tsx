@@ -5,9 +5,12 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import type { VarianceQuery, VarianceRow } from '../../api/types';
 import { compare, formatAmount, sum } from '../../lib/money';
 import { AsyncContent } from '../common/AsyncContent';
+import { NO_KEY } from '../common/compareColumns';
 import { WaterfallChart, type BridgeStep } from '../../charts/WaterfallChart';
 
 const EFFECTS = ['volume', 'mix', 'price', 'unsplit', 'new', 'retired'] as const;
+/** The bridge table's headers: its two periods' costs named as the waterfall names them. */
+const TITLES: Partial<Record<string, string>> = { against_cost: 'before', cost: 'after' };
 
 /** The bridge's steps over some rows: exact sums, which add up to the delta by construction. */
 export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
@@ -45,9 +48,9 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
             <Table<VarianceRow>
               options={{ paging: false, search: false, padding: 'dense', toolbar: false }}
               columns={[
-                { title: groupKey, field: groupKey as keyof VarianceRow },
+                { title: groupKey, field: groupKey as keyof VarianceRow, render: (row: VarianceRow) => row[groupKey as keyof VarianceRow] ?? NO_KEY },
                 ...(['against_cost', 'cost', 'delta', ...EFFECTS] as const).map(field => ({
-                  title: field,
+                  title: TITLES[field] ?? field,
                   field,
                   render: (row: VarianceRow) => formatAmount(row[field]),
                   customSort: (a: VarianceRow, b: VarianceRow) => compare(a[field], b[field]),

@@ -2,28 +2,41 @@ import { Table } from '@backstage/core-components';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
-import { periodOf, previousOf, type Grain } from '../../lib/period';
+import { monthOf, periodOf, previousOf, type Grain } from '../../lib/period';
 import { AsyncContent } from '../common/AsyncContent';
 import { compareColumns } from '../common/compareColumns';
 
 const TOP = 8;
 
-/** The applications whose cost moved most between the last period and the one before. */
+/** The period compared with: named at the grain, or by its months when it is part of one. */
+function against(first: string | null, last: string | null, partial: boolean, grain: Grain): string {
+  if (!first || !last) return '';
+  return partial ? `${monthOf(first)}..${monthOf(last)}` : periodOf(first, grain);
+}
+
+/**
+ * The applications whose cost moved most between the last period and the one before: the
+ * months of it the page's range covers (`from`..`to`), against the same months of the period
+ * before, so that a quarter the range ends inside is not compared whole (`period` names it).
+ */
 export function Movers(props: {
   view: string;
   grain: Grain;
   period: string;
+  from: string;
+  to: string;
+  partial: boolean;
   currency: string;
   filters: Record<string, string>;
 }) {
-  const { view, grain, period, currency, filters } = props;
+  const { view, grain, period, from, to, partial, currency, filters } = props;
   const api = useApi(finopsApiRef);
   const state = useAsync(
     () =>
       api.compareCosts({
         view,
-        from: period,
-        to: period,
+        from,
+        to,
         against_period: previousOf(grain),
         group_by: 'application',
         currency,
@@ -32,7 +45,7 @@ export function Movers(props: {
         sort: 'delta_desc',
         limit: TOP,
       }),
-    [api, view, grain, period, currency, JSON.stringify(filters)],
+    [api, view, grain, from, to, currency, JSON.stringify(filters)],
   );
   return (
     <AsyncContent
@@ -42,8 +55,8 @@ export function Movers(props: {
     >
       {report => (
         <Table
-          // the period before, at the page's grain: the API names its first month
-          title={`Top movers, ${period} against ${report.against_from ? periodOf(report.against_from, grain) : ''} (${currency})`}
+          // the period before, at the page's grain (its months when the range covers part of it)
+          title={`Top movers, ${period} against ${against(report.against_from, report.against_to, partial, grain)} (${currency})`}
           options={{ paging: false, search: false, padding: 'dense' }}
           columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
           data={report.rows.filter(row => row.delta !== null)}

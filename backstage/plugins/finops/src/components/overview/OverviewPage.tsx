@@ -121,6 +121,12 @@ function OverviewBody(props: {
   const totals = totalsByPeriod(report.rows, grain).filter(total => total.currency === currency);
   const { data, series } = pivot(report.rows, grain, stack, currency);
   const lastPeriod = report.to ? periodOf(report.to, grain) : undefined;
+  // the months of the last period the range covers: the movers compare those, not the whole period
+  const lastMonths = report.from && report.to && lastPeriod
+    ? monthsBetween(monthOf(report.from), monthOf(report.to)).filter(month => periodOf(month, grain) === lastPeriod)
+    : [];
+  const [firstMonth] = lastMonths;
+  const lastMonth = lastMonths.at(-1);
   return (
     <Grid container spacing={3}>
       <Grid item xs={12}>
@@ -145,9 +151,11 @@ function OverviewBody(props: {
       <Grid item xs={12} md={6}>
         <AllocatedShare view={report.view} from={report.from} to={report.to} currency={currency} filters={filters} />
       </Grid>
-      {lastPeriod && (
+      {lastPeriod && firstMonth && lastMonth && (
         <Grid item xs={12}>
-          <Movers view={report.view} grain={grain} period={lastPeriod} currency={currency} filters={filters} />
+          <Movers view={report.view} grain={grain} period={coveredLabel(report.from, report.to, grain)(lastPeriod)}
+            from={firstMonth} to={lastMonth} partial={lastMonths.length < MONTHS_IN[grain]}
+            currency={currency} filters={filters} />
         </Grid>
       )}
     </Grid>

@@ -1,7 +1,7 @@
 import { Table } from '@backstage/core-components';
 import type { CompareRow, SimulationPreview as Preview } from '../../api/types';
 import Typography from '@material-ui/core/Typography';
-import { compare, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
+import { compare, compareSize, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 
 /** One of the table's page sizes (5, 10, 20): 15 made it warn on every render. */
 const PAGE_SIZE = 20;
@@ -36,7 +36,8 @@ export function previewTotals(rows: PreviewRow[]): PreviewRow[] {
 
 export function SimulationPreview(props: { report: Preview; level: PreviewLevel }) {
   const { report, level } = props;
-  const rows = previewRows(report.rows, level).sort((a, b) => compare(b.delta, a.delta));
+  // the largest change first, a cut as much as a rise: a page of 20 rows shows what moved
+  const rows = previewRows(report.rows, level).sort((a, b) => compareSize(b.delta, a.delta));
   return (
     <>
       {previewTotals(rows).map(total => (
