@@ -46,6 +46,21 @@ describe('DataQualityPage', () => {
     expect(screen.getByLabelText('Month')).toHaveValue('2026-01');
   });
 
+  it('marks a month typed that is none as invalid once it rests, and keeps the last one asked for', async () => {
+    const months: (string | undefined)[] = [];
+    const spying = fixtureApi({ getMe: async () => ADMIN_ME, listLoads: async month => { months.push(month); return LOADS; }, getMappingCoverage: async () => coverage });
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, spying]], initialRouteEntries: ['/?month=2026-02'] });
+    await screen.findByTestId('load-status-42');
+    fireEvent.change(screen.getByLabelText('Month'), { target: { value: '2025-13' } });
+    expect(await screen.findByText('not a period; expected a month: YYYY-MM')).toBeInTheDocument();
+    expect(screen.getByLabelText('Month')).toHaveAttribute('aria-invalid', 'true');
+    expect(months).toEqual(['2026-02']);
+    fireEvent.change(screen.getByLabelText('Month'), { target: { value: '2026-01' } });
+    await waitFor(() => expect(months).toEqual(['2026-02', '2026-01']));
+    expect(screen.queryByText('not a period; expected a month: YYYY-MM')).toBeNull();
+    expect(screen.getByLabelText('Month')).toHaveAttribute('aria-invalid', 'false');
+  });
+
   it('says once that a hand-edited month is none, and asks nothing for it', async () => {
     // before: three answers of 400 stacked, the same error each
     const asked: string[] = [];

@@ -9,8 +9,10 @@ export function TextInput(props: {
   placeholder?: string;
   disabled?: boolean;
   trim?: boolean;
+  /** Why the value is refused: the field is marked invalid and says it under itself. */
+  problem?: string | undefined;
 }) {
-  const { id, label, value, onChange, placeholder, disabled, trim = true } = props;
+  const { id, label, value, onChange, placeholder, disabled, trim = true, problem } = props;
   return (
     <TextField
       id={id}
@@ -19,6 +21,8 @@ export function TextInput(props: {
       placeholder={placeholder}
       disabled={disabled}
       onChange={event => onChange(trim ? event.target.value.trim() : event.target.value)}
+      error={problem !== undefined}
+      helperText={problem}
       variant="outlined"
       size="small"
       InputLabelProps={{ shrink: true }}
