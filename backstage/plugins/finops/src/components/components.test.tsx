@@ -363,6 +363,19 @@ describe('ComparePage', () => {
     expect(within(team).getByText('0.3 %')).toBeInTheDocument();
   });
 
+  it('explains no change against a period without costs, where every cost would be new', async () => {
+    const side = { unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null };
+    const rows = [{ family: 'vm', currency: 'EUR', cost: '30', priced: true, against_cost: null, against_priced: null, delta: null, ratio: null, ...side }];
+    const base = fixtureApi();
+    const variance = jest.fn();
+    const api = fixtureApi({ compareCosts: async query => ({ ...(await base.compareCosts(query)), rows }), getVariance: variance });
+    await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?mode=periods&from=2026-02&to=2026-02'] });
+    expect(await screen.findByTestId('no-against-data')).toHaveTextContent(
+      'No costs in 2026-01..2026-01 for this scope: nothing to explain the change against.',
+    );
+    expect(variance).not.toHaveBeenCalled();
+  });
+
   it('compares the last period with data against the one before when no period is chosen', async () => {
     // before: every month with data against every month shifted by one, labelled as a comparison
     const compared: CompareQuery[] = [];

@@ -44,10 +44,13 @@ export function unmatchedCurrencies(rows: CompareRow[]): string[] {
   return [...new Set(rows.map(row => row.currency))].sort().filter(currency => has('priced', currency) !== has('against_priced', currency));
 }
 
+/** An amount's cell: on one line, right-aligned (`34,473.4` over `7` read as two numbers). */
+export const AMOUNT_CELL = { whiteSpace: 'nowrap', textAlign: 'right' } as const;
+
 /** The figures of a compare row, sortable as numbers: cost, against, delta, ratio. */
 export const compareColumns = (costTitle: string, againstTitle: string): TableColumn<CompareRow>[] => [
-  { title: costTitle, field: 'cost', render: row => sideText(row.cost, row.priced), customSort: (a, b) => compare(a.cost, b.cost) },
-  { title: againstTitle, field: 'against_cost', render: row => sideText(row.against_cost, row.against_priced), customSort: (a, b) => compare(a.against_cost, b.against_cost) },
-  { title: 'Delta', field: 'delta', render: row => formatAmount(deltaOf(row)), customSort: (a, b) => compare(deltaOf(a), deltaOf(b)) },
-  { title: 'Ratio', field: 'ratio', render: row => ratioText(row), customSort: (a, b) => compare(a.ratio, b.ratio) },
+  { title: costTitle, field: 'cost', cellStyle: AMOUNT_CELL, render: row => sideText(row.cost, row.priced), customSort: (a, b) => compare(a.cost, b.cost) },
+  { title: againstTitle, field: 'against_cost', cellStyle: AMOUNT_CELL, render: row => sideText(row.against_cost, row.against_priced), customSort: (a, b) => compare(a.against_cost, b.against_cost) },
+  { title: 'Delta', field: 'delta', cellStyle: AMOUNT_CELL, render: row => formatAmount(deltaOf(row)), customSort: (a, b) => compare(deltaOf(a), deltaOf(b)) },
+  { title: 'Ratio', field: 'ratio', cellStyle: AMOUNT_CELL, render: row => ratioText(row), customSort: (a, b) => compare(a.ratio, b.ratio) },
 ];

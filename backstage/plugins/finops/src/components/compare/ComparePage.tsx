@@ -120,7 +120,12 @@ export function ComparePage() {
                 )}
               </Grid>
               <Grid item xs={12}>
-                {state.mode === 'periods' ? (
+                {state.mode === 'periods' && value.rows.every(row => row.against_priced === null) ? (
+                  // every cost would be "new": a period before the data, not a change to explain
+                  <p data-testid="no-against-data">
+                    No costs in {value.against_from}..{value.against_to} for this scope: nothing to explain the change against.
+                  </p>
+                ) : state.mode === 'periods' ? (
                   <VarianceBridge
                     query={{
                       view: state.view,

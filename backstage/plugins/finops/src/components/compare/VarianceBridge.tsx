@@ -5,7 +5,7 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import type { VarianceQuery, VarianceRow } from '../../api/types';
 import { compare, formatAmount, sum } from '../../lib/money';
 import { AsyncContent } from '../common/AsyncContent';
-import { NO_KEY } from '../common/compareColumns';
+import { AMOUNT_CELL, NO_KEY } from '../common/compareColumns';
 import { WaterfallChart, type BridgeStep } from '../../charts/WaterfallChart';
 
 const EFFECTS = ['volume', 'mix', 'price', 'unsplit', 'new', 'retired'] as const;
@@ -52,6 +52,7 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
                 ...(['against_cost', 'cost', 'delta', ...EFFECTS] as const).map(field => ({
                   title: TITLES[field] ?? field,
                   field,
+                  cellStyle: AMOUNT_CELL,
                   render: (row: VarianceRow) => formatAmount(row[field]),
                   customSort: (a: VarianceRow, b: VarianceRow) => compare(a[field], b[field]),
                 })),
