@@ -363,6 +363,25 @@ describe('ComparePage', () => {
     expect(within(team).getByText('0.3 %')).toBeInTheDocument();
   });
 
+  it('warns when the range is longer than its shift, so that both sides hold its first months', async () => {
+    const base = fixtureApi();
+    const api = fixtureApi({
+      compareCosts: async query => ({
+        ...(await base.compareCosts(query)), from: '2025-04', to: '2025-09', against_from: '2025-01', against_to: '2025-06',
+        rows: [{ family: 'vm', currency: 'EUR', cost: '30', priced: true, against_cost: '20', against_priced: true, delta: '10', ratio: '1.5',
+          unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null }],
+      }),
+      getVariance: async () => ({
+        view: 'actual', against: 'actual', against_period: 'previous_quarter', from: '2025-04', to: '2025-09', against_from: '2025-01', against_to: '2025-06',
+        group_by: ['family'], rows: [],
+      }),
+    });
+    await renderInTestApp(<ComparePage />, {
+      apis: [[finopsApiRef, api]], initialRouteEntries: ['/?mode=periods&from=2025-Q2&to=2025-Q3&against_period=previous_quarter'],
+    });
+    expect(await screen.findByTestId('overlapping-periods')).toHaveTextContent('Both sides hold 2025-04..2025-06');
+  });
+
   it('explains no change against a period without costs, where every cost would be new', async () => {
     const side = { unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null };
     const rows = [{ family: 'vm', currency: 'EUR', cost: '30', priced: true, against_cost: null, against_priced: null, delta: null, ratio: null, ...side }];

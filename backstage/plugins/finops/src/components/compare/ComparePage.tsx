@@ -4,7 +4,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
-import { AGAINST_PERIODS, grainOf, periodOf, type AgainstPeriod } from '../../lib/period';
+import { AGAINST_PERIODS, grainOf, monthOf, periodOf, type AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
 import { useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
@@ -97,6 +97,9 @@ export function ComparePage() {
           const key = state.group_by as keyof CompareRow;
           const label = state.mode === 'views' ? value.against : `${value.against_from}..${value.against_to}`;
           const unmatched = unmatchedCurrencies(value.rows);
+          // a range longer than the shift puts its first months on both sides (Q2..Q3 against Q1..Q2)
+          const overlap = state.mode === 'periods' && value.to && value.against_to && value.against_to >= monthOf(value.from ?? '')
+            ? `${monthOf(value.from ?? '')}..${monthOf(value.against_to)}` : undefined;
           return (
             <Grid container spacing={3}>
               {unmatched.length > 0 && (
@@ -105,6 +108,15 @@ export function ComparePage() {
                     Amounts are compared currency by currency, never converted: a side without costs in{' '}
                     {unmatched.join(', ')} (a budget priced in another currency, say) makes those rows' delta their whole
                     cost. Compare the currency both sides price in.
+                  </WarningPanel>
+                </Grid>
+              )}
+              {overlap && (
+                <Grid item xs={12} data-testid="overlapping-periods">
+                  <WarningPanel severity="warning" title={`Both sides hold ${overlap}`}>
+                    The range is longer than the period it is shifted by ({state.against_period.replace('_', ' ')}), so its
+                    first months are on both sides and their change is counted as none. Choose a range of one period, or a
+                    longer shift.
                   </WarningPanel>
                 </Grid>
               )}
