@@ -124,8 +124,9 @@ export async function checkPages(context) {
     const { page: adminPage } = as.admin;
     await adminPage.goto(`${appUrl}/finops/quality?month=${month}`);
     for (const load of loads) {
-      // The row's cells in order: source, load, rows read, loaded, rejected.
-      const cells = `${load.source}${load.load_id}${load.rows_read}${load.rows_loaded}${load.rows_rejected}`;
+      // The row's cells in order: source, load, rows read, loaded, rejected (counts as the page groups them: 20,000).
+      const count = value => value.toLocaleString('en-US');
+      const cells = `${load.source}${load.load_id}${count(load.rows_read)}${count(load.rows_loaded)}${count(load.rows_rejected)}`;
       const row = adminPage.locator('tr').filter({ hasText: new RegExp(`^${cells}`) });
       await waitForText(row, text => text.startsWith(cells), { what: `load ${load.load_id} (${cells})` });
     }

@@ -46,6 +46,12 @@ describe('DataQualityPage', () => {
     expect(screen.getByLabelText('Month')).toHaveValue('2026-01');
   });
 
+  it("has headers that are sort buttons alone, not drag handles a keyboard user tabs through twice", async () => {
+    await renderInTestApp(<DataQualityPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?month=2026-02'] });
+    await screen.findByTestId('load-status-42');
+    expect(document.querySelectorAll('[data-rbd-drag-handle-draggable-id]')).toHaveLength(0);
+  });
+
   it('marks a month typed that is none as invalid once it rests, and keeps the last one asked for', async () => {
     const months: (string | undefined)[] = [];
     const spying = fixtureApi({ getMe: async () => ADMIN_ME, listLoads: async month => { months.push(month); return LOADS; }, getMappingCoverage: async () => coverage });
@@ -87,6 +93,7 @@ describe('DataQualityPage', () => {
     expect(await screen.findByTestId('load-delivery-43')).toHaveTextContent('no delivery');
     expect(screen.getByTestId('load-delivery-41')).toHaveTextContent(/^delivered$/);
     expect(screen.getByTestId('load-delivery-44')).toHaveTextContent(/^unknown \(failed\)$/);
+    expect(screen.getByTestId('load-finished-41')).toHaveTextContent(/^2026-03-02 06:01 UTC$/);
     expect(screen.getAllByText('no delivery')).toHaveLength(1);
   });
 

@@ -52,7 +52,7 @@ export function AllocationPage() {
           return (
             <Table<AllocationShare>
               title={`Shares of ${value.application} in ${value.month}`}
-              options={{ paging: false, search: false, padding: 'dense' }}
+              options={{ paging: false, search: false, padding: 'dense', draggable: false }}
               columns={[
                 { title: 'Pool', field: 'product', render: row => `${row.product} (${row.source})` },
                 {

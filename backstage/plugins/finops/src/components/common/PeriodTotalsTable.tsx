@@ -17,7 +17,7 @@ export function PeriodTotalsTable(props: {
   return (
     <Table<PeriodTotal>
       title={title}
-      options={{ paging: false, search: false, padding: 'dense' }}
+      options={{ paging: false, search: false, padding: 'dense', draggable: false }}
       columns={[
         { title: periodTitle, field: 'period', defaultSort: order, render: row => periodLabel(row.period) },
         {

@@ -123,7 +123,7 @@ export function ComparePage() {
               <Grid item xs={12}>
                 <Table<CompareRow>
                   title={`${value.view} (${value.from}..${value.to}) against ${label}: ${sideTotalText(rows, 'cost', currency)} vs ${sideTotalText(rows, 'against_cost', currency)}`}
-                  options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense' }}
+                  options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense', draggable: false }}
                   columns={[{ title: state.group_by, field: key, render: row => row[key] ?? NO_KEY }, ...compareColumns(value.view, label)]}
                   data={rows}
                 />

@@ -46,7 +46,7 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
           >
             {steps && <WaterfallChart steps={steps} currency={currency} />}
             <Table<VarianceRow>
-              options={{ paging: false, search: false, padding: 'dense', toolbar: false }}
+              options={{ paging: false, search: false, padding: 'dense', toolbar: false, draggable: false }}
               columns={[
                 { title: groupKey, field: groupKey as keyof VarianceRow, render: (row: VarianceRow) => row[groupKey as keyof VarianceRow] ?? NO_KEY },
                 ...(['against_cost', 'cost', 'delta', ...EFFECTS] as const).map(field => ({

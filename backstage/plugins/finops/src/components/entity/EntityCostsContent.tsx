@@ -104,7 +104,7 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
                   {apps => (
                     <Table
                       title="By application"
-                      options={{ paging: false, search: false, padding: 'dense' }}
+                      options={{ paging: false, search: false, padding: 'dense', draggable: false }}
                       columns={[
                         { title: 'Application', field: 'application' },
                         { title: 'Currency', field: 'currency' },

@@ -57,7 +57,7 @@ export function Movers(props: {
         <Table
           // the period before, at the page's grain (its months when the range covers part of it)
           title={`Top movers, ${period} against ${against(report.against_from, report.against_to, partial, grain)} (${currency})`}
-          options={{ paging: false, search: false, padding: 'dense' }}
+          options={{ paging: false, search: false, padding: 'dense', draggable: false }}
           columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
           data={report.rows.filter(row => row.delta !== null)}
         />

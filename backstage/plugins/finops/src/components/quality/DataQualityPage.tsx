@@ -63,7 +63,7 @@ export function DataQualityPage() {
             {value => (
               <Table<SourceCoverage>
                 title={`Mapping coverage, ${month}`}
-                options={{ paging: false, search: false, padding: 'dense' }}
+                options={{ paging: false, search: false, padding: 'dense', draggable: false }}
                 columns={[
                   { title: 'Source', field: 'source' },
                   { title: 'Currency', field: 'currency' },

@@ -17,6 +17,12 @@ function LoadStatus({ load }: { load: Load }) {
   );
 }
 
+/** A count as the tables show amounts: 20,000, not 20000. */
+const count = (value: number): string => value.toLocaleString('en-US');
+
+/** A timestamp to the minute, in UTC as the batch runs: 2026-03-02 06:01 UTC. */
+const minuteUtc = (value: string): string => `${new Date(value).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
 /** What the Delivery column says: a failed attempt (`delivered` null) stopped before its files were known. */
 function delivery(load: Load): string {
   if (load.delivered === null) return 'unknown (failed)';
@@ -31,14 +37,14 @@ export function LoadsTable({ month, rows }: { month: string; rows: Load[] }) {
   return (
     <Table<Load>
       title={`Loads of ${month}`}
-      options={{ paging: false, search: false, padding: 'dense' }}
+      options={{ paging: false, search: false, padding: 'dense', draggable: false }}
       columns={[
         // Source, load, rows read, loaded, rejected lead: the browser test reads a row by them.
         { title: 'Source', field: 'source' },
         { title: 'Load', field: 'load_id', type: 'numeric' },
-        { title: 'Rows read', field: 'rows_read', type: 'numeric' },
-        { title: 'Loaded', field: 'rows_loaded', type: 'numeric' },
-        { title: 'Rejected', field: 'rows_rejected', type: 'numeric' },
+        { title: 'Rows read', field: 'rows_read', type: 'numeric', render: row => count(row.rows_read) },
+        { title: 'Loaded', field: 'rows_loaded', type: 'numeric', render: row => count(row.rows_loaded) },
+        { title: 'Rejected', field: 'rows_rejected', type: 'numeric', render: row => count(row.rows_rejected) },
         { title: 'Status', field: 'status', render: row => <LoadStatus load={row} /> },
         {
           title: 'Delivery',
@@ -49,14 +55,14 @@ export function LoadsTable({ month, rows }: { month: string; rows: Load[] }) {
         { title: 'Source cost', render: row => perCurrency(row.source_cost) },
         { title: 'Rejected cost', render: row => perCurrency(row.rejected_cost) },
         // rows a tabular source's row filters kept out: neither loaded nor rejected
-        { title: 'Filtered', field: 'rows_filtered', type: 'numeric' },
+        { title: 'Filtered', field: 'rows_filtered', type: 'numeric', render: row => count(row.rows_filtered) },
         { title: 'Filtered cost', render: row => perCurrency(row.filtered_cost) },
         {
           title: 'Reason',
           field: 'reason',
           render: row => <span data-testid={`load-reason-${row.load_id}`}>{row.reason ?? ''}</span>,
         },
-        { title: 'Finished', field: 'finished_at' },
+        { title: 'Finished', field: 'finished_at', render: row => <span data-testid={`load-finished-${row.load_id}`}>{minuteUtc(row.finished_at)}</span> },
       ]}
       data={rows}
     />

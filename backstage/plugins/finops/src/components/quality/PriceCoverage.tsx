@@ -25,7 +25,7 @@ export function PriceCoverage({ month }: { month: string }) {
       {rows => (
         <Table<ViewCoverage>
           title={`Price coverage, ${month}`}
-          options={{ paging: false, search: false, padding: 'dense' }}
+          options={{ paging: false, search: false, padding: 'dense', draggable: false }}
           columns={[
             { title: 'View', field: 'view' },
             { title: 'Products', field: 'products', type: 'numeric' },

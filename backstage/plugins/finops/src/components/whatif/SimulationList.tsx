@@ -25,7 +25,7 @@ export function SimulationList(props: {
     <>
       <Table<PricingView>
         title="Saved simulations"
-        options={{ paging: false, search: false, padding: 'dense' }}
+        options={{ paging: false, search: false, padding: 'dense', draggable: false }}
         emptyContent={<p style={{ padding: 16 }}>No simulation saved yet.</p>}
         columns={[
           { title: 'Code', field: 'code' },

@@ -48,7 +48,7 @@ export function SimulationPreview(props: { report: Preview; level: PreviewLevel 
       ))}
       <Table<PreviewRow>
       title={`Preview against ${report.base_view}, ${report.from}..${report.to}, by ${level}`}
-      options={{ paging: rows.length > PAGE_SIZE, pageSize: PAGE_SIZE, search: false, padding: 'dense' }}
+      options={{ paging: rows.length > PAGE_SIZE, pageSize: PAGE_SIZE, search: false, padding: 'dense', draggable: false }}
       columns={[
         { title: level, field: 'key', render: row => <span data-testid={`preview-key-${row.key}-${row.currency}`}>{row.key}</span> },
         { title: 'Currency', field: 'currency' },
