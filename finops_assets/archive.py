@@ -50,7 +50,7 @@ from finops_assets.landing import (
     staging_folder,
 )
 from finops_assets.mart.connection import connection
-from finops_assets.sources.files import content_hash
+from finops_assets.sources.file_index import content_hash
 from finops_core.months import format_month, parse_month
 from finops_core.sql import sql_text
 

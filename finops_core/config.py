@@ -99,7 +99,7 @@ class SourceConfig(msgspec.Struct, kw_only=True, forbid_unknown_fields=True, fro
     """focus, tabular, a provider's own export (aws-cur, azure-cost-details, gcp-billing,
     oci-cost-report, opencost), or auto: recognised from the files' headers."""
     path: str
-    """A file, a glob or a folder; CSV (optionally .gz) and Parquet (tabular: also JSON lines;
+    """A file, a glob or a folder; CSV (optionally .gz or .csv.zip) and Parquet (tabular: also JSON lines;
     opencost and auto: also JSON). Relative to the config file."""
     cost_column: str = "EffectiveCost"
     """EffectiveCost or BilledCost, or the provider's name for a cost (COST_ALIASES)."""

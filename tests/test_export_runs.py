@@ -96,6 +96,29 @@ def test_without_manifests_the_run_with_the_newest_files_is_read(tmp_path: Path)
     assert _kept(superseded) == (f"costs_{RUN_2}.csv", "its files are the newest")
 
 
+def test_a_run_under_its_export_time_is_whole_only_with_every_file_its_manifest_lists(tmp_path: Path) -> None:
+    """`<range>/<yyyyMMddHHmm>/<run id>/manifest.json`: the latest run lacks a part its manifest
+    lists, so the run before it is read; twelve digits that are no time (AWS accounts) are no run."""
+    period = tmp_path / "exports" / "20240101-20240131"
+    before = _file(period / "202401100300" / RUN_1 / "part_0_0001.csv")
+    (period / "202401100300" / RUN_1 / "manifest.json").write_text(
+        json.dumps({"blobs": [{"blobName": "x/part_0_0001.csv"}]})
+    )
+    _file(period / "202401110300" / RUN_2 / "part_0_0001.csv")
+    parts = [{"blobName": f"x/part_0_000{n}.csv"} for n in (1, 2)]
+    (period / "202401110300" / RUN_2 / "manifest.json").write_text(json.dumps({"blobs": parts}))
+    accounts = [
+        _file(tmp_path / "exports" / "20231101-20231201" / account / "cur-1.csv")
+        for account in ("111122223333", "444455556666")
+    ]
+    assert source_files(tmp_path / "exports") == sorted([before, *accounts])
+    [superseded] = superseded_runs(tmp_path / "exports")
+    assert _kept(superseded) == ("202401100300", "the only complete run")
+    assert [(run.name, missing) for run, missing in superseded.incomplete] == [
+        ("202401110300", ("part_0_0002.csv",))
+    ]
+
+
 def test_names_that_are_not_runs_of_a_period_are_all_read(tmp_path: Path) -> None:
     """Names without a run id under a period folder (accounts), a file per subscription named by
     its GUID, Spark's part files sharing one job id, and run ids outside a period folder (a

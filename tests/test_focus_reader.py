@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from finops_assets.landing import LandingSlice
-from finops_assets.sources.files import FileMonthIndex, SourceFilesError, UnplaceableFileError, source_files
+from finops_assets.sources.file_index import FileMonthIndex
+from finops_assets.sources.files import SourceFilesError, UnplaceableFileError, source_files
 from finops_assets.sources.focus.ingest import ingest_focus_month
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import consumption_facts, normalize_focus

@@ -76,3 +76,19 @@ def test_an_archive_of_several_files_or_a_damaged_one_is_refused_naming_it(tmp_p
     with pytest.raises(UnreadableFileError) as damaged:
         csv_header(cut)
     assert str(damaged.value) == f"{cut}: File is not a zip file"
+
+
+def test_an_archive_compressed_as_windows_does_for_large_files_is_refused_naming_it(tmp_path: Path) -> None:
+    """Deflate64 (method 9), which Python cannot read: the sensor's tick and the run failed on a
+    NotImplementedError, every source's tick with it."""
+    archive = _zipped(CUR, tmp_path / "big.csv.zip")
+    raw = bytearray(archive.read_bytes())
+    for signature, at in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):  # the local and central headers' method
+        start = raw.index(signature)
+        raw[start + at : start + at + 2] = (9).to_bytes(2, "little")
+    archive.write_bytes(bytes(raw))
+    with pytest.raises(UnreadableFileError) as refused:
+        csv_header(archive)
+    assert str(refused.value) == (
+        f"{archive}: That compression method is not supported; zip it again with Deflate, unencrypted"
+    )

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
-from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex, frame_batches, reading
+from finops_assets.sources.file_index import FileMonthIndex
+from finops_assets.sources.files import READ_PROBLEM, frame_batches, reading
 from finops_assets.sources.monthly import (
     MonthlyReader,
     Partitions,

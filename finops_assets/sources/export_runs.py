@@ -96,6 +96,15 @@ class Superseded:
         return start.replace(day=1) <= month <= last.replace(day=1)
 
 
+def _is_run(name: str, folder: bool) -> bool:
+    """A run's folder: named with a GUID, or with a `yyyyMMddHHmm` that is a time (twelve digits
+    that are none, such as an AWS account's id, name a part of the delivery); a run's file:
+    `<name>_<GUID>.<extension>`."""
+    if not folder:
+        return RUN_FILE.fullmatch(name) is not None
+    return RUN_FOLDER.fullmatch(name) is not None and (not name.isdigit() or _export_time(name) is not None)
+
+
 def _run_of(path: Path) -> tuple[tuple[str, ...], str] | None:
     """The period folder, as its path's parts (a Path built for each file doubled the listing's
     time), and the run's name, of a file inside a run; else None."""
@@ -103,8 +112,7 @@ def _run_of(path: Path) -> tuple[tuple[str, ...], str] | None:
     for index in range(len(parts) - 2, -1, -1):  # the nearest period folder above the file
         if PERIOD_FOLDER.fullmatch(parts[index]):
             name = parts[index + 1]
-            pattern = RUN_FOLDER if index + 2 < len(parts) else RUN_FILE
-            return (parts[: index + 1], name) if pattern.fullmatch(name) else None
+            return (parts[: index + 1], name) if _is_run(name, index + 2 < len(parts)) else None
     return None
 
 
@@ -141,7 +149,7 @@ def _period_choice(period: Path, runs: list[Run]) -> Superseded | None:
         for path in listed
         if is_manifest(path) and not path.name.startswith(".") and (document := _json(path)) is not None
     ]
-    run_manifests = {run.name: _json(period / run.name / RUN_MANIFEST) for run in runs}
+    run_manifests = {run.name: _run_manifest(period / run.name) for run in runs}
     any_run_manifest = any(document is not None for document in run_manifests.values())
     incomplete = tuple(
         (run, missing)
@@ -219,6 +227,20 @@ def _missing(
     return tuple(sorted(listed - {path.name for path in run.files}))
 
 
+def _run_manifest(folder: Path) -> dict[str, Any] | None:
+    """A run folder's manifest: in it, or in its one sub-folder (Azure's `<yyyyMMddHHmm>/<run
+    id>/manifest.json`); None for a run written as a file, or without one."""
+    try:
+        found = (
+            [folder / RUN_MANIFEST]
+            if (folder / RUN_MANIFEST).is_file()
+            else sorted(folder.glob(f"*/{RUN_MANIFEST}"))
+        )
+    except OSError:
+        return None
+    return _json(found[0]) if len(found) == 1 else None
+
+
 def _json(path: Path) -> dict[str, Any] | None:
     """A JSON manifest's object; None when there is none or it is not a JSON object."""
     try:
@@ -242,6 +264,13 @@ def _submitted(manifest: dict[str, Any] | None) -> datetime | None:
 
 
 def _export_time(name: str) -> str | None:
-    """An Azure run folder's `yyyyMMddHHmm`, which sorts as the time it names."""
+    """An Azure run folder's `yyyyMMddHHmm` (which sorts as the time it names) when it is a
+    time of this century; None otherwise."""
     matched = RUN_FOLDER.fullmatch(name)
-    return matched["time"] if matched else None
+    if not matched or not matched["time"]:
+        return None
+    try:
+        when = datetime.strptime(matched["time"], "%Y%m%d%H%M")
+    except ValueError:
+        return None
+    return matched["time"] if 2000 <= when.year < 2100 else None

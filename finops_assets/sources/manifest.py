@@ -26,7 +26,7 @@ import msgspec
 import polars as pl
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice
-from finops_assets.sources.files import content_hash
+from finops_assets.sources.file_index import content_hash
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts
 from finops_core.months import format_month
 

@@ -26,7 +26,8 @@ from polars.io.plugins import register_io_source
 
 from finops_assets.landing import SOURCE_FILES, LandingSlice, publish, source_files_kept, staging_folder
 from finops_assets.sources.batches import batch_rows, month_batches, month_plan, read_ahead
-from finops_assets.sources.files import READ_PROBLEM, FileMonthIndex
+from finops_assets.sources.file_index import FileMonthIndex
+from finops_assets.sources.files import READ_PROBLEM
 from finops_assets.sources.landed_parquet import LANDED_COMPRESSION, ParquetParts
 from finops_assets.sources.manifest import month_manifest, normalisation_fingerprint, unchanged_landing
 from finops_assets.sources.monthly import (

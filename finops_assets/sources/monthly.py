@@ -19,10 +19,10 @@ import polars as pl
 
 from finops_assets.landing import LandingSlice
 from finops_assets.sources.decimals import parse_decimal, written_decimal
+from finops_assets.sources.file_index import FileMonthIndex
 from finops_assets.sources.files import (
     READ_PROBLEM,
     SUPPORTED_SUFFIXES,
-    FileMonthIndex,
     source_files,
 )
 from finops_core.decimals import exact_sum, exact_text

@@ -90,7 +90,7 @@ def _amortized(c: Columns) -> pl.Expr:
 
 
 class AwsCur:
-    """The converter of AWS Cost and Usage Reports (CSV, CSV.gz, Parquet)."""
+    """The converter of AWS Cost and Usage Reports (CSV, gzip or ZIP, Parquet)."""
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_table(path)

@@ -40,7 +40,7 @@ def azure_key(name: str) -> str:
 
 
 class AzureCostDetails:
-    """The converter of Azure cost details exports (CSV, CSV.gz, Parquet)."""
+    """The converter of Azure cost details exports (CSV, gzip or ZIP, Parquet)."""
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_table(path)

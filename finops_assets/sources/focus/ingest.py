@@ -9,7 +9,8 @@ from pathlib import Path
 import polars as pl
 
 from finops_assets.landing import LandingSlice
-from finops_assets.sources.files import SUPPORTED_SUFFIXES, FileMonthIndex
+from finops_assets.sources.file_index import FileMonthIndex
+from finops_assets.sources.files import SUPPORTED_SUFFIXES
 from finops_assets.sources.focus.mapping import FocusOptions
 from finops_assets.sources.focus.normalize import (
     NORMALISED_COLUMNS,

@@ -15,7 +15,7 @@ _TAG = "tags/"
 
 
 class OciCostReport:
-    """The converter of OCI cost reports (CSV, CSV.gz)."""
+    """The converter of OCI cost reports (CSV, gzip or ZIP)."""
 
     def read(self, path: Path) -> pl.DataFrame:
         return read_table(path)

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 
 from finops_assets.landing import FACT_KEYS, LandingSlice
-from finops_assets.sources.files import FileMonthIndex
+from finops_assets.sources.file_index import FileMonthIndex
 from finops_assets.sources.month_landing import Batches, MonthKind, NormalisedBatch, Normaliser, ingest_month
 from finops_assets.sources.monthly import ANY_DELIVERY, Delivery, IngestSummary, month_files, without_nul
 from finops_assets.sources.tabular.filters import check_filter_columns
