@@ -65,3 +65,9 @@ async def test_a_bad_limit_is_refused_not_ignored(client: Client, limit: str) ->
 
 async def test_a_bad_offset_is_refused(client: Client) -> None:
     assert await invalid_names(client, "/api/v1/costs", offset="-5") == ["offset"]
+    # PostgreSQL's OFFSET is a bigint: the fuzzer's offset answered 500 (bigint out of range)
+    huge = "828197446571269244289983117871022080"
+    assert await invalid_names(
+        client, "/api/v1/costs/variance", against_period="previous_month", offset=huge
+    ) == ["offset"]
+    assert await invalid_names(client, "/api/v1/costs", offset=str(2**63 - 1)) == ["offset"]
