@@ -15,7 +15,9 @@ from psycopg import sql
 
 MAX_PAGE_SIZE = 10_000
 """The largest page; also the default, so that a dashboard's usual answer is one page."""
-MAX_OFFSET = 2**63 - 1 - (MAX_PAGE_SIZE + 1)
+BIGINT_MAX = 2**63 - 1
+"""The largest PostgreSQL bigint: an id or offset past it is refused naming the parameter."""
+MAX_OFFSET = BIGINT_MAX - (MAX_PAGE_SIZE + 1)
 """The largest offset: PostgreSQL's OFFSET is a bigint, and the next page's link adds a page to
 it (an offset past it answered 500 where the fuzzer tried 8.3e35)."""
 T = TypeVar("T")

@@ -13,7 +13,7 @@ from finops_api.auth.principal import LOAD_READER
 from finops_api.errors import problem_responses
 from finops_api.loads.schemas import LoadList, RejectedRowList
 from finops_api.loads.services import LoadService, provide_load_service
-from finops_api.pagination import PAGE, Page
+from finops_api.pagination import BIGINT_MAX, PAGE, Page
 from finops_core.months import MONTH_PATTERN, parse_month
 
 _DEPENDENCIES = {"load_service": Provide(provide_load_service, sync_to_thread=False), **PAGE}
@@ -66,7 +66,9 @@ class LoadController(Controller):
         self,
         load_service: NamedDependency[LoadService],
         page: NamedDependency[Page],
-        load_id: Annotated[int, PathParameter(description="The load attempt (listLoads' load_id).")],
+        load_id: Annotated[
+            int, PathParameter(ge=1, le=BIGINT_MAX, description="The load attempt (listLoads' load_id).")
+        ],
     ) -> RejectedRowList:
         rows = await load_service.rejected_rows(load_id, page)
         if rows is None:

@@ -164,6 +164,10 @@ def test_an_unknown_load_is_a_404_and_a_reload_replaces_the_rows(
         assert missing.status_code == 404
         assert missing.headers["content-type"] == "application/problem+json"
         assert missing.json()["detail"] == "unknown load 999999"
+        # past a bigint no load can be: refused naming the parameter, as a bad offset is
+        huge = client.get(f"/api/v1/loads/{2**63}/rejected-rows", headers=ada(backstage))
+        assert (huge.status_code, huge.headers["content-type"]) == (400, "application/problem+json")
+        assert "load_id" in huge.text
         ((first,),) = query(loaded_mart, "SELECT load_id FROM finops.load_audit")
         assert [row["line_number"] for row in rows(first)[1]["rows"]] == [2, 3, 5]
         # the file fixed and loaded again: the new load rejects nothing, the first keeps no rows
