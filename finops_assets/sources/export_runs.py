@@ -156,7 +156,8 @@ def _period_choice(period: Path, runs: list[Run]) -> Superseded | None:
         for run in runs
         if (missing := _missing(run, period_manifests, run_manifests[run.name], any_run_manifest))
     )
-    complete = [run for run in runs if all(run != other for other, _ in incomplete)]
+    unfinished = {run.name for run, _ in incomplete}
+    complete = [run for run in runs if run.name not in unfinished]
     if len(runs) == 1 and not incomplete:
         return None
     if not complete:

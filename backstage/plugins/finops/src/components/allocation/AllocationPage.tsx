@@ -12,6 +12,7 @@ import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
 import { Toolbar } from '../common/Toolbar';
 import { PeriodInput } from '../common/PeriodInput';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 const DEFAULTS = { application: '', month: '' };
 
@@ -52,7 +53,7 @@ export function AllocationPage() {
           return (
             <Table<AllocationShare>
               title={`Shares of ${value.application} in ${value.month}`}
-              options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+              options={WHOLE_TABLE}
               columns={[
                 { title: 'Pool', field: 'product', render: row => `${row.product} (${row.source})` },
                 {

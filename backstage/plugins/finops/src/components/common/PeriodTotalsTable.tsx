@@ -1,6 +1,7 @@
 import { Table } from '@backstage/core-components';
 import { compare, formatMoney } from '../../lib/money';
 import type { PeriodTotal } from '../../lib/shape';
+import { WHOLE_TABLE } from './tableOptions';
 
 /** One row per period with its exact total; each cell has a test id the browser test reads. */
 export function PeriodTotalsTable(props: {
@@ -17,7 +18,7 @@ export function PeriodTotalsTable(props: {
   return (
     <Table<PeriodTotal>
       title={title}
-      options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+      options={WHOLE_TABLE}
       columns={[
         { title: periodTitle, field: 'period', defaultSort: order, render: row => periodLabel(row.period) },
         {

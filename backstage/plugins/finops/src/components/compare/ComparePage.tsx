@@ -15,6 +15,7 @@ import { Toolbar } from '../common/Toolbar';
 import { NO_KEY, compareColumns, sideTotalText, unmatchedCurrencies } from '../common/compareColumns';
 import { WarningPanel } from '@backstage/core-components';
 import { VarianceBridge } from './VarianceBridge';
+import { TABLE_OPTIONS } from '../common/tableOptions';
 
 const DEFAULTS = {
   mode: 'views',
@@ -123,7 +124,7 @@ export function ComparePage() {
               <Grid item xs={12}>
                 <Table<CompareRow>
                   title={`${value.view} (${value.from}..${value.to}) against ${label}: ${sideTotalText(rows, 'cost', currency)} vs ${sideTotalText(rows, 'against_cost', currency)}`}
-                  options={{ paging: rows.length > 20, pageSize: 20, search: true, padding: 'dense', draggable: false }}
+                  options={{ paging: rows.length > 20, pageSize: 20, search: true, ...TABLE_OPTIONS }}
                   columns={[{ title: state.group_by, field: key, render: row => row[key] ?? NO_KEY }, ...compareColumns(value.view, label)]}
                   data={rows}
                 />

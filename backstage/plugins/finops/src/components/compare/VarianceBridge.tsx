@@ -7,6 +7,7 @@ import { compare, formatAmount, sum } from '../../lib/money';
 import { AsyncContent } from '../common/AsyncContent';
 import { AMOUNT_CELL, NO_KEY } from '../common/compareColumns';
 import { WaterfallChart, type BridgeStep } from '../../charts/WaterfallChart';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 const EFFECTS = ['volume', 'mix', 'price', 'unsplit', 'new', 'retired'] as const;
 /** The bridge table's headers: its two periods' costs named as the waterfall names them. */
@@ -46,7 +47,7 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
           >
             {steps && <WaterfallChart steps={steps} currency={currency} />}
             <Table<VarianceRow>
-              options={{ paging: false, search: false, padding: 'dense', toolbar: false, draggable: false }}
+              options={{ ...WHOLE_TABLE, toolbar: false }}
               columns={[
                 { title: groupKey, field: groupKey as keyof VarianceRow, render: (row: VarianceRow) => row[groupKey as keyof VarianceRow] ?? NO_KEY },
                 ...(['against_cost', 'cost', 'delta', ...EFFECTS] as const).map(field => ({

@@ -17,6 +17,7 @@ import { Toolbar } from '../common/Toolbar';
 import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 import { NoCostsState } from './NoCostsState';
 import { useEntityApplications } from './useEntityApplications';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 const DEFAULTS = { view: 'actual', from: '', to: '', currency: '' };
 
@@ -104,7 +105,7 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
                   {apps => (
                     <Table
                       title="By application"
-                      options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+                      options={WHOLE_TABLE}
                       columns={[
                         { title: 'Application', field: 'application' },
                         { title: 'Currency', field: 'currency' },

@@ -5,6 +5,7 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import { monthOf, periodOf, previousOf, type Grain } from '../../lib/period';
 import { AsyncContent } from '../common/AsyncContent';
 import { compareColumns } from '../common/compareColumns';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 const TOP = 8;
 
@@ -57,7 +58,7 @@ export function Movers(props: {
         <Table
           // the period before, at the page's grain (its months when the range covers part of it)
           title={`Top movers, ${period} against ${against(report.against_from, report.against_to, partial, grain)} (${currency})`}
-          options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+          options={WHOLE_TABLE}
           columns={[{ title: 'Application', field: 'application' }, ...compareColumns(period, 'Previous')]}
           data={report.rows.filter(row => row.delta !== null)}
         />

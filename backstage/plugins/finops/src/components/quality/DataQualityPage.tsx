@@ -14,6 +14,7 @@ import { Toolbar } from '../common/Toolbar';
 import { PeriodInput } from '../common/PeriodInput';
 import { LoadsTable } from './LoadsTable';
 import { PriceCoverage } from './PriceCoverage';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 const DEFAULTS = { month: '' };
 
@@ -63,7 +64,7 @@ export function DataQualityPage() {
             {value => (
               <Table<SourceCoverage>
                 title={`Mapping coverage, ${month}`}
-                options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+                options={WHOLE_TABLE}
                 columns={[
                   { title: 'Source', field: 'source' },
                   { title: 'Currency', field: 'currency' },

@@ -1,6 +1,7 @@
 import { StatusError, StatusOK, StatusWarning, Table } from '@backstage/core-components';
 import type { Load } from '../../api/types';
 import { formatAmount } from '../../lib/money';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 const perCurrency = (amounts: Record<string, string>) =>
   Object.entries(amounts).map(([currency, amount]) => `${formatAmount(amount)} ${currency}`).join(', ') || '–';
@@ -37,7 +38,7 @@ export function LoadsTable({ month, rows }: { month: string; rows: Load[] }) {
   return (
     <Table<Load>
       title={`Loads of ${month}`}
-      options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+      options={WHOLE_TABLE}
       columns={[
         // Source, load, rows read, loaded, rejected lead: the browser test reads a row by them.
         { title: 'Source', field: 'source' },

@@ -3,6 +3,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
 import { AsyncContent } from '../common/AsyncContent';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 type ViewCoverage = { view: string; products: number; unpriced: number; first_unpriced: string };
 
@@ -25,7 +26,7 @@ export function PriceCoverage({ month }: { month: string }) {
       {rows => (
         <Table<ViewCoverage>
           title={`Price coverage, ${month}`}
-          options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+          options={WHOLE_TABLE}
           columns={[
             { title: 'View', field: 'view' },
             { title: 'Products', field: 'products', type: 'numeric' },

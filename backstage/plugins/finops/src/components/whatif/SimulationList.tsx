@@ -7,6 +7,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import type { PricingView } from '../../api/types';
+import { WHOLE_TABLE } from '../common/tableOptions';
 
 /**
  * The saved simulations, each with a link to compare it with its base and a delete button that
@@ -25,7 +26,7 @@ export function SimulationList(props: {
     <>
       <Table<PricingView>
         title="Saved simulations"
-        options={{ paging: false, search: false, padding: 'dense', draggable: false }}
+        options={WHOLE_TABLE}
         emptyContent={<p style={{ padding: 16 }}>No simulation saved yet.</p>}
         columns={[
           { title: 'Code', field: 'code' },

@@ -2,6 +2,7 @@ import { Table } from '@backstage/core-components';
 import type { CompareRow, SimulationPreview as Preview } from '../../api/types';
 import Typography from '@material-ui/core/Typography';
 import { compare, compareSize, formatAmount, formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
+import { TABLE_OPTIONS } from '../common/tableOptions';
 
 /** One of the table's page sizes (5, 10, 20): 15 made it warn on every render. */
 const PAGE_SIZE = 20;
@@ -48,7 +49,7 @@ export function SimulationPreview(props: { report: Preview; level: PreviewLevel 
       ))}
       <Table<PreviewRow>
       title={`Preview against ${report.base_view}, ${report.from}..${report.to}, by ${level}`}
-      options={{ paging: rows.length > PAGE_SIZE, pageSize: PAGE_SIZE, search: false, padding: 'dense', draggable: false }}
+      options={{ paging: rows.length > PAGE_SIZE, pageSize: PAGE_SIZE, search: false, ...TABLE_OPTIONS }}
       columns={[
         { title: level, field: 'key', render: row => <span data-testid={`preview-key-${row.key}-${row.currency}`}>{row.key}</span> },
         { title: 'Currency', field: 'currency' },
