@@ -15,6 +15,7 @@ from finops_core.errors import ConfigError as ConfigError  # raised here, import
 from finops_core.months import current_month, parse_month
 from finops_core.regex_dialect import polars_regex_groups
 from finops_core.tabular import TabularMapping, mapping_problem
+from finops_core.vocabulary import CURRENCY_PATTERN
 from finops_core.yaml_files import decode_yaml
 
 _SOURCE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -220,7 +221,9 @@ def validate(config: PlatformConfig, origin: str = "configuration") -> PlatformC
         if source.name in seen:
             raise ConfigError(f"{where}.name: {source.name!r} is declared twice")
         seen.add(source.name)
-        if source.default_currency is not None and not re.fullmatch(r"[A-Z]{3}", source.default_currency):
+        if source.default_currency is not None and not re.fullmatch(
+            CURRENCY_PATTERN, source.default_currency
+        ):
             raise ConfigError(f"{where}.default_currency: expected an ISO 4217 code such as USD")
         if not 0 <= source.coverage_threshold <= 1:
             raise ConfigError(f"{where}.coverage_threshold: expected a share between 0 and 1")

@@ -24,6 +24,7 @@ import msgspec
 
 from finops_core.months import MONTH_PATTERN
 from finops_core.regex_dialect import polars_regex_groups
+from finops_core.vocabulary import CURRENCY_PATTERN
 
 TRANSFORM_NAMES = ("rename", "regex", "lower", "upper", "default")
 
@@ -143,7 +144,7 @@ def mapping_problem(mapping: TabularMapping) -> str | None:
     for name, spec in mapping.fields().items():
         if found := _field_problem(spec, numeric=name in ("quantity", "cost")):
             return f"{name}{found[0]}: {found[1]}"
-    if isinstance(mapping.currency, str) and not re.fullmatch(r"[A-Z]{3}", mapping.currency):
+    if isinstance(mapping.currency, str) and not re.fullmatch(CURRENCY_PATTERN, mapping.currency):
         return f"currency: expected an ISO 4217 code such as EUR, got {mapping.currency!r}"
     if isinstance(mapping.unit, str) and not mapping.unit.strip():
         return "unit: empty"

@@ -7,6 +7,8 @@ COST_VIEWS = ("actual", "actual-rate")
 value_cost_views.sql), every other stored one from quantities (the rate cards): no pricing file
 may declare their codes, and a bill re-issued with corrected costs, its quantities as they were,
 is valued again under them alone."""
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+"""A currency: an ISO 4217 code, as FOCUS's BillingCurrency, the pricing files and the API take it."""
 SIMULATION_PREFIX = "sim-"
 """Every simulation pricing view created through the API starts with it, and no pricing file may
 declare a code that does: the API can never take a code the batch will need (issue 10)."""

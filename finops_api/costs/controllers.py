@@ -40,6 +40,7 @@ from finops_api.params import split_list
 from finops_api.publication.services import PUBLICATION, PublicationService
 from finops_core.entity_refs import canonical_ref
 from finops_core.months import PERIOD_PATTERN
+from finops_core.vocabulary import CURRENCY_PATTERN
 
 View = Annotated[str, QueryParameter(description="Pricing view code (GET /api/v1/pricing-views).")]
 From = Annotated[
@@ -64,6 +65,17 @@ AsOf = Annotated[
     QueryParameter(
         description="Which owner `owner` groups and filters by: the application's owner in the month "
         "reported (month), or its owner today for every month (current)."
+    ),
+]
+InCurrency = Annotated[
+    str | None,
+    QueryParameter(
+        pattern=CURRENCY_PATTERN,
+        description="Every amount converted into this currency (an ISO 4217 code) at the FX rate of "
+        "its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, "
+        "and amounts billed in other currencies add up. Quantities are never converted. Refused "
+        "(400) when a month of the range has costs, in the request's scope, in a currency without "
+        "a rate into it. Default: every amount in its own currency.",
     ),
 ]
 VARIANCE_KEYS: tuple[str, ...] = tuple(key for key in GROUP_KEYS if key not in TIME_KEYS)
@@ -135,12 +147,40 @@ def cost_query(
     owner_as_of: OwnerAsOf,
     visibility: Visibility,
     scoped_by: Sequence[str] = (),
+    in_currency: str | None = None,
 ) -> CostQuery:
     """The query of a costs request, limited to what the caller may see; scoped_by: keys the
     request singles rows out by besides its group and filter keys (a preview's adjustment
     scopes: an application's alone reveals that application's cost)."""
     used = [*keys, *(name for name, values in filters.items() if values), *scoped_by]
-    return CostQuery(keys, filters, owner_as_of, visibility.for_keys(used))
+    return CostQuery(keys, filters, owner_as_of, visibility.for_keys(used), in_currency)
+
+
+MISSING_RATES_NAMED = 12
+"""The months without an FX rate a refusal names, at most, per currency."""
+
+
+async def convertible(cost_service: CostService, query: CostQuery, sides: Sequence[CostSide]) -> None:
+    """Refuse a request converted into one currency (in_currency) when some month of its sides
+    has costs in a currency without an FX rate into it: its groups would add some rows alone."""
+    if query.in_currency is None:
+        return
+    missing: dict[str, set[str]] = {}
+    for side in sides:
+        for month, currency in await cost_service.missing_fx_rates(query, side):
+            missing.setdefault(currency, set()).add(month)
+    if not missing:
+        return
+    named = []
+    for currency, months in sorted(missing.items()):
+        shown = sorted(months)[:MISSING_RATES_NAMED]
+        more = f" and {len(months) - len(shown)} more" if len(months) > len(shown) else ""
+        named.append(f"{currency} in {', '.join(shown)}{more}")
+    raise invalid_parameter(
+        "in_currency",
+        f"no FX rate into {query.in_currency} for {'; '.join(named)}: add them to the pricing "
+        "files' fx_rates.csv, or ask without in_currency",
+    )
 
 
 async def known_view(cost_service: CostService, view: str, parameter: str) -> CostContext:
@@ -170,13 +210,16 @@ async def cost_request(
     to: str | None,
     group_by: str,
     owner_as_of: OwnerAsOf,
+    in_currency: str | None,
 ) -> CostRequest:
     keys = group_keys(group_by)
     asked = Range.parse(from_, to)
     context = await known_view(cost_service, view, "view")
     months = asked.or_data_of(context)
-    query = cost_query(keys, filters, owner_as_of, visibility)
-    return CostRequest(keys, months, query, None if months.empty else months.side(view, context))
+    query = cost_query(keys, filters, owner_as_of, visibility, in_currency=in_currency)
+    side = None if months.empty else months.side(view, context)
+    await convertible(cost_service, query, [side] if side is not None else [])
+    return CostRequest(keys, months, query, side)
 
 
 async def comparison(
@@ -246,6 +289,7 @@ class CostController(Controller):
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
+        in_currency: InCurrency = None,
         sort: Annotated[
             CostSort,
             QueryParameter(
@@ -256,11 +300,18 @@ class CostController(Controller):
         ] = "keys",
     ) -> CostReport:
         asked = await cost_request(
-            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
+            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of, in_currency
         )
         report_from, report_to = asked.months.text()
         if asked.side is None:  # no data in the range asked
-            return CostReport(view=view, from_=report_from, to=report_to, group_by=asked.keys, rows=[])
+            return CostReport(
+                view=view,
+                from_=report_from,
+                to=report_to,
+                group_by=asked.keys,
+                in_currency=in_currency,
+                rows=[],
+            )
         rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page, sort), True)
         stale = await publication_service.stale_months_read([asked.side])
         return CostReport(
@@ -268,6 +319,7 @@ class CostController(Controller):
             from_=report_from,
             to=report_to,
             group_by=asked.keys,
+            in_currency=in_currency,
             rows=rows,
             next=next_page,
             stale_months=stale,
@@ -308,6 +360,7 @@ class CostController(Controller):
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
+        in_currency: InCurrency = None,
         sort: Annotated[
             CompareSort,
             QueryParameter(
@@ -323,13 +376,16 @@ class CostController(Controller):
             raise invalid_parameters(InvalidParam("against", reason), InvalidParam("against_period", reason))
         keys = group_keys(group_by)
         header, sides = await comparison(cost_service, keys, view, against, against_period, from_, to)
-        query = cost_query(keys, cost_filters, owner_as_of, visibility)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility, in_currency=in_currency)
+        await convertible(cost_service, query, sides or [])
         rows, next_page = page.cut(
             await cost_service.compare(query, *sides, page, sort) if sides else [], True
         )
         stale = await publication_service.stale_months_read(sides or [])
         return CompareReport(
-            **msgspec.structs.asdict(header) | {"stale_months": stale}, rows=rows, next=next_page
+            **msgspec.structs.asdict(header) | {"stale_months": stale, "in_currency": in_currency},
+            rows=rows,
+            next=next_page,
         )
 
     @get(
@@ -365,12 +421,16 @@ class CostController(Controller):
             ),
         ] = "application",
         owner_as_of: AsOf = "month",
+        in_currency: InCurrency = None,
     ) -> VarianceReport:
         keys = group_keys(group_by, VARIANCE_KEYS)
         header, sides = await comparison(cost_service, keys, view, None, against_period, from_, to)
-        query = cost_query(keys, cost_filters, owner_as_of, visibility)
+        query = cost_query(keys, cost_filters, owner_as_of, visibility, in_currency=in_currency)
+        await convertible(cost_service, query, sides or [])
         rows, next_page = page.cut(await cost_service.variance(query, *sides, page) if sides else [], True)
         stale = await publication_service.stale_months_read(sides or [])
         return VarianceReport(
-            **msgspec.structs.asdict(header) | {"stale_months": stale}, rows=rows, next=next_page
+            **msgspec.structs.asdict(header) | {"stale_months": stale, "in_currency": in_currency},
+            rows=rows,
+            next=next_page,
         )

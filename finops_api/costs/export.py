@@ -32,6 +32,7 @@ from finops_api.costs.controllers import (
     AsOf,
     From,
     GroupBy,
+    InCurrency,
     To,
     View,
     cost_request,
@@ -180,9 +181,10 @@ class CostExportController(Controller):
         to: To = None,
         group_by: GroupBy = DEFAULT_GROUP_BY,
         owner_as_of: AsOf = "month",
+        in_currency: InCurrency = None,
     ) -> Stream:
         asked = await cost_request(
-            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of
+            cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of, in_currency
         )
         columns = [*asked.keys, *FIGURES]
         statement = compose_cost_query(asked.query, asked.side) if asked.side is not None else None

@@ -58,6 +58,9 @@ class CostReport(StaleMarked, kw_only=True, frozen=True, omit_defaults=True):
     """Last month included, YYYY-MM."""
     group_by: list[str]
     """The keys the rows are grouped and ordered by; currency is always among them."""
+    in_currency: str | None = None
+    """The currency every amount was converted into (the in_currency parameter); absent: each
+    amount is in its own currency."""
     rows: list[CostRow]
     next: str | None = None
     """The next page (path and query); absent on the last page."""
@@ -148,6 +151,9 @@ class Comparison(StaleMarked, kw_only=True, frozen=True):
     """Last month of the against side's range."""
     group_by: list[str]
     """The keys the rows are matched, grouped and ordered by; currency is always among them."""
+    in_currency: str | None = None
+    """The currency every amount was converted into (the in_currency parameter); null: each
+    amount is in its own currency."""
 
 
 class CompareReport(Comparison, kw_only=True, frozen=True, omit_defaults=True):

@@ -46,6 +46,8 @@ PERIOD_SHIFTS: Mapping[AgainstPeriod, int] = {"previous_month": 1, "previous_qua
 """How many months an against_period moves the range back."""
 VISIBLE = "visible_applications"
 """The bind parameter of the applications a viewer may see."""
+IN_CURRENCY = "in_currency"
+"""The bind parameter of the currency a converted request's amounts are given in."""
 
 Statement = tuple[sql.Composed, dict[str, object]]
 """A composed statement and its bind parameters."""
@@ -97,6 +99,9 @@ class CostQuery:
     """`month`: the owner in the month reported; `current`: the application's owner today."""
     applications: Sequence[str] | None = None
     """The applications the caller may see (finops_api/auth/visibility.py); None: all."""
+    in_currency: str | None = None
+    """The currency every amount is converted into with its month's FX rate; None: each
+    amount in its own currency."""
 
     def validate(self) -> None:
         unknown = (set(self.group_by) - set(GROUP_KEYS)) | (set(self.filters) - set(FILTER_KEYS))
@@ -111,11 +116,36 @@ class CostQuery:
         params: dict[str, object] = {name: list(self.filters[name]) for name in self.filtered_keys}
         if self.applications is not None:
             params[VISIBLE] = list(self.applications)
+        if self.in_currency is not None:
+            params[IN_CURRENCY] = self.in_currency
         return params
 
     def scoped(self, group_by: Sequence[str]) -> CostQuery:
         """The same filters and visibility over other keys."""
-        return CostQuery(group_by, self.filters, self.owner_as_of, self.applications)
+        return CostQuery(group_by, self.filters, self.owner_as_of, self.applications, self.in_currency)
+
+
+def _filters(query: CostQuery, column: Callable[[str], sql.Composable]) -> sql.Composed:
+    """The query's filters over the read model r, a key's column given by `column`, and those
+    of a caller who sees only some applications. The placeholders are named after the keys,
+    themselves from the fixed list; a currency filter takes the rows' own currency, before any
+    conversion."""
+    return sql.SQL(" ").join(
+        [
+            *(
+                sql.SQL("AND {} = ANY({})").format(
+                    sql.Identifier("r", DIMENSIONS[name]) if name == "currency" else column(name),
+                    sql.Placeholder(name),
+                )
+                for name in query.filtered_keys
+            ),
+            *(
+                [sql.SQL("AND r.application_code = ANY({})").format(sql.Placeholder(VISIBLE))]
+                if query.applications is not None
+                else []
+            ),
+        ]
+    )
 
 
 def _keys(names: Iterable[str]) -> sql.Composed:
@@ -173,8 +203,14 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
     month: sql.Composable = sql.SQL("r.month")
     if side.shift:
         month = sql.SQL("(r.month + {} * interval '1 month')").format(sql.Literal(side.shift))
+    converted = query.in_currency is not None
+    in_currency = sql.Placeholder(IN_CURRENCY)
+    # a row's FX rate into in_currency (api/costs_fx_rate.sql); its own currency's is 1
+    rate = sql.SQL("CASE WHEN r.currency = {} THEN 1 ELSE fx.rate END").format(in_currency)
 
     def column(name: str) -> sql.Composable:
+        if name == "currency" and converted:
+            return sql.SQL("{}::text").format(in_currency)
         if name in TIME_KEYS:
             return sql.SQL("to_char({}, {})").format(month, sql.Literal(TIME_KEYS[name]))
         if name == "owner" and current_owner:
@@ -188,21 +224,15 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "select_keys": sql.SQL(", ").join(
             sql.SQL("{} AS {}").format(column(name), sql.Identifier(name)) for name in query.group_by
         ),
-        "joins": sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
-        # the placeholder is named after the key, itself from the fixed list
-        "filters": sql.SQL(" ").join(
+        "joins": sql.SQL("\n").join(
             [
-                *(
-                    sql.SQL("AND {} = ANY({})").format(column(name), sql.Placeholder(name))
-                    for name in query.filtered_keys
-                ),
-                *(
-                    [sql.SQL("AND r.application_code = ANY({})").format(sql.Placeholder(VISIBLE))]
-                    if query.applications is not None
-                    else []
-                ),
+                sql.SQL(sql_text("api/costs_current_owner.sql") if current_owner else ""),
+                sql.SQL(sql_text("api/costs_fx_rate.sql")).format(in_currency=in_currency)
+                if converted
+                else sql.SQL(""),
             ]
         ),
+        "filters": _filters(query, column),
         "group_keys": sql.SQL(", ").join(column(name) for name in query.group_by),
         "view": placeholder("view"),
         "read_view": placeholder("read_view"),
@@ -210,6 +240,8 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         "last_month": placeholder("last_month"),
         "keys": _keys(query.group_by),
         "adjustment_rows": _adjustment_rows(side, placeholder),
+        "cost": sql.SQL("r.cost * {}").format(rate) if converted else sql.SQL("r.cost"),
+        "quantity": sql.SQL("r.quantity * {}").format(rate) if converted else sql.SQL("r.quantity"),
     }
     # the current owner is looked up by application, and a viewer's rows are chosen by it
     by_application = current_owner or query.applications is not None
@@ -219,7 +251,8 @@ def compose_side(query: CostQuery, side: CostSide, prefix: str) -> Statement:
         unit_min=model.unit_min,
         unit_max=model.unit_max,
         units=model.units,
-        priced=model.priced,
+        # a row without an FX rate is not priced (in_currency; refused before: missing_fx_rates)
+        priced=sql.SQL("({} AND {} IS NOT NULL)").format(model.priced, rate) if converted else model.priced,
         read_model=sql.Identifier("finops", model.table),
         **fragments,
     )
@@ -353,6 +386,26 @@ class CostService:
             "api/costs_compare.sql", query, side, against, query.group_by, page, order
         )
         return await self._rows(statement, CompareRow)
+
+    async def missing_fx_rates(self, query: CostQuery, side: CostSide) -> list[tuple[str, str]]:
+        """The months (YYYY-MM) and currencies of side's costs, within the query's filters and
+        the caller's sight, that have no FX rate into query.in_currency
+        (api/missing_fx_rates.sql). An owner filter takes the owner of the month reported."""
+        visible = ["application"] if query.applications is not None else []
+        model = choose_read_model([*query.filtered_keys, *visible])
+        statement = sql.SQL(sql_text("api/missing_fx_rates.sql")).format(
+            read_model=sql.Identifier("finops", model.table),
+            filters=_filters(query, lambda name: sql.Identifier("r", DIMENSIONS[name])),
+        )
+        params = {
+            "read_view": side.read_view,
+            "first_month": side.first_month,
+            "last_month": side.last_month,
+            **query.params(),
+        }
+        async with self._pool.connection() as conn, conn.cursor() as cur:
+            await cur.execute(statement, params)
+            return [(str(month), str(currency)) for month, currency in await cur.fetchall()]
 
     async def variance(
         self, query: CostQuery, side: CostSide, against: CostSide, page: Page

@@ -35,11 +35,11 @@ from finops_assets.referentials.declared_values import (
 )
 from finops_core.config import ConfigError
 from finops_core.sql import sql_statements
-from finops_core.vocabulary import COST_VIEWS, SIMULATION_PREFIX
+from finops_core.vocabulary import COST_VIEWS, CURRENCY_PATTERN, SIMULATION_PREFIX
 from finops_core.yaml_files import decode_yaml
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = re.compile(CURRENCY_PATTERN)
 FX_FILE = "fx_rates.csv"
 
 

@@ -13,6 +13,9 @@
 -- each row.
 -- cost sums the priced rows; priced says whether every row is, and the statements above give no
 -- cost for a group that is not: a sum that skips unpriced rows would be a silent undercount.
+-- Converted into one currency (in_currency), each row's cost is taken times its month's FX rate
+-- (api/costs_fx_rate.sql, among the joins) and the currency key is that currency; a row without
+-- a rate is not priced (the API refuses such a request first: api/missing_fx_rates.sql).
 SELECT {select_keys},
        CASE WHEN min({unit_min}) = max({unit_max}) THEN min({unit_min}) END AS unit,
        CASE WHEN min({unit_min}) = max({unit_max}) THEN sum(r.quantity) END AS quantity,
@@ -20,7 +23,7 @@ SELECT {select_keys},
             WHEN min({units}) = max({units}) THEN min({units})
             ELSE finops.units_sorted(string_to_array(string_agg(array_to_string({units}, E'\x1f'), E'\x1f'),
                                                      E'\x1f')) END AS units,
-       sum(r.cost) AS cost,
+       sum({cost}) AS cost,
        bool_and({priced}) AS priced
   FROM {read_model} AS r
   {joins}

@@ -20,11 +20,13 @@
 -- distinct set of positions (a handful), not per row: folding per row cost 3 s for 104,460 rows. Only the scoped rows are read (their codes are bind parameters, so the planner
 -- sees them and uses the read model's indexes). A row without a price adds NULL, which sum()
 -- skips; its group is unpriced anyway (a simulation does not price what its base view does not).
+-- Converted into one currency (api/cost_side.sql), the cost and quantity summed are the row's
+-- times its month's FX rate: a x cost + b x quantity is in the row's currency.
 WITH adjustment AS MATERIALIZED (
     {adjustment_rows}
 ), scoped AS (
     SELECT {select_keys}, matched.applied, matched.replaced,
-           sum(r.cost) AS cost, sum(r.quantity) AS quantity
+           sum({cost}) AS cost, sum({quantity}) AS quantity
       FROM {read_model} AS r
       {joins}
      CROSS JOIN LATERAL (

@@ -49,11 +49,13 @@ async def test_openapi_documents_every_operation(client: AsyncTestClient[Litesta
         "product",
         "currency",
         "owner_as_of",
+        "in_currency",
         "sort",
         "limit",
         "offset",
     }
     assert parameters["owner_as_of"]["schema"]["enum"] == ["month", "current"]
+    assert parameters["in_currency"]["schema"]["pattern"] == "^[A-Z]{3}$"
     assert parameters["sort"]["schema"]["enum"] == ["keys", "cost_desc"]
     assert parameters["from"]["schema"]["pattern"] == r"^([1-9]\d{3})(?:-(0[1-9]|1[0-2])|-Q([1-4]))?$"
     assert "application/problem+json" in costs["responses"]["400"]["content"]

@@ -29,6 +29,7 @@ from finops_assets.sources.focus.mapping import (
     with_applications,
 )
 from finops_assets.sources.focus.reader import month_expr
+from finops_core.vocabulary import CURRENCY_PATTERN
 
 # What normalisation adds to a line (besides `_file` and `_line`, where it was read).
 NORMALISED_COLUMNS = (
@@ -87,7 +88,7 @@ def normalize_focus(raw: pl.DataFrame, options: FocusOptions) -> tuple[pl.DataFr
     )
     month = month_expr(raw)
     tags_broken = broken_tags(raw, tags)
-    iso_code = pl.col("currency").str.contains(r"^[A-Z]{3}$")
+    iso_code = pl.col("currency").str.contains(CURRENCY_PATTERN)
     month_text = text_column(raw, "BillingPeriodStart")
     checks = pl.coalesce(
         # what reading found (a month outside the partitions, a NUL character) comes first, then

@@ -24,7 +24,7 @@ from finops_assets.sources.tabular.reader import UNREADABLE, month_expr
 from finops_assets.sources.tabular.transforms import column_text, field_number, field_text
 from finops_core.config import RowFilters
 from finops_core.tabular import FieldSpec, TabularMapping
-from finops_core.vocabulary import UNALLOCATED
+from finops_core.vocabulary import CURRENCY_PATTERN, UNALLOCATED
 
 # The lines' normalised columns, in the order of the facts' keys, then the measures.
 NORMALISED_COLUMNS = (
@@ -170,7 +170,7 @@ def normalize_tabular(
         checks.append(
             _Check(
                 label,
-                ~currency.str.contains(r"^[A-Z]{3}$"),
+                ~currency.str.contains(CURRENCY_PATTERN),
                 pl.format("{}: not an ISO 4217 code: '{}'", pl.lit(label), currency),
             )
         )

@@ -544,6 +544,7 @@ export interface components {
             against_to: string | null;
             from: string | null;
             group_by: string[];
+            in_currency?: string | null;
             next?: string | null;
             rows: components["schemas"]["CompareRow"][];
             stale_months?: components["schemas"]["StaleMonth"][];
@@ -609,6 +610,7 @@ export interface components {
         CostReport: {
             from: string | null;
             group_by: string[];
+            in_currency?: string | null;
             next?: string | null;
             rows: components["schemas"]["CostRow"][];
             stale_months?: components["schemas"]["StaleMonth"][];
@@ -924,6 +926,7 @@ export interface components {
             against_to: string | null;
             from: string | null;
             group_by: string[];
+            in_currency?: string | null;
             next?: string | null;
             rows: components["schemas"]["VarianceRow"][];
             stale_months?: components["schemas"]["StaleMonth"][];
@@ -1220,6 +1223,8 @@ export interface operations {
                 group_by?: string;
                 /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
                 owner_as_of?: "month" | "current";
+                /** @description Every amount converted into this currency (an ISO 4217 code) at the FX rate of its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, and amounts billed in other currencies add up. Quantities are never converted. Refused (400) when a month of the range has costs, in the request's scope, in a currency without a rate into it. Default: every amount in its own currency. */
+                in_currency?: string | null;
                 /** @description keys: rows in group_by's order; cost_desc: the largest cost first (then group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of different currencies do not compare: filter by currency for a top N. */
                 sort?: "keys" | "cost_desc";
             };
@@ -1302,6 +1307,8 @@ export interface operations {
                 group_by?: string;
                 /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
                 owner_as_of?: "month" | "current";
+                /** @description Every amount converted into this currency (an ISO 4217 code) at the FX rate of its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, and amounts billed in other currencies add up. Quantities are never converted. Refused (400) when a month of the range has costs, in the request's scope, in a currency without a rate into it. Default: every amount in its own currency. */
+                in_currency?: string | null;
                 /** @description keys: rows in group_by's order; delta_desc: the largest change first in absolute value (then group_by's order; rows without a delta, a side missing or unpriced, last), so that `limit` gives the top movers. Deltas of different currencies do not compare: filter by currency for top movers. */
                 sort?: "keys" | "delta_desc";
             };
@@ -1378,6 +1385,8 @@ export interface operations {
                 group_by?: string;
                 /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
                 owner_as_of?: "month" | "current";
+                /** @description Every amount converted into this currency (an ISO 4217 code) at the FX rate of its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, and amounts billed in other currencies add up. Quantities are never converted. Refused (400) when a month of the range has costs, in the request's scope, in a currency without a rate into it. Default: every amount in its own currency. */
+                in_currency?: string | null;
             };
             header?: never;
             path?: never;
@@ -1545,6 +1554,8 @@ export interface operations {
                 group_by?: string;
                 /** @description Which owner `owner` groups and filters by: the application's owner in the month reported (month), or its owner today for every month (current). */
                 owner_as_of?: "month" | "current";
+                /** @description Every amount converted into this currency (an ISO 4217 code) at the FX rate of its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, and amounts billed in other currencies add up. Quantities are never converted. Refused (400) when a month of the range has costs, in the request's scope, in a currency without a rate into it. Default: every amount in its own currency. */
+                in_currency?: string | null;
             };
             header?: never;
             path?: never;

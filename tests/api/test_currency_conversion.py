@@ -1,0 +1,191 @@
+"""in_currency: every amount of /costs, /costs/compare, /costs/variance and the export converted
+into one currency at its month's FX rate, over tests/api/conftest.py COST_LINES, where billing's
+February holds 4.25 EUR of disk-ssd and 0.20 USD of gcs-standard."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.api.conftest import get_ok, invalid_names
+from tests.api.test_simulations import create
+
+Client = AsyncTestClient[Litestar]
+
+pytestmark = pytest.mark.usefixtures("costs_mart")
+
+# USD -> EUR in February only; EUR -> USD in January and February, at different rates, so that a
+# month converted at another month's rate shows.
+RATES = [
+    ("2025-02", "USD", "EUR", "0.9"),
+    ("2025-01", "EUR", "USD", "1.1"),
+    ("2025-02", "EUR", "USD", "1.2"),
+]
+
+
+@pytest.fixture
+def fx_rates(mart_url: str) -> None:
+    with psycopg.connect(mart_url) as conn:
+        conn.cursor().executemany(
+            "INSERT INTO finops.fx_rate (month, from_currency, to_currency, rate)"
+            " VALUES (to_date(%s, 'YYYY-MM'), %s, %s, %s)",
+            RATES,
+        )
+
+
+def costs_of(body: dict[str, Any], *keys: str) -> dict[tuple[str, ...], Decimal | None]:
+    return {
+        tuple(row[key] for key in keys): None if row["cost"] is None else Decimal(row["cost"])
+        for row in body["rows"]
+    }
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_costs_in_one_currency_add_what_was_billed_in_two(client: Client) -> None:
+    asked = {"group_by": "application", "from": "2025-02", "to": "2025-02"}
+    billed = await get_ok(client, "/api/v1/costs", **asked)
+    assert "in_currency" not in billed
+    assert costs_of(billed, "application", "currency") == {
+        ("billing", "EUR"): Decimal("4.25"),
+        ("billing", "USD"): Decimal("0.20"),
+        ("payments", "EUR"): None,  # vm-onprem is unpriced
+    }
+    body = await get_ok(client, "/api/v1/costs", **asked, in_currency="EUR")
+    assert (body["in_currency"], body["group_by"]) == ("EUR", ["application", "currency"])
+    # 4.25 + 0.20 x 0.9 = 4.43; both in GB-Months: 50 + 10 (quantities are never converted)
+    [billing, payments] = body["rows"]
+    assert (billing["currency"], Decimal(billing["cost"]), billing["quantity"], billing["unit"]) == (
+        "EUR",
+        Decimal("4.43"),
+        "60",
+        "GB-Months",
+    )
+    assert (payments["currency"], payments["cost"], payments["priced"]) == ("EUR", None, False)
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_each_month_at_its_own_rate(client: Client) -> None:
+    body = await get_ok(
+        client, "/api/v1/costs", group_by="month", application="billing", to="2025-02", in_currency="USD"
+    )
+    # January 6.25 EUR x 1.1 = 6.875; February 4.25 EUR x 1.2 + 0.20 USD = 5.30
+    assert costs_of(body, "month", "currency") == {
+        ("2025-01", "USD"): Decimal("6.875"),
+        ("2025-02", "USD"): Decimal("5.30"),
+    }
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_compare_against_the_month_before_converts_each_side_at_its_month(client: Client) -> None:
+    body = await get_ok(
+        client,
+        "/api/v1/costs/compare",
+        against_period="previous_month",
+        group_by="application",
+        application="billing",
+        **{"from": "2025-02", "to": "2025-02"},
+        in_currency="USD",
+    )
+    assert body["in_currency"] == "USD"
+    [row] = body["rows"]
+    # 5.30 (February at 1.2) against 6.875 (January at 1.1, not February's rate): -1.575
+    assert (row["currency"], Decimal(row["cost"]), Decimal(row["against_cost"])) == (
+        "USD",
+        Decimal("5.30"),
+        Decimal("6.875"),
+    )
+    assert (Decimal(row["delta"]), row["ratio"]) == (Decimal("-1.575"), "0.770909")
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_variance_in_one_currency(client: Client) -> None:
+    body = await get_ok(
+        client,
+        "/api/v1/costs/variance",
+        against_period="previous_month",
+        group_by="application",
+        application="billing",
+        **{"from": "2025-02", "to": "2025-02"},
+        in_currency="USD",
+    )
+    [row] = body["rows"]
+    # vm-small retired (2.00 x 1.1 = 2.20), gcs-standard new (0.20), disk-ssd 50 GB-Months in both
+    # months: 4.675 -> 5.10, all of it price (the rate moved); delta 5.30 - 6.875 = -1.575
+    assert {key: Decimal(row[key]) for key in ("delta", "volume", "price", "new", "retired")} == {
+        "delta": Decimal("-1.575"),
+        "volume": Decimal("0"),
+        "price": Decimal("0.425"),
+        "new": Decimal("0.20"),
+        "retired": Decimal("-2.20"),
+    }
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_a_simulation_converted_with_its_price_adjustment(client: Client) -> None:
+    await create(
+        client,
+        {
+            "code": "sim-storage-price",
+            "name": "Storage at 0.05 a unit",
+            "base_view": "actual",
+            "adjustments": [
+                {"scope": {"level": "application", "code": "billing"}, "kind": "price", "value": "0.05"}
+            ],
+        },
+    )
+    body = await get_ok(
+        client,
+        "/api/v1/costs",
+        view="sim-storage-price",
+        group_by="application",
+        application="billing",
+        **{"from": "2025-02", "to": "2025-02"},
+        in_currency="EUR",
+    )
+    # 50 x 0.05 EUR + 10 x 0.05 USD x 0.9 = 2.50 + 0.45
+    assert costs_of(body, "application", "currency") == {("billing", "EUR"): Decimal("2.95")}
+
+
+async def test_a_month_without_a_rate_is_refused_naming_it(client: Client) -> None:
+    response = await client.get("/api/v1/costs", params={"group_by": "application", "in_currency": "EUR"})
+    assert response.status_code == 400, response.text
+    [param] = response.json()["invalid_params"]
+    assert param["name"] == "in_currency"
+    assert "no FX rate into EUR for USD in 2025-02" in param["reason"]
+    # the USD month is outside what is asked: nothing to convert
+    for scope in ({"application": "payments"}, {"currency": "EUR"}, {"to": "2025-01"}):
+        body = await get_ok(client, "/api/v1/costs", group_by="application", in_currency="EUR", **scope)
+        assert body["rows"] and {row["currency"] for row in body["rows"]} == {"EUR"}
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_either_side_without_a_rate_is_refused(client: Client) -> None:
+    # EUR -> USD is known in January and February, not in March
+    assert await invalid_names(
+        client, "/api/v1/costs/compare", against_period="previous_month", to="2025-03", in_currency="USD"
+    ) == ["in_currency"]
+    assert await invalid_names(client, "/api/v1/costs/export", in_currency="USD") == ["in_currency"]
+    assert await invalid_names(client, "/api/v1/costs", in_currency="usd") == ["in_currency"]
+
+
+@pytest.mark.usefixtures("fx_rates")
+async def test_the_export_in_one_currency(client: Client) -> None:
+    response = await client.get(
+        "/api/v1/costs/export",
+        params={
+            "group_by": "application",
+            "application": "billing",
+            "from": "2025-02",
+            "to": "2025-02",
+            "in_currency": "EUR",
+        },
+    )
+    assert response.status_code == 200, response.text
+    lines = response.text.splitlines()
+    assert lines[0].startswith("application,currency,")
+    assert lines[1].startswith("billing,EUR,") and Decimal(lines[1].split(",")[-2]) == Decimal("4.43")
