@@ -44,18 +44,33 @@ export async function checkPages(context) {
     await waitForText(page.getByTestId(`period-total-${month}`), text => text === expected, { what: 'total after reload' });
   });
 
+  // the compare table's title ends with both sides' totals in the currency shown (its largest)
+  const compareTitle = () => page.locator('h2, h5, h6').filter({ hasText: 'against' });
+  const compareTotals = rows => {
+    const shown = largestCurrency(rows);
+    const kept = rows.filter(row => row.currency === shown);
+    // a side no row has is "no cost" (the budget prices in one currency); rows without it add nothing
+    const side = (key, priced) => {
+      const present = kept.filter(row => row[priced] !== null);
+      return present.length === 0 ? 'no cost' : money(total(present.map(row => ({ cost: row[key] }))), shown);
+    };
+    return `${side('cost', 'priced')} vs ${side('against_cost', 'against_priced')}`;
+  };
+
   await tally.run(`Compare: actual against ${budget.code} per family, totals as the API's`, async () => {
     await page.goto(`${appUrl}/finops/compare?against=${budget.code}&from=${month}&to=${month}`);
     const report = await api.get('/costs/compare', { against: budget.code, from: month, to: month, group_by: 'family' });
-    const compareCurrency = largestCurrency(report.rows);
-    report.rows = report.rows.filter(row => row.currency === compareCurrency);
-    // a side no row has is "no cost" (the budget prices in one currency); rows without it add nothing
-    const side = (key, priced) => {
-      const present = report.rows.filter(row => row[priced] !== null);
-      return present.length === 0 ? 'no cost' : money(total(present.map(row => ({ cost: row[key] }))), compareCurrency);
-    };
-    const expected = `${side('cost', 'priced')} vs ${side('against_cost', 'against_priced')}`;
-    await waitForText(page.locator('h2, h5, h6').filter({ hasText: 'against' }), text => text.endsWith(expected), { what: 'compare title' });
+    const expected = compareTotals(report.rows);
+    await waitForText(compareTitle(), text => text.endsWith(expected), { what: 'compare title' });
+    const target = budget.currency ?? currency;
+    await page.selectOption('#finops-in-currency', target);
+    const converted = await api.get('/costs/compare', {
+      against: budget.code, from: month, to: month, group_by: 'family', in_currency: target,
+    });
+    equal([...new Set(converted.rows.map(row => row.currency))].join(), target, 'the converted rows\' currency');
+    const convertedTotals = compareTotals(converted.rows);
+    await waitForText(compareTitle(), text => text.endsWith(convertedTotals), { what: `compare title in ${target}` });
+    await waitForText(page.getByTestId('converted'), text => text.startsWith(`Every amount in ${target}`), { what: 'conversion note' });
     await page.selectOption('#finops-mode', 'periods');
     await waitForText(page.getByText(/^Variance bridge/), () => true, { what: 'variance bridge' });
     await page.waitForSelector('.recharts-bar-rectangle');

@@ -1,7 +1,7 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { finopsApiRef } from '../api/FinopsApi';
-import type { CompareQuery } from '../api/types';
+import type { CompareQuery, VarianceQuery } from '../api/types';
 import { fixtureApi } from '../testing/fixtures';
 import { ComparePage } from './compare/ComparePage';
 
@@ -86,6 +86,46 @@ describe('ComparePage', () => {
       'No costs in 2026-01..2026-01 for this scope: nothing to explain the change against.',
     );
     expect(variance).not.toHaveBeenCalled();
+  });
+
+  it('converts both sides into the currency chosen under "Amounts in", the bridge too', async () => {
+    // actual billed in USD and EUR against the month before: 100 USD at 0.9 and 10 EUR in February
+    const side = { unit: null, units: [], quantity: null, against_unit: null, against_units: [], against_quantity: null };
+    const billed = [
+      { family: 'vm', currency: 'USD', cost: '100', priced: true, against_cost: '80', against_priced: true, delta: '20', ratio: '1.25', ...side },
+      { family: 'vm', currency: 'EUR', cost: '10', priced: true, against_cost: '10', against_priced: true, delta: '0', ratio: '1', ...side },
+    ];
+    const converted = [
+      { family: 'vm', currency: 'EUR', cost: '100', priced: true, against_cost: '82', against_priced: true, delta: '18', ratio: '1.219512', ...side },
+    ];
+    const compared: CompareQuery[] = [];
+    const varied: VarianceQuery[] = [];
+    const base = fixtureApi();
+    const api = fixtureApi({
+      compareCosts: async query => {
+        compared.push(query);
+        const rows = query.in_currency ? converted : billed;
+        return { ...(await base.compareCosts(query)), in_currency: query.in_currency ?? null, rows };
+      },
+      getVariance: async query => {
+        varied.push(query);
+        return { ...(await base.compareCosts(query)), rows: [] };
+      },
+    });
+    await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?mode=periods&from=2026-02&to=2026-02'] });
+    const choice = (await screen.findByLabelText('Amounts in')) as HTMLSelectElement;
+    await waitFor(() => expect([...choice.options].map(option => option.text)).toEqual(['currency billed', 'EUR', 'USD']));
+    expect(compared[compared.length - 1]?.in_currency).toBeUndefined();
+    expect(varied[varied.length - 1]).toMatchObject({ currency: 'USD' }); // the larger total first
+    fireEvent.change(choice, { target: { value: 'EUR' } });
+    expect(await screen.findByTestId('converted')).toHaveTextContent('Every amount in EUR, converted at the FX rate of its month');
+    expect(compared[compared.length - 1]).toMatchObject({ in_currency: 'EUR', from: '2026-02', against_period: 'previous_month' });
+    expect(await screen.findByText(/100\.00 EUR vs 82\.00 EUR$/)).toBeInTheDocument();
+    // the bridge converted too, and not filtered to the rows billed in EUR
+    await waitFor(() => expect(varied[varied.length - 1]).toMatchObject({ in_currency: 'EUR' }));
+    expect(varied[varied.length - 1]?.currency).toBeUndefined();
+    // USD stays offered, though the converted answer holds EUR alone
+    expect([...choice.options].map(option => option.text)).toEqual(['currency billed', 'EUR', 'USD']);
   });
 
   it('compares the last period with data against the one before when no period is chosen', async () => {

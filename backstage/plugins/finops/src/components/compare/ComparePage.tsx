@@ -1,3 +1,4 @@
+import { useRef } from 'react';
 import { Content, Table } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import useAsync from 'react-use/esm/useAsync';
@@ -28,6 +29,7 @@ const DEFAULTS = {
   scope: 'all',
   scopeValue: '',
   currency: '',
+  in_currency: '',
 };
 
 const GROUP_KEYS: GroupKey[] = ['application', 'owner', 'domain', 'family', 'product', 'source'];
@@ -48,6 +50,7 @@ export function ComparePage() {
     from: from || undefined,
     to: to || undefined,
     group_by: state.group_by,
+    in_currency: state.in_currency || undefined,
     ...against,
     ...filters,
   };
@@ -63,6 +66,10 @@ export function ComparePage() {
     }
     return api.compareCosts(query);
   }, [api, state.mode, JSON.stringify(query)]);
+  // the currencies an answer held, kept: converted, it holds the one asked for alone
+  const seen = useRef(new Set<string>());
+  for (const row of report.value?.rows ?? []) seen.current.add(row.currency);
+  const convertible = [...new Set([...seen.current, ...(state.in_currency ? [state.in_currency] : [])])].sort();
   return (
     <Content>
       <Toolbar>
@@ -88,6 +95,13 @@ export function ComparePage() {
         <RangeFields from={state.from} to={state.to} onChange={update} />
         <Choice id="finops-group-by" label="Rows" value={state.group_by} options={options(GROUP_KEYS)} onChange={value => update({ group_by: value })} />
         <ScopePicker level={state.scope as ScopeLevel} value={state.scopeValue} onChange={update} />
+        <Choice
+          id="finops-in-currency"
+          label="Amounts in"
+          value={state.in_currency}
+          options={[{ value: '', label: 'currency billed' }, ...options(convertible)]}
+          onChange={value => update({ in_currency: value })}
+        />
       </Toolbar>
       <StaleMonthsBanner staleMonths={report.value?.stale_months} />
       <AsyncContent {...report} isEmpty={value => value.rows.length === 0} empty={<p>No costs on either side for this period and scope.</p>}>
@@ -106,9 +120,10 @@ export function ComparePage() {
               {unmatched.length > 0 && (
                 <Grid item xs={12} data-testid="unmatched-currencies">
                   <WarningPanel severity="warning" title={`No costs in ${unmatched.join(', ')} on one side: no variance there`}>
-                    Amounts are compared currency by currency, never converted: a side without costs in{' '}
+                    Amounts are compared currency by currency: a side without costs in{' '}
                     {unmatched.join(', ')} (a budget priced in another currency, say) makes those rows' delta their whole
-                    cost. Compare the currency both sides price in.
+                    cost. Compare the currency both sides price in, or choose “Amounts in” to convert both sides into one
+                    currency at each month's FX rate.
                   </WarningPanel>
                 </Grid>
               )}
@@ -122,6 +137,12 @@ export function ComparePage() {
                 </Grid>
               )}
               <Grid item xs={12}>
+                {value.in_currency && (
+                  <p data-testid="converted">
+                    Every amount in {value.in_currency}, converted at the FX rate of its month (the pricing files'
+                    fx_rates.csv); quantities as billed.
+                  </p>
+                )}
                 <Table<CompareRow>
                   title={`${value.view} (${value.from}..${value.to}) against ${label}: ${sideTotalText(rows, 'cost', currency)} vs ${sideTotalText(rows, 'against_cost', currency)}`}
                   options={{ paging: rows.length > 20, pageSize: 20, search: true, ...TABLE_OPTIONS }}
@@ -146,6 +167,7 @@ export function ComparePage() {
                       to: value.to ?? undefined,
                       group_by: state.group_by,
                       against_period: state.against_period as AgainstPeriod,
+                      in_currency: value.in_currency ?? undefined,
                       ...filters,
                     }}
                     currency={currency}

@@ -30,7 +30,10 @@ export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
 export function VarianceBridge(props: { query: VarianceQuery; currency: string; groupKey: string }) {
   const { query, currency, groupKey } = props;
   const api = useApi(finopsApiRef);
-  const state = useAsync(() => api.getVariance({ ...query, currency }), [api, JSON.stringify(query), currency]);
+  // converted (in_currency), every row is in that currency, and a currency filter would keep the
+  // rows billed in it alone
+  const filter = query.in_currency ? {} : { currency };
+  const state = useAsync(() => api.getVariance({ ...query, ...filter }), [api, JSON.stringify(query), currency]);
   return (
     <AsyncContent {...state} isEmpty={report => report.rows.length === 0} empty={<p>Nothing to explain.</p>}>
       {report => {
