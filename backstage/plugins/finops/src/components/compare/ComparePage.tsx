@@ -7,7 +7,7 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
 import { AGAINST_PERIODS, grainOf, monthOf, periodOf, type AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
-import { useUrlState } from '../../lib/useUrlState';
+import { COST_PAGE_CARRIED, useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
@@ -37,7 +37,7 @@ const CHOICES = { mode: ['views', 'periods'], against_period: AGAINST_PERIODS, g
 
 /** Two pricing views over the same months, or one view over two periods, row by row. */
 export function ComparePage() {
-  const [state, update] = useUrlState(DEFAULTS, CHOICES);
+  const [state, update] = useUrlState(DEFAULTS, CHOICES, COST_PAGE_CARRIED);
   // whole periods alone reach the URL (PeriodInput); a hand-edited one is the API's to refuse
   const { from, to } = state;
   const api = useApi(finopsApiRef);

@@ -8,7 +8,7 @@ import type { CostQuery, CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 import { GRAINS, monthOf, monthsBetween, periodOf, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
-import { useUrlState } from '../../lib/useUrlState';
+import { COST_PAGE_CARRIED, useUrlState } from '../../lib/useUrlState';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
@@ -49,7 +49,7 @@ function coveredLabel(from: string | null, to: string | null, grain: Grain): (pe
 }
 
 export function OverviewPage() {
-  const [state, update] = useUrlState(DEFAULTS, CHOICES);
+  const [state, update] = useUrlState(DEFAULTS, CHOICES, COST_PAGE_CARRIED);
   // whole periods alone reach the URL (PeriodInput); a hand-edited one is the API's to refuse
   const { from, to } = state;
   const grain = state.grain as Grain;
