@@ -5,6 +5,7 @@ import { finopsApiRef } from '../api/FinopsApi';
 import { FinopsApiError } from '../api/errors';
 import type { CompareQuery, CostQuery, CostReport, ExportQuery, SimulationPreviewRequest } from '../api/types';
 import { FINANCE_ME, fixtureApi } from '../testing/fixtures';
+import { CARRIED_STORAGE_KEY } from '../lib/useUrlState';
 import { OverviewPage } from './overview/OverviewPage';
 import { WhatIfPage } from './whatif/WhatIfPage';
 import { EntityCostsContent } from './entity/EntityCostsContent';
@@ -166,7 +167,9 @@ describe('WhatIfPage', () => {
     expect(saves).toEqual([]);
   }, 20_000);
 
-  it('asks before it deletes a saved simulation, and deletes nothing on Cancel', async () => {
+  it('asks before it deletes a saved simulation, and deletes nothing on Cancel; no tab opens on it then', async () => {
+    // chosen on Compare before: the Overview's tab would open on a view that is no more
+    window.sessionStorage.setItem(CARRIED_STORAGE_KEY, JSON.stringify({ view: 'sim-vm-plus-10', from: '2026-01' }));
     const deleted: string[] = [];
     const api = fixtureApi({
       listPricingViews: async () => [
@@ -184,6 +187,7 @@ describe('WhatIfPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'delete sim-vm-plus-10' }));
     fireEvent.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(deleted).toEqual(['sim-vm-plus-10']));
+    expect(JSON.parse(window.sessionStorage.getItem(CARRIED_STORAGE_KEY) ?? '{}')).toEqual({ view: '', from: '2026-01' });
   }, 20_000);
 
   it('leaves the form open to a finance user', async () => {

@@ -29,6 +29,12 @@ function writeCarried(values: Record<string, string>): void {
   }
 }
 
+/** Forget a carried value that no longer means anything (a deleted simulation's view), so that
+ * no tab opens on it. */
+export function forgetCarried(key: string, value: string): void {
+  if (readCarried()[key] === value) writeCarried({ [key]: '' });
+}
+
 /**
  * A page's state in the URL's query string, so that a shared link opens the same view.
  * Values equal to their default are left out of the URL. A parameter with `choices` takes its

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useSessionState } from '../../lib/useSessionState';
+import { forgetCarried } from '../../lib/useUrlState';
 import { Content, InfoCard } from '@backstage/core-components';
 import Alert from '@material-ui/lab/Alert';
 import Box from '@material-ui/core/Box';
@@ -111,6 +112,7 @@ export function WhatIfPage() {
   const remove = async (code: string) => {
     try {
       await api.deletePricingView(code);
+      forgetCarried('view', code);
       simulations.retry();
     } catch (error) {
       setRefused(refusal(error));
