@@ -294,6 +294,32 @@ describe('EntityCostsContent', () => {
     expect(await screen.findByTestId('entity-month-2026-02')).toHaveTextContent('7.50 USD');
   });
 
+  it('says no costs "in" the months asked for, and "yet" only when the view has none at all', async () => {
+    // before: "No costs yet for payments" of 2024, a year before its first costs
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+    const api = fixtureApi({
+      getCosts: async query => ({
+        view: query.view ?? 'actual', from: query.from ? `${query.from}-01` : null, to: query.to ? `${query.to}-12` : null,
+        group_by: ['month', 'family', 'currency'], rows: [],
+      }),
+    });
+    const past = await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?from=2024&to=2024'] },
+    );
+    expect(await screen.findByText('No costs for payments in 2024-01..2024-12 (view actual)')).toBeInTheDocument();
+    past.unmount();
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, api]] },
+    );
+    expect(await screen.findByText('No costs yet for payments')).toBeInTheDocument();
+  });
+
   it('sets its period from its own fields, asking for it once it is whole', async () => {
     const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
     const asked: CostQuery[] = [];

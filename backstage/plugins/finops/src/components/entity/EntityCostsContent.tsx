@@ -65,7 +65,10 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
       </Toolbar>
       <StaleMonthsBanner staleMonths={report.value?.stale_months} />
       <AsyncContent {...report} isEmpty={value => value.rows.length === 0}
-        empty={<NoCostsState entityRef={resolved.ref} kind={kind} codes={resolved.codes} />}>
+        empty={
+          <NoCostsState entityRef={resolved.ref} kind={kind} codes={resolved.codes} view={state.view}
+            range={from || to ? `${report.value?.from ?? from}..${report.value?.to ?? to}` : undefined} />
+        }>
         {value => {
           // as on the Overview: the currency of the largest total unless one is chosen; the
           // others were left out without a word, beside a card that showed them
