@@ -51,6 +51,7 @@ MIGRATIONS = [
     "0026_rollup_views",
     "0027_canonical_refs",
     "0028_load_audit_run_and_facts",
+    "0029_fx_rate_data_changes",
 ]
 """Every migration, in the order a new database gets them."""
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -152,6 +153,9 @@ def cost_query(
     """The query of a costs request, limited to what the caller may see; scoped_by: keys the
     request singles rows out by besides its group and filter keys (a preview's adjustment
     scopes: an application's alone reveals that application's cost)."""
+    # Litestar checks a pattern with re.search, whose $ also matches before a final newline
+    if in_currency is not None and not re.fullmatch(CURRENCY_PATTERN, in_currency):
+        raise invalid_parameter("in_currency", f"expected an ISO 4217 code such as EUR, got {in_currency!r}")
     used = [*keys, *(name for name, values in filters.items() if values), *scoped_by]
     return CostQuery(keys, filters, owner_as_of, visibility.for_keys(used), in_currency)
 
@@ -179,7 +183,7 @@ async def convertible(cost_service: CostService, query: CostQuery, sides: Sequen
     raise invalid_parameter(
         "in_currency",
         f"no FX rate into {query.in_currency} for {'; '.join(named)}: add them to the pricing "
-        "files' fx_rates.csv, or ask without in_currency",
+        "files' fx_rates.csv, or read the amounts in the currencies billed",
     )
 
 
@@ -272,7 +276,8 @@ class CostController(Controller):
             "Quantities are returned only when every row of a group has the same unit (units lists "
             "a group's units, several when it mixes them), costs only "
             "when every row is priced in the view (else null, with priced false). Amounts in "
-            "different currencies are never added: currency is always a group key. A simulation "
+            "different currencies are never added: currency is always a group key, unless "
+            "in_currency converts them into one. A simulation "
             "view is evaluated on the fly from its base view and its adjustments."
         ),
         responses=_ERRORS,
@@ -295,7 +300,8 @@ class CostController(Controller):
             QueryParameter(
                 description="keys: rows in group_by's order; cost_desc: the largest cost first (then "
                 "group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of "
-                "different currencies do not compare: filter by currency for a top N."
+                "different currencies do not compare: filter by currency, or convert them with "
+                "in_currency, for a top N."
             ),
         ] = "keys",
     ) -> CostReport:
@@ -367,7 +373,8 @@ class CostController(Controller):
                 description="keys: rows in group_by's order; delta_desc: the largest change first in "
                 "absolute value (then group_by's order; rows without a delta, a side missing or "
                 "unpriced, last), so that `limit` gives the top movers. Deltas of different "
-                "currencies do not compare: filter by currency for top movers."
+                "currencies do not compare: filter by currency, or convert them with in_currency, "
+                "for top movers."
             ),
         ] = "keys",
     ) -> CompareReport:

@@ -31,7 +31,8 @@ class GroupKeys(msgspec.Struct, kw_only=True, omit_defaults=True, frozen=True):
     family: str | None = None
     product: str | None = None
     currency: str
-    """Always a key: amounts in different currencies are never added together."""
+    """Always a key: amounts in different currencies are never added together (with
+    in_currency, every row's is that currency, its amounts converted into it)."""
 
 
 class CostRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
@@ -152,7 +153,7 @@ class Comparison(StaleMarked, kw_only=True, frozen=True):
     group_by: list[str]
     """The keys the rows are matched, grouped and ordered by; currency is always among them."""
     in_currency: str | None = None
-    """The currency every amount was converted into (the in_currency parameter); null: each
+    """The currency every amount was converted into (the in_currency parameter); absent: each
     amount is in its own currency."""
 
 

@@ -388,23 +388,15 @@ class CostService:
         return await self._rows(statement, CompareRow)
 
     async def missing_fx_rates(self, query: CostQuery, side: CostSide) -> list[tuple[str, str]]:
-        """The months (YYYY-MM) and currencies of side's costs, within the query's filters and
-        the caller's sight, that have no FX rate into query.in_currency
-        (api/missing_fx_rates.sql). An owner filter takes the owner of the month reported."""
-        visible = ["application"] if query.applications is not None else []
-        model = choose_read_model([*query.filtered_keys, *visible])
-        statement = sql.SQL(sql_text("api/missing_fx_rates.sql")).format(
-            read_model=sql.Identifier("finops", model.table),
-            filters=_filters(query, lambda name: sql.Identifier("r", DIMENSIONS[name])),
-        )
-        params = {
-            "read_view": side.read_view,
-            "first_month": side.first_month,
-            "last_month": side.last_month,
-            **query.params(),
-        }
+        """The months (YYYY-MM) and currencies of side's priced costs, within the query's filters
+        and the caller's sight, that have no FX rate into query.in_currency
+        (api/missing_fx_rates.sql). A simulation's are its base view's: it changes costs only."""
+        billed = CostQuery(["month", "currency"], query.filters, query.owner_as_of, query.applications)
+        unshifted = CostSide(side.read_view, side.read_view, side.first_month, side.last_month)
+        statement, params = compose_side(billed, unshifted, "")
+        composed = sql.SQL(sql_text("api/missing_fx_rates.sql")).format(side=statement)
         async with self._pool.connection() as conn, conn.cursor() as cur:
-            await cur.execute(statement, params)
+            await cur.execute(composed, {**params, **billed.params(), IN_CURRENCY: query.in_currency})
             return [(str(month), str(currency)) for month, currency in await cur.fetchall()]
 
     async def variance(

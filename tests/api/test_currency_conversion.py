@@ -5,6 +5,7 @@ February holds 4.25 EUR of disk-ssd and 0.20 USD of gcs-standard."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -12,7 +13,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import get_ok, invalid_names
+from finops_assets.referentials.pricing import apply_pricing, read_pricing
+from tests.api.conftest import get_ok, insert_cost_lines, invalid_names, settled
 from tests.api.test_simulations import create
 
 Client = AsyncTestClient[Litestar]
@@ -26,6 +28,7 @@ RATES = [
     ("2025-01", "EUR", "USD", "1.1"),
     ("2025-02", "EUR", "USD", "1.2"),
 ]
+BILLING_FEBRUARY = {"group_by": "application", "application": "billing", "from": "2025-02", "to": "2025-02"}
 
 
 @pytest.fixture
@@ -189,3 +192,83 @@ async def test_the_export_in_one_currency(client: Client) -> None:
     lines = response.text.splitlines()
     assert lines[0].startswith("application,currency,")
     assert lines[1].startswith("billing,EUR,") and Decimal(lines[1].split(",")[-2]) == Decimal("4.43")
+
+
+async def test_owner_as_of_today_decides_which_months_need_a_rate(client: Client, mart_url: str) -> None:
+    """billing's USD month needs a rate when its owner today is asked for, not its owner then."""
+    with psycopg.connect(mart_url) as conn:
+        conn.execute(
+            "INSERT INTO finops.dim_application (application_code, name, owner, valid_from)"
+            " VALUES ('billing', 'Billing', 'group:default/team-b', '2025-01-01'),"
+            "        ('payments', 'Payments', 'group:default/team-a', '2025-01-01')"
+        )
+    for owner, refused in (("group:default/team-b", True), ("group:default/team-a", False)):
+        asked = {"owner": owner, "owner_as_of": "current", "in_currency": "EUR", "group_by": "application"}
+        response = await client.get("/api/v1/costs", params=asked)
+        assert (response.status_code == 400) is refused, response.text
+        if refused:
+            assert "USD in 2025-02" in response.json()["invalid_params"][0]["reason"]
+
+
+async def test_a_cost_without_a_price_needs_no_rate(client: Client, mart_url: str) -> None:
+    """An unpriced USD row is unpriced converted or not: it does not refuse the request."""
+    insert_cost_lines(
+        mart_url,
+        [
+            (
+                "2025-04",
+                "actual",
+                "gcp",
+                "search",
+                "storage",
+                "disk",
+                "gcs-standard",
+                "USD",
+                "GB-Months",
+                "5",
+                None,
+            )
+        ],
+    )
+    body = await get_ok(
+        client, "/api/v1/costs", group_by="application", application="search", in_currency="EUR"
+    )
+    assert [(row["currency"], row["cost"], row["priced"]) for row in body["rows"]] == [("EUR", None, False)]
+
+
+async def test_a_changed_rate_is_a_new_answer(client: Client, mart_url: str, tmp_path: Path) -> None:
+    """The rates count in the data version: a kept answer is not served once its rate changed,
+    and writing the same rates again changes nothing (no data change recorded)."""
+
+    def apply(rate: str) -> int:
+        folder = tmp_path / "pricing"
+        folder.mkdir(exist_ok=True)
+        (folder / "fx_rates.csv").write_text(
+            f"month,from_currency,to_currency,rate\n2025-02,USD,EUR,{rate}\n"
+        )
+        apply_pricing(mart_url, read_pricing(folder))
+        with psycopg.connect(mart_url) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM finops.data_change WHERE table_name = 'fx_rate'"
+            ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    assert apply("0.9") == 1
+    first = await client.get("/api/v1/costs", params={**BILLING_FEBRUARY, "in_currency": "EUR"})
+    assert Decimal(first.json()["rows"][0]["cost"]) == Decimal("4.43")
+    assert apply("0.90") == 1  # the same rate: kept, nothing recorded, the answer kept
+    await settled(client, mart_url)
+    again = await client.get("/api/v1/costs", params={**BILLING_FEBRUARY, "in_currency": "EUR"})
+    assert again.headers["etag"] == first.headers["etag"]
+    assert apply("0.8") == 3  # the old rate deleted, the new one inserted
+    await settled(client, mart_url)
+    changed = await client.get("/api/v1/costs", params={**BILLING_FEBRUARY, "in_currency": "EUR"})
+    assert changed.headers["etag"] != first.headers["etag"]
+    # 4.25 + 0.20 x 0.8
+    assert Decimal(changed.json()["rows"][0]["cost"]) == Decimal("4.41")
+
+
+async def test_a_currency_code_with_a_trailing_newline_is_refused(client: Client) -> None:
+    for asked in ({}, {"from": "2030-01", "to": "2030-01"}):
+        assert await invalid_names(client, "/api/v1/costs", in_currency="EUR\n", **asked) == ["in_currency"]

@@ -26,7 +26,14 @@ SELECT s.pricing_view_code, s.product_code, s.month_from, s.month_to, s.currency
   FROM staged_price AS s
   JOIN finops.pricing_view AS v ON v.pricing_view_code = s.pricing_view_code AND v.from_files;
 
-DELETE FROM finops.fx_rate;
+-- The rates the files no longer declare, or declare at another value, then the new ones: an
+-- unchanged rate is not written, so that the API's caches outlive a run that changed nothing
+-- (the rates count in its data version: migration 0029).
+DELETE FROM finops.fx_rate AS f
+ WHERE NOT EXISTS (SELECT 1 FROM staged_fx AS s
+                    WHERE s.month = f.month AND s.from_currency = f.from_currency
+                      AND s.to_currency = f.to_currency AND s.rate = f.rate);
 
 INSERT INTO finops.fx_rate (month, from_currency, to_currency, rate)
-SELECT month, from_currency, to_currency, rate FROM staged_fx;
+SELECT month, from_currency, to_currency, rate FROM staged_fx
+ON CONFLICT (month, from_currency, to_currency) DO NOTHING;

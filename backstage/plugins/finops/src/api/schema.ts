@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * Costs of a pricing view, grouped and filtered by period and the product tree
-         * @description Quantities are returned only when every row of a group has the same unit (units lists a group's units, several when it mixes them), costs only when every row is priced in the view (else null, with priced false). Amounts in different currencies are never added: currency is always a group key. A simulation view is evaluated on the fly from its base view and its adjustments.
+         * @description Quantities are returned only when every row of a group has the same unit (units lists a group's units, several when it mixes them), costs only when every row is priced in the view (else null, with priced false). Amounts in different currencies are never added: currency is always a group key, unless in_currency converts them into one. A simulation view is evaluated on the fly from its base view and its adjustments.
          */
         get: operations["listCosts"];
         put?: never;
@@ -1225,7 +1225,7 @@ export interface operations {
                 owner_as_of?: "month" | "current";
                 /** @description Every amount converted into this currency (an ISO 4217 code) at the FX rate of its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, and amounts billed in other currencies add up. Quantities are never converted. Refused (400) when a month of the range has costs, in the request's scope, in a currency without a rate into it. Default: every amount in its own currency. */
                 in_currency?: string | null;
-                /** @description keys: rows in group_by's order; cost_desc: the largest cost first (then group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of different currencies do not compare: filter by currency for a top N. */
+                /** @description keys: rows in group_by's order; cost_desc: the largest cost first (then group_by's order, unpriced groups last), so that `limit` gives the top N. Costs of different currencies do not compare: filter by currency, or convert them with in_currency, for a top N. */
                 sort?: "keys" | "cost_desc";
             };
             header?: never;
@@ -1309,7 +1309,7 @@ export interface operations {
                 owner_as_of?: "month" | "current";
                 /** @description Every amount converted into this currency (an ISO 4217 code) at the FX rate of its month (fx_rate, from the pricing files' fx_rates.csv): currency then reads this code, and amounts billed in other currencies add up. Quantities are never converted. Refused (400) when a month of the range has costs, in the request's scope, in a currency without a rate into it. Default: every amount in its own currency. */
                 in_currency?: string | null;
-                /** @description keys: rows in group_by's order; delta_desc: the largest change first in absolute value (then group_by's order; rows without a delta, a side missing or unpriced, last), so that `limit` gives the top movers. Deltas of different currencies do not compare: filter by currency for top movers. */
+                /** @description keys: rows in group_by's order; delta_desc: the largest change first in absolute value (then group_by's order; rows without a delta, a side missing or unpriced, last), so that `limit` gives the top movers. Deltas of different currencies do not compare: filter by currency, or convert them with in_currency, for top movers. */
                 sort?: "keys" | "delta_desc";
             };
             header?: never;

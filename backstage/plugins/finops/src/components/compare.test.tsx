@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { finopsApiRef } from '../api/FinopsApi';
+import { FinopsApiError } from '../api/errors';
 import type { CompareQuery, VarianceQuery } from '../api/types';
 import { fixtureApi } from '../testing/fixtures';
 import { ComparePage } from './compare/ComparePage';
@@ -126,6 +127,21 @@ describe('ComparePage', () => {
     expect(varied[varied.length - 1]?.currency).toBeUndefined();
     // USD stays offered, though the converted answer holds EUR alone
     expect([...choice.options].map(option => option.text)).toEqual(['currency billed', 'EUR', 'USD']);
+  });
+
+  it('offers the pricing views\' currencies, and says why a conversion without a rate is refused', async () => {
+    const refusal = new FinopsApiError(400, {
+      type: 'about:blank', title: 'Invalid request parameters', status: 400,
+      detail: "in_currency: no FX rate into USD for EUR in 2026-02: add them to the pricing files' fx_rates.csv, or read the amounts in the currencies billed",
+    }, '400');
+    const api = fixtureApi({ compareCosts: async query => { if (query.in_currency) throw refusal; return fixtureApi().compareCosts(query); } });
+    await renderInTestApp(<ComparePage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?in_currency=USD'] });
+    expect(await screen.findByTestId('problem-detail')).toHaveTextContent('no FX rate into USD for EUR in 2026-02');
+    const choice = screen.getByLabelText('Amounts in') as HTMLSelectElement;
+    // EUR: the budget's currency (tests/fixtures), though no answer held it yet
+    await waitFor(() => expect([...choice.options].map(option => option.text)).toEqual(['currency billed', 'EUR', 'USD']));
+    fireEvent.change(choice, { target: { value: '' } });
+    await waitFor(() => expect(screen.queryByTestId('problem-detail')).toBeNull());
   });
 
   it('compares the last period with data against the one before when no period is chosen', async () => {

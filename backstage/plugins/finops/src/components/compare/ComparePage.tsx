@@ -66,10 +66,14 @@ export function ComparePage() {
     }
     return api.compareCosts(query);
   }, [api, state.mode, JSON.stringify(query)]);
-  // the currencies an answer held, kept: converted, it holds the one asked for alone
+  // what both sides can be converted into: the pricing views' currencies, and those an answer
+  // held, kept (converted, it holds the one asked for alone)
+  const viewCurrencies = useAsync(async () => (await api.listPricingViews()).map(view => view.currency), [api]);
   const seen = useRef(new Set<string>());
   for (const row of report.value?.rows ?? []) seen.current.add(row.currency);
-  const convertible = [...new Set([...seen.current, ...(state.in_currency ? [state.in_currency] : [])])].sort();
+  const convertible = [...new Set([...seen.current, ...(viewCurrencies.value ?? []), state.in_currency])]
+    .filter((code): code is string => Boolean(code))
+    .sort();
   return (
     <Content>
       <Toolbar>
