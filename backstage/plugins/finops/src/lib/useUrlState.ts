@@ -9,8 +9,9 @@ const NONE: readonly string[] = [];
 
 /** Where the parameters pages carry to one another are kept (the browser tab's sessionStorage). */
 export const CARRIED_STORAGE_KEY = 'finops.carried';
-/** What the cost pages carry to one another: the pricing view, the range and the scope. */
-export const COST_PAGE_CARRIED = ['view', 'from', 'to', 'scope', 'scopeValue'] as const;
+/** What the cost pages carry to one another: the pricing view, the range, the scope and the
+ * currency amounts are converted into. */
+export const COST_PAGE_CARRIED = ['view', 'from', 'to', 'scope', 'scopeValue', 'in_currency'] as const;
 
 function readCarried(): Record<string, string> {
   try {

@@ -1,4 +1,3 @@
-import { useRef } from 'react';
 import { Content, Table } from '@backstage/core-components';
 import Grid from '@material-ui/core/Grid';
 import useAsync from 'react-use/esm/useAsync';
@@ -17,6 +16,7 @@ import { NO_KEY, compareColumns, sideTotalText, unmatchedCurrencies } from '../c
 import { WarningPanel } from '@backstage/core-components';
 import { VarianceBridge } from './VarianceBridge';
 import { TABLE_OPTIONS } from '../common/tableOptions';
+import { AmountsInPicker, ConvertedNote } from '../common/AmountsIn';
 
 const DEFAULTS = {
   mode: 'views',
@@ -66,14 +66,6 @@ export function ComparePage() {
     }
     return api.compareCosts(query);
   }, [api, state.mode, JSON.stringify(query)]);
-  // what both sides can be converted into: the pricing views' currencies, and those an answer
-  // held, kept (converted, it holds the one asked for alone)
-  const viewCurrencies = useAsync(async () => (await api.listPricingViews()).map(view => view.currency), [api]);
-  const seen = useRef(new Set<string>());
-  for (const row of report.value?.rows ?? []) seen.current.add(row.currency);
-  const convertible = [...new Set([...seen.current, ...(viewCurrencies.value ?? []), state.in_currency])]
-    .filter((code): code is string => Boolean(code))
-    .sort();
   return (
     <Content>
       <Toolbar>
@@ -99,13 +91,7 @@ export function ComparePage() {
         <RangeFields from={state.from} to={state.to} onChange={update} />
         <Choice id="finops-group-by" label="Rows" value={state.group_by} options={options(GROUP_KEYS)} onChange={value => update({ group_by: value })} />
         <ScopePicker level={state.scope as ScopeLevel} value={state.scopeValue} onChange={update} />
-        <Choice
-          id="finops-in-currency"
-          label="Amounts in"
-          value={state.in_currency}
-          options={[{ value: '', label: 'currency billed' }, ...options(convertible)]}
-          onChange={value => update({ in_currency: value })}
-        />
+        <AmountsInPicker value={state.in_currency} shown={report.value?.rows} onChange={value => update({ in_currency: value })} />
       </Toolbar>
       <StaleMonthsBanner staleMonths={report.value?.stale_months} />
       <AsyncContent {...report} isEmpty={value => value.rows.length === 0} empty={<p>No costs on either side for this period and scope.</p>}>
@@ -141,12 +127,7 @@ export function ComparePage() {
                 </Grid>
               )}
               <Grid item xs={12}>
-                {value.in_currency && (
-                  <p data-testid="converted">
-                    Every amount in {value.in_currency}, converted at the FX rate of its month (the pricing files'
-                    fx_rates.csv); quantities as billed.
-                  </p>
-                )}
+                <ConvertedNote inCurrency={value.in_currency} />
                 <Table<CompareRow>
                   title={`${value.view} (${value.from}..${value.to}) against ${label}: ${sideTotalText(rows, 'cost', currency)} vs ${sideTotalText(rows, 'against_cost', currency)}`}
                   options={{ paging: rows.length > 20, pageSize: 20, search: true, ...TABLE_OPTIONS }}

@@ -2,6 +2,7 @@ import { InfoCard, Table } from '@backstage/core-components';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
+import { amountsOf } from '../common/AmountsIn';
 import type { VarianceQuery, VarianceRow } from '../../api/types';
 import { compare, formatAmount, sum } from '../../lib/money';
 import { AsyncContent } from '../common/AsyncContent';
@@ -30,10 +31,10 @@ export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
 export function VarianceBridge(props: { query: VarianceQuery; currency: string; groupKey: string }) {
   const { query, currency, groupKey } = props;
   const api = useApi(finopsApiRef);
-  // converted (in_currency), every row is in that currency, and a currency filter would keep the
-  // rows billed in it alone
-  const filter = query.in_currency ? {} : { currency };
-  const state = useAsync(() => api.getVariance({ ...query, ...filter }), [api, JSON.stringify(query), currency]);
+  const state = useAsync(
+    () => api.getVariance({ ...query, ...amountsOf(currency, query.in_currency) }),
+    [api, JSON.stringify(query), currency],
+  );
   return (
     <AsyncContent {...state} isEmpty={report => report.rows.length === 0} empty={<p>Nothing to explain.</p>}>
       {report => {

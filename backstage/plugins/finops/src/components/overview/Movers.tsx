@@ -6,6 +6,7 @@ import { monthOf, periodOf, previousOf, type Grain } from '../../lib/period';
 import { AsyncContent } from '../common/AsyncContent';
 import { compareColumns } from '../common/compareColumns';
 import { WHOLE_TABLE } from '../common/tableOptions';
+import { amountsOf } from '../common/AmountsIn';
 
 const TOP = 8;
 
@@ -28,9 +29,10 @@ export function Movers(props: {
   to: string;
   partial: boolean;
   currency: string;
+  inCurrency?: string | null;
   filters: Record<string, string>;
 }) {
-  const { view, grain, period, from, to, partial, currency, filters } = props;
+  const { view, grain, period, from, to, partial, currency, inCurrency, filters } = props;
   const api = useApi(finopsApiRef);
   const state = useAsync(
     () =>
@@ -40,13 +42,13 @@ export function Movers(props: {
         to,
         against_period: previousOf(grain),
         group_by: 'application',
-        currency,
+        ...amountsOf(currency, inCurrency),
         ...filters,
         // the API sorts by the size of the change and sends the top rows alone
         sort: 'delta_desc',
         limit: TOP,
       }),
-    [api, view, grain, from, to, currency, JSON.stringify(filters)],
+    [api, view, grain, from, to, currency, inCurrency, JSON.stringify(filters)],
   );
   return (
     <AsyncContent

@@ -9,6 +9,7 @@ import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 import { GRAINS, monthOf, monthsBetween, periodOf, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
 import { COST_PAGE_CARRIED, useUrlState } from '../../lib/useUrlState';
+import { AmountsInPicker, ConvertedNote, amountsOf } from '../common/AmountsIn';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
@@ -28,6 +29,7 @@ const DEFAULTS = {
   scope: 'all',
   scopeValue: '',
   currency: '',
+  in_currency: '',
 };
 const STACKS = ['domain', 'family'];
 const CHOICES = { grain: GRAINS, stack: STACKS, scope: SCOPE_LEVELS };
@@ -57,7 +59,14 @@ export function OverviewPage() {
   const filters = scopeFilter(state.scope as ScopeLevel, state.scopeValue);
   const api = useApi(finopsApiRef);
   // the page's question, asked of /costs and of its export alike
-  const question: CostQuery = { view: state.view, from: from || undefined, to: to || undefined, group_by: `${grain},${stack}`, ...filters };
+  const question: CostQuery = {
+    view: state.view,
+    from: from || undefined,
+    to: to || undefined,
+    group_by: `${grain},${stack}`,
+    in_currency: state.in_currency || undefined,
+    ...filters,
+  };
   const report = useAsync(() => api.getCosts(question), [api, JSON.stringify(question)]);
   return (
     <Content>
@@ -76,6 +85,7 @@ export function OverviewPage() {
           value={state.scopeValue}
           onChange={changes => update(changes)}
         />
+        <AmountsInPicker value={state.in_currency} shown={report.value?.rows} onChange={value => update({ in_currency: value })} />
         <ExportButton
           query={question}
           fileName={`finops-${state.view}-${from || 'first'}-${to || 'last'}-by-${grain}-${stack}.csv`}
@@ -116,6 +126,7 @@ function OverviewBody(props: {
   filters: Record<string, string>;
 }) {
   const { report, grain, stack, filters } = props;
+  const inCurrency = report.in_currency;
   const currencies = currenciesOf(report.rows);
   const currency = currencies.includes(props.currency) ? props.currency : (currencies[0] ?? '');
   const totals = totalsByPeriod(report.rows, grain).filter(total => total.currency === currency);
@@ -129,6 +140,11 @@ function OverviewBody(props: {
   const lastMonth = lastMonths.at(-1);
   return (
     <Grid container spacing={3}>
+      {inCurrency && (
+        <Grid item xs={12}>
+          <ConvertedNote inCurrency={inCurrency} />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <InfoCard
           title={`Costs by ${grain}, ${report.from} to ${report.to}, view ${report.view}`}
@@ -149,13 +165,13 @@ function OverviewBody(props: {
           currency={currency} testIdPrefix="period-total" order="asc" periodLabel={coveredLabel(report.from, report.to, grain)} />
       </Grid>
       <Grid item xs={12} md={6}>
-        <AllocatedShare view={report.view} from={report.from} to={report.to} currency={currency} filters={filters} />
+        <AllocatedShare view={report.view} from={report.from} to={report.to} currency={currency} inCurrency={inCurrency} filters={filters} />
       </Grid>
       {lastPeriod && firstMonth && lastMonth && (
         <Grid item xs={12}>
           <Movers view={report.view} grain={grain} period={coveredLabel(report.from, report.to, grain)(lastPeriod)}
             from={firstMonth} to={lastMonth} partial={lastMonths.length < MONTHS_IN[grain]}
-            currency={currency} filters={filters} />
+            currency={currency} inCurrency={inCurrency} filters={filters} />
         </Grid>
       )}
     </Grid>
@@ -170,13 +186,14 @@ function AllocatedShare(props: {
   from: string | null;
   to: string | null;
   currency: string;
+  inCurrency?: string | null;
   filters: Record<string, string>;
 }) {
-  const { view, from, to, currency, filters } = props;
+  const { view, from, to, currency, inCurrency, filters } = props;
   const api = useApi(finopsApiRef);
   const state = useAsync(async () => {
     // two one-row totals (one row a currency), not every application's row
-    const asked = { view, from: from ?? undefined, to: to ?? undefined, currency, group_by: 'currency', ...filters };
+    const asked = { view, from: from ?? undefined, to: to ?? undefined, ...amountsOf(currency, inCurrency), group_by: 'currency', ...filters };
     const scopedToOne = filters.application !== undefined;
     const [all, unallocated] = await Promise.all([
       api.getCosts(asked),
@@ -185,7 +202,7 @@ function AllocatedShare(props: {
     const total = sum(all.rows.map(row => row.cost));
     if (unallocated) return { total, unallocated: sum(unallocated.rows.map(row => row.cost)) };
     return { total, unallocated: filters.application === UNALLOCATED ? total : '0' };
-  }, [api, view, from, to, currency, JSON.stringify(filters)]);
+  }, [api, view, from, to, currency, inCurrency, JSON.stringify(filters)]);
   return (
     <AsyncContent {...state}>
       {({ total, unallocated }) => {

@@ -1,0 +1,36 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { renderInTestApp } from '@backstage/frontend-test-utils';
+import { finopsApiRef } from '../api/FinopsApi';
+import type { CompareQuery, CostQuery } from '../api/types';
+import { fixtureApi } from '../testing/fixtures';
+import { OverviewPage } from './overview/OverviewPage';
+
+describe('the Overview in one currency', () => {
+  it('asks every question converted, with no currency filter, and says so', async () => {
+    // billed: 160.00 EUR and 7.50 USD in February; converted at 0.9: 166.75 EUR
+    const asked: CostQuery[] = [];
+    const compared: CompareQuery[] = [];
+    const base = fixtureApi();
+    const api = fixtureApi({
+      getCosts: async query => {
+        asked.push(query);
+        const report = await base.getCosts(query);
+        if (!query.in_currency) return report;
+        const rows = report.rows.filter(row => row.currency === 'EUR')
+          .map(row => (row.month === '2026-02' && row.domain === 'compute' ? { ...row, cost: '126.75' } : row));
+        return { ...report, in_currency: query.in_currency, rows };
+      },
+      compareCosts: async query => { compared.push(query); return base.compareCosts(query); },
+    });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?grain=month'] });
+    expect(await screen.findByTestId('period-total-2026-02')).toHaveTextContent('160.00 EUR');
+    fireEvent.change(screen.getByLabelText('Amounts in'), { target: { value: 'EUR' } });
+    expect(await screen.findByTestId('converted')).toHaveTextContent('Every amount in EUR');
+    await waitFor(() => expect(screen.getByTestId('period-total-2026-02')).toHaveTextContent('166.75 EUR'));
+    await waitFor(() => expect(compared.some(query => query.in_currency === 'EUR')).toBe(true));
+    // the totals, the mapped share and the movers: converted, none filtered to the rows billed in EUR
+    const converted = [...asked, ...compared].filter(query => query.in_currency === 'EUR');
+    expect(converted.length).toBeGreaterThanOrEqual(3);
+    expect(converted.filter(query => query.currency !== undefined)).toEqual([]);
+  });
+});
