@@ -44,6 +44,16 @@ export async function checkPages(context) {
     await waitForText(page.getByTestId(`period-total-${month}`), text => text === expected, { what: 'total after reload' });
   });
 
+  await tally.run(`Overview: amounts in ${budget.currency ?? currency} add what was billed in every currency, the ${month} total the API's converted one`, async () => {
+    const target = budget.currency ?? currency;
+    await page.goto(`${appUrl}/finops/overview?view=actual`);
+    await page.selectOption('#finops-in-currency', target);
+    const rows = (await api.get('/costs', { group_by: 'month', in_currency: target })).rows;
+    const expected = money(total(rows, row => row.month === month), target);
+    await waitForText(page.getByTestId(`period-total-${month}`), text => text === expected, { what: `converted total of ${month}` });
+    await waitForText(page.getByTestId('converted'), text => text.startsWith(`Every amount in ${target}`), { what: 'conversion note' });
+  });
+
   // the compare table's title ends with both sides' totals in the currency shown (its largest)
   const compareTitle = () => page.locator('h2, h5, h6').filter({ hasText: 'against' });
   const compareTotals = rows => {
