@@ -4,6 +4,8 @@ import { finopsApiRef } from '../api/FinopsApi';
 import type { CompareQuery, CostQuery } from '../api/types';
 import { fixtureApi } from '../testing/fixtures';
 import { OverviewPage } from './overview/OverviewPage';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { EntityCostsContent } from './entity/EntityCostsContent';
 
 describe('the Overview in one currency', () => {
   it('asks every question converted, with no currency filter, and says so', async () => {
@@ -32,5 +34,27 @@ describe('the Overview in one currency', () => {
     const converted = [...asked, ...compared].filter(query => query.in_currency === 'EUR');
     expect(converted.length).toBeGreaterThanOrEqual(3);
     expect(converted.filter(query => query.currency !== undefined)).toEqual([]);
+  });
+});
+
+describe('the Costs tab in one currency', () => {
+  it('asks both its questions converted', async () => {
+    const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
+    const asked: CostQuery[] = [];
+    const base = fixtureApi();
+    const api = fixtureApi({
+      getCosts: async query => { asked.push(query); return { ...(await base.getCosts(query)), in_currency: query.in_currency ?? null }; },
+    });
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <EntityCostsContent />
+      </EntityProvider>,
+      { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?in_currency=EUR'] },
+    );
+    expect(await screen.findByTestId('converted')).toHaveTextContent('Every amount in EUR');
+    expect(asked.map(query => [query.group_by, query.in_currency, query.application])).toEqual([
+      ['month,family', 'EUR', 'payments'],
+      ['application', 'EUR', 'payments'],
+    ]);
   });
 });

@@ -18,8 +18,9 @@ import { PeriodTotalsTable } from '../common/PeriodTotalsTable';
 import { NoCostsState } from './NoCostsState';
 import { useEntityApplications } from './useEntityApplications';
 import { WHOLE_TABLE } from '../common/tableOptions';
+import { AmountsInPicker, ConvertedNote } from '../common/AmountsIn';
 
-const DEFAULTS = { view: 'actual', from: '', to: '', currency: '' };
+const DEFAULTS = { view: 'actual', from: '', to: '', currency: '', in_currency: '' };
 
 /** The Costs tab of a Component, System or Group: its applications' costs by month and family. */
 export function EntityCostsContent() {
@@ -45,19 +46,15 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
   const { from, to } = state;
   const api = useApi(finopsApiRef);
   const application = resolved.codes.join(',');
-  const report = useAsync(
-    () => api.getCosts({ view: state.view, from: from || undefined, to: to || undefined, group_by: 'month,family', application }),
-    [api, state.view, from, to, application],
-  );
-  const byApplication = useAsync(
-    () => api.getCosts({ view: state.view, from: from || undefined, to: to || undefined, group_by: 'application', application }),
-    [api, state.view, from, to, application],
-  );
+  const asked = { view: state.view, from: from || undefined, to: to || undefined, in_currency: state.in_currency || undefined, application };
+  const report = useAsync(() => api.getCosts({ ...asked, group_by: 'month,family' }), [api, JSON.stringify(asked)]);
+  const byApplication = useAsync(() => api.getCosts({ ...asked, group_by: 'application' }), [api, JSON.stringify(asked)]);
   return (
     <>
       <Toolbar>
         <ViewPicker id="finops-view" value={state.view} onChange={view => update({ view })} />
         <RangeFields from={state.from} to={state.to} onChange={update} />
+        <AmountsInPicker value={state.in_currency} shown={report.value?.rows} onChange={value => update({ in_currency: value })} />
         <Typography variant="body2" style={{ alignSelf: 'center' }} data-testid="entity-applications">
           Applications: {resolved.codes.join(', ')} (
           {resolved.how === 'annotation' ? 'finops/application annotation' : resolved.how === 'owner' ? 'owned by this group' : 'entity_ref in the FinOps catalog'})
@@ -79,6 +76,11 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
           const last = totals[totals.length - 1];
           return (
             <Grid container spacing={3}>
+              {value.in_currency && (
+                <Grid item xs={12}>
+                  <ConvertedNote inCurrency={value.in_currency} />
+                </Grid>
+              )}
               <Grid item xs={12}>
                 <InfoCard
                   title={`Costs by month and family, ${value.from}..${value.to}, view ${value.view}`}
