@@ -7,7 +7,9 @@ of many periods, each holding many runs of a few files, listed as the new-delive
 
 Three layouts: Azure (each run folder with its manifest.json: submittedTime and blobs), AWS
 (the period's report manifest naming the current assembly and its reportKeys), and runs with no
-manifest (the newest files win). Prints milliseconds per listing and the files kept.
+manifest (the newest files win). Prints milliseconds per listing and the files kept, and what
+`billing_lines` spends on its three views of the folder (the files left out, the runs superseded,
+the files read): each listing the folder anew, and within one listing (sources/listing.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from finops_assets.sources.files import source_files, superseded_runs
+from finops_assets.sources.files import left_out_files, source_files, superseded_runs
+from finops_assets.sources.listing import one_listing
 
 LAYOUTS = ("azure", "aws", "none")
 
@@ -81,9 +84,22 @@ def measured(root: Path, rounds: int) -> str:
     latest = best_ms(lambda: source_files(root), rounds)
     told = best_ms(lambda: superseded_runs(root), rounds)
     kept = len(source_files(root))
+
+    def three_views() -> None:
+        left_out_files(root)
+        superseded_runs(root)
+        source_files(root)
+
+    def in_one_listing() -> None:
+        with one_listing():
+            three_views()
+
+    apart = best_ms(three_views, rounds)
+    once = best_ms(in_one_listing, rounds)
     return (
         f"every file listed {every:.0f} ms; the latest runs' files {latest:.0f} ms "
-        f"(+{latest - every:.0f} ms, {kept:,} files kept); what was left out {told:.0f} ms"
+        f"(+{latest - every:.0f} ms, {kept:,} files kept); what was left out {told:.0f} ms; "
+        f"billing_lines' three views {apart:.0f} ms, in one listing {once:.0f} ms"
     )
 
 

@@ -18,7 +18,8 @@ import pytest
 
 from finops_assets.sources.assets import export_runs_line
 from finops_assets.sources.export_runs import Superseded
-from finops_assets.sources.files import SUPPORTED_SUFFIXES, source_files, superseded_runs
+from finops_assets.sources.files import SUPPORTED_SUFFIXES, left_out_files, source_files, superseded_runs
+from finops_assets.sources.listing import one_listing
 from finops_core.config import SourceConfig
 from finops_core.months import parse_month
 from finops_core.tabular import TabularMapping
@@ -81,6 +82,26 @@ def test_azure_runs_under_their_export_time_are_told_apart_by_it(tmp_path: Path)
     assert source_files(tmp_path / "exports") == [latest]
     [superseded] = superseded_runs(tmp_path / "exports")
     assert _kept(superseded) == ("202401110300", "exported last, its folder's time")
+
+
+def test_one_run_reads_one_listing_of_the_folder(tmp_path: Path) -> None:
+    """Within billing_lines (listing.one_listing), the files read, the runs superseded and the
+    files left out are one listing: a run and a stray file arriving during it are in none of
+    them, then in all of them at the next run."""
+    period = tmp_path / "exports" / "20240101-20240131"
+    first = _file(period / "202401100300" / "part_0_0001.csv")
+    with one_listing():
+        assert source_files(tmp_path / "exports") == [first]
+        later = _file(period / "202401110300" / "part_0_0001.csv")
+        _file(period / "notes.xlsx")
+        assert superseded_runs(tmp_path / "exports") == []
+        assert left_out_files(tmp_path / "exports") == []
+        assert source_files(tmp_path / "exports") == [first]
+    assert source_files(tmp_path / "exports") == [later]
+    assert [_kept(entry) for entry in superseded_runs(tmp_path / "exports")] == [
+        ("202401110300", "exported last, its folder's time")
+    ]
+    assert left_out_files(tmp_path / "exports") == [period / "notes.xlsx"]
 
 
 def test_without_manifests_the_run_with_the_newest_files_is_read(tmp_path: Path) -> None:

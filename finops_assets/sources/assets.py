@@ -27,6 +27,7 @@ from finops_assets.sources.checks import source_checks
 from finops_assets.sources.delivery import DeliveryGate, audited_attempt, landing_lock
 from finops_assets.sources.export_runs import Superseded
 from finops_assets.sources.files import SourceFilesError, left_out_files, superseded_runs
+from finops_assets.sources.listing import one_listing
 from finops_assets.sources.monthly import Delivery, IngestSummary, Partitions, exact_texts, outside_landing
 from finops_core.deliveries import DEFAULT_RULES, DeliveryRules
 from finops_core.settings import Settings
@@ -161,12 +162,12 @@ def source_assets(
     ) -> MaterializeResult:
         month = partition_month(context.partition_key)
         slice_ = LandingSlice(mart.landing_root(), name, month)
-        if left_out := _left_out(reads, slice_):
-            context.log.warning(left_out)
-        runs, warns = export_runs_line(reads, month) if export_runs else ("", False)
-        if runs:
-            (context.log.warning if warns else context.log.info)(runs)
-        with mart.connection() as conn:
+        with one_listing(), mart.connection() as conn:
+            if left_out := _left_out(reads, slice_):
+                context.log.warning(left_out)
+            runs, warns = export_runs_line(reads, month) if export_runs else ("", False)
+            if runs:
+                (context.log.warning if warns else context.log.info)(runs)
             gate = DeliveryGate(conn, name, month, rules, config.accept_held, context.log.info)
             with (
                 landing_lock(conn, name, month, context.log.info),

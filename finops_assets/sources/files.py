@@ -20,6 +20,7 @@ import polars as pl
 
 from finops_assets.sources.csv_ends import cut_short
 from finops_assets.sources.export_runs import Superseded, is_export_metadata, latest_runs
+from finops_assets.sources.listing import listed_once
 from finops_core.errors import first_line
 from finops_core.folders import visible_files
 
@@ -115,7 +116,12 @@ def superseded_runs(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) 
 
 
 def _latest(path: Path, suffixes: tuple[str, ...]) -> tuple[list[Path], list[Superseded]]:
-    return latest_runs([p for p in _listed(path) if is_supported(p, suffixes) and not is_export_metadata(p)])
+    return listed_once(
+        ("latest", path, suffixes),
+        lambda: latest_runs(
+            [p for p in _listed(path) if is_supported(p, suffixes) and not is_export_metadata(p)]
+        ),
+    )
 
 
 COMPANIONS = (".json", ".sql", ".yml", ".yaml")
@@ -145,7 +151,12 @@ def left_out_files(path: Path, suffixes: tuple[str, ...] = SUPPORTED_SUFFIXES) -
 
 
 def _listed(path: Path) -> list[Path]:
-    """Every visible file of a folder (recursively) or a glob's matches, sorted."""
+    """Every visible file of a folder (recursively) or a glob's matches, sorted; once per run
+    (listing.one_listing)."""
+    return listed_once(("files", path), lambda: _walk(path))
+
+
+def _walk(path: Path) -> list[Path]:
     if path.is_dir():
         return visible_files(path, "*", recursive=True)
     if glob.has_magic(str(path)):
