@@ -22,6 +22,7 @@ from dagster import (
 )
 from dagster._core.run_coordinator import QueuedRunCoordinator
 
+from finops_assets import sensors
 from finops_assets.graph import build_definitions
 from finops_assets.materialize import materialize_month
 from finops_assets.referentials.effective_month import EFFECTIVE_MONTH_TAG
@@ -122,6 +123,43 @@ def test_a_new_file_runs_its_months_and_a_known_one_nothing(mart_url: str, tmp_p
     assert (runs, blinked) == ([], cursor)
     (tmp_path / "away").rename(tmp_path / "aws")
     assert evaluate(blinked) == ([], cursor)
+
+
+def test_a_file_the_share_fails_to_read_is_read_at_the_next_tick(
+    mart_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An I/O error of the share on one file (the share is what is external here, its error
+    stood in for): the file keeps its previous stamp, or none when it is new, so that the next
+    tick reads it; it was recorded as read, and its months never ran."""
+    config = _config(tmp_path)
+    known = write_csv(tmp_path / "aws" / "jan.csv", [line(date(2025, 1, 1), "1.00")])
+    defs = build_definitions(config)
+    sensor = defs.get_sensor_def("new_delivery")
+    assert isinstance(sensor, SensorDefinition)
+
+    def evaluate(cursor: str | None) -> tuple[list[str | None], str | None]:
+        result = sensor.evaluate_tick(build_sensor_context(cursor=cursor, definitions=defs))
+        return [r.partition_key for r in result.run_requests or []], result.cursor
+
+    first = evaluate(None)[1]
+    write_csv(known, [line(date(2025, 1, 1), "1.50")])  # corrected: January again
+    fresh = write_csv(tmp_path / "aws" / "feb.csv", [line(date(2025, 2, 1), "2.00")])
+    months = sensors.file_months
+    failing = {str(known), str(fresh)}
+
+    def share(source: Any, path: Path) -> set[str]:
+        if str(path) in failing:
+            raise OSError(5, "Input/output error", str(path))
+        return months(source, path)
+
+    monkeypatch.setattr(sensors, "file_months", share)
+    runs, cursor = evaluate(first)
+    assert runs == []
+    stamps = json.loads(cursor or "{}")
+    assert stamps[str(known)] == json.loads(first or "{}")[str(known)]  # as it was known
+    assert str(fresh) not in stamps
+    failing.clear()  # the share answers again
+    assert evaluate(cursor)[0] == ["2025-01-01", "2025-02-01"]
 
 
 def test_a_month_run_opens_two_connections_to_the_mart(mart_url: str, tmp_path: Path) -> None:
