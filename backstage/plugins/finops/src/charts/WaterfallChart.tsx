@@ -32,12 +32,14 @@ export function bridgeBars(steps: BridgeStep[]): Bar[] {
 
 const COLOURS = { total: '#607d8b', up: '#d32f2f', down: '#388e3c' } as const;
 
-/** The variance bridge: against cost, volume, mix, price, unsplit, new, retired, cost. */
-export function WaterfallChart({ steps, currency }: { steps: BridgeStep[]; currency: string }) {
+/** The variance bridge: against cost, volume, mix, price, unsplit, new, retired, cost; `title`
+ * names it for screen readers (the SVG's title), its steps' amounts describe it. */
+export function WaterfallChart({ steps, currency, title }: { steps: BridgeStep[]; currency: string; title: string }) {
   const bars = bridgeBars(steps);
+  const desc = steps.map(step => `${step.label}: ${formatAmount(step.value)} ${currency}`).join('; ');
   return (
     <ResponsiveContainer width="100%" height={300}>
-      <BarChart data={bars} margin={{ top: 8, right: 16, bottom: 8, left: 24 }}>
+      <BarChart data={bars} margin={{ top: 8, right: 16, bottom: 8, left: 24 }} title={title} desc={desc}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="label" />
         <YAxis domain={['dataMin', 'dataMax']} tickFormatter={(value: number) => formatAmount(String(value), 0)} />

@@ -49,7 +49,7 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
                 : undefined
             }
           >
-            {steps && <WaterfallChart steps={steps} currency={currency} />}
+            {steps && <WaterfallChart steps={steps} currency={currency} title={`Variance bridge in ${currency}, before to after`} />}
             <Table<VarianceRow>
               options={{ ...WHOLE_TABLE, toolbar: false }}
               columns={[

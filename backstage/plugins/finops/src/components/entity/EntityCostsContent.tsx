@@ -98,7 +98,8 @@ function ApplicationCosts({ resolved, kind }: { resolved: EntityApplications; ki
                       {last.period}: {formatMoney(last.cost, currency)}
                     </Typography>
                   )}
-                  <StackedCostChart data={data} series={series} currency={currency} />
+                  <StackedCostChart data={data} series={series} currency={currency} totals={totals}
+                    title={`Costs by month in ${currency}, stacked by family`} />
                 </InfoCard>
               </Grid>
               <Grid item xs={12} md={6}>

@@ -157,7 +157,8 @@ function OverviewBody(props: {
           <Typography variant="h5" data-testid="overview-total">
             {formatMoney(sum(totals.map(total => total.cost)), currency)}
           </Typography>
-          <StackedCostChart data={data} series={series} currency={currency} />
+          <StackedCostChart data={data} series={series} currency={currency} totals={totals}
+            title={`Costs by ${grain} in ${currency}, stacked by ${stack}`} />
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
