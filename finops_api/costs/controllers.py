@@ -21,6 +21,7 @@ from finops_api.costs.schemas import (
     CompareReport,
     Comparison,
     CostReport,
+    CostRow,
     VarianceReport,
 )
 from finops_api.costs.services import (
@@ -38,6 +39,7 @@ from finops_api.costs.services import (
 from finops_api.errors import InvalidParam, invalid_parameter, invalid_parameters, problem_responses
 from finops_api.pagination import PAGE, Page
 from finops_api.params import split_list
+from finops_api.publication.schemas import StaleMonth
 from finops_api.publication.services import PUBLICATION, PublicationService
 from finops_core.entity_refs import canonical_ref
 from finops_core.months import PERIOD_PATTERN
@@ -309,17 +311,12 @@ class CostController(Controller):
             cost_service, cost_filters, visibility, view, from_, to, group_by, owner_as_of, in_currency
         )
         report_from, report_to = asked.months.text()
-        if asked.side is None:  # no data in the range asked
-            return CostReport(
-                view=view,
-                from_=report_from,
-                to=report_to,
-                group_by=asked.keys,
-                in_currency=in_currency,
-                rows=[],
-            )
-        rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page, sort), True)
-        stale = await publication_service.stale_months_read([asked.side])
+        rows: list[CostRow] = []
+        next_page: str | None = None
+        stale: list[StaleMonth] = []
+        if asked.side is not None:  # else no data in the range asked
+            rows, next_page = page.cut(await cost_service.costs(asked.query, asked.side, page, sort), True)
+            stale = await publication_service.stale_months_read([asked.side])
         return CostReport(
             view=view,
             from_=report_from,

@@ -88,10 +88,8 @@ async def test_compare_against_the_month_before_converts_each_side_at_its_month(
     body = await get_ok(
         client,
         "/api/v1/costs/compare",
+        **BILLING_FEBRUARY,
         against_period="previous_month",
-        group_by="application",
-        application="billing",
-        **{"from": "2025-02", "to": "2025-02"},
         in_currency="USD",
     )
     assert body["in_currency"] == "USD"
@@ -110,10 +108,8 @@ async def test_variance_in_one_currency(client: Client) -> None:
     body = await get_ok(
         client,
         "/api/v1/costs/variance",
+        **BILLING_FEBRUARY,
         against_period="previous_month",
-        group_by="application",
-        application="billing",
-        **{"from": "2025-02", "to": "2025-02"},
         in_currency="USD",
     )
     [row] = body["rows"]
@@ -142,13 +138,7 @@ async def test_a_simulation_converted_with_its_price_adjustment(client: Client) 
         },
     )
     body = await get_ok(
-        client,
-        "/api/v1/costs",
-        view="sim-storage-price",
-        group_by="application",
-        application="billing",
-        **{"from": "2025-02", "to": "2025-02"},
-        in_currency="EUR",
+        client, "/api/v1/costs", **BILLING_FEBRUARY, view="sim-storage-price", in_currency="EUR"
     )
     # 50 x 0.05 EUR + 10 x 0.05 USD x 0.9 = 2.50 + 0.45
     assert costs_of(body, "application", "currency") == {("billing", "EUR"): Decimal("2.95")}
@@ -178,16 +168,7 @@ async def test_either_side_without_a_rate_is_refused(client: Client) -> None:
 
 @pytest.mark.usefixtures("fx_rates")
 async def test_the_export_in_one_currency(client: Client) -> None:
-    response = await client.get(
-        "/api/v1/costs/export",
-        params={
-            "group_by": "application",
-            "application": "billing",
-            "from": "2025-02",
-            "to": "2025-02",
-            "in_currency": "EUR",
-        },
-    )
+    response = await client.get("/api/v1/costs/export", params={**BILLING_FEBRUARY, "in_currency": "EUR"})
     assert response.status_code == 200, response.text
     lines = response.text.splitlines()
     assert lines[0].startswith("application,currency,")
