@@ -161,6 +161,16 @@ describe('StaleMonthsBanner on the cost pages', () => {
     expect(await screen.findByTestId('allocation-empty')).toHaveTextContent('payments has no cost in 2019-01, direct or allocated.');
   });
 
+  it('says what unallocated holds rather than that its costs are all direct', async () => {
+    const api = fixtureApi({
+      explainAllocation: async ({ application, month }) => ({ application, month, rows: [], has_cost: true }),
+    });
+    await renderInTestApp(<AllocationPage />, { apis: [[finopsApiRef, api]], initialRouteEntries: ['/?application=unallocated&month=2026-02'] });
+    expect(await screen.findByTestId('allocation-empty')).toHaveTextContent(
+      'unallocated holds the costs of 2026-02 that no mapping attributes to an application, and takes no share of an indirect pool.',
+    );
+  });
+
   it("warns on an entity's Costs tab when its /costs answer carries stale_months", async () => {
     const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'payments', namespace: 'default' } };
     const base = fixtureApi();

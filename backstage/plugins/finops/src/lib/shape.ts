@@ -2,6 +2,9 @@ import type { CostRow, GroupKey } from '../api/types';
 import { compare, sum, toNumber } from './money';
 import type { StackedPoint } from '../charts/StackedCostChart';
 
+/** The application of the costs no mapping attributes to anyone (the API's and mart's name). */
+export const UNALLOCATED = 'unallocated';
+
 export function keyOf(row: CostRow, key: GroupKey): string {
   return String(row[key] ?? '');
 }

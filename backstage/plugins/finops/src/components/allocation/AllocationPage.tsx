@@ -3,6 +3,7 @@ import Typography from '@material-ui/core/Typography';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/frontend-plugin-api';
 import { finopsApiRef } from '../../api/FinopsApi';
+import { UNALLOCATED } from '../../lib/shape';
 import type { AllocationShare } from '../../api/types';
 import { compare, formatAmount, formatMoney, formatQuantity, formatRatio } from '../../lib/money';
 import { WHOLE_MONTH } from '../../lib/period';
@@ -43,8 +44,11 @@ export function AllocationPage() {
           <Typography data-testid="allocation-empty">
             {explanation.value?.has_cost === false // an older API does not say
               ? `${application} has no cost in ${month}, direct or allocated.`
-              : `${application} received no share of an indirect pool in ${month}: its costs are all direct. `
-                + 'Shares come from the allocation rules (the `allocation:` folder of finops.yaml).'}
+              : application === UNALLOCATED
+                ? `${UNALLOCATED} holds the costs of ${month} that no mapping attributes to an application, and takes no `
+                  + 'share of an indirect pool. The Data quality page says which lines they are (mapping coverage).'
+                : `${application} received no share of an indirect pool in ${month}: its costs are all direct. `
+                  + 'Shares come from the allocation rules (the `allocation:` folder of finops.yaml).'}
           </Typography>
         }
       >

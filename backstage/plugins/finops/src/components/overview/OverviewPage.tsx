@@ -7,7 +7,7 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import type { CostQuery, CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 import { GRAINS, monthOf, monthsBetween, periodOf, type Grain } from '../../lib/period';
-import { currenciesOf, pivot, totalsByPeriod } from '../../lib/shape';
+import { currenciesOf, pivot, totalsByPeriod, UNALLOCATED } from '../../lib/shape';
 import { COST_PAGE_CARRIED, useUrlState } from '../../lib/useUrlState';
 import { AmountsInPicker, ConvertedNote, amountsOf } from '../common/AmountsIn';
 import { StackedCostChart } from '../../charts/StackedCostChart';
@@ -178,8 +178,6 @@ function OverviewBody(props: {
     </Grid>
   );
 }
-
-const UNALLOCATED = 'unallocated';
 
 /** How much of the cost is attributed to an application, and how much sits in `unallocated`. */
 function AllocatedShare(props: {
