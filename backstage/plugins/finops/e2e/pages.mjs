@@ -24,8 +24,10 @@ export async function checkPages(context) {
     const expected = await monthTotal('actual');
     await waitForText(cell, text => text === expected, { what: `total of ${month}` });
     // the chart named for a screen reader, its description ending with the month's total
-    await waitForText(page.locator('svg.recharts-surface > title').first(), text => text === `Costs by month in ${currency}, stacked by domain`, { what: 'chart title' });
-    await waitForText(page.locator('svg.recharts-surface > desc').first(), text => text.endsWith(`${month}: ${expected}`), { what: 'chart description' });
+    // (the legend's icons are SVGs too, untitled)
+    const chart = page.locator('svg.recharts-surface').filter({ has: page.locator('title', { hasText: 'Costs by month' }) });
+    await waitForText(chart.locator(':scope > title'), text => text === `Costs by month in ${currency}, stacked by domain`, { what: 'chart title' });
+    await waitForText(chart.locator(':scope > desc'), text => text.endsWith(`${month}: ${expected}`), { what: 'chart description' });
     await shot(context, 'overview');
   });
 

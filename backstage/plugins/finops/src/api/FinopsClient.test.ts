@@ -104,6 +104,16 @@ describe('FinopsClient', () => {
     expect(adviceFor(error).title).toBe('Not allowed');
   });
 
+  it('says in words which parameter a refusal is about: a currency without rates, a deleted view', async () => {
+    const refusal = (name: string) => new FinopsApiError(400, {
+      type: 'urn:finops:problem:invalid-parameters', title: 'Invalid request parameters', status: 400,
+      detail: `${name}: refused`, invalid_params: [{ name, reason: 'refused' }],
+    }, '400');
+    expect(adviceFor(refusal('in_currency')).title).toBe('No exchange rates for this currency');
+    expect(adviceFor(refusal('view')).advice).toMatch(/^This pricing view does not exist, or no longer does/);
+    expect(adviceFor(refusal('from')).title).toBe('Request refused');
+  });
+
   it('says what happened when the proxy answers without a problem body', async () => {
     const { finops } = client(() => new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
     const error = await finops.listLoads().catch(e => e);

@@ -41,9 +41,33 @@ export async function errorFrom(response: Response): Promise<FinopsApiError> {
   );
 }
 
+/** The parameters a 400 answer refused, by name (none for any other error). */
+export function refusedParameters(error: Error | undefined): string[] {
+  if (!(error instanceof FinopsApiError) || error.status !== 400) return [];
+  return (error.problem?.invalid_params ?? []).map(param => param.name);
+}
+
 /** What a person should do about an error: the one sentence shown above its detail. */
 export function adviceFor(error: Error): { title: string; advice: string } {
   const status = error instanceof FinopsApiError ? error.status : undefined;
+  const refused = refusedParameters(error);
+  if (refused.includes('in_currency')) {
+    return {
+      title: 'No exchange rates for this currency',
+      advice:
+        'Some months of this period have costs in a currency without an exchange rate into the one chosen ' +
+        'under Amounts in, so they cannot be added up in it. Choose “currency billed” or another currency; ' +
+        'the FinOps team adds exchange rates in the pricing files.',
+    };
+  }
+  if (refused.includes('view') || refused.includes('against')) {
+    return {
+      title: 'Unknown pricing view',
+      advice:
+        'This pricing view does not exist, or no longer does: a simulation may have been deleted. ' +
+        'Choose another pricing view above.',
+    };
+  }
   switch (status) {
     case 401:
       return {

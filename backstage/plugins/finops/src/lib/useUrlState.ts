@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useSearchParams } from 'react-router-dom';
+import { refusedParameters } from '../api/errors';
 
 /** The values a parameter may take, for the parameters that are a choice among a few. */
 export type UrlChoices<S> = { [K in keyof S]?: readonly string[] };
@@ -37,15 +38,27 @@ export function forgetCarried(key: string, value: string): void {
 }
 
 /**
+ * Forget the carried values a request of the page was refused for (a deleted simulation's view,
+ * a currency without exchange rates), so that the other tabs do not open on a refusal.
+ */
+export function useForgetRefused(error: Error | undefined, state: Record<string, string>): void {
+  const refused = refusedParameters(error).filter(key => state[key]);
+  const named = refused.map(key => `${key}=${state[key]}`).join('&');
+  useEffect(() => {
+    for (const key of refused) forgetCarried(key, state[key] ?? '');
+  }, [named]); // the refused values alone decide
+}
+
+/**
  * A page's state in the URL's query string, so that a shared link opens the same view.
  * Values equal to their default are left out of the URL. A parameter with `choices` takes its
  * default when the link gives another value (a hand-edited `scope=team` would otherwise be
  * sent to the API as a parameter it does not know, and the page show every cost unfiltered).
  *
- * `carried`: parameters kept across pages for the browser tab. A page opened without any of them
- * in its URL (a click on its tab) takes the values last chosen on another page that carries them,
+ * `carried`: parameters kept across pages for the browser tab. A page opened without any query
+ * string (a click on its tab) takes the values last chosen on another page that carries them,
  * into its URL, so that the pricing view, range and scope chosen on the Overview are those the
- * Compare tab opens with; a link that gives one of them opens as it says.
+ * Compare tab opens with; a link with any parameter opens as its sender saw it.
  */
 export function useUrlState<S extends Record<string, string>>(
   defaults: S,
@@ -57,8 +70,20 @@ export function useUrlState<S extends Record<string, string>>(
     (key: string, value: string) => choices[key as keyof S]?.includes(value) ?? true,
     [choices],
   );
+  // on arrival by a tab (no query string), the values last chosen on another page: the state of
+  // the first render already, so that no request is made with the defaults; into the URL then.
+  // A stored default is not taken: it would leave the URL as it is, and the page arriving for ever
+  const taken = useRef<Record<string, string> | null>(null);
+  if (taken.current === null) {
+    const stored = carried.length > 0 && params.toString() === '' ? readCarried() : {};
+    taken.current = Object.fromEntries(
+      carried
+        .filter(key => typeof stored[key] === 'string' && stored[key] !== defaults[key] && allowed(key, stored[key]))
+        .map(key => [key, stored[key] as string]),
+    );
+  }
   const state = useMemo(() => {
-    const current: Record<string, string> = { ...defaults };
+    const current: Record<string, string> = { ...defaults, ...taken.current };
     for (const key of Object.keys(defaults)) {
       const value = params.get(key);
       if (value !== null && allowed(key, value)) current[key] = value;
@@ -81,28 +106,17 @@ export function useUrlState<S extends Record<string, string>>(
     },
     [setParams, defaults],
   );
-  // on arrival without any carried parameter, the values last chosen elsewhere; until the URL
-  // has them, nothing is kept (the defaults would overwrite them)
-  const arriving = useRef(carried.length > 0 && !carried.some(key => params.has(key)));
   useEffect(() => {
-    if (!arriving.current) return;
-    const stored = readCarried();
-    // a stored default would leave the URL as it is, and the page arriving for ever
-    const taken = Object.fromEntries(
-      carried
-        .filter(key => typeof stored[key] === 'string' && stored[key] !== defaults[key] && allowed(key, stored[key]))
-        .map(key => [key, stored[key]]),
-    ) as Partial<S>;
-    if (Object.keys(taken).length > 0) update(taken);
-    else arriving.current = false;
+    if (taken.current && Object.keys(taken.current).length > 0) update(taken.current as Partial<S>);
   }, []); // once, on arrival
   const carriedValues = JSON.stringify(carried.map(key => state[key]));
   useEffect(() => {
-    if (arriving.current) {
-      arriving.current = !carried.some(key => params.has(key));
+    if (taken.current && Object.keys(taken.current).length > 0) {
+      // arrived once the URL holds them; nothing to keep before (they are what is kept)
+      if (carried.some(key => params.has(key))) taken.current = {};
       return;
     }
     if (carried.length > 0) writeCarried(Object.fromEntries(carried.map(key => [key, String(state[key])])));
-  }, [carriedValues]); // the carried values alone decide
+  }, [carriedValues, params]); // the carried values decide, and the URL's arrival
   return [state, update];
 }

@@ -6,7 +6,7 @@ import { finopsApiRef } from '../../api/FinopsApi';
 import type { CompareQuery, CompareRow, GroupKey } from '../../api/types';
 import { AGAINST_PERIODS, grainOf, monthOf, periodOf, type AgainstPeriod } from '../../lib/period';
 import { currenciesOf } from '../../lib/shape';
-import { COST_PAGE_CARRIED, useUrlState } from '../../lib/useUrlState';
+import { COST_PAGE_CARRIED, useForgetRefused, useUrlState } from '../../lib/useUrlState';
 import { AsyncContent } from '../common/AsyncContent';
 import { StaleMonthsBanner } from '../common/StaleMonthsBanner';
 import { Choice, options } from '../common/Choice';
@@ -66,6 +66,7 @@ export function ComparePage() {
     }
     return api.compareCosts(query);
   }, [api, state.mode, JSON.stringify(query)]);
+  useForgetRefused(report.error, state);
   return (
     <Content>
       <Toolbar>
@@ -107,9 +108,9 @@ export function ComparePage() {
             ? `${monthOf(value.from ?? '')}..${monthOf(value.against_to)}` : undefined;
           return (
             <Grid container spacing={3}>
-              {unmatched.length > 0 && (
+              {unmatched.length > 0 && !value.in_currency && (
                 <Grid item xs={12} data-testid="unmatched-currencies">
-                  <WarningPanel severity="warning" title={`No costs in ${unmatched.join(', ')} on one side: no variance there`}>
+                  <WarningPanel severity="warning" defaultExpanded title={`No costs in ${unmatched.join(', ')} on one side: no variance there`}>
                     Amounts are compared currency by currency: a side without costs in{' '}
                     {unmatched.join(', ')} (a budget priced in another currency, say) makes those rows' delta their whole
                     cost. Compare the currency both sides price in, or choose “Amounts in” to convert both sides into one
@@ -119,7 +120,7 @@ export function ComparePage() {
               )}
               {overlap && (
                 <Grid item xs={12} data-testid="overlapping-periods">
-                  <WarningPanel severity="warning" title={`Both sides hold ${overlap}`}>
+                  <WarningPanel severity="warning" defaultExpanded title={`Both sides hold ${overlap}`}>
                     The range is longer than the period it is shifted by ({state.against_period.replace('_', ' ')}), so its
                     first months are on both sides and their change is counted as none. Choose a range of one period, or a
                     longer shift.

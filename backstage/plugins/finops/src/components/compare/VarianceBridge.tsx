@@ -43,11 +43,15 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
         return (
           <InfoCard
             title={`Variance bridge, ${report.from}..${report.to} against ${report.against_from}..${report.against_to} (${currency})`}
-            subheader={
+            subheader={[
               priced.length < report.rows.length
                 ? `${report.rows.length - priced.length} group(s) left out: a product is unpriced in one period`
-                : undefined
-            }
+                : '',
+              // each period is converted at its own months' rates: their move is not told apart
+              query.in_currency
+                ? `Converted into ${query.in_currency} at each month's rate: price includes the exchange rates' move between the periods`
+                : '',
+            ].filter(Boolean).join('. ') || undefined}
           >
             {steps && <WaterfallChart steps={steps} currency={currency} title={`Variance bridge in ${currency}, before to after`} />}
             <Table<VarianceRow>

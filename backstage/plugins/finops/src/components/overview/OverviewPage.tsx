@@ -8,7 +8,7 @@ import type { CostQuery, CostReport, GroupKey } from '../../api/types';
 import { formatMoney, formatRatio, minus, ratio, sum } from '../../lib/money';
 import { GRAINS, monthOf, monthsBetween, periodOf, type Grain } from '../../lib/period';
 import { currenciesOf, pivot, totalsByPeriod, UNALLOCATED } from '../../lib/shape';
-import { COST_PAGE_CARRIED, useUrlState } from '../../lib/useUrlState';
+import { COST_PAGE_CARRIED, useForgetRefused, useUrlState } from '../../lib/useUrlState';
 import { AmountsInPicker, ConvertedNote, amountsOf } from '../common/AmountsIn';
 import { StackedCostChart } from '../../charts/StackedCostChart';
 import { AsyncContent } from '../common/AsyncContent';
@@ -68,6 +68,7 @@ export function OverviewPage() {
     ...filters,
   };
   const report = useAsync(() => api.getCosts(question), [api, JSON.stringify(question)]);
+  useForgetRefused(report.error, state);
   return (
     <Content>
       <Toolbar>
@@ -88,7 +89,7 @@ export function OverviewPage() {
         <AmountsInPicker value={state.in_currency} shown={report.value?.rows} onChange={value => update({ in_currency: value })} />
         <ExportButton
           query={question}
-          fileName={`finops-${state.view}-${from || 'first'}-${to || 'last'}-by-${grain}-${stack}.csv`}
+          fileName={`finops-${state.view}-${from || 'first'}-${to || 'last'}-by-${grain}-${stack}${state.in_currency ? `-in-${state.in_currency}` : ''}.csv`}
         />
       </Toolbar>
       <StaleMonthsBanner staleMonths={report.value?.stale_months} />
