@@ -27,7 +27,7 @@ from litestar.response import Stream
 
 from finops_api.auth.visibility import Visibility
 from finops_api.caching import revalidate
-from finops_api.costs.controllers import (
+from finops_api.costs.dependencies import (
     COST_DEPENDENCIES,
     AsOf,
     From,
@@ -37,12 +37,9 @@ from finops_api.costs.controllers import (
     View,
     cost_request,
 )
-from finops_api.costs.services import (
-    DEFAULT_GROUP_BY,
-    CostService,
-    Statement,
-    compose_cost_query,
-)
+from finops_api.costs.services import DEFAULT_GROUP_BY, CostService
+from finops_api.costs.sides import Statement
+from finops_api.costs.statements import compose_cost_query
 from finops_api.db import Pool
 from finops_api.errors import problem_responses
 from finops_api.publication.services import PublicationService

@@ -15,10 +15,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from finops_api.auth.visibility import Visibility
-from finops_api.costs.controllers import COST_DEPENDENCIES, cost_query, group_keys, known_view
+from finops_api.costs.dependencies import COST_DEPENDENCIES, cost_query, group_keys, known_view
 from finops_api.costs.ranges import Range
 from finops_api.costs.schemas import CompareRow, SimulationPreview, SimulationPreviewRequest
-from finops_api.costs.services import CostService, CostSide
+from finops_api.costs.services import CostService
+from finops_api.costs.sides import CostSide
 from finops_api.errors import invalid_parameter, problem_responses
 from finops_api.pagination import Page
 from finops_api.pricing_views.controllers import check_adjustments

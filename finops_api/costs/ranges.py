@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from finops_api.costs.services import CostContext, CostSide
+from finops_api.costs.services import CostContext
+from finops_api.costs.sides import CostSide
 from finops_api.errors import InvalidParam, invalid_parameters
 from finops_core.months import add_months, format_month, period_months
 

@@ -103,8 +103,8 @@ class CompareRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
 
 class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     """One group's change of cost between the against period and the period, split so that
-    volume + mix + price + unsplit + new + retired = delta exactly. Every figure is null (priced false)
-    when a product of the group is unpriced in either period."""
+    volume + mix + price + fx + unsplit + new + retired = delta exactly. Every figure is null
+    (priced false) when a product of the group is unpriced in either period."""
 
     cost: Amount | None
     """Cost over the period."""
@@ -121,7 +121,11 @@ class VarianceRow(GroupKeys, kw_only=True, omit_defaults=True, frozen=True):
     different unit prices (0 when the products cannot be added up)."""
     price: Amount | None
     """Per product in both periods in one unit each, its change of cost minus its volume effect,
-    summed."""
+    summed (converted, at the against months' exchange rates: their move is fx)."""
+    fx: Amount | None
+    """Converted into one currency (in_currency), what the exchange rates' move alone changed:
+    the products in both periods at the period's rates less the same at the against months'
+    rates; 0 when amounts are not converted."""
     unsplit: Amount | None
     """The change of cost of the products in both periods whose quantities cannot be compared (a
     different unit in each period, or several units in one): neither volume nor price."""

@@ -10,7 +10,7 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 from psycopg.rows import dict_row
 
-from finops_api.costs.services import CostSide
+from finops_api.costs.sides import CostSide
 from finops_api.data_version import data_version
 from finops_api.db import Pool
 from finops_api.publication.schemas import StaleMonth

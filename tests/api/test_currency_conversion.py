@@ -114,11 +114,16 @@ async def test_variance_in_one_currency(client: Client) -> None:
     )
     [row] = body["rows"]
     # vm-small retired (2.00 x 1.1 = 2.20), gcs-standard new (0.20), disk-ssd 50 GB-Months in both
-    # months: 4.675 -> 5.10, all of it price (the rate moved); delta 5.30 - 6.875 = -1.575
-    assert {key: Decimal(row[key]) for key in ("delta", "volume", "price", "new", "retired")} == {
+    # months, 4.25 EUR each: 4.675 USD at January's 1.1, 5.10 at February's 1.2: no change of
+    # volume or price at January's rates, 0.425 of exchange rates; delta 5.30 - 6.875 = -1.575
+    assert {
+        key: Decimal(row[key]) for key in ("delta", "volume", "mix", "price", "fx", "new", "retired")
+    } == {
         "delta": Decimal("-1.575"),
         "volume": Decimal("0"),
-        "price": Decimal("0.425"),
+        "mix": Decimal("0"),
+        "price": Decimal("0"),
+        "fx": Decimal("0.425"),
         "new": Decimal("0.20"),
         "retired": Decimal("-2.20"),
     }

@@ -14,7 +14,7 @@ from tests.api.conftest import CostLine, get_ok, insert_cost_lines, invalid_name
 
 Client = AsyncTestClient[Litestar]
 
-COMPONENTS = ("volume", "mix", "price", "unsplit", "new", "retired")
+COMPONENTS = ("volume", "mix", "price", "fx", "unsplit", "new", "retired")
 
 
 def line(month: str, application: str, product: str, unit: str, quantity: str, cost: str | None) -> CostLine:
@@ -93,6 +93,7 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "0.000000",
         "mix": "-6.000000",
         "price": "1.200000",
+        "fx": "0.00",
         "unsplit": "0",
         "new": "5.00",
         "retired": "-3.50",
@@ -105,6 +106,7 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "0.333333",
         "mix": "0.000000",
         "price": "0.166667",
+        "fx": "0.00",
         "unsplit": "0",
         "new": "0",
         "retired": "0",
@@ -118,6 +120,7 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "1.000000",
         "mix": "0.000000",
         "price": "2.000000",
+        "fx": "0.00",
         "unsplit": "0",
         "new": "0",
         "retired": "0",
@@ -132,6 +135,7 @@ async def test_variance_by_application(client: Client) -> None:
         "volume": "2.000000",
         "mix": "0.000000",
         "price": "0.000000",
+        "fx": "0.00",
         "unsplit": "7.00",
         "new": "0",
         "retired": "0",

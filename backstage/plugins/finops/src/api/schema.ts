@@ -152,8 +152,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Why costs moved between two periods: volume, mix, price, unsplit, new and retired
-         * @description Per group, delta = cost - against_cost split per product (README.md, Variance): volume + mix + price + unsplit + new + retired = delta exactly; no quantity is compared across units. Groups are not periods: the period is the whole range from..to.
+         * Why costs moved between two periods: volume, mix, price, fx, unsplit, new and retired
+         * @description Per group, delta = cost - against_cost split per product (README.md, Variance): volume + mix + price + fx + unsplit + new + retired = delta exactly; no quantity is compared across units; fx, what the exchange rates' move changed, is 0 unless in_currency converts the amounts. Groups are not periods: the period is the whole range from..to.
          */
         get: operations["getCostVariance"];
         put?: never;
@@ -957,6 +957,12 @@ export interface components {
             delta: string | null;
             domain?: string | null;
             family?: string | null;
+            /**
+             * @description An exact decimal number as a string in plain notation (never rounded, no E-notation)
+             * @example 1234.5600
+             * @example 0.000000000006266090
+             */
+            fx: string | null;
             /**
              * @description An exact decimal number as a string in plain notation (never rounded, no E-notation)
              * @example 1234.5600

@@ -10,15 +10,17 @@ import { AMOUNT_CELL, NO_KEY } from '../common/compareColumns';
 import { WaterfallChart, type BridgeStep } from '../../charts/WaterfallChart';
 import { WHOLE_TABLE } from '../common/tableOptions';
 
-const EFFECTS = ['volume', 'mix', 'price', 'unsplit', 'new', 'retired'] as const;
-/** The bridge table's headers: its two periods' costs named as the waterfall names them. */
-const TITLES: Partial<Record<string, string>> = { against_cost: 'before', cost: 'after' };
+const EFFECTS = ['volume', 'mix', 'price', 'fx', 'unsplit', 'new', 'retired'] as const;
+/** The bridge's headers: its two periods' costs named as the waterfall names them. */
+const TITLES: Partial<Record<string, string>> = { against_cost: 'before', cost: 'after', fx: 'FX' };
 
 /** The bridge's steps over some rows: exact sums, which add up to the delta by construction. */
 export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
   const against = sum(rows.map(row => row.against_cost ?? '0'));
   const cost = sum(rows.map(row => row.cost ?? '0'));
-  const effects = EFFECTS.map(effect => ({ label: effect, value: sum(rows.map(row => row[effect] ?? '0')) }));
+  // FX: what the exchange rates' move changed, converted into one currency (else none)
+  const effects = EFFECTS.map(effect => ({ label: TITLES[effect] ?? effect, value: sum(rows.map(row => row[effect] ?? '0')) }))
+    .filter(effect => effect.label !== TITLES.fx || compare(effect.value ?? '0', '0') !== 0);
   if (against === null || cost === null || effects.some(effect => effect.value === null)) return undefined;
   return [
     { label: 'before', value: against, total: true },
@@ -47,9 +49,8 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
               priced.length < report.rows.length
                 ? `${report.rows.length - priced.length} group(s) left out: a product is unpriced in one period`
                 : '',
-              // each period is converted at its own months' rates: their move is not told apart
               query.in_currency
-                ? `Converted into ${query.in_currency} at each month's rate: price includes the exchange rates' move between the periods`
+                ? `Converted into ${query.in_currency}: volume, mix and price at the earlier period's exchange rates, FX what their move changed`
                 : '',
             ].filter(Boolean).join('. ') || undefined}
           >
@@ -58,7 +59,7 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
               options={{ ...WHOLE_TABLE, toolbar: false }}
               columns={[
                 { title: groupKey, field: groupKey as keyof VarianceRow, render: (row: VarianceRow) => row[groupKey as keyof VarianceRow] ?? NO_KEY },
-                ...(['against_cost', 'cost', 'delta', ...EFFECTS] as const).map(field => ({
+                ...(['against_cost', 'cost', 'delta', ...EFFECTS.filter(effect => effect !== 'fx' || query.in_currency)] as const).map(field => ({
                   title: TITLES[field] ?? field,
                   field,
                   cellStyle: AMOUNT_CELL,
