@@ -58,3 +58,25 @@ describe('the Costs tab in one currency', () => {
     ]);
   });
 });
+
+describe("a viewer's Overview", () => {
+  it('says its figures are its applications\' only', async () => {
+    const api = fixtureApi({
+      getMe: async () => ({
+        subject: 'user:default/pat', role: 'viewer', authentication: 'backstage',
+        ownership_refs: ['group:default/payments-team', 'user:default/pat'],
+        sees_every_application: false, can_write_simulations: false, can_read_loads: false,
+      }),
+    });
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, api]] });
+    expect(await screen.findByTestId('viewer-scope')).toHaveTextContent(
+      'Your applications only: the costs of the applications owned by group:default/payments-team, user:default/pat.',
+    );
+  });
+
+  it('says nothing of the kind to finance', async () => {
+    await renderInTestApp(<OverviewPage />, { apis: [[finopsApiRef, fixtureApi()]] });
+    await screen.findByTestId('period-total-2026-02');
+    expect(screen.queryByTestId('viewer-scope')).toBeNull();
+  });
+});

@@ -68,6 +68,7 @@ export function OverviewPage() {
     ...filters,
   };
   const report = useAsync(() => api.getCosts(question), [api, JSON.stringify(question)]);
+  const me = useAsync(() => api.getMe(), [api]);
   useForgetRefused(report.error, state);
   return (
     <Content>
@@ -93,6 +94,13 @@ export function OverviewPage() {
         />
       </Toolbar>
       <StaleMonthsBanner staleMonths={report.value?.stale_months} />
+      {me.value?.sees_every_application === false && (
+        // a viewer's totals, unallocated share and movers are its applications', not the organisation's
+        <Typography variant="body2" data-testid="viewer-scope">
+          Your applications only: the costs of the applications owned by {me.value.ownership_refs.join(', ')}.
+          The totals, the unallocated share and the top movers are theirs, not the organisation's.
+        </Typography>
+      )}
       <AsyncContent
         {...report}
         isEmpty={value => value.rows.length === 0}
