@@ -1,5 +1,5 @@
 import type { VarianceRow } from '../api/types';
-import { bridgeSteps } from './compare/VarianceBridge';
+import { bridgeSteps, shownEffects } from './compare/VarianceBridge';
 
 const row = (fields: Partial<VarianceRow>): VarianceRow => ({
   currency: 'USD', cost: '0', against_cost: '0', delta: '0', volume: '0', mix: '0', price: '0', fx: '0',
@@ -20,5 +20,10 @@ describe('bridgeSteps', () => {
   it('has no FX step when amounts are not converted', () => {
     const steps = bridgeSteps([row({ against_cost: '10', cost: '12', delta: '2', price: '2', fx: '0.00' })]) ?? [];
     expect(steps.map(step => step.label)).toEqual(['before', 'volume', 'mix', 'price', 'unsplit', 'new', 'retired', 'after']);
+  });
+
+  it('leaves out of the table the effects that are 0 in every row', () => {
+    const rows = [row({ volume: '2', price: '1.2' }), row({ price: '-0.5', new: '5.00' })];
+    expect(shownEffects(rows)).toEqual(['volume', 'price', 'new']);
   });
 });

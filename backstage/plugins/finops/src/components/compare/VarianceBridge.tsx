@@ -14,6 +14,12 @@ const EFFECTS = ['volume', 'mix', 'price', 'fx', 'unsplit', 'new', 'retired'] as
 /** The bridge's headers: its two periods' costs named as the waterfall names them. */
 const TITLES: Partial<Record<string, string>> = { against_cost: 'before', cost: 'after', fx: 'FX' };
 
+/** The effects the bridge's table shows: those not 0 in every row (an 11-column table needed a
+ * sideways scroll at 1280 px; the waterfall still shows every step). */
+export function shownEffects(rows: VarianceRow[]): (typeof EFFECTS)[number][] {
+  return EFFECTS.filter(effect => rows.some(row => compare(row[effect] ?? '0', '0') !== 0));
+}
+
 /** The bridge's steps over some rows: exact sums, which add up to the delta by construction. */
 export function bridgeSteps(rows: VarianceRow[]): BridgeStep[] | undefined {
   const against = sum(rows.map(row => row.against_cost ?? '0'));
@@ -58,8 +64,10 @@ export function VarianceBridge(props: { query: VarianceQuery; currency: string; 
             <Table<VarianceRow>
               options={{ ...WHOLE_TABLE, toolbar: false }}
               columns={[
-                { title: groupKey, field: groupKey as keyof VarianceRow, render: (row: VarianceRow) => row[groupKey as keyof VarianceRow] ?? NO_KEY },
-                ...(['against_cost', 'cost', 'delta', ...EFFECTS.filter(effect => effect !== 'fx' || query.in_currency)] as const).map(field => ({
+                // whole words: a family name broke mid-word in a narrow first column
+                { title: groupKey, field: groupKey as keyof VarianceRow, cellStyle: { minWidth: 160, wordBreak: 'normal' },
+                  render: (row: VarianceRow) => row[groupKey as keyof VarianceRow] ?? NO_KEY },
+                ...(['against_cost', 'cost', 'delta', ...shownEffects(report.rows)] as const).map(field => ({
                   title: TITLES[field] ?? field,
                   field,
                   cellStyle: AMOUNT_CELL,
